@@ -1,0 +1,123 @@
+// The run's fingerprint and its optional event log.
+//
+// Every engine event and every semantic record (a disk I/O, a message, a host
+// operation, a check) is folded into a rolling 64-bit hash: two runs with the
+// same traceHash executed the same events at the same virtual times. Records
+// carry only interned ids and integers, so hashing costs a few multiplies and no
+// allocation; the JSONL sink, when on, renders them with their field names.
+import type { Time } from './time.js';
+
+export type KindId = number;
+export type ActorId = number;
+
+interface KindInfo {
+  readonly name: string;
+  readonly fields: readonly string[];
+}
+
+export type TraceSink = (line: string) => void;
+
+export class Trace {
+  #h1 = 0x9e3779b9 | 0;
+  #h2 = 0x85ebca6b | 0;
+  readonly #kinds: KindInfo[] = [];
+  readonly #kindIds = new Map<string, KindId>();
+  readonly #actors: string[] = [];
+  readonly #actorIds = new Map<string, ActorId>();
+  #sink: TraceSink | undefined;
+  #records = 0;
+
+  /** Sends every record, rendered as one JSON line, to `sink`. */
+  setSink(sink: TraceSink | undefined): void {
+    this.#sink = sink;
+  }
+
+  get records(): number {
+    return this.#records;
+  }
+
+  /** Interns a record kind and the names of its numeric fields. Idempotent per name. */
+  kind(name: string, fields: readonly string[] = []): KindId {
+    const known = this.#kindIds.get(name);
+    if (known !== undefined) return known;
+    const id = this.#kinds.length;
+    this.#kinds.push({ name, fields });
+    this.#kindIds.set(name, id);
+    return id;
+  }
+
+  kindName(id: KindId): string {
+    return this.#kinds[id]?.name ?? `kind#${id}`;
+  }
+
+  actor(name: string): ActorId {
+    const known = this.#actorIds.get(name);
+    if (known !== undefined) return known;
+    const id = this.#actors.length;
+    this.#actors.push(name);
+    this.#actorIds.set(name, id);
+    return id;
+  }
+
+  actorName(id: ActorId): string {
+    return this.#actors[id] ?? `actor#${id}`;
+  }
+
+  /** Folds one engine event into the hash (called by the engine per event). */
+  event(time: Time, kind: KindId, arg: number): void {
+    this.#mix(time);
+    this.#mix(kind);
+    this.#mix(arg);
+  }
+
+  /** A semantic record: what happened, who did it, and up to four integer fields. */
+  record(time: Time, kind: KindId, actor: ActorId, a = 0, b = 0, c = 0, d = 0): void {
+    this.#records++;
+    this.#mix(time);
+    this.#mix(kind | (actor << 12));
+    this.#mix(a);
+    this.#mix(b);
+    this.#mix(c);
+    this.#mix(d);
+    if (this.#sink !== undefined) this.#write(time, kind, actor, [a, b, c, d]);
+  }
+
+  /** The 64-bit fingerprint so far, as 16 hex digits. */
+  get hash(): string {
+    return hex(fmix(this.#h1 ^ this.#h2)) + hex(fmix(this.#h2 + Math.imul(this.#h1, 0x27d4eb2d)));
+  }
+
+  #mix(x: number): void {
+    // ToUint32 is exact modulo 2^32 for any safe integer; the high part covers
+    // values above 2^32 (virtual times beyond ~71 minutes).
+    const lo = x >>> 0;
+    const hi = (x / 4294967296) >>> 0;
+    let h1 = Math.imul(this.#h1 ^ lo, 0xcc9e2d51);
+    h1 = (h1 << 15) | (h1 >>> 17);
+    let h2 = Math.imul(this.#h2 ^ hi ^ h1, 0x1b873593);
+    h2 = (h2 << 13) | (h2 >>> 19);
+    this.#h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    this.#h2 = (Math.imul(h2, 5) + 0x561ccd1b) | 0;
+  }
+
+  #write(time: Time, kind: KindId, actor: ActorId, values: number[]): void {
+    const info = this.#kinds[kind];
+    const line: Record<string, string | number> = { t: time, kind: info?.name ?? kind, actor: this.actorName(actor) };
+    const fields = info?.fields ?? [];
+    for (let i = 0; i < fields.length; i++) line[fields[i]!] = values[i]!;
+    this.#sink!(JSON.stringify(line));
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex(x: number): string {
+  return x.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,74 @@
+// An ideal simulated network: every message arrives exactly once, after a fixed
+// latency, in send order per link. No bandwidth limit, no faults.
+//
+// The stand-in until the lossy network model arrives; it implements the same
+// Transport port. Messages travel encoded (src/protocol/codec.ts), so the
+// receiver never shares a buffer with the sender and sizes are exact.
+import type { MessageHandler, NodeId, Transport } from '../../src/ports/transport.js';
+import { decode, encode } from '../../src/protocol/codec.js';
+import { type Message, blockOf } from '../../src/protocol/messages.js';
+import type { Engine } from '../engine/engine.js';
+import type { KindId } from '../engine/trace.js';
+import type { Time } from '../engine/time.js';
+import type { SimNetwork } from './sim-network.js';
+
+export interface IdealNetworkOptions {
+  readonly latencyUs: Time;
+}
+
+export class IdealNetwork implements SimNetwork {
+  readonly #engine: Engine;
+  readonly #latency: Time;
+  readonly #handlers = new Map<NodeId, MessageHandler>();
+  readonly #inFlight = new Map<number, number>();
+  readonly #kSend: KindId;
+  readonly #kDeliver: KindId;
+  #messages = 0;
+  #bytes = 0;
+
+  constructor(engine: Engine, options: IdealNetworkOptions) {
+    this.#engine = engine;
+    this.#latency = options.latencyUs;
+    this.#kSend = engine.trace.kind('net.send', ['block', 'bytes', 'to']);
+    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from']);
+  }
+
+  endpoint(self: NodeId): Transport {
+    return {
+      self,
+      send: (to, message) => this.#send(self, to, message),
+      listen: (handler) => void this.#handlers.set(self, handler),
+    };
+  }
+
+  /** Messages about `block` sent but not yet delivered or dropped. */
+  inFlight(block: number): number {
+    return this.#inFlight.get(block) ?? 0;
+  }
+
+  get stats(): { readonly messages: number; readonly bytes: number } {
+    return { messages: this.#messages, bytes: this.#bytes };
+  }
+
+  #send(from: NodeId, to: NodeId, message: Message): void {
+    const wire = encode(message);
+    const block = blockOf(message) ?? -1;
+    const trace = this.#engine.trace;
+    trace.record(this.#engine.now, this.#kSend, trace.actor(from), block, wire.length, trace.actor(to));
+    this.#messages++;
+    this.#bytes += wire.length;
+    if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    this.#engine.after(this.#latency, this.#kDeliver, () => {
+      if (block >= 0) {
+        const left = this.inFlight(block) - 1;
+        if (left === 0) this.#inFlight.delete(block);
+        else this.#inFlight.set(block, left);
+      }
+      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from));
+      const handler = this.#handlers.get(to);
+      if (handler === undefined) return; // nobody listening: the datagram is lost
+      const result = handler(from, decode(wire));
+      if (result !== undefined) this.#engine.watch(result, `${to}: handling ${message.type} from ${from}`);
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export type { BlockDevice, IoError, IoErrorKind, ReadResult, WriteResult } from './block-device.js';
+export type { Clock, Micros, Timer } from './clock.js';
+export type { MessageHandler, NodeId, Transport } from './transport.js';
