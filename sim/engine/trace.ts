@@ -17,6 +17,9 @@ interface KindInfo {
 
 export type TraceSink = (line: string) => void;
 
+/** Records kept for violation reports ("the last events that touched block k"). */
+const RECENT = 8192;
+
 export class Trace {
   #h1 = 0x9e3779b9 | 0;
   #h2 = 0x85ebca6b | 0;
@@ -26,6 +29,13 @@ export class Trace {
   readonly #actorIds = new Map<string, ActorId>();
   #sink: TraceSink | undefined;
   #records = 0;
+  // Ring of recent records whose first field is a block number.
+  readonly #rTime = new Float64Array(RECENT);
+  readonly #rKind = new Int32Array(RECENT);
+  readonly #rActor = new Int32Array(RECENT);
+  readonly #rBlock = new Float64Array(RECENT);
+  readonly #rRest = new Float64Array(RECENT * 3);
+  #rNext = 0;
 
   /** Sends every record, rendered as one JSON line, to `sink`. */
   setSink(sink: TraceSink | undefined): void {
@@ -79,7 +89,36 @@ export class Trace {
     this.#mix(b);
     this.#mix(c);
     this.#mix(d);
+    if (this.#kinds[kind]!.fields[0] === 'block') {
+      const i = this.#rNext++ % RECENT;
+      this.#rTime[i] = time;
+      this.#rKind[i] = kind;
+      this.#rActor[i] = actor;
+      this.#rBlock[i] = a;
+      this.#rRest[3 * i] = b;
+      this.#rRest[3 * i + 1] = c;
+      this.#rRest[3 * i + 2] = d;
+    }
     if (this.#sink !== undefined) this.#write(time, kind, actor, [a, b, c, d]);
+  }
+
+  /** The last `limit` recent records about `block`, oldest first, one line each. */
+  recentFor(block: number, limit = 12): string[] {
+    const out: string[] = [];
+    const oldest = Math.max(0, this.#rNext - RECENT);
+    for (let n = this.#rNext - 1; n >= oldest && out.length < limit; n--) {
+      const i = n % RECENT;
+      if (this.#rBlock[i] !== block) continue;
+      const info = this.#kinds[this.#rKind[i]!]!;
+      const fields = info.fields.slice(1).map((f, j) => `${f}=${this.#fieldText(f, this.#rRest[3 * i + j]!)}`);
+      out.push(`t=${this.#rTime[i]}us ${info.name} ${this.actorName(this.#rActor[i]!)} block=${block}${fields.length ? ' ' + fields.join(' ') : ''}`);
+    }
+    return out.reverse();
+  }
+
+  /** Fields named `to`/`from` hold actor ids: show the actor's name. */
+  #fieldText(field: string, value: number): string | number {
+    return field === 'to' || field === 'from' ? this.actorName(value) : value;
   }
 
   /** The 64-bit fingerprint so far, as 16 hex digits. */
@@ -104,7 +143,7 @@ export class Trace {
     const info = this.#kinds[kind];
     const line: Record<string, string | number> = { t: time, kind: info?.name ?? kind, actor: this.actorName(actor) };
     const fields = info?.fields ?? [];
-    for (let i = 0; i < fields.length; i++) line[fields[i]!] = values[i]!;
+    for (let i = 0; i < fields.length; i++) line[fields[i]!] = this.#fieldText(fields[i]!, values[i]!);
     this.#sink!(JSON.stringify(line));
   }
 }

@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { xorInto } from '../protocol/xor.js';
+import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 
@@ -23,6 +24,8 @@ export interface ParityDeps {
   readonly disk: BlockDevice;
   readonly transport: Transport;
   readonly clock: Clock;
+  /** `literal` leaves concurrent read-modify-writes of one block unserialised, as the claims do. */
+  readonly variant: ProtocolVariant;
   readonly members: readonly Member[];
   /** Blocks gathered per build round (bounds memory: window × blockBytes). */
   readonly buildWindow?: number;
@@ -45,13 +48,14 @@ export class ParityController {
   readonly #clock: Clock;
   readonly #members: Map<NodeId, Member>;
   readonly #window: number;
-  readonly #locks = new BlockLocks();
+  readonly #locks: BlockLocks;
   #build: BuildWindow | undefined;
 
   constructor(deps: ParityDeps) {
     this.#disk = deps.disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
+    this.#locks = new BlockLocks(deps.variant === 'hardened');
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));

@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { xor } from '../protocol/xor.js';
+import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
@@ -19,6 +20,8 @@ export interface PrimaryDeps {
   readonly disk: BlockDevice;
   readonly transport: Transport;
   readonly clock: Clock;
+  /** `literal` leaves concurrent read-modify-writes of one block unserialised, as the claims do. */
+  readonly variant: ProtocolVariant;
   /** Where deltas and build copies go. */
   readonly parity: NodeId;
 }
@@ -29,12 +32,13 @@ export class PrimaryController {
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #parity: NodeId;
-  readonly #locks = new BlockLocks();
+  readonly #locks: BlockLocks;
 
   constructor(deps: PrimaryDeps) {
     this.#disk = deps.disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
+    this.#locks = new BlockLocks(deps.variant === 'hardened');
     this.#parity = deps.parity;
     this.name = deps.transport.self;
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);

@@ -2,10 +2,20 @@
 // waiters served in arrival order. Also the controller's answer to "is any
 // work on block k unfinished?" (busy), which the scrubber and the simulator's
 // checker ask.
+//
+// Non-exclusive mode (the `literal` protocol, which the claims leave
+// unserialised) admits everyone at once but still counts who is inside.
 
 export class BlockLocks {
+  readonly #exclusive: boolean;
   // block → queue of waiters; present while the lock is held (queue may be empty).
   readonly #held = new Map<number, (() => void)[]>();
+  // Non-exclusive mode: block → holders.
+  readonly #holders = new Map<number, number>();
+
+  constructor(exclusive = true) {
+    this.#exclusive = exclusive;
+  }
 
   /** Runs `fn` holding the lock on `block`. */
   async with<T>(block: number, fn: () => Promise<T>): Promise<T> {
@@ -18,6 +28,10 @@ export class BlockLocks {
   }
 
   acquire(block: number): Promise<void> {
+    if (!this.#exclusive) {
+      this.#holders.set(block, (this.#holders.get(block) ?? 0) + 1);
+      return Promise.resolve();
+    }
     const waiters = this.#held.get(block);
     if (waiters === undefined) {
       this.#held.set(block, []);
@@ -27,6 +41,13 @@ export class BlockLocks {
   }
 
   release(block: number): void {
+    if (!this.#exclusive) {
+      const n = this.#holders.get(block);
+      if (n === undefined) throw new Error(`BlockLocks.release: block ${block} is not held`);
+      if (n === 1) this.#holders.delete(block);
+      else this.#holders.set(block, n - 1);
+      return;
+    }
     const waiters = this.#held.get(block);
     if (waiters === undefined) throw new Error(`BlockLocks.release: block ${block} is not locked`);
     const next = waiters.shift();
@@ -36,10 +57,11 @@ export class BlockLocks {
 
   /** True while the lock on `block` is held or awaited. */
   busy(block: number): boolean {
-    return this.#held.has(block);
+    return this.#held.has(block) || this.#holders.has(block);
   }
 
+  /** Blocks currently held or awaited. */
   get size(): number {
-    return this.#held.size;
+    return this.#held.size + this.#holders.size;
   }
 }

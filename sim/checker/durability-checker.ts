@@ -1,0 +1,89 @@
+// Checks what hosts see: every read returns the last acknowledged write of that
+// block, or the value of a write that was in flight at some point during the
+// read. A golden model of acknowledged writes, keyed by (array, block).
+import { equalBytes } from '../../src/protocol/xor.js';
+import type { Engine } from '../engine/engine.js';
+import type { Violation } from './violation.js';
+
+interface BlockHistory {
+  /** Last acknowledged contents (undefined: the initial contents, see `initial`). */
+  acked: Uint8Array | undefined;
+  /** Writes issued and not yet answered, by write id. */
+  readonly inFlight: Map<number, Uint8Array>;
+  /** Reads open on this block, each collecting every value it may legally return. */
+  readonly openReads: Map<number, Uint8Array[]>;
+}
+
+export class DurabilityChecker {
+  readonly #engine: Engine;
+  readonly #initial: (array: string, block: number) => Uint8Array;
+  readonly #report: (v: Omit<Violation, 'recent'>) => void;
+  readonly #blocks = new Map<string, BlockHistory>();
+  #nextId = 0;
+  checks = 0;
+
+  /** `initial` gives a block's contents before any host write (prefill or zeros). */
+  constructor(engine: Engine, initial: (array: string, block: number) => Uint8Array, report: (v: Omit<Violation, 'recent'>) => void) {
+    this.#engine = engine;
+    this.#initial = initial;
+    this.#report = report;
+  }
+
+  writeIssued(array: string, block: number, data: Uint8Array): number {
+    const h = this.#history(array, block);
+    const id = this.#nextId++;
+    const copy = Uint8Array.from(data);
+    h.inFlight.set(id, copy);
+    for (const candidates of h.openReads.values()) candidates.push(copy);
+    return id;
+  }
+
+  /** `acked`: the array acknowledged the write; otherwise it failed (and may or may not have landed). */
+  writeDone(array: string, block: number, id: number, acked: boolean): void {
+    const h = this.#history(array, block);
+    const data = h.inFlight.get(id);
+    if (data === undefined) throw new Error(`DurabilityChecker: unknown write ${id}`);
+    h.inFlight.delete(id);
+    if (acked) h.acked = data;
+  }
+
+  readIssued(array: string, block: number): number {
+    const h = this.#history(array, block);
+    const id = this.#nextId++;
+    h.openReads.set(id, [h.acked ?? this.#initial(array, block), ...h.inFlight.values()]);
+    return id;
+  }
+
+  /** `data` undefined: the read failed with an error (allowed; honesty is judged elsewhere). */
+  readDone(array: string, block: number, id: number, data: Uint8Array | undefined): void {
+    const h = this.#history(array, block);
+    const candidates = h.openReads.get(id);
+    if (candidates === undefined) throw new Error(`DurabilityChecker: unknown read ${id}`);
+    h.openReads.delete(id);
+    if (data === undefined) return;
+    this.checks++;
+    if (candidates.some((c) => equalBytes(c, data))) return;
+    this.#report({
+      kind: 'durability',
+      timeUs: this.#engine.now,
+      array,
+      block,
+      message: `host read of ${array}[${block}] returned data that no acknowledged or in-flight write stored (${candidates.length} legal value${candidates.length === 1 ? '' : 's'})`,
+    });
+  }
+
+  /** The value the checker expects a block to hold now, if no write is in flight. */
+  expected(array: string, block: number): Uint8Array {
+    return this.#blocks.get(`${array}\u0000${block}`)?.acked ?? this.#initial(array, block);
+  }
+
+  #history(array: string, block: number): BlockHistory {
+    const key = `${array}\u0000${block}`;
+    let h = this.#blocks.get(key);
+    if (h === undefined) {
+      h = { acked: undefined, inFlight: new Map(), openReads: new Map() };
+      this.#blocks.set(key, h);
+    }
+    return h;
+  }
+}

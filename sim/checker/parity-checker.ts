@@ -1,0 +1,81 @@
+// Checks the invariant the whole system exists for: Q[k] = XOR of every
+// member's block k (a block past the end of a smaller member counts as zeros).
+//
+// It judges block k only once k has settled (nothing about k unfinished in any
+// controller or on the wire), re-examining k whenever a write to k lands on any
+// array; and it sweeps every block after each whole-array operation (build) and
+// at the end. It reads media directly: it observes, it does not ask controllers.
+import { equalBytes, xorInto } from '../../src/protocol/xor.js';
+import type { Engine } from '../engine/engine.js';
+import type { KindId } from '../engine/trace.js';
+import type { World } from '../world/world.js';
+import type { Violation } from './violation.js';
+
+export class ParityChecker {
+  readonly #engine: Engine;
+  readonly #world: World;
+  readonly #report: (v: Omit<Violation, 'recent'>) => void;
+  readonly #queued = new Set<number>();
+  readonly #kCheck: KindId;
+  readonly #kRecord: KindId;
+  checks = 0;
+  sweeps = 0;
+
+  constructor(engine: Engine, world: World, report: (v: Omit<Violation, 'recent'>) => void) {
+    this.#engine = engine;
+    this.#world = world;
+    this.#report = report;
+    this.#kCheck = engine.trace.kind('check.parity-queued');
+    this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
+    for (const device of world.devices()) device.observe({ written: (block) => this.touch(block) });
+  }
+
+  /** Something happened to `block`: judge it once the current instant's work has run. */
+  touch(block: number): void {
+    if (this.#queued.has(block)) return;
+    this.#queued.add(block);
+    this.#engine.after(0, this.#kCheck, () => {
+      this.#queued.delete(block);
+      if (this.#world.settled(block)) this.check(block);
+    });
+  }
+
+  /** Compares Q[k] with the members' XOR now; true if they agree. */
+  check(block: number): boolean {
+    this.checks++;
+    const world = this.#world;
+    const expected = new Uint8Array(world.scenario.payloadBytes);
+    for (const p of world.primaries) {
+      const data = p.device.store.view(block);
+      if (data !== undefined) xorInto(expected, data);
+    }
+    const actual = world.parity.device.store.get(block);
+    const ok = equalBytes(expected, actual);
+    this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#engine.trace.actor('checker'), block, ok ? 1 : 0);
+    if (!ok) {
+      this.#report({
+        kind: 'parity',
+        timeUs: this.#engine.now,
+        array: world.parity.name,
+        block,
+        message: `Q[${block}] = ${hex(actual)} but the XOR of ${world.primaries.map((p) => p.name).join(', ')} is ${hex(expected)}`,
+      });
+    }
+    return ok;
+  }
+
+  /** Checks every block any array has ever written (all others are zero everywhere). */
+  sweep(): boolean {
+    this.sweeps++;
+    const blocks = new Set<number>();
+    for (const device of this.#world.devices()) for (const b of device.store.writtenBlocks()) blocks.add(b);
+    let ok = true;
+    for (const b of [...blocks].sort((x, y) => x - y)) ok = this.check(b) && ok;
+    return ok;
+  }
+}
+
+function hex(data: Uint8Array): string {
+  const shown = Array.from(data.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  return data.length > 8 ? `${shown}…` : shown;
+}

@@ -1,0 +1,31 @@
+// What the checker reports when the system broke a promise.
+
+export type ViolationKind =
+  /** Q[k] differs from the XOR of the members' block k (after the block settled). */
+  | 'parity'
+  /** A host read returned data no acknowledged or in-flight write put there. */
+  | 'durability'
+  /** Work did not finish within the scenario's settle bound. */
+  | 'liveness'
+  /** A controller broke one of its own assertions (or threw). */
+  | 'crash';
+
+export type Verdict = 'pass' | 'correctness' | 'liveness' | 'crash';
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly timeUs: number;
+  readonly array: string | null;
+  readonly block: number | null;
+  readonly message: string;
+  /** The last trace records that touched the block, oldest first. */
+  readonly recent: readonly string[];
+}
+
+export function verdictOf(violations: readonly Violation[]): Verdict {
+  const first = violations[0];
+  if (first === undefined) return 'pass';
+  if (first.kind === 'crash') return 'crash';
+  if (first.kind === 'liveness') return 'liveness';
+  return 'correctness';
+}

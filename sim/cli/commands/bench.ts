@@ -1,0 +1,40 @@
+// xorsim bench [--json]: the tool's own speed (wall clock, the only place it is read).
+import { cpus } from 'node:os';
+import type { Argv } from 'yargs';
+import { benchEngine } from '../../bench/engine-bench.js';
+import { benchXor } from '../../bench/xor-bench.js';
+import { runScenario } from '../../runner/run-scenario.js';
+import { loadScenarioFile } from '../scenario-file.js';
+import { EXIT_CLEAN } from '../usage-error.js';
+
+export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
+  return yargs.command(
+    'bench',
+    'measure engine events/s, full-stack events/s and XOR throughput',
+    (y) =>
+      y
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+        .option('scenario', { type: 'string', default: 'scenarios/quickstart.json', describe: 'scenario for the full-stack figure' }),
+    async (argv) => {
+      const say = (line: string) => void (argv.json || console.log(line));
+      const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
+      say(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+      const engine = [];
+      for (const pending of [1_000, 100_000]) {
+        await benchEngine(pending, 1_000_000); // warm up the JIT
+        const r = await benchEngine(pending, 5_000_000);
+        engine.push(r);
+        say(`engine    ${pending.toLocaleString('en-US').padStart(7)} pending: ${(r.eventsPerSec / 1e6).toFixed(2)} M events/s`);
+      }
+      const scenario = loadScenarioFile(argv.scenario);
+      await runScenario(scenario, { seed: 1, file: argv.scenario }); // warm up
+      const run = await runScenario(scenario, { seed: 2, file: argv.scenario });
+      const stack = { scenario: scenario.name, events: run.events, wallMs: run.wallMs, eventsPerSec: run.events / (run.wallMs / 1000), simPerWall: run.simTimeUs / 1000 / run.wallMs };
+      say(`stack     ${scenario.name}: ${(stack.eventsPerSec / 1e6).toFixed(2)} M events/s, ${stack.simPerWall.toFixed(1)}× real time (${run.events.toLocaleString('en-US')} events in ${run.wallMs} ms)`);
+      const xor = [4096, 65536].map((bytes) => benchXor(bytes, 2e9));
+      for (const x of xor) say(`xor       ${String(x.blockBytes).padStart(6)} B blocks: ${x.xorGBps.toFixed(1)} GB/s (memory copy ${x.copyGBps.toFixed(1)} GB/s)`);
+      if (argv.json) console.log(JSON.stringify({ machine, engine, stack, xor }));
+      done(EXIT_CLEAN);
+    },
+  );
+}

@@ -1,0 +1,47 @@
+// The human-readable summary of a run (the JSON one is the RunReport itself).
+import { formatTime } from '../engine/time.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { RunReport } from '../runner/run-report.js';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** One line with everything the run was configured with. */
+export function formatConfig(s: ResolvedScenario, seed: number): string {
+  const sizes = [...new Set(s.primaries.map((p) => p.blocks))].join('/');
+  const w = s.workload;
+  return [
+    `seed ${seed}`,
+    `protocol ${s.protocol}`,
+    `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}`,
+    `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,
+    `prefill ${s.prefill * 100}%`,
+    `disk ${s.disk.model} ${formatTime(s.disk.latency)}`,
+    `network ${s.network.model} ${formatTime(s.network.latency)}`,
+    `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`,
+    `settle ${formatTime(s.settle)}`,
+  ].join(' · ');
+}
+
+export function formatRun(r: RunReport): string {
+  const lines: string[] = [];
+  const ops = r.hostOps;
+  if (r.verdict === 'pass') lines.push(`PASS  ${r.scenario} seed ${r.seed}`);
+  else lines.push(`FAIL  ${r.scenario} seed ${r.seed}: ${r.verdict} violation`);
+  lines.push(`  host ops   ${n(ops.writes + ops.reads)} (${n(ops.writes)} writes, ${n(ops.reads)} reads, ${n(ops.failed)} failed) in ${formatTime(r.simTimeUs)} simulated`);
+  lines.push(`  checks     ${n(r.checks.parity)} parity, ${n(r.checks.reads)} reads, ${n(r.checks.sweeps)} full sweeps`);
+  const l = r.latencyUs;
+  lines.push(`  latency    write p50 ${formatTime(l.write.p50)} p99 ${formatTime(l.write.p99)} max ${formatTime(l.write.max)} · read p50 ${formatTime(l.read.p50)} p99 ${formatTime(l.read.p99)} max ${formatTime(l.read.max)}`);
+  lines.push(`  network    ${n(r.network.messages)} messages, ${n(r.network.bytes)} bytes`);
+  const rate = r.wallMs > 0 ? ` (${(r.events / r.wallMs / 1000).toFixed(2)} M events/s)` : '';
+  lines.push(`  run        ${n(r.events)} events, traceHash ${r.traceHash}, ${n(r.wallMs)} ms wall${rate}`);
+  for (const v of r.violations) {
+    const where = [v.array, v.block === null ? null : `block ${v.block}`].filter((x) => x !== null).join(' ');
+    lines.push('', `  ${v.kind} violation at ${formatTime(v.timeUs)}${where ? ` (${where})` : ''}:`, `    ${v.message}`);
+    if (v.recent.length > 0) {
+      lines.push(`    last events touching block ${v.block}:`);
+      for (const e of v.recent) lines.push(`      ${e}`);
+    }
+  }
+  if (r.verdict !== 'pass') lines.push('', `  replay: ${r.replay}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,45 @@
+// The CLI's real file I/O, kept out of the simulation path (the determinism lint
+// exempts this file and only this file under sim/). Writes go to a temporary
+// file renamed into place, so a failed command leaves nothing half-written.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UsageError } from './usage-error.js';
+
+export function readText(file: string): string {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, expected a scenario file`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+export function writeTextAtomic(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (error) {
+    throw new UsageError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** Collects lines in memory and writes them atomically at the end (JSONL traces). */
+export class LineFile {
+  readonly #file: string;
+  readonly #lines: string[] = [];
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  readonly push = (line: string): void => {
+    this.#lines.push(line);
+  };
+
+  close(): void {
+    writeTextAtomic(this.#file, this.#lines.length === 0 ? '' : `${this.#lines.join('\n')}\n`);
+  }
+}

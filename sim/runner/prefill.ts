@@ -1,0 +1,33 @@
+// Data already on the primaries before parity is built: a fraction of each
+// array's blocks, random contents from the seed. Written straight to the media
+// (this is the world's history, not host I/O).
+import type { Engine } from '../engine/engine.js';
+import type { World } from '../world/world.js';
+
+/** Arrays up to this many blocks are prefilled block by block; larger ones by sampling. */
+const EXACT_LIMIT = 1 << 22;
+
+/** Returns the initial contents of any (array, block): prefilled data or zeros. */
+export function prefill(engine: Engine, world: World): (array: string, block: number) => Uint8Array {
+  const fraction = world.scenario.prefill;
+  const bytes = world.scenario.payloadBytes;
+  const initial = new Map<string, Map<number, Uint8Array>>();
+  for (const p of world.primaries) {
+    const rng = engine.random.stream(`prefill/${p.name}`);
+    const blocks = new Map<number, Uint8Array>();
+    initial.set(p.name, blocks);
+    if (fraction === 0) continue;
+    const put = (block: number) => {
+      const data = rng.fill(new Uint8Array(bytes));
+      p.device.store.set(block, data);
+      blocks.set(block, data);
+    };
+    const n = p.device.blockCount;
+    if (n <= EXACT_LIMIT) {
+      for (let k = 0; k < n; k++) if (rng.chance(fraction)) put(k);
+    } else {
+      for (let i = Math.round(fraction * n); i > 0; i--) put(rng.int(n));
+    }
+  }
+  return (array, block) => initial.get(array)?.get(block) ?? new Uint8Array(bytes);
+}

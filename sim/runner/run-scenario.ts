@@ -1,0 +1,100 @@
+// One run of one scenario with one seed: build the world, build parity, run the
+// host load, check everything, and say what happened.
+//
+// Phases: prefill → parity build (then a full sweep) → host load for
+// `workload.duration` → settle (bounded by `settle`: liveness) → final sweep.
+// The first violation stops the run.
+import { DurabilityChecker } from '../checker/durability-checker.js';
+import { ParityChecker } from '../checker/parity-checker.js';
+import { type Violation, verdictOf } from '../checker/violation.js';
+import { Engine } from '../engine/engine.js';
+import type { TraceSink } from '../engine/trace.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+import { wallNowMs } from '../wall-clock.js';
+import { HostWorkload } from '../workload/host-workload.js';
+import { World } from '../world/world.js';
+import { prefill } from './prefill.js';
+import { type RunReport, summarize } from './run-report.js';
+
+export interface RunOptions {
+  readonly seed: number;
+  /** The scenario file, for the replay command. */
+  readonly file: string;
+  readonly traceSink?: TraceSink;
+}
+
+export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
+  const startedMs = wallNowMs();
+  const engine = new Engine(options.seed);
+  if (options.traceSink !== undefined) engine.trace.setSink(options.traceSink);
+  const world = new World(engine, scenario);
+  const violations: Violation[] = [];
+  const report = (v: Omit<Violation, 'recent'>) => {
+    violations.push({ ...v, recent: v.block === null ? [] : engine.trace.recentFor(v.block) });
+    engine.stop();
+  };
+  const initial = prefill(engine, world);
+  const durability = new DurabilityChecker(engine, initial, report);
+  const parity = new ParityChecker(engine, world, report);
+  const hosts = new HostWorkload(engine, world, durability);
+
+  const phases = async () => {
+    let built = false;
+    engine.watch(
+      world.parity.controller.build().then(() => void (built = true)),
+      `${world.parity.name}: build`,
+    );
+    const buildStop = await engine.run({ stopWhen: () => built });
+    if (buildStop !== 'predicate') {
+      if (buildStop === 'quiescent') report(liveness(engine.now, world.parity.name, 'parity build stopped making progress before it completed'));
+      return;
+    }
+    if (!parity.sweep()) return;
+
+    const loadEnd = engine.now + scenario.workload.duration;
+    hosts.start(loadEnd);
+    const loadStop = await engine.run({ until: loadEnd + scenario.settle });
+    if (loadStop === 'stopped' || loadStop === 'crashed') return;
+    if (hosts.running > 0 || engine.pending > 0) {
+      const what = hosts.running > 0 ? `${hosts.running} host stream(s) still waiting on I/O` : `${engine.pending} events still pending`;
+      report(liveness(engine.now, null, `${what} ${scenario.settle}us after the load stopped (settle bound)`));
+      return;
+    }
+    parity.sweep();
+  };
+  await phases();
+
+  const crash = engine.crash;
+  if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {
+    violations.unshift({ kind: 'crash', timeUs: crash.timeUs, array: null, block: null, message: `${crash.where}: ${describeError(crash.error)}`, recent: [] });
+  }
+  const replay = `npx xorsim run ${options.file} --seed ${options.seed} --protocol ${scenario.protocol}`;
+  return {
+    scenario: scenario.name,
+    seed: options.seed,
+    protocol: scenario.protocol,
+    verdict: verdictOf(violations),
+    traceHash: engine.trace.hash,
+    events: engine.events,
+    simTimeUs: engine.now,
+    wallMs: Math.round(wallNowMs() - startedMs),
+    hostOps: { ...hosts.stats },
+    checks: { parity: parity.checks, reads: durability.checks, sweeps: parity.sweeps },
+    latencyUs: { write: summarize(hosts.writeLatencies), read: summarize(hosts.readLatencies) },
+    network: world.network.stats,
+    violations,
+    replay,
+  };
+}
+
+function liveness(timeUs: number, array: string | null, message: string): Omit<Violation, 'recent'> {
+  return { kind: 'liveness', timeUs, array, block: null, message };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const where = error.stack?.split('\n').find((line) => line.includes('/src/'))?.trim();
+    return `${error.name}: ${error.message}${where ? ` (${where})` : ''}`;
+  }
+  return String(error);
+}

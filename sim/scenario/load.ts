@@ -1,0 +1,74 @@
+// Reading and validating a scenario: from text to a ResolvedScenario, or to
+// problems that each name the file, the field and what is wrong.
+//
+// File access lives in the CLI (sim/cli/read-file.ts): this module only parses
+// text, so the simulation path does no real I/O.
+import type { z } from 'zod';
+import { ScenarioSchema } from './schema.js';
+import { type ResolvedScenario, isProblem, resolveScenario } from './resolve.js';
+
+export interface ScenarioProblem {
+  readonly file: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+export type LoadResult = { readonly ok: true; readonly scenario: ResolvedScenario } | { readonly ok: false; readonly problems: readonly ScenarioProblem[] };
+
+export function parseScenarioText(file: string, text: string): LoadResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problems: [{ file, path: '', message: `not valid JSON: ${withLineColumn((error as Error).message, text)}` }] };
+  }
+  return parseScenarioValue(file, json);
+}
+
+export function parseScenarioValue(file: string, json: unknown): LoadResult {
+  const parsed = ScenarioSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => describeIssue(file, issue)) };
+  const resolved = resolveScenario(parsed.data);
+  if (isProblem(resolved)) return { ok: false, problems: [{ file, ...resolved }] };
+  return { ok: true, scenario: resolved };
+}
+
+/** "scenarios/x.json: workload.iodepth: expected an integer ≥ 1, got 0" */
+export function formatProblem(p: ScenarioProblem): string {
+  return p.path === '' ? `${p.file}: ${p.message}` : `${p.file}: ${p.path}: ${p.message}`;
+}
+
+function describeIssue(file: string, issue: z.core.$ZodIssue): ScenarioProblem {
+  const path = formatPath(issue.path);
+  const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return { file, path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+    case 'invalid_type':
+      return { file, path, message: issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}${got}` };
+    case 'too_small':
+      return { file, path, message: `${issue.message.replace(/^Too small: /, '')}${got}` };
+    case 'too_big':
+      return { file, path, message: `${issue.message.replace(/^Too big: /, '')}${got}` };
+    case 'invalid_union':
+      return { file, path, message: `does not match any accepted form${got}` };
+    default:
+      return { file, path, message: issue.message.includes(', got ') ? issue.message : `${issue.message}${got}` };
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  return out;
+}
+
+/** V8 reports "at position N"; people count lines and columns. */
+function withLineColumn(message: string, text: string): string {
+  const m = /^(.*?) in JSON at position (\d+)/.exec(message);
+  if (m === null) return message;
+  const before = text.slice(0, Number(m[2]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${m[1]} at line ${line}, column ${column}`;
+}

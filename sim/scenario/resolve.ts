@@ -1,0 +1,46 @@
+// Turns a parsed scenario into the fully-resolved configuration a run uses:
+// every default applied, every array named and sized, topology checked.
+import type { ParsedScenario } from './schema.js';
+
+export interface ArraySpec {
+  readonly name: string;
+  readonly blocks: number;
+}
+
+export interface ResolvedScenario extends Omit<ParsedScenario, 'primaries' | 'parity' | '$schema'> {
+  readonly primaries: readonly ArraySpec[];
+  readonly parity: ArraySpec;
+}
+
+export interface TopologyProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | TopologyProblem {
+  const primaries: ArraySpec[] = Array.isArray(parsed.primaries)
+    ? parsed.primaries.map((p, i) => ({ name: p.name ?? `p${i + 1}`, blocks: p.blocks }))
+    : Array.from({ length: parsed.primaries.count }, (_, i) => ({ name: `p${i + 1}`, blocks: (parsed.primaries as { blocks: number }).blocks }));
+  const largest = Math.max(...primaries.map((p) => p.blocks));
+  const parity = { name: parsed.parity.name, blocks: parsed.parity.blocks ?? largest };
+
+  const seen = new Map<string, string>();
+  const names: [string, string][] = [...primaries.map((p, i): [string, string] => [p.name, `primaries[${i}].name`]), [parity.name, 'parity.name']];
+  for (const [n, path] of names) {
+    const first = seen.get(n);
+    if (first !== undefined) return { path, message: `array name "${n}" is already used by ${first}` };
+    seen.set(n, path);
+  }
+  if (parity.blocks < largest) {
+    return { path: 'parity.blocks', message: `parity array has ${parity.blocks} blocks but the largest primary has ${largest}: parity must cover every block number` };
+  }
+  if (parsed.payloadBytes > parsed.blockSize) {
+    return { path: 'payloadBytes', message: `${parsed.payloadBytes} bytes stored per block exceeds blockSize (${parsed.blockSize})` };
+  }
+  const { $schema: _schema, ...rest } = parsed;
+  return { ...rest, primaries, parity };
+}
+
+export function isProblem(x: ResolvedScenario | TopologyProblem): x is TopologyProblem {
+  return 'message' in x;
+}

@@ -1,0 +1,73 @@
+// Human units in scenario files: "5s", "250us", "64KiB", "16TB", "1.5%/year".
+// Each parser returns undefined on malformed input; the schema turns that into
+// a message naming the field.
+import { DAY, HOUR, MINUTE, MS, SECOND, YEAR } from '../engine/time.js';
+
+const DURATION_UNITS: Record<string, number> = {
+  us: 1,
+  µs: 1,
+  ms: MS,
+  s: SECOND,
+  m: MINUTE,
+  min: MINUTE,
+  h: HOUR,
+  d: DAY,
+  y: YEAR,
+  year: YEAR,
+  years: YEAR,
+};
+
+const BYTE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  PB: 1e15,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+  PiB: 2 ** 50,
+};
+
+const NUMBER_UNIT = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([A-Za-zµ%/]*)\s*$/;
+
+/** "250us" | "2.5ms" | "5s" | "1h" | "2y" → integer µs (rounded). */
+export function parseDuration(text: string): number | undefined {
+  const m = NUMBER_UNIT.exec(text);
+  if (m === null) return undefined;
+  const unit = DURATION_UNITS[m[2]!];
+  if (unit === undefined) return undefined;
+  const us = Math.round(Number(m[1]) * unit);
+  return Number.isSafeInteger(us) ? us : undefined;
+}
+
+/** "4096" | "64KiB" | "16TB" → integer bytes. */
+export function parseBytes(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : undefined;
+  const m = NUMBER_UNIT.exec(text);
+  if (m === null) return undefined;
+  const unit = m[2] === '' ? 1 : BYTE_UNITS[m[2]!];
+  if (unit === undefined) return undefined;
+  const bytes = Number(m[1]) * unit;
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** "1.5%/year" → 0.015 (events per unit per year); "2/year", "0.1/day" also accepted. */
+export function parseRatePerYear(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*\/\s*(year|y|day|d|hour|h)\s*$/.exec(text);
+  if (m === null) return undefined;
+  const value = Number(m[1]) * (m[2] === '%' ? 0.01 : 1);
+  const per = m[3]!.startsWith('y') ? 1 : m[3]!.startsWith('d') ? 365.25 : 365.25 * 24;
+  return value * per;
+}
+
+/** "1%" | "0.01" (a fraction) → 0.01. */
+export function parseFraction(text: string | number): number | undefined {
+  if (typeof text === 'number') return text >= 0 && text <= 1 ? text : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  if (m === null) return undefined;
+  const v = Number(m[1]) / 100;
+  return v <= 1 ? v : undefined;
+}
