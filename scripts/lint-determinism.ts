@@ -1,0 +1,120 @@
+// The determinism lint (run by `npm test`). Walks the TypeScript AST of every
+// file under src/ and sim/ and fails on ambient nondeterminism or real I/O:
+// Math.random, Date, performance, timers, process.hrtime, crypto, and imports
+// of file/socket/process modules. Also enforces the dependency direction
+// (src imports nothing from sim/ or reports/; sim nothing from reports/).
+//
+// Exempt, each for one stated reason:
+//   sim/wall-clock.ts — the one module that reads wall time (the tool's own speed);
+//   sim/cli/io.ts     — the CLI's file reading/writing, outside the simulation path;
+//   src/real/         — real-world port implementations (files, sockets, system clock).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const EXEMPT: Record<string, string> = {
+  'sim/wall-clock.ts': 'reads wall time for speed figures only',
+  'sim/cli/io.ts': "the CLI's file I/O",
+};
+const EXEMPT_DIRS = ['src/real/'];
+
+const BANNED_GLOBALS = new Map([
+  ['setTimeout', 'a real timer'],
+  ['setInterval', 'a real timer'],
+  ['setImmediate', 'a real timer'],
+  ['clearTimeout', 'a real timer'],
+  ['clearInterval', 'a real timer'],
+  ['Date', 'the wall clock'],
+  ['performance', 'the wall clock'],
+  ['crypto', 'crypto randomness'],
+  ['fetch', 'real network I/O'],
+]);
+const BANNED_MEMBERS = new Map([
+  ['Math.random', 'ambient randomness'],
+  ['process.hrtime', 'the wall clock'],
+  ['process.uptime', 'the wall clock'],
+  ['process.nextTick', "Node's scheduler (only the engine may drain the microtask queue)"],
+]);
+const BANNED_MODULES = /^(node:)?(fs|fs\/promises|net|dgram|http|https|http2|tls|child_process|crypto|perf_hooks|timers|timers\/promises|readline|worker_threads|cluster)$/;
+// The engine is the one place that may use process.nextTick (its drain step).
+const MEMBER_ALLOW: Record<string, string[]> = { 'sim/engine/engine.ts': ['process.nextTick'] };
+
+interface Finding {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export function lintFile(rel: string, text: string): Finding[] {
+  const findings: Finding[] = [];
+  const source = ts.createSourceFile(rel, text, ts.ScriptTarget.ES2022, true);
+  const at = (node: ts.Node, message: string) =>
+    findings.push({ file: rel, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, message });
+  const allowed = MEMBER_ALLOW[rel] ?? [];
+
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      checkImport(rel, node.moduleSpecifier.text, (m) => at(node, m));
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const arg = node.arguments[0];
+      if (arg && ts.isStringLiteral(arg)) checkImport(rel, arg.text, (m) => at(node, m));
+    } else if (ts.isPropertyAccessExpression(node)) {
+      const name = `${node.expression.getText(source)}.${node.name.text}`;
+      const why = BANNED_MEMBERS.get(name.replace(/^globalThis\./, ''));
+      if (why !== undefined && !allowed.includes(name)) at(node, `${name} is ${why}`);
+    } else if (ts.isIdentifier(node) && BANNED_GLOBALS.has(node.text) && isValueReference(node)) {
+      at(node, `${node.text} is ${BANNED_GLOBALS.get(node.text)}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return findings;
+}
+
+function checkImport(rel: string, spec: string, report: (message: string) => void): void {
+  if (BANNED_MODULES.test(spec)) report(`import of '${spec}' (real I/O or nondeterminism)`);
+  if (!spec.startsWith('.')) return;
+  const target = relative(ROOT, resolve(ROOT, rel, '..', spec)).split(sep).join('/');
+  if (rel.startsWith('src/') && !rel.startsWith('src/real/') && (target.startsWith('sim/') || target.startsWith('reports/'))) report(`src/ must not import ${target}`);
+  if (rel.startsWith('src/') && !rel.startsWith('src/real/') && target.startsWith('src/real/')) report(`controllers must not import the real-world ports (${target})`);
+  if (rel.startsWith('sim/') && target.startsWith('reports/')) report(`sim/ must not import ${target} (reports depend on sim, not the reverse)`);
+}
+
+/** An identifier used as a value (not a property name, type, or declaration of its own). */
+function isValueReference(node: ts.Identifier): boolean {
+  const p = node.parent;
+  if (ts.isPropertyAccessExpression(p) && p.name === node) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p)) && p.name === node) return false;
+  if (ts.isTypeReferenceNode(p) || ts.isImportSpecifier(p) || ts.isQualifiedName(p)) return false;
+  return true;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...walk(full));
+    else if (name.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
+export function lintTree(): Finding[] {
+  const findings: Finding[] = [];
+  for (const top of ['src', 'sim']) {
+    for (const full of walk(join(ROOT, top))) {
+      const rel = relative(ROOT, full).split(sep).join('/');
+      if (rel in EXEMPT || EXEMPT_DIRS.some((d) => rel.startsWith(d))) continue;
+      findings.push(...lintFile(rel, readFileSync(full, 'utf8')));
+    }
+  }
+  return findings;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const findings = lintTree();
+  for (const f of findings) console.error(`${f.file}:${f.line}: ${f.message}`);
+  console.log(findings.length === 0 ? 'determinism lint: clean' : `determinism lint: ${findings.length} problem(s)`);
+  process.exitCode = findings.length === 0 ? 0 : 1;
+}
