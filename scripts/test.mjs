@@ -9,11 +9,14 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
+// Plain output for the summary parser (and no Node warning about both being set).
+const env = { ...process.env, NO_COLOR: '1' };
+delete env.FORCE_COLOR;
 let passed = 0;
 let failed = 0;
 
 function step(name, cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (r.status === 0) passed++;
   else {
     failed++;
@@ -36,7 +39,7 @@ for (const file of files) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', `^${file.replace(/\./g, '\\.')}$`], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env,
   });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);

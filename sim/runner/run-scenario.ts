@@ -4,6 +4,7 @@
 // Phases: prefill → parity build (then a full sweep) → host load for
 // `workload.duration` → settle (bounded by `settle`: liveness) → final sweep.
 // The first violation stops the run.
+import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { DurabilityChecker } from '../checker/durability-checker.js';
 import { ParityChecker } from '../checker/parity-checker.js';
 import { type Violation, verdictOf } from '../checker/violation.js';
@@ -21,13 +22,15 @@ export interface RunOptions {
   /** The scenario file, for the replay command. */
   readonly file: string;
   readonly traceSink?: TraceSink;
+  /** Planted controller bugs (self-test and tests only; no CLI flag sets this). */
+  readonly plantedBugs?: PlantedBugs;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
   const startedMs = wallNowMs();
   const engine = new Engine(options.seed);
   if (options.traceSink !== undefined) engine.trace.setSink(options.traceSink);
-  const world = new World(engine, scenario);
+  const world = new World(engine, scenario, options.plantedBugs);
   const violations: Violation[] = [];
   const report = (v: Omit<Violation, 'recent'>) => {
     violations.push({ ...v, recent: v.block === null ? [] : engine.trace.recentFor(v.block) });

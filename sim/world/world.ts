@@ -3,6 +3,7 @@
 //
 // It is also the checker's god's-eye view: media contents without I/O, and
 // whether any work on a block is still unfinished anywhere.
+import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { ParityController } from '../../src/parity/parity-controller.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
 import { IdealDisk } from '../disk/ideal-disk.js';
@@ -32,7 +33,8 @@ export class World {
   readonly primaries: readonly PrimaryNode[];
   readonly parity: ParityNode;
 
-  constructor(engine: Engine, scenario: ResolvedScenario) {
+  /** `bugs`: planted mutations, for the checker's self-test only. */
+  constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
     this.engine = engine;
     this.scenario = scenario;
     this.network = makeNetwork(engine, scenario);
@@ -44,6 +46,7 @@ export class World {
         clock: new SimClock(engine, spec.name),
         parity: scenario.parity.name,
         variant: scenario.protocol,
+        bugs,
       });
       return { name: spec.name, device, controller };
     });
@@ -56,6 +59,7 @@ export class World {
         transport: this.network.endpoint(scenario.parity.name),
         clock: new SimClock(engine, scenario.parity.name),
         variant: scenario.protocol,
+        bugs,
         members: scenario.primaries.map((p) => ({ name: p.name, blockCount: p.blocks })),
       }),
     };

@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { xorInto } from '../protocol/xor.js';
+import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
@@ -26,6 +27,8 @@ export interface ParityDeps {
   readonly clock: Clock;
   /** `literal` leaves concurrent read-modify-writes of one block unserialised, as the claims do. */
   readonly variant: ProtocolVariant;
+  /** Deliberate mutations for the checker's self-test; empty in every normal run. */
+  readonly bugs?: PlantedBugs;
   readonly members: readonly Member[];
   /** Blocks gathered per build round (bounds memory: window × blockBytes). */
   readonly buildWindow?: number;
@@ -49,6 +52,7 @@ export class ParityController {
   readonly #members: Map<NodeId, Member>;
   readonly #window: number;
   readonly #locks: BlockLocks;
+  readonly #bugs: PlantedBugs;
   #build: BuildWindow | undefined;
 
   constructor(deps: ParityDeps) {
@@ -56,6 +60,7 @@ export class ParityController {
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#locks = new BlockLocks(deps.variant === 'hardened');
+    this.#bugs = deps.bugs ?? NO_BUGS;
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -142,8 +147,8 @@ export class ParityController {
     await this.#locks.with(block, async () => {
       const q = await this.#disk.read(block);
       assert(q.ok, `${this.name}: cannot read Q[${block}] (${q.ok ? '' : q.error})`);
-      xorInto(q.data, delta);
-      const stored = await this.#disk.write(block, q.data);
+      const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
+      const stored = await this.#disk.write(block, next);
       assert(stored.ok, `${this.name}: cannot store Q[${block}] (${stored.ok ? '' : stored.error})`);
     });
   }

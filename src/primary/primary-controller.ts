@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { xor } from '../protocol/xor.js';
+import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
@@ -24,6 +25,8 @@ export interface PrimaryDeps {
   readonly variant: ProtocolVariant;
   /** Where deltas and build copies go. */
   readonly parity: NodeId;
+  /** Deliberate mutations for the checker's self-test; empty in every normal run. */
+  readonly bugs?: PlantedBugs;
 }
 
 export class PrimaryController {
@@ -33,12 +36,14 @@ export class PrimaryController {
   readonly #clock: Clock;
   readonly #parity: NodeId;
   readonly #locks: BlockLocks;
+  readonly #bugs: PlantedBugs;
 
   constructor(deps: PrimaryDeps) {
     this.#disk = deps.disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#locks = new BlockLocks(deps.variant === 'hardened');
+    this.#bugs = deps.bugs ?? NO_BUGS;
     this.#parity = deps.parity;
     this.name = deps.transport.self;
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
@@ -65,10 +70,10 @@ export class PrimaryController {
       const old = await this.#disk.read(block);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
-      const delta = xor(w, old.data);
+      const delta = this.#bugs.has('primary-sends-data-not-delta') ? Uint8Array.from(w) : xor(w, old.data);
       const stored = await this.#disk.write(block, w);
       if (!stored.ok) return stored;
-      this.#net.send(this.#parity, { type: 'delta', block, data: delta });
+      if (!this.#bugs.has('primary-skips-delta')) this.#net.send(this.#parity, { type: 'delta', block, data: delta });
       return { ok: true } as const;
     });
   }

@@ -1,0 +1,17 @@
+// Deliberate, named mutations of the controllers, for proving the checker can
+// fail (tests, and `xorsim selftest`). Off unless a caller passes them in code:
+// no scenario field or `run` flag can switch one on.
+
+export type PlantedBug =
+  /** Parity stores the delta itself instead of Q ^ delta. */
+  | 'parity-stores-delta'
+  /** The primary stores the host's write but never sends its delta. */
+  | 'primary-skips-delta'
+  /** The primary sends the new data instead of new ^ old. */
+  | 'primary-sends-data-not-delta';
+
+export const PLANTED_BUGS: readonly PlantedBug[] = ['parity-stores-delta', 'primary-skips-delta', 'primary-sends-data-not-delta'];
+
+export type PlantedBugs = ReadonlySet<PlantedBug>;
+
+export const NO_BUGS: PlantedBugs = new Set();

@@ -1,0 +1,49 @@
+// The determinism lint must catch each banned construct, ignore comments and
+// strings, and find the tree clean.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lintFile, lintTree } from '../scripts/lint-determinism.js';
+
+const findings = (file: string, code: string) => lintFile(file, code).map((f) => f.message);
+
+test('catches ambient randomness, wall clock, timers and real I/O', () => {
+  const code = [
+    'const a = Math.random();',
+    'const b = Date.now();',
+    'const c = new Date();',
+    'const d = performance.now();',
+    'setTimeout(() => {}, 1);',
+    'setImmediate(() => {});',
+    'const e = process.hrtime.bigint();',
+    "import { readFileSync } from 'node:fs';",
+    "import { randomBytes } from 'crypto';",
+    "import net from 'net';",
+    'const f = crypto.getRandomValues(new Uint8Array(4));',
+  ].join('\n');
+  const found = findings('sim/x.ts', code);
+  for (const expected of ['Math.random', 'Date', 'performance', 'setTimeout', 'setImmediate', 'process.hrtime', "'node:fs'", "'crypto'", "'net'", 'crypto randomness']) {
+    assert.ok(found.some((m) => m.includes(expected)), `missed ${expected}: ${found.join(' | ')}`);
+  }
+});
+
+test('ignores comments, strings and unrelated names', () => {
+  const code = ['// Math.random and setTimeout are banned', "const s = 'Date.now()';", 'const o = { setTimeout: 1 };', 'type T = Date;', 'const x = o.setTimeout;'].join('\n');
+  assert.equal(findings('sim/x.ts', code), []);
+});
+
+test('enforces dependency direction', () => {
+  assert.ok(findings('src/primary/x.ts', "import { Engine } from '../../sim/engine/engine.js';").some((m) => m.includes('src/ must not import sim/engine/engine.js')));
+  assert.ok(findings('sim/x.ts', "import { r } from '../reports/latency.js';").some((m) => m.includes('reports depend on sim')));
+  assert.ok(findings('src/parity/x.ts', "import { FileDisk } from '../real/file-disk.js';").some((m) => m.includes('real-world ports')));
+  assert.equal(findings('sim/x.ts', "import { xor } from '../src/protocol/xor.js';"), []);
+});
+
+test('process.nextTick is the engine’s alone', () => {
+  assert.ok(findings('src/x.ts', 'process.nextTick(() => {});').length === 1);
+  assert.equal(findings('sim/engine/engine.ts', 'process.nextTick(() => {});'), []);
+});
+
+test('the tree is clean', () => {
+  assert.equal(lintTree(), []);
+});
+test.run();

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DecodeError, decode, encode, encodedSize } from '../src/protocol/codec.js';
+import type { Message } from '../src/protocol/messages.js';
+import { equalBytes, isZero, xor, xorInto } from '../src/protocol/xor.js';
+import { BlockLocks } from '../src/util/block-locks.js';
+
+const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const bytes = fc.uint8Array({ maxLength: 300 });
+const message: fc.Arbitrary<Message> = fc.oneof(
+  fc.record({ type: fc.constant('build-request' as const), first: uint, count: uint }),
+  fc.record({ type: fc.constant('block-copy' as const), block: uint, data: bytes }),
+  fc.record({ type: fc.constant('delta' as const), block: uint, data: bytes }),
+);
+
+test('codec: decode(encode(m)) = m, and the size is exact', () => {
+  fc.assert(
+    fc.property(message, (m) => {
+      const wire = encode(m);
+      assert.is(wire.length, encodedSize(m));
+      assert.equal(decode(wire), { ...m }); // fast-check builds null-prototype records
+    }),
+  );
+});
+
+test('codec: truncated or trailing bytes are rejected, never misread', () => {
+  fc.assert(
+    fc.property(message, fc.nat(), (m, cut) => {
+      const wire = encode(m);
+      const short = wire.subarray(0, cut % wire.length);
+      assert.throws(() => decode(short), (e: unknown) => e instanceof DecodeError);
+      const long = new Uint8Array(wire.length + 1);
+      long.set(wire);
+      assert.throws(() => decode(long), (e: unknown) => e instanceof DecodeError);
+    }),
+  );
+});
+
+test('xor: a ^ b ^ b = a, commutative, x ^ x = 0 — for any length and alignment', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(3), fc.nat(3), (a, offA, offB) => {
+      // Views at odd offsets exercise the byte path; aligned ones the word path.
+      const bufA = new Uint8Array(a.length + offA);
+      bufA.set(a, offA);
+      const va = bufA.subarray(offA);
+      const b = new Uint8Array(a.length).map((_, i) => (i * 37 + 11) & 0xff);
+      const bufB = new Uint8Array(b.length + offB);
+      bufB.set(b, offB);
+      const vb = bufB.subarray(offB);
+      assert.ok(equalBytes(xor(xor(va, vb), vb), a));
+      assert.ok(equalBytes(xor(va, vb), xor(vb, va)));
+      assert.ok(isZero(xorInto(Uint8Array.from(a), a)));
+    }),
+  );
+});
+
+test('xor: lengths must match', () => {
+  assert.throws(() => xorInto(new Uint8Array(4), new Uint8Array(5)), /lengths differ/);
+});
+
+test('block locks: one holder at a time per block, FIFO; other blocks independent', async () => {
+  const locks = new BlockLocks();
+  const log: string[] = [];
+  const job = (block: number, name: string) =>
+    locks.with(block, async () => {
+      log.push(`${name}+`);
+      await Promise.resolve();
+      await Promise.resolve();
+      log.push(`${name}-`);
+    });
+  const all = Promise.all([job(1, 'a'), job(1, 'b'), job(2, 'c'), job(1, 'd')]);
+  assert.ok(locks.busy(1) && locks.busy(2) && !locks.busy(3));
+  await all;
+  assert.equal(log.filter((l) => 'abd'.includes(l[0]!)), ['a+', 'a-', 'b+', 'b-', 'd+', 'd-']);
+  assert.is(locks.size, 0);
+});
+
+test('block locks, non-exclusive (literal): everyone enters at once, busy still tracked', async () => {
+  const locks = new BlockLocks(false);
+  const log: string[] = [];
+  const job = (name: string) =>
+    locks.with(1, async () => {
+      log.push(`${name}+`);
+      await Promise.resolve();
+      log.push(`${name}-`);
+    });
+  const all = Promise.all([job('a'), job('b')]);
+  assert.ok(locks.busy(1));
+  await all;
+  assert.equal(log, ['a+', 'b+', 'a-', 'b-']);
+  assert.not.ok(locks.busy(1));
+  assert.throws(() => locks.release(1), /not held/);
+});
+test.run();
