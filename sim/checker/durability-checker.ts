@@ -18,7 +18,7 @@ export class DurabilityChecker {
   readonly #engine: Engine;
   readonly #initial: (array: string, block: number) => Uint8Array;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
-  readonly #blocks = new Map<string, BlockHistory>();
+  readonly #arrays = new Map<string, Map<number, BlockHistory>>();
   #nextId = 0;
   checks = 0;
 
@@ -32,7 +32,7 @@ export class DurabilityChecker {
   writeIssued(array: string, block: number, data: Uint8Array): number {
     const h = this.#history(array, block);
     const id = this.#nextId++;
-    const copy = Uint8Array.from(data);
+    const copy = data.slice();
     h.inFlight.set(id, copy);
     for (const candidates of h.openReads.values()) candidates.push(copy);
     return id;
@@ -74,15 +74,19 @@ export class DurabilityChecker {
 
   /** The value the checker expects a block to hold now, if no write is in flight. */
   expected(array: string, block: number): Uint8Array {
-    return this.#blocks.get(`${array}\u0000${block}`)?.acked ?? this.#initial(array, block);
+    return this.#arrays.get(array)?.get(block)?.acked ?? this.#initial(array, block);
   }
 
   #history(array: string, block: number): BlockHistory {
-    const key = `${array}\u0000${block}`;
-    let h = this.#blocks.get(key);
+    let blocks = this.#arrays.get(array);
+    if (blocks === undefined) {
+      blocks = new Map();
+      this.#arrays.set(array, blocks);
+    }
+    let h = blocks.get(block);
     if (h === undefined) {
       h = { acked: undefined, inFlight: new Map(), openReads: new Map() };
-      this.#blocks.set(key, h);
+      blocks.set(block, h);
     }
     return h;
   }

@@ -5,7 +5,6 @@
 // controller or on the wire), re-examining k whenever a write to k lands on any
 // array; and it sweeps every block after each whole-array operation (build) and
 // at the end. It reads media directly: it observes, it does not ask controllers.
-import { equalBytes, xorInto } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { World } from '../world/world.js';
@@ -18,6 +17,7 @@ export class ParityChecker {
   readonly #queued = new Set<number>();
   readonly #kCheck: KindId;
   readonly #kRecord: KindId;
+  readonly #scratch: Uint8Array;
   checks = 0;
   sweeps = 0;
 
@@ -25,6 +25,7 @@ export class ParityChecker {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;
+    this.#scratch = new Uint8Array(world.scenario.payloadBytes);
     this.#kCheck = engine.trace.kind('check.parity-queued');
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
     for (const device of world.devices()) device.observe({ written: (block) => this.touch(block) });
@@ -44,13 +45,9 @@ export class ParityChecker {
   check(block: number): boolean {
     this.checks++;
     const world = this.#world;
-    const expected = new Uint8Array(world.scenario.payloadBytes);
-    for (const p of world.primaries) {
-      const data = p.device.store.view(block);
-      if (data !== undefined) xorInto(expected, data);
-    }
-    const actual = world.parity.device.store.get(block);
-    const ok = equalBytes(expected, actual);
+    const expected = this.#scratch.fill(0);
+    for (const p of world.primaries) p.device.store.xorInto(expected, block);
+    const ok = world.parity.device.store.equals(block, expected);
     this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#engine.trace.actor('checker'), block, ok ? 1 : 0);
     if (!ok) {
       this.#report({
@@ -58,7 +55,7 @@ export class ParityChecker {
         timeUs: this.#engine.now,
         array: world.parity.name,
         block,
-        message: `Q[${block}] = ${hex(actual)} but the XOR of ${world.primaries.map((p) => p.name).join(', ')} is ${hex(expected)}`,
+        message: `Q[${block}] = ${hex(world.parity.device.store.get(block))} but the XOR of ${world.primaries.map((p) => p.name).join(', ')} is ${hex(expected)}`,
       });
     }
     return ok;

@@ -71,7 +71,7 @@ export class IdealDisk implements BlockDevice, SimDevice {
   write(block: number, data: Uint8Array): Promise<WriteResult> {
     if (!this.#inRange(block)) return Promise.resolve({ ok: false, error: 'out-of-range' });
     if (data.length !== this.store.blockBytes) throw new RangeError(`${this.name}.write: ${data.length} bytes, expected ${this.store.blockBytes}`);
-    const copy = Uint8Array.from(data);
+    const copy = data.slice();
     this.#inFlight++;
     return new Promise((resolve) => {
       this.#engine.after(this.#latency, this.#kWrite, () => {

@@ -65,12 +65,12 @@ export class PrimaryController {
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
-    const w = Uint8Array.from(data); // the host may reuse its buffer
+    const w = data.slice(); // the host may reuse its buffer
     return this.#locks.with(block, async () => {
       const old = await this.#disk.read(block);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
-      const delta = this.#bugs.has('primary-sends-data-not-delta') ? Uint8Array.from(w) : xor(w, old.data);
+      const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
       const stored = await this.#disk.write(block, w);
       if (!stored.ok) return stored;
       if (!this.#bugs.has('primary-skips-delta')) this.#net.send(this.#parity, { type: 'delta', block, data: delta });

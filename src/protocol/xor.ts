@@ -5,8 +5,9 @@ export function xorInto(dst: Uint8Array, src: Uint8Array): Uint8Array {
   if (dst.length !== src.length) throw new RangeError(`xorInto: lengths differ (${dst.length} vs ${src.length})`);
   const n = dst.length;
   let i = 0;
-  // Word-at-a-time when both views are 4-byte aligned.
-  if ((dst.byteOffset & 3) === 0 && (src.byteOffset & 3) === 0 && n >= 16) {
+  // Word-at-a-time when both views are 4-byte aligned and the block is big
+  // enough to repay creating two views (fingerprint payloads are not).
+  if (n >= 128 && (dst.byteOffset & 3) === 0 && (src.byteOffset & 3) === 0) {
     const words = n >>> 2;
     const d32 = new Uint32Array(dst.buffer, dst.byteOffset, words);
     const s32 = new Uint32Array(src.buffer, src.byteOffset, words);
@@ -19,7 +20,7 @@ export function xorInto(dst: Uint8Array, src: Uint8Array): Uint8Array {
 
 /** a ^ b as a new array. */
 export function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return xorInto(Uint8Array.from(a), b);
+  return xorInto(a.slice(), b);
 }
 
 export function isZero(a: Uint8Array): boolean {
