@@ -172,18 +172,17 @@ export class Engine {
     const maxTotal = this.#events + maxEvents;
     for (;;) {
       if (this.#stopReason !== undefined) return this.#stopReason;
-      let slot: number;
-      const heapTime = q.peekHeapTime();
-      if (heapTime === this.#now) slot = q.popHeap();
-      else if (q.fifoLength > 0) slot = q.popFifo();
-      else if (heapTime === Infinity) return 'quiescent';
-      else if (heapTime > until) {
-        this.#now = until;
+      const next = q.peekTime();
+      if (next === Infinity) return 'quiescent';
+      if (next > until) {
+        if (until > this.#now) {
+          q.advance(until);
+          this.#now = until;
+        }
         return 'time';
-      } else {
-        this.#now = heapTime;
-        slot = q.popHeap();
       }
+      const slot = q.pop();
+      this.#now = next;
       if (this.#cancelled[slot] === 1) {
         this.#release(slot);
         continue;
@@ -232,12 +231,12 @@ export class Engine {
       this.#release(slot);
       throw new RangeError(`Engine: delay must be a non-negative integer of µs, got ${delay}`);
     }
-    if (delay === 0) this.#queue.pushNow(slot);
-    else {
-      const t = this.#now + delay;
-      if (t > TIME_MAX) throw new RangeError(`Engine: time ${t} beyond TIME_MAX`);
-      this.#queue.pushHeap(t, slot);
+    const t = this.#now + delay;
+    if (t > TIME_MAX) {
+      this.#release(slot);
+      throw new RangeError(`Engine: time ${t} beyond TIME_MAX`);
     }
+    this.#queue.push(t, slot);
     return this.#gen[slot]! * SLOT_BITS + slot;
   }
 
