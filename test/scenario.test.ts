@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MS, SECOND, YEAR } from '../sim/engine/time.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { scenarioJsonSchema } from '../sim/scenario/json-schema.js';
 import { formatProblem, parseScenarioText, parseScenarioValue } from '../sim/scenario/load.js';
 import { parseBytes, parseDuration, parseFraction, parseRatePerYear } from '../sim/scenario/units.js';
 
@@ -73,5 +75,21 @@ test('malformed JSON is reported with line and column', () => {
   const r = parseScenarioText('bad.json', '{\n  "name": "x",\n  oops\n}');
   assert.not.ok(r.ok);
   if (!r.ok) assert.match(formatProblem(r.problems[0]!), /^bad\.json: not valid JSON: .* at line 3, column 3$/);
+});
+test('scenarios/scenario.schema.json is current (regenerate with `npm run schema`)', () => {
+  const committed = readFileSync(new URL('../scenarios/scenario.schema.json', import.meta.url), 'utf8');
+  assert.is(committed, scenarioJsonSchema());
+});
+
+test('every shipped scenario validates and points editors at the schema', () => {
+  const dir = new URL('../scenarios/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'scenario.schema.json');
+  assert.ok(files.length >= 1);
+  for (const f of files) {
+    const text = readFileSync(new URL(f, dir), 'utf8');
+    const r = parseScenarioText(f, text);
+    assert.ok(r.ok, `${f}: ${r.ok ? '' : r.problems.map(formatProblem).join('; ')}`);
+    assert.is(JSON.parse(text).$schema, './scenario.schema.json', f);
+  }
 });
 test.run();

@@ -4,6 +4,7 @@ import type { ResolvedScenario } from '../scenario/resolve.js';
 import type { RunReport } from '../runner/run-report.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
+const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
 /** One line with everything the run was configured with. */
 export function formatConfig(s: ResolvedScenario, seed: number): string {
@@ -28,7 +29,7 @@ export function formatRun(r: RunReport): string {
   if (r.verdict === 'pass') lines.push(`PASS  ${r.scenario} seed ${r.seed}`);
   else lines.push(`FAIL  ${r.scenario} seed ${r.seed}: ${r.verdict} violation`);
   lines.push(`  host ops   ${n(ops.writes + ops.reads)} (${n(ops.writes)} writes, ${n(ops.reads)} reads, ${n(ops.failed)} failed) in ${formatTime(r.simTimeUs)} simulated`);
-  lines.push(`  checks     ${n(r.checks.parity)} parity, ${n(r.checks.reads)} reads, ${n(r.checks.sweeps)} full sweeps`);
+  lines.push(`  checks     ${n(r.checks.parity)} parity, ${n(r.checks.reads)} reads, ${plural(r.checks.sweeps, 'full sweep')}`);
   const l = r.latencyUs;
   lines.push(`  latency    write p50 ${formatTime(l.write.p50)} p99 ${formatTime(l.write.p99)} max ${formatTime(l.write.max)} · read p50 ${formatTime(l.read.p50)} p99 ${formatTime(l.read.p99)} max ${formatTime(l.read.max)}`);
   lines.push(`  network    ${n(r.network.messages)} messages, ${n(r.network.bytes)} bytes`);

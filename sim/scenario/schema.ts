@@ -34,41 +34,40 @@ const primaryGroup = z.strictObject({ count: z.int().min(1).max(64), blocks });
 
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name,
-  description: z.string().default(''),
-  /** Protocol variant; `xorsim run --protocol` overrides it. */
-  protocol: z.enum(['literal', 'hardened']).default('hardened'),
-  /** Modelled block size: what timing and capacity are computed from. */
-  blockSize: bytes.default(4096),
-  /** Bytes actually stored per block (a fingerprint of the block; XOR is linear). */
-  payloadBytes: z.int().min(1).max(1 << 20).default(16),
-  primaries: z.union([primaryGroup, primaryList]),
-  parity: z.strictObject({ name: name.default('parity'), blocks: blocks.optional() }).default({ name: 'parity' }),
-  /** Fraction of each primary's blocks holding data before the parity build. */
-  prefill: z.number().min(0).max(1).default(0),
+  name: name.describe('scenario name, shown in every report'),
+  description: z.string().default('').describe('what the scenario exercises, for people'),
+  protocol: z.enum(['literal', 'hardened']).default('hardened').describe('protocol variant: literal = claims as written; hardened = the product protocol. `xorsim run --protocol` overrides it'),
+  blockSize: bytes.default(4096).describe('modelled block size (e.g. "4KiB"): timing and capacity are computed from it'),
+  payloadBytes: z.int().min(1).max(1 << 20).default(16).describe('bytes actually stored per block: a fingerprint of the block (XOR is linear, so parity of fingerprints checks parity of data)'),
+  primaries: z.union([primaryGroup, primaryList]).describe('the primary arrays: { count, blocks } or a list of { name?, blocks }'),
+  parity: z
+    .strictObject({ name: name.default('parity'), blocks: blocks.optional().describe('defaults to the largest primary') })
+    .default({ name: 'parity' })
+    .describe('the parity array'),
+  prefill: z.number().min(0).max(1).default(0).describe("fraction of each primary's blocks holding data before the parity build"),
   disk: z
     .strictObject({
-      model: z.literal('ideal').default('ideal'),
-      latency: duration('200us').default(200),
+      model: z.literal('ideal').default('ideal').describe('ideal: fixed latency, unlimited concurrency, no faults'),
+      latency: duration('200us').default(200).describe('latency of every read and write'),
     })
-    .default({ model: 'ideal', latency: 200 }),
+    .default({ model: 'ideal', latency: 200 })
+    .describe('the disk model of every array'),
   network: z
     .strictObject({
-      model: z.literal('ideal').default('ideal'),
-      latency: duration('50us').default(50),
+      model: z.literal('ideal').default('ideal').describe('ideal: fixed latency, lossless, in order'),
+      latency: duration('50us').default(50).describe('one-way latency of every message'),
     })
-    .default({ model: 'ideal', latency: 50 }),
-  workload: z.strictObject({
-    /** How long hosts keep issuing I/O after the parity build. */
-    duration: duration('5s'),
-    /** Concurrent host I/O streams per primary (closed loop). */
-    iodepth: z.int().min(1).max(1024).default(4),
-    /** Mean pause between one stream's operations (exponential). */
-    thinkTime: duration('1ms').default(1000),
-    readFraction: z.number().min(0).max(1).default(0.3),
-  }),
-  /** Liveness bound: after the load stops, everything must settle within this. */
-  settle: duration('10s').default(10_000_000),
+    .default({ model: 'ideal', latency: 50 })
+    .describe('the network between arrays'),
+  workload: z
+    .strictObject({
+      duration: duration('5s').describe('how long hosts keep issuing I/O after the parity build'),
+      iodepth: z.int().min(1).max(1024).default(4).describe('concurrent closed-loop I/O streams per host'),
+      thinkTime: duration('1ms').default(1000).describe("mean pause between one stream's operations (exponential)"),
+      readFraction: z.number().min(0).max(1).default(0.3).describe('fraction of host operations that are reads'),
+    })
+    .describe('the hosts: each primary serves its own host, issuing random block reads and writes'),
+  settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
