@@ -8,10 +8,10 @@ import type { Violation } from './violation.js';
 interface BlockHistory {
   /** Last acknowledged contents (undefined: the initial contents, see `initial`). */
   acked: Uint8Array | undefined;
-  /** Writes issued and not yet answered, by write id. */
-  readonly inFlight: Map<number, Uint8Array>;
+  /** Writes issued and not yet answered, by write id (allocated on first use). */
+  inFlight: Map<number, Uint8Array> | undefined;
   /** Reads open on this block, each collecting every value it may legally return. */
-  readonly openReads: Map<number, Uint8Array[]>;
+  openReads: Map<number, Uint8Array[]> | undefined;
 }
 
 export class DurabilityChecker {
@@ -33,33 +33,35 @@ export class DurabilityChecker {
     const h = this.#history(array, block);
     const id = this.#nextId++;
     const copy = data.slice();
-    h.inFlight.set(id, copy);
-    for (const candidates of h.openReads.values()) candidates.push(copy);
+    (h.inFlight ??= new Map()).set(id, copy);
+    if (h.openReads !== undefined) for (const candidates of h.openReads.values()) candidates.push(copy);
     return id;
   }
 
   /** `acked`: the array acknowledged the write; otherwise it failed (and may or may not have landed). */
   writeDone(array: string, block: number, id: number, acked: boolean): void {
     const h = this.#history(array, block);
-    const data = h.inFlight.get(id);
+    const data = h.inFlight?.get(id);
     if (data === undefined) throw new Error(`DurabilityChecker: unknown write ${id}`);
-    h.inFlight.delete(id);
+    h.inFlight!.delete(id);
     if (acked) h.acked = data;
   }
 
   readIssued(array: string, block: number): number {
     const h = this.#history(array, block);
     const id = this.#nextId++;
-    h.openReads.set(id, [h.acked ?? this.#initial(array, block), ...h.inFlight.values()]);
+    const candidates = [h.acked ?? this.#initial(array, block)];
+    if (h.inFlight !== undefined) candidates.push(...h.inFlight.values());
+    (h.openReads ??= new Map()).set(id, candidates);
     return id;
   }
 
   /** `data` undefined: the read failed with an error (allowed; honesty is judged elsewhere). */
   readDone(array: string, block: number, id: number, data: Uint8Array | undefined): void {
     const h = this.#history(array, block);
-    const candidates = h.openReads.get(id);
+    const candidates = h.openReads?.get(id);
     if (candidates === undefined) throw new Error(`DurabilityChecker: unknown read ${id}`);
-    h.openReads.delete(id);
+    h.openReads!.delete(id);
     if (data === undefined) return;
     this.checks++;
     if (candidates.some((c) => equalBytes(c, data))) return;
@@ -85,7 +87,7 @@ export class DurabilityChecker {
     }
     let h = blocks.get(block);
     if (h === undefined) {
-      h = { acked: undefined, inFlight: new Map(), openReads: new Map() };
+      h = { acked: undefined, inFlight: undefined, openReads: undefined };
       blocks.set(block, h);
     }
     return h;

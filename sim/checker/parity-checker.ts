@@ -15,7 +15,7 @@ export class ParityChecker {
   readonly #world: World;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
   readonly #queued = new Set<number>();
-  readonly #kCheck: KindId;
+  readonly #hCheck: number;
   readonly #kRecord: KindId;
   readonly #scratch: Uint8Array;
   checks = 0;
@@ -26,7 +26,11 @@ export class ParityChecker {
     this.#world = world;
     this.#report = report;
     this.#scratch = new Uint8Array(world.scenario.payloadBytes);
-    this.#kCheck = engine.trace.kind('check.parity-queued');
+    // A typed event: pure simulator code, so no allocation and no microtask drain.
+    this.#hCheck = engine.handler('check.parity-queued', (block) => {
+      this.#queued.delete(block);
+      if (this.#world.settled(block)) this.check(block);
+    });
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
     for (const device of world.devices()) device.observe({ written: (block) => this.touch(block) });
   }
@@ -35,10 +39,7 @@ export class ParityChecker {
   touch(block: number): void {
     if (this.#queued.has(block)) return;
     this.#queued.add(block);
-    this.#engine.after(0, this.#kCheck, () => {
-      this.#queued.delete(block);
-      if (this.#world.settled(block)) this.check(block);
-    });
+    this.#engine.post(0, this.#hCheck, block);
   }
 
   /** Compares Q[k] with the members' XOR now; true if they agree. */
