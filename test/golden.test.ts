@@ -1,0 +1,29 @@
+// Pinned fingerprints: the exact event sequence of a few small runs. A change
+// here means the simulation now does something different for the same seed —
+// fine when intended (a model or protocol change), and then the commit that
+// updates these values says why. An unintended change is a determinism bug.
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runScenario } from '../sim/runner/run-scenario.js';
+import { parseScenarioText } from '../sim/scenario/load.js';
+
+const GOLDEN: Record<number, { hash: string; events: number }> = {
+  1: { hash: '4774ed9c21b9bd7b', events: 1400 },
+  2: { hash: '7d4398f28711761f', events: 1362 },
+  3: { hash: '0843c251416dbaf4', events: 1286 },
+};
+
+const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));
+if (!loaded.ok) throw new Error('tiny.json does not validate');
+const tiny = loaded.scenario;
+
+for (const [seed, want] of Object.entries(GOLDEN)) {
+  test(`tiny.json seed ${seed}: traceHash ${want.hash} (${want.events} events)`, async () => {
+    const r = await runScenario(tiny, { seed: Number(seed), file: 'tiny.json' });
+    assert.is(r.verdict, 'pass');
+    assert.is(r.events, want.events);
+    assert.is(r.traceHash, want.hash);
+  });
+}
+test.run();
