@@ -4,5 +4,12 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `xorsim … | head`: the reader went away; stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import('../sim/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -9,9 +9,9 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: '4774ed9c21b9bd7b', events: 1400 },
-  2: { hash: '7d4398f28711761f', events: 1362 },
-  3: { hash: '0843c251416dbaf4', events: 1286 },
+  1: { hash: '79b159855c7eb55a', events: 1495 },
+  2: { hash: 'b67f33d1524e350e', events: 1460 },
+  3: { hash: '1b38b7428f481edc', events: 1407 },
 };
 
 const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));

@@ -11,7 +11,8 @@ const bytes = fc.uint8Array({ maxLength: 300 });
 const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('build-request' as const), first: uint, count: uint }),
   fc.record({ type: fc.constant('block-copy' as const), block: uint, data: bytes }),
-  fc.record({ type: fc.constant('delta' as const), block: uint, data: bytes }),
+  fc.record({ type: fc.constant('delta' as const), block: uint, seq: uint, data: bytes }),
+  fc.record({ type: fc.constant('delta-ack' as const), block: uint, seq: uint }),
 );
 
 test('codec: decode(encode(m)) = m, and the size is exact', () => {

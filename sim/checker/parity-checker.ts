@@ -3,7 +3,7 @@
 //
 // It judges block k only once k has settled (nothing about k unfinished in any
 // controller or on the wire), re-examining k whenever a write to k lands on any
-// array; and it sweeps every block after each whole-array operation (build) and
+// array or a message about k leaves the wire; and it sweeps every block after each whole-array operation (build) and
 // at the end. It reads media directly: it observes, it does not ask controllers.
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
@@ -33,6 +33,7 @@ export class ParityChecker {
     });
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
     for (const device of world.devices()) device.observe({ written: (block) => this.touch(block) });
+    world.network.observe({ settled: (block) => this.touch(block) });
   }
 
   /** Something happened to `block`: judge it once the current instant's work has run. */

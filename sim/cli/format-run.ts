@@ -12,7 +12,7 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
   const w = s.workload;
   return [
     `seed ${seed}`,
-    `protocol ${s.protocol}`,
+    s.protocol === 'hardened' ? `protocol hardened (ack ${s.ackPolicy}, retransmit ${formatTime(s.retransmit.initial)}…${formatTime(s.retransmit.max)})` : 'protocol literal',
     `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}`,
     `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,
     `prefill ${s.prefill * 100}%`,

@@ -10,7 +10,7 @@ import { type Message, blockOf } from '../../src/protocol/messages.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
-import type { SimNetwork } from './sim-network.js';
+import type { NetworkObserver, SimNetwork } from './sim-network.js';
 
 export interface IdealNetworkOptions {
   readonly latencyUs: Time;
@@ -23,6 +23,7 @@ export class IdealNetwork implements SimNetwork {
   readonly #inFlight = new Map<number, number>();
   readonly #kSend: KindId;
   readonly #kDeliver: KindId;
+  #observer: NetworkObserver | undefined;
   #messages = 0;
   #bytes = 0;
 
@@ -39,6 +40,10 @@ export class IdealNetwork implements SimNetwork {
       send: (to, message) => this.#send(self, to, message),
       listen: (handler) => void this.#handlers.set(self, handler),
     };
+  }
+
+  observe(observer: NetworkObserver): void {
+    this.#observer = observer;
   }
 
   /** Messages about `block` sent but not yet delivered or dropped. */
@@ -66,9 +71,11 @@ export class IdealNetwork implements SimNetwork {
       }
       trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from));
       const handler = this.#handlers.get(to);
-      if (handler === undefined) return; // nobody listening: the datagram is lost
-      const result = handler(from, decode(wire));
-      if (result !== undefined) this.#engine.watch(result, `${to}: handling ${message.type} from ${from}`);
+      if (handler !== undefined) {
+        const result = handler(from, decode(wire));
+        if (result !== undefined) this.#engine.watch(result, `${to}: handling ${message.type} from ${from}`);
+      } // else nobody is listening: the datagram is lost
+      if (block >= 0) this.#observer?.settled(block);
     });
   }
 }

@@ -1,10 +1,17 @@
 // What the simulated world needs from any simulated network, beyond handing
 // out Transport endpoints: how many messages about a block are still on the
-// wire (the checker only judges a block once nothing about it is in flight).
+// wire (the checker only judges a block once nothing about it is in flight),
+// and a hook when such a message stops being in flight.
 import type { NodeId, Transport } from '../../src/ports/transport.js';
+
+export interface NetworkObserver {
+  /** A message about `block` has just been delivered (after its handler ran) or dropped. */
+  settled(block: number): void;
+}
 
 export interface SimNetwork {
   endpoint(self: NodeId): Transport;
   inFlight(block: number): number;
+  observe(observer: NetworkObserver): void;
   readonly stats: { readonly messages: number; readonly bytes: number };
 }

@@ -34,6 +34,10 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   if (parity.blocks < largest) {
     return { path: 'parity.blocks', message: `parity array has ${parity.blocks} blocks but the largest primary has ${largest}: parity must cover every block number` };
   }
+  if (parsed.retransmit.max < parsed.retransmit.initial) {
+    return { path: 'retransmit.max', message: `${parsed.retransmit.max}us is shorter than retransmit.initial (${parsed.retransmit.initial}us)` };
+  }
+  if (parsed.retransmit.initial < 1) return { path: 'retransmit.initial', message: 'must be at least 1us' };
   if (parsed.payloadBytes > parsed.blockSize) {
     return { path: 'payloadBytes', message: `${parsed.payloadBytes} bytes stored per block exceeds blockSize (${parsed.blockSize})` };
   }

@@ -37,6 +37,17 @@ export const ScenarioSchema = z.strictObject({
   name: name.describe('scenario name, shown in every report'),
   description: z.string().default('').describe('what the scenario exercises, for people'),
   protocol: z.enum(['literal', 'hardened']).default('hardened').describe('protocol variant: literal = claims as written; hardened = the product protocol. `xorsim run --protocol` overrides it'),
+  ackPolicy: z
+    .enum(['parity-durable', 'local-write'])
+    .default('parity-durable')
+    .describe('hardened: acknowledge a host write once parity has its delta durably (parity-durable) or after the local write only (local-write: faster, with a window of vulnerability)'),
+  retransmit: z
+    .strictObject({
+      initial: duration('5ms').default(5000).describe('hardened: resend an unacknowledged delta after this long'),
+      max: duration('500ms').default(500_000).describe('hardened: the backoff never waits longer than this'),
+    })
+    .default({ initial: 5000, max: 500_000 })
+    .describe('hardened: retransmission of deltas until parity acknowledges them'),
   blockSize: bytes.default(4096).describe('modelled block size (e.g. "4KiB"): timing and capacity are computed from it'),
   payloadBytes: z.int().min(1).max(1 << 20).default(16).describe('bytes actually stored per block: a fingerprint of the block (XOR is linear, so parity of fingerprints checks parity of data)'),
   primaries: z.union([primaryGroup, primaryList]).describe('the primary arrays: { count, blocks } or a list of { name?, blocks }'),

@@ -46,6 +46,8 @@ export class World {
         clock: new SimClock(engine, spec.name),
         parity: scenario.parity.name,
         variant: scenario.protocol,
+        ackPolicy: scenario.ackPolicy,
+        retransmit: { initialUs: scenario.retransmit.initial, maxUs: scenario.retransmit.max },
         bugs,
       });
       return { name: spec.name, device, controller };

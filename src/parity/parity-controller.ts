@@ -4,12 +4,17 @@
 // XOR the copies per block number, store Q[k]; window by window, so memory
 // stays bounded on arrays of any size. A block past the end of a smaller member
 // counts as zeros: the member simply has no copy to send.
-// update (claims 2, 7, 12): on (k, d) from a member, store Q[k] ^ d. Deltas for
-// one block are applied one at a time (read-modify-write under a block lock).
+// update (claims 2, 7, 12): on (k, d) from a member, store Q[k] ^ d.
+// literal applies every delta it receives, as it arrives. hardened applies
+// deltas for one block one at a time (read-modify-write under a block lock),
+// applies each (member, seq) exactly once — duplicates and retransmissions are
+// dropped, even while the first copy is still being applied — and acknowledges
+// a delta only once the new Q[k] is durable.
 import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import { SeqSet } from '../protocol/seq-set.js';
 import { xorInto } from '../protocol/xor.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
@@ -53,7 +58,14 @@ export class ParityController {
   readonly #window: number;
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
+  readonly #hardened: boolean;
+  /** Per member: deltas applied (hardened). */
+  readonly #applied = new Map<NodeId, SeqSet>();
+  /** Per member: deltas being applied right now (their duplicates wait for the ack). */
+  readonly #applying = new Map<NodeId, Set<number>>();
   #build: BuildWindow | undefined;
+  /** Deltas dropped as duplicates, for the run summary and probes. */
+  duplicatesDropped = 0;
 
   constructor(deps: ParityDeps) {
     this.#disk = deps.disk;
@@ -61,6 +73,7 @@ export class ParityController {
     this.#clock = deps.clock;
     this.#locks = new BlockLocks(deps.variant === 'hardened');
     this.#bugs = deps.bugs ?? NO_BUGS;
+    this.#hardened = deps.variant === 'hardened';
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -126,7 +139,7 @@ export class ParityController {
       case 'block-copy':
         return this.#takeCopy(message.block, message.data);
       case 'delta':
-        return this.#applyDelta(message.block, message.data);
+        return this.#hardened ? this.#applyOnce(from, message.seq, message.block, message.data) : this.#applyDelta(message.block, message.data);
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
@@ -140,6 +153,37 @@ export class ParityController {
     xorInto(w.acc[i]!, data);
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();
+  }
+
+  /** hardened: apply (member, seq) exactly once, then acknowledge it. */
+  async #applyOnce(member: NodeId, seq: number, block: number, delta: Uint8Array): Promise<void> {
+    assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
+    const applied = this.#seqs(this.#applied, member, () => new SeqSet());
+    const applying = this.#seqs(this.#applying, member, () => new Set<number>());
+    if (applied.has(seq)) {
+      // Applied before: our ack was lost or overtaken by a retransmission.
+      this.duplicatesDropped++;
+      this.#net.send(member, { type: 'delta-ack', block, seq });
+      return;
+    }
+    if (applying.has(seq)) {
+      this.duplicatesDropped++; // the first copy will be acknowledged when it is durable
+      return;
+    }
+    applying.add(seq);
+    await this.#applyDelta(block, delta);
+    applying.delete(seq);
+    applied.add(seq);
+    this.#net.send(member, { type: 'delta-ack', block, seq });
+  }
+
+  #seqs<T>(table: Map<NodeId, T>, member: NodeId, make: () => T): T {
+    let t = table.get(member);
+    if (t === undefined) {
+      t = make();
+      table.set(member, t);
+    }
+    return t;
   }
 
   async #applyDelta(block: number, delta: Uint8Array): Promise<void> {

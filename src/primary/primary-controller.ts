@@ -4,15 +4,22 @@
 // update (claims 2, 7, 12): on a host write of w to block k, read the old
 // contents, compute d = w ^ old, store w, send (k, d) to the parity array.
 // build (claims 1, 6, 11): on request, send copies (k, P[k]) of a range of blocks.
-// Host I/O to one block is serialised, so two writes in flight never compute
-// their deltas from the same old data.
+//
+// literal sends each delta once and acknowledges the host after the local
+// write, exactly as the claims describe. hardened serialises host I/O per block
+// (so two writes in flight never compute deltas from the same old data),
+// numbers every delta, retransmits it with backoff until parity acknowledges
+// it, and acknowledges the host per the ack policy (default: only once the
+// parity array has the delta durably).
 import type { BlockDevice } from '../ports/block-device.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock, Timer } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
+import type { AckPolicy } from '../protocol/ack-policy.js';
 import type { Message } from '../protocol/messages.js';
-import { xor } from '../protocol/xor.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
+import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
+import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
@@ -25,8 +32,21 @@ export interface PrimaryDeps {
   readonly variant: ProtocolVariant;
   /** Where deltas and build copies go. */
   readonly parity: NodeId;
+  /** hardened only; literal always acknowledges after the local write. */
+  readonly ackPolicy?: AckPolicy;
+  readonly retransmit?: RetransmitOptions;
   /** Deliberate mutations for the checker's self-test; empty in every normal run. */
   readonly bugs?: PlantedBugs;
+}
+
+/** A delta sent and not yet acknowledged by parity. */
+interface PendingDelta {
+  readonly block: number;
+  readonly data: Uint8Array;
+  attempts: number;
+  timer: Timer | undefined;
+  /** Resolves the host write waiting on this delta (parity-durable policy). */
+  readonly acked: () => void;
 }
 
 export class PrimaryController {
@@ -35,16 +55,28 @@ export class PrimaryController {
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #parity: NodeId;
+  readonly #hardened: boolean;
+  readonly #ackPolicy: AckPolicy;
+  readonly #retransmit: RetransmitOptions;
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
+  readonly #pending = new Map<number, PendingDelta>();
+  /** Unacknowledged deltas per block (hardened), so busy() covers them. */
+  readonly #pendingPerBlock = new Map<number, number>();
+  #nextSeq = 1;
+  /** Deltas sent again after a timeout, for the run summary and probes. */
+  retransmissions = 0;
 
   constructor(deps: PrimaryDeps) {
     this.#disk = deps.disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
-    this.#locks = new BlockLocks(deps.variant === 'hardened');
-    this.#bugs = deps.bugs ?? NO_BUGS;
     this.#parity = deps.parity;
+    this.#hardened = deps.variant === 'hardened';
+    this.#ackPolicy = deps.ackPolicy ?? 'parity-durable';
+    this.#retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
+    this.#locks = new BlockLocks(this.#hardened);
+    this.#bugs = deps.bugs ?? NO_BUGS;
     this.name = deps.transport.self;
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
@@ -58,24 +90,30 @@ export class PrimaryController {
     this.#net.listen((from, message) => this.#onMessage(from, message));
   }
 
-  /** True while any work on `block` is unfinished here. */
+  /** True while any work on `block` is unfinished here (I/O, or a delta parity has not acknowledged). */
   busy(block: number): boolean {
-    return this.#locks.busy(block);
+    return this.#locks.busy(block) || this.#pendingPerBlock.has(block);
   }
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
     const w = data.slice(); // the host may reuse its buffer
-    return this.#locks.with(block, async () => {
+    let parityDurable: Promise<void> | undefined;
+    const stored = await this.#locks.with(block, async () => {
       const old = await this.#disk.read(block);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
-      const stored = await this.#disk.write(block, w);
-      if (!stored.ok) return stored;
-      if (!this.#bugs.has('primary-skips-delta')) this.#net.send(this.#parity, { type: 'delta', block, data: delta });
-      return { ok: true } as const;
+      const written = await this.#disk.write(block, w);
+      if (!written.ok) return written;
+      if (this.#bugs.has('primary-skips-delta')) return written;
+      if (this.#hardened) parityDurable = this.#sendReliably(block, delta);
+      else this.#net.send(this.#parity, { type: 'delta', block, seq: 0, data: delta });
+      return written;
     });
+    if (!stored.ok) return stored;
+    if (parityDurable !== undefined && this.#ackPolicy === 'parity-durable') await parityDurable;
+    return { ok: true };
   }
 
   async hostRead(block: number): Promise<HostReadResult> {
@@ -83,11 +121,43 @@ export class PrimaryController {
     return this.#locks.with(block, () => this.#disk.read(block));
   }
 
+  /** Sends a numbered delta and keeps sending it until parity acknowledges it. */
+  #sendReliably(block: number, data: Uint8Array): Promise<void> {
+    const seq = this.#nextSeq++;
+    return new Promise((acked) => {
+      const pending: PendingDelta = { block, data, attempts: 0, timer: undefined, acked };
+      this.#pending.set(seq, pending);
+      this.#pendingPerBlock.set(block, (this.#pendingPerBlock.get(block) ?? 0) + 1);
+      this.#transmit(seq, pending);
+    });
+  }
+
+  #transmit(seq: number, pending: PendingDelta): void {
+    if (pending.attempts > 0) this.retransmissions++;
+    pending.attempts++;
+    this.#net.send(this.#parity, { type: 'delta', block: pending.block, seq, data: pending.data });
+    pending.timer = this.#clock.timer(retransmitDelay(this.#retransmit, pending.attempts), () => this.#transmit(seq, pending));
+  }
+
+  #onAck(seq: number): void {
+    const pending = this.#pending.get(seq);
+    if (pending === undefined) return; // a duplicate ack
+    this.#pending.delete(seq);
+    pending.timer?.cancel();
+    const left = this.#pendingPerBlock.get(pending.block)! - 1;
+    if (left === 0) this.#pendingPerBlock.delete(pending.block);
+    else this.#pendingPerBlock.set(pending.block, left);
+    pending.acked();
+  }
+
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
+    assert(from === this.#parity, `${this.name}: ${message.type} from ${from}, not the parity array`);
     switch (message.type) {
       case 'build-request':
-        assert(from === this.#parity, `${this.name}: build-request from ${from}, not the parity array`);
         return this.#sendCopies(message.first, message.count);
+      case 'delta-ack':
+        assert(this.#hardened, `${this.name}: delta-ack in the literal protocol`);
+        return this.#onAck(message.seq);
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
@@ -106,5 +176,4 @@ export class PrimaryController {
   #validBlock(block: number): boolean {
     return Number.isSafeInteger(block) && block >= 0 && block < this.#disk.blockCount;
   }
-
 }

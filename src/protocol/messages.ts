@@ -10,8 +10,14 @@ export type Message =
   | { readonly type: 'build-request'; readonly first: number; readonly count: number }
   /** primary → parity: a copy of block `block` (build). */
   | { readonly type: 'block-copy'; readonly block: number; readonly data: Uint8Array }
-  /** primary → parity: d = new ^ old for block `block` (update, claims 2/7/12). */
-  | { readonly type: 'delta'; readonly block: number; readonly data: Uint8Array };
+  /**
+   * primary → parity: d = new ^ old for block `block` (update, claims 2/7/12).
+   * `seq` numbers the sender's deltas from 1 (hardened: acked, retransmitted,
+   * deduplicated); the literal protocol sends 0 and expects no ack.
+   */
+  | { readonly type: 'delta'; readonly block: number; readonly seq: number; readonly data: Uint8Array }
+  /** parity → primary: delta `seq` (for `block`) is applied and durable (hardened). */
+  | { readonly type: 'delta-ack'; readonly block: number; readonly seq: number };
 
 export type MessageType = Message['type'];
 
@@ -30,7 +36,12 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: Spec } = {
   ],
   delta: [
     ['block', 'uint'],
+    ['seq', 'uint'],
     ['data', 'bytes'],
+  ],
+  'delta-ack': [
+    ['block', 'uint'],
+    ['seq', 'uint'],
   ],
 };
 
