@@ -156,6 +156,21 @@ test('trace hash: identical runs agree; a different delay or seed changes it', a
   assert.match(await run(1, 0), /^[0-9a-f]{16}$/);
 });
 
+test('trace hash does not depend on the order kinds and actors were registered', async () => {
+  const run = async (registerOthersFirst: boolean) => {
+    const e = new Engine(1);
+    if (registerOthersFirst) {
+      e.trace.kind('some.other.component');
+      e.trace.actor('someone-else');
+    }
+    const k = e.trace.kind('t', ['block']);
+    for (let i = 0; i < 5; i++) e.after(i, k, () => e.trace.record(e.now, k, e.trace.actor('a'), i));
+    await e.run();
+    return e.trace.hash;
+  };
+  assert.is(await run(false), await run(true));
+});
+
 test('trace sink: records are written as JSON lines with field and actor names', async () => {
   const e = new Engine(1);
   const lines: string[] = [];

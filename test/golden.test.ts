@@ -9,9 +9,9 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: '79b159855c7eb55a', events: 1495 },
-  2: { hash: 'b67f33d1524e350e', events: 1460 },
-  3: { hash: '1b38b7428f481edc', events: 1407 },
+  1: { hash: '9229413990bd26a4', events: 1495 },
+  2: { hash: 'ed01b526b082f18b', events: 1460 },
+  3: { hash: 'e0a194ac33ff5f59', events: 1407 },
 };
 
 const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));

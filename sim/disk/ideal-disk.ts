@@ -1,5 +1,7 @@
 // An ideal simulated disk array: every read and write takes a fixed latency,
-// any number may be in service at once, and nothing ever fails.
+// any number may be in service at once, and nothing fails unless the whole
+// array is failed (fail(): media lost, every request answers device-failed)
+// and later replaced by an empty one (replace()).
 //
 // The stand-in until the HDD/array models arrive; it implements the same
 // BlockDevice port, so swapping models touches no controller. A write takes
@@ -21,7 +23,7 @@ export interface IdealDiskOptions {
 
 export class IdealDisk implements BlockDevice, SimDevice {
   readonly name: string;
-  readonly store: BlockStore;
+  store: BlockStore;
   readonly #engine: Engine;
   readonly #latency: Time;
   readonly #actor: ActorId;
@@ -29,6 +31,9 @@ export class IdealDisk implements BlockDevice, SimDevice {
   readonly #kWrite: KindId;
   #observer: DeviceObserver | undefined;
   #inFlight = 0;
+  #failed = false;
+  /** Bumped by fail(): requests from before a failure complete as failed. */
+  #life = 0;
 
   constructor(engine: Engine, options: IdealDiskOptions) {
     this.#engine = engine;
@@ -56,14 +61,31 @@ export class IdealDisk implements BlockDevice, SimDevice {
     this.#observer = observer;
   }
 
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  fail(): void {
+    this.#failed = true;
+    this.#life++;
+    this.store = new BlockStore(this.store.blockCount, this.store.blockBytes);
+  }
+
+  replace(): void {
+    this.#failed = false;
+    this.store = new BlockStore(this.store.blockCount, this.store.blockBytes);
+  }
+
   read(block: number): Promise<ReadResult> {
     if (!this.#inRange(block)) return Promise.resolve({ ok: false, error: 'out-of-range' });
     this.#inFlight++;
+    const life = this.#life;
     return new Promise((resolve) => {
       this.#engine.after(this.#latency, this.#kRead, () => {
         this.#inFlight--;
         this.#engine.trace.record(this.#engine.now, this.#kRead, this.#actor, block);
-        resolve({ ok: true, data: this.store.get(block) });
+        if (this.#failed || life !== this.#life) resolve({ ok: false, error: 'device-failed' });
+        else resolve({ ok: true, data: this.store.get(block) });
       });
     });
   }
@@ -73,9 +95,14 @@ export class IdealDisk implements BlockDevice, SimDevice {
     if (data.length !== this.store.blockBytes) throw new RangeError(`${this.name}.write: ${data.length} bytes, expected ${this.store.blockBytes}`);
     const copy = data.slice();
     this.#inFlight++;
+    const life = this.#life;
     return new Promise((resolve) => {
       this.#engine.after(this.#latency, this.#kWrite, () => {
         this.#inFlight--;
+        if (this.#failed || life !== this.#life) {
+          resolve({ ok: false, error: 'device-failed' });
+          return;
+        }
         this.store.set(block, copy);
         this.#engine.trace.record(this.#engine.now, this.#kWrite, this.#actor, block);
         this.#observer?.written(block);

@@ -14,4 +14,9 @@ export interface SimDevice extends BlockDevice {
   /** The media contents, read without I/O, timing or faults. */
   readonly store: BlockStore;
   observe(observer: DeviceObserver): void;
+  /** The whole array is lost: media gone, every request fails with device-failed. */
+  fail(): void;
+  /** A new, empty array takes the failed one's place. */
+  replace(): void;
+  readonly failed: boolean;
 }

@@ -25,6 +25,10 @@ export class Trace {
   #h2 = 0x85ebca6b | 0;
   readonly #kinds: KindInfo[] = [];
   readonly #kindIds = new Map<string, KindId>();
+  // Hashes fold in a fingerprint of each name, not its id, so the trace hash
+  // does not depend on the order in which components registered their kinds.
+  #kindPrints = new Int32Array(64);
+  #actorPrints = new Int32Array(64);
   readonly #actors: string[] = [];
   readonly #actorIds = new Map<string, ActorId>();
   #sink: TraceSink | undefined;
@@ -53,6 +57,7 @@ export class Trace {
     const id = this.#kinds.length;
     this.#kinds.push({ name, fields });
     this.#kindIds.set(name, id);
+    this.#kindPrints = setGrow(this.#kindPrints, id, fingerprint(name));
     return id;
   }
 
@@ -66,6 +71,7 @@ export class Trace {
     const id = this.#actors.length;
     this.#actors.push(name);
     this.#actorIds.set(name, id);
+    this.#actorPrints = setGrow(this.#actorPrints, id, fingerprint(name));
     return id;
   }
 
@@ -76,7 +82,7 @@ export class Trace {
   /** Folds one engine event into the hash (called by the engine per event). */
   event(time: Time, kind: KindId, arg: number): void {
     this.#mix(time);
-    this.#mix(kind);
+    this.#mix(this.#kindPrints[kind]!);
     this.#mix(arg);
   }
 
@@ -84,7 +90,7 @@ export class Trace {
   record(time: Time, kind: KindId, actor: ActorId, a = 0, b = 0, c = 0, d = 0): void {
     this.#records++;
     this.#mix(time);
-    this.#mix(kind | (actor << 12));
+    this.#mix(this.#kindPrints[kind]! ^ Math.imul(this.#actorPrints[actor]!, 0x9e3779b1));
     this.#mix(a);
     this.#mix(b);
     this.#mix(c);
@@ -146,6 +152,23 @@ export class Trace {
     for (let i = 0; i < fields.length; i++) line[fields[i]!] = this.#fieldText(fields[i]!, values[i]!);
     this.#sink!(JSON.stringify(line));
   }
+}
+
+/** FNV-1a of a name: a stable 32-bit stand-in for it in the hash. */
+function fingerprint(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+function setGrow(a: Int32Array<ArrayBuffer>, i: number, v: number): Int32Array<ArrayBuffer> {
+  let out = a;
+  if (i >= a.length) {
+    out = new Int32Array(a.length * 2);
+    out.set(a);
+  }
+  out[i] = v;
+  return out;
 }
 
 function fmix(h: number): number {

@@ -73,7 +73,7 @@ export class HostWorkload {
     this.stats.writes++;
     const start = this.#engine.now;
     const id = this.#checker.writeIssued(primary.name, block, data);
-    const result = await primary.controller.hostWrite(block, data);
+    const result = await this.#world.hostWrite(primary, block, data);
     this.#checker.writeDone(primary.name, block, id, result.ok);
     this.#done(primary, block, 1, result.ok, start, this.writeLatencies);
   }
@@ -82,7 +82,7 @@ export class HostWorkload {
     this.stats.reads++;
     const start = this.#engine.now;
     const id = this.#checker.readIssued(primary.name, block);
-    const result = await primary.controller.hostRead(block);
+    const result = await this.#world.hostRead(primary, block);
     this.#checker.readDone(primary.name, block, id, result.ok ? result.data : undefined);
     this.#done(primary, block, 0, result.ok, start, this.readLatencies);
   }

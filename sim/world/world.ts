@@ -1,30 +1,37 @@
 // The simulated installation: N primary arrays and one parity array, each a
 // simulated device behind its real controller, joined by a simulated network.
 //
-// It is also the checker's god's-eye view: media contents without I/O, and
-// whether any work on a block is still unfinished anywhere.
-import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
+// The world owns each node's life: it builds a controller per incarnation with
+// ports gated by it (incarnation.ts), so a crash freezes the old controller and
+// a restart starts a fresh one — volatile state lost, media kept. Host I/O goes
+// through the world, so operations in flight at a crash fail back to the host
+// instead of hanging. It is also the checker's god's-eye view: media contents
+// without I/O, and whether any work on a block is unfinished anywhere.
 import { ParityController } from '../../src/parity/parity-controller.js';
+import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
+import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { IdealDisk } from '../disk/ideal-disk.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { Engine } from '../engine/engine.js';
+import type { KindId } from '../engine/trace.js';
 import { IdealNetwork } from '../network/ideal-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
+import { Incarnation } from './incarnation.js';
 import { SimClock } from './sim-clock.js';
 
-export interface PrimaryNode {
+interface Node<C> {
   readonly name: string;
   readonly device: SimDevice;
-  readonly controller: PrimaryController;
+  controller: C;
+  incarnation: Incarnation;
+  /** Host operations waiting on this incarnation, failed back to the host if it dies. */
+  readonly hostOps: Set<(failed: { ok: false; error: 'device-failed' }) => void>;
 }
 
-export interface ParityNode {
-  readonly name: string;
-  readonly device: SimDevice;
-  readonly controller: ParityController;
-}
+export type PrimaryNode = Node<PrimaryController>;
+export type ParityNode = Node<ParityController>;
 
 export class World {
   readonly engine: Engine;
@@ -32,54 +39,131 @@ export class World {
   readonly network: SimNetwork;
   readonly primaries: readonly PrimaryNode[];
   readonly parity: ParityNode;
+  readonly #bugs: PlantedBugs;
+  readonly #kLife: KindId;
 
   /** `bugs`: planted mutations, for the checker's self-test only. */
   constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
     this.engine = engine;
     this.scenario = scenario;
+    this.#bugs = bugs;
+    this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.network = makeNetwork(engine, scenario);
     this.primaries = scenario.primaries.map((spec) => {
       const device = makeDevice(engine, scenario, spec);
-      const controller = new PrimaryController({
-        disk: device,
-        transport: this.network.endpoint(spec.name),
-        clock: new SimClock(engine, spec.name),
-        parity: scenario.parity.name,
-        variant: scenario.protocol,
-        ackPolicy: scenario.ackPolicy,
-        retransmit: { initialUs: scenario.retransmit.initial, maxUs: scenario.retransmit.max },
-        bugs,
-      });
-      return { name: spec.name, device, controller };
+      const incarnation = new Incarnation(spec.name, 1);
+      return { name: spec.name, device, incarnation, controller: this.#primary(device, incarnation), hostOps: new Set() };
     });
     const parityDevice = makeDevice(engine, scenario, scenario.parity);
-    this.parity = {
-      name: scenario.parity.name,
-      device: parityDevice,
-      controller: new ParityController({
-        disk: parityDevice,
-        transport: this.network.endpoint(scenario.parity.name),
-        clock: new SimClock(engine, scenario.parity.name),
-        variant: scenario.protocol,
-        bugs,
-        members: scenario.primaries.map((p) => ({ name: p.name, blockCount: p.blocks })),
-      }),
-    };
+    const parityLife = new Incarnation(scenario.parity.name, 1);
+    this.parity = { name: scenario.parity.name, device: parityDevice, incarnation: parityLife, controller: this.#parityController(parityDevice, parityLife), hostOps: new Set() };
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
   }
 
-  /** No work on `block` is unfinished anywhere: no controller holds it, nothing about it is on the wire. */
+  /** A host write to primary `node`, as its host sees it. */
+  hostWrite(node: PrimaryNode, block: number, data: Uint8Array): Promise<HostWriteResult> {
+    return this.#hostOp(node, () => node.controller.hostWrite(block, data));
+  }
+
+  hostRead(node: PrimaryNode, block: number): Promise<HostReadResult> {
+    return this.#hostOp(node, () => node.controller.hostRead(block));
+  }
+
+  /** The node's controller dies: volatile state lost, host I/O in flight fails. */
+  crash(name: string): void {
+    const node = this.node(name);
+    if (!node.incarnation.alive) return;
+    node.incarnation.kill();
+    this.#life(node);
+    for (const fail of [...node.hostOps]) fail({ ok: false, error: 'device-failed' });
+    node.hostOps.clear();
+  }
+
+  /** A fresh controller over the same media (after crash()). */
+  restart(name: string): void {
+    const node = this.node(name);
+    if (node.incarnation.alive) this.crash(name);
+    node.incarnation = new Incarnation(name, node.incarnation.number + 1);
+    if (node === this.parity) this.parity.controller = this.#parityController(node.device, node.incarnation);
+    else (node as PrimaryNode).controller = this.#primary(node.device, node.incarnation);
+    this.#life(node);
+    node.controller.start();
+  }
+
+  /** The whole array is lost (its controller with it). */
+  failArray(name: string): void {
+    this.crash(name);
+    this.node(name).device.fail();
+  }
+
+  /** An empty array replaces a failed one, with a fresh controller. */
+  replaceArray(name: string): void {
+    this.node(name).device.replace();
+    this.restart(name);
+  }
+
+  node(name: string): PrimaryNode | ParityNode {
+    if (name === this.parity.name) return this.parity;
+    const p = this.primaries.find((n) => n.name === name);
+    if (p === undefined) throw new RangeError(`World: no array named ${name}`);
+    return p;
+  }
+
+  /** No work on `block` is unfinished anywhere: no live controller holds it, nothing about it is on the wire. */
   settled(block: number): boolean {
     if (this.network.inFlight(block) > 0) return false;
-    if (this.parity.controller.busy(block)) return false;
-    for (const p of this.primaries) if (p.controller.busy(block)) return false;
+    if (this.parity.incarnation.alive && this.parity.controller.busy(block)) return false;
+    for (const p of this.primaries) if (p.incarnation.alive && p.controller.busy(block)) return false;
     return true;
   }
 
   /** Every device, primaries first. */
   devices(): SimDevice[] {
     return [...this.primaries.map((p) => p.device), this.parity.device];
+  }
+
+  #hostOp<R>(node: PrimaryNode, op: () => Promise<R>): Promise<R | { ok: false; error: 'device-failed' }> {
+    if (!node.incarnation.alive) return Promise.resolve({ ok: false, error: 'device-failed' });
+    return new Promise((resolve) => {
+      const fail = (r: { ok: false; error: 'device-failed' }) => resolve(r);
+      node.hostOps.add(fail);
+      op().then((result) => {
+        if (!node.hostOps.delete(fail)) return; // already failed by a crash
+        resolve(result);
+      });
+    });
+  }
+
+  #primary(device: SimDevice, life: Incarnation): PrimaryController {
+    const s = this.scenario;
+    return new PrimaryController({
+      disk: life.device(device),
+      transport: life.transport(this.network.endpoint(device.name)),
+      clock: life.clock(new SimClock(this.engine, device.name)),
+      parity: s.parity.name,
+      variant: s.protocol,
+      ackPolicy: s.ackPolicy,
+      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+      bugs: this.#bugs,
+    });
+  }
+
+  #parityController(device: SimDevice, life: Incarnation): ParityController {
+    const s = this.scenario;
+    return new ParityController({
+      disk: life.device(device),
+      transport: life.transport(this.network.endpoint(device.name)),
+      clock: life.clock(new SimClock(this.engine, device.name)),
+      variant: s.protocol,
+      bugs: this.#bugs,
+      members: s.primaries.map((p) => ({ name: p.name, blockCount: p.blocks })),
+    });
+  }
+
+  #life(node: PrimaryNode | ParityNode): void {
+    const t = this.engine.trace;
+    t.record(this.engine.now, this.#kLife, t.actor(node.name), node.incarnation.number, node.incarnation.alive ? 1 : 0);
   }
 }
 

@@ -1,0 +1,81 @@
+// One life of a node's controller, from start (or restart) to crash.
+//
+// A crash must stop the controller dead, yet its async code is still in the
+// heap: promises it awaits will resolve. So every port a controller gets is
+// gated by its incarnation: once dead, sends are dropped, timers never fire,
+// and disk and clock promises never resolve — the dead code is frozen forever.
+// Disk I/O already submitted keeps going at the device (a crash does not
+// unsubmit it); only its answer is lost.
+import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
+import type { Clock, Micros, Timer } from '../../src/ports/clock.js';
+import type { Transport } from '../../src/ports/transport.js';
+
+export class Incarnation {
+  readonly node: string;
+  readonly number: number;
+  #alive = true;
+
+  constructor(node: string, number: number) {
+    this.node = node;
+    this.number = number;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  kill(): void {
+    this.#alive = false;
+  }
+
+  /** Resolves as `promise` does while alive; never, once dead. */
+  gate<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      promise.then(
+        (value) => this.#alive && resolve(value),
+        (error: unknown) => this.#alive && reject(error),
+      );
+    });
+  }
+
+  device(device: BlockDevice): BlockDevice {
+    const gate = <T>(p: Promise<T>) => this.gate(p);
+    const alive = () => this.#alive;
+    return {
+      get blockBytes() {
+        return device.blockBytes;
+      },
+      get blockCount() {
+        return device.blockCount;
+      },
+      read: (block: number): Promise<ReadResult> => (alive() ? gate(device.read(block)) : never()),
+      write: (block: number, data: Uint8Array): Promise<WriteResult> => (alive() ? gate(device.write(block, data)) : never()),
+    };
+  }
+
+  transport(endpoint: Transport): Transport {
+    return {
+      self: endpoint.self,
+      send: (to, message) => {
+        if (this.#alive) endpoint.send(to, message);
+      },
+      listen: (handler) =>
+        endpoint.listen((from, message) => {
+          if (this.#alive) return handler(from, message);
+        }),
+    };
+  }
+
+  clock(clock: Clock): Clock {
+    return {
+      now: () => clock.now(),
+      sleep: (us: Micros) => (this.#alive ? this.gate(clock.sleep(us)) : never()),
+      timer: (us: Micros, fn: () => void): Timer => clock.timer(us, () => this.#alive && fn()),
+      spawn: (name, task) => clock.spawn(name, () => (this.#alive ? task() : never())),
+    };
+  }
+}
+
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}
