@@ -44,7 +44,7 @@ test('the same hot workload passes under hardened', async () => {
   assert.equal(r.violations, []);
 });
 
-test('durability checker: a read may return the last ack or any write in flight, nothing else', () => {
+test('durability checker: the last acknowledged write, or any write overlapping the read', () => {
   const e = new Engine(1);
   const found: Omit<Violation, 'recent'>[] = [];
   const zero = new Uint8Array(4);
@@ -61,12 +61,51 @@ test('durability checker: a read may return the last ack or any write in flight,
   c.readDone('p1', 5, r2, b);
   assert.equal(found, []);
   const r3 = c.readIssued('p1', 5);
-  c.readDone('p1', 5, r3, a); // stale: a was superseded before this read began
+  c.readDone('p1', 5, r3, a); // stale: a was overwritten by b, invoked after a completed
   assert.is(found.length, 1);
   assert.is(found[0]!.kind, 'durability');
   const r4 = c.readIssued('p1', 6);
   c.readDone('p1', 6, r4, zero); // never written: initial contents
   assert.is(found.length, 1);
   assert.is(c.checks, 4);
+});
+
+test('durability checker: overlapping writes may take effect in either order', () => {
+  const e = new Engine(1);
+  const found: Omit<Violation, 'recent'>[] = [];
+  const c = new DurabilityChecker(e, () => new Uint8Array(1), (v) => found.push(v));
+  const [x, y, z] = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+  const wx = c.writeIssued('p', 0, x); // slow: acknowledged last
+  const wy = c.writeIssued('p', 0, y);
+  c.writeDone('p', 0, wy, true);
+  const wz = c.writeIssued('p', 0, z);
+  c.writeDone('p', 0, wz, true);
+  c.writeDone('p', 0, wx, true);
+  // x overlapped y and z: x,y,z and y,z,x are both valid orders — z or x may be read; y may not (z followed it).
+  for (const [value, legal] of [[z, true], [x, true], [y, false]] as const) {
+    const before = found.length;
+    const r = c.readIssued('p', 0);
+    c.readDone('p', 0, r, value);
+    assert.is(found.length - before, legal ? 0 : 1, `value ${value[0]}`);
+  }
+});
+
+test('durability checker: a failed write stays possible until a later write is acknowledged', () => {
+  const e = new Engine(1);
+  const found: Omit<Violation, 'recent'>[] = [];
+  const c = new DurabilityChecker(e, () => new Uint8Array(1), (v) => found.push(v));
+  const [f, g] = [Uint8Array.of(7), Uint8Array.of(8)];
+  const wf = c.writeIssued('p', 0, f);
+  c.writeDone('p', 0, wf, false); // crashed: may or may not have landed
+  for (const value of [f, new Uint8Array(1)]) {
+    const r = c.readIssued('p', 0);
+    c.readDone('p', 0, r, value);
+  }
+  assert.equal(found, []);
+  const wg = c.writeIssued('p', 0, g);
+  c.writeDone('p', 0, wg, true);
+  const r = c.readIssued('p', 0);
+  c.readDone('p', 0, r, f);
+  assert.is(found.length, 1);
 });
 test.run();

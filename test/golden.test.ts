@@ -9,9 +9,9 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: '9229413990bd26a4', events: 1495 },
-  2: { hash: 'ed01b526b082f18b', events: 1460 },
-  3: { hash: 'e0a194ac33ff5f59', events: 1407 },
+  1: { hash: 'c250e25e451e9c9a', events: 1827 },
+  2: { hash: '5e7363705a7a8c93', events: 1795 },
+  3: { hash: '08d4f894444aecb1', events: 1718 },
 };
 
 const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));

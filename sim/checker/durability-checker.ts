@@ -1,25 +1,40 @@
-// Checks what hosts see: every read returns the last acknowledged write of that
-// block, or the value of a write that was in flight at some point during the
-// read. A golden model of acknowledged writes, keyed by (array, block).
+// Checks what hosts see, block by block, as a linearizable register: a read
+// may return the value of write W (or the block's initial contents) unless W
+// was already overwritten when the read began — that is, some write W2 that
+// was invoked after W completed had itself been acknowledged before the read
+// was invoked. Writes overlapping each other or the read may appear in either
+// order. A failed write may still have taken effect (it may have reached the
+// media, or be redone from a journal), so it stays possible until a write
+// invoked after its failure is acknowledged.
+//
+// "Before" is exact: the checker numbers every call it receives, so events at
+// the same virtual instant are ordered as they happened.
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import type { Violation } from './violation.js';
 
-interface BlockHistory {
-  /** Last acknowledged contents (undefined: the initial contents, see `initial`). */
-  acked: Uint8Array | undefined;
-  /** Writes issued and not yet answered, by write id (allocated on first use). */
-  inFlight: Map<number, Uint8Array> | undefined;
-  /** Reads open on this block, each collecting every value it may legally return. */
-  openReads: Map<number, Uint8Array[]> | undefined;
+interface Version {
+  readonly value: Uint8Array;
+  readonly invoked: number;
+  /** Logical time of the answer (ack or failure); undefined while in flight. */
+  completed: number | undefined;
+  readonly acked: boolean;
+}
+
+interface Register {
+  /** Versions a read invoked now could still return. */
+  live: Version[];
+  /** Open reads: the values each may legally return. */
+  readonly reads: Map<number, Uint8Array[]>;
 }
 
 export class DurabilityChecker {
   readonly #engine: Engine;
   readonly #initial: (array: string, block: number) => Uint8Array;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
-  readonly #arrays = new Map<string, Map<number, BlockHistory>>();
-  #nextId = 0;
+  readonly #arrays = new Map<string, Map<number, Register>>();
+  readonly #writes = new Map<number, Version>();
+  #clock = 0;
   checks = 0;
 
   /** `initial` gives a block's contents before any host write (prefill or zeros). */
@@ -30,38 +45,46 @@ export class DurabilityChecker {
   }
 
   writeIssued(array: string, block: number, data: Uint8Array): number {
-    const h = this.#history(array, block);
-    const id = this.#nextId++;
-    const copy = data.slice();
-    (h.inFlight ??= new Map()).set(id, copy);
-    if (h.openReads !== undefined) for (const candidates of h.openReads.values()) candidates.push(copy);
+    const r = this.#register(array, block);
+    const id = ++this.#clock;
+    const version: Version = { value: data.slice(), invoked: id, completed: undefined, acked: false };
+    r.live.push(version);
+    this.#writes.set(id, version);
+    for (const candidates of r.reads.values()) candidates.push(version.value);
     return id;
   }
 
-  /** `acked`: the array acknowledged the write; otherwise it failed (and may or may not have landed). */
+  /** `acked`: the array acknowledged the write; otherwise it failed (and may or may not take effect). */
   writeDone(array: string, block: number, id: number, acked: boolean): void {
-    const h = this.#history(array, block);
-    const data = h.inFlight?.get(id);
-    if (data === undefined) throw new Error(`DurabilityChecker: unknown write ${id}`);
-    h.inFlight!.delete(id);
-    if (acked) h.acked = data;
+    const version = this.#writes.get(id);
+    if (version === undefined) throw new Error(`DurabilityChecker: unknown write ${id}`);
+    this.#writes.delete(id);
+    const now = ++this.#clock;
+    const r = this.#register(array, block);
+    if (!acked) {
+      version.completed = now;
+      return;
+    }
+    const done: Version = { ...version, completed: now, acked: true };
+    // Every version that had completed before this write was invoked is overwritten for good.
+    r.live = r.live.filter((v) => v !== version && !(v.completed !== undefined && v.completed < version.invoked));
+    r.live.push(done);
   }
 
   readIssued(array: string, block: number): number {
-    const h = this.#history(array, block);
-    const id = this.#nextId++;
-    const candidates = [h.acked ?? this.#initial(array, block)];
-    if (h.inFlight !== undefined) candidates.push(...h.inFlight.values());
-    (h.openReads ??= new Map()).set(id, candidates);
+    const r = this.#register(array, block);
+    const id = ++this.#clock;
+    r.reads.set(id, r.live.map((v) => v.value));
     return id;
   }
 
   /** `data` undefined: the read failed with an error (allowed; honesty is judged elsewhere). */
   readDone(array: string, block: number, id: number, data: Uint8Array | undefined): void {
-    const h = this.#history(array, block);
-    const candidates = h.openReads?.get(id);
+    const r = this.#register(array, block);
+    const candidates = r.reads.get(id);
     if (candidates === undefined) throw new Error(`DurabilityChecker: unknown read ${id}`);
-    h.openReads!.delete(id);
+    r.reads.delete(id);
+    this.#clock++;
     if (data === undefined) return;
     this.checks++;
     if (candidates.some((c) => equalBytes(c, data))) return;
@@ -74,22 +97,18 @@ export class DurabilityChecker {
     });
   }
 
-  /** The value the checker expects a block to hold now, if no write is in flight. */
-  expected(array: string, block: number): Uint8Array {
-    return this.#arrays.get(array)?.get(block)?.acked ?? this.#initial(array, block);
-  }
-
-  #history(array: string, block: number): BlockHistory {
+  #register(array: string, block: number): Register {
     let blocks = this.#arrays.get(array);
     if (blocks === undefined) {
       blocks = new Map();
       this.#arrays.set(array, blocks);
     }
-    let h = blocks.get(block);
-    if (h === undefined) {
-      h = { acked: undefined, inFlight: undefined, openReads: undefined };
-      blocks.set(block, h);
+    let r = blocks.get(block);
+    if (r === undefined) {
+      // The initial contents: a version acknowledged before anything else happened.
+      r = { live: [{ value: this.#initial(array, block), invoked: 0, completed: 0, acked: true }], reads: new Map() };
+      blocks.set(block, r);
     }
-    return h;
+    return r;
   }
 }

@@ -19,4 +19,6 @@ export interface SimDevice extends BlockDevice {
   /** A new, empty array takes the failed one's place. */
   replace(): void;
   readonly failed: boolean;
+  /** Requests submitted and not yet completed. */
+  readonly inFlight: number;
 }

@@ -22,6 +22,7 @@ export interface RunReport {
   readonly checks: { readonly parity: number; readonly reads: number; readonly sweeps: number };
   readonly latencyUs: { readonly write: LatencySummary; readonly read: LatencySummary };
   readonly network: { readonly messages: number; readonly bytes: number };
+  readonly faults: { readonly injected: number; readonly suppressed: number };
   readonly violations: readonly Violation[];
   /** The command that reproduces this run exactly. */
   readonly replay: string;

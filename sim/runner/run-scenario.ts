@@ -9,6 +9,7 @@ import { DurabilityChecker } from '../checker/durability-checker.js';
 import { ParityChecker } from '../checker/parity-checker.js';
 import { type Violation, verdictOf } from '../checker/violation.js';
 import { Engine } from '../engine/engine.js';
+import { FaultInjector } from '../faults/fault-injector.js';
 import type { TraceSink } from '../engine/trace.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { wallNowMs } from '../wall-clock.js';
@@ -40,6 +41,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const durability = new DurabilityChecker(engine, initial, report);
   const parity = new ParityChecker(engine, world, report);
   const hosts = new HostWorkload(engine, world, durability);
+  const faults = new FaultInjector(engine, world);
 
   const phases = async () => {
     let built = false;
@@ -55,6 +57,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     if (!parity.sweep()) return;
 
     const loadEnd = engine.now + scenario.workload.duration;
+    faults.start(engine.now, loadEnd);
     hosts.start(loadEnd);
     const loadStop = await engine.run({ until: loadEnd + scenario.settle });
     if (loadStop === 'stopped' || loadStop === 'crashed') return;
@@ -85,6 +88,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     checks: { parity: parity.checks, reads: durability.checks, sweeps: parity.sweeps },
     latencyUs: { write: summarize(hosts.writeLatencies), read: summarize(hosts.readLatencies) },
     network: world.network.stats,
+    faults: { ...faults.stats },
     violations,
     replay,
   };

@@ -34,6 +34,15 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   if (parity.blocks < largest) {
     return { path: 'parity.blocks', message: `parity array has ${parity.blocks} blocks but the largest primary has ${largest}: parity must cover every block number` };
   }
+  const arrays = new Set(names.map(([n]) => n));
+  for (const [i, fault] of parsed.faults.schedule.entries()) {
+    if (!arrays.has(fault.array)) {
+      return { path: `faults.schedule[${i}].array`, message: `no array named "${fault.array}" (arrays: ${[...arrays].join(', ')})` };
+    }
+    if (fault.at > parsed.workload.duration) {
+      return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
+    }
+  }
   if (parsed.retransmit.max < parsed.retransmit.initial) {
     return { path: 'retransmit.max', message: `${parsed.retransmit.max}us is shorter than retransmit.initial (${parsed.retransmit.initial}us)` };
   }

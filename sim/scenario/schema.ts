@@ -2,6 +2,7 @@
 // validation, defaults, the resolved config type and the editor JSON Schema.
 // docs/SCENARIOS.md documents every field.
 import { z } from 'zod';
+import { FaultsSchema } from '../faults/schedule-schema.js';
 import { parseBytes, parseDuration } from './units.js';
 
 const duration = (example: string) =>
@@ -48,6 +49,7 @@ export const ScenarioSchema = z.strictObject({
     })
     .default({ initial: 5000, max: 500_000 })
     .describe('hardened: retransmission of deltas until parity acknowledges them'),
+  journalLatency: duration('20us').default(20).describe("latency of an append to a controller's journal (NVRAM-like)"),
   blockSize: bytes.default(4096).describe('modelled block size (e.g. "4KiB"): timing and capacity are computed from it'),
   payloadBytes: z.int().min(1).max(1 << 20).default(16).describe('bytes actually stored per block: a fingerprint of the block (XOR is linear, so parity of fingerprints checks parity of data)'),
   primaries: z.union([primaryGroup, primaryList]).describe('the primary arrays: { count, blocks } or a list of { name?, blocks }'),
@@ -78,6 +80,7 @@ export const ScenarioSchema = z.strictObject({
       readFraction: z.number().min(0).max(1).default(0.3).describe('fraction of host operations that are reads'),
     })
     .describe('the hosts: each primary serves its own host, issuing random block reads and writes'),
+  faults: FaultsSchema,
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
 });
 

@@ -54,13 +54,14 @@ export function parseBytes(text: string | number): number | undefined {
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
-/** "1.5%/year" → 0.015 (events per unit per year); "2/year", "0.1/day" also accepted. */
+const PER: Record<string, number> = { year: 1, y: 1, day: 365.25, d: 365.25, hour: 365.25 * 24, h: 365.25 * 24, min: 365.25 * 24 * 60, s: 365.25 * 24 * 3600 };
+
+/** "1.5%/year" → 0.015 (events per unit per year); "2/year", "0.1/day", "5/s" also accepted. */
 export function parseRatePerYear(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*\/\s*(year|y|day|d|hour|h)\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*\/\s*(year|y|day|d|hour|h|min|s)\s*$/.exec(text);
   if (m === null) return undefined;
   const value = Number(m[1]) * (m[2] === '%' ? 0.01 : 1);
-  const per = m[3]!.startsWith('y') ? 1 : m[3]!.startsWith('d') ? 365.25 : 365.25 * 24;
-  return value * per;
+  return value * PER[m[3]!]!;
 }
 
 /** "1%" | "0.01" (a fraction) → 0.01. */

@@ -8,6 +8,7 @@
 // unsubmit it); only its answer is lost.
 import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
 import type { Clock, Micros, Timer } from '../../src/ports/clock.js';
+import type { DurableLog } from '../../src/ports/durable-log.js';
 import type { Transport } from '../../src/ports/transport.js';
 
 export class Incarnation {
@@ -50,6 +51,14 @@ export class Incarnation {
       },
       read: (block: number): Promise<ReadResult> => (alive() ? gate(device.read(block)) : never()),
       write: (block: number, data: Uint8Array): Promise<WriteResult> => (alive() ? gate(device.write(block, data)) : never()),
+    };
+  }
+
+  log(log: DurableLog): DurableLog {
+    return {
+      append: (data) => (this.#alive ? this.gate(log.append(data)) : never()),
+      trim: (position) => (this.#alive ? this.gate(log.trim(position)) : never()),
+      read: () => (this.#alive ? this.gate(log.read()) : never()),
     };
   }
 

@@ -18,12 +18,15 @@ import type { KindId } from '../engine/trace.js';
 import { IdealNetwork } from '../network/ideal-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
+import { SimLog } from '../disk/sim-log.js';
 import { Incarnation } from './incarnation.js';
 import { SimClock } from './sim-clock.js';
 
 interface Node<C> {
   readonly name: string;
   readonly device: SimDevice;
+  /** The controller's journal: survives a crash, lost with the array. */
+  readonly log: SimLog;
   controller: C;
   incarnation: Incarnation;
   /** Host operations waiting on this incarnation, failed back to the host if it dies. */
@@ -52,11 +55,13 @@ export class World {
     this.primaries = scenario.primaries.map((spec) => {
       const device = makeDevice(engine, scenario, spec);
       const incarnation = new Incarnation(spec.name, 1);
-      return { name: spec.name, device, incarnation, controller: this.#primary(device, incarnation), hostOps: new Set() };
+      const log = new SimLog(engine, spec.name, scenario.journalLatency);
+      return { name: spec.name, device, log, incarnation, controller: this.#primary(device, log, incarnation), hostOps: new Set() };
     });
     const parityDevice = makeDevice(engine, scenario, scenario.parity);
     const parityLife = new Incarnation(scenario.parity.name, 1);
-    this.parity = { name: scenario.parity.name, device: parityDevice, incarnation: parityLife, controller: this.#parityController(parityDevice, parityLife), hostOps: new Set() };
+    const parityLog = new SimLog(engine, scenario.parity.name, scenario.journalLatency);
+    this.parity = { name: scenario.parity.name, device: parityDevice, log: parityLog, incarnation: parityLife, controller: this.#parityController(parityDevice, parityLog, parityLife), hostOps: new Set() };
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
   }
@@ -85,8 +90,8 @@ export class World {
     const node = this.node(name);
     if (node.incarnation.alive) this.crash(name);
     node.incarnation = new Incarnation(name, node.incarnation.number + 1);
-    if (node === this.parity) this.parity.controller = this.#parityController(node.device, node.incarnation);
-    else (node as PrimaryNode).controller = this.#primary(node.device, node.incarnation);
+    if (node === this.parity) this.parity.controller = this.#parityController(node.device, node.log, node.incarnation);
+    else (node as PrimaryNode).controller = this.#primary(node.device, node.log, node.incarnation);
     this.#life(node);
     node.controller.start();
   }
@@ -95,6 +100,7 @@ export class World {
   failArray(name: string): void {
     this.crash(name);
     this.node(name).device.fail();
+    this.node(name).log.fail();
   }
 
   /** An empty array replaces a failed one, with a fresh controller. */
@@ -110,12 +116,22 @@ export class World {
     return p;
   }
 
-  /** No work on `block` is unfinished anywhere: no live controller holds it, nothing about it is on the wire. */
+  /**
+   * No work on `block` is unfinished anywhere: no live controller holds it,
+   * nothing about it is on the wire, and no crashed controller has journaled
+   * work still to replay (which blocks it concerns is the product's business,
+   * so any such journal holds every judgement until the restart).
+   */
   settled(block: number): boolean {
     if (this.network.inFlight(block) > 0) return false;
+    for (const n of this.nodes()) if (!n.incarnation.alive && n.log.length > 0) return false;
     if (this.parity.incarnation.alive && this.parity.controller.busy(block)) return false;
     for (const p of this.primaries) if (p.incarnation.alive && p.controller.busy(block)) return false;
     return true;
+  }
+
+  nodes(): (PrimaryNode | ParityNode)[] {
+    return [...this.primaries, this.parity];
   }
 
   /** Every device, primaries first. */
@@ -135,7 +151,7 @@ export class World {
     });
   }
 
-  #primary(device: SimDevice, life: Incarnation): PrimaryController {
+  #primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
     const s = this.scenario;
     return new PrimaryController({
       disk: life.device(device),
@@ -145,17 +161,19 @@ export class World {
       variant: s.protocol,
       ackPolicy: s.ackPolicy,
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+      journal: life.log(log.port()),
       bugs: this.#bugs,
     });
   }
 
-  #parityController(device: SimDevice, life: Incarnation): ParityController {
+  #parityController(device: SimDevice, log: SimLog, life: Incarnation): ParityController {
     const s = this.scenario;
     return new ParityController({
       disk: life.device(device),
       transport: life.transport(this.network.endpoint(device.name)),
       clock: life.clock(new SimClock(this.engine, device.name)),
       variant: s.protocol,
+      journal: life.log(log.port()),
       bugs: this.#bugs,
       members: s.primaries.map((p) => ({ name: p.name, blockCount: p.blocks })),
     });

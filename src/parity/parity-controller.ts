@@ -9,11 +9,17 @@
 // deltas for one block one at a time (read-modify-write under a block lock),
 // applies each (member, seq) exactly once — duplicates and retransmissions are
 // dropped, even while the first copy is still being applied — and acknowledges
-// a delta only once the new Q[k] is durable.
+// a delta only once the new Q[k] is durable. With a journal, each new Q[k] is
+// logged (redo record) before it overwrites the old one, and the applied sets
+// are checkpointed now and then; after a crash, start() replays the journal —
+// rewrite every logged Q[k] in order, rebuild the applied sets — before taking
+// deltas again, so no delta is lost or applied twice across a crash.
 import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
+import type { DurableLog } from '../ports/durable-log.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import { decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
 import { SeqSet } from '../protocol/seq-set.js';
 import { xorInto } from '../protocol/xor.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
@@ -37,6 +43,10 @@ export interface ParityDeps {
   readonly members: readonly Member[];
   /** Blocks gathered per build round (bounds memory: window × blockBytes). */
   readonly buildWindow?: number;
+  /** hardened: the redo journal (without one, a crash can lose or double a delta). */
+  readonly journal?: DurableLog;
+  /** Applies between checkpoints of the applied sets (bounds journal length). */
+  readonly checkpointEvery?: number;
 }
 
 interface BuildWindow {
@@ -63,6 +73,15 @@ export class ParityController {
   readonly #applied = new Map<NodeId, SeqSet>();
   /** Per member: deltas being applied right now (their duplicates wait for the ack). */
   readonly #applying = new Map<NodeId, Set<number>>();
+  readonly #journal: DurableLog | undefined;
+  readonly #checkpointEvery: number;
+  /** Journal positions of applies whose Q[k] write has not completed. */
+  readonly #inProgress = new Set<number>();
+  #lastPosition = 0;
+  #sinceCheckpoint = 0;
+  #checkpointing = false;
+  #ready: Promise<void> = Promise.resolve();
+  #recovering = false;
   #build: BuildWindow | undefined;
   /** Deltas dropped as duplicates, for the run summary and probes. */
   duplicatesDropped = 0;
@@ -74,6 +93,8 @@ export class ParityController {
     this.#locks = new BlockLocks(deps.variant === 'hardened');
     this.#bugs = deps.bugs ?? NO_BUGS;
     this.#hardened = deps.variant === 'hardened';
+    this.#journal = this.#hardened ? deps.journal : undefined;
+    this.#checkpointEvery = deps.checkpointEvery ?? 128;
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -85,9 +106,20 @@ export class ParityController {
 
   start(): void {
     this.#net.listen((from, message) => this.#onMessage(from, message));
+    const journal = this.#journal;
+    if (journal === undefined) return;
+    this.#recovering = true;
+    this.#ready = new Promise((ready) => {
+      this.#clock.spawn('journal recovery', async () => {
+        await this.#recover(journal);
+        this.#recovering = false;
+        ready();
+      });
+    });
   }
 
   busy(block: number): boolean {
+    if (this.#recovering) return true;
     const w = this.#build;
     if (w !== undefined && block >= w.first && block < w.first + w.count) return true;
     return this.#locks.busy(block);
@@ -158,6 +190,7 @@ export class ParityController {
   /** hardened: apply (member, seq) exactly once, then acknowledge it. */
   async #applyOnce(member: NodeId, seq: number, block: number, delta: Uint8Array): Promise<void> {
     assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
+    await this.#ready; // the applied sets are only whole once recovery is done
     const applied = this.#seqs(this.#applied, member, () => new SeqSet());
     const applying = this.#seqs(this.#applying, member, () => new Set<number>());
     if (applied.has(seq)) {
@@ -171,10 +204,45 @@ export class ParityController {
       return;
     }
     applying.add(seq);
-    await this.#applyDelta(block, delta);
+    await this.#applyDelta(block, delta, { member, seq });
     applying.delete(seq);
     applied.add(seq);
     this.#net.send(member, { type: 'delta-ack', block, seq });
+    if (this.#journal !== undefined && ++this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpoint(this.#journal);
+  }
+
+  /** Logs the applied sets, then trims every record whose apply was complete at that moment. */
+  #checkpoint(journal: DurableLog): void {
+    if (this.#checkpointing) return;
+    this.#checkpointing = true;
+    this.#sinceCheckpoint = 0;
+    const applied = [...this.#applied].map(([member, set]) => ({ member, floor: set.floor, above: set.above() }));
+    // Records after the last known position, or still being applied, must survive.
+    const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
+    this.#clock.spawn('journal checkpoint', async () => {
+      await journal.append(encodeParityRecord({ kind: 'checkpoint', applied }));
+      await journal.trim(keepFrom - 1);
+      this.#checkpointing = false;
+    });
+  }
+
+  /** Rebuilds the applied sets and redoes every logged Q[k] write, in order. */
+  async #recover(journal: DurableLog): Promise<void> {
+    const contents = await journal.read();
+    const records = contents.records.map((r) => ({ position: r.position, record: decodeParityRecord(r.data) }));
+    for (const { record } of records) {
+      if (record.kind === 'checkpoint') {
+        this.#applied.clear();
+        for (const a of record.applied) this.#applied.set(a.member, SeqSet.from(a.floor, a.above));
+      }
+    }
+    for (const { position, record } of records) {
+      this.#lastPosition = Math.max(this.#lastPosition, position);
+      if (record.kind !== 'apply') continue;
+      this.#seqs(this.#applied, record.member, () => new SeqSet()).add(record.seq);
+      const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.newQ));
+      assert(redone.ok, `${this.name}: cannot redo journaled Q[${record.block}] (${redone.ok ? '' : redone.error})`);
+    }
   }
 
   #seqs<T>(table: Map<NodeId, T>, member: NodeId, make: () => T): T {
@@ -186,13 +254,20 @@ export class ParityController {
     return t;
   }
 
-  async #applyDelta(block: number, delta: Uint8Array): Promise<void> {
+  async #applyDelta(block: number, delta: Uint8Array, from?: { member: NodeId; seq: number }): Promise<void> {
     assert(block >= 0 && block < this.#disk.blockCount, `${this.name}: delta for block ${block} beyond the array`);
     await this.#locks.with(block, async () => {
       const q = await this.#disk.read(block);
       assert(q.ok, `${this.name}: cannot read Q[${block}] (${q.ok ? '' : q.error})`);
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
+      let position = 0;
+      if (this.#journal !== undefined && from !== undefined) {
+        position = await this.#journal.append(encodeParityRecord({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }));
+        this.#lastPosition = Math.max(this.#lastPosition, position);
+        this.#inProgress.add(position);
+      }
       const stored = await this.#disk.write(block, next);
+      this.#inProgress.delete(position);
       assert(stored.ok, `${this.name}: cannot store Q[${block}] (${stored.ok ? '' : stored.error})`);
     });
   }

@@ -21,11 +21,10 @@ export type Message =
 
 export type MessageType = Message['type'];
 
-type FieldKind = 'uint' | 'bytes';
-type Spec = readonly (readonly [name: string, kind: FieldKind])[];
+import type { FieldSpec } from './fields.js';
 
 /** Wire layout per type, in order. `uint` is a safe integer, sent as 8 bytes. */
-export const MESSAGE_SPECS: { readonly [T in MessageType]: Spec } = {
+export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   'build-request': [
     ['first', 'uint'],
     ['count', 'uint'],

@@ -21,6 +21,19 @@ export class SeqSet {
     return this.#floor;
   }
 
+  /** The members above the floor, ascending (for checkpoints). */
+  above(): number[] {
+    return [...this.#above].sort((a, b) => a - b);
+  }
+
+  /** Rebuilds the set from a checkpoint. */
+  static from(floor: number, above: readonly number[]): SeqSet {
+    const s = new SeqSet();
+    s.#floor = floor;
+    for (const x of above) s.add(x);
+    return s;
+  }
+
   get size(): number {
     return this.#floor + this.#above.size;
   }

@@ -1,0 +1,85 @@
+// A simulated durable log (NVRAM-like): appends and trims take a fixed latency;
+// contents survive a controller crash and vanish when the array fails (fail()).
+// A record is durable only once its append completes: a crash while it is in
+// flight loses it (the caller never heard it was durable).
+import type { DurableLog, LogContents, LogRecord } from '../../src/ports/durable-log.js';
+import type { Engine } from '../engine/engine.js';
+import type { ActorId, KindId } from '../engine/trace.js';
+import type { Time } from '../engine/time.js';
+
+export class SimLog {
+  readonly name: string;
+  readonly #engine: Engine;
+  readonly #latency: Time;
+  readonly #kAppend: KindId;
+  readonly #kTrim: KindId;
+  readonly #actor: ActorId;
+  #records: LogRecord[] = [];
+  #trimmedUpTo = 0;
+  #next = 1;
+  #life = 0;
+
+  constructor(engine: Engine, name: string, latencyUs: Time) {
+    this.#engine = engine;
+    this.name = name;
+    this.#latency = latencyUs;
+    this.#kAppend = engine.trace.kind('log.append', ['position', 'bytes']);
+    this.#kTrim = engine.trace.kind('log.trim', ['position']);
+    this.#actor = engine.trace.actor(`${name}/log`);
+  }
+
+  /** Records held (for tests and stats). */
+  get length(): number {
+    return this.#records.length;
+  }
+
+  /** The array failed: the log is gone with it. */
+  fail(): void {
+    this.#records = [];
+    this.#trimmedUpTo = 0;
+    this.#next = 1;
+    this.#life++;
+  }
+
+  /** The port, as one controller incarnation uses it. */
+  port(): DurableLog {
+    return {
+      append: (data) => this.#append(data),
+      trim: (position) => this.#trim(position),
+      read: () => this.#read(),
+    };
+  }
+
+  #append(data: Uint8Array): Promise<number> {
+    const copy = data.slice();
+    const life = this.#life;
+    return new Promise((resolve) => {
+      this.#engine.after(this.#latency, this.#kAppend, () => {
+        if (life !== this.#life) return; // the array failed meanwhile: never durable
+        const position = this.#next++;
+        this.#records.push({ position, data: copy });
+        this.#engine.trace.record(this.#engine.now, this.#kAppend, this.#actor, position, copy.length);
+        resolve(position);
+      });
+    });
+  }
+
+  #trim(position: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#engine.after(this.#latency, this.#kTrim, () => {
+        if (position > this.#trimmedUpTo) {
+          this.#trimmedUpTo = position;
+          this.#records = this.#records.filter((r) => r.position > position);
+        }
+        this.#engine.trace.record(this.#engine.now, this.#kTrim, this.#actor, position);
+        resolve();
+      });
+    });
+  }
+
+  #read(): Promise<LogContents> {
+    return new Promise((resolve) => {
+      this.#engine.after(this.#latency, this.#kTrim, () => resolve({ trimmedUpTo: this.#trimmedUpTo, records: this.#records.map((r) => ({ position: r.position, data: r.data.slice() })) }));
+    });
+  }
+}

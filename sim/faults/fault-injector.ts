@@ -1,0 +1,114 @@
+// Carries out the scenario's fault schedule against the world, at the virtual
+// times it names, and keeps the fault budget.
+//
+// Budget (DESIGN §6): under `recoverable`, an array failure that would leave a
+// second array of the group damaged (failed and not yet replaced and restored)
+// is suppressed and counted, so single parity can always repair what broke;
+// under `unlimited`, everything scheduled happens.
+import type { Engine } from '../engine/engine.js';
+import type { KindId } from '../engine/trace.js';
+import type { Time } from '../engine/time.js';
+import type { World } from '../world/world.js';
+import type { ScheduledFault } from './schedule-schema.js';
+
+const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4 };
+
+export interface FaultStats {
+  injected: number;
+  suppressed: number;
+}
+
+export class FaultInjector {
+  readonly stats: FaultStats = { injected: 0, suppressed: 0 };
+  readonly #engine: Engine;
+  readonly #world: World;
+  readonly #budget: 'recoverable' | 'unlimited';
+  readonly #damaged = new Set<string>();
+  readonly #kFault: KindId;
+
+  constructor(engine: Engine, world: World) {
+    this.#engine = engine;
+    this.#world = world;
+    this.#budget = world.scenario.faults.budget;
+    this.#kFault = engine.trace.kind('fault', ['code', 'suppressed']);
+  }
+
+  /** Arrays currently failed and not yet whole again. */
+  get damaged(): ReadonlySet<string> {
+    return this.#damaged;
+  }
+
+  /** Schedules every fault of the scenario, `at` counted from `origin`; random ones stop at `end`. */
+  start(origin: Time, end: Time): void {
+    for (const fault of this.#world.scenario.faults.schedule) {
+      this.#engine.at(origin + fault.at, this.#kFault, () => this.#inject(fault));
+    }
+    const crash = this.#world.scenario.faults.random.controllerCrash;
+    if (crash !== undefined && crash.rate !== Infinity) this.#randomCrashes(crash, end);
+  }
+
+  /** A Poisson process of controller crashes over the chosen nodes, each restarted after an exponential delay. */
+  #randomCrashes(options: { rate: number; restartAfter: number; include: 'all' | 'primaries' | 'parity' }, end: Time): void {
+    const rng = this.#engine.random.stream('faults/controller-crash');
+    const w = this.#world;
+    const candidates = options.include === 'parity' ? [w.parity.name] : options.include === 'primaries' ? w.primaries.map((p) => p.name) : w.nodes().map((n) => n.name);
+    const next = () => {
+      const at = this.#engine.now + Math.max(1, Math.round(rng.exponential(options.rate)));
+      if (at >= end) return;
+      this.#engine.at(at, this.#kFault, () => {
+        const array = rng.pick(candidates);
+        if (w.node(array).incarnation.alive) {
+          this.#inject({ at: 0, do: 'crash', array, restartAfter: Math.max(1, Math.round(rng.exponential(options.restartAfter))) });
+        }
+        next();
+      });
+    };
+    next();
+  }
+
+  /** The array is whole again (its data restored). */
+  repaired(array: string): void {
+    this.#damaged.delete(array);
+  }
+
+  #inject(fault: ScheduledFault): void {
+    const w = this.#world;
+    if (fault.do === 'fail-array' && this.#budget === 'recoverable' && this.#damaged.size > 0 && !this.#damaged.has(fault.array)) {
+      this.#note(fault, true);
+      return;
+    }
+    this.#note(fault, false);
+    switch (fault.do) {
+      case 'crash':
+        w.crash(fault.array);
+        if (fault.restartAfter !== undefined) this.#engine.after(fault.restartAfter, this.#kFault, () => this.#restartWhenQuiet(fault.array));
+        return;
+      case 'restart':
+        return this.#restartWhenQuiet(fault.array);
+      case 'fail-array':
+        this.#damaged.add(fault.array);
+        w.failArray(fault.array);
+        if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.replaceArray(fault.array));
+        return;
+      case 'replace-array':
+        return w.replaceArray(fault.array);
+    }
+  }
+
+  /** A controller boots only once the I/O its dead predecessor submitted has drained. */
+  #restartWhenQuiet(array: string): void {
+    const node = this.#world.node(array);
+    if (node.device.inFlight > 0) {
+      this.#engine.after(1000, this.#kFault, () => this.#restartWhenQuiet(array));
+      return;
+    }
+    this.#world.restart(array);
+  }
+
+  #note(fault: ScheduledFault, suppressed: boolean): void {
+    if (suppressed) this.stats.suppressed++;
+    else this.stats.injected++;
+    const t = this.#engine.trace;
+    t.record(this.#engine.now, this.#kFault, t.actor(fault.array), FAULT_CODES[fault.do], suppressed ? 1 : 0);
+  }
+}

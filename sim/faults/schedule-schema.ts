@@ -1,0 +1,68 @@
+// Scheduled faults in a scenario file: `faults.schedule`, a list of
+// { at, do, … } entries. `at` counts from the start of the load phase.
+import { z } from 'zod';
+import { YEAR } from '../engine/time.js';
+import { parseDuration, parseRatePerYear } from '../scenario/units.js';
+
+const duration = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const us = parseDuration(text);
+    if (us === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "${example}", got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return us;
+  });
+
+const at = duration('1.5s').describe('when, counted from the start of the load phase');
+const array = z.string().describe('an array name from primaries or parity');
+
+export const ScheduledFault = z.discriminatedUnion('do', [
+  z
+    .strictObject({ at, do: z.literal('crash'), array, restartAfter: duration('50ms').optional().describe('restart the controller this long after the crash') })
+    .describe("the array's controller crashes: volatile state lost, media kept"),
+  z.strictObject({ at, do: z.literal('restart'), array }).describe('a crashed controller restarts'),
+  z
+    .strictObject({ at, do: z.literal('fail-array'), array, replaceAfter: duration('100ms').optional().describe('install an empty replacement this long after') })
+    .describe('the whole array is lost: its media and its controller'),
+  z.strictObject({ at, do: z.literal('replace-array'), array }).describe('an empty array replaces a failed one'),
+]);
+
+export type ScheduledFault = z.output<typeof ScheduledFault>;
+
+/** "5/s", "2/hour", "1.5%/year" → mean µs between events (Infinity for a zero rate). */
+const rate = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const perYear = parseRatePerYear(text);
+    if (perYear === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a rate like "${example}" (per s, min, hour, day or year), got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return perYear === 0 ? Infinity : YEAR / perYear;
+  });
+
+export const RandomFaults = z
+  .strictObject({
+    controllerCrash: z
+      .strictObject({
+        rate: rate('5/s').describe('crashes per unit time, over all controllers together (a Poisson process)'),
+        restartAfter: duration('10ms').default(10_000).describe('mean time to restart (exponential)'),
+        include: z.enum(['all', 'primaries', 'parity']).default('all').describe('which controllers may crash'),
+      })
+      .optional()
+      .describe('controllers crash at random moments drawn from the seed, and restart'),
+  })
+  .default({})
+  .describe('faults drawn from rates during the load phase (stream faults/<kind>)');
+
+export const FaultsSchema = z
+  .strictObject({
+    budget: z
+      .enum(['recoverable', 'unlimited'])
+      .default('recoverable')
+      .describe('recoverable: never more damage in one block group than single parity can repair (full recovery demanded); unlimited: anything goes (loss must be reported, never wrong data)'),
+    schedule: z.array(ScheduledFault).default([]).describe('faults at fixed times'),
+    random: RandomFaults,
+  })
+  .default({ budget: 'recoverable', schedule: [], random: {} })
+  .describe('fault injection');

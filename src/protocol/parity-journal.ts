@@ -1,0 +1,60 @@
+// The parity array's journal records.
+//
+// apply      — redo record, appended before Q[block] is overwritten: the new
+//              contents and which (member, seq) they apply. Replaying it is
+//              idempotent (write newQ), so a crash mid read-modify-write or
+//              between the write and the ack cannot lose or double a delta.
+// checkpoint — the applied-delta sets of every member at one moment, so older
+//              records can be trimmed without forgetting what was applied.
+import { DecodeError, type FieldSpec, fieldsSize, readFields, writeFields } from './fields.js';
+
+export interface ApplyRecord {
+  readonly kind: 'apply';
+  readonly member: string;
+  readonly seq: number;
+  readonly block: number;
+  readonly newQ: Uint8Array;
+}
+
+export interface CheckpointRecord {
+  readonly kind: 'checkpoint';
+  /** Per member: every seq ≤ floor is applied, plus those listed above it. */
+  readonly applied: readonly { readonly member: string; readonly floor: number; readonly above: readonly number[] }[];
+}
+
+export type ParityJournalRecord = ApplyRecord | CheckpointRecord;
+
+const APPLY: FieldSpec = [
+  ['member', 'bytes'],
+  ['seq', 'uint'],
+  ['block', 'uint'],
+  ['newQ', 'bytes'],
+];
+const CHECKPOINT: FieldSpec = [['applied', 'bytes']];
+
+const text = new TextEncoder();
+const untext = new TextDecoder();
+
+export function encodeParityRecord(r: ParityJournalRecord): Uint8Array {
+  const [tag, spec, fields] =
+    r.kind === 'apply'
+      ? ([1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, newQ: r.newQ }] as const)
+      : ([2, CHECKPOINT, { applied: text.encode(JSON.stringify(r.applied)) }] as const);
+  const out = new Uint8Array(1 + fieldsSize(spec, fields));
+  out[0] = tag;
+  writeFields(spec, fields, out, 1, r.kind);
+  return out;
+}
+
+export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
+  const out: Record<string, unknown> = {};
+  if (bytes[0] === 1) {
+    readFields(APPLY, bytes, 1, out, 'apply');
+    return { kind: 'apply', member: untext.decode(out['member'] as Uint8Array), seq: out['seq'] as number, block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
+  }
+  if (bytes[0] === 2) {
+    readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
+    return { kind: 'checkpoint', applied: JSON.parse(untext.decode(out['applied'] as Uint8Array)) as CheckpointRecord['applied'] };
+  }
+  throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
+}
