@@ -1,0 +1,41 @@
+// The shipped scenarios do what they exist for: hardened passes them; literal
+// is caught where the claims alone cannot cope.
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ProtocolVariant } from '../src/protocol/variant.js';
+import { runScenario } from '../sim/runner/run-scenario.js';
+import { parseScenarioText } from '../sim/scenario/load.js';
+
+function load(name: string) {
+  const file = `scenarios/${name}.json`;
+  const r = parseScenarioText(file, readFileSync(new URL(`../${file}`, import.meta.url), 'utf8'));
+  if (!r.ok) throw new Error(`${file} does not validate`);
+  return r.scenario;
+}
+
+async function verdicts(name: string, protocol: ProtocolVariant, seeds: number) {
+  const scenario = { ...load(name), protocol };
+  const out: string[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = await runScenario(scenario, { seed, file: name });
+    out.push(r.verdict === 'pass' ? 'pass' : `${r.verdict}: ${r.violations[0]?.message}`);
+  }
+  return out;
+}
+
+test('crash-recovery: hardened survives every crash of either role (10 seeds)', async () => {
+  const v = await verdicts('crash-recovery', 'hardened', 10);
+  assert.equal(v, Array(10).fill('pass'));
+});
+
+test('crash-recovery: literal loses deltas to crashes (caught within 3 seeds)', async () => {
+  const v = await verdicts('crash-recovery', 'literal', 3);
+  assert.ok(v.some((x) => x.startsWith('correctness')), v.join('\n'));
+});
+
+test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
+  assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
+  assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));
+});
+test.run();
