@@ -9,9 +9,9 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: 'c250e25e451e9c9a', events: 1827 },
-  2: { hash: '5e7363705a7a8c93', events: 1795 },
-  3: { hash: '08d4f894444aecb1', events: 1718 },
+  1: { hash: 'f7921e545a7cb8e0', events: 1827 },
+  2: { hash: '545b54e774cc44d6', events: 1795 },
+  3: { hash: '1bc12f4d871878ae', events: 1718 },
 };
 
 const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));

@@ -11,7 +11,9 @@ const bytes = fc.uint8Array({ maxLength: 300 });
 const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('build-request' as const), first: uint, count: uint }),
   fc.record({ type: fc.constant('block-copy' as const), block: uint, data: bytes }),
-  fc.record({ type: fc.constant('delta' as const), block: uint, seq: uint, data: bytes }),
+  fc.record({ type: fc.constant('delta' as const), block: uint, epoch: uint, seq: uint, data: bytes }),
+  fc.record({ type: fc.constant('copy-reply' as const), id: uint, block: uint, status: uint, data: bytes }),
+  fc.record({ type: fc.constant('restore-begin' as const), id: uint, epoch: uint, session: uint }),
   fc.record({ type: fc.constant('delta-ack' as const), block: uint, seq: uint }),
 );
 

@@ -34,6 +34,14 @@ test('crash-recovery: literal loses deltas to crashes (caught within 3 seeds)', 
   assert.ok(v.some((x) => x.startsWith('correctness')), v.join('\n'));
 });
 
+test('rebuild-under-load: hardened restores a lost primary under load exactly (8 seeds)', async () => {
+  assert.equal(await verdicts('rebuild-under-load', 'hardened', 8), Array(8).fill('pass'));
+});
+
+test('rebuild-under-load: literal is caught', async () => {
+  assert.ok((await verdicts('rebuild-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

@@ -5,6 +5,8 @@ export type ViolationKind =
   | 'parity'
   /** A host read returned data no acknowledged or in-flight write put there. */
   | 'durability'
+  /** Data was reported lost although single parity could have rebuilt it. */
+  | 'honesty'
   /** Work did not finish within the scenario's settle bound. */
   | 'liveness'
   /** A controller broke one of its own assertions (or threw). */

@@ -15,6 +15,7 @@ export class SimLog {
   readonly #kTrim: KindId;
   readonly #actor: ActorId;
   #records: LogRecord[] = [];
+  #header = new Uint8Array(0);
   #trimmedUpTo = 0;
   #next = 1;
   #life = 0;
@@ -36,6 +37,7 @@ export class SimLog {
   /** The array failed: the log is gone with it. */
   fail(): void {
     this.#records = [];
+    this.#header = new Uint8Array(0);
     this.#trimmedUpTo = 0;
     this.#next = 1;
     this.#life++;
@@ -46,6 +48,7 @@ export class SimLog {
     return {
       append: (data) => this.#append(data),
       trim: (position) => this.#trim(position),
+      writeHeader: (data) => this.#writeHeader(data),
       read: () => this.#read(),
     };
   }
@@ -77,9 +80,21 @@ export class SimLog {
     });
   }
 
+  #writeHeader(data: Uint8Array): Promise<void> {
+    const copy = data.slice();
+    const life = this.#life;
+    return new Promise((resolve) => {
+      this.#engine.after(this.#latency, this.#kTrim, () => {
+        if (life !== this.#life) return;
+        this.#header = copy;
+        resolve();
+      });
+    });
+  }
+
   #read(): Promise<LogContents> {
     return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kTrim, () => resolve({ trimmedUpTo: this.#trimmedUpTo, records: this.#records.map((r) => ({ position: r.position, data: r.data.slice() })) }));
+      this.#engine.after(this.#latency, this.#kTrim, () => resolve({ header: this.#header.slice(), trimmedUpTo: this.#trimmedUpTo, records: this.#records.map((r) => ({ position: r.position, data: r.data.slice() })) }));
     });
   }
 }

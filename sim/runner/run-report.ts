@@ -19,7 +19,7 @@ export interface RunReport {
   readonly simTimeUs: number;
   readonly wallMs: number;
   readonly hostOps: { readonly writes: number; readonly reads: number; readonly acked: number; readonly failed: number };
-  readonly checks: { readonly parity: number; readonly reads: number; readonly sweeps: number };
+  readonly checks: { readonly parity: number; readonly reads: number; readonly sweeps: number; readonly lossReports: number };
   readonly latencyUs: { readonly write: LatencySummary; readonly read: LatencySummary };
   readonly network: { readonly messages: number; readonly bytes: number };
   readonly faults: { readonly injected: number; readonly suppressed: number };

@@ -6,6 +6,7 @@
 // The first violation stops the run.
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { DurabilityChecker } from '../checker/durability-checker.js';
+import { HonestyChecker } from '../checker/honesty-checker.js';
 import { ParityChecker } from '../checker/parity-checker.js';
 import { type Violation, verdictOf } from '../checker/violation.js';
 import { Engine } from '../engine/engine.js';
@@ -41,7 +42,13 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const durability = new DurabilityChecker(engine, initial, report);
   const parity = new ParityChecker(engine, world, report);
   const hosts = new HostWorkload(engine, world, durability);
+  const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
+  world.onRestored = (array) => {
+    faults.repaired(array);
+    honesty.check();
+    parity.sweep(); // after every restore, the whole array
+  };
 
   const phases = async () => {
     let built = false;
@@ -66,6 +73,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       report(liveness(engine.now, null, `${what} ${scenario.settle}us after the load stopped (settle bound)`));
       return;
     }
+    const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed).map((p) => p.name);
+    if (unfinished.length > 0) {
+      report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed or restoring after the settle bound`));
+      return;
+    }
+    honesty.check();
     parity.sweep();
   };
   await phases();
@@ -85,7 +98,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     simTimeUs: engine.now,
     wallMs: Math.round(wallNowMs() - startedMs),
     hostOps: { ...hosts.stats },
-    checks: { parity: parity.checks, reads: durability.checks, sweeps: parity.sweeps },
+    checks: { parity: parity.checks, reads: durability.checks, sweeps: parity.sweeps, lossReports: honesty.checks },
     latencyUs: { write: summarize(hosts.writeLatencies), read: summarize(hosts.readLatencies) },
     network: world.network.stats,
     faults: { ...faults.stats },

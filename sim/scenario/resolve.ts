@@ -39,6 +39,9 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     if (!arrays.has(fault.array)) {
       return { path: `faults.schedule[${i}].array`, message: `no array named "${fault.array}" (arrays: ${[...arrays].join(', ')})` };
     }
+    if ((fault.do === 'fail-array' || fault.do === 'replace-array') && fault.array === parity.name) {
+      return { path: `faults.schedule[${i}].array`, message: `failing or replacing the parity array needs parity rebuild, which xorsim does not implement yet` };
+    }
     if (fault.at > parsed.workload.duration) {
       return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
     }

@@ -58,6 +58,7 @@ export class Incarnation {
     return {
       append: (data) => (this.#alive ? this.gate(log.append(data)) : never()),
       trim: (position) => (this.#alive ? this.gate(log.trim(position)) : never()),
+      writeHeader: (data) => (this.#alive ? this.gate(log.writeHeader(data)) : never()),
       read: () => (this.#alive ? this.gate(log.read()) : never()),
     };
   }

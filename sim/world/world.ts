@@ -44,6 +44,11 @@ export class World {
   readonly parity: ParityNode;
   readonly #bugs: PlantedBugs;
   readonly #kLife: KindId;
+  readonly #kRestored: KindId;
+  /** Called when a primary's restore completes (the checker sweeps then). */
+  onRestored: ((array: string) => void) | undefined;
+  /** Per array: when it last failed and when its restore completed (for honesty checks). */
+  readonly outages = new Map<string, { failedAt: number; restoredAt: number | undefined }[]>();
 
   /** `bugs`: planted mutations, for the checker's self-test only. */
   constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
@@ -51,6 +56,7 @@ export class World {
     this.scenario = scenario;
     this.#bugs = bugs;
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
+    this.#kRestored = engine.trace.kind('node.restored', ['lost']);
     this.network = makeNetwork(engine, scenario);
     this.primaries = scenario.primaries.map((spec) => {
       const device = makeDevice(engine, scenario, spec);
@@ -91,22 +97,32 @@ export class World {
     if (node.incarnation.alive) this.crash(name);
     node.incarnation = new Incarnation(name, node.incarnation.number + 1);
     if (node === this.parity) this.parity.controller = this.#parityController(node.device, node.log, node.incarnation);
-    else (node as PrimaryNode).controller = this.#primary(node.device, node.log, node.incarnation);
+    else {
+      const primary = node as PrimaryNode;
+      primary.controller = this.#primary(node.device, node.log, node.incarnation);
+      primary.controller.onRestored = () => this.#restored(primary);
+    }
     this.#life(node);
     node.controller.start();
   }
 
   /** The whole array is lost (its controller with it). */
   failArray(name: string): void {
+    if (name === this.parity.name) throw new RangeError('failing the parity array needs parity rebuild, which is not built yet');
+    const list = this.outages.get(name) ?? [];
+    list.push({ failedAt: this.engine.now, restoredAt: undefined });
+    this.outages.set(name, list);
     this.crash(name);
     this.node(name).device.fail();
     this.node(name).log.fail();
   }
 
-  /** An empty array replaces a failed one, with a fresh controller. */
+  /** An empty array replaces a failed one, with a fresh controller that restores its data from parity. */
   replaceArray(name: string): void {
-    this.node(name).device.replace();
+    const node = this.node(name) as PrimaryNode;
+    node.device.replace();
     this.restart(name);
+    node.controller.restore();
   }
 
   node(name: string): PrimaryNode | ParityNode {
@@ -124,7 +140,10 @@ export class World {
    */
   settled(block: number): boolean {
     if (this.network.inFlight(block) > 0) return false;
-    for (const n of this.nodes()) if (!n.incarnation.alive && n.log.length > 0) return false;
+    for (const n of this.nodes()) {
+      if (n.device.failed) return false; // a lost array: nothing holds until it is replaced and restored
+      if (!n.incarnation.alive && n.log.length > 0) return false;
+    }
     if (this.parity.incarnation.alive && this.parity.controller.busy(block)) return false;
     for (const p of this.primaries) if (p.incarnation.alive && p.controller.busy(block)) return false;
     return true;
@@ -132,6 +151,14 @@ export class World {
 
   nodes(): (PrimaryNode | ParityNode)[] {
     return [...this.primaries, this.parity];
+  }
+
+  #restored(node: PrimaryNode): void {
+    const outage = this.outages.get(node.name)?.at(-1);
+    if (outage !== undefined && outage.restoredAt === undefined) outage.restoredAt = this.engine.now;
+    const t = this.engine.trace;
+    t.record(this.engine.now, this.#kRestored, t.actor(node.name), node.controller.lostBlocks.size);
+    this.onRestored?.(node.name);
   }
 
   /** Every device, primaries first. */
@@ -174,6 +201,7 @@ export class World {
       clock: life.clock(new SimClock(this.engine, device.name)),
       variant: s.protocol,
       journal: life.log(log.port()),
+      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       bugs: this.#bugs,
       members: s.primaries.map((p) => ({ name: p.name, blockCount: p.blocks })),
     });

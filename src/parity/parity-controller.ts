@@ -20,12 +20,15 @@ import type { DurableLog } from '../ports/durable-log.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
+import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
+import { Rpc } from '../protocol/rpc.js';
 import { SeqSet } from '../protocol/seq-set.js';
 import { xorInto } from '../protocol/xor.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
+import { Restorer } from './restorer.js';
 
 export interface Member {
   readonly name: NodeId;
@@ -47,6 +50,7 @@ export interface ParityDeps {
   readonly journal?: DurableLog;
   /** Applies between checkpoints of the applied sets (bounds journal length). */
   readonly checkpointEvery?: number;
+  readonly retransmit?: RetransmitOptions;
 }
 
 interface BuildWindow {
@@ -75,6 +79,12 @@ export class ParityController {
   readonly #applying = new Map<NodeId, Set<number>>();
   readonly #journal: DurableLog | undefined;
   readonly #checkpointEvery: number;
+  readonly #rpc: Rpc;
+  readonly restorer: Restorer;
+  /** Per member: the epoch its deltas must carry (hardened). */
+  readonly #epochs = new Map<NodeId, number>();
+  /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
+  readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
   /** Journal positions of applies whose Q[k] write has not completed. */
   readonly #inProgress = new Set<number>();
   #lastPosition = 0;
@@ -95,6 +105,19 @@ export class ParityController {
     this.#hardened = deps.variant === 'hardened';
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
+    const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
+    // literal sends each request once (no retransmission in the claims).
+    this.#rpc = new Rpc(deps.transport, deps.clock, this.#hardened ? retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
+    this.restorer = new Restorer({
+      disk: deps.disk,
+      net: deps.transport,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      locks: this.#locks,
+      members: () => this.#members.values(),
+      hardened: this.#hardened,
+      retransmit,
+    });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -171,7 +194,17 @@ export class ParityController {
       case 'block-copy':
         return this.#takeCopy(message.block, message.data);
       case 'delta':
-        return this.#hardened ? this.#applyOnce(from, message.seq, message.block, message.data) : this.#applyDelta(message.block, message.data);
+        if (!this.#hardened) return this.#applyDelta(message.block, message.data);
+        if (message.epoch !== (this.#epochs.get(from) ?? 0)) return; // from the member's previous life
+        return this.#applyOnce(from, message.seq, message.block, message.data);
+      case 'restore-request':
+        return this.#beginRestore(from, message.id, message.epoch, message.resume === 1);
+      case 'reconstruct-request':
+        return this.#answerReconstruct(from, message.id, message.block);
+      case 'copy-reply':
+      case 'restore-ack':
+        this.#rpc.answer(message.id, message);
+        return;
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
@@ -185,6 +218,36 @@ export class ParityController {
     xorInto(w.acc[i]!, data);
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();
+  }
+
+  /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
+  async #beginRestore(member: NodeId, id: number, epoch: number, resume: boolean): Promise<void> {
+    await this.#ready;
+    const last = this.#lastBegin.get(member);
+    if (last !== undefined && last.id === id) {
+      this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
+      return;
+    }
+    let current = this.#epochs.get(member) ?? 0;
+    if (this.#hardened && (!resume || epoch !== current)) {
+      // A new journal: its sequence numbers restart, so forget the old ones.
+      current = Math.max(current, epoch) + 1;
+      if (this.#journal !== undefined) await this.#journal.append(encodeParityRecord({ kind: 'epoch', member, epoch: current }));
+      this.#epochs.set(member, current);
+      this.#applied.set(member, new SeqSet());
+      this.#applying.set(member, new Set());
+    }
+    const session = this.restorer.begin(this.#members.get(member)!);
+    const begin = { id, epoch: current, session };
+    this.#lastBegin.set(member, begin);
+    this.#net.send(member, { type: 'restore-begin', ...begin });
+  }
+
+  /** Degraded read, or a write to a block not yet restored: rebuild one block now. */
+  async #answerReconstruct(member: NodeId, id: number, block: number): Promise<void> {
+    await this.#ready;
+    const rebuilt = await this.restorer.reconstruct(member, block);
+    this.#net.send(member, { type: 'reconstruct-reply', id, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
   }
 
   /** hardened: apply (member, seq) exactly once, then acknowledge it. */
@@ -216,7 +279,11 @@ export class ParityController {
     if (this.#checkpointing) return;
     this.#checkpointing = true;
     this.#sinceCheckpoint = 0;
-    const applied = [...this.#applied].map(([member, set]) => ({ member, floor: set.floor, above: set.above() }));
+    const members = new Set([...this.#applied.keys(), ...this.#epochs.keys()]);
+    const applied = [...members].map((member) => {
+      const set = this.#applied.get(member) ?? new SeqSet();
+      return { member, epoch: this.#epochs.get(member) ?? 0, floor: set.floor, above: set.above() };
+    });
     // Records after the last known position, or still being applied, must survive.
     const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
     this.#clock.spawn('journal checkpoint', async () => {
@@ -226,19 +293,34 @@ export class ParityController {
     });
   }
 
-  /** Rebuilds the applied sets and redoes every logged Q[k] write, in order. */
+  /**
+   * Rebuilds epochs and applied sets, and redoes every logged Q[k] write, in
+   * order. A checkpoint omits applies still in progress when it was taken, so
+   * the applies seen since a member's last epoch change are added back to it.
+   */
   async #recover(journal: DurableLog): Promise<void> {
     const contents = await journal.read();
-    const records = contents.records.map((r) => ({ position: r.position, record: decodeParityRecord(r.data) }));
-    for (const { record } of records) {
+    const seen = new Map<NodeId, number[]>();
+    for (const entry of contents.records) {
+      const record = decodeParityRecord(entry.data);
+      this.#lastPosition = Math.max(this.#lastPosition, entry.position);
       if (record.kind === 'checkpoint') {
         this.#applied.clear();
-        for (const a of record.applied) this.#applied.set(a.member, SeqSet.from(a.floor, a.above));
+        for (const a of record.applied) {
+          this.#epochs.set(a.member, a.epoch);
+          const set = SeqSet.from(a.floor, a.above);
+          for (const seq of seen.get(a.member) ?? []) set.add(seq);
+          this.#applied.set(a.member, set);
+        }
+        continue;
       }
-    }
-    for (const { position, record } of records) {
-      this.#lastPosition = Math.max(this.#lastPosition, position);
-      if (record.kind !== 'apply') continue;
+      if (record.kind === 'epoch') {
+        this.#epochs.set(record.member, record.epoch);
+        this.#applied.set(record.member, new SeqSet());
+        seen.set(record.member, []);
+        continue;
+      }
+      this.#seqs(seen, record.member, () => []).push(record.seq);
       this.#seqs(this.#applied, record.member, () => new SeqSet()).add(record.seq);
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.newQ));
       assert(redone.ok, `${this.name}: cannot redo journaled Q[${record.block}] (${redone.ok ? '' : redone.error})`);

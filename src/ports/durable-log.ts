@@ -9,6 +9,8 @@ export interface LogRecord {
 }
 
 export interface LogContents {
+  /** The last header written (empty if none): small state that must outlive trimming. */
+  readonly header: Uint8Array;
   /** Every record at or below this position was trimmed. */
   readonly trimmedUpTo: number;
   readonly records: readonly LogRecord[];
@@ -19,6 +21,8 @@ export interface DurableLog {
   append(data: Uint8Array): Promise<number>;
   /** Discards every record at or below `position` (durably, before resolving). */
   trim(position: number): Promise<void>;
+  /** Replaces the header, durably (a superblock: a few bytes of state). */
+  writeHeader(data: Uint8Array): Promise<void>;
   /** Everything not trimmed, in append order (for recovery after a restart). */
   read(): Promise<LogContents>;
 }

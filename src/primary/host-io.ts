@@ -1,7 +1,8 @@
 // What a host sees from its primary array.
 import type { IoErrorKind } from '../ports/block-device.js';
 
-export type HostError = IoErrorKind | 'bad-request';
+/** `data-lost`: the block could not be rebuilt (a second failure in its group): reported, never invented. */
+export type HostError = IoErrorKind | 'bad-request' | 'data-lost';
 
 export type HostWriteResult = { readonly ok: true } | { readonly ok: false; readonly error: HostError };
 export type HostReadResult =

@@ -4,32 +4,35 @@
 // update (claims 2, 7, 12): on a host write of w to block k, read the old
 // contents, compute d = w ^ old, store w, send (k, d) to the parity array.
 // build (claims 1, 6, 11): on request, send copies (k, P[k]) of a range of blocks.
+// restore (claims 5, 10, 15): after losing its data, ask parity for it and
+// store the blocks parity sends back; answer parity's copy requests when
+// another array is being restored.
 //
-// literal sends each delta once and acknowledges the host after the local
-// write, exactly as the claims describe. hardened serialises host I/O per block
-// (so two writes in flight never compute deltas from the same old data),
-// journals each write's intent (block, new data, delta) durably before the
-// data write — its journal position is the delta's sequence number —
-// retransmits the delta with backoff until parity acknowledges it, and
-// acknowledges the host per the ack policy (default: only once the parity
-// array has the delta durably). After a crash, start() replays the journal:
-// redo each unacknowledged data write, resend its delta (parity drops the ones
-// it already has), and only then serve the host again — no write hole.
-import type { BlockDevice } from '../ports/block-device.js';
+// literal does exactly that: each delta sent once, the host acknowledged after
+// the local write, restored blocks stored as they come while host I/O carries
+// on against the local disk. hardened adds (docs/PROTOCOL.md): per-block
+// serialisation; an intent journal (redo + resend after a crash: no write
+// hole); retransmission until parity acknowledges; the ack policy; during a
+// restore, reads of blocks not yet back are rebuilt by parity (degraded read),
+// a write to such a block first rebuilds it, restored data never overwrites a
+// block written since, and blocks parity cannot rebuild are reported lost.
+import type { BlockDevice, ReadResult } from '../ports/block-device.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
-import { decodeIntent, encodeIntent } from '../protocol/journal-record.js';
+import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import { Rpc } from '../protocol/rpc.js';
 import { SeqSet } from '../protocol/seq-set.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
+import { RestoreState } from './restore-state.js';
 
 export interface PrimaryDeps {
   readonly disk: BlockDevice;
@@ -58,6 +61,8 @@ interface PendingDelta {
   readonly acked: () => void;
 }
 
+type Reconstructed = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
+
 export class PrimaryController {
   readonly name: NodeId;
   readonly #disk: BlockDevice;
@@ -70,9 +75,14 @@ export class PrimaryController {
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
   readonly #journal: DurableLog | undefined;
+  readonly #rpc: Rpc;
+  readonly #restore = new RestoreState();
   readonly #acked = new SeqSet();
   #trimmed = 0;
-  /** Resolves once journal recovery is done; host I/O waits for it. */
+  #epoch = 0;
+  /** The restore session parity is running for us (its restore-data only). */
+  #session = -1;
+  /** Resolves once recovery (and a restore's handshake) is done; host I/O waits for it. */
   #ready: Promise<void> = Promise.resolve();
   #recovering = false;
   readonly #pending = new Map<number, PendingDelta>();
@@ -81,6 +91,10 @@ export class PrimaryController {
   #nextSeq = 1;
   /** Deltas sent again after a timeout, for the run summary and probes. */
   retransmissions = 0;
+  /** Host reads answered by parity's reconstruction while restoring. */
+  degradedReads = 0;
+  /** Called when parity reports that every block was sent (the restore is complete). */
+  onRestored: (() => void) | undefined;
 
   constructor(deps: PrimaryDeps) {
     this.#disk = deps.disk;
@@ -94,11 +108,22 @@ export class PrimaryController {
     this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
     this.name = deps.transport.self;
+    // literal sends each request once (no retransmission in the claims).
+    this.#rpc = new Rpc(deps.transport, deps.clock, this.#hardened ? this.#retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
   get blockCount(): number {
     return this.#disk.blockCount;
+  }
+
+  get restoring(): boolean {
+    return this.#restore.active;
+  }
+
+  /** Blocks this array holds no valid copy of and could not get back. */
+  get lostBlocks(): ReadonlySet<number> {
+    return this.#restore.lost;
   }
 
   /** Starts taking messages, after recovering from the journal if there is one. */
@@ -116,22 +141,28 @@ export class PrimaryController {
     });
   }
 
-  /** True while any work on `block` is unfinished here (I/O, a delta parity has not acknowledged, recovery). */
-  busy(block: number): boolean {
-    return this.#recovering || this.#locks.busy(block) || this.#pendingPerBlock.has(block);
+  /**
+   * This array lost its data (it is a new, empty array in its place): get it
+   * back from parity (claim 5). Host I/O goes on meanwhile (hardened: served
+   * safely; literal: against whatever the local disk holds).
+   */
+  restore(): void {
+    this.#restore.begin();
+    const started = this.#ready.then(async () => {
+      const epoch = this.#epoch;
+      const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
+      // Durable before any delta of the new epoch leaves: a crash resumes this restore.
+      if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: begin.epoch, restoring: 1 }));
+      this.#epoch = begin.epoch;
+      this.#session = begin.session;
+    });
+    if (this.#hardened) this.#ready = started; // no delta leaves before the new epoch is known
+    else this.#clock.spawn('restore request', () => started);
   }
 
-  /** Redo every journaled write in order, then resend its delta until acknowledged. */
-  async #recover(journal: DurableLog): Promise<void> {
-    const contents = await journal.read();
-    this.#trimmed = contents.trimmedUpTo;
-    for (let seq = 1; seq <= contents.trimmedUpTo; seq++) this.#acked.add(seq);
-    for (const record of contents.records) {
-      const intent = decodeIntent(record.data);
-      const redone = await this.#locks.with(intent.block, () => this.#disk.write(intent.block, intent.data));
-      assert(redone.ok, `${this.name}: cannot redo journaled write of block ${intent.block} (${redone.ok ? '' : redone.error})`);
-      void this.#sendReliably(intent.block, intent.delta, record.position);
-    }
+  /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
+  busy(block: number): boolean {
+    return this.#recovering || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
   }
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
@@ -140,17 +171,18 @@ export class PrimaryController {
     await this.#ready;
     let parityDurable: Promise<void> | undefined;
     const stored = await this.#locks.with(block, async () => {
-      const old = await this.#disk.read(block);
+      const old = await this.#currentContents(block);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
       // Intent first: a crash after this point is redone from the journal.
-      const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeIntent({ block, data: w, delta }));
+      const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
       const written = await this.#disk.write(block, w);
       if (!written.ok) return written;
+      this.#restore.valid.add(block); // newer than anything a restore could still send
       if (this.#bugs.has('primary-skips-delta')) return written;
       if (this.#hardened) parityDurable = this.#sendReliably(block, delta, seq);
-      else this.#net.send(this.#parity, { type: 'delta', block, seq: 0, data: delta });
+      else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
       return written;
     });
     if (!stored.ok) return stored;
@@ -161,7 +193,54 @@ export class PrimaryController {
   async hostRead(block: number): Promise<HostReadResult> {
     if (!this.#validBlock(block)) return { ok: false, error: 'bad-request' };
     await this.#ready;
-    return this.#locks.with(block, () => this.#disk.read(block));
+    return this.#locks.with(block, () => this.#currentContents(block));
+  }
+
+  /**
+   * The block's contents as the host should see them; call holding the block lock.
+   * hardened, while restoring: a block not yet back is rebuilt by parity and stored.
+   */
+  async #currentContents(block: number): Promise<ReadResult | { ok: false; error: 'data-lost' }> {
+    if (!this.#hardened || this.#restore.usable(block)) return this.#disk.read(block);
+    if (this.#restore.lost.has(block)) return { ok: false, error: 'data-lost' };
+    this.degradedReads++;
+    const rebuilt = await this.#reconstruct(block);
+    if (rebuilt.lost) {
+      this.#restore.lost.add(block);
+      return { ok: false, error: 'data-lost' };
+    }
+    const stored = await this.#disk.write(block, rebuilt.data);
+    if (stored.ok) this.#restore.valid.add(block);
+    return { ok: true, data: rebuilt.data };
+  }
+
+  async #reconstruct(block: number): Promise<Reconstructed> {
+    const reply = await this.#rpc.call<Extract<Message, { type: 'reconstruct-reply' }>>(this.#parity, (id) => ({ type: 'reconstruct-request', id, block }));
+    return reply.lost === 1 ? { lost: true } : { lost: false, data: reply.data };
+  }
+
+  /** Redo every journaled write in order, then resend its delta until acknowledged. */
+  async #recover(journal: DurableLog): Promise<void> {
+    const contents = await journal.read();
+    const header = decodeHeader(contents.header);
+    this.#epoch = header.epoch;
+    this.#trimmed = contents.trimmedUpTo;
+    for (let seq = 1; seq <= contents.trimmedUpTo; seq++) this.#acked.add(seq);
+    for (const entry of contents.records) {
+      const record = decodeJournalRecord(entry.data);
+      const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
+      assert(redone.ok, `${this.name}: cannot redo journaled write of block ${record.block} (${redone.ok ? '' : redone.error})`);
+      this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
+      void this.#sendReliably(record.block, record.delta, entry.position);
+    }
+    // A restore a crash interrupted resumes (same epoch, new session).
+    if (header.restoring === 1) {
+      this.#restore.active = true;
+      this.#clock.spawn('resume restore', async () => {
+        const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch: this.#epoch, resume: 1 }));
+        this.#session = begin.session;
+      });
+    }
   }
 
   /** Sends delta `seq` and keeps sending it until parity acknowledges it. */
@@ -177,7 +256,7 @@ export class PrimaryController {
   #transmit(seq: number, pending: PendingDelta): void {
     if (pending.attempts > 0) this.retransmissions++;
     pending.attempts++;
-    this.#net.send(this.#parity, { type: 'delta', block: pending.block, seq, data: pending.data });
+    this.#net.send(this.#parity, { type: 'delta', block: pending.block, epoch: this.#epoch, seq, data: pending.data });
     pending.timer = this.#clock.timer(retransmitDelay(this.#retransmit, pending.attempts), () => this.#transmit(seq, pending));
   }
 
@@ -210,9 +289,60 @@ export class PrimaryController {
       case 'delta-ack':
         assert(this.#hardened, `${this.name}: delta-ack in the literal protocol`);
         return this.#onAck(message.seq);
+      case 'copy-request':
+        return this.#answerCopy(message.id, message.block);
+      case 'restore-data':
+        if (this.#hardened && message.session !== this.#session) return; // a stale session's copy
+        return this.#takeRestored(message.id, message.block, message.lost === 1, message.data);
+      case 'restore-complete':
+        return this.#completeRestore(message.id);
+      case 'restore-begin':
+      case 'reconstruct-reply':
+        this.#rpc.answer(message.id, message);
+        return;
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
+  }
+
+  /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
+  async #answerCopy(id: number, block: number): Promise<void> {
+    const reply = await this.#locks.with(block, async () => {
+      const empty = new Uint8Array(0);
+      if (!this.#validBlock(block) || !this.#restore.usable(block)) return { status: 2, data: empty };
+      const copy = await this.#disk.read(block);
+      if (!copy.ok) return { status: 2, data: empty };
+      // A delta parity has not acknowledged means our data is ahead of Q[block].
+      const status = this.#hardened && this.#pendingPerBlock.has(block) ? 1 : 0;
+      return { status, data: copy.data };
+    });
+    this.#net.send(this.#parity, { type: 'copy-reply', id, block, ...reply });
+  }
+
+  async #completeRestore(id: number): Promise<void> {
+    if (this.#restore.active) {
+      this.#restore.complete();
+      if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: this.#epoch, restoring: 0 }));
+      this.onRestored?.();
+    }
+    if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
+  }
+
+  /** A block parity rebuilt for us (restore). */
+  async #takeRestored(id: number, block: number, lost: boolean, data: Uint8Array): Promise<void> {
+    await this.#locks.with(block, async () => {
+      if (!this.#restore.active || !this.#validBlock(block)) return;
+      // hardened: a block written (or rebuilt) since, or with a delta still on
+      // its way to parity, is newer than this copy.
+      if (this.#hardened && (this.#restore.valid.has(block) || this.#pendingPerBlock.has(block))) return;
+      if (lost) {
+        this.#restore.lost.add(block);
+        return;
+      }
+      const stored = await this.#disk.write(block, data);
+      if (stored.ok) this.#restore.valid.add(block);
+    });
+    if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block });
   }
 
   /** Sends (k, P[k]) for every block of ours in [first, first+count). */

@@ -15,9 +15,34 @@ export type Message =
    * `seq` numbers the sender's deltas from 1 (hardened: acked, retransmitted,
    * deduplicated); the literal protocol sends 0 and expects no ack.
    */
-  | { readonly type: 'delta'; readonly block: number; readonly seq: number; readonly data: Uint8Array }
+  | { readonly type: 'delta'; readonly block: number; readonly epoch: number; readonly seq: number; readonly data: Uint8Array }
   /** parity → primary: delta `seq` (for `block`) is applied and durable (hardened). */
-  | { readonly type: 'delta-ack'; readonly block: number; readonly seq: number };
+  | { readonly type: 'delta-ack'; readonly block: number; readonly seq: number }
+  /**
+   * primary → parity: I lost my data, give it back (restore, claims 5/10/15).
+   * `resume` = 0: a new, empty array (its journal's sequence numbers restart):
+   * parity answers with a new epoch and forgets the old numbers. `resume` = 1:
+   * a restore interrupted by a crash goes on in the same `epoch`.
+   * `session` numbers the restore; restore-data of another session is stale.
+   */
+  | { readonly type: 'restore-request'; readonly id: number; readonly epoch: number; readonly resume: number }
+  | { readonly type: 'restore-begin'; readonly id: number; readonly epoch: number; readonly session: number }
+  /** parity → other primaries: send a copy of `block` (restore, degraded read). */
+  | { readonly type: 'copy-request'; readonly id: number; readonly block: number }
+  /**
+   * primary → parity: the copy. `status`: 0 = consistent (no delta for the
+   * block awaiting parity's ack), 1 = a delta for it is still unacknowledged,
+   * 2 = cannot read it (lost).
+   */
+  | { readonly type: 'copy-reply'; readonly id: number; readonly block: number; readonly status: number; readonly data: Uint8Array }
+  /** parity → restoring primary: R[k] = Q[k] ^ XOR(others' k); `lost` = 1 if it cannot be rebuilt. */
+  | { readonly type: 'restore-data'; readonly id: number; readonly session: number; readonly block: number; readonly lost: number; readonly data: Uint8Array }
+  | { readonly type: 'restore-ack'; readonly id: number; readonly block: number }
+  /** parity → restoring primary: every block has been sent. */
+  | { readonly type: 'restore-complete'; readonly id: number }
+  /** restoring primary → parity: rebuild block `block` for me now (degraded read, write to an unrestored block). */
+  | { readonly type: 'reconstruct-request'; readonly id: number; readonly block: number }
+  | { readonly type: 'reconstruct-reply'; readonly id: number; readonly block: number; readonly lost: number; readonly data: Uint8Array };
 
 export type MessageType = Message['type'];
 
@@ -35,12 +60,55 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   ],
   delta: [
     ['block', 'uint'],
+    ['epoch', 'uint'],
     ['seq', 'uint'],
     ['data', 'bytes'],
   ],
   'delta-ack': [
     ['block', 'uint'],
     ['seq', 'uint'],
+  ],
+  'restore-request': [
+    ['id', 'uint'],
+    ['epoch', 'uint'],
+    ['resume', 'uint'],
+  ],
+  'restore-begin': [
+    ['id', 'uint'],
+    ['epoch', 'uint'],
+    ['session', 'uint'],
+  ],
+  'copy-request': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'copy-reply': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+    ['status', 'uint'],
+    ['data', 'bytes'],
+  ],
+  'restore-data': [
+    ['id', 'uint'],
+    ['session', 'uint'],
+    ['block', 'uint'],
+    ['lost', 'uint'],
+    ['data', 'bytes'],
+  ],
+  'restore-ack': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'restore-complete': [['id', 'uint']],
+  'reconstruct-request': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'reconstruct-reply': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+    ['lost', 'uint'],
+    ['data', 'bytes'],
   ],
 };
 

@@ -4,8 +4,11 @@
 //              contents and which (member, seq) they apply. Replaying it is
 //              idempotent (write newQ), so a crash mid read-modify-write or
 //              between the write and the ack cannot lose or double a delta.
-// checkpoint — the applied-delta sets of every member at one moment, so older
-//              records can be trimmed without forgetting what was applied.
+// checkpoint — the applied-delta sets (and epochs) of every member at one
+//              moment, so older records can be trimmed without forgetting
+//              what was applied.
+// epoch      — a member started a new epoch (its journal is new, its sequence
+//              numbers restart): forget its applied set.
 import { DecodeError, type FieldSpec, fieldsSize, readFields, writeFields } from './fields.js';
 
 export interface ApplyRecord {
@@ -18,11 +21,17 @@ export interface ApplyRecord {
 
 export interface CheckpointRecord {
   readonly kind: 'checkpoint';
-  /** Per member: every seq ≤ floor is applied, plus those listed above it. */
-  readonly applied: readonly { readonly member: string; readonly floor: number; readonly above: readonly number[] }[];
+  /** Per member: its epoch; every seq ≤ floor is applied, plus those listed above it. */
+  readonly applied: readonly { readonly member: string; readonly epoch: number; readonly floor: number; readonly above: readonly number[] }[];
 }
 
-export type ParityJournalRecord = ApplyRecord | CheckpointRecord;
+export interface EpochRecord {
+  readonly kind: 'epoch';
+  readonly member: string;
+  readonly epoch: number;
+}
+
+export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord;
 
 const APPLY: FieldSpec = [
   ['member', 'bytes'],
@@ -31,6 +40,10 @@ const APPLY: FieldSpec = [
   ['newQ', 'bytes'],
 ];
 const CHECKPOINT: FieldSpec = [['applied', 'bytes']];
+const EPOCH: FieldSpec = [
+  ['member', 'bytes'],
+  ['epoch', 'uint'],
+];
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
@@ -39,7 +52,9 @@ export function encodeParityRecord(r: ParityJournalRecord): Uint8Array {
   const [tag, spec, fields] =
     r.kind === 'apply'
       ? ([1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, newQ: r.newQ }] as const)
-      : ([2, CHECKPOINT, { applied: text.encode(JSON.stringify(r.applied)) }] as const);
+      : r.kind === 'checkpoint'
+        ? ([2, CHECKPOINT, { applied: text.encode(JSON.stringify(r.applied)) }] as const)
+        : ([3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }] as const);
   const out = new Uint8Array(1 + fieldsSize(spec, fields));
   out[0] = tag;
   writeFields(spec, fields, out, 1, r.kind);
@@ -55,6 +70,10 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
   if (bytes[0] === 2) {
     readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
     return { kind: 'checkpoint', applied: JSON.parse(untext.decode(out['applied'] as Uint8Array)) as CheckpointRecord['applied'] };
+  }
+  if (bytes[0] === 3) {
+    readFields(EPOCH, bytes, 1, out, 'epoch');
+    return { kind: 'epoch', member: untext.decode(out['member'] as Uint8Array), epoch: out['epoch'] as number };
   }
   throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
 }

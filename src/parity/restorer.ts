@@ -1,0 +1,119 @@
+// The parity array's side of restore (claims 5, 10, 15) and degraded reads.
+//
+// reconstruct(f, k): R = Q[k] ^ XOR(every other member's block k). hardened
+// holds the lock on Q[k] while it gathers the copies (no delta for k lands
+// meanwhile) and accepts the cut only if no member reports a delta for k that
+// parity has not acknowledged — otherwise that member's copy is ahead of Q[k]
+// (H7): release, wait, try again. A member that cannot supply its copy (it
+// failed too, or its sector is unreadable) makes k lost: reported, never
+// invented (H9, H11). literal gathers the copies once, as the claims say, and
+// computes R from whatever arrived.
+//
+// A restore runs as a session per request: every block of the member, in
+// order with bounded concurrency, sent (hardened: until acknowledged), then
+// restore-complete. A newer session (the member restarted mid-restore)
+// supersedes an older one.
+import type { BlockDevice } from '../ports/block-device.js';
+import type { Clock } from '../ports/clock.js';
+import type { NodeId, Transport } from '../ports/transport.js';
+import type { Message } from '../protocol/messages.js';
+import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import type { Rpc } from '../protocol/rpc.js';
+import { xorInto } from '../protocol/xor.js';
+import type { BlockLocks } from '../util/block-locks.js';
+import type { Member } from './parity-controller.js';
+
+export type Rebuilt = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
+
+interface RestorerDeps {
+  readonly disk: BlockDevice;
+  readonly net: Transport;
+  readonly clock: Clock;
+  readonly rpc: Rpc;
+  readonly locks: BlockLocks;
+  readonly members: () => Iterable<Member>;
+  readonly hardened: boolean;
+  readonly retransmit: RetransmitOptions;
+}
+
+const CONCURRENCY = 8;
+
+export class Restorer {
+  readonly #d: RestorerDeps;
+  readonly #sessions = new Map<NodeId, number>();
+  #nextSession = 1;
+  /** Reconstructions retried because a member's copy was ahead of Q[k] (H7). */
+  inconsistentCuts = 0;
+  blocksRestored = 0;
+  blocksLost = 0;
+
+  constructor(deps: RestorerDeps) {
+    this.#d = deps;
+  }
+
+  /** Starts a new restore session for `member` (superseding any running one); returns its number. */
+  begin(member: Member): number {
+    const session = this.#nextSession++;
+    this.#sessions.set(member.name, session);
+    this.#d.clock.spawn(`restore ${member.name}`, () => this.#run(member, session));
+    return session;
+  }
+
+  /** Is a restore of `member` running? */
+  active(member: NodeId): boolean {
+    return this.#sessions.has(member);
+  }
+
+  async reconstruct(forMember: NodeId, block: number): Promise<Rebuilt> {
+    for (let attempt = 1; ; attempt++) {
+      const result = this.#d.hardened ? await this.#d.locks.with(block, () => this.#gather(forMember, block)) : await this.#gather(forMember, block);
+      if (result !== 'retry') return result;
+      this.inconsistentCuts++;
+      await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
+    }
+  }
+
+  async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
+    const d = this.#d;
+    const q = await d.disk.read(block);
+    if (!q.ok) return { lost: true };
+    const others = [...d.members()].filter((m) => m.name !== forMember && m.blockCount > block);
+    const copies = await Promise.all(
+      others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
+    );
+    const r = q.data;
+    let retry = false;
+    for (const copy of copies) {
+      if (copy.status === 2) {
+        if (d.hardened) return { lost: true };
+        continue; // literal: nothing to add, the result is simply wrong
+      }
+      if (copy.status === 1 && d.hardened) retry = true;
+      if (copy.data.length === r.length) xorInto(r, copy.data);
+    }
+    return retry ? 'retry' : { lost: false, data: r };
+  }
+
+  async #run(member: Member, session: number): Promise<void> {
+    const d = this.#d;
+    const current = () => this.#sessions.get(member.name) === session;
+    let next = 0;
+    const worker = async () => {
+      while (current() && next < member.blockCount) {
+        const block = next++;
+        const rebuilt = await this.reconstruct(member.name, block);
+        if (!current()) return;
+        const message = (id: number): Message => ({ type: 'restore-data', id, session, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
+        if (d.hardened) await d.rpc.call(member.name, message);
+        else d.net.send(member.name, message(0));
+        if (rebuilt.lost) this.blocksLost++;
+        else this.blocksRestored++;
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    if (!current()) return;
+    if (d.hardened) await d.rpc.call(member.name, (id) => ({ type: 'restore-complete', id }));
+    else d.net.send(member.name, { type: 'restore-complete', id: 0 });
+    if (current()) this.#sessions.delete(member.name);
+  }
+}

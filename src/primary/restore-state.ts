@@ -1,0 +1,27 @@
+// What a primary knows about its own blocks while it is being restored from
+// parity, and afterwards: which blocks hold valid data again, which could not
+// be rebuilt (lost: reported, never invented).
+
+export class RestoreState {
+  /** True from the start of a restore until parity says every block was sent. */
+  active = false;
+  /** Blocks valid again (restored from parity, or rebuilt on demand and written). */
+  readonly valid = new Set<number>();
+  /** Blocks parity could not rebuild (another member failed too, or a latent error). */
+  readonly lost = new Set<number>();
+
+  begin(): void {
+    this.active = true;
+    this.valid.clear();
+  }
+
+  complete(): void {
+    this.active = false;
+    this.valid.clear();
+  }
+
+  /** Does the local copy of `block` hold the block's data? */
+  usable(block: number): boolean {
+    return !this.lost.has(block) && (!this.active || this.valid.has(block));
+  }
+}

@@ -1,0 +1,57 @@
+// Request/response over the unreliable transport: a request is resent with
+// backoff until its response arrives; responses are matched by request id and
+// late duplicates ignored. Requests must be idempotent (the responder may see
+// one several times).
+import type { Clock, Timer } from '../ports/clock.js';
+import type { NodeId, Transport } from '../ports/transport.js';
+import type { Message } from './messages.js';
+import { type RetransmitOptions, retransmitDelay } from './retransmit.js';
+
+interface Outstanding {
+  readonly resolve: (response: Message) => void;
+  timer: Timer | undefined;
+}
+
+export class Rpc {
+  readonly #net: Transport;
+  readonly #clock: Clock;
+  readonly #retransmit: RetransmitOptions;
+  readonly #outstanding = new Map<number, Outstanding>();
+  #nextId = 1;
+
+  constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions) {
+    this.#net = net;
+    this.#clock = clock;
+    this.#retransmit = retransmit;
+  }
+
+  /** Sends `make(id)` to `to` until a response with that id arrives (see `answer`). */
+  call<M extends Message>(to: NodeId, make: (id: number) => Message): Promise<M> {
+    const id = this.#nextId++;
+    const request = make(id);
+    return new Promise((resolve) => {
+      const entry: Outstanding = { resolve: resolve as (m: Message) => void, timer: undefined };
+      this.#outstanding.set(id, entry);
+      const send = (attempt: number) => {
+        this.#net.send(to, request);
+        entry.timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), () => send(attempt + 1));
+      };
+      send(1);
+    });
+  }
+
+  /** Feeds a response in; true if it answered an outstanding call. */
+  answer(id: number, response: Message): boolean {
+    const entry = this.#outstanding.get(id);
+    if (entry === undefined) return false;
+    this.#outstanding.delete(id);
+    entry.timer?.cancel();
+    entry.resolve(response);
+    return true;
+  }
+
+  /** Calls still waiting for their response. */
+  get pending(): number {
+    return this.#outstanding.size;
+  }
+}
