@@ -42,6 +42,15 @@ test('rebuild-under-load: literal is caught', async () => {
   assert.ok((await verdicts('rebuild-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
 });
 
+test('double-failure: two lost primaries — every doubly-lost block reported, nothing wrong returned (4 seeds)', async () => {
+  const scenario = load('double-failure');
+  for (let seed = 1; seed <= 4; seed++) {
+    const r = await runScenario(scenario, { seed, file: 'double-failure' });
+    assert.is(r.verdict, 'pass', r.violations[0]?.message);
+    assert.is(r.checks.lossReports, 2 * 512, 'both arrays report every block they shared lost');
+  }
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

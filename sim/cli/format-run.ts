@@ -29,7 +29,7 @@ export function formatRun(r: RunReport): string {
   if (r.verdict === 'pass') lines.push(`PASS  ${r.scenario} seed ${r.seed}`);
   else lines.push(`FAIL  ${r.scenario} seed ${r.seed}: ${r.verdict} violation`);
   lines.push(`  host ops   ${n(ops.writes + ops.reads)} (${n(ops.writes)} writes, ${n(ops.reads)} reads, ${n(ops.failed)} failed) in ${formatTime(r.simTimeUs)} simulated`);
-  lines.push(`  checks     ${n(r.checks.parity)} parity, ${n(r.checks.reads)} reads, ${plural(r.checks.sweeps, 'full sweep')}`);
+  lines.push(`  checks     ${n(r.checks.parity)} parity, ${n(r.checks.reads)} reads, ${plural(r.checks.sweeps, 'full sweep')}${r.checks.lossReports > 0 ? `, ${plural(r.checks.lossReports, 'loss report')} (each honest)` : ''}`);
   const l = r.latencyUs;
   lines.push(`  latency    write p50 ${formatTime(l.write.p50)} p99 ${formatTime(l.write.p99)} max ${formatTime(l.write.max)} · read p50 ${formatTime(l.read.p50)} p99 ${formatTime(l.read.p99)} max ${formatTime(l.read.max)}`);
   lines.push(`  network    ${n(r.network.messages)} messages, ${n(r.network.bytes)} bytes`);

@@ -117,6 +117,7 @@ export class ParityController {
       members: () => this.#members.values(),
       hardened: this.#hardened,
       retransmit,
+      bugs: this.#bugs,
     });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;

@@ -17,6 +17,7 @@ import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
@@ -34,6 +35,7 @@ interface RestorerDeps {
   readonly members: () => Iterable<Member>;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
+  readonly bugs: PlantedBugs;
 }
 
 const CONCURRENCY = 8;
@@ -67,7 +69,7 @@ export class Restorer {
   async reconstruct(forMember: NodeId, block: number): Promise<Rebuilt> {
     for (let attempt = 1; ; attempt++) {
       const result = this.#d.hardened ? await this.#d.locks.with(block, () => this.#gather(forMember, block)) : await this.#gather(forMember, block);
-      if (result !== 'retry') return result;
+      if (result !== 'retry') return this.#d.bugs.has('parity-reports-false-loss') && block % 10 === 0 ? { lost: true } : result;
       this.inconsistentCuts++;
       await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
     }

@@ -307,9 +307,16 @@ export class PrimaryController {
 
   /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
   async #answerCopy(id: number, block: number): Promise<void> {
+    const empty = new Uint8Array(0);
+    // No copy to give: answer at once, without the block lock — we may hold it
+    // ourselves while waiting on parity to rebuild this very block (we are
+    // restoring too), and parity holds Q[block] while it waits for us.
+    if (!this.#validBlock(block) || !this.#restore.usable(block)) {
+      this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 2, data: empty });
+      return;
+    }
     const reply = await this.#locks.with(block, async () => {
-      const empty = new Uint8Array(0);
-      if (!this.#validBlock(block) || !this.#restore.usable(block)) return { status: 2, data: empty };
+      if (!this.#restore.usable(block)) return { status: 2, data: empty };
       const copy = await this.#disk.read(block);
       if (!copy.ok) return { status: 2, data: empty };
       // A delta parity has not acknowledged means our data is ahead of Q[block].

@@ -8,9 +8,11 @@ export type PlantedBug =
   /** The primary stores the host's write but never sends its delta. */
   | 'primary-skips-delta'
   /** The primary sends the new data instead of new ^ old. */
-  | 'primary-sends-data-not-delta';
+  | 'primary-sends-data-not-delta'
+  /** Restore reports every tenth block lost although it could rebuild it. */
+  | 'parity-reports-false-loss';
 
-export const PLANTED_BUGS: readonly PlantedBug[] = ['parity-stores-delta', 'primary-skips-delta', 'primary-sends-data-not-delta'];
+export const PLANTED_BUGS: readonly PlantedBug[] = ['parity-stores-delta', 'primary-skips-delta', 'primary-sends-data-not-delta', 'parity-reports-false-loss'];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;
 
