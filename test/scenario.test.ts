@@ -32,10 +32,10 @@ test('a minimal scenario resolves with every default filled in', () => {
   if (!r.ok) return;
   const s = r.scenario;
   assert.equal(s.primaries, [
-    { name: 'p1', blocks: 10 },
-    { name: 'p2', blocks: 10 },
+    { name: 'p1', blocks: 10, member: true },
+    { name: 'p2', blocks: 10, member: true },
   ]);
-  assert.equal(s.parity, { name: 'parity', blocks: 10 });
+  assert.equal(s.parity, { name: 'parity', blocks: 10, member: true });
   assert.is(s.protocol, 'hardened');
   assert.is(s.workload.duration, SECOND);
   assert.is(s.workload.iodepth, 4);

@@ -51,6 +51,14 @@ test('double-failure: two lost primaries — every doubly-lost block reported, n
   }
 });
 
+test('join-under-load: hardened merges a new primary under load, every write counted once (8 seeds)', async () => {
+  assert.equal(await verdicts('join-under-load', 'hardened', 8), Array(8).fill('pass'));
+});
+
+test('join-under-load: literal is caught', async () => {
+  assert.ok((await verdicts('join-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

@@ -51,7 +51,7 @@ export class ParityChecker {
     for (const p of world.primaries) if (p.controller.lostBlocks.has(block)) return true;
     this.checks++;
     const expected = this.#scratch.fill(0);
-    for (const p of world.primaries) p.device.store.xorInto(expected, block);
+    for (const p of world.primaries) if (world.counts(p.name, block)) p.device.store.xorInto(expected, block);
     const ok = world.parity.device.store.equals(block, expected);
     this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#engine.trace.actor('checker'), block, ok ? 1 : 0);
     if (!ok) {
@@ -60,7 +60,7 @@ export class ParityChecker {
         timeUs: this.#engine.now,
         array: world.parity.name,
         block,
-        message: `Q[${block}] = ${hex(world.parity.device.store.get(block))} but the XOR of ${world.primaries.map((p) => p.name).join(', ')} is ${hex(expected)}`,
+        message: `Q[${block}] = ${hex(world.parity.device.store.get(block))} but the XOR of ${world.primaries.filter((p) => world.counts(p.name, block)).map((p) => p.name).join(', ')} is ${hex(expected)}`,
       });
     }
     return ok;

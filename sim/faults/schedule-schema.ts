@@ -26,6 +26,7 @@ export const ScheduledFault = z.discriminatedUnion('do', [
     .strictObject({ at, do: z.literal('fail-array'), array, replaceAfter: duration('100ms').optional().describe('install an empty replacement this long after') })
     .describe('the whole array is lost: its media and its controller'),
   z.strictObject({ at, do: z.literal('replace-array'), array }).describe('an empty array replaces a failed one'),
+  z.strictObject({ at, do: z.literal('join'), array }).describe('a primary outside the parity group joins it (claims 3, 4)'),
 ]);
 
 export type ScheduledFault = z.output<typeof ScheduledFault>;

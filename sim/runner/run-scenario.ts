@@ -44,6 +44,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const hosts = new HostWorkload(engine, world, durability);
   const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
+  world.onJoined = () => parity.sweep(); // after every join, the whole array
   world.onRestored = (array) => {
     faults.repaired(array);
     honesty.check();
@@ -73,9 +74,9 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       report(liveness(engine.now, null, `${what} ${scenario.settle}us after the load stopped (settle bound)`));
       return;
     }
-    const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed).map((p) => p.name);
+    const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining').map((p) => p.name);
     if (unfinished.length > 0) {
-      report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed or restoring after the settle bound`));
+      report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));
       return;
     }
     honesty.check();

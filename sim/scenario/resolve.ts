@@ -5,6 +5,8 @@ import type { ParsedScenario } from './schema.js';
 export interface ArraySpec {
   readonly name: string;
   readonly blocks: number;
+  /** In the parity group from the start (false: joins later). */
+  readonly member: boolean;
 }
 
 export interface ResolvedScenario extends Omit<ParsedScenario, 'primaries' | 'parity' | '$schema'> {
@@ -19,10 +21,11 @@ export interface TopologyProblem {
 
 export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | TopologyProblem {
   const primaries: ArraySpec[] = Array.isArray(parsed.primaries)
-    ? parsed.primaries.map((p, i) => ({ name: p.name ?? `p${i + 1}`, blocks: p.blocks }))
-    : Array.from({ length: parsed.primaries.count }, (_, i) => ({ name: `p${i + 1}`, blocks: (parsed.primaries as { blocks: number }).blocks }));
+    ? parsed.primaries.map((p, i) => ({ name: p.name ?? `p${i + 1}`, blocks: p.blocks, member: p.member }))
+    : Array.from({ length: parsed.primaries.count }, (_, i) => ({ name: `p${i + 1}`, blocks: (parsed.primaries as { blocks: number }).blocks, member: true }));
   const largest = Math.max(...primaries.map((p) => p.blocks));
-  const parity = { name: parsed.parity.name, blocks: parsed.parity.blocks ?? largest };
+  const parity = { name: parsed.parity.name, blocks: parsed.parity.blocks ?? largest, member: true };
+  if (!primaries.some((p) => p.member)) return { path: 'primaries', message: 'at least one primary must be a member of the parity group from the start' };
 
   const seen = new Map<string, string>();
   const names: [string, string][] = [...primaries.map((p, i): [string, string] => [p.name, `primaries[${i}].name`]), [parity.name, 'parity.name']];
@@ -38,6 +41,9 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   for (const [i, fault] of parsed.faults.schedule.entries()) {
     if (!arrays.has(fault.array)) {
       return { path: `faults.schedule[${i}].array`, message: `no array named "${fault.array}" (arrays: ${[...arrays].join(', ')})` };
+    }
+    if (fault.do === 'join' && primaries.find((p) => p.name === fault.array)?.member !== false) {
+      return { path: `faults.schedule[${i}].array`, message: `"${fault.array}" cannot join: only a primary with "member": false can` };
     }
     if ((fault.do === 'fail-array' || fault.do === 'replace-array') && fault.array === parity.name) {
       return { path: `faults.schedule[${i}].array`, message: `failing or replacing the parity array needs parity rebuild, which xorsim does not implement yet` };

@@ -28,7 +28,13 @@ const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'expected a name 
 const blocks = z.int().min(1).max(2 ** 40);
 
 const primaryList = z
-  .array(z.strictObject({ name: name.optional(), blocks }))
+  .array(
+    z.strictObject({
+      name: name.optional(),
+      blocks,
+      member: z.boolean().default(true).describe('false: not in the parity group at the start (its host runs unprotected) until a scheduled join'),
+    }),
+  )
   .min(1, 'expected at least one primary array')
   .max(64, 'at most 64 primary arrays');
 const primaryGroup = z.strictObject({ count: z.int().min(1).max(64), blocks });

@@ -47,6 +47,10 @@ export class World {
   readonly #kRestored: KindId;
   /** Called when a primary's restore completes (the checker sweeps then). */
   onRestored: ((array: string) => void) | undefined;
+  /** Called when a primary's join completes (the checker sweeps then). */
+  onJoined: ((array: string) => void) | undefined;
+  /** Group membership as the scenario made it (not as the product claims it). */
+  readonly #membership = new Map<string, 'member' | 'joining' | 'outside'>();
   /** Per array: when it last failed and when its restore completed (for honesty checks). */
   readonly outages = new Map<string, { failedAt: number; restoredAt: number | undefined }[]>();
 
@@ -58,6 +62,7 @@ export class World {
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.#kRestored = engine.trace.kind('node.restored', ['lost']);
     this.network = makeNetwork(engine, scenario);
+    for (const p of scenario.primaries) this.#membership.set(p.name, p.member ? 'member' : 'outside');
     this.primaries = scenario.primaries.map((spec) => {
       const device = makeDevice(engine, scenario, spec);
       const incarnation = new Incarnation(spec.name, 1);
@@ -70,6 +75,32 @@ export class World {
     this.parity = { name: scenario.parity.name, device: parityDevice, log: parityLog, incarnation: parityLife, controller: this.#parityController(parityDevice, parityLog, parityLife), hostOps: new Set() };
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
+    this.#watchJoins();
+  }
+
+  /** The scenario's view of `array`'s membership. */
+  membership(array: string): 'member' | 'joining' | 'outside' {
+    return this.#membership.get(array) ?? 'outside';
+  }
+
+  /** Does Q[block] have to include `array`'s block? (For a joining array, per parity's own progress.) */
+  counts(array: string, block: number): boolean {
+    const m = this.membership(array);
+    return m === 'member' || (m === 'joining' && this.parity.controller.contributes(array, block));
+  }
+
+  /** A primary outside the group joins it (claim 3). */
+  join(name: string): void {
+    const node = this.node(name) as PrimaryNode;
+    this.#membership.set(name, 'joining');
+    node.controller.join();
+  }
+
+  #watchJoins(): void {
+    this.parity.controller.onJoined = (member) => {
+      this.#membership.set(member, 'member');
+      this.onJoined?.(member);
+    };
   }
 
   /** A host write to primary `node`, as its host sees it. */
@@ -96,7 +127,10 @@ export class World {
     const node = this.node(name);
     if (node.incarnation.alive) this.crash(name);
     node.incarnation = new Incarnation(name, node.incarnation.number + 1);
-    if (node === this.parity) this.parity.controller = this.#parityController(node.device, node.log, node.incarnation);
+    if (node === this.parity) {
+      this.parity.controller = this.#parityController(node.device, node.log, node.incarnation);
+      this.#watchJoins();
+    }
     else {
       const primary = node as PrimaryNode;
       primary.controller = this.#primary(node.device, node.log, node.incarnation);
@@ -189,6 +223,7 @@ export class World {
       ackPolicy: s.ackPolicy,
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       journal: life.log(log.port()),
+      member: this.membership(device.name) !== 'outside',
       bugs: this.#bugs,
     });
   }
@@ -203,7 +238,7 @@ export class World {
       journal: life.log(log.port()),
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       bugs: this.#bugs,
-      members: s.primaries.map((p) => ({ name: p.name, blockCount: p.blocks })),
+      members: s.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks })),
     });
   }
 

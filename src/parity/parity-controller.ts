@@ -28,6 +28,7 @@ import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
+import { Joiner } from './joiner.js';
 import { Restorer } from './restorer.js';
 
 export interface Member {
@@ -81,6 +82,9 @@ export class ParityController {
   readonly #checkpointEvery: number;
   readonly #rpc: Rpc;
   readonly restorer: Restorer;
+  readonly joiner: Joiner;
+  /** Called when a member's join is complete (every block merged). */
+  onJoined: ((member: NodeId) => void) | undefined;
   /** Per member: the epoch its deltas must carry (hardened). */
   readonly #epochs = new Map<NodeId, number>();
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
@@ -114,11 +118,12 @@ export class ParityController {
       clock: deps.clock,
       rpc: this.#rpc,
       locks: this.#locks,
-      members: () => this.#members.values(),
+      members: () => [...this.#members.values()].filter((m) => !this.joiner.joining(m.name)),
       hardened: this.#hardened,
       retransmit,
       bugs: this.#bugs,
     });
+    this.joiner = new Joiner({ disk: deps.disk, net: deps.transport, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -144,6 +149,7 @@ export class ParityController {
 
   busy(block: number): boolean {
     if (this.#recovering) return true;
+    if (this.joiner.merging(block)) return true;
     const w = this.#build;
     if (w !== undefined && block >= w.first && block < w.first + w.count) return true;
     return this.#locks.busy(block);
@@ -189,7 +195,15 @@ export class ParityController {
     this.#build = undefined;
   }
 
+  /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */
+  contributes(member: NodeId, block: number): boolean {
+    return this.#members.has(member) && this.joiner.contributes(member, block);
+  }
+
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
+    if (message.type === 'join-request') return this.#beginJoin(from, message.id, message.blockCount);
+    // A delta may overtake its sender's join request: unacknowledged, it comes back.
+    if (message.type === 'delta' && !this.#members.has(from)) return;
     assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
     switch (message.type) {
       case 'block-copy':
@@ -204,6 +218,8 @@ export class ParityController {
         return this.#answerReconstruct(from, message.id, message.block);
       case 'copy-reply':
       case 'restore-ack':
+      case 'join-copy':
+      case 'join-ack':
         this.#rpc.answer(message.id, message);
         return;
       default:
@@ -219,6 +235,22 @@ export class ParityController {
     xorInto(w.acc[i]!, data);
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();
+  }
+
+  /** A new member (claim 3): add it, then merge its blocks into Q (joiner.ts). */
+  #beginJoin(member: NodeId, id: number, blockCount: number): void {
+    if (this.#members.has(member)) {
+      this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 }); // a retransmitted request
+      return;
+    }
+    assert(blockCount <= this.#disk.blockCount, `${this.name}: ${member} (${blockCount} blocks) is larger than parity`);
+    const joined: Member = { name: member, blockCount };
+    this.#members.set(member, joined);
+    this.joiner.begin(joined, () => {
+      const complete = this.#hardened ? this.#rpc.call(member, (cid) => ({ type: 'join-complete', id: cid })) : Promise.resolve();
+      void complete.then(() => this.onJoined?.(member));
+    });
+    this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 });
   }
 
   /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
@@ -268,6 +300,13 @@ export class ParityController {
       return;
     }
     applying.add(seq);
+    if ((await this.joiner.classify(member, block, seq)) === 'absorbed') {
+      // Already in the copy merged at join: applying it again would count it twice.
+      applying.delete(seq);
+      applied.add(seq);
+      this.#net.send(member, { type: 'delta-ack', block, seq });
+      return;
+    }
     await this.#applyDelta(block, delta, { member, seq });
     applying.delete(seq);
     applied.add(seq);

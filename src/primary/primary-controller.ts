@@ -47,6 +47,8 @@ export interface PrimaryDeps {
   readonly retransmit?: RetransmitOptions;
   /** hardened: the write-intent journal (without one, a crash can leave parity stale). */
   readonly journal?: DurableLog;
+  /** false: not yet in the parity group (writes send no delta) until join(). Default true. */
+  readonly member?: boolean;
   /** Deliberate mutations for the checker's self-test; empty in every normal run. */
   readonly bugs?: PlantedBugs;
 }
@@ -89,6 +91,9 @@ export class PrimaryController {
   /** Unacknowledged deltas per block (hardened), so busy() covers them. */
   readonly #pendingPerBlock = new Map<number, number>();
   #nextSeq = 1;
+  /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
+  #highestSeq = 0;
+  #member: boolean;
   /** Deltas sent again after a timeout, for the run summary and probes. */
   retransmissions = 0;
   /** Host reads answered by parity's reconstruction while restoring. */
@@ -107,6 +112,7 @@ export class PrimaryController {
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
+    this.#member = deps.member ?? true;
     this.name = deps.transport.self;
     // literal sends each request once (no retransmission in the claims).
     this.#rpc = new Rpc(deps.transport, deps.clock, this.#hardened ? this.#retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
@@ -160,6 +166,24 @@ export class PrimaryController {
     else this.#clock.spawn('restore request', () => started);
   }
 
+  /**
+   * Join the parity group (claim 3): parity merges our blocks into Q. We count
+   * as a member from this moment: every write from now on sends its delta, and
+   * every earlier one is in the copies parity takes (under the block lock).
+   */
+  join(): void {
+    assert(!this.#member, `${this.name}: already a member`);
+    this.#member = true;
+    const blockCount = this.#disk.blockCount;
+    this.#clock.spawn('join', async () => {
+      await this.#rpc.call(this.#parity, (id) => ({ type: 'join-request', id, blockCount }));
+    });
+  }
+
+  get member(): boolean {
+    return this.#member;
+  }
+
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
   busy(block: number): boolean {
     return this.#recovering || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
@@ -175,8 +199,10 @@ export class PrimaryController {
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
+      if (!this.#member) return this.#disk.write(block, w); // not protected yet: no delta
       // Intent first: a crash after this point is redone from the journal.
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
+      this.#highestSeq = Math.max(this.#highestSeq, seq);
       const written = await this.#disk.write(block, w);
       if (!written.ok) return written;
       this.#restore.valid.add(block); // newer than anything a restore could still send
@@ -231,6 +257,7 @@ export class PrimaryController {
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
       assert(redone.ok, `${this.name}: cannot redo journaled write of block ${record.block} (${redone.ok ? '' : redone.error})`);
       this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
+      this.#highestSeq = Math.max(this.#highestSeq, entry.position);
       void this.#sendReliably(record.block, record.delta, entry.position);
     }
     // A restore a crash interrupted resumes (same epoch, new session).
@@ -298,7 +325,13 @@ export class PrimaryController {
         return this.#completeRestore(message.id);
       case 'restore-begin':
       case 'reconstruct-reply':
+      case 'join-begin':
         this.#rpc.answer(message.id, message);
+        return;
+      case 'join-copy-request':
+        return this.#answerJoinCopy(message.id, message.block);
+      case 'join-complete':
+        this.#net.send(this.#parity, { type: 'join-ack', id: message.id });
         return;
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
@@ -333,6 +366,13 @@ export class PrimaryController {
       this.onRestored?.();
     }
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
+  }
+
+  /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
+  async #answerJoinCopy(id: number, block: number): Promise<void> {
+    const copy = await this.#locks.with(block, () => this.#disk.read(block));
+    assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
+    this.#net.send(this.#parity, { type: 'join-copy', id, block, reflectsUpTo: this.#highestSeq, data: copy.data });
   }
 
   /** A block parity rebuilt for us (restore). */

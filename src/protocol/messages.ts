@@ -40,6 +40,23 @@ export type Message =
   | { readonly type: 'restore-ack'; readonly id: number; readonly block: number }
   /** parity → restoring primary: every block has been sent. */
   | { readonly type: 'restore-complete'; readonly id: number }
+  /**
+   * new primary → parity: add me to the group (join, claims 3/8/13). hardened:
+   * parity answers `join-begin` with the epoch for my deltas (their numbers
+   * start at my journal's), then merges my blocks into Q one by one.
+   */
+  | { readonly type: 'join-request'; readonly id: number; readonly blockCount: number }
+  | { readonly type: 'join-begin'; readonly id: number; readonly epoch: number }
+  /**
+   * parity → joining primary: your copy of `block`, to XOR into Q. The reply
+   * (join-copy) says up to which delta number the copy reflects: deltas for
+   * the block up to there are already in it.
+   */
+  | { readonly type: 'join-copy-request'; readonly id: number; readonly block: number }
+  | { readonly type: 'join-copy'; readonly id: number; readonly block: number; readonly reflectsUpTo: number; readonly data: Uint8Array }
+  /** parity → joining primary: every block is merged; you are a full member. */
+  | { readonly type: 'join-complete'; readonly id: number }
+  | { readonly type: 'join-ack'; readonly id: number }
   /** restoring primary → parity: rebuild block `block` for me now (degraded read, write to an unrestored block). */
   | { readonly type: 'reconstruct-request'; readonly id: number; readonly block: number }
   | { readonly type: 'reconstruct-reply'; readonly id: number; readonly block: number; readonly lost: number; readonly data: Uint8Array };
@@ -100,6 +117,26 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
     ['block', 'uint'],
   ],
   'restore-complete': [['id', 'uint']],
+  'join-request': [
+    ['id', 'uint'],
+    ['blockCount', 'uint'],
+  ],
+  'join-begin': [
+    ['id', 'uint'],
+    ['epoch', 'uint'],
+  ],
+  'join-copy-request': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'join-copy': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+    ['reflectsUpTo', 'uint'],
+    ['data', 'bytes'],
+  ],
+  'join-complete': [['id', 'uint']],
+  'join-ack': [['id', 'uint']],
   'reconstruct-request': [
     ['id', 'uint'],
     ['block', 'uint'],

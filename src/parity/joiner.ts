@@ -1,0 +1,130 @@
+// The parity array's side of join (claims 3, 8, 13; and 4, 9, 14 for the new
+// member's writes during and after it).
+//
+// Parity asks the new member for a copy of each of its blocks and XORs it into
+// Q[k] (holding the Q[k] lock). The new member's deltas flow from the start of
+// the join. hardened keeps them exact (H6): the copy says up to which delta
+// number it reflects; a delta for a block not merged yet first triggers that
+// block's merge; afterwards, deltas the copy already reflects are acknowledged
+// without being applied, later ones are applied. literal merges the copies and
+// applies every delta as it comes, as the claims say — a write that lands in
+// both the copy and a delta counts twice.
+import type { BlockDevice } from '../ports/block-device.js';
+import type { Clock } from '../ports/clock.js';
+import type { NodeId, Transport } from '../ports/transport.js';
+import type { Message } from '../protocol/messages.js';
+import type { Rpc } from '../protocol/rpc.js';
+import { xorInto } from '../protocol/xor.js';
+import { assert } from '../util/assert.js';
+import type { BlockLocks } from '../util/block-locks.js';
+import type { Member } from './parity-controller.js';
+
+interface JoinerDeps {
+  readonly disk: BlockDevice;
+  readonly net: Transport;
+  readonly clock: Clock;
+  readonly rpc: Rpc;
+  readonly locks: BlockLocks;
+  readonly hardened: boolean;
+}
+
+interface Joining {
+  readonly member: Member;
+  /** Merged blocks → the last delta number their merged copy reflects. */
+  readonly merged: Map<number, number>;
+  /** Merges under way, so a block is merged once. */
+  readonly merging: Map<number, Promise<number>>;
+}
+
+const CONCURRENCY = 8;
+
+export class Joiner {
+  readonly #d: JoinerDeps;
+  readonly #joining = new Map<NodeId, Joining>();
+  /** Blocks merged per member; kept after the join so late deltas are still judged. */
+  readonly #mergedUpTo = new Map<NodeId, Map<number, number>>();
+  blocksMerged = 0;
+  deltasAbsorbed = 0;
+
+  constructor(deps: JoinerDeps) {
+    this.#d = deps;
+  }
+
+  /** Is `member` still joining (some of its blocks not in Q yet)? */
+  joining(member: NodeId): boolean {
+    return this.#joining.has(member);
+  }
+
+  /** Is a merge of `block` under way (for any member)? */
+  merging(block: number): boolean {
+    for (const j of this.#joining.values()) if (j.merging.has(block)) return true;
+    return false;
+  }
+
+  /** Does Q[block] include `member`'s copy yet? */
+  contributes(member: NodeId, block: number): boolean {
+    const j = this.#joining.get(member);
+    return j === undefined || j.merged.has(block);
+  }
+
+  /** Starts merging `member`; `done` runs once every block is in Q. */
+  begin(member: Member, done: () => void): void {
+    assert(!this.#joining.has(member.name), `join of ${member.name} already running`);
+    const merged = new Map<number, number>();
+    this.#mergedUpTo.set(member.name, merged);
+    const j: Joining = { member, merged, merging: new Map() };
+    this.#joining.set(member.name, j);
+    this.#d.clock.spawn(`join ${member.name}`, async () => {
+      let next = 0;
+      const worker = async () => {
+        while (next < member.blockCount) await this.#merge(j, next++);
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      this.#joining.delete(member.name);
+      done();
+    });
+  }
+
+  /**
+   * hardened: what to do with a delta from a member that joined: 'apply' it,
+   * or 'absorbed' (already in the merged copy). Merges the block first if needed.
+   */
+  async classify(member: NodeId, block: number, seq: number): Promise<'apply' | 'absorbed'> {
+    const merged = this.#mergedUpTo.get(member);
+    if (merged === undefined) return 'apply'; // a founding member
+    const j = this.#joining.get(member);
+    const upTo = merged.get(block) ?? (j !== undefined ? await this.#merge(j, block) : 0);
+    if (seq > upTo) return 'apply';
+    this.deltasAbsorbed++;
+    return 'absorbed';
+  }
+
+  /** XORs the member's copy of `block` into Q[block] (once); returns the delta number it reflects. */
+  #merge(j: Joining, block: number): Promise<number> {
+    const known = j.merged.get(block);
+    if (known !== undefined) return Promise.resolve(known);
+    let running = j.merging.get(block);
+    if (running === undefined) {
+      running = this.#doMerge(j, block);
+      j.merging.set(block, running);
+    }
+    return running;
+  }
+
+  async #doMerge(j: Joining, block: number): Promise<number> {
+    const d = this.#d;
+    const merge = async () => {
+      const copy = await d.rpc.call<Extract<Message, { type: 'join-copy' }>>(j.member.name, (id) => ({ type: 'join-copy-request', id, block }));
+      const q = await d.disk.read(block);
+      assert(q.ok, `cannot read Q[${block}] to merge ${j.member.name} (${q.ok ? '' : q.error})`);
+      const stored = await d.disk.write(block, xorInto(q.data, copy.data));
+      assert(stored.ok, `cannot store Q[${block}] merging ${j.member.name} (${stored.ok ? '' : stored.error})`);
+      return copy.reflectsUpTo;
+    };
+    const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();
+    j.merged.set(block, upTo);
+    j.merging.delete(block);
+    this.blocksMerged++;
+    return upTo;
+  }
+}
