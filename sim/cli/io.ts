@@ -1,8 +1,8 @@
 // The CLI's real file I/O, kept out of the simulation path (the determinism lint
 // exempts this file and only this file under sim/). Writes go to a temporary
 // file renamed into place, so a failed command leaves nothing half-written.
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from './usage-error.js';
 
 export function readText(file: string): string {
@@ -41,5 +41,22 @@ export class LineFile {
 
   close(): void {
     writeTextAtomic(this.#file, this.#lines.length === 0 ? '' : `${this.#lines.join('\n')}\n`);
+  }
+}
+
+/** Writes a set of files into `dir` as a whole: into a temporary sibling, renamed into place at the end. */
+export function writeDirAtomic(dir: string, files: ReadonlyMap<string, Uint8Array | string>): void {
+  const tmp = `${dir.replace(/\/+$/, '')}.tmp-${process.pid}`;
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${dir}: exists and is not a directory`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (const [name, data] of files) writeFileSync(join(tmp, name), data);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${dir}: cannot write images (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }

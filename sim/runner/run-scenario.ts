@@ -16,6 +16,7 @@ import type { ResolvedScenario } from '../scenario/resolve.js';
 import { wallNowMs } from '../wall-clock.js';
 import { HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
+import { type Images, buildImages } from './images.js';
 import { prefill } from './prefill.js';
 import { type RunReport, summarize } from './run-report.js';
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly traceSink?: TraceSink;
   /** Planted controller bugs (self-test and tests only; no CLI flag sets this). */
   readonly plantedBugs?: PlantedBugs;
+  /** Receives the arrays' logical images once the run is over. */
+  readonly onImages?: (images: Images) => void;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
@@ -83,6 +86,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     parity.sweep();
   };
   await phases();
+  options.onImages?.(buildImages(world));
 
   const crash = engine.crash;
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {

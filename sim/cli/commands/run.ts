@@ -1,9 +1,10 @@
-// xorsim run <scenario> --seed N [--protocol literal|hardened] [--json] [--trace F]
+// xorsim run <scenario> --seed N [--protocol literal|hardened] [--json] [--trace F] [--dump-images DIR]
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { formatConfig, formatRun } from '../format-run.js';
-import { LineFile } from '../io.js';
+import type { Images } from '../../runner/images.js';
+import { LineFile, writeDirAtomic } from '../io.js';
 import { loadScenarioFile, parseSeed } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION } from '../usage-error.js';
 
@@ -17,15 +18,27 @@ export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('seed', { type: 'string', demandOption: true, describe: 'PRNG seed (non-negative integer)' })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object' })
-        .option('trace', { type: 'string', describe: 'write every trace record to this JSONL file' }),
+        .option('trace', { type: 'string', describe: 'write every trace record to this JSONL file' })
+        .option('dump-images', { type: 'string', describe: 'write every array\'s logical image and manifest.json to this directory' }),
     async (argv) => {
       const seed = parseSeed(argv.seed);
       const loaded = loadScenarioFile(argv.scenario);
       const scenario = argv.protocol === undefined ? loaded : { ...loaded, protocol: argv.protocol as ProtocolVariant };
       const trace = argv.trace === undefined ? undefined : new LineFile(argv.trace);
       if (!argv.json) console.log(formatConfig(scenario, seed));
-      const report = await runScenario(scenario, { seed, file: argv.scenario, ...(trace ? { traceSink: trace.push } : {}) });
+      let images: Images | undefined;
+      const report = await runScenario(scenario, {
+        seed,
+        file: argv.scenario,
+        ...(trace ? { traceSink: trace.push } : {}),
+        ...(argv.dumpImages !== undefined ? { onImages: (i: Images) => void (images = i) } : {}),
+      });
       trace?.close();
+      if (argv.dumpImages !== undefined && images !== undefined) {
+        const files = new Map<string, Uint8Array | string>(images.files);
+        files.set('manifest.json', `${JSON.stringify(images.manifest, null, 2)}\n`);
+        writeDirAtomic(argv.dumpImages, files);
+      }
       console.log(argv.json ? JSON.stringify(report) : formatRun(report));
       done(report.verdict === 'pass' ? EXIT_CLEAN : EXIT_VIOLATION);
     },

@@ -1,0 +1,39 @@
+// The logical image of every array after a run (`run --dump-images DIR`):
+// block k at byte offset k × payloadBytes, never-written blocks as zeros, plus
+// a manifest. Built in memory here; the CLI writes the files.
+import type { World } from '../world/world.js';
+
+export interface ImageManifest {
+  readonly blockSize: number;
+  /** Bytes per block in the image (the stored payload; see scenario payloadBytes). */
+  readonly payloadBytes: number;
+  readonly arrays: readonly {
+    readonly name: string;
+    readonly role: 'primary' | 'parity';
+    readonly blocks: number;
+    readonly state: 'member' | 'joining' | 'outside' | 'failed' | 'restoring';
+    readonly file: string;
+  }[];
+}
+
+export interface Images {
+  readonly manifest: ImageManifest;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+export function buildImages(world: World): Images {
+  const bytes = world.scenario.payloadBytes;
+  const files = new Map<string, Uint8Array>();
+  const arrays: ImageManifest['arrays'][number][] = [];
+  for (const node of world.nodes()) {
+    const store = node.device.store;
+    const image = new Uint8Array(store.blockCount * bytes);
+    for (const k of store.writtenBlocks()) image.set(store.view(k)!, k * bytes);
+    const file = `${node.name}.img`;
+    files.set(file, image);
+    const primary = world.primaries.find((p) => p.name === node.name);
+    const state = node.device.failed ? 'failed' : primary?.controller.restoring ? 'restoring' : primary ? world.membership(primary.name) : 'member';
+    arrays.push({ name: node.name, role: primary ? 'primary' : 'parity', blocks: store.blockCount, state, file });
+  }
+  return { manifest: { blockSize: world.scenario.blockSize, payloadBytes: bytes, arrays }, files };
+}
