@@ -59,6 +59,10 @@ test('join-under-load: literal is caught', async () => {
   assert.ok((await verdicts('join-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
 });
 
+test('parity-rebuild: hardened rebuilds a lost parity array under load (6 seeds)', async () => {
+  assert.equal(await verdicts('parity-rebuild', 'hardened', 6), Array(6).fill('pass'));
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

@@ -47,7 +47,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const hosts = new HostWorkload(engine, world, durability);
   const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
-  world.onJoined = () => parity.sweep(); // after every join, the whole array
+  world.onJoined = () => {
+    faults.repaired(world.parity.name);
+    parity.sweep(); // after every join (and parity rebuild), the whole array
+  };
   world.onRestored = (array) => {
     faults.repaired(array);
     honesty.check();
@@ -78,6 +81,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       return;
     }
     const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining').map((p) => p.name);
+    if (world.parity.device.failed) unfinished.push(world.parity.name);
     if (unfinished.length > 0) {
       report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));
       return;

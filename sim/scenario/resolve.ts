@@ -45,9 +45,6 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     if (fault.do === 'join' && primaries.find((p) => p.name === fault.array)?.member !== false) {
       return { path: `faults.schedule[${i}].array`, message: `"${fault.array}" cannot join: only a primary with "member": false can` };
     }
-    if ((fault.do === 'fail-array' || fault.do === 'replace-array') && fault.array === parity.name) {
-      return { path: `faults.schedule[${i}].array`, message: `failing or replacing the parity array needs parity rebuild, which xorsim does not implement yet` };
-    }
     if (fault.at > parsed.workload.duration) {
       return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
     }

@@ -99,6 +99,9 @@ export class World {
   #watchJoins(): void {
     this.parity.controller.onJoined = (member) => {
       this.#membership.set(member, 'member');
+      if (this.parity.device.failed) return;
+      const outage = this.outages.get(this.parity.name)?.at(-1);
+      if (outage !== undefined && outage.restoredAt === undefined && ![...this.#membership.values()].includes('joining')) outage.restoredAt = this.engine.now;
       this.onJoined?.(member);
     };
   }
@@ -142,7 +145,6 @@ export class World {
 
   /** The whole array is lost (its controller with it). */
   failArray(name: string): void {
-    if (name === this.parity.name) throw new RangeError('failing the parity array needs parity rebuild, which is not built yet');
     const list = this.outages.get(name) ?? [];
     list.push({ failedAt: this.engine.now, restoredAt: undefined });
     this.outages.set(name, list);
@@ -151,12 +153,21 @@ export class World {
     this.node(name).log.fail();
   }
 
-  /** An empty array replaces a failed one, with a fresh controller that restores its data from parity. */
+  /**
+   * An empty array replaces a failed one, with a fresh controller: a primary
+   * restores its data from parity; a new parity array is rebuilt from every
+   * member (each counts as joining it until its blocks are merged).
+   */
   replaceArray(name: string): void {
-    const node = this.node(name) as PrimaryNode;
+    const node = this.node(name);
     node.device.replace();
     this.restart(name);
-    node.controller.restore();
+    if (node === this.parity) {
+      for (const [array, m] of this.#membership) if (m === 'member') this.#membership.set(array, 'joining');
+      this.parity.controller.rebuild();
+    } else {
+      (node as PrimaryNode).controller.restore();
+    }
   }
 
   node(name: string): PrimaryNode | ParityNode {

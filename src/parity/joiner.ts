@@ -1,5 +1,6 @@
 // The parity array's side of join (claims 3, 8, 13; and 4, 9, 14 for the new
-// member's writes during and after it).
+// member's writes during and after it) — and of a hardened parity rebuild,
+// which is a join of every member into an empty Q.
 //
 // Parity asks the new member for a copy of each of its blocks and XORs it into
 // Q[k] (holding the Q[k] lock). The new member's deltas flow from the start of
@@ -26,6 +27,8 @@ interface JoinerDeps {
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
   readonly hardened: boolean;
+  /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
+  readonly learnEpoch: (member: NodeId, epoch: number) => void;
 }
 
 interface Joining {
@@ -115,6 +118,7 @@ export class Joiner {
     const d = this.#d;
     const merge = async () => {
       const copy = await d.rpc.call<Extract<Message, { type: 'join-copy' }>>(j.member.name, (id) => ({ type: 'join-copy-request', id, block }));
+      d.learnEpoch(j.member.name, copy.epoch);
       const q = await d.disk.read(block);
       assert(q.ok, `cannot read Q[${block}] to merge ${j.member.name} (${q.ok ? '' : q.error})`);
       const stored = await d.disk.write(block, xorInto(q.data, copy.data));

@@ -123,7 +123,17 @@ export class ParityController {
       retransmit,
       bugs: this.#bugs,
     });
-    this.joiner = new Joiner({ disk: deps.disk, net: deps.transport, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened });
+    this.joiner = new Joiner({
+      disk: deps.disk,
+      net: deps.transport,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      locks: this.#locks,
+      hardened: this.#hardened,
+      learnEpoch: (member, epoch) => {
+        if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
+      },
+    });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -193,6 +203,27 @@ export class ParityController {
       ),
     );
     this.#build = undefined;
+  }
+
+  /**
+   * This parity array is new and empty (the old one was lost): rebuild Q from
+   * every member while their hosts keep writing (H10). hardened joins every
+   * member at once (each block merged with a copy that says which deltas it
+   * reflects: see joiner.ts); literal runs build (claim 1) as the claims say.
+   */
+  rebuild(): void {
+    if (!this.#hardened) {
+      this.#clock.spawn('rebuild', async () => {
+        await this.build();
+        for (const m of this.#members.values()) this.onJoined?.(m.name);
+      });
+      return;
+    }
+    for (const m of this.#members.values()) {
+      this.joiner.begin(m, () => {
+        void this.#rpc.call(m.name, (id) => ({ type: 'join-complete', id })).then(() => this.onJoined?.(m.name));
+      });
+    }
   }
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */

@@ -372,7 +372,7 @@ export class PrimaryController {
   async #answerJoinCopy(id: number, block: number): Promise<void> {
     const copy = await this.#locks.with(block, () => this.#disk.read(block));
     assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
-    this.#net.send(this.#parity, { type: 'join-copy', id, block, reflectsUpTo: this.#highestSeq, data: copy.data });
+    this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data: copy.data });
   }
 
   /** A block parity rebuilt for us (restore). */

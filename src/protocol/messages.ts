@@ -50,10 +50,11 @@ export type Message =
   /**
    * parity → joining primary: your copy of `block`, to XOR into Q. The reply
    * (join-copy) says up to which delta number the copy reflects: deltas for
-   * the block up to there are already in it.
+   * the block up to there are already in it — and the member's epoch (a
+   * rebuilt parity array learns it so).
    */
   | { readonly type: 'join-copy-request'; readonly id: number; readonly block: number }
-  | { readonly type: 'join-copy'; readonly id: number; readonly block: number; readonly reflectsUpTo: number; readonly data: Uint8Array }
+  | { readonly type: 'join-copy'; readonly id: number; readonly block: number; readonly epoch: number; readonly reflectsUpTo: number; readonly data: Uint8Array }
   /** parity → joining primary: every block is merged; you are a full member. */
   | { readonly type: 'join-complete'; readonly id: number }
   | { readonly type: 'join-ack'; readonly id: number }
@@ -132,6 +133,7 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   'join-copy': [
     ['id', 'uint'],
     ['block', 'uint'],
+    ['epoch', 'uint'],
     ['reflectsUpTo', 'uint'],
     ['data', 'bytes'],
   ],
