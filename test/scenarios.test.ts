@@ -63,6 +63,10 @@ test('parity-rebuild: hardened rebuilds a lost parity array under load (6 seeds)
   assert.equal(await verdicts('parity-rebuild', 'hardened', 6), Array(6).fill('pass'));
 });
 
+test('leave-under-load: hardened XORs a decommissioned primary out under load (6 seeds)', async () => {
+  assert.equal(await verdicts('leave-under-load', 'hardened', 6), Array(6).fill('pass'));
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

@@ -11,7 +11,7 @@ import type { Time } from '../engine/time.js';
 import type { World } from '../world/world.js';
 import type { ScheduledFault } from './schedule-schema.js';
 
-const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5 };
+const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6 };
 
 export interface FaultStats {
   injected: number;
@@ -94,6 +94,8 @@ export class FaultInjector {
         return w.replaceArray(fault.array);
       case 'join':
         return w.join(fault.array);
+      case 'leave':
+        return w.leave(fault.array);
     }
   }
 

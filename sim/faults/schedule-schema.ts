@@ -27,6 +27,7 @@ export const ScheduledFault = z.discriminatedUnion('do', [
     .describe('the whole array is lost: its media and its controller'),
   z.strictObject({ at, do: z.literal('replace-array'), array }).describe('an empty array replaces a failed one'),
   z.strictObject({ at, do: z.literal('join'), array }).describe('a primary outside the parity group joins it (claims 3, 4)'),
+  z.strictObject({ at, do: z.literal('leave'), array }).describe('a primary is decommissioned: it refuses writes and is XORed out of parity'),
 ]);
 
 export type ScheduledFault = z.output<typeof ScheduledFault>;

@@ -11,7 +11,7 @@ export interface ImageManifest {
     readonly name: string;
     readonly role: 'primary' | 'parity';
     readonly blocks: number;
-    readonly state: 'member' | 'joining' | 'outside' | 'failed' | 'restoring';
+    readonly state: 'member' | 'joining' | 'leaving' | 'outside' | 'failed' | 'restoring';
     readonly file: string;
   }[];
 }

@@ -51,6 +51,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     faults.repaired(world.parity.name);
     parity.sweep(); // after every join (and parity rebuild), the whole array
   };
+  world.onLeft = () => parity.sweep(); // after every leave, the whole array
   world.onRestored = (array) => {
     faults.repaired(array);
     honesty.check();
@@ -80,7 +81,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       report(liveness(engine.now, null, `${what} ${scenario.settle}us after the load stopped (settle bound)`));
       return;
     }
-    const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining').map((p) => p.name);
+    const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining' || world.membership(p.name) === 'leaving').map((p) => p.name);
     if (world.parity.device.failed) unfinished.push(world.parity.name);
     if (unfinished.length > 0) {
       report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));

@@ -42,6 +42,9 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     if (!arrays.has(fault.array)) {
       return { path: `faults.schedule[${i}].array`, message: `no array named "${fault.array}" (arrays: ${[...arrays].join(', ')})` };
     }
+    if (fault.do === 'leave' && !primaries.some((p) => p.name === fault.array)) {
+      return { path: `faults.schedule[${i}].array`, message: `only a primary can leave; "${fault.array}" is the parity array` };
+    }
     if (fault.do === 'join' && primaries.find((p) => p.name === fault.array)?.member !== false) {
       return { path: `faults.schedule[${i}].array`, message: `"${fault.array}" cannot join: only a primary with "member": false can` };
     }

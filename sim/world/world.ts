@@ -49,8 +49,10 @@ export class World {
   onRestored: ((array: string) => void) | undefined;
   /** Called when a primary's join completes (the checker sweeps then). */
   onJoined: ((array: string) => void) | undefined;
+  /** Called when a primary has left the group (the checker sweeps then). */
+  onLeft: ((array: string) => void) | undefined;
   /** Group membership as the scenario made it (not as the product claims it). */
-  readonly #membership = new Map<string, 'member' | 'joining' | 'outside'>();
+  readonly #membership = new Map<string, 'member' | 'joining' | 'leaving' | 'outside'>();
   /** Per array: when it last failed and when its restore completed (for honesty checks). */
   readonly outages = new Map<string, { failedAt: number; restoredAt: number | undefined }[]>();
 
@@ -79,14 +81,21 @@ export class World {
   }
 
   /** The scenario's view of `array`'s membership. */
-  membership(array: string): 'member' | 'joining' | 'outside' {
+  membership(array: string): 'member' | 'joining' | 'leaving' | 'outside' {
     return this.#membership.get(array) ?? 'outside';
   }
 
   /** Does Q[block] have to include `array`'s block? (For a joining array, per parity's own progress.) */
   counts(array: string, block: number): boolean {
     const m = this.membership(array);
-    return m === 'member' || (m === 'joining' && this.parity.controller.contributes(array, block));
+    return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
+  }
+
+  /** A primary is decommissioned: it leaves the parity group. */
+  leave(name: string): void {
+    const node = this.node(name) as PrimaryNode;
+    this.#membership.set(name, 'leaving');
+    node.controller.leave();
   }
 
   /** A primary outside the group joins it (claim 3). */
@@ -97,6 +106,10 @@ export class World {
   }
 
   #watchJoins(): void {
+    this.parity.controller.onLeft = (member) => {
+      this.#membership.set(member, 'outside');
+      this.onLeft?.(member);
+    };
     this.parity.controller.onJoined = (member) => {
       this.#membership.set(member, 'member');
       if (this.parity.device.failed) return;

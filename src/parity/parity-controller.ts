@@ -29,6 +29,7 @@ import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { Joiner } from './joiner.js';
+import { Leaver } from './leaver.js';
 import { Restorer } from './restorer.js';
 
 export interface Member {
@@ -83,6 +84,9 @@ export class ParityController {
   readonly #rpc: Rpc;
   readonly restorer: Restorer;
   readonly joiner: Joiner;
+  readonly leaver: Leaver;
+  /** Called when a member has left (every block XORed out of Q). */
+  onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
   onJoined: ((member: NodeId) => void) | undefined;
   /** Per member: the epoch its deltas must carry (hardened). */
@@ -134,6 +138,7 @@ export class ParityController {
         if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
       },
     });
+    this.leaver = new Leaver({ disk: deps.disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -228,11 +233,15 @@ export class ParityController {
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */
   contributes(member: NodeId, block: number): boolean {
-    return this.#members.has(member) && this.joiner.contributes(member, block);
+    return this.#members.has(member) && this.joiner.contributes(member, block) && this.leaver.contributes(member, block);
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
     if (message.type === 'join-request') return this.#beginJoin(from, message.id, message.blockCount);
+    if (message.type === 'leave-request' && !this.#members.has(from)) {
+      this.#net.send(from, { type: 'leave-complete', id: message.id }); // gone already: our answer was lost
+      return;
+    }
     // A delta may overtake its sender's join request: unacknowledged, it comes back.
     if (message.type === 'delta' && !this.#members.has(from)) return;
     assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
@@ -243,6 +252,8 @@ export class ParityController {
         if (!this.#hardened) return this.#applyDelta(message.block, message.data);
         if (message.epoch !== (this.#epochs.get(from) ?? 0)) return; // from the member's previous life
         return this.#applyOnce(from, message.seq, message.block, message.data);
+      case 'leave-request':
+        return this.#leave(from, message.id);
       case 'restore-request':
         return this.#beginRestore(from, message.id, message.epoch, message.resume === 1);
       case 'reconstruct-request':
@@ -266,6 +277,21 @@ export class ParityController {
     xorInto(w.acc[i]!, data);
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();
+  }
+
+  /** A member is decommissioned: XOR it out of Q, then forget it. */
+  async #leave(member: NodeId, id: number): Promise<void> {
+    await this.#ready;
+    const m = this.#members.get(member);
+    if (m !== undefined) {
+      if (this.leaver.leaving(member)) return; // a retransmitted request: the answer comes when done
+      await this.leaver.remove(m);
+      this.#members.delete(member);
+      this.#applied.delete(member);
+      this.#epochs.delete(member);
+      this.onLeft?.(member);
+    }
+    this.#net.send(member, { type: 'leave-complete', id });
   }
 
   /** A new member (claim 3): add it, then merge its blocks into Q (joiner.ts). */

@@ -2,7 +2,7 @@
 import type { IoErrorKind } from '../ports/block-device.js';
 
 /** `data-lost`: the block could not be rebuilt (a second failure in its group): reported, never invented. */
-export type HostError = IoErrorKind | 'bad-request' | 'data-lost';
+export type HostError = IoErrorKind | 'bad-request' | 'data-lost' | 'decommissioned';
 
 export type HostWriteResult = { readonly ok: true } | { readonly ok: false; readonly error: HostError };
 export type HostReadResult =

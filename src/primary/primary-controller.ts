@@ -94,6 +94,9 @@ export class PrimaryController {
   /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
   #highestSeq = 0;
   #member: boolean;
+  #leaving = false;
+  /** Called once parity has taken us out of the group. */
+  onLeft: (() => void) | undefined;
   /** Deltas sent again after a timeout, for the run summary and probes. */
   retransmissions = 0;
   /** Host reads answered by parity's reconstruction while restoring. */
@@ -184,6 +187,21 @@ export class PrimaryController {
     return this.#member;
   }
 
+  /**
+   * Leave the parity group (the array is being decommissioned): refuse host
+   * writes from now on (reads go on), let pending deltas drain, and ask parity
+   * to XOR our blocks out of Q.
+   */
+  leave(): void {
+    assert(this.#member, `${this.name}: not a member`);
+    this.#leaving = true;
+    this.#clock.spawn('leave', async () => {
+      await this.#rpc.call(this.#parity, (id) => ({ type: 'leave-request', id }));
+      this.#member = false;
+      this.onLeft?.();
+    });
+  }
+
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
   busy(block: number): boolean {
     return this.#recovering || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
@@ -191,6 +209,7 @@ export class PrimaryController {
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
+    if (this.#leaving && this.#hardened) return { ok: false, error: 'decommissioned' };
     const w = data.slice(); // the host may reuse its buffer
     await this.#ready;
     let parityDurable: Promise<void> | undefined;
@@ -326,6 +345,7 @@ export class PrimaryController {
       case 'restore-begin':
       case 'reconstruct-reply':
       case 'join-begin':
+      case 'leave-complete':
         this.#rpc.answer(message.id, message);
         return;
       case 'join-copy-request':

@@ -58,6 +58,13 @@ export type Message =
   /** parity → joining primary: every block is merged; you are a full member. */
   | { readonly type: 'join-complete'; readonly id: number }
   | { readonly type: 'join-ack'; readonly id: number }
+  /**
+   * primary → parity: take me out of the group (leave: the array is being
+   * decommissioned). Parity XORs every block of it out of Q (fetching copies
+   * with copy-request), then answers leave-complete.
+   */
+  | { readonly type: 'leave-request'; readonly id: number }
+  | { readonly type: 'leave-complete'; readonly id: number }
   /** restoring primary → parity: rebuild block `block` for me now (degraded read, write to an unrestored block). */
   | { readonly type: 'reconstruct-request'; readonly id: number; readonly block: number }
   | { readonly type: 'reconstruct-reply'; readonly id: number; readonly block: number; readonly lost: number; readonly data: Uint8Array };
@@ -139,6 +146,8 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   ],
   'join-complete': [['id', 'uint']],
   'join-ack': [['id', 'uint']],
+  'leave-request': [['id', 'uint']],
+  'leave-complete': [['id', 'uint']],
   'reconstruct-request': [
     ['id', 'uint'],
     ['block', 'uint'],
