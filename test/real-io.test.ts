@@ -19,7 +19,7 @@ setTimeout(() => {
   process.exit(1);
 }, 60_000).unref();
 
-const BLOCKS = [64, 48, 64]; // arrays may differ in size
+const BLOCKS = [64, 48, 64, 40]; // arrays may differ in size; p4 joins later
 const BYTES = 32;
 
 /** Deterministic test data (xorshift), so a failure reproduces. */
@@ -33,8 +33,8 @@ function bytes(seed: number): Uint8Array {
   });
 }
 
-function parityMatchesFiles(dir: string): { ok: boolean; bad: number[] } {
-  const files = BLOCKS.map((_, i) => readFileSync(join(dir, `p${i + 1}.img`)));
+function parityMatchesFiles(dir: string, members: number): { ok: boolean; bad: number[] } {
+  const files = BLOCKS.slice(0, members).map((_, i) => readFileSync(join(dir, `p${i + 1}.img`)));
   const q = readFileSync(join(dir, 'parity.img'));
   const bad: number[] = [];
   for (let k = 0; k < Math.max(...BLOCKS); k++) {
@@ -59,7 +59,7 @@ async function until(what: string, done: () => boolean, timeoutMs: number): Prom
   }
 }
 
-test('build and update over real files and TCP; parity checked on the files', async () => {
+test('build, update, join and restore over real files and TCP; parity checked on the files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-real-'));
   const fatal: unknown[] = [];
   const onFatal = (e: unknown) => void fatal.push(e);
@@ -74,7 +74,8 @@ test('build and update over real files and TCP; parity checked on the files', as
       const disk = await FileBlockDevice.open(join(dir, `${n}.img`), BLOCKS[i]!, BYTES);
       devices.push(disk);
       for (let k = 0; k < BLOCKS[i]!; k += 3) assert.ok((await disk.write(k, bytes(1000 * i + k))).ok); // prefill
-      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened' });
+      const member = n !== 'p4'; // p4 joins later
+      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', member });
       c.start();
       primaries.push(c);
     }
@@ -85,28 +86,66 @@ test('build and update over real files and TCP; parity checked on the files', as
       transport: transports.get('parity')!,
       clock: new SystemClock(onFatal),
       variant: 'hardened',
-      members: names.map((n, i) => ({ name: n, blockCount: BLOCKS[i]! })),
+      members: names.slice(0, 3).map((n, i) => ({ name: n, blockCount: BLOCKS[i]! })),
       buildWindow: 16,
     });
     parity.start();
 
     await parity.build();
-    const afterBuild = parityMatchesFiles(dir);
+    const afterBuild = parityMatchesFiles(dir, 3);
     assert.ok(afterBuild.ok, `blocks wrong after build: ${afterBuild.bad}`);
 
     // Concurrent host writes, several to the same blocks.
     const writes = [];
     for (let n = 0; n < 120; n++) {
-      const i = n % primaries.length;
+      const i = n % 3;
       const k = (n * 7) % BLOCKS[i]!;
       writes.push(primaries[i]!.hostWrite(k, bytes(5000 + n)));
     }
     for (const r of await Promise.all(writes)) assert.ok(r.ok);
     // Acknowledged on the primaries; the deltas may still be on their way.
-    await until('parity to absorb every delta', () => parityMatchesFiles(dir).ok, 5000);
+    await until('parity to absorb every delta', () => parityMatchesFiles(dir, 3).ok, 5000);
     assert.equal(fatal, []);
     const read = await primaries[1]!.hostRead((119 * 7) % BLOCKS[1]!);
     assert.ok(read.ok);
+
+    // Join (claims 3, 4): p4 joins while its host keeps writing.
+    let joined = false;
+    parity.onJoined = () => void (joined = true);
+    primaries[3]!.join();
+    const joinWrites = [];
+    for (let n = 0; n < 40; n++) joinWrites.push(primaries[3]!.hostWrite(n % BLOCKS[3]!, bytes(7000 + n)));
+    for (const r of await Promise.all(joinWrites)) assert.ok(r.ok);
+    await until('p4 to join', () => joined, 5000);
+    await until('parity to include p4', () => parityMatchesFiles(dir, 4).ok, 5000);
+
+    // Restore (claim 5): p2's array is lost; an empty one takes its place and is restored.
+    const p2Before = readFileSync(join(dir, 'p2.img'));
+    await transports.get('p2')!.close();
+    await devices[1]!.close();
+    rmSync(join(dir, 'p2.img'));
+    const t2 = await TcpTransport.listen('p2', '127.0.0.1', 0, onFatal);
+    transports.set('p2', t2);
+    t2.addPeer('parity', transports.get('parity')!.address);
+    transports.get('parity')!.addPeer('p2', t2.address);
+    const disk2 = await FileBlockDevice.open(join(dir, 'p2.img'), BLOCKS[1]!, BYTES);
+    devices[1] = disk2;
+    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened' });
+    let restored = false;
+    p2.onRestored = () => void (restored = true);
+    p2.start();
+    p2.restore();
+    await until('p2 to be restored', () => restored, 10_000);
+    // Compare logically: past a file's end, blocks read as zeros.
+    const logical = (b: Uint8Array) => {
+      const out = new Uint8Array(BLOCKS[1]! * BYTES);
+      out.set(b.subarray(0, out.length));
+      return out;
+    };
+    assert.ok(equalBytes(logical(readFileSync(join(dir, 'p2.img'))), logical(p2Before)), 'the restored array holds exactly what was lost');
+    const after = parityMatchesFiles(dir, 4);
+    assert.ok(after.ok, `blocks wrong after restore: ${after.bad}`);
+    assert.equal(fatal, []);
   } finally {
     for (const t of transports.values()) await t.close();
     for (const d of devices) await d.close();
