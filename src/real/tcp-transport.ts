@@ -21,6 +21,7 @@ export class TcpTransport implements Transport {
   readonly #accepted = new Set<Socket>();
   readonly #onFatal: (error: unknown) => void;
   #handler: MessageHandler | undefined;
+  #closed = false;
 
   private constructor(self: NodeId, server: Server, peers: Map<NodeId, PeerAddress>, onFatal: (error: unknown) => void) {
     this.self = self;
@@ -37,7 +38,12 @@ export class TcpTransport implements Transport {
       const server = createServer((socket) => transport!.#accept(socket));
       transport = new TcpTransport(self, server, peers, onFatal);
       server.once('error', reject);
-      server.listen(port, host, () => resolve(transport!));
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        // After listening, a server error (e.g. at shutdown) drops connections; it is not fatal to the node.
+        server.on('error', () => {});
+        resolve(transport!);
+      });
     });
   }
 
@@ -57,6 +63,7 @@ export class TcpTransport implements Transport {
   }
 
   send(to: NodeId, message: Message): void {
+    if (this.#closed) return; // a stopped node sends nothing
     const socket = this.#connection(to);
     if (socket === undefined) return;
     const name = new TextEncoder().encode(this.self);
@@ -72,6 +79,7 @@ export class TcpTransport implements Transport {
 
   /** Closes every connection, both ways (server.close alone waits for peers to hang up). */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const s of this.#connections.values()) s.destroy();
     this.#connections.clear();
     for (const s of this.#accepted) s.destroy();
@@ -114,6 +122,7 @@ export class TcpTransport implements Transport {
   }
 
   #deliver(frame: Uint8Array): void {
+    if (this.#closed) return;
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const nameLength = view.getUint16(0, true);
     const from = new TextDecoder().decode(frame.subarray(2, 2 + nameLength));
