@@ -28,6 +28,7 @@ import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
+import { RecoveryGate } from '../util/recovery-gate.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
 import { Restorer } from './restorer.js';
@@ -98,8 +99,7 @@ export class ParityController {
   #lastPosition = 0;
   #sinceCheckpoint = 0;
   #checkpointing = false;
-  #ready: Promise<void> = Promise.resolve();
-  #recovering = false;
+  readonly #gate = new RecoveryGate();
   #build: BuildWindow | undefined;
   /** Deltas dropped as duplicates, for the run summary and probes. */
   duplicatesDropped = 0;
@@ -114,8 +114,7 @@ export class ParityController {
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
-    // literal sends each request once (no retransmission in the claims).
-    this.#rpc = new Rpc(deps.transport, deps.clock, this.#hardened ? retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
+    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
     this.restorer = new Restorer({
       disk: deps.disk,
       net: deps.transport,
@@ -151,19 +150,11 @@ export class ParityController {
   start(): void {
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
-    if (journal === undefined) return;
-    this.#recovering = true;
-    this.#ready = new Promise((ready) => {
-      this.#clock.spawn('journal recovery', async () => {
-        await this.#recover(journal);
-        this.#recovering = false;
-        ready();
-      });
-    });
+    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
   }
 
   busy(block: number): boolean {
-    if (this.#recovering) return true;
+    if (this.#gate.busy) return true;
     if (this.joiner.merging(block)) return true;
     const w = this.#build;
     if (w !== undefined && block >= w.first && block < w.first + w.count) return true;
@@ -281,7 +272,7 @@ export class ParityController {
 
   /** A member is decommissioned: XOR it out of Q, then forget it. */
   async #leave(member: NodeId, id: number): Promise<void> {
-    await this.#ready;
+    await this.#gate.ready;
     const m = this.#members.get(member);
     if (m !== undefined) {
       if (this.leaver.leaving(member)) return; // a retransmitted request: the answer comes when done
@@ -312,7 +303,7 @@ export class ParityController {
 
   /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
   async #beginRestore(member: NodeId, id: number, epoch: number, resume: boolean): Promise<void> {
-    await this.#ready;
+    await this.#gate.ready;
     const last = this.#lastBegin.get(member);
     if (last !== undefined && last.id === id) {
       this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
@@ -335,7 +326,7 @@ export class ParityController {
 
   /** Degraded read, or a write to a block not yet restored: rebuild one block now. */
   async #answerReconstruct(member: NodeId, id: number, block: number): Promise<void> {
-    await this.#ready;
+    await this.#gate.ready;
     const rebuilt = await this.restorer.reconstruct(member, block);
     this.#net.send(member, { type: 'reconstruct-reply', id, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
   }
@@ -343,7 +334,7 @@ export class ParityController {
   /** hardened: apply (member, seq) exactly once, then acknowledge it. */
   async #applyOnce(member: NodeId, seq: number, block: number, delta: Uint8Array): Promise<void> {
     assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
-    await this.#ready; // the applied sets are only whole once recovery is done
+    await this.#gate.ready; // the applied sets are only whole once recovery is done
     const applied = this.#seqs(this.#applied, member, () => new SeqSet());
     const applying = this.#seqs(this.#applying, member, () => new Set<number>());
     if (applied.has(seq)) {

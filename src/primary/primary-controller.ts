@@ -31,6 +31,7 @@ import type { ProtocolVariant } from '../protocol/variant.js';
 import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
+import { RecoveryGate } from '../util/recovery-gate.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { RestoreState } from './restore-state.js';
 
@@ -84,9 +85,8 @@ export class PrimaryController {
   #epoch = 0;
   /** The restore session parity is running for us (its restore-data only). */
   #session = -1;
-  /** Resolves once recovery (and a restore's handshake) is done; host I/O waits for it. */
-  #ready: Promise<void> = Promise.resolve();
-  #recovering = false;
+  /** Journal recovery (and a restore's handshake): host I/O waits for it. */
+  readonly #gate = new RecoveryGate();
   readonly #pending = new Map<number, PendingDelta>();
   /** Unacknowledged deltas per block (hardened), so busy() covers them. */
   readonly #pendingPerBlock = new Map<number, number>();
@@ -117,8 +117,7 @@ export class PrimaryController {
     this.#bugs = deps.bugs ?? NO_BUGS;
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
-    // literal sends each request once (no retransmission in the claims).
-    this.#rpc = new Rpc(deps.transport, deps.clock, this.#hardened ? this.#retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
+    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit);
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
@@ -139,15 +138,7 @@ export class PrimaryController {
   start(): void {
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
-    if (journal === undefined) return;
-    this.#recovering = true;
-    this.#ready = new Promise((ready) => {
-      this.#clock.spawn('journal recovery', async () => {
-        await this.#recover(journal);
-        this.#recovering = false;
-        ready();
-      });
-    });
+    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
   }
 
   /**
@@ -157,16 +148,17 @@ export class PrimaryController {
    */
   restore(): void {
     this.#restore.begin();
-    const started = this.#ready.then(async () => {
+    const handshake = async () => {
       const epoch = this.#epoch;
       const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: begin.epoch, restoring: 1 }));
       this.#epoch = begin.epoch;
       this.#session = begin.session;
-    });
-    if (this.#hardened) this.#ready = started; // no delta leaves before the new epoch is known
-    else this.#clock.spawn('restore request', () => started);
+    };
+    // hardened: no delta leaves, no host I/O is served, before the new epoch is known.
+    if (this.#hardened) this.#gate.hold(this.#clock, 'restore handshake', handshake);
+    else this.#clock.spawn('restore request', handshake);
   }
 
   /**
@@ -204,14 +196,14 @@ export class PrimaryController {
 
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
   busy(block: number): boolean {
-    return this.#recovering || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
+    return this.#gate.busy || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
   }
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
     if (this.#leaving && this.#hardened) return { ok: false, error: 'decommissioned' };
     const w = data.slice(); // the host may reuse its buffer
-    await this.#ready;
+    await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
     const stored = await this.#locks.with(block, async () => {
       const old = await this.#currentContents(block);
@@ -237,7 +229,7 @@ export class PrimaryController {
 
   async hostRead(block: number): Promise<HostReadResult> {
     if (!this.#validBlock(block)) return { ok: false, error: 'bad-request' };
-    await this.#ready;
+    await this.#gate.ready;
     return this.#locks.with(block, () => this.#currentContents(block));
   }
 

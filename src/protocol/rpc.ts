@@ -19,6 +19,11 @@ export class Rpc {
   readonly #outstanding = new Map<number, Outstanding>();
   #nextId = 1;
 
+  /** hardened resends until answered; literal sends each request once (no retransmission in the claims). */
+  static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions): Rpc {
+    return new Rpc(net, clock, hardened ? retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
+  }
+
   constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions) {
     this.#net = net;
     this.#clock = clock;
