@@ -6,6 +6,16 @@ import type { RunReport } from '../runner/run-report.js';
 const n = (x: number) => x.toLocaleString('en-US');
 const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
+function lossy(n: Extract<ResolvedScenario['network'], { model: 'lossy' }>): string {
+  const parts: string[] = [];
+  if (n.latency !== undefined) parts.push(formatTime(n.latency));
+  if (n.jitter !== undefined) parts.push(`±${formatTime(n.jitter)}`);
+  if (n.bandwidth !== undefined) parts.push(`${n.bandwidth / 1e6} MB/s`);
+  for (const [name, p] of [['loss', n.loss], ['dup', n.duplicate], ['reorder', n.reorder]] as const) if (p !== undefined) parts.push(`${name} ${p * 100}%`);
+  if (n.links.length > 0) parts.push(`${n.links.length} link override${n.links.length > 1 ? 's' : ''}`);
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
 /** One line with everything the run was configured with. */
 export function formatConfig(s: ResolvedScenario, seed: number): string {
   const sizes = [...new Set(s.primaries.map((p) => p.blocks))].join('/');
@@ -17,7 +27,7 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
     `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,
     `prefill ${s.prefill * 100}%`,
     `disk ${s.disk.model} ${formatTime(s.disk.latency)}`,
-    `network ${s.network.model} ${formatTime(s.network.latency)}`,
+    s.network.model === 'ideal' ? `network ideal ${formatTime(s.network.latency)}` : `network lossy${lossy(s.network)}`,
     `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`,
     `settle ${formatTime(s.settle)}`,
   ].join(' · ');

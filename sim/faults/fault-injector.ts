@@ -8,10 +8,11 @@
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
+import { LossyNetwork } from '../network/lossy-network.js';
 import type { World } from '../world/world.js';
 import type { ScheduledFault } from './schedule-schema.js';
 
-const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6 };
+const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6, partition: 7, heal: 8, flap: 9 };
 
 export interface FaultStats {
   injected: number;
@@ -73,6 +74,7 @@ export class FaultInjector {
 
   #inject(fault: ScheduledFault): void {
     const w = this.#world;
+    if (!('array' in fault)) return this.#injectNetwork(fault);
     if (fault.do === 'fail-array' && this.#budget === 'recoverable' && this.#damaged.size > 0 && !this.#damaged.has(fault.array)) {
       this.#note(fault, true);
       return;
@@ -99,6 +101,24 @@ export class FaultInjector {
     }
   }
 
+  #injectNetwork(fault: Extract<ScheduledFault, { between: unknown }>): void {
+    const net = this.#world.network;
+    if (!(net instanceof LossyNetwork)) throw new Error(`fault ${fault.do} needs the lossy network`); // resolve.ts rejects this earlier
+    this.#note(fault, false);
+    const [a, b] = fault.between;
+    switch (fault.do) {
+      case 'partition':
+        if (fault.oneWay) net.partitionOneWay(a, b);
+        else net.partition(a, b);
+        if (fault.for !== undefined) this.#engine.after(fault.for, this.#kFault, () => (fault.oneWay ? net.healOneWay(a, b) : net.heal(a, b)));
+        return;
+      case 'heal':
+        return net.heal(a, b);
+      case 'flap':
+        return net.flap(a, b, { downUs: fault.down, upUs: fault.up, count: fault.count });
+    }
+  }
+
   /** A controller boots only once the I/O its dead predecessor submitted has drained. */
   #restartWhenQuiet(array: string): void {
     const node = this.#world.node(array);
@@ -113,6 +133,6 @@ export class FaultInjector {
     if (suppressed) this.stats.suppressed++;
     else this.stats.injected++;
     const t = this.#engine.trace;
-    t.record(this.#engine.now, this.#kFault, t.actor(fault.array), FAULT_CODES[fault.do], suppressed ? 1 : 0);
+    t.record(this.#engine.now, this.#kFault, t.actor('array' in fault ? fault.array : fault.between.join('<->')), FAULT_CODES[fault.do], suppressed ? 1 : 0);
   }
 }

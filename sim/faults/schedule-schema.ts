@@ -28,6 +28,26 @@ export const ScheduledFault = z.discriminatedUnion('do', [
   z.strictObject({ at, do: z.literal('replace-array'), array }).describe('an empty array replaces a failed one'),
   z.strictObject({ at, do: z.literal('join'), array }).describe('a primary outside the parity group joins it (claims 3, 4)'),
   z.strictObject({ at, do: z.literal('leave'), array }).describe('a primary is decommissioned: it refuses writes and is XORed out of parity'),
+  z
+    .strictObject({
+      at,
+      do: z.literal('partition'),
+      between: z.tuple([array, array]).describe('the two arrays'),
+      oneWay: z.boolean().default(false).describe('cut only between[0] → between[1]'),
+      for: duration('100ms').optional().describe('heal after this long'),
+    })
+    .describe('cut the link between two arrays (needs the lossy network)'),
+  z.strictObject({ at, do: z.literal('heal'), between: z.tuple([array, array]) }).describe('heal a cut link (both directions)'),
+  z
+    .strictObject({
+      at,
+      do: z.literal('flap'),
+      between: z.tuple([array, array]),
+      down: duration('10ms').describe('each outage'),
+      up: duration('40ms').describe('between outages'),
+      count: z.int().min(1).max(10_000).describe('number of outages'),
+    })
+    .describe('the link goes down and up again, count times (needs the lossy network)'),
 ]);
 
 export type ScheduledFault = z.output<typeof ScheduledFault>;

@@ -39,8 +39,14 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   }
   const arrays = new Set(names.map(([n]) => n));
   for (const [i, fault] of parsed.faults.schedule.entries()) {
-    if (!arrays.has(fault.array)) {
-      return { path: `faults.schedule[${i}].array`, message: `no array named "${fault.array}" (arrays: ${[...arrays].join(', ')})` };
+    const named: [string, string][] = 'array' in fault ? [[fault.array, 'array']] : fault.between.map((a, j): [string, string] => [a, `between[${j}]`]);
+    for (const [a, field] of named) {
+      if (!arrays.has(a)) return { path: `faults.schedule[${i}].${field}`, message: `no array named "${a}" (arrays: ${[...arrays].join(', ')})` };
+    }
+    if (!('array' in fault)) {
+      if (parsed.network.model !== 'lossy') return { path: `faults.schedule[${i}].do`, message: `"${fault.do}" needs network.model "lossy"` };
+      if (fault.at > parsed.workload.duration) return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us)` };
+      continue;
     }
     if (fault.do === 'leave' && !primaries.some((p) => p.name === fault.array)) {
       return { path: `faults.schedule[${i}].array`, message: `only a primary can leave; "${fault.array}" is the parity array` };
@@ -50,6 +56,13 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     }
     if (fault.at > parsed.workload.duration) {
       return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
+    }
+  }
+  if (parsed.network.model === 'lossy') {
+    for (const [i, link] of parsed.network.links.entries()) {
+      for (const [a, field] of [[link.from, 'from'], [link.to, 'to']] as const) {
+        if (!arrays.has(a)) return { path: `network.links[${i}].${field}`, message: `no array named "${a}"` };
+      }
     }
   }
   if (parsed.retransmit.max < parsed.retransmit.initial) {

@@ -3,6 +3,7 @@
 // docs/SCENARIOS.md documents every field.
 import { z } from 'zod';
 import { FaultsSchema } from '../faults/schedule-schema.js';
+import { NetworkSchema } from './network-schema.js';
 import { parseBytes, parseDuration } from './units.js';
 
 const duration = (example: string) =>
@@ -71,13 +72,7 @@ export const ScenarioSchema = z.strictObject({
     })
     .default({ model: 'ideal', latency: 200 })
     .describe('the disk model of every array'),
-  network: z
-    .strictObject({
-      model: z.literal('ideal').default('ideal').describe('ideal: fixed latency, lossless, in order'),
-      latency: duration('50us').default(50).describe('one-way latency of every message'),
-    })
-    .default({ model: 'ideal', latency: 50 })
-    .describe('the network between arrays'),
+  network: NetworkSchema,
   workload: z
     .strictObject({
       duration: duration('5s').describe('how long hosts keep issuing I/O after the parity build'),

@@ -16,6 +16,8 @@ import type { SimDevice } from '../disk/sim-device.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import { IdealNetwork } from '../network/ideal-network.js';
+import { type LinkOptions, LossyNetwork } from '../network/lossy-network.js';
+import type { LinkFields } from '../scenario/network-schema.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
@@ -280,8 +282,23 @@ function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec)
 }
 
 function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
-  switch (scenario.network.model) {
-    case 'ideal':
-      return new IdealNetwork(engine, { latencyUs: scenario.network.latency });
-  }
+  const n = scenario.network;
+  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency });
+  const net = new LossyNetwork(engine, linkOptions(n));
+  for (const link of n.links) net.setLink(link.from, link.to, linkOptions(link));
+  return net;
+}
+
+/** Scenario link fields → the network's option names (only those given). */
+function linkOptions(f: LinkFields): Partial<LinkOptions> {
+  const o: { -readonly [K in keyof LinkOptions]?: LinkOptions[K] } = {};
+  if (f.latency !== undefined) o.latencyUs = f.latency;
+  if (f.jitter !== undefined) o.jitterUs = f.jitter;
+  if (f.jitterDistribution !== undefined) o.jitterDistribution = f.jitterDistribution;
+  if (f.bandwidth !== undefined) o.bandwidthBytesPerSec = f.bandwidth;
+  if (f.loss !== undefined) o.lossRate = f.loss;
+  if (f.duplicate !== undefined) o.duplicateRate = f.duplicate;
+  if (f.reorder !== undefined) o.reorderRate = f.reorder;
+  if (f.reorderDelay !== undefined) o.reorderDelayUs = f.reorderDelay;
+  return o;
 }

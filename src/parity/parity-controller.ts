@@ -20,7 +20,7 @@ import type { DurableLog } from '../ports/durable-log.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
-import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
+import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
 import { SeqSet } from '../protocol/seq-set.js';
 import { xorInto } from '../protocol/xor.js';
@@ -62,7 +62,12 @@ interface BuildWindow {
   readonly acc: Uint8Array[];
   /** Copies still expected per block of the window. */
   readonly missing: Int32Array;
+  /** hardened: copies taken, as "member:block index" (a duplicate is ignored). */
+  readonly seen: Set<string>;
   outstanding: number;
+  done: boolean;
+  /** Copies taken so far (a retry waits for a whole timeout without progress). */
+  progress: number;
   readonly complete: () => void;
 }
 
@@ -82,6 +87,7 @@ export class ParityController {
   readonly #applying = new Map<NodeId, Set<number>>();
   readonly #journal: DurableLog | undefined;
   readonly #checkpointEvery: number;
+  readonly #retransmit: RetransmitOptions;
   readonly #rpc: Rpc;
   readonly restorer: Restorer;
   readonly joiner: Joiner;
@@ -114,6 +120,7 @@ export class ParityController {
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
+    this.#retransmit = retransmit;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
     this.restorer = new Restorer({
       disk: deps.disk,
@@ -183,11 +190,28 @@ export class ParityController {
     }
     const acc = Array.from({ length: count }, () => new Uint8Array(bytes));
     const gathered = new Promise<void>((complete) => {
-      this.#build = { first, count, acc, missing, outstanding, complete };
-      if (outstanding === 0) complete();
+      const window: BuildWindow = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, complete: () => {
+        window.done = true;
+        complete();
+      } };
+      this.#build = window;
+      if (outstanding === 0) window.complete();
     });
-    for (const m of this.#members.values()) {
-      if (m.blockCount > first) this.#net.send(m.name, { type: 'build-request', first, count });
+    const ask = () => {
+      for (const m of this.#members.values()) if (m.blockCount > first && this.#copiesMissing(m)) this.#net.send(m.name, { type: 'build-request', first, count });
+    };
+    ask();
+    // hardened: copies lost or never sent are asked for again once a whole
+    // timeout passes without progress, with backoff (the claims ask once).
+    const window = this.#build!;
+    for (let attempt = 1; this.#hardened && !window.done; ) {
+      const before = window.progress;
+      let timer: { cancel(): void } | undefined;
+      await Promise.race([gathered, new Promise<void>((expired) => (timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), expired)))]);
+      timer?.cancel();
+      if (window.done || window.progress > before) continue;
+      ask();
+      attempt++;
     }
     await gathered;
     await Promise.all(
@@ -238,7 +262,7 @@ export class ParityController {
     assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
     switch (message.type) {
       case 'block-copy':
-        return this.#takeCopy(message.block, message.data);
+        return this.#takeCopy(from, message.block, message.data);
       case 'delta':
         if (!this.#hardened) return this.#applyDelta(message.block, message.data);
         if (message.epoch !== (this.#epochs.get(from) ?? 0)) return; // from the member's previous life
@@ -260,12 +284,28 @@ export class ParityController {
     }
   }
 
-  #takeCopy(block: number, data: Uint8Array): void {
+  /** Does the current build window still lack a copy from `m`? */
+  #copiesMissing(m: Member): boolean {
+    const w = this.#build!;
+    for (let i = 0; i < w.count && w.first + i < m.blockCount; i++) if (!w.seen.has(`${m.name}:${i}`)) return true;
+    return false;
+  }
+
+  #takeCopy(from: NodeId, block: number, data: Uint8Array): void {
     const w = this.#build;
-    assert(w !== undefined && block >= w.first && block < w.first + w.count, `${this.name}: copy of block ${block} outside the build window`);
+    // A late duplicate of a finished window, or of a copy already taken.
+    if (w === undefined || w.done || block < w.first || block >= w.first + w.count) return;
     const i = block - w.first;
-    assert(w.missing[i]! > 0, `${this.name}: more copies of block ${block} than members`);
+    if (w.missing[i] === 0) return; // literal: a duplicate beyond what the block expects
+    if (this.#hardened) {
+      const key = `${from}:${i}`;
+      if (w.seen.has(key)) return;
+      w.seen.add(key);
+    } else {
+      w.seen.add(`${from}:${i}`);
+    }
     xorInto(w.acc[i]!, data);
+    w.progress++;
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();
   }
