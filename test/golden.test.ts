@@ -9,9 +9,9 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: 'a7717181f966fbb7', events: 1829 },
-  2: { hash: '8c1da17f323f03a1', events: 1797 },
-  3: { hash: '351afa90ed68ca22', events: 1720 },
+  1: { hash: '358818486e38b2ff', events: 1830 },
+  2: { hash: '7b4d9287db8d836e', events: 1798 },
+  3: { hash: '21e81ef8e4ddd589', events: 1721 },
 };
 
 const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));

@@ -67,6 +67,15 @@ test('leave-under-load: hardened XORs a decommissioned primary out under load (6
   assert.equal(await verdicts('leave-under-load', 'hardened', 6), Array(6).fill('pass'));
 });
 
+test('lossy-network: hardened exact over loss, duplication, reordering, a partition and a flap (6 seeds)', async () => {
+  assert.equal(await verdicts('lossy-network', 'hardened', 6), Array(6).fill('pass'));
+});
+
+test('lossy-network: literal is caught with a parity violation (a lost or doubled delta)', async () => {
+  const v = await verdicts('lossy-network', 'literal', 2);
+  assert.ok(v.every((x) => x.startsWith('correctness: Q[')), v.join('\n'));
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

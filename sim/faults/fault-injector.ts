@@ -41,6 +41,9 @@ export class FaultInjector {
 
   /** Schedules every fault of the scenario, `at` counted from `origin`; random ones stop at `end`. */
   start(origin: Time, end: Time): void {
+    // The network's faults last the fault phase (the load), then heal.
+    this.#world.networkFaults(true);
+    this.#engine.at(end, this.#kFault, () => this.#world.networkFaults(false));
     for (const fault of this.#world.scenario.faults.schedule) {
       this.#engine.at(origin + fault.at, this.#kFault, () => this.#inject(fault));
     }

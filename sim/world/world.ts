@@ -100,6 +100,24 @@ export class World {
     node.controller.leave();
   }
 
+  /**
+   * Switches the lossy network's faults (loss, duplication, reordering) on for
+   * the fault phase, or off again after it, on every link between arrays.
+   */
+  networkFaults(on: boolean): void {
+    const n = this.scenario.network;
+    if (n.model !== 'lossy' || !(this.network instanceof LossyNetwork)) return;
+    const names = this.nodes().map((x) => x.name);
+    for (const from of names) {
+      for (const to of names) {
+        if (from === to) continue;
+        const override = n.links.find((l) => l.from === from && l.to === to);
+        const faults = { ...faultsOf(n), ...(override ? faultsOf(override) : {}) };
+        this.network.setLink(from, to, on ? faults : NO_LINK_FAULTS);
+      }
+    }
+  }
+
   /** A primary outside the group joins it (claim 3). */
   join(name: string): void {
     const node = this.node(name) as PrimaryNode;
@@ -284,9 +302,22 @@ function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec)
 function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
   const n = scenario.network;
   if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency });
-  const net = new LossyNetwork(engine, linkOptions(n));
-  for (const link of n.links) net.setLink(link.from, link.to, linkOptions(link));
+  // Timing is always modelled; the faults (loss, duplication, reordering) are
+  // switched on for the fault phase only (World.networkFaults).
+  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS });
+  for (const link of n.links) net.setLink(link.from, link.to, { ...linkOptions(link), ...NO_LINK_FAULTS });
   return net;
+}
+
+const NO_LINK_FAULTS = { lossRate: 0, duplicateRate: 0, reorderRate: 0 } as const;
+
+/** Only the fault rates given in scenario link fields. */
+function faultsOf(f: LinkFields): Partial<LinkOptions> {
+  const o: { -readonly [K in keyof LinkOptions]?: LinkOptions[K] } = {};
+  if (f.loss !== undefined) o.lossRate = f.loss;
+  if (f.duplicate !== undefined) o.duplicateRate = f.duplicate;
+  if (f.reorder !== undefined) o.reorderRate = f.reorder;
+  return o;
 }
 
 /** Scenario link fields → the network's option names (only those given). */
