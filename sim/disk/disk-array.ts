@@ -1,0 +1,370 @@
+// One disk array: a controller striping logical blocks over several HDDs
+// (hdd.ts), seen by the product through the BlockDevice port.
+//
+// Striping: logical block L is in stripe ⌊L/u⌋ (u = stripeUnitBlocks), stripes
+// go round-robin over the drives, so drive d holds the stripes s ≡ d (mod n).
+// There is no redundancy inside an array (the cross-array parity is the
+// product's job): a drive failure loses exactly its blocks. They stay lost —
+// listed by lostBlocks(), reads answer device-failed — until each is rewritten
+// on a replacement drive (replaceDrive).
+//
+// `store` is the god's-eye logical view of the drives' media: drives keep their
+// payloads in it (at their logical block numbers), so faults that change the
+// media (corruption, torn and misdirected writes, lost drives) show in it, and
+// a write shows only once it is on the media (with the write cache on, after
+// its destage). observe() hears each such arrival.
+//
+// Controller faults (all off unless asked): crash() loses the controller's
+// volatile state — queued requests answer device-failed, a write in service
+// tears with crashTearProbability — and the array answers device-failed until
+// restart(); powerFail() also cuts the drives' power (hdd.ts powerFail) and
+// likewise needs restart(); misdirected writes and reads land on / come from
+// another block, planned (misdirectNextWrite/Read) or at a rate.
+import type { BlockDevice, IoError, ReadResult, WriteResult } from '../../src/ports/block-device.js';
+import type { Engine } from '../engine/engine.js';
+import type { Random } from '../engine/prng.js';
+import type { ActorId, KindId } from '../engine/trace.js';
+import { BlockStore } from '../storage/block-store.js';
+import { Hdd, type HddMedia, type HddStats, type QueuePolicy } from './hdd.js';
+import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
+import type { DeviceObserver, SimDevice } from './sim-device.js';
+
+export interface DiskArrayOptions {
+  /** Trace actor; drives are <name>/d0, <name>/d1, … (their PRNG streams disk/<name>/d<i>). */
+  readonly name: string;
+  readonly blockCount: number;
+  /** Stored payload bytes per block (may be a short fingerprint, DESIGN §10). */
+  readonly blockBytes: number;
+  /** Bytes per block for timing (default: one sector of the drive). */
+  readonly modeledBlockBytes?: number;
+  readonly driveCount: number;
+  /** Consecutive logical blocks per drive before moving to the next (default 1). */
+  readonly stripeUnitBlocks?: number;
+  /** Drive parameters (defaults: hdd-params.ts). */
+  readonly hdd?: Partial<HddParams>;
+  readonly queuePolicy?: QueuePolicy;
+  readonly writeCache?: boolean;
+  readonly unrecoverableBitErrorRate?: number;
+  /** Chance that a write lands on another (uniformly random) block; default 0. */
+  readonly misdirectedWriteProbability?: number;
+  /** Chance that a read returns another (uniformly random) block's data; default 0. */
+  readonly misdirectedReadProbability?: number;
+  /** Chance that crash() tears a drive's write in service; default 0 (the drive finishes it). */
+  readonly crashTearProbability?: number;
+}
+
+const FAILED: IoError = Object.freeze({ ok: false, error: 'device-failed' });
+const OUT_OF_RANGE: IoError = Object.freeze({ ok: false, error: 'out-of-range' });
+/** The `code` of array.fault trace records (`drive` is −1 for the whole array). */
+const FAULT = { fail: 1, replace: 2, failDrive: 3, replaceDrive: 4, crash: 5, powerFail: 6, restart: 7 } as const;
+const ERROR_CODE = { 'media-error': 1, 'device-failed': 2, 'out-of-range': 3 } as const;
+
+export class DiskArray implements BlockDevice, SimDevice {
+  readonly name: string;
+  readonly blockCount: number;
+  readonly blockBytes: number;
+  readonly stripeUnitBlocks: number;
+  readonly drives: readonly Hdd[];
+  store: BlockStore;
+
+  readonly #engine: Engine;
+  readonly #rng: Random;
+  readonly #misWrite: number;
+  readonly #misRead: number;
+  readonly #crashTear: number;
+  readonly #perDrive: number;
+  readonly #actor: ActorId;
+  readonly #k: Record<'read' | 'write' | 'misdirect' | 'fault', KindId>;
+  #observer: DeviceObserver | undefined;
+  /** Drives whose blocks were lost: the local blocks rewritten since. */
+  readonly #loss = new Map<number, Set<number>>();
+  readonly #nextWrite = new Map<number, number>();
+  readonly #nextRead = new Map<number, number>();
+  #failed = false;
+  #down = false;
+  #inFlight = 0;
+
+  constructor(engine: Engine, options: DiskArrayOptions) {
+    const where = `DiskArray(${options.name})`;
+    const int = (name: string, v: number | undefined, min: number) => {
+      if (!Number.isSafeInteger(v) || v! < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${v}`);
+    };
+    const probability = (name: string, v: number) => {
+      if (!(v >= 0 && v <= 1)) throw new RangeError(`${where}: ${name} must be in [0, 1], got ${v}`);
+      return v;
+    };
+    int('blockCount', options.blockCount, 1);
+    int('blockBytes', options.blockBytes, 1);
+    int('driveCount', options.driveCount, 1);
+    int('stripeUnitBlocks', options.stripeUnitBlocks ?? 1, 1);
+    this.#engine = engine;
+    this.name = options.name;
+    this.blockCount = options.blockCount;
+    this.blockBytes = options.blockBytes;
+    this.stripeUnitBlocks = options.stripeUnitBlocks ?? 1;
+    this.#misWrite = probability('misdirectedWriteProbability', options.misdirectedWriteProbability ?? 0);
+    this.#misRead = probability('misdirectedReadProbability', options.misdirectedReadProbability ?? 0);
+    this.#crashTear = probability('crashTearProbability', options.crashTearProbability ?? 0);
+    const n = options.driveCount;
+    const u = this.stripeUnitBlocks;
+    this.#perDrive = Math.ceil(this.blockCount / (n * u)) * u;
+    this.store = new BlockStore(this.blockCount, this.blockBytes);
+    const mechanics = new HddMechanics(resolveHddParams(options.hdd, where));
+    const drives: Hdd[] = [];
+    for (let d = 0; d < n; d++) {
+      const drive = new Hdd(engine, {
+        name: `${options.name}/d${d}`,
+        blockBytes: this.blockBytes,
+        ...(options.modeledBlockBytes === undefined ? {} : { modeledBlockBytes: options.modeledBlockBytes }),
+        blockCount: this.#perDrive,
+        mechanics,
+        ...(options.queuePolicy === undefined ? {} : { queuePolicy: options.queuePolicy }),
+        writeCache: options.writeCache ?? false,
+        unrecoverableBitErrorRate: options.unrecoverableBitErrorRate ?? 0,
+        media: this.#mediaOf(d),
+      });
+      drive.onDurable = (local) => this.#durable(d, local);
+      drives.push(drive);
+    }
+    this.drives = drives;
+    this.#rng = engine.random.stream(`disk/${options.name}/faults`);
+    const t = engine.trace;
+    this.#actor = t.actor(options.name);
+    this.#k = {
+      read: t.kind('array.read', ['block', 'drive', 'error']),
+      write: t.kind('array.write', ['block', 'drive', 'error']),
+      misdirect: t.kind('array.misdirect', ['block', 'target', 'write']),
+      fault: t.kind('array.fault', ['code', 'drive']),
+    };
+  }
+
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Crashed or powered off, awaiting restart(). */
+  get down(): boolean {
+    return this.#down;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  observe(observer: DeviceObserver): void {
+    this.#observer = observer;
+  }
+
+  /** Which drive holds logical `block`, and where on it. */
+  locate(block: number): { drive: number; local: number } {
+    const u = this.stripeUnitBlocks;
+    const n = this.drives.length;
+    const stripe = Math.floor(block / u);
+    return { drive: stripe % n, local: Math.floor(stripe / n) * u + (block % u) };
+  }
+
+  logicalOf(drive: number, local: number): number {
+    const u = this.stripeUnitBlocks;
+    return (Math.floor(local / u) * this.drives.length + drive) * u + (local % u);
+  }
+
+  driveStats(): HddStats[] {
+    return this.drives.map((d) => d.stats);
+  }
+
+  read(block: number): Promise<ReadResult> {
+    if (!this.#inRange(block)) return Promise.resolve(OUT_OF_RANGE);
+    if (this.#failed || this.#down) return Promise.resolve(FAILED);
+    const source = this.#misdirect(block, this.#nextRead, this.#misRead, 0);
+    const { drive, local } = this.locate(source);
+    if (this.isLost(source)) return Promise.resolve(this.#note(this.#k.read, block, drive, FAILED));
+    return this.#track(this.drives[drive]!.read(local), this.#k.read, block, drive);
+  }
+
+  write(block: number, data: Uint8Array): Promise<WriteResult> {
+    if (!this.#inRange(block)) return Promise.resolve(OUT_OF_RANGE);
+    if (data.length !== this.blockBytes) throw new RangeError(`${this.name}.write: ${data.length} bytes, expected ${this.blockBytes}`);
+    if (this.#failed || this.#down) return Promise.resolve(FAILED);
+    const target = this.#misdirect(block, this.#nextWrite, this.#misWrite, 1);
+    const { drive, local } = this.locate(target);
+    // A lost block counts as rewritten once the write is acknowledged (with the
+    // write cache on, possibly before it is on the media, like any cached write).
+    return this.#track(this.drives[drive]!.write(local, data), this.#k.write, block, drive).then((r) => {
+      if (r.ok) this.#rewritten(drive, local);
+      return r;
+    });
+  }
+
+  /** The whole array is lost: media gone, every request answers device-failed. */
+  fail(): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.store = new BlockStore(this.blockCount, this.blockBytes);
+    for (const d of this.drives) d.fail();
+    this.#loss.clear();
+    this.#record(this.#k.fault, FAULT.fail, -1);
+  }
+
+  /** A new, empty array (new drives, running controller) takes this one's place. */
+  replace(): void {
+    if (!this.#failed) this.fail();
+    for (const d of this.drives) d.replace();
+    this.#failed = false;
+    this.#down = false;
+    this.#record(this.#k.fault, FAULT.replace, -1);
+  }
+
+  /** Fail-stop of one drive: exactly its blocks are lost. */
+  failDrive(drive: number): void {
+    const d = this.#drive(drive);
+    if (d.failed) return;
+    d.fail(); // wipes its blocks from the store (its media view)
+    this.#loss.set(drive, new Set());
+    this.#record(this.#k.fault, FAULT.failDrive, drive);
+  }
+
+  /** An empty drive replaces `drive`; its lost blocks stay lost until rewritten. */
+  replaceDrive(drive: number): void {
+    const d = this.#drive(drive);
+    if (!d.failed) this.failDrive(drive);
+    d.replace();
+    this.#record(this.#k.fault, FAULT.replaceDrive, drive);
+  }
+
+  /** True if `block`'s data was lost with its drive and not rewritten since. */
+  isLost(block: number): boolean {
+    const { drive, local } = this.locate(block);
+    const rewritten = this.#loss.get(drive);
+    return rewritten !== undefined && !rewritten.has(local);
+  }
+
+  /** Every lost logical block, ascending (enumerates the lost drives' blocks: meant for scaled-down arrays). */
+  lostBlocks(): number[] {
+    const out: number[] = [];
+    for (const [drive, rewritten] of this.#loss) {
+      for (let local = 0; local < this.#perDrive; local++) {
+        const block = this.logicalOf(drive, local);
+        if (block < this.blockCount && !rewritten.has(local)) out.push(block);
+      }
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** The controller dies: its queued requests answer device-failed; the array answers device-failed until restart(). */
+  crash(): void {
+    if (this.#failed) return;
+    this.#down = true;
+    for (const d of this.drives) d.abort(this.#crashTear);
+    this.#record(this.#k.fault, FAULT.crash, -1);
+  }
+
+  /** Power lost (controller and drives): writes in service tear, queued and un-destaged writes are lost. */
+  powerFail(): void {
+    if (this.#failed) return;
+    this.#down = true;
+    for (const d of this.drives) d.powerFail();
+    this.#record(this.#k.fault, FAULT.powerFail, -1);
+  }
+
+  restart(): void {
+    if (this.#failed || !this.#down) return;
+    this.#down = false;
+    this.#record(this.#k.fault, FAULT.restart, -1);
+  }
+
+  /** The next write of `block` lands on `toBlock` instead (and is acknowledged as usual). */
+  misdirectNextWrite(block: number, toBlock: number): void {
+    this.#checkBlock(block);
+    this.#checkBlock(toBlock);
+    this.#nextWrite.set(block, toBlock);
+  }
+
+  /** The next read of `block` returns `fromBlock`'s data instead. */
+  misdirectNextRead(block: number, fromBlock: number): void {
+    this.#checkBlock(block);
+    this.#checkBlock(fromBlock);
+    this.#nextRead.set(block, fromBlock);
+  }
+
+  addLatentError(block: number): void {
+    this.#checkBlock(block);
+    const { drive, local } = this.locate(block);
+    this.drives[drive]!.addLatentError(local);
+  }
+
+  corrupt(block: number): void {
+    this.#checkBlock(block);
+    const { drive, local } = this.locate(block);
+    this.drives[drive]!.corrupt(local);
+  }
+
+  #misdirect(block: number, planned: Map<number, number>, probability: number, write: number): number {
+    let other = planned.get(block);
+    if (other !== undefined) planned.delete(block);
+    else if (this.blockCount > 1 && this.#rng.chance(probability)) other = (block + 1 + this.#rng.int(this.blockCount - 1)) % this.blockCount;
+    if (other === undefined) return block;
+    this.#engine.trace.record(this.#engine.now, this.#k.misdirect, this.#actor, block, other, write);
+    return other;
+  }
+
+  async #track<R extends ReadResult | WriteResult>(request: Promise<R>, kind: KindId, block: number, drive: number): Promise<R> {
+    this.#inFlight++;
+    const result = await request;
+    this.#inFlight--;
+    return this.#note(kind, block, drive, result);
+  }
+
+  #note<R extends ReadResult | WriteResult>(kind: KindId, block: number, drive: number, result: R): R {
+    this.#engine.trace.record(this.#engine.now, kind, this.#actor, block, drive, result.ok ? 0 : ERROR_CODE[result.error]);
+    return result;
+  }
+
+  #rewritten(drive: number, local: number): void {
+    const rewritten = this.#loss.get(drive);
+    if (rewritten === undefined || this.#drive(drive).failed) return;
+    rewritten.add(local);
+    if (rewritten.size >= this.#blocksOn(drive)) this.#loss.delete(drive);
+  }
+
+  /** Logical blocks held by `drive` (the last stripe may be partial, and some drives hold one stripe fewer). */
+  #blocksOn(drive: number): number {
+    const u = this.stripeUnitBlocks;
+    const n = this.drives.length;
+    const full = Math.floor(this.blockCount / u);
+    const fullOnDrive = drive < full ? Math.ceil((full - drive) / n) : 0;
+    return fullOnDrive * u + (full % n === drive ? this.blockCount % u : 0);
+  }
+
+  #durable(drive: number, local: number): void {
+    this.#observer?.written(this.logicalOf(drive, local));
+  }
+
+  /** Drive `d`'s view of the logical store (read through `this.store`, which fail() replaces). */
+  #mediaOf(drive: number): HddMedia {
+    return {
+      get: (local) => this.store.get(this.logicalOf(drive, local)),
+      set: (local, data) => this.store.set(this.logicalOf(drive, local), data),
+      wipe: () => {
+        for (const block of this.store.writtenBlocks()) if (this.locate(block).drive === drive) this.store.clear(block);
+      },
+    };
+  }
+
+  #drive(drive: number): Hdd {
+    const d = this.drives[drive];
+    if (d === undefined) throw new RangeError(`${this.name}: no drive ${drive} (has ${this.drives.length})`);
+    return d;
+  }
+
+  #record(kind: KindId, code: number, drive: number): void {
+    this.#engine.trace.record(this.#engine.now, kind, this.#actor, code, drive);
+  }
+
+  #inRange(block: number): boolean {
+    return Number.isSafeInteger(block) && block >= 0 && block < this.blockCount;
+  }
+
+  #checkBlock(block: number): void {
+    if (!this.#inRange(block)) throw new RangeError(`${this.name}: block ${block} outside 0..${this.blockCount - 1}`);
+  }
+}
