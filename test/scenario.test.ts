@@ -39,7 +39,7 @@ test('a minimal scenario resolves with every default filled in', () => {
   assert.is(s.protocol, 'hardened');
   assert.is(s.workload.duration, SECOND);
   assert.is(s.workload.iodepth, 4);
-  assert.is(s.disk.latency, 200);
+  assert.is(s.disk.model === "ideal" && s.disk.latency, 200);
   assert.is(s.settle, 10 * SECOND);
 });
 

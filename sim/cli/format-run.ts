@@ -26,7 +26,7 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
     `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}`,
     `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,
     `prefill ${s.prefill * 100}%`,
-    `disk ${s.disk.model} ${formatTime(s.disk.latency)}`,
+    s.disk.model === 'ideal' ? `disk ideal ${formatTime(s.disk.latency)}` : `disk hdd ×${s.disk.drives} ${s.disk.queue}${s.disk.writeCache ? ' write-cache' : ''}`,
     s.network.model === 'ideal' ? `network ideal ${formatTime(s.network.latency)}` : `network lossy${lossy(s.network)}`,
     `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`,
     `settle ${formatTime(s.settle)}`,

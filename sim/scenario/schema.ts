@@ -3,6 +3,7 @@
 // docs/SCENARIOS.md documents every field.
 import { z } from 'zod';
 import { FaultsSchema } from '../faults/schedule-schema.js';
+import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
 import { parseBytes, parseDuration } from './units.js';
 
@@ -65,13 +66,7 @@ export const ScenarioSchema = z.strictObject({
     .default({ name: 'parity' })
     .describe('the parity array'),
   prefill: z.number().min(0).max(1).default(0).describe("fraction of each primary's blocks holding data before the parity build"),
-  disk: z
-    .strictObject({
-      model: z.literal('ideal').default('ideal').describe('ideal: fixed latency, unlimited concurrency, no faults'),
-      latency: duration('200us').default(200).describe('latency of every read and write'),
-    })
-    .default({ model: 'ideal', latency: 200 })
-    .describe('the disk model of every array'),
+  disk: DiskSchema,
   network: NetworkSchema,
   workload: z
     .strictObject({

@@ -11,6 +11,8 @@ import { ParityController } from '../../src/parity/parity-controller.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
+import { DiskArray } from '../disk/disk-array.js';
+import type { HddParams } from '../disk/hdd-params.js';
 import { IdealDisk } from '../disk/ideal-disk.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { Engine } from '../engine/engine.js';
@@ -293,10 +295,27 @@ export class World {
 }
 
 function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec): SimDevice {
-  switch (scenario.disk.model) {
-    case 'ideal':
-      return new IdealDisk(engine, { name: spec.name, blockCount: spec.blocks, blockBytes: scenario.payloadBytes, latencyUs: scenario.disk.latency });
-  }
+  const d = scenario.disk;
+  if (d.model === 'ideal') return new IdealDisk(engine, { name: spec.name, blockCount: spec.blocks, blockBytes: scenario.payloadBytes, latencyUs: d.latency });
+  const hdd: { -readonly [K in keyof HddParams]?: HddParams[K] } = {};
+  if (d.drive.capacity !== undefined) hdd.capacityBytes = d.drive.capacity;
+  if (d.drive.rpm !== undefined) hdd.rpm = d.drive.rpm;
+  if (d.drive.avgSeekRead !== undefined) hdd.avgSeekReadUs = d.drive.avgSeekRead;
+  if (d.drive.avgSeekWrite !== undefined) hdd.avgSeekWriteUs = d.drive.avgSeekWrite;
+  if (d.drive.trackToTrack !== undefined) hdd.trackToTrackUs = d.drive.trackToTrack;
+  if (d.drive.outerRate !== undefined) hdd.outerRateBytesPerSec = d.drive.outerRate;
+  if (d.drive.innerRate !== undefined) hdd.innerRateBytesPerSec = d.drive.innerRate;
+  return new DiskArray(engine, {
+    name: spec.name,
+    blockCount: spec.blocks,
+    blockBytes: scenario.payloadBytes,
+    modeledBlockBytes: scenario.blockSize,
+    driveCount: d.drives,
+    stripeUnitBlocks: d.stripeUnit,
+    queuePolicy: d.queue,
+    writeCache: d.writeCache,
+    hdd,
+  });
 }
 
 function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
