@@ -1,18 +1,7 @@
 // Scheduled faults in a scenario file: `faults.schedule`, a list of
 // { at, do, … } entries. `at` counts from the start of the load phase.
 import { z } from 'zod';
-import { YEAR } from '../engine/time.js';
-import { parseDuration, parseRatePerYear } from '../scenario/units.js';
-
-const duration = (example: string) =>
-  z.string().transform((text, ctx) => {
-    const us = parseDuration(text);
-    if (us === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "${example}", got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return us;
-  });
+import { duration, meanInterval } from '../scenario/unit-types.js';
 
 const at = duration('1.5s').describe('when, counted from the start of the load phase');
 const array = z.string().describe('an array name from primaries or parity');
@@ -52,22 +41,11 @@ export const ScheduledFault = z.discriminatedUnion('do', [
 
 export type ScheduledFault = z.output<typeof ScheduledFault>;
 
-/** "5/s", "2/hour", "1.5%/year" → mean µs between events (Infinity for a zero rate). */
-const rate = (example: string) =>
-  z.string().transform((text, ctx) => {
-    const perYear = parseRatePerYear(text);
-    if (perYear === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a rate like "${example}" (per s, min, hour, day or year), got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return perYear === 0 ? Infinity : YEAR / perYear;
-  });
-
 export const RandomFaults = z
   .strictObject({
     controllerCrash: z
       .strictObject({
-        rate: rate('5/s').describe('crashes per unit time, over all controllers together (a Poisson process)'),
+        rate: meanInterval('5/s').describe('crashes per unit time, over all controllers together (a Poisson process)'),
         restartAfter: duration('10ms').default(10_000).describe('mean time to restart (exponential)'),
         include: z.enum(['all', 'primaries', 'parity']).default('all').describe('which controllers may crash'),
       })

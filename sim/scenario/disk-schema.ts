@@ -1,37 +1,7 @@
 // The `disk` section of a scenario: the ideal disk, or arrays of simulated
 // hard drives (sim/disk/disk-array.ts over sim/disk/hdd.ts).
 import { z } from 'zod';
-import { parseBytes, parseDuration } from './units.js';
-
-const duration = (example: string) =>
-  z.string().transform((text, ctx) => {
-    const us = parseDuration(text);
-    if (us === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "${example}", got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return us;
-  });
-
-const size = z.union([z.string(), z.number()]).transform((text, ctx) => {
-  const n = parseBytes(text);
-  if (n === undefined || n <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like "20TB", got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return n;
-});
-
-/** "285MB/s" → bytes per second. */
-const rate = z.string().transform((text, ctx) => {
-  const m = /^(.*)\/s$/.exec(text.trim());
-  const n = m === null ? undefined : parseBytes(m[1]!.trim());
-  if (n === undefined || n <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a rate like "285MB/s", got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return n;
-});
+import { bytesPerSecond, duration, size } from './unit-types.js';
 
 export const IdealDiskSchema = z.strictObject({
   model: z.literal('ideal').default('ideal').describe('ideal: fixed latency, unlimited concurrency, no faults'),
@@ -46,13 +16,13 @@ export const HddDiskSchema = z.strictObject({
   writeCache: z.boolean().default(false).describe('drive write cache (unflushed writes are lost at power failure)'),
   drive: z
     .strictObject({
-      capacity: size.optional().describe('default 20TB'),
+      capacity: size('"20TB"').optional().describe('default 20TB'),
       rpm: z.number().positive().optional().describe('default 7200'),
       avgSeekRead: duration('7.4ms').optional().describe('datasheet average read seek (default 7.4ms, WD Ultrastar DC HC310)'),
       avgSeekWrite: duration('8.2ms').optional().describe('datasheet average write seek (default 8.2ms)'),
       trackToTrack: duration('230us').optional().describe('one-cylinder seek (default 0.23ms)'),
-      outerRate: rate.optional().describe('sustained transfer on outer tracks (default 285MB/s, Seagate Exos X20)'),
-      innerRate: rate.optional().describe('on inner tracks (default 142.5MB/s)'),
+      outerRate: bytesPerSecond('285MB/s').optional().describe('sustained transfer on outer tracks (default 285MB/s, Seagate Exos X20)'),
+      innerRate: bytesPerSecond('142.5MB/s').optional().describe('on inner tracks (default 142.5MB/s)'),
     })
     .default({})
     .describe('overrides of the drive datasheet defaults (sim/disk/hdd-params.ts names each source)'),

@@ -5,26 +5,7 @@ import { z } from 'zod';
 import { FaultsSchema } from '../faults/schedule-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
-import { parseBytes, parseDuration } from './units.js';
-
-const duration = (example: string) =>
-  z.string().transform((text, ctx) => {
-    const us = parseDuration(text);
-    if (us === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "${example}" (units us, ms, s, m, h, d, y), got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return us;
-  });
-
-const bytes = z.union([z.string(), z.number()]).transform((text, ctx) => {
-  const n = parseBytes(text);
-  if (n === undefined || n <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like 4096, "64KiB" or "16TB", got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return n;
-});
+import { duration, size } from './unit-types.js';
 
 const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'expected a name of letters, digits, _ and - (starting with a letter, at most 32)');
 const blocks = z.int().min(1).max(2 ** 40);
@@ -58,7 +39,7 @@ export const ScenarioSchema = z.strictObject({
     .default({ initial: 5000, max: 500_000 })
     .describe('hardened: retransmission of deltas until parity acknowledges them'),
   journalLatency: duration('20us').default(20).describe("latency of an append to a controller's journal (NVRAM-like)"),
-  blockSize: bytes.default(4096).describe('modelled block size (e.g. "4KiB"): timing and capacity are computed from it'),
+  blockSize: size('4096, "64KiB" or "16TB"').default(4096).describe('modelled block size (e.g. "4KiB"): timing and capacity are computed from it'),
   payloadBytes: z.int().min(1).max(1 << 20).default(16).describe('bytes actually stored per block: a fingerprint of the block (XOR is linear, so parity of fingerprints checks parity of data)'),
   primaries: z.union([primaryGroup, primaryList]).describe('the primary arrays: { count, blocks } or a list of { name?, blocks }'),
   parity: z

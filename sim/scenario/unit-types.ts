@@ -1,0 +1,61 @@
+// zod types for the human units of scenario files (units.ts does the parsing):
+// each turns text into a number, or reports what it expected and what it got.
+import { z } from 'zod';
+import { YEAR } from '../engine/time.js';
+import { parseBytes, parseDuration, parseFraction, parseRatePerYear } from './units.js';
+
+/** "250us", "5ms", "2s", "1h", "2y" → integer µs. */
+export const duration = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const us = parseDuration(text);
+    if (us === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "${example}" (units us, ms, s, m, h, d, y), got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return us;
+  });
+
+/** 4096, "64KiB", "16TB" → bytes (positive). */
+export const size = (example: string) =>
+  z.union([z.string(), z.number()]).transform((text, ctx) => {
+    const n = parseBytes(text);
+    if (n === undefined || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a size like ${example}, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** "285MB/s" → bytes per second; with `unlimited`, the word "unlimited" → Infinity. */
+export const bytesPerSecond = (example: string, unlimited = false) =>
+  z.string().transform((text, ctx) => {
+    if (unlimited && text === 'unlimited') return Infinity;
+    const m = /^(.*)\/s$/.exec(text.trim());
+    const n = m === null ? undefined : parseBytes(m[1]!.trim());
+    if (n === undefined || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a rate like "${example}"${unlimited ? ' or "unlimited"' : ''}, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** "1%" or 0.01 → a probability. */
+export const probability = z.union([z.string(), z.number()]).transform((text, ctx) => {
+  const p = parseFraction(text);
+  if (p === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a probability like "1%" or 0.01, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return p;
+});
+
+/** "5/s", "2/hour", "1.5%/year" → mean µs between events (Infinity for a zero rate). */
+export const meanInterval = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const perYear = parseRatePerYear(text);
+    if (perYear === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a rate like "${example}" (per s, min, hour, day or year), got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return perYear === 0 ? Infinity : YEAR / perYear;
+  });
