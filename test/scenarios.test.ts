@@ -76,6 +76,15 @@ test('lossy-network: literal is caught with a parity violation (a lost or double
   assert.ok(v.every((x) => x.startsWith('correctness: Q[')), v.join('\n'));
 });
 
+test('latent-errors: a restore meeting unreadable sectors reports exactly those blocks lost, honestly (3 seeds)', async () => {
+  const scenario = load('latent-errors');
+  for (let seed = 1; seed <= 3; seed++) {
+    const r = await runScenario(scenario, { seed, file: 'latent-errors' });
+    assert.is(r.verdict, 'pass', r.violations[0]?.message);
+    assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 40, `loss reports ${r.checks.lossReports}`);
+  }
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));

@@ -1,8 +1,9 @@
 // Checks that data is reported lost only when it truly is (DESIGN §7, H9/H11):
-// a primary may report block k lost only if another member of k's group
-// (a primary large enough to hold k) was out — failed and not yet restored —
-// at some point during the reporter's own outage. Single parity repairs any
-// one failure, so a loss with no second failure behind it is dishonest.
+// a primary may report block k lost only if a second failure hit k's group
+// during the reporter's own outage — another member (a primary large enough
+// to hold k) was out (failed and not yet restored), or another member's copy
+// of k had a latent sector error. Single parity repairs any one failure, so a
+// loss with no second failure behind it is dishonest.
 import type { Engine } from '../engine/engine.js';
 import type { World } from '../world/world.js';
 import type { Violation } from './violation.js';
@@ -53,6 +54,8 @@ export class HonestyChecker {
     const end = mine.restoredAt ?? this.#engine.now;
     for (const other of this.#world.primaries) {
       if (other.name === array || other.device.blockCount <= block) continue;
+      const latent = this.#world.latentErrors.get(other.name)?.get(block);
+      if (latent !== undefined && latent <= end) return other.name;
       for (const o of this.#world.outages.get(other.name) ?? []) {
         if (o.failedAt <= end && (o.restoredAt === undefined || o.restoredAt >= mine.failedAt)) return other.name;
       }

@@ -12,7 +12,7 @@ import { LossyNetwork } from '../network/lossy-network.js';
 import type { World } from '../world/world.js';
 import type { ScheduledFault } from './schedule-schema.js';
 
-const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6, partition: 7, heal: 8, flap: 9 };
+const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6, partition: 7, heal: 8, flap: 9, 'latent-errors': 10 };
 
 export interface FaultStats {
   injected: number;
@@ -101,6 +101,8 @@ export class FaultInjector {
         return w.join(fault.array);
       case 'leave':
         return w.leave(fault.array);
+      case 'latent-errors':
+        return w.addLatentErrors(fault.array, fault.count);
     }
   }
 

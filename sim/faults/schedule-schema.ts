@@ -28,6 +28,9 @@ export const ScheduledFault = z.discriminatedUnion('do', [
     .describe('cut the link between two arrays (needs the lossy network)'),
   z.strictObject({ at, do: z.literal('heal'), between: z.tuple([array, array]) }).describe('heal a cut link (both directions)'),
   z
+    .strictObject({ at, do: z.literal('latent-errors'), array, count: z.int().min(1).max(1_000_000).describe('how many blocks (drawn from stream faults/latent/<array>)') })
+    .describe('sectors of an HDD array become unreadable (media-error) until rewritten (needs disk.model "hdd")'),
+  z
     .strictObject({
       at,
       do: z.literal('flap'),

@@ -48,6 +48,9 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
       if (fault.at > parsed.workload.duration) return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us)` };
       continue;
     }
+    if (fault.do === 'latent-errors' && parsed.disk.model !== 'hdd') {
+      return { path: `faults.schedule[${i}].do`, message: '"latent-errors" needs disk.model "hdd"' };
+    }
     if (fault.do === 'leave' && !primaries.some((p) => p.name === fault.array)) {
       return { path: `faults.schedule[${i}].array`, message: `only a primary can leave; "${fault.array}" is the parity array` };
     }

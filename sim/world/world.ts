@@ -95,6 +95,23 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
+  /** Blocks given latent sector errors, per array, with when (the honesty checker's evidence). */
+  readonly latentErrors = new Map<string, Map<number, number>>();
+
+  /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only). */
+  addLatentErrors(array: string, count: number): void {
+    const device = this.node(array).device;
+    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
+    const rng = this.engine.random.stream(`faults/latent/${array}`);
+    const marked = this.latentErrors.get(array) ?? new Map<number, number>();
+    this.latentErrors.set(array, marked);
+    for (let i = 0; i < count; i++) {
+      const block = rng.int(device.blockCount);
+      device.addLatentError(block);
+      marked.set(block, this.engine.now);
+    }
+  }
+
   /** A primary is decommissioned: it leaves the parity group. */
   leave(name: string): void {
     const node = this.node(name) as PrimaryNode;

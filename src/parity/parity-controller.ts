@@ -201,13 +201,18 @@ export class ParityController {
       for (const m of this.#members.values()) if (m.blockCount > first && this.#copiesMissing(m)) this.#net.send(m.name, { type: 'build-request', first, count });
     };
     ask();
-    // hardened: copies lost or never sent are asked for again once a whole
-    // timeout passes without progress, with backoff (the claims ask once).
+    // hardened: copies lost or never sent are asked for again once the window
+    // stalls: no copy for 4× the mean gap between copies so far (slow disks
+    // stream copies slowly) or the retransmission delay, whichever is longer,
+    // with backoff (the claims ask once).
     const window = this.#build!;
+    const started = this.#clock.now();
     for (let attempt = 1; this.#hardened && !window.done; ) {
       const before = window.progress;
+      const gap = window.progress > 0 ? (this.#clock.now() - started) / window.progress : 0;
+      const wait = Math.max(retransmitDelay(this.#retransmit, attempt), Math.ceil(4 * gap));
       let timer: { cancel(): void } | undefined;
-      await Promise.race([gathered, new Promise<void>((expired) => (timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), expired)))]);
+      await Promise.race([gathered, new Promise<void>((expired) => (timer = this.#clock.timer(wait, expired)))]);
       timer?.cancel();
       if (window.done || window.progress > before) continue;
       ask();

@@ -409,8 +409,9 @@ export class PrimaryController {
     const end = Math.min(first + count, this.#disk.blockCount);
     for (let block = first; block < end; block++) {
       const copy = await this.#locks.with(block, () => this.#disk.read(block));
-      assert(copy.ok, `${this.name}: cannot read block ${block} for build (${copy.ok ? '' : copy.error})`);
-      this.#net.send(this.#parity, { type: 'block-copy', block, data: copy.data });
+      // An unreadable block (a latent sector error) has no copy to give: an
+      // I/O fault, not a bug. The build waits for it (docs/PROTOCOL.md: gaps).
+      if (copy.ok) this.#net.send(this.#parity, { type: 'block-copy', block, data: copy.data });
     }
   }
 
