@@ -275,17 +275,24 @@ export class World {
     });
   }
 
-  #primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
-    const s = this.scenario;
-    return new PrimaryController({
+  /** The ports one incarnation of a node's controller gets, each gated by its life. */
+  #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+    return {
       disk: life.device(device),
       transport: life.transport(this.network.endpoint(device.name)),
       clock: life.clock(new SimClock(this.engine, device.name)),
+      journal: life.log(log.port()),
+    };
+  }
+
+  #primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
+    const s = this.scenario;
+    return new PrimaryController({
+      ...this.#ports(device, log, life),
       parity: s.parity.name,
       variant: s.protocol,
       ackPolicy: s.ackPolicy,
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
-      journal: life.log(log.port()),
       member: this.membership(device.name) !== 'outside',
       bugs: this.#bugs,
     });
@@ -294,11 +301,8 @@ export class World {
   #parityController(device: SimDevice, log: SimLog, life: Incarnation): ParityController {
     const s = this.scenario;
     return new ParityController({
-      disk: life.device(device),
-      transport: life.transport(this.network.endpoint(device.name)),
-      clock: life.clock(new SimClock(this.engine, device.name)),
+      ...this.#ports(device, log, life),
       variant: s.protocol,
-      journal: life.log(log.port()),
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       bugs: this.#bugs,
       members: s.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks })),
@@ -349,11 +353,8 @@ const NO_LINK_FAULTS = { lossRate: 0, duplicateRate: 0, reorderRate: 0 } as cons
 
 /** Only the fault rates given in scenario link fields. */
 function faultsOf(f: LinkFields): Partial<LinkOptions> {
-  const o: { -readonly [K in keyof LinkOptions]?: LinkOptions[K] } = {};
-  if (f.loss !== undefined) o.lossRate = f.loss;
-  if (f.duplicate !== undefined) o.duplicateRate = f.duplicate;
-  if (f.reorder !== undefined) o.reorderRate = f.reorder;
-  return o;
+  const { lossRate, duplicateRate, reorderRate } = linkOptions({ loss: f.loss, duplicate: f.duplicate, reorder: f.reorder });
+  return { ...(lossRate !== undefined && { lossRate }), ...(duplicateRate !== undefined && { duplicateRate }), ...(reorderRate !== undefined && { reorderRate }) };
 }
 
 /** Scenario link fields → the network's option names (only those given). */
