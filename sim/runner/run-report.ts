@@ -23,6 +23,8 @@ export interface RunReport {
   readonly latencyUs: { readonly write: LatencySummary; readonly read: LatencySummary };
   readonly network: { readonly messages: number; readonly bytes: number };
   readonly faults: { readonly injected: number; readonly suppressed: number };
+  /** How often each code probe was reached (names sorted). */
+  readonly probes: Readonly<Record<string, number>>;
   readonly violations: readonly Violation[];
   /** The command that reproduces this run exactly. */
   readonly replay: string;

@@ -112,6 +112,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     latencyUs: { write: summarize(hosts.writeLatencies), read: summarize(hosts.readLatencies) },
     network: world.network.stats,
     faults: { ...faults.stats },
+    probes: world.probes.snapshot(),
     violations,
     replay,
   };

@@ -24,6 +24,7 @@ import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
 import { Incarnation } from './incarnation.js';
+import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
 
 interface Node<C> {
@@ -47,6 +48,8 @@ export class World {
   readonly primaries: readonly PrimaryNode[];
   readonly parity: ParityNode;
   readonly #bugs: PlantedBugs;
+  /** Code probes reached in this run, by the product and by the simulated world. */
+  readonly probes = new ProbeCounter();
   readonly #kLife: KindId;
   readonly #kRestored: KindId;
   /** Called when a primary's restore completes (the checker sweeps then). */
@@ -282,6 +285,7 @@ export class World {
       transport: life.transport(this.network.endpoint(device.name)),
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
+      probe: this.probes,
     };
   }
 

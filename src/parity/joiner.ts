@@ -12,6 +12,7 @@
 // both the copy and a delta counts twice.
 import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
+import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import type { Rpc } from '../protocol/rpc.js';
@@ -27,6 +28,7 @@ interface JoinerDeps {
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
   readonly hardened: boolean;
+  readonly probe: Probe;
   /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
 }
@@ -99,6 +101,7 @@ export class Joiner {
     const upTo = merged.get(block) ?? (j !== undefined ? await this.#merge(j, block) : 0);
     if (seq > upTo) return 'apply';
     this.deltasAbsorbed++;
+    this.#d.probe.hit('join-delta-absorbed');
     return 'absorbed';
   }
 

@@ -17,6 +17,7 @@
 import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
+import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
@@ -54,6 +55,8 @@ export interface ParityDeps {
   /** Applies between checkpoints of the applied sets (bounds journal length). */
   readonly checkpointEvery?: number;
   readonly retransmit?: RetransmitOptions;
+  /** Code probes: marks situations reached (no effect on behaviour). */
+  readonly probe?: Probe;
 }
 
 interface BuildWindow {
@@ -80,6 +83,7 @@ export class ParityController {
   readonly #window: number;
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
+  readonly #probe: Probe;
   readonly #hardened: boolean;
   /** Per member: deltas applied (hardened). */
   readonly #applied = new Map<NodeId, SeqSet>();
@@ -116,6 +120,7 @@ export class ParityController {
     this.#clock = deps.clock;
     this.#locks = new BlockLocks(deps.variant === 'hardened');
     this.#bugs = deps.bugs ?? NO_BUGS;
+    this.#probe = deps.probe ?? NO_PROBE;
     this.#hardened = deps.variant === 'hardened';
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
@@ -132,6 +137,7 @@ export class ParityController {
       hardened: this.#hardened,
       retransmit,
       bugs: this.#bugs,
+      probe: this.#probe,
     });
     this.joiner = new Joiner({
       disk: deps.disk,
@@ -140,6 +146,7 @@ export class ParityController {
       rpc: this.#rpc,
       locks: this.#locks,
       hardened: this.#hardened,
+      probe: this.#probe,
       learnEpoch: (member, epoch) => {
         if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
       },
@@ -215,6 +222,7 @@ export class ParityController {
       await Promise.race([gathered, new Promise<void>((expired) => (timer = this.#clock.timer(wait, expired)))]);
       timer?.cancel();
       if (window.done || window.progress > before) continue;
+      this.#probe.hit('build-copy-reasked');
       ask();
       attempt++;
     }
@@ -270,7 +278,10 @@ export class ParityController {
         return this.#takeCopy(from, message.block, message.data);
       case 'delta':
         if (!this.#hardened) return this.#applyDelta(message.block, message.data);
-        if (message.epoch !== (this.#epochs.get(from) ?? 0)) return; // from the member's previous life
+        if (message.epoch !== (this.#epochs.get(from) ?? 0)) {
+          this.#probe.hit('stale-epoch-delta-dropped'); // from the member's previous life
+          return;
+        }
         return this.#applyOnce(from, message.seq, message.block, message.data);
       case 'leave-request':
         return this.#leave(from, message.id);
@@ -385,11 +396,13 @@ export class ParityController {
     if (applied.has(seq)) {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
+      this.#probe.hit('duplicate-delta-dropped');
       this.#net.send(member, { type: 'delta-ack', block, seq });
       return;
     }
     if (applying.has(seq)) {
       this.duplicatesDropped++; // the first copy will be acknowledged when it is durable
+      this.#probe.hit('duplicate-delta-dropped');
       return;
     }
     applying.add(seq);
@@ -455,6 +468,7 @@ export class ParityController {
       }
       this.#seqs(seen, record.member, () => []).push(record.seq);
       this.#seqs(this.#applied, record.member, () => new SeqSet()).add(record.seq);
+      this.#probe.hit('parity-journal-redo');
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.newQ));
       assert(redone.ok, `${this.name}: cannot redo journaled Q[${record.block}] (${redone.ok ? '' : redone.error})`);
     }

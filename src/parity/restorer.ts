@@ -15,6 +15,7 @@
 // supersedes an older one.
 import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
+import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
@@ -36,6 +37,7 @@ interface RestorerDeps {
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
+  readonly probe: Probe;
 }
 
 const CONCURRENCY = 8;
@@ -71,6 +73,7 @@ export class Restorer {
       const result = this.#d.hardened ? await this.#d.locks.with(block, () => this.#gather(forMember, block)) : await this.#gather(forMember, block);
       if (result !== 'retry') return this.#d.bugs.has('parity-reports-false-loss') && block % 10 === 0 ? { lost: true } : result;
       this.inconsistentCuts++;
+      this.#d.probe.hit('restore-cut-retried');
       await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
     }
   }

@@ -1,3 +1,4 @@
 export type { BlockDevice, IoError, IoErrorKind, ReadResult, WriteResult } from './block-device.js';
 export type { Clock, Micros, Timer } from './clock.js';
 export type { MessageHandler, NodeId, Transport } from './transport.js';
+export type { Probe } from './probe.js';

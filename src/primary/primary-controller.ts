@@ -19,6 +19,7 @@
 import type { BlockDevice, ReadResult } from '../ports/block-device.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
+import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
@@ -52,6 +53,8 @@ export interface PrimaryDeps {
   readonly member?: boolean;
   /** Deliberate mutations for the checker's self-test; empty in every normal run. */
   readonly bugs?: PlantedBugs;
+  /** Code probes: marks situations reached (no effect on behaviour). */
+  readonly probe?: Probe;
 }
 
 /** A delta sent and not yet acknowledged by parity. */
@@ -77,6 +80,7 @@ export class PrimaryController {
   readonly #retransmit: RetransmitOptions;
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
+  readonly #probe: Probe;
   readonly #journal: DurableLog | undefined;
   readonly #rpc: Rpc;
   readonly #restore = new RestoreState();
@@ -115,6 +119,7 @@ export class PrimaryController {
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
+    this.#probe = deps.probe ?? NO_PROBE;
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit);
@@ -244,8 +249,10 @@ export class PrimaryController {
     const rebuilt = await this.#reconstruct(block);
     if (rebuilt.lost) {
       this.#restore.lost.add(block);
+      this.#probe.hit('block-reported-lost');
       return { ok: false, error: 'data-lost' };
     }
+    this.#probe.hit('degraded-read-served');
     const stored = await this.#disk.write(block, rebuilt.data);
     if (stored.ok) this.#restore.valid.add(block);
     return { ok: true, data: rebuilt.data };
@@ -265,6 +272,7 @@ export class PrimaryController {
     for (let seq = 1; seq <= contents.trimmedUpTo; seq++) this.#acked.add(seq);
     for (const entry of contents.records) {
       const record = decodeJournalRecord(entry.data);
+      this.#probe.hit('primary-journal-redo');
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
       assert(redone.ok, `${this.name}: cannot redo journaled write of block ${record.block} (${redone.ok ? '' : redone.error})`);
       this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
@@ -273,6 +281,7 @@ export class PrimaryController {
     }
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
+      this.#probe.hit('restore-resumed-after-crash');
       this.#restore.active = true;
       this.#clock.spawn('resume restore', async () => {
         const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch: this.#epoch, resume: 1 }));
@@ -292,7 +301,10 @@ export class PrimaryController {
   }
 
   #transmit(seq: number, pending: PendingDelta): void {
-    if (pending.attempts > 0) this.retransmissions++;
+    if (pending.attempts > 0) {
+      this.retransmissions++;
+      this.#probe.hit('delta-retransmitted');
+    }
     pending.attempts++;
     this.#net.send(this.#parity, { type: 'delta', block: pending.block, epoch: this.#epoch, seq, data: pending.data });
     pending.timer = this.#clock.timer(retransmitDelay(this.#retransmit, pending.attempts), () => this.#transmit(seq, pending));
@@ -330,7 +342,10 @@ export class PrimaryController {
       case 'copy-request':
         return this.#answerCopy(message.id, message.block);
       case 'restore-data':
-        if (this.#hardened && message.session !== this.#session) return; // a stale session's copy
+        if (this.#hardened && message.session !== this.#session) {
+          this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
+          return;
+        }
         return this.#takeRestored(message.id, message.block, message.lost === 1, message.data);
       case 'restore-complete':
         return this.#completeRestore(message.id);
@@ -393,9 +408,13 @@ export class PrimaryController {
       if (!this.#restore.active || !this.#validBlock(block)) return;
       // hardened: a block written (or rebuilt) since, or with a delta still on
       // its way to parity, is newer than this copy.
-      if (this.#hardened && (this.#restore.valid.has(block) || this.#pendingPerBlock.has(block))) return;
+      if (this.#hardened && (this.#restore.valid.has(block) || this.#pendingPerBlock.has(block))) {
+        this.#probe.hit('stale-restore-data-ignored');
+        return;
+      }
       if (lost) {
         this.#restore.lost.add(block);
+        this.#probe.hit('block-reported-lost');
         return;
       }
       const stored = await this.#disk.write(block, data);
