@@ -25,7 +25,9 @@ import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
 import { BlockStore } from '../storage/block-store.js';
-import { Hdd, type HddMedia, type HddStats, type QueuePolicy } from './hdd.js';
+import { Hdd, type QueuePolicy } from './hdd.js';
+import type { HddMedia } from './hdd-media.js';
+import type { HddStats } from './hdd-stats.js';
 import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
 import type { DeviceObserver, SimDevice } from './sim-device.js';
 
