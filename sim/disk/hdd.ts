@@ -1,16 +1,11 @@
-// One simulated hard disk drive.
+// One simulated hard disk drive: its host interface, write cache and faults.
 //
-// Models: capacity, rpm and sector size; a head position (cylinder) and a
-// spinning platter whose angle follows the virtual clock (initial phase drawn
-// from the drive's PRNG stream), so a request's rotational latency is the wait
-// for its block's angle — uniform for random requests, near zero when
-// streaming consecutive blocks; seek time by distance (hdd-params.ts: √ then
-// linear, calibrated to the datasheet averages); a zoned transfer rate falling
-// from outer (block 0) to inner tracks; one request in service at a time from
-// a queue served fifo (default), sstf (shortest seek first) or sptf (shortest
-// seek + rotation first, what NCQ firmware does) (hdd-mechanism.ts); an
-// optional write cache (writes acknowledged after cacheLatencyUs, destaged
-// through the same queue; write-cache.ts).
+// Models: capacity, rpm and sector size; the mechanism (hdd-mechanism.ts: head
+// position, platter angle following virtual time from a phase drawn from the
+// drive's stream, seek curve, zoned transfer, fifo/sstf/sptf queue); an
+// optional write cache (write-cache.ts: writes acknowledged after
+// cacheLatencyUs, destaged through the same queue, flush() waits for them);
+// the platters (hdd-media.ts).
 //
 // Injects (all off unless asked): fail-stop (fail(): every queued and future
 // request answers device-failed, media gone); latent sector errors
@@ -25,7 +20,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
 import { DESTAGE, HddMechanism, POLICIES, type QueuePolicy, READ, type Request, WRITE } from './hdd-mechanism.js';
-import { type HddMedia, ownMedia, tornMix } from './hdd-media.js';
+import { type HddMedia, Platters, ownMedia } from './hdd-media.js';
 import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
 import { type HddStats, newStats } from './hdd-stats.js';
 import { WriteCache } from './write-cache.js';
@@ -52,11 +47,16 @@ export interface HddOptions {
   readonly media?: HddMedia;
 }
 
+/** What a power failure destroyed: writes torn in service, cached blocks never destaged. */
+export interface PowerLoss {
+  readonly torn: number;
+  readonly cachedLost: number;
+}
+
 /** The `code` of hdd.fault trace records. */
 const FAULT = { fail: 1, replace: 2, powerFail: 3, abort: 4, latentError: 5, corrupt: 6 } as const;
 
 const FAILED: IoError = Object.freeze({ ok: false, error: 'device-failed' });
-const MEDIA_ERROR: IoError = Object.freeze({ ok: false, error: 'media-error' });
 const OUT_OF_RANGE: IoError = Object.freeze({ ok: false, error: 'out-of-range' });
 const WRITTEN: WriteResult = Object.freeze({ ok: true });
 
@@ -75,14 +75,12 @@ export class Hdd {
   readonly #engine: Engine;
   readonly #rng: Random;
   readonly #faults: Random;
-  readonly #media: HddMedia;
+  readonly #platters: Platters;
   readonly #sectors: number;
-  readonly #ureChance: number;
   readonly #actor: ActorId;
   readonly #k: Record<'service' | 'cache' | 'read' | 'write' | 'destage' | 'torn' | 'fault', KindId>;
   readonly #mech: HddMechanism;
   readonly #cache: WriteCache;
-  readonly #latent = new Set<number>();
   #failed = false;
   /** Bumped by fail() and powerFail(): cache acks scheduled before then answer device-failed. */
   #life = 0;
@@ -112,10 +110,10 @@ export class Hdd {
     if (!(ber >= 0 && ber < 1)) throw new RangeError(`${where}: unrecoverableBitErrorRate must be in [0, 1), got ${ber}`);
     this.#sectors = Math.ceil(this.modeledBlockBytes / p.sectorBytes);
     this.#cache = new WriteCache(Math.max(1, Math.floor(p.cacheBytes / this.modeledBlockBytes)));
-    this.#ureChance = -Math.expm1(this.modeledBlockBytes * 8 * Math.log1p(-ber));
-    this.#media = options.media ?? ownMedia(this.blockCount, this.blockBytes);
     this.#rng = engine.random.stream(`disk/${options.name}`);
     this.#faults = engine.random.stream(`disk/${options.name}/faults`);
+    const ureChance = -Math.expm1(this.modeledBlockBytes * 8 * Math.log1p(-ber));
+    this.#platters = new Platters(options.media ?? ownMedia(this.blockCount, this.blockBytes), this.#faults, ureChance);
     const t = engine.trace;
     this.#actor = t.actor(options.name);
     this.#k = {
@@ -164,8 +162,13 @@ export class Hdd {
     return this.#cache.dirtyBlocks;
   }
 
+  /** A write of `block` is in the write cache: the media does not show it yet. */
+  cached(block: number): boolean {
+    return this.#cache.holds(block);
+  }
+
   get latentErrors(): number {
-    return this.#latent.size;
+    return this.#platters.latentErrors;
   }
 
   get cylinders(): number {
@@ -187,7 +190,7 @@ export class Hdd {
 
   /** The media contents of `block`, read without I/O, timing or faults. */
   peek(block: number): Uint8Array {
-    return this.#media.get(block);
+    return this.#platters.peek(block);
   }
 
   resetStats(): void {
@@ -228,14 +231,23 @@ export class Hdd {
     });
   }
 
+  /**
+   * FLUSH CACHE: resolves once every write acknowledged before the call is on
+   * the media (at once without a write cache); device-failed if the drive or
+   * its power is lost first.
+   */
+  flush(): Promise<WriteResult> {
+    if (this.#failed) return Promise.resolve(FAILED);
+    return new Promise((resolve) => this.#cache.flush((ok) => resolve(ok ? WRITTEN : FAILED)));
+  }
+
   /** Fail-stop: every queued and future request answers device-failed; the media is gone. */
   fail(): void {
     if (this.#failed) return;
     this.#failed = true;
     this.#life++;
-    const lost = this.#dropAll(false);
-    this.#latent.clear();
-    this.#media.wipe();
+    const { lost } = this.#dropAll(false);
+    this.#platters.wipe();
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.fail, 0, lost);
   }
 
@@ -251,12 +263,14 @@ export class Hdd {
    * Power lost and restored at once: a write in service tears, every queued
    * request and every un-destaged cached write is lost (answered device-failed
    * if it was never acknowledged). The media and latent errors survive.
+   * Returns how many writes tore and how many cached blocks were lost.
    */
-  powerFail(): void {
-    if (this.#failed) return;
+  powerFail(): PowerLoss {
+    if (this.#failed) return { torn: 0, cachedLost: 0 };
     this.#life++;
-    const lost = this.#dropAll(true);
+    const { lost, torn, cachedLost } = this.#dropAll(true);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.powerFail, 0, lost);
+    return { torn, cachedLost };
   }
 
   /**
@@ -285,21 +299,18 @@ export class Hdd {
   /** Reads of `block` answer media-error until it is rewritten. */
   addLatentError(block: number): void {
     this.#checkBlock(block);
-    this.#latent.add(block);
+    this.#platters.addLatentError(block);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.latentError, block, 0);
   }
 
   hasLatentError(block: number): boolean {
-    return this.#latent.has(block);
+    return this.#platters.hasLatentError(block);
   }
 
   /** Silently changes one byte of the block on the media; reads succeed with wrong data until it is rewritten. */
   corrupt(block: number): void {
     this.#checkBlock(block);
-    const data = this.#media.get(block);
-    const i = this.#faults.int(data.length);
-    data[i]! ^= 1 + this.#faults.int(255);
-    this.#media.set(block, data);
+    this.#platters.corrupt(block);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.corrupt, block, 0);
   }
 
@@ -320,12 +331,7 @@ export class Hdd {
     const t = this.#engine.trace;
     if (req.op === READ) {
       s.reads++;
-      let result: ReadResult;
-      if (this.#latent.has(req.block)) result = MEDIA_ERROR;
-      else if (this.#ureChance > 0 && this.#faults.chance(this.#ureChance)) {
-        this.#latent.add(req.block);
-        result = MEDIA_ERROR;
-      } else result = { ok: true, data: this.#media.get(req.block) };
+      const result = this.#platters.read(req.block);
       if (!result.ok) s.errors++;
       t.record(now, this.#k.read, this.#actor, req.block, Math.round(service), Math.round(wait), result.ok ? 0 : 1);
       req.onRead!(result);
@@ -346,34 +352,33 @@ export class Hdd {
   }
 
   #land(block: number, data: Uint8Array): void {
-    this.#media.set(block, data);
-    this.#latent.delete(block);
+    this.#platters.write(block, data);
     this.onDurable?.(block);
   }
 
-  /**
-   * A write in service lands partly: its first k of S sectors, k drawn from
-   * 1..S−1 (S = 1: all or nothing; hdd-media.ts tornMix). A latent error
-   * stays unless every sector landed.
-   */
+  /** A write in service lands partly: its first k of S sectors, k drawn from 1..S−1 (S = 1: all or nothing). */
   #tear(req: Request): void {
     const n = this.#sectors;
     const k = n >= 2 ? this.#faults.range(1, n - 1) : this.#faults.int(2);
     this.stats.torn++;
     this.#engine.trace.record(this.#engine.now, this.#k.torn, this.#actor, req.block, k, n);
     if (k === 0) return;
-    if (k === n) return this.#land(req.block, req.data!);
-    this.#media.set(req.block, tornMix(this.#media.get(req.block), req.data!, k, n));
+    this.#platters.tear(req.block, req.data!, k, n);
     this.onDurable?.(req.block);
   }
 
-  /** Empties the drive's volatile state; returns the host requests and cached writes lost. */
-  #dropAll(tear: boolean): number {
+  /** Empties the drive's volatile state; `lost` counts the host requests and cached writes lost. */
+  #dropAll(tear: boolean): { lost: number; torn: number; cachedLost: number } {
     const cur = this.#mech.interrupt();
     const waiters = this.#cache.takeWaiters();
-    let lost = this.#cache.size + waiters.length;
+    const cachedLost = this.#cache.size;
+    let lost = cachedLost + waiters.length;
+    let torn = 0;
     if (cur !== undefined) {
-      if (tear && cur.op !== READ) this.#tear(cur);
+      if (tear && cur.op !== READ) {
+        this.#tear(cur);
+        torn++;
+      }
       if (cur.op !== DESTAGE) lost++;
       answer(cur, FAILED);
     }
@@ -383,7 +388,7 @@ export class Hdd {
     }
     for (const w of waiters) w.done(FAILED);
     this.#cache.clear();
-    return lost;
+    return { lost, torn, cachedLost };
   }
 
   #inRange(block: number): boolean {

@@ -5,7 +5,9 @@
 // when its service starts. A rewrite of a block already cached replaces its
 // data in place (a new version), so the media never sees an older version
 // after a newer one. A full cache admits new blocks in arrival order as
-// destages free room. Everything here is lost when power is.
+// destages free room. A flush (the host's FLUSH CACHE) completes once every
+// block cached when it was issued is on the media. Everything here is lost
+// when power is.
 import type { WriteResult } from '../../src/ports/block-device.js';
 
 interface Entry {
@@ -22,11 +24,18 @@ export interface CacheWaiter {
   readonly done: (r: WriteResult) => void;
 }
 
+/** A flush waiting for these blocks to reach the media at these versions (or later). */
+interface Flush {
+  readonly need: Map<number, number>;
+  readonly done: (ok: boolean) => void;
+}
+
 export class WriteCache {
   /** Blocks the cache holds. */
   readonly capacity: number;
   readonly #entries = new Map<number, Entry>();
   #waiters: CacheWaiter[] = [];
+  #flushes: Flush[] = [];
 
   constructor(capacityBlocks: number) {
     this.capacity = capacityBlocks;
@@ -49,6 +58,11 @@ export class WriteCache {
   /** The cached contents of `block` (not a copy), if cached. */
   get(block: number): Uint8Array | undefined {
     return this.#entries.get(block)?.data;
+  }
+
+  /** A write of `block` is cached or waiting for room: the media may not show it yet. */
+  holds(block: number): boolean {
+    return this.#entries.has(block) || this.#waiters.some((w) => w.block === block);
   }
 
   /** Can a write of `block` be cached now? Never ahead of an earlier waiter, so one block's writes keep their order. */
@@ -81,8 +95,17 @@ export class WriteCache {
     return { data: entry.data, version: entry.version };
   }
 
+  /** Calls `done(true)` once every block cached now has reached the media; `done(false)` if power goes first. */
+  flush(done: (ok: boolean) => void): void {
+    if (this.#entries.size === 0) return done(true);
+    const need = new Map<number, number>();
+    for (const [block, entry] of this.#entries) need.set(block, entry.version);
+    this.#flushes.push({ need, done });
+  }
+
   /** A destage of `version` reached the media; the entry goes unless it was rewritten meanwhile. True if room was freed. */
   destaged(block: number, version: number): boolean {
+    if (this.#flushes.length > 0) this.#flushed(block, version);
     const entry = this.#entries.get(block);
     if (entry === undefined || entry.version !== version) return false;
     this.#entries.delete(block);
@@ -104,8 +127,22 @@ export class WriteCache {
     return w;
   }
 
-  /** Power is gone: forgets every cached block (waiters must have been taken first). */
+  /** Power is gone: forgets every cached block (waiters must have been taken first); pending flushes fail. */
   clear(): void {
     this.#entries.clear();
+    const flushes = this.#flushes;
+    this.#flushes = [];
+    for (const f of flushes) f.done(false);
+  }
+
+  #flushed(block: number, version: number): void {
+    const waiting: Flush[] = [];
+    for (const f of this.#flushes) {
+      const need = f.need.get(block);
+      if (need !== undefined && need <= version) f.need.delete(block);
+      if (f.need.size === 0) f.done(true);
+      else waiting.push(f);
+    }
+    this.#flushes = waiting;
   }
 }
