@@ -23,6 +23,7 @@ import { DESTAGE, HddMechanism, POLICIES, type QueuePolicy, READ, type Request, 
 import { type HddMedia, Platters, ownMedia } from './hdd-media.js';
 import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
 import { type HddStats, newStats } from './hdd-stats.js';
+import type { PowerLoss } from './sim-device.js';
 import { WriteCache } from './write-cache.js';
 
 export type { QueuePolicy } from './hdd-mechanism.js';
@@ -45,12 +46,6 @@ export interface HddOptions {
   readonly unrecoverableBitErrorRate?: number;
   /** Default: a private BlockStore. */
   readonly media?: HddMedia;
-}
-
-/** What a power failure destroyed: writes torn in service, cached blocks never destaged. */
-export interface PowerLoss {
-  readonly torn: number;
-  readonly cachedLost: number;
 }
 
 /** The `code` of hdd.fault trace records. */
