@@ -7,7 +7,10 @@ import * as assert from 'uvu/assert';
 import { DiskArray } from '../sim/disk/disk-array.js';
 import { IdealDisk } from '../sim/disk/ideal-disk.js';
 import { Engine } from '../sim/engine/engine.js';
+import { MS } from '../sim/engine/time.js';
+import { FaultInjector } from '../sim/faults/fault-injector.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
+import { World } from '../sim/world/world.js';
 import { scenario } from './helpers.js';
 
 /** Runs `script` inside the engine until quiescent; fails the test if it threw. */
@@ -163,6 +166,37 @@ test('literal is caught by power failure alone: the same run without it passes (
 test('hardened passes the same single-primary power failures', async () => {
   const r = await runScenario(quiet('hardened', true), { seed: 1, file: 'quiet' });
   assert.is(r.verdict, 'pass', r.violations[0]?.message);
+});
+
+test('overlapping power failures: an array stays off until its last outage ends, then its controller restarts once', async () => {
+  const s = scenario({
+    primaries: { count: 2, blocks: 64 },
+    prefill: 0,
+    workload: { duration: '1s' },
+    faults: {
+      schedule: [
+        { at: '100ms', do: 'power-fail', arrays: ['p1'], restoreAfter: '200ms' },
+        { at: '150ms', do: 'power-fail', restoreAfter: '20ms' },
+      ],
+    },
+  });
+  const engine = new Engine(6);
+  const world = new World(engine, s);
+  new FaultInjector(engine, world).start(0, 1000 * MS);
+  const seen: string[] = [];
+  const probe = engine.trace.kind('test.probe');
+  for (const t of [99, 101, 160, 180, 299, 301]) {
+    engine.at(t * MS, probe, () => seen.push(`${t}ms ${['p1', 'p2', 'parity'].map((n) => `${n}:${world.node(n).incarnation.number}${world.node(n).incarnation.alive ? '' : ' dead'}${world.node(n).device.down ? ' off' : ''}`).join(' ')}`));
+  }
+  await engine.run({ until: 1000 * MS });
+  assert.equal(seen, [
+    '99ms p1:1 p2:1 parity:1',
+    '101ms p1:1 dead off p2:1 parity:1',
+    '160ms p1:1 dead off p2:1 dead off parity:1 dead off',
+    '180ms p1:1 dead off p2:2 parity:2',
+    '299ms p1:1 dead off p2:2 parity:2',
+    '301ms p1:2 p2:2 parity:2',
+  ]);
 });
 
 test.run();

@@ -146,21 +146,19 @@ export class FaultInjector {
     w.powerFail(arrays);
     const dead = arrays.map((a) => w.node(a).incarnation.number);
     this.#engine.after(fault.restoreAfter, this.#kFault, () => {
-      for (const [i, a] of arrays.entries()) {
-        w.powerOn(a);
-        this.#restartWhenQuiet(a, dead[i]!);
-      }
+      for (const [i, a] of arrays.entries()) if (w.powerOn(a)) this.#restartWhenQuiet(a, dead[i]!);
     });
   }
 
   /**
    * A controller boots only once its disks have power and the I/O its dead
    * predecessor `dead` submitted has drained — unless another restart (a
-   * crash's and a power return's may both wait) got there first.
+   * crash's and a power return's may both wait) got there first, or its array
+   * has failed meanwhile (the replacement starts a controller of its own).
    */
   #restartWhenQuiet(array: string, dead = this.#world.node(array).incarnation.number): void {
     const node = this.#world.node(array);
-    if (node.incarnation.number !== dead) return;
+    if (node.incarnation.number !== dead || node.device.failed) return;
     if (node.device.inFlight > 0 || node.device.down) {
       this.#engine.after(1000, this.#kFault, () => this.#restartWhenQuiet(array, dead));
       return;

@@ -98,6 +98,9 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
+  /** Power outages under way, per array (they may overlap). */
+  readonly #outages = new Map<string, number>();
+
   /** Blocks given latent sector errors, per array, with when (the honesty checker's evidence). */
   readonly latentErrors = new Map<string, Map<number, number>>();
 
@@ -131,6 +134,7 @@ export class World {
    */
   powerFail(arrays: readonly string[]): void {
     for (const name of arrays) {
+      this.#outages.set(name, (this.#outages.get(name) ?? 0) + 1);
       this.crash(name);
       const loss = this.node(name).device.powerFail();
       for (let i = 0; i < loss.torn; i++) this.probes.hit('torn-write');
@@ -138,9 +142,20 @@ export class World {
     }
   }
 
-  /** Power is back at `array`'s disks (its controller restarts separately, once they are quiet). */
-  powerOn(array: string): void {
+  /**
+   * One power outage of `array` ends; true if that was the last one (outages
+   * may overlap), and its disks are on again. Its controller restarts
+   * separately, once they are quiet.
+   */
+  powerOn(array: string): boolean {
+    const left = (this.#outages.get(array) ?? 1) - 1;
+    if (left > 0) {
+      this.#outages.set(array, left);
+      return false;
+    }
+    this.#outages.delete(array);
     this.node(array).device.restart();
+    return true;
   }
 
   /** A primary is decommissioned: it leaves the parity group. */
