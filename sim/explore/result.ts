@@ -74,6 +74,8 @@ export interface Exploration {
   readonly workers: number;
   readonly wallMs: number;
   readonly totals: Totals;
+  /** The result files `xorsim merge` combined into this one. */
+  readonly mergedFrom?: readonly string[];
 }
 
 export function totalsOf(scenarios: readonly ScenarioRuns[], mismatches: number, notRun: number): Totals {
