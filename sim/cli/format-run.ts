@@ -11,7 +11,7 @@ function lossy(n: Extract<ResolvedScenario['network'], { model: 'lossy' }>): str
   if (n.latency !== undefined) parts.push(formatTime(n.latency));
   if (n.jitter !== undefined) parts.push(`±${formatTime(n.jitter)}`);
   if (n.bandwidth !== undefined) parts.push(`${n.bandwidth / 1e6} MB/s`);
-  for (const [name, p] of [['loss', n.loss], ['dup', n.duplicate], ['reorder', n.reorder]] as const) if (p !== undefined) parts.push(`${name} ${p * 100}%`);
+  for (const [name, p] of [['loss', n.loss], ['dup', n.duplicate], ['reorder', n.reorder]] as const) if (p !== undefined) parts.push(`${name} ${Number((p * 100).toFixed(3))}%`);
   if (n.links.length > 0) parts.push(`${n.links.length} link override${n.links.length > 1 ? 's' : ''}`);
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }

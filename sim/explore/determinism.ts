@@ -67,7 +67,7 @@ type Diagnosis = Pick<Mismatch, 'firstDifference' | 'note'>;
 
 async function diagnose(input: (attempt: number, capture: SeedInput['capture']) => SeedInput, o: ExploreOptions): Promise<Diagnosis> {
   const pair = (attempt: number, capture: SeedInput['capture']) =>
-    runJobs<SeedResult>([seedJob(input(attempt, capture), o.runner), seedJob(input(attempt + 1, capture), o.runner)], { workers: 2, freshThreads: true });
+    runJobs<SeedResult>([seedJob(input(attempt, capture), o.runner), seedJob(input(attempt + 1, capture), o.runner)], { workers: Math.min(2, o.workers) });
   const [a, b] = await pair(2, { chunkRecords: DIAGNOSIS_CHUNK });
   const ca = a!.capture!;
   const cb = b!.capture!;
