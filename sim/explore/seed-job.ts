@@ -8,6 +8,7 @@
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import type { Verdict, Violation } from '../checker/violation.js';
 import type { Job } from '../parallel/job.js';
+import type { RunReport } from '../runner/run-report.js';
 import { runScenario } from '../runner/run-scenario.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import type { SwarmDraw } from './swarm.js';
@@ -40,6 +41,8 @@ export interface SeedResult {
   readonly events: number;
   readonly simTimeUs: number;
   readonly wallMs: number;
+  readonly hostOps: RunReport['hostOps'];
+  readonly checks: RunReport['checks'];
   /** The first violation (what stopped the run), or null. */
   readonly violation: Violation | null;
   readonly replay: string;
@@ -73,6 +76,8 @@ export async function runSeed(input: SeedInput): Promise<SeedResult> {
     events: r.events,
     simTimeUs: r.simTimeUs,
     wallMs: r.wallMs,
+    hostOps: r.hostOps,
+    checks: r.checks,
     violation: r.violations[0] ?? null,
     replay: prepared.replay,
     swarm: prepared.swarm,
