@@ -14,7 +14,7 @@ function link(f: LinkFields): string[] {
   if (f.latency !== undefined) parts.push(formatTime(f.latency));
   if (f.jitter !== undefined) parts.push(`±${formatTime(f.jitter)}${f.jitterDistribution === 'normal' ? ' normal' : ''}`);
   if (f.bandwidth !== undefined) parts.push(`${f.bandwidth / 1e6} MB/s`);
-  for (const [name, p] of [['loss', f.loss], ['dup', f.duplicate], ['reorder', f.reorder]] as const) if (p !== undefined) parts.push(`${name} ${p * 100}%`);
+  for (const [name, p] of [['loss', f.loss], ['dup', f.duplicate], ['reorder', f.reorder]] as const) if (p !== undefined) parts.push(`${name} ${Number((p * 100).toFixed(3))}%`);
   if (f.reorderDelay !== undefined) parts.push(`detour ≤${formatTime(f.reorderDelay)}`);
   return parts;
 }
