@@ -18,6 +18,7 @@ import { HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
 import { prefill } from './prefill.js';
+import { replayCommand } from './replay-command.js';
 import { type RunReport, summarize } from './run-report.js';
 
 export interface RunOptions {
@@ -101,7 +102,6 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {
     violations.unshift({ kind: 'crash', timeUs: crash.timeUs, array: null, block: null, message: `${crash.where}: ${describeError(crash.error)}`, recent: [] });
   }
-  const replay = `npx xorsim run ${options.file} --seed ${options.seed} --protocol ${scenario.protocol}`;
   return {
     scenario: scenario.name,
     seed: options.seed,
@@ -118,7 +118,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     faults: { ...faults.stats },
     probes: world.probes.snapshot(),
     violations,
-    replay,
+    replay: replayCommand(options.file, options.seed, scenario.protocol),
   };
 }
 
