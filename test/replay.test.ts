@@ -14,6 +14,9 @@ import { assignLanes } from '../sim/replay/lanes.js';
 import { type ChromeTrace, toChromeTrace } from '../sim/replay/perfetto.js';
 import { touches } from '../sim/replay/records.js';
 import { replay } from '../sim/replay/replay.js';
+import { runJobs } from '../sim/parallel/pool.js';
+import { type RunInput, runJobOf } from '../sim/parallel/run-job.js';
+import type { RunReport } from '../sim/runner/run-report.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { scenario } from './helpers.js';
 
@@ -78,6 +81,18 @@ test('replay is the same run as run: same traceHash and events (lossy network, H
     assert.is(again.report.events, ran.events);
     assert.ok(again.records.length > 1000, `${again.records.length} records`);
   }
+});
+
+test('same seed via run, replay and the worker pool with 1 and 2 workers: identical traceHash', async () => {
+  const inputs: RunInput[] = [1, 2].map((seed) => ({ scenario: lossy, seed, file: 'x' }));
+  const direct = await Promise.all(inputs.map(async (i) => (await runScenario(i.scenario, i)).traceHash));
+  const replayed = await Promise.all(inputs.map(async (i) => (await replay(i.scenario, i)).report.traceHash));
+  const one = (await runJobs<RunReport>(inputs.map(runJobOf), { workers: 1 })).map((r) => r.traceHash);
+  const two = (await runJobs<RunReport>(inputs.map(runJobOf), { workers: 2 })).map((r) => r.traceHash);
+  assert.equal(replayed, direct);
+  assert.equal(one, direct);
+  assert.equal(two, direct);
+  assert.is(new Set(direct).size, 2);
 });
 
 test('the JSON lines replay writes are exactly run --trace', async () => {
