@@ -5,6 +5,7 @@ import { benchCommand } from './commands/bench.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { selftestCommand } from './commands/selftest.js';
+import { shrinkCommand } from './commands/shrink.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_BAD_INPUT, UsageError } from './usage-error.js';
 
@@ -24,6 +25,7 @@ export async function main(args: readonly string[]): Promise<number> {
     });
   parser = runCommand(parser, done);
   parser = replayCommand(parser, done);
+  parser = shrinkCommand(parser, done);
   parser = selftestCommand(parser, done);
   parser = validateCommand(parser, done);
   parser = benchCommand(parser, done);
