@@ -4,7 +4,10 @@ import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
 import { exploreCommand } from './commands/explore.js';
 import { mergeCommand } from './commands/merge.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { selftestCommand } from './commands/selftest.js';
+import { shrinkCommand } from './commands/shrink.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_BAD_INPUT, UsageError } from './usage-error.js';
 
@@ -23,10 +26,13 @@ export async function main(args: readonly string[]): Promise<number> {
       throw error ?? new UsageError(oneLine(message, args));
     });
   parser = runCommand(parser, done);
-  parser = validateCommand(parser, done);
-  parser = benchCommand(parser, done);
+  parser = replayCommand(parser, done);
   parser = exploreCommand(parser, done);
   parser = mergeCommand(parser, done);
+  parser = shrinkCommand(parser, done);
+  parser = selftestCommand(parser, done);
+  parser = validateCommand(parser, done);
+  parser = benchCommand(parser, done);
   try {
     await parser.parseAsync();
     return code;
@@ -46,7 +52,7 @@ function oneLine(message: string, args: readonly string[]): string {
     const names = unknown[1]!.split(', ');
     const flags = names.filter((n) => args.includes(`--${n}`) || args.includes(`-${n}`) || args.some((a) => a.startsWith(`--${n}=`)));
     if (flags.length > 0) return `unknown flag ${flags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')}`;
-    return `unknown command or argument "${names[0]}" (commands: run, validate, bench, explore, merge; see --help)`;
+    return `unknown command or argument "${names[0]}" (commands: run, replay, explore, merge, shrink, selftest, validate, bench; see --help)`;
   }
   const choice = /Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(message.replace(/\s*\n\s*/g, ' '));
   if (choice !== null) return `--${choice[1]}: expected one of ${choice[3]}, got ${choice[2]}`;

@@ -31,7 +31,7 @@ export class IdealNetwork implements SimNetwork {
     this.#engine = engine;
     this.#latency = options.latencyUs;
     this.#kSend = engine.trace.kind('net.send', ['block', 'bytes', 'to']);
-    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from']);
+    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt']);
   }
 
   endpoint(self: NodeId): Transport {
@@ -63,13 +63,14 @@ export class IdealNetwork implements SimNetwork {
     this.#messages++;
     this.#bytes += wire.length;
     if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    const sentAt = this.#engine.now;
     this.#engine.after(this.#latency, this.#kDeliver, () => {
       if (block >= 0) {
         const left = this.inFlight(block) - 1;
         if (left === 0) this.#inFlight.delete(block);
         else this.#inFlight.set(block, left);
       }
-      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from));
+      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from), sentAt);
       const handler = this.#handlers.get(to);
       if (handler !== undefined) {
         const result = handler(from, decode(wire));

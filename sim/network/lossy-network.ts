@@ -100,7 +100,7 @@ export class LossyNetwork implements SimNetwork {
     this.#defaults = resolveLinkOptions(LINK_DEFAULTS, options, 'LossyNetwork');
     const t = engine.trace;
     this.#kSend = t.kind('net.send', ['block', 'bytes', 'to']);
-    this.#kDeliver = t.kind('net.deliver', ['block', 'bytes', 'from']);
+    this.#kDeliver = t.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt']);
     this.#kDrop = t.kind('net.drop', ['block', 'bytes', 'to', 'reason']);
     this.#kDuplicate = t.kind('net.duplicate', ['block', 'bytes', 'to']);
     this.#kLink = t.kind('net.link', ['to', 'down']);
@@ -279,6 +279,7 @@ export class LossyNetwork implements SimNetwork {
     const passage = link.pass(txEndUs);
     if (passage.reordered) this.#reordered++;
     if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    const sentAt = engine.now; // the send's time: replay pairs the two into one slice
     engine.after(passage.arriveUs - engine.now, this.#kDeliver, () => {
       if (block >= 0) this.#leaveFlight(block);
       if (passage.lost) return this.#drop(link, block, wire.length, DropReason.loss);
@@ -286,7 +287,7 @@ export class LossyNetwork implements SimNetwork {
       const handler = this.#handlers.get(link.to);
       if (handler === undefined) return this.#drop(link, block, wire.length, DropReason.noListener);
       const t = engine.trace;
-      t.record(engine.now, this.#kDeliver, t.actor(link.to), block, wire.length, t.actor(link.from));
+      t.record(engine.now, this.#kDeliver, t.actor(link.to), block, wire.length, t.actor(link.from), sentAt);
       this.#delivered++;
       this.#deliveredBytes += wire.length;
       const result = handler(link.from, decode(wire));

@@ -11,20 +11,24 @@ import { ParityChecker } from '../checker/parity-checker.js';
 import { type Violation, verdictOf } from '../checker/violation.js';
 import { Engine } from '../engine/engine.js';
 import { FaultInjector } from '../faults/fault-injector.js';
-import type { TraceSink } from '../engine/trace.js';
+import type { RecordSink, TraceSink } from '../engine/trace.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { wallNowMs } from '../wall-clock.js';
 import { HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
 import { prefill } from './prefill.js';
+import { replayCommand } from './replay-command.js';
 import { type RunReport, summarize } from './run-report.js';
 
 export interface RunOptions {
   readonly seed: number;
   /** The scenario file, for the replay command. */
   readonly file: string;
+  /** Receives every trace record as a JSON line (`run --trace`). */
   readonly traceSink?: TraceSink;
+  /** Receives every trace record as an object (replay); used instead of traceSink. */
+  readonly recordSink?: RecordSink;
   /** Planted controller bugs (self-test and tests only; no CLI flag sets this). */
   readonly plantedBugs?: PlantedBugs;
   /** Receives the arrays' logical images once the run is over. */
@@ -35,6 +39,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const startedMs = wallNowMs();
   const engine = new Engine(options.seed);
   if (options.traceSink !== undefined) engine.trace.setSink(options.traceSink);
+  if (options.recordSink !== undefined) engine.trace.setRecordSink(options.recordSink);
   const world = new World(engine, scenario, options.plantedBugs);
   const violations: Violation[] = [];
   const report = (v: Omit<Violation, 'recent'>) => {
@@ -97,7 +102,6 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {
     violations.unshift({ kind: 'crash', timeUs: crash.timeUs, array: null, block: null, message: `${crash.where}: ${describeError(crash.error)}`, recent: [] });
   }
-  const replay = `npx xorsim run ${options.file} --seed ${options.seed} --protocol ${scenario.protocol}`;
   return {
     scenario: scenario.name,
     seed: options.seed,
@@ -114,7 +118,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     faults: { ...faults.stats },
     probes: world.probes.snapshot(),
     violations,
-    replay,
+    replay: replayCommand(options.file, options.seed, scenario.protocol),
   };
 }
 

@@ -33,7 +33,7 @@ export class HostWorkload {
     this.#world = world;
     this.#checker = checker;
     this.#kThink = engine.trace.kind('host.think');
-    this.#kOp = engine.trace.kind('host.op', ['block', 'write', 'ok']);
+    this.#kOp = engine.trace.kind('host.op', ['block', 'write', 'ok', 'latencyUs']);
   }
 
   /** Streams still running (0 once every stream has finished its last op). */
@@ -90,8 +90,10 @@ export class HostWorkload {
   #done(primary: PrimaryNode, block: number, write: number, ok: boolean, start: Time, latencies: number[]): void {
     if (ok) this.stats.acked++;
     else this.stats.failed++;
-    latencies.push(this.#engine.now - start);
+    const latency = this.#engine.now - start;
+    latencies.push(latency);
     const trace = this.#engine.trace;
-    trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0);
+    // With its latency, replay can draw the op from issue to completion.
+    trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0, latency);
   }
 }

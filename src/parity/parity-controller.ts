@@ -118,7 +118,7 @@ export class ParityController {
     this.#disk = deps.disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
-    this.#locks = new BlockLocks(deps.variant === 'hardened');
+    this.#locks = new BlockLocks(deps.variant === 'hardened' && !deps.bugs?.has('no-parity-lock'));
     this.#bugs = deps.bugs ?? NO_BUGS;
     this.#probe = deps.probe ?? NO_PROBE;
     this.#hardened = deps.variant === 'hardened';
@@ -399,14 +399,15 @@ export class ParityController {
     await this.#gate.ready; // the applied sets are only whole once recovery is done
     const applied = this.#seqs(this.#applied, member, () => new SeqSet());
     const applying = this.#seqs(this.#applying, member, () => new Set<number>());
-    if (applied.has(seq)) {
+    const dedup = !this.#bugs.has('no-dedup');
+    if (dedup && applied.has(seq)) {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
       this.#probe.hit('duplicate-delta-dropped');
       this.#net.send(member, { type: 'delta-ack', block, seq });
       return;
     }
-    if (applying.has(seq)) {
+    if (dedup && applying.has(seq)) {
       this.duplicatesDropped++; // the first copy will be acknowledged when it is durable
       this.#probe.hit('duplicate-delta-dropped');
       return;
@@ -419,6 +420,7 @@ export class ParityController {
       this.#net.send(member, { type: 'delta-ack', block, seq });
       return;
     }
+    if (this.#bugs.has('ack-before-durable')) this.#net.send(member, { type: 'delta-ack', block, seq });
     await this.#applyDelta(block, delta, { member, seq });
     applying.delete(seq);
     applied.add(seq);
