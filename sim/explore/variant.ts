@@ -2,6 +2,7 @@
 // override, `--quick` and `--swarm`. `run`, `explore` (and `replay`) all prepare
 // a run through here, so one command line reproduces any seed exactly.
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
+import { replayCommand } from '../runner/replay-command.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { quickVariant } from './quick.js';
 import { type SwarmDraw, drawSwarm } from './swarm.js';
@@ -30,10 +31,6 @@ export function prepareRun(file: string, loaded: ResolvedScenario, seed: number,
   if (variant.quick) scenario = quickVariant(scenario);
   const drawn = variant.swarm ? drawSwarm(scenario, seed) : { scenario, draw: null };
   const flags = [drawn.draw !== null ? ' --swarm' : '', variant.quick ? ' --quick' : ''].join('');
-  return { scenario: drawn.scenario, swarm: drawn.draw, replay: `npx xorsim run ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol}${flags}` };
+  return { scenario: drawn.scenario, swarm: drawn.draw, replay: `${replayCommand(file, seed, scenario.protocol)}${flags}` };
 }
 
-/** A file name as one shell word. */
-function shellWord(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}

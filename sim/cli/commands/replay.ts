@@ -8,6 +8,8 @@ import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/v
 import type { TraceRecord } from '../../engine/trace.js';
 import { toChromeTrace } from '../../replay/perfetto.js';
 import { type RecordFilter, formatRecord, lastAbout } from '../../replay/records.js';
+import { formatDraw } from '../../explore/swarm.js';
+import { prepareRun } from '../../explore/variant.js';
 import { replay } from '../../replay/replay.js';
 import { shellWord } from '../../runner/replay-command.js';
 import type { RunReport } from '../../runner/run-report.js';
@@ -26,6 +28,8 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
         .option('seed', { type: 'string', demandOption: true, describe: 'PRNG seed (non-negative integer)' })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
+        .option('swarm', { type: 'boolean', default: false, describe: "draw this seed's configuration from the scenario's swarm section (as explore --swarm does)" })
+        .option('quick', { type: 'boolean', default: false, describe: 'cut the load short past the last scheduled fault (as explore --quick does)' })
         .option('jsonl', { type: 'string', describe: 'write the trace records as JSON lines to this file' })
         .option('perfetto', { type: 'string', describe: 'write a Chrome/Perfetto timeline (trace-event JSON) to this file: open it in https://ui.perfetto.dev' })
         .option('array', { type: 'string', describe: 'only records about this array (its I/O, host, drives, messages to and from it)' })
@@ -35,11 +39,16 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
     async (argv) => {
       const seed = parseSeed(argv.seed);
       const loaded = loadScenarioFile(argv.scenario);
-      const scenario = argv.protocol === undefined ? loaded : { ...loaded, protocol: argv.protocol as ProtocolVariant };
+      const variant = { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) };
+      const prepared = prepareRun(argv.scenario, loaded, seed, variant);
+      const scenario = prepared.scenario;
       const filter = parseFilter(scenario, argv.array, argv.block);
       const limit = parseSeed(argv.events, '--events');
+      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; replayed as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
-      const { report, records } = await replay(scenario, { seed, file: argv.scenario, filter });
+      const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
+      const report = { ...replayed.report, replay: prepared.replay };
+      const records = replayed.records;
       const shown = withRecent(report, records, limit);
       const notes: string[] = [];
       if (argv.jsonl !== undefined) {
