@@ -252,6 +252,13 @@ test('CLI: explore prints the table and exits 0; failing seeds with replay comma
   assert.match(bad.stdout, /FAIL {2}2 of 2 runs failed/);
 });
 
+test('a directory argument means its scenario files (the JSON Schema left out), for validate as for explore', async () => {
+  const r = await cli('validate', 'scenarios/');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^scenarios\/crash-recovery\.json: ok/);
+  assert.not.match(r.stdout, /schema/);
+});
+
 test('CLI: bad input to explore and merge is one line and exit 2, with nothing written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-explore-'));
   const out = join(dir, 'never.json');
