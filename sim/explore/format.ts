@@ -48,7 +48,8 @@ export function formatExploration(e: Exploration): string {
     out.push(`  replay: ${m.replay}`);
   }
   const t = e.totals;
-  out.push('', clean(e) ? `PASS  ${n(t.runs)} runs, every one passed; every re-run identical` : `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}`);
+  const rerun = e.determinism.rechecked.length > 0 ? 'every re-run identical' : 'determinism not re-checked';
+  out.push('', clean(e) ? `PASS  ${n(t.runs)} runs, every one passed; ${rerun}` : `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}`);
   return out.join('\n');
 }
 
