@@ -40,6 +40,7 @@ export async function recheck(targets: readonly ExploreTarget[], runs: readonly 
     ...(o.plantedBugs !== undefined ? { plantedBugs: o.plantedBugs } : {}),
   });
   let done = 0;
+  if (sample.length > 0) o.onProgress?.({ phase: 'recheck', done: 0, total: sample.length, failed: 0 });
   const again = await runJobs<SeedResult>(
     sample.map((s) => seedJob(input(s.t, s.first.seed, 1), o.runner)),
     { workers: o.workers, freshThreads: true, onResult: () => o.onProgress?.({ phase: 'recheck', done: ++done, total: sample.length, failed: 0 }) },
