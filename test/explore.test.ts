@@ -44,7 +44,8 @@ function xorsim(...args: string[]) {
 async function cli(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const saved = { log: console.log, error: console.error, write: process.stderr.write };
+  const saved = { log: console.log, error: console.error, write: process.stderr.write, isTTY: process.stderr.isTTY };
+  process.stderr.isTTY = false; // plain progress lines, even when the tests run in a terminal
   console.log = (...xs: unknown[]) => void (stdout += `${xs.join(' ')}\n`);
   console.error = (...xs: unknown[]) => void (stderr += `${xs.join(' ')}\n`);
   process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
@@ -54,6 +55,7 @@ async function cli(...args: string[]) {
   } finally {
     Object.assign(console, { log: saved.log, error: saved.error });
     process.stderr.write = saved.write;
+    process.stderr.isTTY = saved.isTTY;
   }
 }
 
