@@ -181,6 +181,15 @@ test('determinism check: a run that differs on its re-run fails the exploration,
   assert.match(m.note, new RegExp(`agree on the first ${d.record} trace records`));
 });
 
+test('determinism check: a difference that does not reproduce still fails the exploration, and says so', async () => {
+  const runner = { module: new URL('./fixtures/perturbed-runner.ts', import.meta.url).href, fn: 'runPerturbedOnce' };
+  const e = await explore([TINY], { from: 1, seeds: 1, workers: 1, variant: AS_WRITTEN, runner });
+  assert.not.ok(clean(e));
+  const [m] = e.determinism.mismatches;
+  assert.ok(m !== undefined && m.firstDifference === null);
+  assert.match(m.note, /^two more runs of this seed agreed \(traceHash 358818486e38b2ff\): the difference did not reproduce/);
+});
+
 test('time budget: no seed starts after it; the rest are counted as not run', async () => {
   const e = await explore([TINY], { from: 1, seeds: 50, workers: 1, variant: AS_WRITTEN, recheck: 0, timeBudgetMs: 1 });
   assert.ok(e.budget.stopped && e.budget.ran < 50, `ran ${e.budget.ran}`);
