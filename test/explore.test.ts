@@ -279,6 +279,7 @@ test('CLI: bad input to explore and merge is one line and exit 2, with nothing w
     [['explore', 'test/fixtures/tiny.json', '--time-budget', 'soon'], /^xorsim: --time-budget: expected a duration/],
     [['explore', 'test/fixtures/tiny.json', 'test/fixtures/bad-duration.json', '--out', out], /^xorsim: test\/fixtures\/bad-duration\.json: workload\.duration: /],
     [['explore', 'scenarios/nope.json'], /^xorsim: scenarios\/nope\.json: no such file or directory$/],
+    [['explore', 'test/fixtures/tiny.json', '--out', dir], /^xorsim: .*: is a directory, expected a file to write$/],
     [['merge', 'test/fixtures/tiny.json'], /^xorsim: test\/fixtures\/tiny\.json: not an exploration result of this version/],
   ];
   for (const [args, want] of cases) {
