@@ -44,7 +44,8 @@ function xorsim(...args: string[]) {
 async function cli(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const saved = { log: console.log, error: console.error, write: process.stderr.write };
+  const saved = { log: console.log, error: console.error, write: process.stderr.write, isTTY: process.stderr.isTTY };
+  process.stderr.isTTY = false; // plain progress lines, even when the tests run in a terminal
   console.log = (...xs: unknown[]) => void (stdout += `${xs.join(' ')}\n`);
   console.error = (...xs: unknown[]) => void (stderr += `${xs.join(' ')}\n`);
   process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
@@ -54,6 +55,7 @@ async function cli(...args: string[]) {
   } finally {
     Object.assign(console, { log: saved.log, error: saved.error });
     process.stderr.write = saved.write;
+    process.stderr.isTTY = saved.isTTY;
   }
 }
 
@@ -179,6 +181,15 @@ test('determinism check: a run that differs on its re-run fails the exploration,
   assert.match(m.note, new RegExp(`agree on the first ${d.record} trace records`));
 });
 
+test('determinism check: a difference that does not reproduce still fails the exploration, and says so', async () => {
+  const runner = { module: new URL('./fixtures/perturbed-runner.ts', import.meta.url).href, fn: 'runPerturbedOnce' };
+  const e = await explore([TINY], { from: 1, seeds: 1, workers: 1, variant: AS_WRITTEN, runner });
+  assert.not.ok(clean(e));
+  const [m] = e.determinism.mismatches;
+  assert.ok(m !== undefined && m.firstDifference === null);
+  assert.match(m.note, /^two more runs of this seed agreed \(traceHash 358818486e38b2ff\): the difference did not reproduce/);
+});
+
 test('time budget: no seed starts after it; the rest are counted as not run', async () => {
   const e = await explore([TINY], { from: 1, seeds: 50, workers: 1, variant: AS_WRITTEN, recheck: 0, timeBudgetMs: 1 });
   assert.ok(e.budget.stopped && e.budget.ran < 50, `ran ${e.budget.ran}`);
@@ -252,6 +263,13 @@ test('CLI: explore prints the table and exits 0; failing seeds with replay comma
   assert.match(bad.stdout, /FAIL {2}2 of 2 runs failed/);
 });
 
+test('a directory argument means its scenario files (the JSON Schema left out), for validate as for explore', async () => {
+  const r = await cli('validate', 'scenarios/');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^scenarios\/crash-recovery\.json: ok/);
+  assert.not.match(r.stdout, /schema/);
+});
+
 test('CLI: bad input to explore and merge is one line and exit 2, with nothing written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-explore-'));
   const out = join(dir, 'never.json');
@@ -261,6 +279,7 @@ test('CLI: bad input to explore and merge is one line and exit 2, with nothing w
     [['explore', 'test/fixtures/tiny.json', '--time-budget', 'soon'], /^xorsim: --time-budget: expected a duration/],
     [['explore', 'test/fixtures/tiny.json', 'test/fixtures/bad-duration.json', '--out', out], /^xorsim: test\/fixtures\/bad-duration\.json: workload\.duration: /],
     [['explore', 'scenarios/nope.json'], /^xorsim: scenarios\/nope\.json: no such file or directory$/],
+    [['explore', 'test/fixtures/tiny.json', '--out', dir], /^xorsim: .*: is a directory, expected a file to write$/],
     [['merge', 'test/fixtures/tiny.json'], /^xorsim: test\/fixtures\/tiny\.json: not an exploration result of this version/],
   ];
   for (const [args, want] of cases) {

@@ -54,6 +54,7 @@ test(`gate: every scenario (${targets.length}) × ${GATE_SEEDS} seeds, quick, 2 
 });
 
 test('gate: each scenario reaches the probes it exists for, and does real work', () => {
+  for (const name of Object.keys(EXPECTED)) assert.ok(gate.scenarios.some((s) => s.name === name), `${name}: expected probes, but no such scenario in scenarios/`);
   for (const s of gate.scenarios) {
     for (const probe of EXPECTED[s.name] ?? []) {
       const seeds = s.runs.filter((r) => (r.probes[probe] ?? 0) > 0).length;

@@ -27,6 +27,13 @@ export function scenarioFiles(path: string): string[] {
   return files;
 }
 
+/** Fails early, before hours of work, if `file` could not be written later. */
+export function checkWritable(file: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, expected a file to write`);
+  const dir = dirname(file);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${file}: ${dir} is not a directory`);
+}
+
 export function writeTextAtomic(file: string, text: string): void {
   try {
     mkdirSync(dirname(file), { recursive: true });

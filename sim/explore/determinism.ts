@@ -8,10 +8,10 @@
 // keep the lines of the first chunk that differs — memory stays bounded by one
 // chunk whatever the run's length.
 import { runJobs } from '../parallel/pool.js';
-import type { ExploreTarget, ExploreOptions } from './explore.js';
+import type { ExploreOptions, ExploreTarget } from './explore.js';
 import type { Mismatch } from './result.js';
 import { type SeedInput, type SeedResult, seedJob } from './seed-job.js';
-import { inRecheckSample } from './seeds.js';
+import { DEFAULT_RECHECK, inRecheckSample } from './seeds.js';
 
 /** Trace records per fingerprinted chunk when diagnosing a mismatch. */
 export const DIAGNOSIS_CHUNK = 4096;
@@ -23,7 +23,7 @@ export interface RecheckOutcome {
 
 /** Re-runs the sample of `runs` (per target, in seed order) and diagnoses every mismatch. */
 export async function recheck(targets: readonly ExploreTarget[], runs: readonly (readonly SeedResult[])[], o: ExploreOptions): Promise<RecheckOutcome> {
-  const fraction = o.recheck ?? 0.05;
+  const fraction = o.recheck ?? DEFAULT_RECHECK;
   const sample: { t: number; first: SeedResult }[] = [];
   if (fraction > 0) {
     for (const [t, list] of runs.entries()) {
@@ -40,6 +40,7 @@ export async function recheck(targets: readonly ExploreTarget[], runs: readonly 
     ...(o.plantedBugs !== undefined ? { plantedBugs: o.plantedBugs } : {}),
   });
   let done = 0;
+  if (sample.length > 0) o.onProgress?.({ phase: 'recheck', done: 0, total: sample.length, failed: 0 });
   const again = await runJobs<SeedResult>(
     sample.map((s) => seedJob(input(s.t, s.first.seed, 1), o.runner)),
     { workers: o.workers, freshThreads: true, onResult: () => o.onProgress?.({ phase: 'recheck', done: ++done, total: sample.length, failed: 0 }) },

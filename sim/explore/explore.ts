@@ -13,7 +13,7 @@ import { wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
 import { EXPLORE_FORMAT, type Exploration, type ScenarioRuns, fingerprintOf, totalsOf } from './result.js';
 import { type SeedResult, type SeedRunner, seedJob } from './seed-job.js';
-import { type Shard, shardSeeds } from './seeds.js';
+import { DEFAULT_RECHECK, type Shard, shardSeeds } from './seeds.js';
 import type { RunVariant } from './variant.js';
 
 export interface ExploreTarget {
@@ -40,7 +40,7 @@ export interface ExploreOptions {
   /** Worker threads (1: this thread). */
   readonly workers: number;
   readonly variant: RunVariant;
-  /** Fraction of seeds re-run to check determinism (default 0.05; at least one per scenario unless 0). */
+  /** Fraction of seeds re-run to check determinism (default DEFAULT_RECHECK; at least one per scenario unless 0). */
   readonly recheck?: number;
   /** Stop starting seeds after this much wall time. */
   readonly timeBudgetMs?: number;
@@ -88,7 +88,7 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
     settings: { protocol: o.variant.protocol ?? null, swarm: o.variant.swarm, quick: o.variant.quick, plantedBugs: [...(o.plantedBugs ?? [])].sort() },
     ranges: [{ from: o.from, seeds: o.seeds, shard: o.shard ?? null }],
     scenarios,
-    determinism: { fraction: o.recheck ?? 0.05, ...determinism },
+    determinism: { fraction: o.recheck ?? DEFAULT_RECHECK, ...determinism },
     budget: { timeBudgetMs: o.timeBudgetMs ?? null, planned: jobs.length, ran: results.length, stopped: results.length < jobs.length },
     workers: o.workers,
     wallMs: Math.round(wallNowMs() - startedMs),

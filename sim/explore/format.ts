@@ -39,7 +39,11 @@ export function formatExploration(e: Exploration): string {
       if (r.swarm !== null) out.push(`  swarm: ${formatDraw(r.swarm)}`);
       out.push(`  replay: ${r.replay}`);
     }
-    if (failing.length > FAILURES_SHOWN) out.push('', `… and ${n(failing.length - FAILURES_SHOWN)} more failing seeds of ${s.name} (seeds ${failing.slice(FAILURES_SHOWN, FAILURES_SHOWN + 10).map((r) => r.seed).join(', ')}${failing.length > FAILURES_SHOWN + 10 ? ', …' : ''}; all in the --out file)`);
+    if (failing.length > FAILURES_SHOWN) {
+      const more = failing.slice(FAILURES_SHOWN);
+      const seeds = `${more.slice(0, 20).map((r) => r.seed).join(', ')}${more.length > 20 ? ', …' : ''}`;
+      out.push('', `… and ${n(more.length)} more failing seeds of ${s.name}: ${seeds} (each replayed by the command above with its own --seed; every one in the --out file)`);
+    }
   }
   for (const m of e.determinism.mismatches) {
     out.push('', `NONDETERMINISTIC  ${m.scenario} seed ${m.seed}: traceHash ${m.traceHashes[0]} (${n(m.events[0])} events), then ${m.traceHashes[1]} (${n(m.events[1])} events)`);
@@ -48,7 +52,8 @@ export function formatExploration(e: Exploration): string {
     out.push(`  replay: ${m.replay}`);
   }
   const t = e.totals;
-  out.push('', clean(e) ? `PASS  ${n(t.runs)} runs, every one passed; every re-run identical` : `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}`);
+  const rerun = e.determinism.rechecked.length > 0 ? 'every re-run identical' : 'determinism not re-checked';
+  out.push('', clean(e) ? `PASS  ${n(t.runs)} runs, every one passed; ${rerun}` : `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}`);
   return out.join('\n');
 }
 

@@ -32,6 +32,9 @@ export function parseShard(text: string): Shard | string {
   return { index, count };
 }
 
+/** Share of seeds re-run by the determinism check unless told otherwise (FoundationDB re-runs 5 %). */
+export const DEFAULT_RECHECK = 0.05;
+
 /**
  * Whether `seed` is in the determinism sample: a fixed pseudo-random fraction
  * of seeds, decided by the seed alone, so every shard and every rerun of an

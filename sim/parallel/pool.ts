@@ -35,6 +35,7 @@ export async function runJobs<T>(jobs: readonly Job[], options: PoolOptions): Pr
     options.onResult?.(i, r);
   };
   let started = 0;
+  if (jobs.length === 0) return results;
   if (!options.freshThreads && (options.workers <= 1 || jobs.length <= 1)) {
     for (const [i, job] of jobs.entries()) {
       if (!mayStart()) break;

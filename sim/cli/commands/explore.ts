@@ -8,7 +8,7 @@ import { clean } from '../../explore/result.js';
 import { type Shard, parseShard } from '../../explore/seeds.js';
 import { defaultWorkers } from '../../parallel/pool.js';
 import { parseDuration, parseFraction } from '../../scenario/units.js';
-import { scenarioFiles, writeTextAtomic } from '../io.js';
+import { checkWritable, scenarioFiles, writeTextAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 import { loadScenarioFile, parseSeed } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
@@ -47,6 +47,7 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         seen.add(file);
         targets.push({ file, scenario: loadScenarioFile(file) });
       }
+      if (argv.out !== undefined) checkWritable(argv.out);
 
       const progress = new Progress();
       const result = await explore(targets, {

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { formatExploration } from '../../explore/format.js';
 import { type MergeInput, mergeExplorations } from '../../explore/merge.js';
 import { clean } from '../../explore/result.js';
-import { readText, writeTextAtomic } from '../io.js';
+import { checkWritable, readText, writeTextAtomic } from '../io.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
 export function mergeCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -16,6 +16,7 @@ export function mergeCommand(yargs: Argv, done: (code: number) => void): Argv {
         .positional('results', { type: 'string', array: true, demandOption: true, describe: 'result files written by explore --out' })
         .option('out', { type: 'string', describe: 'write the merged results as JSON to this file' }),
     (argv) => {
+      if (argv.out !== undefined) checkWritable(argv.out);
       const inputs: MergeInput[] = (argv.results as string[]).map((file) => {
         try {
           return { file, data: JSON.parse(readText(file)) as unknown };
