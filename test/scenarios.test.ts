@@ -85,6 +85,16 @@ test('latent-errors: a restore meeting unreadable sectors reports exactly those 
   }
 });
 
+test('mixed-sizes: the largest primary restored past the smaller ones\' ends, nothing reported lost (2 seeds)', async () => {
+  const scenario = load('mixed-sizes');
+  for (let seed = 1; seed <= 2; seed++) {
+    const r = await runScenario(scenario, { seed, file: 'mixed-sizes' });
+    assert.is(r.verdict, 'pass', r.violations[0]?.message);
+    assert.is(r.checks.lossReports, 0);
+    assert.is(r.checks.sweeps, 3, 'after the build, after the restore, at the end');
+  }
+});
+
 test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
   assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));
