@@ -93,6 +93,6 @@ function hints(file: string, seed: number, scenario: ResolvedScenario, report: R
   const base = `${scenario.name}-seed${seed}`;
   const lines: string[] = [];
   if (timeline) lines.push(`  timeline: ${report.replay} --perfetto ${base}.perfetto.json`);
-  lines.push(`  shrink:   npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
+  lines.push(`  shrink: npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
   return lines.join('\n');
 }
