@@ -2,6 +2,8 @@
 // 2 bad input (one line naming the file/field/flag and the problem, no stack).
 import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
+import { exploreCommand } from './commands/explore.js';
+import { mergeCommand } from './commands/merge.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { selftestCommand } from './commands/selftest.js';
@@ -25,6 +27,8 @@ export async function main(args: readonly string[]): Promise<number> {
     });
   parser = runCommand(parser, done);
   parser = replayCommand(parser, done);
+  parser = exploreCommand(parser, done);
+  parser = mergeCommand(parser, done);
   parser = shrinkCommand(parser, done);
   parser = selftestCommand(parser, done);
   parser = validateCommand(parser, done);
@@ -48,7 +52,7 @@ function oneLine(message: string, args: readonly string[]): string {
     const names = unknown[1]!.split(', ');
     const flags = names.filter((n) => args.includes(`--${n}`) || args.includes(`-${n}`) || args.some((a) => a.startsWith(`--${n}=`)));
     if (flags.length > 0) return `unknown flag ${flags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')}`;
-    return `unknown command or argument "${names[0]}" (commands: run, replay, shrink, selftest, validate, bench; see --help)`;
+    return `unknown command or argument "${names[0]}" (commands: run, replay, explore, merge, shrink, selftest, validate, bench; see --help)`;
   }
   const choice = /Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(message.replace(/\s*\n\s*/g, ' '));
   if (choice !== null) return `--${choice[1]}: expected one of ${choice[3]}, got ${choice[2]}`;

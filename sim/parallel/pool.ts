@@ -12,6 +12,14 @@ export interface PoolOptions {
   readonly workers: number;
   /** Called as each job finishes (in completion order), e.g. for a progress bar. */
   readonly onResult?: (index: number, result: unknown) => void;
+  /**
+   * Asked before each job starts (jobs start in order); once it answers false,
+   * no further job starts, and the results are those of the jobs that started
+   * (a prefix of `jobs`). E.g. a wall-time budget.
+   */
+  readonly startWhile?: () => boolean;
+  /** Run on fresh worker threads even for one worker: never in this thread. */
+  readonly freshThreads?: boolean;
 }
 
 /** Every core of this machine. */
@@ -21,20 +29,50 @@ export function defaultWorkers(): number {
 
 export async function runJobs<T>(jobs: readonly Job[], options: PoolOptions): Promise<T[]> {
   const results = new Array<T>(jobs.length);
+  const mayStart = () => options.startWhile?.() ?? true;
   const done = (i: number, r: unknown) => {
     results[i] = r as T;
     options.onResult?.(i, r);
   };
-  if (options.workers <= 1 || jobs.length <= 1) {
-    for (const [i, job] of jobs.entries()) done(i, await runJob(job));
+  let started = 0;
+  if (!options.freshThreads && (options.workers <= 1 || jobs.length <= 1)) {
+    for (const [i, job] of jobs.entries()) {
+      if (!mayStart()) break;
+      started++;
+      done(i, await runJob(job));
+    }
+    results.length = started;
     return results;
   }
-  const threads = Math.min(options.workers, jobs.length);
+  const threads = Math.max(1, Math.min(options.workers, jobs.length));
   const pool = new Piscina({ filename: new URL('./worker-entry.mjs', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   try {
-    await Promise.all(jobs.map((job, i) => pool.run(job).then((r: unknown) => done(i, r))));
+    // Jobs are handed over a few at a time, not all at once, so that `startWhile`
+    // is asked close to the moment each one would start.
+    await new Promise<void>((resolve, reject) => {
+      let running = 0;
+      let failed = false;
+      const pump = () => {
+        while (!failed && running < 2 * threads && started < jobs.length && mayStart()) {
+          const i = started++;
+          running++;
+          const fail = (error: unknown) => {
+            failed = true;
+            reject(error);
+          };
+          pool.run(jobs[i]).then((r: unknown) => {
+            running--;
+            done(i, r);
+            pump();
+          }).catch(fail);
+        }
+        if (running === 0) resolve();
+      };
+      pump();
+    });
   } finally {
     await pool.destroy();
   }
+  results.length = started;
   return results;
 }

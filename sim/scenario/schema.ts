@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FaultsSchema } from '../faults/schedule-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
+import { SwarmSchema } from './swarm-schema.js';
 import { duration, size } from './unit-types.js';
 
 const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'expected a name of letters, digits, _ and - (starting with a letter, at most 32)');
@@ -59,6 +60,7 @@ export const ScenarioSchema = z.strictObject({
     .describe('the hosts: each primary serves its own host, issuing random block reads and writes'),
   faults: FaultsSchema,
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
+  swarm: SwarmSchema,
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

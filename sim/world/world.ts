@@ -98,21 +98,64 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
+  /** Power outages under way, per array (they may overlap). */
+  readonly #outages = new Map<string, number>();
+
   /** Blocks given latent sector errors, per array, with when (the honesty checker's evidence). */
   readonly latentErrors = new Map<string, Map<number, number>>();
 
   /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only). */
   addLatentErrors(array: string, count: number): void {
-    const device = this.node(array).device;
-    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
+    const device = this.hddArray(array);
     const rng = this.engine.random.stream(`faults/latent/${array}`);
+    for (let i = 0; i < count; i++) this.addLatentError(array, rng.int(device.blockCount));
+  }
+
+  /** `block` of `array` becomes unreadable until rewritten, and the evidence is kept (HDD arrays only). */
+  addLatentError(array: string, block: number): void {
+    this.hddArray(array).addLatentError(block);
     const marked = this.latentErrors.get(array) ?? new Map<number, number>();
     this.latentErrors.set(array, marked);
-    for (let i = 0; i < count; i++) {
-      const block = rng.int(device.blockCount);
-      device.addLatentError(block);
-      marked.set(block, this.engine.now);
+    marked.set(block, this.engine.now);
+    this.probes.hit('latent-error');
+  }
+
+  hddArray(array: string): DiskArray {
+    const device = this.node(array).device;
+    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
+    return device;
+  }
+
+  /**
+   * Power is lost at `arrays`, controllers and disks at once: each controller
+   * dies as in a crash, the disks tear or lose what they had in flight or in
+   * their write caches (sim/disk), and every journal survives: it is NVRAM
+   * (battery- or supercapacitor-backed, as in real array controllers).
+   */
+  powerFail(arrays: readonly string[]): void {
+    for (const name of arrays) {
+      this.#outages.set(name, (this.#outages.get(name) ?? 0) + 1);
+      this.crash(name);
+      const loss = this.node(name).device.powerFail();
+      for (let i = 0; i < loss.torn; i++) this.probes.hit('torn-write');
+      for (let i = 0; i < loss.cachedLost; i++) this.probes.hit('cached-writes-lost');
     }
+  }
+
+  /**
+   * One power outage of `array` ends; true if that was the last one (outages
+   * may overlap), and its disks are on again. Its controller restarts
+   * separately, once they are quiet.
+   */
+  powerOn(array: string): boolean {
+    const left = (this.#outages.get(array) ?? 1) - 1;
+    if (left > 0) {
+      this.#outages.set(array, left);
+      return false;
+    }
+    this.#outages.delete(array);
+    this.node(array).device.restart();
+    return true;
   }
 
   /** A primary is decommissioned: it leaves the parity group. */
@@ -234,15 +277,17 @@ export class World {
 
   /**
    * No work on `block` is unfinished anywhere: no live controller holds it,
-   * nothing about it is on the wire, and no crashed controller has journaled
-   * work still to replay (which blocks it concerns is the product's business,
-   * so any such journal holds every judgement until the restart).
+   * nothing about it is on the wire or only in a disk's write cache, and no
+   * crashed or powered-off controller has journaled work still to replay
+   * (which blocks it concerns is the product's business, so any such journal
+   * holds every judgement until the restart).
    */
   settled(block: number): boolean {
     if (this.network.inFlight(block) > 0) return false;
     for (const n of this.nodes()) {
       if (n.device.failed) return false; // a lost array: nothing holds until it is replaced and restored
       if (!n.incarnation.alive && n.log.length > 0) return false;
+      if (block < n.device.blockCount && n.device.cached(block)) return false; // its destage will touch it again
     }
     if (this.parity.incarnation.alive && this.parity.controller.busy(block)) return false;
     for (const p of this.primaries) if (p.incarnation.alive && p.controller.busy(block)) return false;

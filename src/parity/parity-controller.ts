@@ -183,6 +183,12 @@ export class ParityController {
       const count = Math.min(this.#window, total - first);
       await this.#buildWindow(first, count);
     }
+    // hardened: built Q is not journaled, so it must be on the media (not in a
+    // drive's write cache) before the build counts as done.
+    if (this.#hardened) {
+      const flushed = await this.#disk.flush();
+      assert(flushed.ok, `${this.name}: cannot flush the built parity (${flushed.ok ? '' : flushed.error})`);
+    }
   }
 
   async #buildWindow(first: number, count: number): Promise<void> {
@@ -436,7 +442,9 @@ export class ParityController {
     const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
     this.#clock.spawn('journal checkpoint', async () => {
       await journal.append(encodeParityRecord({ kind: 'checkpoint', applied }));
-      await journal.trim(keepFrom - 1);
+      // The trimmed records' Q writes are done, but maybe only into a drive's
+      // write cache: on the media first, or a power failure could lose them.
+      if ((await this.#disk.flush()).ok) await journal.trim(keepFrom - 1);
       this.#checkpointing = false;
     });
   }

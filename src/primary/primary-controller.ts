@@ -324,12 +324,18 @@ export class PrimaryController {
     this.#trimJournal();
   }
 
-  /** Every delta up to the acked floor is in parity: its intent is no longer needed. */
+  /**
+   * Every delta up to the acked floor is in parity: its intent is no longer
+   * needed once its data write is on the media — flushed first, as a drive's
+   * write cache may still hold it (and lose it at a power failure).
+   */
   #trimJournal(): void {
     const floor = this.#acked.floor;
     if (this.#journal === undefined || floor <= this.#trimmed) return;
     this.#trimmed = floor;
-    this.#clock.spawn('journal trim', () => this.#journal!.trim(floor));
+    this.#clock.spawn('journal trim', async () => {
+      if ((await this.#disk.flush()).ok) await this.#journal!.trim(floor);
+    });
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
