@@ -148,12 +148,12 @@ test('explore: workers 1 and 2 give each seed the traceHash and verdict of a dir
   const one = await explore([TINY, SWARM], { ...options, workers: 1 });
   const two = await explore([TINY, SWARM], { ...options, workers: 2 });
   assert.equal(two.scenarios.map((s) => s.runs.map((r) => [r.seed, r.verdict, r.traceHash, r.events])), one.scenarios.map((s) => s.runs.map((r) => [r.seed, r.verdict, r.traceHash, r.events])));
-  assert.is(one.scenarios[0]!.runs[0]!.traceHash, '358818486e38b2ff', 'tiny seed 1 as pinned in golden.test.ts');
+  assert.is(one.scenarios[0]!.runs[0]!.traceHash, 'd04a994a2fd0b97d', 'tiny seed 1 as pinned in golden.test.ts');
   for (const r of one.scenarios[1]!.runs) {
     const direct = await runScenario(drawSwarm(SWARM.scenario, r.seed).scenario, { seed: r.seed, file: SWARM.file });
     assert.is(r.traceHash, direct.traceHash, `tiny-swarm seed ${r.seed}`);
     assert.equal(r.swarm, drawSwarm(SWARM.scenario, r.seed).draw);
-    assert.is(r.replay, `npx xorsim run test/fixtures/tiny-swarm.json --seed ${r.seed} --protocol hardened --swarm`);
+    assert.is(r.replay, `npx xorsim replay test/fixtures/tiny-swarm.json --seed ${r.seed} --protocol hardened --swarm`);
   }
   assert.ok(clean(one) && one.totals.runs === 8);
 });
@@ -248,7 +248,7 @@ test('CLI: explore prints the table and exits 0; failing seeds with replay comma
   const bad = await cli('explore', 'scenarios/quickstart.json', '--seeds', '2', '--workers', '1', '--protocol', 'literal', '--recheck', '0');
   assert.is(bad.code, 1);
   assert.match(bad.stdout, /FAIL {2}quickstart seed 1: correctness at [\d.]+m?s \(parity block \d+\)/);
-  assert.match(bad.stdout, /replay: npx xorsim run scenarios\/quickstart\.json --seed 2 --protocol literal\n/);
+  assert.match(bad.stdout, /replay: npx xorsim replay scenarios\/quickstart\.json --seed 2 --protocol literal\n/);
   assert.match(bad.stdout, /FAIL {2}2 of 2 runs failed/);
 });
 

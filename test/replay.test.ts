@@ -14,9 +14,8 @@ import { assignLanes } from '../sim/replay/lanes.js';
 import { type ChromeTrace, toChromeTrace } from '../sim/replay/perfetto.js';
 import { touches } from '../sim/replay/records.js';
 import { replay } from '../sim/replay/replay.js';
-import { runJobs } from '../sim/parallel/pool.js';
-import { type RunInput, runJobOf } from '../sim/parallel/run-job.js';
-import type { RunReport } from '../sim/runner/run-report.js';
+import { explore } from '../sim/explore/explore.js';
+import { AS_WRITTEN } from '../sim/explore/variant.js';
 import { replayCommand } from '../sim/runner/replay-command.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { scenario } from './helpers.js';
@@ -83,13 +82,13 @@ const replayOf = (s: typeof lossy, seed: number) => {
   return replays.get(key)!;
 };
 
-test('same seed via run, replay and the worker pool with 1 and 2 workers: identical traceHash; replay\'s records are run --trace\'s lines', async () => {
-  const inputs: RunInput[] = [1, 2].map((seed) => ({ scenario: lossy, seed, file: 'x' }));
+test('same seed via run, replay, explore with 1 and with 2 workers: identical traceHash; replay\'s records are run --trace\'s lines', async () => {
   const lines: string[] = [];
-  const direct = [(await runScenario(lossy, { seed: 1, file: 'x', traceSink: (l) => lines.push(l) })).traceHash, (await runScenario(lossy, inputs[1]!)).traceHash];
-  const replayed = await Promise.all(inputs.map(async (i) => (await replayOf(lossy, i.seed)).report.traceHash));
-  const one = (await runJobs<RunReport>(inputs.map(runJobOf), { workers: 1 })).map((r) => r.traceHash);
-  const two = (await runJobs<RunReport>(inputs.map(runJobOf), { workers: 2 })).map((r) => r.traceHash);
+  const direct = [(await runScenario(lossy, { seed: 1, file: 'x', traceSink: (l) => lines.push(l) })).traceHash, (await runScenario(lossy, { seed: 2, file: 'x' })).traceHash];
+  const replayed = await Promise.all([1, 2].map(async (seed) => (await replayOf(lossy, seed)).report.traceHash));
+  const explored = async (workers: number) => (await explore([{ file: 'x', scenario: lossy }], { from: 1, seeds: 2, workers, variant: AS_WRITTEN, recheck: 0 })).scenarios[0]!.runs.map((r) => r.traceHash);
+  const one = await explored(1);
+  const two = await explored(2);
   assert.equal(replayed, direct);
   assert.equal(one, direct);
   assert.equal(two, direct);

@@ -10,7 +10,7 @@
 import { runJobs } from '../parallel/pool.js';
 import type { ExploreTarget, ExploreOptions } from './explore.js';
 import type { Mismatch } from './result.js';
-import { type SeedInput, type SeedResult, seedJob } from './seed-job.js';
+import { type SeedInput, type SeedResult, plantedFor, seedJob } from './seed-job.js';
 import { inRecheckSample } from './seeds.js';
 
 /** Trace records per fingerprinted chunk when diagnosing a mismatch. */
@@ -37,7 +37,7 @@ export async function recheck(targets: readonly ExploreTarget[], runs: readonly 
     seed,
     variant: o.variant,
     attempt,
-    ...(o.plantedBugs !== undefined ? { plantedBugs: o.plantedBugs } : {}),
+    ...plantedFor(targets[t]!.plantedBugs ?? o.plantedBugs),
   });
   let done = 0;
   const again = await runJobs<SeedResult>(

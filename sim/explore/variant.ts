@@ -1,7 +1,8 @@
 // How a seed's run differs from the scenario file as written: the protocol
-// override, `--quick` and `--swarm`. `run`, `explore` (and `replay`) all prepare
+// override, `--quick` and `--swarm`. `run`, `explore` and `replay` all prepare
 // a run through here, so one command line reproduces any seed exactly.
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
+import { replayCommand } from '../runner/replay-command.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { quickVariant } from './quick.js';
 import { type SwarmDraw, drawSwarm } from './swarm.js';
@@ -29,11 +30,6 @@ export function prepareRun(file: string, loaded: ResolvedScenario, seed: number,
   let scenario = variant.protocol === undefined ? loaded : { ...loaded, protocol: variant.protocol };
   if (variant.quick) scenario = quickVariant(scenario);
   const drawn = variant.swarm ? drawSwarm(scenario, seed) : { scenario, draw: null };
-  const flags = [drawn.draw !== null ? ' --swarm' : '', variant.quick ? ' --quick' : ''].join('');
-  return { scenario: drawn.scenario, swarm: drawn.draw, replay: `npx xorsim run ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol}${flags}` };
-}
-
-/** A file name as one shell word. */
-function shellWord(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  const flags = [...(drawn.draw !== null ? ['--swarm'] : []), ...(variant.quick ? ['--quick'] : [])];
+  return { scenario: drawn.scenario, swarm: drawn.draw, replay: replayCommand(file, seed, scenario.protocol, flags) };
 }

@@ -1,11 +1,14 @@
-// xorsim replay <scenario> --seed N [--protocol P] [--jsonl F] [--perfetto F] [--array A] [--block K] [--events N] [--json]
+// xorsim replay <scenario> --seed N [--protocol P] [--swarm] [--quick] [--jsonl F] [--perfetto F] [--array A] [--block K] [--events N] [--json]
 //
-// The same run as `run` (same traceHash), with its trace: written as JSON lines
+// The same run as `run` (same traceHash; the same --protocol, --swarm and
+// --quick, so any replay command explore or run prints works), with its trace: written as JSON lines
 // and as a Chrome/Perfetto timeline, restricted by --array/--block, and on a
 // violation the last --events records that touched the broken block.
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
 import type { TraceRecord } from '../../engine/trace.js';
+import { formatDraw } from '../../explore/swarm.js';
+import { prepareRun } from '../../explore/variant.js';
 import { toChromeTrace } from '../../replay/perfetto.js';
 import { type RecordFilter, formatRecord, lastAbout } from '../../replay/records.js';
 import { replay } from '../../replay/replay.js';
@@ -26,6 +29,8 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
         .option('seed', { type: 'string', demandOption: true, describe: 'PRNG seed (non-negative integer)' })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
+        .option('swarm', { type: 'boolean', default: false, describe: "draw this seed's configuration from the scenario's swarm section (as explore --swarm does)" })
+        .option('quick', { type: 'boolean', default: false, describe: 'cut the load short past the last scheduled fault (as explore --quick does)' })
         .option('jsonl', { type: 'string', describe: 'write the trace records as JSON lines to this file' })
         .option('perfetto', { type: 'string', describe: 'write a Chrome/Perfetto timeline (trace-event JSON) to this file: open it in https://ui.perfetto.dev' })
         .option('array', { type: 'string', describe: 'only records about this array (its I/O, host, drives, messages to and from it)' })
@@ -35,11 +40,16 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
     async (argv) => {
       const seed = parseSeed(argv.seed);
       const loaded = loadScenarioFile(argv.scenario);
-      const scenario = argv.protocol === undefined ? loaded : { ...loaded, protocol: argv.protocol as ProtocolVariant };
+      const variant = { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) };
+      const prepared = prepareRun(argv.scenario, loaded, seed, variant);
+      const scenario = prepared.scenario;
       const filter = parseFilter(scenario, argv.array, argv.block);
       const limit = parseSeed(argv.events, '--events');
+      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; run as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
-      const { report, records } = await replay(scenario, { seed, file: argv.scenario, filter });
+      const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
+      const report = { ...replayed.report, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
+      const records = replayed.records;
       const shown = withRecent(report, records, limit);
       const notes: string[] = [];
       if (argv.jsonl !== undefined) {
@@ -62,7 +72,7 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
           const last = records.slice(-limit);
           console.log(['', `  last ${last.length} events ${about}:`, ...last.map((r) => `    ${formatRecord(r)}`)].join('\n'));
         }
-        if (report.verdict !== 'pass') console.log(hints(argv.scenario, seed, scenario, report, argv.perfetto === undefined));
+        if (report.verdict !== 'pass') console.log(hints(argv.scenario, seed, scenario, report, argv.perfetto === undefined, !argv.swarm && !argv.quick));
         if (notes.length > 0) console.log(['', ...notes].join('\n'));
       }
       done(report.verdict === 'pass' ? EXIT_CLEAN : EXIT_VIOLATION);
@@ -89,10 +99,11 @@ function withRecent(report: RunReport, records: readonly TraceRecord[], limit: n
 }
 
 /** What to do next with a failing run: see it as a timeline, shrink it. */
-function hints(file: string, seed: number, scenario: ResolvedScenario, report: RunReport, timeline: boolean): string {
+function hints(file: string, seed: number, scenario: ResolvedScenario, report: RunReport, timeline: boolean, asWritten: boolean): string {
   const base = `${scenario.name}-seed${seed}`;
   const lines: string[] = [];
   if (timeline) lines.push(`  timeline: ${report.replay} --perfetto ${base}.perfetto.json`);
-  lines.push(`  shrink: npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
+  // shrink cuts the scenario as written (a swarm draw or quick cut is not a file to cut).
+  if (asWritten) lines.push(`  shrink: npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
   return lines.join('\n');
 }
