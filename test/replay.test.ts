@@ -123,6 +123,10 @@ test('timeline: every slice on a named track, durations ≥ 0, no overlap; one s
   assert.equal(names(trace, 'process_name').slice(0, 5), ['p1', 'p2', 'p3', 'parity', 'network']);
   const threads = names(trace, 'thread_name');
   for (const t of ['host', 'disk', 'journal', 'p1 → parity', 'parity → p2']) assert.ok(threads.includes(t), t);
+  // The scheduled partition shows as a fault instant (named as the schedule names it) and as links going down.
+  const partition = records.find((r) => r.kind === 'fault')!;
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'i' && e.cat === 'fault' && e.name === 'partition' && e.ts === partition.t));
+  assert.is(trace.traceEvents.filter((e) => e.ph === 'i' && e.name === 'link down').length, 2);
   // A delivered message spans exactly its send and delivery.
   const deliver = records.find((r) => r.kind === 'net.deliver' && r['block'] !== -1)!;
   const s = trace.traceEvents.find((e) => e.ph === 'X' && e.cat === 'net' && e.ts! + e.dur! === deliver.t && e.args!['sentAt'] === deliver['sentAt'])!;
