@@ -143,10 +143,10 @@ export class FaultInjector {
     const w = this.#world;
     const arrays = fault.arrays ?? w.nodes().map((n) => n.name);
     this.#note(fault, false);
-    w.powerFail(arrays);
+    w.power.fail(arrays);
     const dead = arrays.map((a) => w.node(a).incarnation.number);
     this.#engine.after(fault.restoreAfter, this.#kFault, () => {
-      for (const [i, a] of arrays.entries()) if (w.powerOn(a)) this.#restartWhenQuiet(a, dead[i]!);
+      for (const [i, a] of arrays.entries()) if (w.power.restore(a)) this.#restartWhenQuiet(a, dead[i]!);
     });
   }
 

@@ -24,6 +24,7 @@ import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
 import { Incarnation } from './incarnation.js';
+import { PowerSupply } from './power-supply.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
 
@@ -50,6 +51,8 @@ export class World {
   readonly #bugs: PlantedBugs;
   /** Code probes reached in this run, by the product and by the simulated world. */
   readonly probes = new ProbeCounter();
+  /** The arrays' power (power-fail in the fault schedule). */
+  readonly power = new PowerSupply(this);
   readonly #kLife: KindId;
   readonly #kRestored: KindId;
   /** Called when a primary's restore completes (the checker sweeps then). */
@@ -98,9 +101,6 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
-  /** Power outages under way, per array (they may overlap). */
-  readonly #outages = new Map<string, number>();
-
   /** Blocks given latent sector errors, per array, with when (the honesty checker's evidence). */
   readonly latentErrors = new Map<string, Map<number, number>>();
 
@@ -124,38 +124,6 @@ export class World {
     const device = this.node(array).device;
     if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
     return device;
-  }
-
-  /**
-   * Power is lost at `arrays`, controllers and disks at once: each controller
-   * dies as in a crash, the disks tear or lose what they had in flight or in
-   * their write caches (sim/disk), and every journal survives: it is NVRAM
-   * (battery- or supercapacitor-backed, as in real array controllers).
-   */
-  powerFail(arrays: readonly string[]): void {
-    for (const name of arrays) {
-      this.#outages.set(name, (this.#outages.get(name) ?? 0) + 1);
-      this.crash(name);
-      const loss = this.node(name).device.powerFail();
-      for (let i = 0; i < loss.torn; i++) this.probes.hit('torn-write');
-      for (let i = 0; i < loss.cachedLost; i++) this.probes.hit('cached-writes-lost');
-    }
-  }
-
-  /**
-   * One power outage of `array` ends; true if that was the last one (outages
-   * may overlap), and its disks are on again. Its controller restarts
-   * separately, once they are quiet.
-   */
-  powerOn(array: string): boolean {
-    const left = (this.#outages.get(array) ?? 1) - 1;
-    if (left > 0) {
-      this.#outages.set(array, left);
-      return false;
-    }
-    this.#outages.delete(array);
-    this.node(array).device.restart();
-    return true;
   }
 
   /** A primary is decommissioned: it leaves the parity group. */

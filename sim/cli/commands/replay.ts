@@ -45,7 +45,7 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
       const scenario = prepared.scenario;
       const filter = parseFilter(scenario, argv.array, argv.block);
       const limit = parseSeed(argv.events, '--events');
-      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; run as written' : `swarm: ${formatDraw(prepared.swarm)}`);
+      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; replayed as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
       const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
       const report = { ...replayed.report, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
