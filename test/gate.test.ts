@@ -39,6 +39,7 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'parity-rebuild': ['join-delta-absorbed'],
   'double-failure': ['block-reported-lost'],
   'latent-errors': ['block-reported-lost', 'degraded-read-served'],
+  'mixed-sizes': ['degraded-read-served'],
 };
 
 let gate: Exploration;
@@ -65,13 +66,15 @@ test('gate: each scenario reaches the probes it exists for, and does real work',
   }
 });
 
-test('gate: double-failure reports exactly every doubly-lost block; latent-errors only the unreadable ones', () => {
+test('gate: double-failure reports exactly every doubly-lost block; latent-errors only the unreadable ones; mixed-sizes none', () => {
   const runs = (name: string) => gate.scenarios.find((s) => s.name === name)?.runs ?? [];
   // p1 and p2 (512 blocks each) are both lost: each reports every one of its blocks lost.
   for (const r of runs('double-failure')) assert.is(r.checks.lossReports, 2 * 512, `double-failure seed ${r.seed}`);
   // 40 sectors of p3 turn unreadable; only blocks whose restore needs one of them may be lost.
   for (const r of runs('latent-errors')) assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 40, `latent-errors seed ${r.seed}: ${r.checks.lossReports} loss reports`);
-  assert.ok(runs('double-failure').length === GATE_SEEDS && runs('latent-errors').length === GATE_SEEDS);
+  // mixed-sizes: the largest primary restored past the smaller ones' ends; nothing is lost.
+  for (const r of runs('mixed-sizes')) assert.is(r.checks.lossReports, 0, `mixed-sizes seed ${r.seed}`);
+  assert.ok(runs('double-failure').length === GATE_SEEDS && runs('latent-errors').length === GATE_SEEDS && runs('mixed-sizes').length === GATE_SEEDS);
 });
 
 test('gate: one worker gives the same seeds the same traceHash and verdict as two', async () => {

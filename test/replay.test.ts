@@ -14,11 +14,12 @@ import { assignLanes } from '../sim/replay/lanes.js';
 import { type ChromeTrace, toChromeTrace } from '../sim/replay/perfetto.js';
 import { touches } from '../sim/replay/records.js';
 import { replay } from '../sim/replay/replay.js';
-import { runJobs } from '../sim/parallel/pool.js';
-import { type RunInput, runJobOf } from '../sim/parallel/run-job.js';
-import type { RunReport } from '../sim/runner/run-report.js';
+import { explore } from '../sim/explore/explore.js';
+import { AS_WRITTEN } from '../sim/explore/variant.js';
+import { replayCommand } from '../sim/runner/replay-command.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { scenario } from './helpers.js';
+import { xorsimHere } from './in-process-cli.js';
 
 const BIN = new URL('../bin/xorsim.mjs', import.meta.url).pathname;
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -73,40 +74,43 @@ function checkChromeTrace(trace: ChromeTrace): Map<string, number> {
 const names = (trace: ChromeTrace, what: 'process_name' | 'thread_name') =>
   trace.traceEvents.filter((e) => e.ph === 'M' && e.name === what).map((e) => String(e.args!['name']));
 
-test('replay is the same run as run: same traceHash and events (lossy network, HDD arrays)', async () => {
-  for (const s of [scenario({ workload: { duration: '100ms' } }), lossy, hdd]) {
-    const ran = await runScenario(s, { seed: 4, file: 'x' });
-    const again = await replay(s, { seed: 4, file: 'x' });
-    assert.is(again.report.traceHash, ran.traceHash);
-    assert.is(again.report.events, ran.events);
-    assert.ok(again.records.length > 1000, `${again.records.length} records`);
-  }
-});
+/** One replay per scenario and seed, shared by the tests below. */
+const replays = new Map<string, ReturnType<typeof replay>>();
+const replayOf = (s: typeof lossy, seed: number) => {
+  const key = `${s.name}/${s.network.model}/${s.disk.model}/${seed}`;
+  if (!replays.has(key)) replays.set(key, replay(s, { seed, file: 'x' }));
+  return replays.get(key)!;
+};
 
-test('same seed via run, replay and the worker pool with 1 and 2 workers: identical traceHash', async () => {
-  const inputs: RunInput[] = [1, 2].map((seed) => ({ scenario: lossy, seed, file: 'x' }));
-  const direct = await Promise.all(inputs.map(async (i) => (await runScenario(i.scenario, i)).traceHash));
-  const replayed = await Promise.all(inputs.map(async (i) => (await replay(i.scenario, i)).report.traceHash));
-  const one = (await runJobs<RunReport>(inputs.map(runJobOf), { workers: 1 })).map((r) => r.traceHash);
-  const two = (await runJobs<RunReport>(inputs.map(runJobOf), { workers: 2 })).map((r) => r.traceHash);
+test('same seed via run, replay, explore with 1 and with 2 workers: identical traceHash; replay\'s records are run --trace\'s lines', async () => {
+  const lines: string[] = [];
+  const direct = [(await runScenario(lossy, { seed: 1, file: 'x', traceSink: (l) => lines.push(l) })).traceHash, (await runScenario(lossy, { seed: 2, file: 'x' })).traceHash];
+  const replayed = await Promise.all([1, 2].map(async (seed) => (await replayOf(lossy, seed)).report.traceHash));
+  const explored = async (workers: number) => (await explore([{ file: 'x', scenario: lossy }], { from: 1, seeds: 2, workers, variant: AS_WRITTEN, recheck: 0 })).scenarios[0]!.runs.map((r) => r.traceHash);
+  const one = await explored(1);
+  const two = await explored(2);
   assert.equal(replayed, direct);
   assert.equal(one, direct);
   assert.equal(two, direct);
   assert.is(new Set(direct).size, 2);
-});
-
-test('the JSON lines replay writes are exactly run --trace', async () => {
-  const lines: string[] = [];
-  await runScenario(lossy, { seed: 2, file: 'x', traceSink: (l) => lines.push(l) });
-  const { records } = await replay(lossy, { seed: 2, file: 'x' });
-  assert.is(records.length, lines.length);
+  const { records } = await replayOf(lossy, 1);
+  assert.ok(records.length > 1000, `${records.length} records`);
   assert.equal(records.map((r) => JSON.stringify(r)), lines);
 });
 
+test('replay is the same run on ideal and HDD arrays too', async () => {
+  for (const s of [scenario({ primaries: { count: 2, blocks: 64 }, workload: { duration: '50ms' } }), hdd]) {
+    const ran = await runScenario(s, { seed: 1, file: 'x' });
+    const again = await replayOf(s, 1);
+    assert.is(again.report.traceHash, ran.traceHash);
+    assert.is(again.report.events, ran.events);
+  }
+});
+
 test('timeline: every slice on a named track, durations ≥ 0, no overlap; one slice per host op and per message', async () => {
-  const { report, records } = await replay(lossy, { seed: 3, file: 'x' });
+  const { report, records } = await replayOf(lossy, 1);
   assert.is(report.verdict, 'pass');
-  const trace = toChromeTrace(records, lossy, { seed: 3 });
+  const trace = toChromeTrace(records, lossy, { seed: 1 });
   const perCat = checkChromeTrace(trace);
   assert.is(perCat.get('host'), report.hostOps.acked + report.hostOps.failed);
   // Every message ends delivered or dropped, each copy of a duplicate too.
@@ -119,6 +123,10 @@ test('timeline: every slice on a named track, durations ≥ 0, no overlap; one s
   assert.equal(names(trace, 'process_name').slice(0, 5), ['p1', 'p2', 'p3', 'parity', 'network']);
   const threads = names(trace, 'thread_name');
   for (const t of ['host', 'disk', 'journal', 'p1 → parity', 'parity → p2']) assert.ok(threads.includes(t), t);
+  // The scheduled partition shows as a fault instant (named as the schedule names it) and as links going down.
+  const partition = records.find((r) => r.kind === 'fault')!;
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'i' && e.cat === 'fault' && e.name === 'partition' && e.ts === partition.t));
+  assert.is(trace.traceEvents.filter((e) => e.ph === 'i' && e.name === 'link down').length, 2);
   // A delivered message spans exactly its send and delivery.
   const deliver = records.find((r) => r.kind === 'net.deliver' && r['block'] !== -1)!;
   const s = trace.traceEvents.find((e) => e.ph === 'X' && e.cat === 'net' && e.ts! + e.dur! === deliver.t && e.args!['sentAt'] === deliver['sentAt'])!;
@@ -126,7 +134,7 @@ test('timeline: every slice on a named track, durations ≥ 0, no overlap; one s
 });
 
 test('timeline of HDD arrays: a track per drive, slices over each drive\'s service', async () => {
-  const { records } = await replay(hdd, { seed: 1, file: 'x' });
+  const { records } = await replayOf(hdd, 1);
   const trace = toChromeTrace(records, hdd, {});
   const perCat = checkChromeTrace(trace);
   assert.ok(names(trace, 'thread_name').includes('d1'));
@@ -146,7 +154,7 @@ test('record kinds the timeline does not know become instants on their actor\'s 
 });
 
 test('filters: --array keeps what touches the array (its host, I/O, messages), --block one block', async () => {
-  const all = (await replay(lossy, { seed: 1, file: 'x' })).records;
+  const all = (await replayOf(lossy, 1)).records;
   const p2 = (await replay(lossy, { seed: 1, file: 'x', filter: { array: 'p2' } })).records;
   assert.equal(p2, all.filter((r) => touches(r, 'p2')));
   for (const kind of ['host.op', 'disk.write', 'net.send', 'net.deliver', 'log.append']) assert.ok(p2.some((r) => r.kind === kind), kind);
@@ -167,10 +175,10 @@ test('a violation: the trace holds every event of the broken block, beyond the r
   assert.is(about.at(-1)!['ok'], 0);
 });
 
-test('CLI: run and replay agree on the traceHash; --perfetto and --jsonl written; a failing replay prints 40 events and what to do next', () => {
+test('CLI: run and replay agree on the traceHash; --perfetto and --jsonl written; a failing replay prints 40 events and what to do next', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-replay-'));
-  const run = JSON.parse(xorsim('run', 'test/fixtures/tiny.json', '--seed', '5', '--json').stdout);
-  const r = xorsim('replay', 'test/fixtures/tiny.json', '--seed', '5', '--json', '--perfetto', join(dir, 't.json'), '--jsonl', join(dir, 't.jsonl'));
+  const run = JSON.parse((await xorsimHere('run', 'test/fixtures/tiny.json', '--seed', '5', '--json')).stdout);
+  const r = await xorsimHere('replay', 'test/fixtures/tiny.json', '--seed', '5', '--json', '--perfetto', join(dir, 't.json'), '--jsonl', join(dir, 't.jsonl'));
   assert.is(r.code, 0, r.stderr);
   assert.is(JSON.parse(r.stdout).traceHash, run.traceHash);
   checkChromeTrace(JSON.parse(readFileSync(join(dir, 't.json'), 'utf8')));
@@ -189,19 +197,28 @@ test('CLI: run and replay agree on the traceHash; --perfetto and --jsonl written
   assert.match(fail.stdout, /shrink: +npx xorsim shrink test\/fixtures\/hot-literal\.json --seed 1 --protocol literal --out hot-literal-seed1\.shrunk\.json/);
 });
 
-test('CLI: a bad filter is one line naming the flag, exit 2, nothing written', () => {
+test('CLI: a bad filter is one line naming the flag, exit 2, nothing written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-replay-'));
   for (const [args, message] of [
     [['--array', 'p9'], /^xorsim: --array: no array named "p9" \(arrays: p1, p2, parity\)$/],
     [['--block', '64'], /^xorsim: --block: 64 is beyond the arrays \(blocks 0…63\)$/],
     [['--block', 'x'], /^xorsim: --block: expected a non-negative integer, got "x"$/],
   ] as const) {
-    const r = xorsim('replay', 'test/fixtures/tiny.json', '--seed', '1', '--perfetto', join(dir, 'p.json'), ...args);
+    const r = await xorsimHere('replay', 'test/fixtures/tiny.json', '--seed', '1', '--perfetto', join(dir, 'p.json'), ...args);
     assert.is(r.code, 2);
     assert.match(r.stderr.trim(), message);
     assert.is(r.stdout, '');
   }
   assert.equal(readdirSync(dir), []);
+});
+
+test('replay commands paste into a shell as they are: odd file names quoted', async () => {
+  assert.is(replayCommand('scenarios/quickstart.json', 1, 'literal'), 'npx xorsim replay scenarios/quickstart.json --seed 1 --protocol literal');
+  assert.is(replayCommand('my runs/x.json', 3, 'hardened'), "npx xorsim replay 'my runs/x.json' --seed 3 --protocol hardened");
+  assert.is(replayCommand("it's $HOME.json", 3, 'hardened'), "npx xorsim replay 'it'\\''s $HOME.json' --seed 3 --protocol hardened");
+  const cmd = replayCommand("it's $HOME.json", 3, 'hardened');
+  const sh = spawnSync('sh', ['-c', `printf %s ${cmd.slice('npx xorsim replay '.length, cmd.indexOf(' --seed'))}`], { encoding: 'utf8' });
+  assert.is(sh.stdout, "it's $HOME.json");
 });
 
 test('lanes: as many as the most slices in progress at once, and no two slices of a lane overlap', () => {

@@ -1,7 +1,6 @@
 // The checker can fail: `xorsim selftest` plants each known bug alone in the
 // hardened controllers and every one is caught; a bug no seed catches makes it
 // exit 1; and no normal run can switch a planted bug on.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,15 +8,7 @@ import { PLANTED_BUGS } from '../src/protocol/planted-bugs.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 import { HUNTS } from '../sim/selftest/hunts.js';
 import { selftest } from '../sim/selftest/selftest.js';
-
-const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = new URL('../bin/xorsim.mjs', import.meta.url).pathname;
-const ENV = { ...process.env };
-delete ENV.FORCE_COLOR;
-const xorsim = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+import { xorsimHere } from './in-process-cli.js';
 
 function load(file: string) {
   const r = parseScenarioText(file, readFileSync(new URL(`../${file}`, import.meta.url), 'utf8'));
@@ -32,7 +23,7 @@ test('at least 8 planted bugs, and selftest hunts every one', () => {
 
 test('selftest: every planted bug is caught, each within a few seeds', async () => {
   const targets = HUNTS.map((h) => ({ bug: h.bug, file: h.scenario, scenario: load(h.scenario) }));
-  const results = await selftest(targets, { maxSeeds: 10, workers: 2 });
+  const results = await selftest(targets, { maxSeeds: 10, workers: 1 });
   const table = results.map((r) => `${r.bug}: ${r.caught ? `caught at seed ${r.seeds} (${r.run!.violation?.kind}: ${r.run!.violation?.message})` : 'SURVIVED'}`).join('\n');
   for (const r of results) {
     assert.ok(r.caught, table);
@@ -44,21 +35,21 @@ test('selftest: every planted bug is caught, each within a few seeds', async () 
   for (const bug of ['parity-reports-false-loss', 'no-zero-extension']) assert.is(results.find((r) => r.bug === bug)!.run!.violation!.kind, 'honesty', table);
 });
 
-test('selftest exits 1 when a planted bug survives its seeds (join-copy-without-fence passes seed 1), and prints the table', () => {
-  const r = xorsim('selftest', '--bug', 'join-copy-without-fence', '--seeds', '1', '--workers', '1');
+test('selftest exits 1 when a planted bug survives its seeds (join-copy-without-fence passes seed 1), and prints the table', async () => {
+  const r = await xorsimHere('selftest', '--bug', 'join-copy-without-fence', '--seeds', '1', '--workers', '1');
   assert.is(r.code, 1, r.stderr);
   assert.match(r.stdout, /join-copy-without-fence\s+join-under-load\s+NO\s+>1\s+—\s+survived seeds 1…1/);
   assert.match(r.stdout, /1 of 1 planted bugs SURVIVED: join-copy-without-fence/);
 });
 
-test('no run can switch a planted bug on: no flag of run or replay, no scenario field, no standard job names one', () => {
+test('no run can switch a planted bug on: no flag of run or replay, no scenario field, no standard job names one', async () => {
   for (const command of ['run', 'replay']) {
-    const help = xorsim(command, '--help');
+    const help = await xorsimHere(command, '--help');
     assert.is(help.code, 0);
     for (const bug of PLANTED_BUGS) assert.not.ok(help.stdout.includes(bug), `${command} --help mentions ${bug}`);
     assert.not.match(help.stdout, /planted|bug/i);
   }
-  const flag = xorsim('run', 'test/fixtures/tiny.json', '--seed', '1', '--planted-bugs', 'no-dedup');
+  const flag = await xorsimHere('run', 'test/fixtures/tiny.json', '--seed', '1', '--planted-bugs', 'no-dedup');
   assert.is(flag.code, 2);
   assert.match(flag.stderr, /unknown flag --planted-bugs/);
   const schema = readFileSync(new URL('../scenarios/scenario.schema.json', import.meta.url), 'utf8');

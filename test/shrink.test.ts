@@ -13,6 +13,7 @@ import { parseDuration } from '../sim/scenario/units.js';
 import { type Json, candidates, human } from '../sim/shrink/candidates.js';
 import { runOnce } from '../sim/shrink/attempt.js';
 import { shrink } from '../sim/shrink/shrink.js';
+import { xorsimHere } from './in-process-cli.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = new URL('../bin/xorsim.mjs', import.meta.url).pathname;
@@ -32,7 +33,7 @@ test('quickstart seed 1 under literal shrinks to at most a quarter of its host o
   assert.is(original.verdict, 'correctness');
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-shrink-'));
   const out = join(dir, 'small.json');
-  const r = xorsim('shrink', file, '--seed', '1', '--protocol', 'literal', '--out', out);
+  const r = await xorsimHere('shrink', file, '--seed', '1', '--protocol', 'literal', '--out', out);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /host ops +1,189 +\d+ \([\d.]+% of the original\)/);
   // An ordinary scenario file: it validates, and names its protocol and failing seed.
@@ -90,9 +91,9 @@ test('durations are written exactly, in the unit a person would use', () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 40 }), (us) => parseDuration(human(us)) === us));
 });
 
-test('a seed that passes: one line saying so, exit 2, nothing written', () => {
+test('a seed that passes: one line saying so, exit 2, nothing written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-shrink-'));
-  const r = xorsim('shrink', 'test/fixtures/tiny.json', '--seed', '1', '--out', join(dir, 'x.json'));
+  const r = await xorsimHere('shrink', 'test/fixtures/tiny.json', '--seed', '1', '--out', join(dir, 'x.json'));
   assert.is(r.code, 2);
   assert.equal(r.stderr.trim().split('\n'), ['xorsim: test/fixtures/tiny.json: seed 1 passes under hardened: nothing to shrink']);
   assert.equal(readdirSync(dir), []);

@@ -10,7 +10,7 @@
 import { runJobs } from '../parallel/pool.js';
 import type { ExploreOptions, ExploreTarget } from './explore.js';
 import type { Mismatch } from './result.js';
-import { type SeedInput, type SeedResult, seedJob } from './seed-job.js';
+import { type SeedInput, type SeedResult, plantedFor, seedJob } from './seed-job.js';
 import { DEFAULT_RECHECK, inRecheckSample } from './seeds.js';
 
 /** Trace records per fingerprinted chunk when diagnosing a mismatch. */
@@ -37,7 +37,7 @@ export async function recheck(targets: readonly ExploreTarget[], runs: readonly 
     seed,
     variant: o.variant,
     attempt,
-    ...(o.plantedBugs !== undefined ? { plantedBugs: o.plantedBugs } : {}),
+    ...plantedFor(targets[t]!.plantedBugs ?? o.plantedBugs),
   });
   let done = 0;
   if (sample.length > 0) o.onProgress?.({ phase: 'recheck', done: 0, total: sample.length, failed: 0 });

@@ -12,7 +12,7 @@ import type { ResolvedScenario } from '../scenario/resolve.js';
 import { wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
 import { EXPLORE_FORMAT, type Exploration, type ScenarioRuns, fingerprintOf, totalsOf } from './result.js';
-import { type SeedResult, type SeedRunner, seedJob } from './seed-job.js';
+import { type SeedResult, type SeedRunner, plantedFor, seedJob } from './seed-job.js';
 import { DEFAULT_RECHECK, type Shard, shardSeeds } from './seeds.js';
 import type { RunVariant } from './variant.js';
 
@@ -21,6 +21,8 @@ export interface ExploreTarget {
   readonly file: string;
   /** The scenario as loaded from it. */
   readonly scenario: ResolvedScenario;
+  /** Planted bugs for this target only (selftest hunts each bug in its own scenario). */
+  readonly plantedBugs?: PlantedBugs;
 }
 
 export interface ExploreProgress {
@@ -57,7 +59,7 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
   const plan = seeds.flatMap((seed) => targets.map((target, t) => ({ t, seed, target })));
   const jobs = plan.map(({ seed, target }) =>
     seedJob(
-      { file: target.file, scenario: target.scenario, seed, variant: o.variant, attempt: 0, ...(o.plantedBugs !== undefined ? { plantedBugs: o.plantedBugs } : {}) },
+      { file: target.file, scenario: target.scenario, seed, variant: o.variant, attempt: 0, ...plantedFor(target.plantedBugs ?? o.plantedBugs) },
       o.runner,
     ),
   );

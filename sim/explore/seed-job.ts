@@ -135,3 +135,8 @@ class ChunkCapture {
 }
 
 const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+
+/** The seed input's planted-bugs field: present only when there are some. */
+export function plantedFor(bugs: PlantedBugs | undefined): { plantedBugs?: PlantedBugs } {
+  return bugs !== undefined ? { plantedBugs: bugs } : {};
+}

@@ -1,5 +1,5 @@
 // How a seed's run differs from the scenario file as written: the protocol
-// override, `--quick` and `--swarm`. `run`, `explore` (and `replay`) all prepare
+// override, `--quick` and `--swarm`. `run`, `explore` and `replay` all prepare
 // a run through here, so one command line reproduces any seed exactly.
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
 import { replayCommand } from '../runner/replay-command.js';
@@ -30,7 +30,6 @@ export function prepareRun(file: string, loaded: ResolvedScenario, seed: number,
   let scenario = variant.protocol === undefined ? loaded : { ...loaded, protocol: variant.protocol };
   if (variant.quick) scenario = quickVariant(scenario);
   const drawn = variant.swarm ? drawSwarm(scenario, seed) : { scenario, draw: null };
-  const flags = [drawn.draw !== null ? ' --swarm' : '', variant.quick ? ' --quick' : ''].join('');
-  return { scenario: drawn.scenario, swarm: drawn.draw, replay: `${replayCommand(file, seed, scenario.protocol)}${flags}` };
+  const flags = [...(drawn.draw !== null ? ['--swarm'] : []), ...(variant.quick ? ['--quick'] : [])];
+  return { scenario: drawn.scenario, swarm: drawn.draw, replay: replayCommand(file, seed, scenario.protocol, flags) };
 }
-

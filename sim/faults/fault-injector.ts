@@ -174,3 +174,8 @@ export class FaultInjector {
     t.record(this.#engine.now, this.#kFault, t.actor(actor), FAULT_CODES[fault.do], suppressed ? 1 : 0);
   }
 }
+
+/** The scheduled fault a `fault` trace record's code stands for (replay names the timeline's instants by it). */
+export function faultName(code: number): string | undefined {
+  return Object.entries(FAULT_CODES).find(([, c]) => c === code)?.[0];
+}

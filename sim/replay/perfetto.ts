@@ -14,6 +14,7 @@
 // append or trim over its fixed latency. Everything else becomes an instant
 // ("i") on its actor's events track — so record kinds added later still show.
 import type { TraceRecord } from '../engine/trace.js';
+import { faultName } from '../faults/fault-injector.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { assignLanes } from './lanes.js';
 
@@ -47,8 +48,6 @@ interface Slice {
 
 /** Network drop reasons (lossy-network.ts DropReason), for slice names. */
 const DROP_REASONS: Record<number, string> = { 1: 'lost', 2: 'partitioned at send', 3: 'partitioned in flight', 4: 'nobody listening' };
-/** Scheduled fault codes (fault-injector.ts), for instant names. */
-const FAULTS: Record<number, string> = { 1: 'crash', 2: 'restart', 3: 'fail-array', 4: 'replace-array', 5: 'join', 6: 'leave', 7: 'partition', 8: 'heal', 9: 'flap', 10: 'latent-errors' };
 
 export function toChromeTrace(records: readonly TraceRecord[], scenario: ResolvedScenario, about: Readonly<Record<string, string | number>>): ChromeTrace {
   const arrays = [...scenario.primaries.map((p) => p.name), scenario.parity.name];
@@ -135,7 +134,7 @@ export function toChromeTrace(records: readonly TraceRecord[], scenario: Resolve
         break;
       case 'fault': {
         const h = home(r.actor);
-        instant(h.process, h.thread, `${FAULTS[n('code')] ?? `fault ${n('code')}`}${n('suppressed') === 1 ? ' (suppressed by the budget)' : ''}`, 'fault', r);
+        instant(h.process, h.thread, `${faultName(n('code')) ?? `fault ${n('code')}`}${n('suppressed') === 1 ? ' (suppressed by the budget)' : ''}`, 'fault', r);
         break;
       }
       case 'node.life':

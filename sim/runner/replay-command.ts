@@ -2,8 +2,8 @@
 // scenario file is quoted when it holds anything a shell would interpret.
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
 
-export function replayCommand(file: string, seed: number, protocol: ProtocolVariant): string {
-  return `npx xorsim replay ${shellWord(file)} --seed ${seed} --protocol ${protocol}`;
+export function replayCommand(file: string, seed: number, protocol: ProtocolVariant, flags: readonly string[] = []): string {
+  return `npx xorsim replay ${shellWord(file)} --seed ${seed} --protocol ${protocol}${flags.map((f) => ` ${f}`).join('')}`;
 }
 
 export function shellWord(text: string): string {

@@ -3,14 +3,19 @@
 // show it (hunts.ts) until a seed fails or the cap is reached. A bug no seed
 // catches survived: the checker (or the hunt) has a blind spot.
 //
-// Seeds run in rounds on the worker pool: every bug still at large gets its
-// next seeds (as many per bug as keep the workers busy). Each run depends only
-// on its bug, scenario and seed, and a bug's result is its lowest failing
-// seed, so the table is the same with any number of workers.
+// Each bug is hunted with explore(): seeds run in rounds, every bug still at
+// large getting its next seeds (as many per bug as keep the workers busy), each
+// target carrying its own bug. A run depends only on its bug, scenario and
+// seed, and a bug's result is its lowest failing seed, so the table is the
+// same with any number of workers.
 import type { PlantedBug } from '../../src/protocol/planted-bugs.js';
-import { runJobs } from '../parallel/pool.js';
+import { explore } from '../explore/explore.js';
+import type { SeedResult } from '../explore/seed-job.js';
+import type { RunVariant } from '../explore/variant.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
-import { type HuntRun, huntJob } from './hunt-job.js';
+
+/** The bugs are planted in the product protocol, on the scenario as written. */
+const HARDENED: RunVariant = { protocol: 'hardened', swarm: false, quick: false };
 
 export interface SelftestTarget {
   readonly bug: PlantedBug;
@@ -26,37 +31,34 @@ export interface HuntResult {
   readonly caught: boolean;
   /** The seed that caught the bug (seeds 1…seed-1 passed), or the cap if none did. */
   readonly seeds: number;
-  /** The catching run, or null if the bug survived. */
-  readonly run: HuntRun | null;
+  /** The catching run (its replay: the selftest command that finds it again), or null if the bug survived. */
+  readonly run: SeedResult | null;
 }
 
 export interface SelftestOptions {
   /** Seeds tried per bug at most (1…maxSeeds). */
   readonly maxSeeds: number;
   readonly workers: number;
-  /** Called after each round with the bugs still at large. */
-  readonly onRound?: (seedsDone: number, atLarge: number) => void;
 }
 
 export async function selftest(targets: readonly SelftestTarget[], options: SelftestOptions): Promise<HuntResult[]> {
-  const caught = new Map<PlantedBug, HuntRun>();
+  const caught = new Map<PlantedBug, SeedResult>();
   let next = 1; // the next seed of every bug at large
   while (next <= options.maxSeeds) {
     const atLarge = targets.filter((t) => !caught.has(t.bug));
     if (atLarge.length === 0) break;
     const batch = Math.min(Math.max(1, Math.floor(options.workers / atLarge.length)), options.maxSeeds - next + 1);
-    const plan = atLarge.flatMap((t) => Array.from({ length: batch }, (_, i) => ({ t, seed: next + i })));
-    const runs = await runJobs<HuntRun>(
-      plan.map(({ t, seed }) => huntJob({ file: t.file, scenario: t.scenario, seed, bug: t.bug })),
-      { workers: options.workers },
+    const hunt = await explore(
+      atLarge.map((t) => ({ file: t.file, scenario: t.scenario, plantedBugs: new Set([t.bug]) })),
+      { from: next, seeds: batch, workers: options.workers, variant: HARDENED, recheck: 0 },
     );
-    for (const [i, run] of runs.entries()) {
-      const { t } = plan[i]!;
-      const known = caught.get(t.bug);
-      if (run.verdict !== 'pass' && (known === undefined || run.seed < known.seed)) caught.set(t.bug, run);
+    for (const [i, runs] of hunt.scenarios.entries()) {
+      const failing = runs.runs.filter((r) => r.verdict !== 'pass').sort((a, b) => a.seed - b.seed)[0];
+      // No flag of run or replay plants a bug: the hunt itself is how to reproduce one.
+      const bug = atLarge[i]!.bug;
+      if (failing !== undefined) caught.set(bug, { ...failing, replay: `npx xorsim selftest --bug ${bug} --seeds ${failing.seed}` });
     }
     next += batch;
-    options.onRound?.(next - 1, targets.filter((t) => !caught.has(t.bug)).length);
   }
   return targets.map((t) => {
     const run = caught.get(t.bug) ?? null;

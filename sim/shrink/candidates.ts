@@ -9,6 +9,8 @@ import { parseDuration, parseRatePerYear } from '../scenario/units.js';
 
 export type Json = { [key: string]: unknown };
 
+const SECONDS_PER_YEAR = 365.25 * 24 * 3600;
+
 export interface Candidate {
   /** What was cut, for the log ("load 3s → 750ms"). */
   readonly what: string;
@@ -83,16 +85,16 @@ function fewerFaults(s: Json): Candidate[] {
   schedule.forEach((x, i) => {
     out.push({ what: `drop fault ${x['do']} at ${x['at']}`, scenario: { ...s, faults: { ...f, schedule: schedule.filter((_, j) => j !== i) } } });
   });
-  const random = f['random'] as Json | undefined;
-  const crash = random?.['controllerCrash'] as Json | undefined;
-  if (crash !== undefined) {
-    const { controllerCrash: _, ...rest } = random!;
-    out.push({ what: 'drop random controller crashes', scenario: { ...s, faults: { ...f, random: rest } } });
-    const perYear = parseRatePerYear(String(crash['rate']));
-    const perSecond = perYear === undefined ? undefined : perYear / 31_557_600;
-    if (perSecond !== undefined && perSecond > 0) {
-      const half = `${Number((perSecond / 2).toPrecision(3))}/s`;
-      out.push({ what: `controller crashes ${crash['rate']} → ${half}`, scenario: { ...s, faults: { ...f, random: { ...random, controllerCrash: { ...crash, rate: half } } } } });
+  // Each random fault process (controller crashes, latent errors, …): gone, or at half its rate.
+  const random = (f['random'] as Json | undefined) ?? {};
+  for (const [kind, process] of Object.entries(random)) {
+    const { [kind]: _, ...rest } = random;
+    out.push({ what: `drop random ${kind}`, scenario: { ...s, faults: { ...f, random: rest } } });
+    const rate = (process as Json)['rate'];
+    const perYear = parseRatePerYear(String(rate));
+    if (perYear !== undefined && perYear > 0) {
+      const half = `${Number((perYear / 2 / SECONDS_PER_YEAR).toPrecision(3))}/s`;
+      out.push({ what: `random ${kind} ${rate} → ${half}`, scenario: { ...s, faults: { ...f, random: { ...random, [kind]: { ...(process as Json), rate: half } } } } });
     }
   }
   return out;

@@ -9,8 +9,8 @@
 // bug often shows under another seed — the output records which one.
 // Candidates run one after another in this thread: most fail (are kept) within
 // milliseconds of simulated time, and a worker pool per step cost far more to
-// start than it saved (measured: 106 s on 2 workers against 6 s in-thread for
-// quickstart's literal failure).
+// start than it saved (measured on this 2-core machine while busy: 106 s on 2
+// workers against 6 s in this thread for quickstart's literal failure).
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
 import { parseScenarioValue } from '../scenario/load.js';
 import { type Candidate, type Json, candidates } from './candidates.js';

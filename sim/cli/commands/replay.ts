@@ -1,15 +1,16 @@
-// xorsim replay <scenario> --seed N [--protocol P] [--jsonl F] [--perfetto F] [--array A] [--block K] [--events N] [--json]
+// xorsim replay <scenario> --seed N [--protocol P] [--swarm] [--quick] [--jsonl F] [--perfetto F] [--array A] [--block K] [--events N] [--json]
 //
-// The same run as `run` (same traceHash), with its trace: written as JSON lines
+// The same run as `run` (same traceHash; the same --protocol, --swarm and
+// --quick, so any replay command explore or run prints works), with its trace: written as JSON lines
 // and as a Chrome/Perfetto timeline, restricted by --array/--block, and on a
 // violation the last --events records that touched the broken block.
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
 import type { TraceRecord } from '../../engine/trace.js';
-import { toChromeTrace } from '../../replay/perfetto.js';
-import { type RecordFilter, formatRecord, lastAbout } from '../../replay/records.js';
 import { formatDraw } from '../../explore/swarm.js';
 import { prepareRun } from '../../explore/variant.js';
+import { toChromeTrace } from '../../replay/perfetto.js';
+import { type RecordFilter, formatRecord, lastAbout } from '../../replay/records.js';
 import { replay } from '../../replay/replay.js';
 import { shellWord } from '../../runner/replay-command.js';
 import type { RunReport } from '../../runner/run-report.js';
@@ -47,7 +48,7 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
       if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; replayed as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
       const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
-      const report = { ...replayed.report, replay: prepared.replay };
+      const report = { ...replayed.report, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
       const records = replayed.records;
       const shown = withRecent(report, records, limit);
       const notes: string[] = [];
@@ -71,7 +72,7 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
           const last = records.slice(-limit);
           console.log(['', `  last ${last.length} events ${about}:`, ...last.map((r) => `    ${formatRecord(r)}`)].join('\n'));
         }
-        if (report.verdict !== 'pass') console.log(hints(argv.scenario, seed, scenario, report, argv.perfetto === undefined));
+        if (report.verdict !== 'pass') console.log(hints(argv.scenario, seed, scenario, report, argv.perfetto === undefined, !argv.swarm && !argv.quick));
         if (notes.length > 0) console.log(['', ...notes].join('\n'));
       }
       done(report.verdict === 'pass' ? EXIT_CLEAN : EXIT_VIOLATION);
@@ -98,10 +99,11 @@ function withRecent(report: RunReport, records: readonly TraceRecord[], limit: n
 }
 
 /** What to do next with a failing run: see it as a timeline, shrink it. */
-function hints(file: string, seed: number, scenario: ResolvedScenario, report: RunReport, timeline: boolean): string {
+function hints(file: string, seed: number, scenario: ResolvedScenario, report: RunReport, timeline: boolean, asWritten: boolean): string {
   const base = `${scenario.name}-seed${seed}`;
   const lines: string[] = [];
   if (timeline) lines.push(`  timeline: ${report.replay} --perfetto ${base}.perfetto.json`);
-  lines.push(`  shrink:   npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
+  // shrink cuts the scenario as written (a swarm draw or quick cut is not a file to cut).
+  if (asWritten) lines.push(`  shrink: npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
   return lines.join('\n');
 }
