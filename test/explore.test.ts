@@ -21,10 +21,11 @@ import { formatProblem, parseScenarioText, parseScenarioValue } from '../sim/sce
 import type { ResolvedScenario } from '../sim/scenario/resolve.js';
 import { PERTURB_AT_US } from './fixtures/perturbed-runner.js';
 
+// uvu sets FORCE_COLOR; with NO_COLOR also set (scripts/test.mjs), every worker thread would warn.
+delete process.env.FORCE_COLOR;
+
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/xorsim.mjs');
-const ENV = { ...process.env };
-delete ENV.FORCE_COLOR;
 
 function load(file: string): ResolvedScenario {
   const r = parseScenarioText(file, readFileSync(join(ROOT, file), 'utf8'));
@@ -36,7 +37,7 @@ const SWARM: ExploreTarget = { file: 'test/fixtures/tiny-swarm.json', scenario: 
 
 /** The command in a separate process. */
 function xorsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

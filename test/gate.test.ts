@@ -15,6 +15,9 @@ import { formatExploration } from '../sim/explore/format.js';
 import type { Exploration } from '../sim/explore/result.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
+// uvu sets FORCE_COLOR; with NO_COLOR also set (scripts/test.mjs), every worker thread would warn.
+delete process.env.FORCE_COLOR;
+
 const GATE_SEEDS = 20;
 const VARIANT = { swarm: false, quick: true };
 
@@ -62,7 +65,7 @@ test('gate: each scenario reaches the probes it exists for, and does real work',
       assert.ok(seeds > 0, `${s.name}: probe ${probe} reached in none of ${s.runs.length} seeds`);
     }
     // Quick loads are short, not empty: even the slowest (HDD arrays, 20 ms think time) issues dozens of writes per seed.
-    for (const r of s.runs) assert.ok(r.hostOps.writes >= 40 && r.checks.parity > r.hostOps.writes, `${s.name} seed ${r.seed}: ${r.hostOps.writes} writes, ${r.checks.parity} parity checks`);
+    for (const r of s.runs) assert.ok(r.hostOps.writes >= 40 && r.checks.parity >= 40, `${s.name} seed ${r.seed}: ${r.hostOps.writes} writes, ${r.checks.parity} parity checks`);
   }
 });
 
