@@ -26,9 +26,11 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
     `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}`,
     `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,
     `prefill ${s.prefill * 100}%`,
-    s.disk.model === 'ideal' ? `disk ideal ${formatTime(s.disk.latency)}` : `disk hdd ×${s.disk.drives} ${s.disk.queue}${s.disk.writeCache ? ' write-cache' : ''}`,
+    s.disk.model === 'ideal' ? `disk ideal ${formatTime(s.disk.latency)}` : `disk hdd ×${s.disk.drives}${s.disk.parityDrives === undefined ? '' : ` (parity ×${s.disk.parityDrives})`} ${s.disk.queue}${s.disk.writeCache ? ' write-cache' : ''}`,
     s.network.model === 'ideal' ? `network ideal ${formatTime(s.network.latency)}` : `network lossy${lossy(s.network)}`,
-    `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`,
+    w.rate === undefined
+      ? `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`
+      : `load ${formatTime(w.duration)} open loop ${Number((1e6 / w.rate).toPrecision(4))}/s per host iodepth ${w.iodepth} reads ${Math.round(w.readFraction * 100)}%`,
     `settle ${formatTime(s.settle)}`,
   ].join(' · ');
 }
