@@ -22,11 +22,18 @@ export interface CapacityParams {
   /** The link-bound restores without host load that the theory check uses. */
   readonly checkCapacities: readonly number[];
   readonly checkBandwidthMBs: number;
+  /** The run that shows the default retransmission timer collapsing a 1 GbE restore. */
+  readonly collapseCapacity: number;
+  readonly collapseSettle: string;
 }
 
 export function capacityParams(options: ReportOptions): CapacityParams {
   const q = options.quick;
   const GiB = 2 ** 30;
+  if (options.tiny) {
+    const MiB = 2 ** 20;
+    return { quick: q, seeds: seedList(options.seeds), primaryCounts: [1, 2], parityDrives: [4], saturationS: 1, capacities: [64 * MiB], bandwidthsMBs: [125, 1250], checkCapacities: [256 * MiB], checkBandwidthMBs: 125, collapseCapacity: 256 * MiB, collapseSettle: '10s' };
+  }
   return {
     quick: q,
     seeds: seedList(options.seeds),
@@ -37,6 +44,8 @@ export function capacityParams(options: ReportOptions): CapacityParams {
     bandwidthsMBs: q ? [125, 1250] : [125, 312.5, 1250],
     checkCapacities: q ? [GiB] : [GiB, 4 * GiB],
     checkBandwidthMBs: 125,
+    collapseCapacity: GiB,
+    collapseSettle: '60s',
   };
 }
 
@@ -83,8 +92,8 @@ export function planCapacity(options: ReportOptions): ReportPlan {
   }
   for (const capacity of p.checkCapacities) addRepair({ what: 'restore', capacity, bandwidthMBs: p.checkBandwidthMBs, hostRate: 0 });
   // The default 5 ms retransmission timer with 1 MiB blocks on 1 GbE (expected to fail its liveness check).
-  const collapseId = 'restore-1024mib-125mbs-rt5ms';
-  addRepair({ what: 'restore', capacity: 2 ** 30, bandwidthMBs: 125, hostRate: 5, retransmit: '5ms', settle: '60s' }, collapseId);
+  const collapseId = `restore-${p.collapseCapacity / RESTORE_BLOCK}mib-125mbs-rt5ms`;
+  addRepair({ what: 'restore', capacity: p.collapseCapacity, bandwidthMBs: 125, hostRate: 5, retransmit: '5ms', settle: p.collapseSettle }, collapseId);
   return {
     jobs,
     build: (results) => {

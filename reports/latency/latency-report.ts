@@ -31,6 +31,9 @@ export interface LatencyParams {
 
 export function latencyParams(options: ReportOptions): LatencyParams {
   const q = options.quick;
+  if (options.tiny) {
+    return { quick: q, seeds: seedList(options.seeds), blocks: 128, loads: [50, FIXED_LOAD], opsPerPoint: 150, minS: 1, maxS: 2, rhos: [0.5], mg1Requests: 20_000, restoreLoadS: 6 };
+  }
   return {
     quick: q,
     seeds: seedList(options.seeds),

@@ -12,6 +12,11 @@ export interface ReportOptions {
   readonly quick: boolean;
   /** Seeds per simulated point (Monte Carlo: batches of trials, one seed each). */
   readonly seeds: number;
+  /**
+   * Tests only (no CLI flag): the smallest report that still runs every
+   * section and theory check, in seconds. Its numbers mean little.
+   */
+  readonly tiny?: boolean;
 }
 
 export interface PlannedJob {

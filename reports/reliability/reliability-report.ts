@@ -34,6 +34,7 @@ export interface ReliabilityParams {
 }
 
 export function reliabilityParams(options: ReportOptions): ReliabilityParams {
+  if (options.tiny) return { quick: options.quick, seeds: seedList(options.seeds), trialsPerSeed: 30, primaryCounts: [2, 4], restoreMBs: [50, 200] };
   return {
     quick: options.quick,
     seeds: seedList(options.seeds),
