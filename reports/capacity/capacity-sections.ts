@@ -159,7 +159,11 @@ export function repairSection(ctx: CapacityContext): Section {
         { label: `links ${bw} MB/s`, color: i, points: mine.filter((r) => typeof r.row.seconds === 'number').map((r) => ({ x: r.p.capacity / 2 ** 30, y: r.row.seconds as number })) },
         { label: `capacity ÷ ${bw} MB/s`, color: i, dashed: true, points: capacities.map((c) => ({ x: c / 2 ** 30, y: (c / RESTORE_BLOCK) * restoreBytesPerBlock() / (bw * 1e6) })) },
       ];
-    }),
+    }).concat(
+      what === 'restore'
+        ? [{ label: `no host load, ${ctx.params.checkBandwidthMBs} MB/s (theory check)`, color: 7, points: rows.filter((r) => r.p.hostRate === 0 && typeof r.row.seconds === 'number').map((r) => ({ x: r.p.capacity / 2 ** 30, y: r.row.seconds as number })) }]
+        : [],
+    ),
   });
   const collapse = rows.find((r) => r.id === ctx.collapseId)!.row;
   const fast = rows.filter((r) => r.p.what === 'restore' && r.p.bandwidthMBs === Math.max(...bandwidthsMBs) && typeof r.row.seconds === 'number' && r.p.hostRate > 0);

@@ -37,7 +37,7 @@ export function latencyParams(options: ReportOptions): LatencyParams {
   return {
     quick: q,
     seeds: seedList(options.seeds),
-    blocks: q ? 1024 : 4096,
+    blocks: q ? 1024 : 2048,
     loads: q ? [50, 150, 250, 350, 450, 550] : [25, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500, 550, 600],
     opsPerPoint: q ? 800 : 4000,
     minS: q ? 4 : 10,

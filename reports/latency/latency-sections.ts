@@ -86,11 +86,12 @@ export function lossSection(ctx: LatencyContext): Section {
         id: 'network-loss',
         title: 'Write latency and network traffic vs loss',
         caption,
-        columns: ['loss', 'retransmit_initial_ms', 'scenario', 'write_p50_ms', 'write_p99_ms', 'write_p999_ms', 'write_max_ms', 'messages_per_write', 'network_kb_per_write'].map((key) => ({ key, label: key })),
+        columns: ['loss', 'retransmit_initial_ms', 'scenario', 'writes', 'write_p50_ms', 'write_p99_ms', 'write_p999_ms', 'write_max_ms', 'messages_per_write', 'network_kb_per_write'].map((key) => ({ key, label: key })),
         rows: cases.map((c) => ({
           loss: percent(c.loss, 0),
           retransmit_initial_ms: c.rt,
           scenario: c.id,
+          writes: ctx.of(c.id).reduce((s, r) => s + r.write.count, 0),
           write_p50_ms: round(w(c.id, 'p50'), 2),
           write_p99_ms: round(w(c.id, 'p99'), 2),
           write_p999_ms: round(w(c.id, 'p999'), 2),

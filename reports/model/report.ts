@@ -30,6 +30,8 @@ export interface Series {
 export interface Axis {
   readonly label: string;
   readonly scale: 'linear' | 'log' | 'category';
+  /** Tick labels: plain numbers (default) or byte sizes (1 kB, 1 MB, …). */
+  readonly ticks?: 'bytes';
   readonly min?: number;
   readonly max?: number;
 }

@@ -81,7 +81,7 @@ export function reliabilitySections(ctx: ReliabilityContext): Section[] {
     caption: `${source} · double failures: Monte Carlo without UREs; read errors: the URE bytes of the Monte Carlo with UREs (renewal–reward: bytes lost per trial ÷ years per trial)`,
     kind: 'line',
     x: { label: 'arrays in the group N (primaries + parity)', scale: 'linear' },
-    y: { label: 'bytes lost per year (log scale)', scale: 'log' },
+    y: { label: 'bytes lost per year (log scale)', scale: 'log', ticks: 'bytes' },
     series: restoreMBs.flatMap((mbs, i): Series[] => [
       { label: `second drive failure, ${mbs} MB/s`, color: i, points: ns.map((n) => ({ x: n + 1, y: find(all, 'drive', false, n, mbs).doubleBytesPerYear })) },
       { label: `read errors in restores, ${mbs} MB/s`, color: i, dashed: true, points: ns.map((n) => ({ x: n + 1, y: find(all, 'drive', true, n, mbs).latentBytesPerYear })) },

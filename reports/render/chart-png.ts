@@ -119,13 +119,23 @@ function dataset(spec: ChartSpec, index: number): ChartDataset {
   } as ChartDataset;
 }
 
+/** Decimal byte sizes for log axes: only powers of ten get a label, so ticks stay readable. */
+function byteTick(v: number): string {
+  const exponent = Math.log10(v);
+  if (Math.abs(exponent - Math.round(exponent)) > 1e-9) return '';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  const e = Math.round(exponent);
+  const u = Math.min(units.length - 1, Math.max(0, Math.floor(e / 3)));
+  return `${10 ** (e - 3 * u)} ${units[u]}`;
+}
+
 function scale(axis: ChartSpec['x'], stacked: boolean) {
   const type = axis.scale === 'log' ? 'logarithmic' : axis.scale === 'category' ? 'category' : 'linear';
   return {
     type,
     stacked,
     title: { display: true, text: axis.label, font: { size: 13, weight: 'bold' as const } },
-    ticks: { font: { size: 11 } },
+    ticks: { font: { size: 11 }, ...(axis.ticks === 'bytes' ? { callback: (value: number | string) => byteTick(Number(value)) } : {}) },
     grid: { color: '#e4e4e4' },
     ...(axis.min !== undefined ? { min: axis.min } : {}),
     ...(axis.max !== undefined ? { max: axis.max } : {}),
