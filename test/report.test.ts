@@ -16,7 +16,8 @@ import { REPORT_COMMAND_NAME, reportCommand } from '../reports/cli/report-comman
 import { buildReports } from '../reports/cli/run-reports.js';
 import type { Mg1Result } from '../reports/latency/mg1.js';
 import { mg1Check } from '../reports/latency/load-sections.js';
-import type { Report } from '../reports/model/report.js';
+import { REPORT_NAMES, type Report } from '../reports/model/report.js';
+import { PLANNERS } from '../reports/plans.js';
 import { type Config, type ReliabilityContext, groupModel } from '../reports/reliability/reliability-report.js';
 import { reliabilityChecks } from '../reports/reliability/reliability-sections.js';
 import { formulaMttdlYears } from '../reports/reliability/monte-carlo.js';
@@ -42,6 +43,19 @@ test('a tiny build of every report on 2 workers: every section, chart, table and
     for (const s of r.sections) for (const c of s.charts) for (const series of c.series) for (const p of series.points) assert.ok(Number.isFinite(p.y), `${r.name}/${c.id}/${series.label}: y = ${p.y}`);
   }
   assert.ok(reports[1]!.runs.some((r) => r.expected === 'liveness' && r.verdict === 'liveness'), 'the 5 ms retransmission timer run collapses, as the capacity report says');
+});
+
+test('the quick and full plans are well formed: every scenario validates, every job names its module', () => {
+  for (const quick of [true, false]) {
+    for (const name of REPORT_NAMES) {
+      const plan = PLANNERS[name]({ quick, seeds: 3 });
+      assert.ok(plan.jobs.length > 0, `${name}${quick ? ' --quick' : ''}`);
+      for (const { job, cost } of plan.jobs) {
+        assert.match(job.module, /^file:\/\/.*\/reports\/.*\.ts$/);
+        assert.ok(cost > 0 && Number.isFinite(cost), `${name}: cost ${cost}`);
+      }
+    }
+  }
 });
 
 test('write breakdown: the components add up to the write latency', () => {

@@ -41,7 +41,7 @@ export function capacityParams(options: ReportOptions): CapacityParams {
     parityDrives: q ? [4, 16] : [4, 8, 16, 32],
     saturationS: q ? 3 : 10,
     capacities: q ? [GiB / 2, GiB] : [GiB / 2, GiB, 2 * GiB, 4 * GiB],
-    bandwidthsMBs: q ? [125, 1250] : [125, 312.5, 1250],
+    bandwidthsMBs: q ? [125, 1250] : [125, 300, 1250],
     checkCapacities: q ? [GiB] : [GiB, 4 * GiB],
     checkBandwidthMBs: 125,
     collapseCapacity: GiB,
