@@ -26,7 +26,7 @@ import { repairChecks } from '../reports/capacity/capacity-sections.js';
 import type { RunPointResult } from '../reports/jobs/run-point.js';
 import { chiSquareQuantile, exponentialMeanInterval, normalQuantile } from '../reports/stats/confidence.js';
 
-const provenance = { command: 'npx xorsim report all (test)', machine: 'test', wallSeconds: 0 };
+const provenance = { command: 'npx xorsim report all (test)', machine: 'test', wallSeconds: 0, cpuSeconds: 0 };
 let reports: Report[] = [];
 
 test('a tiny build of every report on 2 workers: every section, chart, table and theory check; every check agrees, every run as expected', async () => {

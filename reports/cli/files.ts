@@ -1,6 +1,6 @@
 // The files of a report directory, and the index of `report all`.
 import { renderChart } from '../render/chart-png.js';
-import { type Provenance, csv, dataJson, html, inline, markdown } from '../render/documents.js';
+import { type Provenance, csv, dataJson, html, inline, markdown, speedText } from '../render/documents.js';
 import type { Report } from '../model/report.js';
 
 export async function reportFiles(report: Report, provenance: Provenance): Promise<Map<string, Uint8Array | string>> {
@@ -33,7 +33,7 @@ export function indexFiles(reports: readonly Report[], provenance: Provenance): 
   const md = [
     '# xorsim reports',
     '',
-    `Regenerate: \`${provenance.command}\` · ${provenance.machine} · ${provenance.wallSeconds.toFixed(0)} s wall.`,
+    `Regenerate: \`${provenance.command}\` · ${provenance.machine} · ${speedText(provenance)}.`,
     '',
     ...reports.map((r) => `- [${r.title}](${r.name}/report.md) ([HTML](${r.name}/report.html)): ${r.sections.map((s) => s.title).join('; ')}`),
     '',
@@ -48,7 +48,7 @@ export function indexFiles(reports: readonly Report[], provenance: Provenance): 
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>xorsim reports</title>',
     '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}</style></head><body>',
     '<h1>xorsim reports</h1>',
-    `<p>Regenerate: ${inline(`\`${provenance.command}\``)} · ${inline(provenance.machine)} · ${provenance.wallSeconds.toFixed(0)} s wall.</p><ul>`,
+    `<p>Regenerate: ${inline(`\`${provenance.command}\``)} · ${inline(provenance.machine)} · ${speedText(provenance)}.</p><ul>`,
     ...reports.map((r) => `<li><a href="${r.name}/report.html">${inline(r.title)}</a>: ${inline(r.sections.map((s) => s.title).join('; '))}</li>`),
     `</ul><h2>Theory checks: ${checks.length - failed} of ${checks.length} agree</h2><table><tr><th>report</th><th>check</th><th>simulated</th><th>predicted</th><th>difference</th><th>tolerance</th><th>result</th></tr>`,
     ...checks.map((c) => `<tr><td>${c.report}</td><td>${inline(c.name)}</td><td>${c.simulated.toPrecision(4)}</td><td>${c.predicted.toPrecision(4)}</td><td>${(c.difference * 100).toFixed(2)} %</td><td>${inline(c.tolerance)}</td><td>${c.pass ? 'PASS' : '<b>FAIL</b>'}</td></tr>`),

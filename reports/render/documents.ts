@@ -11,6 +11,13 @@ export interface Provenance {
   /** Machine and Node version, and wall time, as measured by the CLI. */
   readonly machine: string;
   readonly wallSeconds: number;
+  /** CPU time of the whole command, every worker thread included. */
+  readonly cpuSeconds: number;
+}
+
+/** "… · 63 s wall, 98 s CPU for this command" */
+export function speedText(p: Provenance): string {
+  return `${p.wallSeconds.toFixed(0)} s wall, ${p.cpuSeconds.toFixed(0)} s CPU for this command`;
 }
 
 /** A run's verdict, and whether the report set out to show it. */
@@ -44,7 +51,7 @@ function mdTable(head: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 export function markdown(report: Report, provenance: Provenance): string {
-  const out: string[] = [`# ${report.title}`, '', `Regenerate: \`${provenance.command}\` · ${provenance.machine} · ${provenance.wallSeconds.toFixed(0)} s wall for this command.`, ''];
+  const out: string[] = [`# ${report.title}`, '', `Regenerate: \`${provenance.command}\` · ${provenance.machine} · ${speedText(provenance)}.`, ''];
   for (const p of report.intro) out.push(p, '');
   out.push('## Theory checks', '', mdTable(CHECK_HEAD, report.checks.map(checkRow)), '');
   for (const section of report.sections) {
@@ -85,7 +92,7 @@ code{background:#f4f4f4;padding:0 3px}.pass{color:#0a7a2f;font-weight:bold}.fail
 
 export function html(report: Report, provenance: Provenance, charts: ReadonlyMap<string, Uint8Array>): string {
   const out: string[] = [`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title><style>${STYLE}</style></head><body>`];
-  out.push(`<h1>${escapeHtml(report.title)}</h1>`, `<p>Regenerate: <code>${escapeHtml(provenance.command)}</code> · ${escapeHtml(provenance.machine)} · ${provenance.wallSeconds.toFixed(0)} s wall for this command.</p>`);
+  out.push(`<h1>${escapeHtml(report.title)}</h1>`, `<p>Regenerate: <code>${escapeHtml(provenance.command)}</code> · ${escapeHtml(provenance.machine)} · ${speedText(provenance)}.</p>`);
   for (const p of report.intro) out.push(`<p>${inline(p)}</p>`);
   out.push('<h2>Theory checks</h2>', htmlTable(CHECK_HEAD, report.checks.map((c) => checkRow(c).map((x, i) => (i === 6 ? `<span class="${c.pass ? 'pass' : 'fail'}">${c.pass ? 'PASS' : 'FAIL'}</span>` : escapeHtml(x)))), true));
   for (const section of report.sections) {
