@@ -1,7 +1,7 @@
 // Latency report sections about policy and faults: ack after parity durable vs
 // after the local write, network loss and the retransmission timer, and
 // latency while a lost primary is restored under load.
-import { percent, sig } from '../model/format.js';
+import { formatUs, percent, sig } from '../model/format.js';
 import type { Section, Series } from '../model/report.js';
 import { latencyStats } from '../stats/percentiles.js';
 import { FIXED_LOAD, type LatencyContext, ms, runsText } from './latency-report.js';
@@ -65,10 +65,11 @@ export function lossSection(ctx: LatencyContext): Section {
     { label: `p99.9, retransmit ${rt} ms`, color: 2 * i + 1, points: cases.filter((c) => c.rt === rt).map((c) => ({ x: percent(c.loss, 0), y: w(c.id, 'p999') })) },
   ]);
   const at = (loss: number, rt: number) => cases.find((c) => c.loss === loss && c.rt === rt)!.id;
+  const few = cases.some((c) => ctx.of(c.id).reduce((s, r) => s + r.write.count, 0) < 2000);
   return {
     title: 'The cost of network loss on tail latency',
     text: [
-      `A lost delta or ack is recovered by the primary's retransmission timer, so loss adds about one timeout to the writes it hits (each write sends at least two messages). With the default 5 ms timer, write p99.9 is ${sig(w(at(0, 5), 'p999'))} ms without loss and ${sig(w(at(0.05, 5), 'p999'))} ms at 5 % loss; but that timer also fires for writes merely waiting on parity's drives: ${sig(perWrite(at(0, 5), (r) => r.network.messages))} messages per write without any loss. A 100 ms timer sends ${sig(perWrite(at(0, 100), (r) => r.network.messages))} messages per write without loss, and its write p99.9 is ${sig(w(at(0.01, 100), 'p999'))} ms at 1 % and ${sig(w(at(0.05, 100), 'p999'))} ms at 5 % loss.`,
+      `A lost delta or ack is recovered by the primary's retransmission timer, so loss adds about one timeout to the writes it hits (each write sends at least two messages). With the default 5 ms timer, write p99.9 is ${sig(w(at(0, 5), 'p999'))} ms without loss and ${sig(w(at(0.05, 5), 'p999'))} ms at 5 % loss; but that timer also fires for writes merely waiting on parity's drives: ${sig(perWrite(at(0, 5), (r) => r.network.messages))} messages per write without any loss. A 100 ms timer sends ${sig(perWrite(at(0, 100), (r) => r.network.messages))} messages per write without loss, and its write p99.9 is ${sig(w(at(0.01, 100), 'p999'))} ms at 1 % and ${sig(w(at(0.05, 100), 'p999'))} ms at 5 % loss.${few ? ` (With ${Math.min(...cases.map((c) => ctx.of(c.id).reduce((s, r) => s + r.write.count, 0)))} or so writes per point, p99.9 is about the slowest write: one unlucky write moves it. The full report's longer runs and 3 seeds are steadier.)` : ''}`,
     ],
     charts: [
       {
@@ -147,7 +148,7 @@ export function restoreSection(ctx: LatencyContext): Section {
   return {
     title: 'Latency during a restore vs normal operation',
     text: [
-      `Primary p2 is lost and replaced by an empty array, which the parity array restores block by block (8 blocks in flight) while every host keeps its load. The restore reads every block of every other primary and of parity, so it competes with host I/O on every drive of the group; p2's own host is served meanwhile by degraded reads (parity rebuilds the block on demand) and writes that first rebuild their block. ${done === null ? '**The restore did not finish within the run.**' : `The restore of ${ctx.params.blocks} blocks of 4 KiB took ${sig((done - replaced) / 1e6)} s, ${sig(ctx.params.blocks / ((done - replaced) / 1e6))} blocks/s: each block costs a positioned read on parity and on every other primary and a write on the new array, 8 blocks at a time, competing with the hosts (the capacity report restores 1 MiB blocks, where transfer rather than positioning dominates).`} Write p99 before the failure: ${rows[0]!.write_p99_ms} ms; during the restore: ${rows[2]!.write_p99_ms} ms for all hosts, ${rows[3]!.write_p99_ms} ms for p2's own. Operations p2's host issued while p2 was gone fail at once (the table counts them); they are left out of the latencies.`,
+      `Primary p2 is lost and replaced by an empty array, which the parity array restores block by block (8 blocks in flight) while every host keeps its load. The restore reads every block of every other primary and of parity, so it competes with host I/O on every drive of the group; p2's own host is served meanwhile by degraded reads (parity rebuilds the block on demand) and writes that first rebuild their block. ${done === null ? '**The restore did not finish within the run.**' : `The restore of ${ctx.params.blocks} blocks of 4 KiB took ${sig((done - replaced) / 1e6)} s, ${sig(ctx.params.blocks / ((done - replaced) / 1e6))} blocks/s: each block costs a positioned read on parity and on every other primary and a write on the new array, 8 blocks at a time, competing with the hosts (the capacity report restores 1 MiB blocks, where transfer rather than positioning dominates).`} Write p99 before the failure: ${formatUs(rows[0]!.write_p99_ms * 1000)}; during the restore: ${formatUs(rows[2]!.write_p99_ms * 1000)} for all hosts, ${formatUs(rows[3]!.write_p99_ms * 1000)} for p2's own. Operations p2's host issued while p2 was gone fail at once (the table counts them); they are left out of the latencies.`,
     ],
     charts: [
       {

@@ -134,7 +134,7 @@ export function breakdownSection(ctx: LatencyContext): Section {
   const rows = groups.map((g) => ({ writes: g.label, ...Object.fromEntries(COMPONENTS.map((c, i) => [c, round(ms(g.values[i]!), 3)])), total_ms: round(ms(g.values.reduce((s, v) => s + v, 0)), 3) }));
   const first = groups[2]!;
   const total = first.values.reduce((s, v) => s + v, 0);
-  const share = (name: string) => percent(first.values[COMPONENTS.indexOf(name as (typeof COMPONENTS)[number])]! / total, 0);
+  const share = (name: string) => percent(first.values[COMPONENTS.indexOf(name as (typeof COMPONENTS)[number])]! / total, 1);
   const tail = groups[3]!;
   const tailTop = COMPONENTS[tail.values.indexOf(Math.max(...tail.values))]!;
   const base = ctx.of(ctx.loadId(4, FIXED_LOAD));
@@ -144,7 +144,7 @@ export function breakdownSection(ctx: LatencyContext): Section {
     title: "Where a write's time goes",
     text: [
       `Each write's latency split along its path, from the drive and message records of the run: the components add up to the latency exactly. At N=4 the primary's drives take ${share('primary drive service')} (service) + ${share('primary drive queue')} (queue) of a write's time, the parity drives ${share('parity drive service')} + ${share('parity drive queue')}, the network ${share('network transit')}. In the slowest 1 % of writes (N=4) the largest part is the ${tailTop} (${sig(ms(Math.max(...tail.values)))} ms of ${sig(ms(tail.values.reduce((s, v) => s + v, 0)))} ms).`,
-      `Retransmission wait at N=4: ${sig(ms(retransmitWait))} ms per write on this lossless network, while the network carried ${sig(messagesPerWrite)} messages per host write (a delta and its ack would be 2): the 5 ms retransmission timer fires during most writes because the drives take longer; parity drops those copies as duplicates, so they cost network bytes (capacity report), not time.`,
+      `Retransmission wait at N=4: ${sig(ms(retransmitWait))} ms per write on this lossless network, while the network carried ${sig(messagesPerWrite)} messages per host write where a delta and its ack make 2. The rest are resent deltas (and parity's acks to those arriving after the first was applied): the 5 ms retransmission timer expires long before the drives finish a write. Parity drops the copies as duplicates, so they cost network bytes (capacity report), not time.`,
     ],
     charts: [
       {

@@ -28,7 +28,7 @@ export function formatBytes(bytes: number): string {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   for (const [unit, size] of [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3]] as const) if (bytes >= size) return `${sig(bytes / size)} ${unit}`;
-  return `${bytes} B`;
+  return `${sig(bytes)} B`;
 }
 
 /** "seeds 1–3" or "seed 1". */

@@ -1,7 +1,7 @@
 // The reliability report's sections and its theory check (Monte Carlo MTTDL
 // against the formula, where the formula's assumptions hold: no read errors,
 // MTTR ≪ MTTF).
-import { percent, seedsText, sig } from '../model/format.js';
+import { formatBytes, percent, seedsText, sig } from '../model/format.js';
 import type { ChartSpec, Section, Series, TheoryCheck } from '../model/report.js';
 import { type Interval, exponentialMeanInterval } from '../stats/confidence.js';
 import { failureRatePerYear, formulaMttdlYears, mttrYears } from './monte-carlo.js';
@@ -107,7 +107,9 @@ export function reliabilitySections(ctx: ReliabilityContext): Section[] {
   const d = (n: number, mbs: number) => find(all, 'drive', false, n, mbs);
   const u = (n: number, mbs: number) => find(all, 'drive', true, n, mbs);
   const a = (n: number, mbs: number) => find(all, 'array', false, n, mbs);
-  const ureShare = 1 - Math.exp(-((4 * 20e12 * 8) / 1e15));
+  /** Share of restores that meet at least one URE: (N − 1) surviving units read end to end. */
+  const ureShare = (n: number, unitBytes: number) => 1 - Math.exp(-(n * unitBytes * 8) / 1e15);
+  const drive = d(ns[0]!, lowest).config.model.driveBytes;
   return [
     {
       title: 'Method',
@@ -130,8 +132,8 @@ export function reliabilitySections(ctx: ReliabilityContext): Section[] {
     {
       title: 'What the formula leaves out: read errors met during a restore',
       text: [
-        `A restore reads every surviving drive of the slot end to end: N − 1 drives of 20 TB, 1.6·10^14 bits each. At 1 unrecoverable error per 10^15 bits a restore meets ${sig((20e12 * 8) / 1e15)} errors per drive read on average, so most restores of a large group lose a sector or more (at N = ${ns[1]! + 1}: ${percent(1 - Math.exp(-(ns[1]! * 20e12 * 8) / 1e15), 0)} of restores; restoring a whole array, ${percent(ureShare, 0)} per surviving array). The time to losing *some* data falls from ${sig(d(ns[1]!, lowest).mttdl.estimate)} years to ${sig(u(ns[1]!, lowest).mttdl.estimate)} years (N = ${ns[1]! + 1}, ${lowest} MB/s) — the formula, which counts only second drive failures, misses it entirely.`,
-        `By bytes the picture turns over: a read error costs a sector or two, a second drive failure up to a drive's worth. Expected bytes lost per year at N = ${ns[1]! + 1}, ${lowest} MB/s: ${sig(d(ns[1]!, lowest).doubleBytesPerYear)} from second failures, ${sig(u(ns[1]!, lowest).latentBytesPerYear)} from read errors. Read errors make loss frequent and small; double failures make it rare and large. Both grow with N (more drives to fail, more drives to read) and with MTTR.`,
+        `A restore reads every surviving drive of the slot end to end: N − 1 drives of ${drive / 1e12} TB, ${(drive * 8).toExponential(1).replace('e+', '·10^')} bits each. At 1 unrecoverable error per 10^15 bits a restore meets ${sig((drive * 8) / 1e15)} errors per drive read on average, so a large share of restores lose a sector or more: ${ns.map((n) => `${percent(ureShare(n, drive), 0)} at N = ${n + 1}`).join(', ')} (restoring whole arrays: ${ns.map((n) => `${percent(ureShare(n, DRIVES_PER_ARRAY * drive), 0)}`).join(', ')}). The time to losing *some* data falls from ${sig(d(ns[1]!, lowest).mttdl.estimate)} years to ${sig(u(ns[1]!, lowest).mttdl.estimate)} years (N = ${ns[1]! + 1}, ${lowest} MB/s) — the formula, which counts only second drive failures, misses it entirely.`,
+        `By bytes the picture turns over: a read error costs a sector or two, a second drive failure up to a drive's worth. Expected bytes lost per year at N = ${ns[1]! + 1}, ${lowest} MB/s: ${formatBytes(d(ns[1]!, lowest).doubleBytesPerYear)} from second failures, ${formatBytes(u(ns[1]!, lowest).latentBytesPerYear)} from read errors. Read errors make loss frequent and small; double failures make it rare and large. Losses to second failures grow with N and with MTTR (a longer window); losses to read errors with N only, since a restore reads the same bytes however long it takes.`,
       ],
       charts: [ureChart, bytesChart],
       tables: [],
