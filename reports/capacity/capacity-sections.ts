@@ -151,7 +151,7 @@ export function repairSection(ctx: CapacityContext): Section {
     title: `${what === 'restore' ? 'Restore of a lost primary' : 'Rebuild of a lost parity array'}: duration vs array capacity, under host load`,
     caption: `scenarios ${what}-<MiB>mib-<MB/s>mbs · ${seedsText(seeds)} · 4 primaries + parity, ${DRIVES} drives each holding 1 MiB blocks densely · host load ${RESTORE_HOST_RATE}/s per host (1 MiB, 30 % reads) · dashed: capacity ÷ link bandwidth`,
     kind: 'line' as const,
-    x: { label: 'array capacity (GiB)', scale: 'linear' as const, min: 0 },
+    x: { label: 'array capacity (GiB)', scale: 'linear' as const },
     y: { label: `${what} duration (s)`, scale: 'linear' as const, min: 0 },
     series: bandwidthsMBs.flatMap((bw, i): Series[] => {
       const mine = rows.filter((r) => r.p.what === what && r.p.bandwidthMBs === bw && r.p.hostRate > 0 && r.p.retransmit === undefined);
