@@ -24,6 +24,7 @@ import { formulaMttdlYears } from '../reports/reliability/monte-carlo.js';
 import { type CapacityContext, capacityParams } from '../reports/capacity/capacity-report.js';
 import { repairChecks } from '../reports/capacity/capacity-sections.js';
 import type { RunPointResult } from '../reports/jobs/run-point.js';
+import { roundSig } from '../reports/model/format.js';
 import { chiSquareQuantile, exponentialMeanInterval, normalQuantile } from '../reports/stats/confidence.js';
 
 const provenance = { command: 'npx xorsim report all (test)', machine: 'test', wallSeconds: 0, cpuSeconds: 0 };
@@ -88,6 +89,7 @@ test('files: PNG charts, report.md and a self-contained report.html naming them,
       assert.ok(lines.length >= 2, `${t}.csv has rows`);
       const width = splitCsv(lines[0]!).length;
       for (const line of lines) assert.is(splitCsv(line).length, width, `${t}.csv: ${line}`);
+      for (const line of lines.slice(1)) assert.not.ok(splitCsv(line).includes('NaN'), `${t}.csv: a NaN cell: ${line}`);
     }
     const data = JSON.parse(files.get('data.json') as string);
     assert.is(data.report, report.name);
@@ -110,6 +112,12 @@ test('a run the report names repeats exactly from its scenario file (worker thre
   const again = await runScenario(parsed.scenario, { seed: run.seed, file: 'load-n2-50.json' });
   assert.is(again.traceHash, run.traceHash);
   assert.is(again.events, run.events);
+});
+
+test('data files hold plain numbers at any magnitude (no grouping commas, which once made MTTDLs ≥ 10 000 years NaN)', () => {
+  assert.is(roundSig(14_391.2, 4), 14_391);
+  assert.is(roundSig(0.0123456, 3), 0.0123);
+  assert.is(roundSig(2.5e9, 4), 2_500_000_000);
 });
 
 test('theory checks can fail: M/G/1 far from Pollaczek–Khinchine', () => {

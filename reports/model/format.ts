@@ -18,6 +18,12 @@ export function sig(x: number, digits = 3): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
+/** `digits` significant digits as a number (for data files: no grouping commas). */
+export function roundSig(x: number, digits = 3): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  return Math.abs(x) >= 10 ** digits ? Math.round(x) : Number(x.toPrecision(digits));
+}
+
 export function percent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }

@@ -1,7 +1,7 @@
 // The reliability report's sections and its theory check (Monte Carlo MTTDL
 // against the formula, where the formula's assumptions hold: no read errors,
 // MTTR ≪ MTTF).
-import { formatBytes, percent, seedsText, sig } from '../model/format.js';
+import { formatBytes, percent, roundSig, seedsText, sig } from '../model/format.js';
 import type { ChartSpec, Section, Series, TheoryCheck } from '../model/report.js';
 import { type Interval, exponentialMeanInterval } from '../stats/confidence.js';
 import { failureRatePerYear, formulaMttdlYears, mttrYears } from './monte-carlo.js';
@@ -92,15 +92,15 @@ export function reliabilitySections(ctx: ReliabilityContext): Section[] {
     restore_unit: s.config.unit,
     arrays_N: s.config.primaries + 1,
     restore_mb_s: s.config.restoreMBs,
-    mttr_h: Number(sig(mttrYears(s.config.model) * HOURS_PER_YEAR, 4)),
+    mttr_h: roundSig(mttrYears(s.config.model) * HOURS_PER_YEAR, 4),
     read_errors: s.config.ure ? 'yes' : 'no',
-    formula_mttdl_y: Number(sig(s.formula, 4)),
-    simulated_mttdl_y: Number(sig(s.mttdl.estimate, 4)),
-    ci95_low_y: Number(sig(s.mttdl.lo, 4)),
-    ci95_high_y: Number(sig(s.mttdl.hi, 4)),
-    simulated_over_formula: Number(sig(s.mttdl.estimate / s.formula, 4)),
+    formula_mttdl_y: roundSig(s.formula, 4),
+    simulated_mttdl_y: roundSig(s.mttdl.estimate, 4),
+    ci95_low_y: roundSig(s.mttdl.lo, 4),
+    ci95_high_y: roundSig(s.mttdl.hi, 4),
+    simulated_over_formula: roundSig(s.mttdl.estimate / s.formula, 4),
     first_loss_by_double_failure: percent(s.firstByDouble / s.trials, 1),
-    bytes_lost_per_year: Number(sig(s.bytesPerYear, 4)),
+    bytes_lost_per_year: roundSig(s.bytesPerYear, 4),
     trials: s.trials,
     events: s.events,
   }));
