@@ -27,7 +27,7 @@ function lossy(n: Extract<ResolvedScenario['network'], { model: 'lossy' }>): str
 
 function hdd(d: Extract<ResolvedScenario['disk'], { model: 'hdd' }>): string {
   const drive = Object.entries(d.drive).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v}`);
-  return `disk hdd ×${d.drives} stripe ${d.stripeUnit} ${d.queue}${d.writeCache ? ' write-cache' : ''}${drive.length > 0 ? ` (${drive.join(' ')})` : ''}`;
+  return `disk hdd ×${d.drives}${d.parityDrives === undefined ? '' : ` (parity ×${d.parityDrives})`} stripe ${d.stripeUnit} ${d.queue}${d.writeCache ? ' write-cache' : ''}${drive.length > 0 ? ` (${drive.join(' ')})` : ''}`;
 }
 
 /** One line with everything the run was configured with. */
@@ -44,7 +44,9 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
     s.disk.model === 'ideal' ? `disk ideal ${formatTime(s.disk.latency)}` : hdd(s.disk),
     `journal ${formatTime(s.journalLatency)}`,
     s.network.model === 'ideal' ? `network ideal ${formatTime(s.network.latency)}` : `network lossy${lossy(s.network)}`,
-    `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`,
+    w.rate === undefined
+      ? `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`
+      : `load ${formatTime(w.duration)} open loop ${Number((1e6 / w.rate).toPrecision(4))}/s per host iodepth ${w.iodepth} reads ${Math.round(w.readFraction * 100)}%`,
     formatFaults(s),
     `settle ${formatTime(s.settle)}`,
   ].join(' · ');

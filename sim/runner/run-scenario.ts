@@ -14,7 +14,7 @@ import { FaultInjector } from '../faults/fault-injector.js';
 import type { RecordSink, TraceSink } from '../engine/trace.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { wallNowMs } from '../wall-clock.js';
-import { HostWorkload } from '../workload/host-workload.js';
+import { type HostOp, HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
 import { prefill } from './prefill.js';
@@ -33,6 +33,10 @@ export interface RunOptions {
   readonly plantedBugs?: PlantedBugs;
   /** Receives the arrays' logical images once the run is over. */
   readonly onImages?: (images: Images) => void;
+  /** Hears every completed host operation (reports: percentiles, latency over time). */
+  readonly onHostOp?: (op: HostOp) => void;
+  /** Sees the world as the load starts and once the run is over (reports: drive and network statistics). Must not change it. */
+  readonly onPhase?: (phase: 'load' | 'end', world: World) => void;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
@@ -49,7 +53,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const initial = prefill(engine, world);
   const durability = new DurabilityChecker(engine, initial, report);
   const parity = new ParityChecker(engine, world, report);
-  const hosts = new HostWorkload(engine, world, durability);
+  const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
   const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
   world.onJoined = () => {
@@ -77,6 +81,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     if (!parity.sweep()) return;
 
     const loadEnd = engine.now + scenario.workload.duration;
+    options.onPhase?.('load', world);
     faults.start(engine.now, loadEnd);
     hosts.start(loadEnd);
     const loadStop = await engine.run({ until: loadEnd + scenario.settle });
@@ -97,6 +102,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   };
   await phases();
   options.onImages?.(buildImages(world));
+  options.onPhase?.('end', world);
 
   const crash = engine.crash;
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {

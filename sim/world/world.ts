@@ -348,7 +348,7 @@ function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec)
     blockCount: spec.blocks,
     blockBytes: scenario.payloadBytes,
     modeledBlockBytes: scenario.blockSize,
-    driveCount: d.drives,
+    driveCount: spec.name === scenario.parity.name ? (d.parityDrives ?? d.drives) : d.drives,
     stripeUnitBlocks: d.stripeUnit,
     queuePolicy: d.queue,
     writeCache: d.writeCache,
@@ -358,10 +358,11 @@ function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec)
 
 function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
   const n = scenario.network;
-  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency });
+  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency, blockBytes: scenario.blockSize });
   // Timing is always modelled; the faults (loss, duplication, reordering) are
   // switched on for the fault phase only (World.networkFaults).
-  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS });
+  // Block payloads are fingerprints; the wire carries (and is timed by) whole blocks.
+  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS }, scenario.blockSize);
   for (const link of n.links) net.setLink(link.from, link.to, { ...linkOptions(link), ...NO_LINK_FAULTS });
   return net;
 }
