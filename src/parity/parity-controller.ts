@@ -133,7 +133,8 @@ export class ParityController {
       clock: deps.clock,
       rpc: this.#rpc,
       locks: this.#locks,
-      members: () => [...this.#members.values()].filter((m) => !this.joiner.joining(m.name)),
+      // Per block, under its Q lock: exactly the copies Q[block] holds now (H7 for joins and leaves).
+      members: (block) => [...this.#members.values()].filter((m) => this.contributes(m.name, block)),
       hardened: this.#hardened,
       retransmit,
       bugs: this.#bugs,

@@ -33,7 +33,8 @@ interface RestorerDeps {
   readonly clock: Clock;
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
-  readonly members: () => Iterable<Member>;
+  /** The members whose block `block` Q[block] includes now (a joining member's merged blocks, not a leaving one's removed blocks). */
+  readonly members: (block: number) => Iterable<Member>;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
@@ -82,7 +83,7 @@ export class Restorer {
     const d = this.#d;
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
-    const others = [...d.members()].filter((m) => m.name !== forMember && m.blockCount > block);
+    const others = [...d.members(block)].filter((m) => m.name !== forMember && m.blockCount > block);
     const copies = await Promise.all(
       others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
     );
