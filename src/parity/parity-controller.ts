@@ -273,6 +273,8 @@ export class ParityController {
     }
     // A delta may overtake its sender's join request: unacknowledged, it comes back.
     if (message.type === 'delta' && !this.#members.has(from)) return;
+    // A late or duplicated answer from a member that has left since: nothing waits for it.
+    if (isResponse(message) && !this.#members.has(from)) return;
     assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
     switch (message.type) {
       case 'block-copy':
@@ -502,4 +504,8 @@ export class ParityController {
     });
   }
 
+}
+
+function isResponse(message: Message): boolean {
+  return message.type === 'copy-reply' || message.type === 'restore-ack' || message.type === 'join-copy' || message.type === 'join-ack';
 }
