@@ -104,6 +104,8 @@ export class ParityController {
   readonly #epochs = new Map<NodeId, number>();
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
   readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
+  /** Per member: the restore request being answered now (a copy of it arriving meanwhile waits for that answer). */
+  readonly #beginning = new Map<NodeId, number>();
   /** Journal positions of applies whose Q[k] write has not completed. */
   readonly #inProgress = new Set<number>();
   #lastPosition = 0;
@@ -368,6 +370,10 @@ export class ParityController {
       this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
       return;
     }
+    // A duplicate of a request still being answered: a second epoch and session
+    // would supersede the ones the member is about to hear of.
+    if (this.#beginning.get(member) === id) return;
+    this.#beginning.set(member, id);
     let current = this.#epochs.get(member) ?? 0;
     if (this.#hardened && (!resume || epoch !== current)) {
       // A new journal: its sequence numbers restart, so forget the old ones.
@@ -380,6 +386,7 @@ export class ParityController {
     const session = this.restorer.begin(this.#members.get(member)!);
     const begin = { id, epoch: current, session };
     this.#lastBegin.set(member, begin);
+    this.#beginning.delete(member);
     this.#net.send(member, { type: 'restore-begin', ...begin });
   }
 
