@@ -367,6 +367,9 @@ export class PrimaryController {
 
   /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
   async #answerCopy(id: number, block: number): Promise<void> {
+    // Not before journal recovery: a redone write's delta is not pending yet, so
+    // its copy would pass for settled while it is ahead of Q[block] (H7).
+    await this.#gate.ready;
     const empty = new Uint8Array(0);
     // No copy to give: answer at once, without the block lock — we may hold it
     // ourselves while waiting on parity to rebuild this very block (we are
