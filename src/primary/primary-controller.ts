@@ -89,6 +89,8 @@ export class PrimaryController {
   #epoch = 0;
   /** The restore session parity is running for us (its restore-data only). */
   #session = -1;
+  /** Journal recovery found a restore under way and resumed it. */
+  #resumed = false;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
   readonly #pending = new Map<number, PendingDelta>();
@@ -154,6 +156,7 @@ export class PrimaryController {
   restore(): void {
     this.#restore.begin();
     const handshake = async () => {
+      if (this.#resumed) return; // ordered again after a crash: the journal's restore is already resuming
       const epoch = this.#epoch;
       const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
@@ -281,6 +284,7 @@ export class PrimaryController {
     }
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
+      this.#resumed = true;
       this.#probe.hit('restore-resumed-after-crash');
       this.#restore.active = true;
       this.#clock.spawn('resume restore', async () => {
