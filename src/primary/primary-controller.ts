@@ -404,6 +404,7 @@ export class PrimaryController {
 
   /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
   async #answerJoinCopy(id: number, block: number): Promise<void> {
+    await this.#gate.ready; // #highestSeq covers the journaled deltas only once recovery is done
     const copy = await this.#locks.with(block, () => this.#disk.read(block));
     assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
     this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data: copy.data });
