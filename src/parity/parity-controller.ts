@@ -382,6 +382,7 @@ export class ParityController {
       this.#epochs.set(member, current);
       this.#applied.set(member, new SeqSet());
       this.#applying.set(member, new Set());
+      this.joiner.newEpoch(member);
     }
     const session = this.restorer.begin(this.#members.get(member)!);
     const begin = { id, epoch: current, session };
