@@ -98,6 +98,8 @@ const FOUND: [engineSeed: number, commands: string][] = [
   [1, 'partition(p3, both),leave(p3),crash(p3),read(p1[0], nowait)'],
   [1, 'partition(p4, both),join(p4),crash(p4),restart(),write(p4[0]=#1)'],
   [1, 'join(p4),partition(p4, to-parity),write(p4[0]=#1),write(p4[1]=#2),write(p4[2]=#3),crash(p4),heal(p4),advance(1ms),restart()'],
+  [1, 'fail(parity),write(p1[0]=#0, nowait),replace(),advance(4ms),fail(p1),replace(),write(p1[0]=#1, nowait),advance(1ms)'],
+  [1, 'join(p4),write(p4[0]=#3, nowait),advance(10ms),fail(p4),replace(),advance(10ms),write(p4[15]=#1)'],
 ];
 
 test('sequences that once broke hardened stay fixed', async () => {
