@@ -110,7 +110,8 @@ export class Restorer {
         const rebuilt = await this.reconstruct(member.name, block);
         if (!current()) return;
         const message = (id: number): Message => ({ type: 'restore-data', id, session, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
-        if (d.hardened) await d.rpc.call(member.name, message);
+        // A superseded session stops resending: its member ignores it (and never acknowledges it).
+        if (d.hardened) await d.rpc.call(member.name, message, current);
         else d.net.send(member.name, message(0));
         if (rebuilt.lost) this.blocksLost++;
         else this.blocksRestored++;

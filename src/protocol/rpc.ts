@@ -30,8 +30,12 @@ export class Rpc {
     this.#retransmit = retransmit;
   }
 
-  /** Sends `make(id)` to `to` until a response with that id arrives (see `answer`). */
-  call<M extends Message>(to: NodeId, make: (id: number) => Message): Promise<M> {
+  /**
+   * Sends `make(id)` to `to` until a response with that id arrives (see
+   * `answer`), or until `keepTrying()` says the answer is no longer wanted
+   * (the call then stays unanswered unless a late response comes).
+   */
+  call<M extends Message>(to: NodeId, make: (id: number) => Message, keepTrying: () => boolean = () => true): Promise<M> {
     const id = this.#nextId++;
     const request = make(id);
     return new Promise((resolve) => {
@@ -39,7 +43,9 @@ export class Rpc {
       this.#outstanding.set(id, entry);
       const send = (attempt: number) => {
         this.#net.send(to, request);
-        entry.timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), () => send(attempt + 1));
+        entry.timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), () => {
+          if (keepTrying()) send(attempt + 1);
+        });
       };
       send(1);
     });
