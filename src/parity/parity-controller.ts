@@ -102,10 +102,14 @@ export class ParityController {
   onJoined: ((member: NodeId) => void) | undefined;
   /** Per member: the epoch its deltas must carry (hardened). */
   readonly #epochs = new Map<NodeId, number>();
-  /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
-  readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
+  /**
+   * Per member: the last restore request answered (id, epoch and resume: a
+   * new controller's request ids start again at 1, so the id alone does not
+   * tell a retransmission), so a retransmitted one gets the same answer.
+   */
+  readonly #lastBegin = new Map<NodeId, { request: string; begin: { id: number; epoch: number; session: number } }>();
   /** Per member: the restore request being answered now (a copy of it arriving meanwhile waits for that answer). */
-  readonly #beginning = new Map<NodeId, number>();
+  readonly #beginning = new Map<NodeId, string>();
   /** Journal positions of applies whose Q[k] write has not completed. */
   readonly #inProgress = new Set<number>();
   #lastPosition = 0;
@@ -365,15 +369,16 @@ export class ParityController {
   /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
   async #beginRestore(member: NodeId, id: number, epoch: number, resume: boolean): Promise<void> {
     await this.#gate.ready;
+    const request = `${id}/${epoch}/${resume ? 1 : 0}`;
     const last = this.#lastBegin.get(member);
-    if (last !== undefined && last.id === id) {
-      this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
+    if (last !== undefined && last.request === request) {
+      this.#net.send(member, { type: 'restore-begin', ...last.begin }); // our answer was lost
       return;
     }
     // A duplicate of a request still being answered: a second epoch and session
     // would supersede the ones the member is about to hear of.
-    if (this.#beginning.get(member) === id) return;
-    this.#beginning.set(member, id);
+    if (this.#beginning.get(member) === request) return;
+    this.#beginning.set(member, request);
     let current = this.#epochs.get(member) ?? 0;
     if (this.#hardened && (!resume || epoch !== current)) {
       // A new journal: its sequence numbers restart, so forget the old ones.
@@ -386,7 +391,7 @@ export class ParityController {
     }
     const session = this.restorer.begin(this.#members.get(member)!);
     const begin = { id, epoch: current, session };
-    this.#lastBegin.set(member, begin);
+    this.#lastBegin.set(member, { request, begin });
     this.#beginning.delete(member);
     this.#net.send(member, { type: 'restore-begin', ...begin });
   }
