@@ -100,6 +100,8 @@ const FOUND: [engineSeed: number, commands: string][] = [
   [1, 'join(p4),partition(p4, to-parity),write(p4[0]=#1),write(p4[1]=#2),write(p4[2]=#3),crash(p4),heal(p4),advance(1ms),restart()'],
   [1, 'fail(parity),write(p1[0]=#0, nowait),replace(),advance(4ms),fail(p1),replace(),write(p1[0]=#1, nowait),advance(1ms)'],
   [1, 'join(p4),write(p4[0]=#3, nowait),advance(10ms),fail(p4),replace(),advance(10ms),write(p4[15]=#1)'],
+  [1, 'fail(p2),replace(),read(p1[0]),crash(p2),write(p1[0]=#0),restart(),write(p2[0]=#0, nowait)'],
+  [1, 'fail(p1),replace(),write(p2[8]=#0),write(p1[0]=#0),crash(p1)'],
 ];
 
 test('sequences that once broke hardened stay fixed', async () => {

@@ -27,7 +27,7 @@ export const GAPS = {
     "parity's membership and join (and rebuild) progress are not durable (docs/PROTOCOL.md): a parity crash or failure after a join or leave began, or during a rebuild, forgets them; so the group changes only while parity is up and whole",
   'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
   'second-replacement':
-    "rpc request ids restart at 1 in every controller incarnation, so parity takes a replaced array's restore request for its predecessor's (#lastBegin) and answers with a stale epoch and session",
+    "request ids restart at 1 in every controller incarnation, so the fresh restore request of an array replaced a second time is identical to its predecessor's: parity takes it for a retransmission (#lastBegin) and answers with the finished session",
   'leave-while-restoring': "a primary told to leave while it is being restored: parity's restore session outlives the leave and resends restore data forever",
 } as const;
 
