@@ -115,7 +115,7 @@ const PINNED: Record<Gap, [engineSeed: number, commands: string, failure: RegExp
   'parity-membership': [1, 'leave(p1),fail(parity)', /parity violation/],
   'parity-crash-during-restore': [1, 'fail(p1),replace(),advance(1ms),crash(parity)', /liveness: .*p1: up, member, restoring/],
   'second-replacement': [1, 'fail(p1),replace(),advance(2ms),fail(p1)', /liveness: .*p1: up, member, restoring/],
-  'leave-while-restoring': [1, 'fail(p3),replace(),write(p1[0]=#0),leave(p3),crash(p3),advance(1ms)', /liveness: \d+ events still pending/],
+  'leave-while-restoring': [73245, 'fail(p3),replace(),leave(p3),storm(on),advance(5ms),crash(p3)', /durability: p3\[\d+\] holds/],
 };
 
 for (const gap of OPEN_GAPS) {

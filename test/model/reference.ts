@@ -28,7 +28,8 @@ export const GAPS = {
   'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
   'second-replacement':
     "request ids restart at 1 in every controller incarnation, so the fresh restore request of an array replaced a second time is identical to its predecessor's: parity takes it for a retransmission (#lastBegin) and answers with the finished session",
-  'leave-while-restoring': "a primary told to leave while it is being restored: parity's restore session outlives the leave and resends restore data forever",
+  'leave-while-restoring':
+    'a primary told to leave while it is being restored: a restore session that (re)sends a block the leave already XORed out of Q rebuilds it from a Q without it, and a restarted array stores that (zeros)',
 } as const;
 
 export type Gap = keyof typeof GAPS;
