@@ -304,6 +304,7 @@ export class World {
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
       probe: this.probes,
+      boot: life.number, // the platform's boot counter: one per incarnation, replacements included
     };
   }
 

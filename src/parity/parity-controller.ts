@@ -57,6 +57,8 @@ export interface ParityDeps {
   readonly retransmit?: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
+  /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
+  readonly boot?: number;
 }
 
 interface BuildWindow {
@@ -132,7 +134,7 @@ export class ParityController {
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#retransmit = retransmit;
-    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
+    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit, deps.boot);
     this.restorer = new Restorer({
       disk: deps.disk,
       net: deps.transport,

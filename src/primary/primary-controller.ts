@@ -55,6 +55,8 @@ export interface PrimaryDeps {
   readonly bugs?: PlantedBugs;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
+  /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
+  readonly boot?: number;
 }
 
 /** A delta sent and not yet acknowledged by parity. */
@@ -124,7 +126,7 @@ export class PrimaryController {
     this.#probe = deps.probe ?? NO_PROBE;
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
-    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit);
+    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit, deps.boot);
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
