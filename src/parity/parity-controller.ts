@@ -353,7 +353,8 @@ export class ParityController {
   }
 
   /** A new member (claim 3): add it, then merge its blocks into Q (joiner.ts). */
-  #beginJoin(member: NodeId, id: number, blockCount: number): void {
+  async #beginJoin(member: NodeId, id: number, blockCount: number): Promise<void> {
+    await this.#gate.ready; // merges must not race the journal's redo of Q[k] writes
     if (this.#members.has(member)) {
       this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 }); // a retransmitted request
       return;
