@@ -102,6 +102,9 @@ const FOUND: [engineSeed: number, commands: string][] = [
   [1, 'join(p4),write(p4[0]=#3, nowait),advance(10ms),fail(p4),replace(),advance(10ms),write(p4[15]=#1)'],
   [1, 'fail(p2),replace(),read(p1[0]),crash(p2),write(p1[0]=#0),restart(),write(p2[0]=#0, nowait)'],
   [1, 'fail(p1),replace(),write(p2[8]=#0),write(p1[0]=#0),crash(p1)'],
+  [1, 'fail(p1),replace(),partition(p3, both),write(p1[0]=#0),crash(p1),restart(),advance(1ms),read(p1[1], nowait)'],
+  [1, 'fail(p1),replace(),advance(2ms),fail(p1)'],
+  [185040, 'write(p1[0]=#0, nowait),write(p3[0]=#0, nowait),advance(2ms),crash(parity),restart(),join(p4),write(p1[0]=#0, nowait)'],
 ];
 
 test('sequences that once broke hardened stay fixed', async () => {
@@ -114,7 +117,6 @@ test('sequences that once broke hardened stay fixed', async () => {
 const PINNED: Record<Gap, [engineSeed: number, commands: string, failure: RegExp]> = {
   'parity-membership': [1, 'leave(p1),fail(parity)', /parity violation/],
   'parity-crash-during-restore': [1, 'fail(p1),replace(),advance(1ms),crash(parity)', /liveness: .*p1: up, member, restoring/],
-  'second-replacement': [1, 'fail(p1),replace(),advance(2ms),fail(p1)', /liveness: .*p1: up, member, restoring/],
   'leave-while-restoring': [73245, 'fail(p3),replace(),leave(p3),storm(on),advance(5ms),crash(p3)', /durability: p3\[\d+\] holds/],
 };
 

@@ -134,7 +134,6 @@ class Fail extends Base {
   check(m: ReferenceModel): boolean {
     if (m.damaged !== undefined || m.failed.has(this.node)) return false;
     if (this.node === m.parity) return m.parityMayStop();
-    if (m.gaps.has('second-replacement') && m.everFailed.has(this.node)) return false;
     return m.array(this.node).membership === 'member';
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {

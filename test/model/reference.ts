@@ -26,8 +26,6 @@ export const GAPS = {
   'parity-membership':
     "parity's membership and join (and rebuild) progress are not durable (docs/PROTOCOL.md): a parity crash or failure after a join or leave began, or during a rebuild, forgets them; so the group changes only while parity is up and whole",
   'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
-  'second-replacement':
-    "request ids restart at 1 in every controller incarnation, so the fresh restore request of an array replaced a second time is identical to its predecessor's: parity takes it for a retransmission (#lastBegin) and answers with the finished session",
   'leave-while-restoring':
     'a primary told to leave while it is being restored: a restore session that (re)sends a block the leave already XORed out of Q rebuilds it from a Q without it, and a restarted array stores that (zeros)',
 } as const;
@@ -68,8 +66,6 @@ export class ReferenceModel {
   storm = false;
   /** A join or leave has begun: parity's membership is no longer the scenario's (see parityMayStop). */
   groupChanged = false;
-  /** Arrays failed at least once (for the second-replacement gap). */
-  readonly everFailed = new Set<string>();
   /** Gaps the commands steer around. */
   readonly gaps: ReadonlySet<Gap>;
   /** Commands run, by kind (coverage). */
@@ -108,7 +104,6 @@ export class ReferenceModel {
     this.interrupt(node);
     this.crashed.delete(node);
     this.failed.add(node);
-    this.everFailed.add(node);
     this.damaged = node;
   }
 
