@@ -24,7 +24,7 @@ export type Membership = 'member' | 'joining' | 'leaving' | 'outside' | 'left';
  */
 export const GAPS = {
   'parity-membership':
-    "parity's membership and join (and rebuild) progress are not durable (docs/PROTOCOL.md): a parity crash or failure after a join or leave began, or during a rebuild, forgets them; so the group changes only while parity is up and whole",
+    "parity's membership and join progress are not durable (docs/PROTOCOL.md): a parity crash or failure after a join or leave began (a parity rebuild is a join of every member) forgets them; so the group changes only while parity is up and whole",
   'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
   'leave-while-restoring':
     'a primary told to leave while it is being restored: a restore session that (re)sends a block the leave already XORed out of Q rebuilds it from a Q without it, and a restarted array stores that (zeros)',
@@ -64,7 +64,7 @@ export class ReferenceModel {
   readonly cuts = new Set<string>();
   /** Network loss, duplication and reordering on. */
   storm = false;
-  /** A join or leave has begun: parity's membership is no longer the scenario's (see parityMayStop). */
+  /** A join or leave (or a parity rebuild: a join of every member) has begun; see parityMayStop. */
   groupChanged = false;
   /** Gaps the commands steer around. */
   readonly gaps: ReadonlySet<Gap>;
@@ -110,7 +110,9 @@ export class ReferenceModel {
   /** An empty array replaced failed `node`: it stays damaged until restored (parity: rebuilt from every member). */
   replaced(node: string): void {
     this.failed.delete(node);
-    if (node === this.parity) for (const a of this.primaries) if (a.membership === 'member') this.rebuilding.add(a.name);
+    if (node !== this.parity) return;
+    for (const a of this.primaries) if (a.membership === 'member') this.rebuilding.add(a.name);
+    this.groupChanged = true;
   }
 
   busy(array: string, block: number): boolean {
