@@ -133,7 +133,7 @@ class Fail extends Base {
   }
   check(m: ReferenceModel): boolean {
     if (m.damaged !== undefined || m.failed.has(this.node)) return false;
-    if (this.node === m.parity) return m.parityMayStop();
+    if (this.node === m.parity) return m.parityMayFail();
     return m.array(this.node).membership === 'member';
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {
@@ -169,8 +169,7 @@ class Crash extends Base {
     super();
   }
   check(m: ReferenceModel): boolean {
-    if (this.node === m.parity && (!m.parityMayStop() || (m.gaps.has('parity-crash-during-restore') && m.restoring()))) return false;
-    return m.up(this.node);
+    return m.up(this.node) && (this.node !== m.parity || m.parityMayCrash());
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {
     r.world.crash(this.node);

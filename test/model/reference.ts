@@ -23,8 +23,9 @@ export type Membership = 'member' | 'joining' | 'leaving' | 'outside' | 'left';
  * up as a failing pin: then drop the gap from OPEN_GAPS).
  */
 export const GAPS = {
-  'parity-membership':
-    "parity's membership and join progress are not durable (docs/PROTOCOL.md): a parity crash or failure after a join or leave began (a parity rebuild is a join of every member) forgets them; so the group changes only while parity is up and whole",
+  'parity-crash-forgets-group':
+    "parity's membership and join progress are not journaled (docs/PROTOCOL.md): a parity crash after a join or leave began, or after a parity rebuild (a join of every member), forgets them",
+  'parity-replacement-membership': "a replacement parity array is given the scenario's membership (World.replaceArray), not the group as it is after a join or leave (begun before or while it is replaced)",
   'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
   'leave-while-restoring':
     'a primary told to leave while it is being restored: a restore session that (re)sends a block the leave already XORed out of Q rebuilds it from a Q without it, and a restarted array stores that (zeros)',
@@ -64,8 +65,10 @@ export class ReferenceModel {
   readonly cuts = new Set<string>();
   /** Network loss, duplication and reordering on. */
   storm = false;
-  /** A join or leave (or a parity rebuild: a join of every member) has begun; see parityMayStop. */
+  /** A join or leave has begun (see parityMayCrash, parityMayFail). */
   groupChanged = false;
+  /** The parity array was replaced and rebuilt (a join of every member). */
+  parityRebuilt = false;
   /** Gaps the commands steer around. */
   readonly gaps: ReadonlySet<Gap>;
   /** Commands run, by kind (coverage). */
@@ -112,7 +115,7 @@ export class ReferenceModel {
     this.failed.delete(node);
     if (node !== this.parity) return;
     for (const a of this.primaries) if (a.membership === 'member') this.rebuilding.add(a.name);
-    this.groupChanged = true;
+    this.parityRebuilt = true;
   }
 
   busy(array: string, block: number): boolean {
@@ -154,9 +157,20 @@ export class ReferenceModel {
     return `${describe(op)} returned ${hex(result.data)}; the model allows ${p.candidates.map(hex).join(' or ')}`;
   }
 
-  /** May the parity array crash or fail now, as far as its membership goes? */
-  parityMayStop(): boolean {
-    return !(this.gaps.has('parity-membership') && (this.groupChanged || this.damaged === this.parity));
+  /** May the parity array crash now, as far as the open gaps go? */
+  parityMayCrash(): boolean {
+    if (this.gaps.has('parity-crash-forgets-group') && (this.groupChanged || this.parityRebuilt)) return false;
+    return !(this.gaps.has('parity-crash-during-restore') && this.restoring());
+  }
+
+  /** May the parity array fail now, as far as the open gaps go? */
+  parityMayFail(): boolean {
+    return !(this.gaps.has('parity-replacement-membership') && this.groupChanged);
+  }
+
+  /** May a join or leave begin now (not while parity is failed or being rebuilt, while that gap is open)? */
+  groupMayChange(): boolean {
+    return !(this.gaps.has('parity-replacement-membership') && this.damaged === this.parity);
   }
 
   /** Is a primary being restored (replaced, restore not complete)? */
@@ -164,10 +178,6 @@ export class ReferenceModel {
     return this.damaged !== undefined && this.damaged !== this.parity && !this.failed.has(this.damaged);
   }
 
-  /** May a join or leave begin now? */
-  groupMayChange(): boolean {
-    return !this.gaps.has('parity-membership') || (this.up(this.parity) && this.damaged !== this.parity);
-  }
 }
 
 export function describe(op: HostOp): string {
