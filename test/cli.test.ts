@@ -30,7 +30,7 @@ test('run --json: one JSON object, no violations, exit 0', () => {
   for (const key of ['writes', 'reads', 'acked', 'failed']) assert.type(s.hostOps[key], 'number');
   for (const key of ['parity', 'reads', 'sweeps']) assert.type(s.checks[key], 'number');
   assert.ok(s.hostOps.writes > 1000 && s.checks.parity > s.hostOps.writes);
-  assert.is(s.replay, 'npx xorsim run scenarios/quickstart.json --seed 1 --protocol hardened');
+  assert.is(s.replay, 'npx xorsim replay scenarios/quickstart.json --seed 1 --protocol hardened');
 });
 
 test('same seed in two separate processes → same traceHash; another seed → another', () => {
@@ -49,7 +49,7 @@ test('a violation exits 1 and prints what broke, where, recent events and the re
   assert.match(r.stdout, /FAIL {2}quickstart seed 1: correctness violation/);
   assert.match(r.stdout, /parity violation at [\d.]+m?s \(parity block \d+\)/);
   assert.match(r.stdout, /last events touching block \d+:/);
-  assert.match(r.stdout, /replay: npx xorsim run scenarios\/quickstart.json --seed 1 --protocol literal/);
+  assert.match(r.stdout, /replay: npx xorsim replay scenarios\/quickstart.json --seed 1 --protocol literal/);
 });
 
 test('--trace writes the run as JSON lines', () => {

@@ -9,9 +9,9 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: '358818486e38b2ff', events: 1830 },
-  2: { hash: '7b4d9287db8d836e', events: 1798 },
-  3: { hash: '21e81ef8e4ddd589', events: 1721 },
+  1: { hash: 'd04a994a2fd0b97d', events: 1830 },
+  2: { hash: '0e1c4eab8e28492d', events: 1798 },
+  3: { hash: '06a5e0db0accbdb0', events: 1721 },
 };
 
 const loaded = parseScenarioText('tiny.json', readFileSync(new URL('fixtures/tiny.json', import.meta.url), 'utf8'));

@@ -1,6 +1,7 @@
-// The shipped scenarios do what they exist for: hardened passes them; literal
-// is caught where the claims alone cannot cope.
-import { readFileSync } from 'node:fs';
+// The shipped scenarios do what they exist for: hardened passes each as
+// written; literal is caught where the claims alone cannot cope. (Many seeds of
+// every scenario under hardened: the CI gate, test/gate.test.ts.)
+import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ProtocolVariant } from '../src/protocol/variant.js';
@@ -24,9 +25,13 @@ async function verdicts(name: string, protocol: ProtocolVariant, seeds: number) 
   return out;
 }
 
-test('crash-recovery: hardened survives every crash of either role (10 seeds)', async () => {
-  const v = await verdicts('crash-recovery', 'hardened', 10);
-  assert.equal(v, Array(10).fill('pass'));
+const names = readdirSync(new URL('../scenarios/', import.meta.url))
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
+
+test(`hardened passes seed 1 of every scenario as written, full length (${names.length})`, async () => {
+  for (const name of names) assert.equal(await verdicts(name, 'hardened', 1), ['pass'], name);
 });
 
 test('crash-recovery: literal loses deltas to crashes (caught within 3 seeds)', async () => {
@@ -34,41 +39,12 @@ test('crash-recovery: literal loses deltas to crashes (caught within 3 seeds)', 
   assert.ok(v.some((x) => x.startsWith('correctness')), v.join('\n'));
 });
 
-test('rebuild-under-load: hardened restores a lost primary under load exactly (8 seeds)', async () => {
-  assert.equal(await verdicts('rebuild-under-load', 'hardened', 8), Array(8).fill('pass'));
-});
-
 test('rebuild-under-load: literal is caught', async () => {
   assert.ok((await verdicts('rebuild-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
 });
 
-test('double-failure: two lost primaries — every doubly-lost block reported, nothing wrong returned (4 seeds)', async () => {
-  const scenario = load('double-failure');
-  for (let seed = 1; seed <= 4; seed++) {
-    const r = await runScenario(scenario, { seed, file: 'double-failure' });
-    assert.is(r.verdict, 'pass', r.violations[0]?.message);
-    assert.is(r.checks.lossReports, 2 * 512, 'both arrays report every block they shared lost');
-  }
-});
-
-test('join-under-load: hardened merges a new primary under load, every write counted once (8 seeds)', async () => {
-  assert.equal(await verdicts('join-under-load', 'hardened', 8), Array(8).fill('pass'));
-});
-
 test('join-under-load: literal is caught', async () => {
   assert.ok((await verdicts('join-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
-});
-
-test('parity-rebuild: hardened rebuilds a lost parity array under load (6 seeds)', async () => {
-  assert.equal(await verdicts('parity-rebuild', 'hardened', 6), Array(6).fill('pass'));
-});
-
-test('leave-under-load: hardened XORs a decommissioned primary out under load (6 seeds)', async () => {
-  assert.equal(await verdicts('leave-under-load', 'hardened', 6), Array(6).fill('pass'));
-});
-
-test('lossy-network: hardened exact over loss, duplication, reordering, a partition and a flap (6 seeds)', async () => {
-  assert.equal(await verdicts('lossy-network', 'hardened', 6), Array(6).fill('pass'));
 });
 
 test('lossy-network: literal is caught with a parity violation (a lost or doubled delta)', async () => {
@@ -76,17 +52,7 @@ test('lossy-network: literal is caught with a parity violation (a lost or double
   assert.ok(v.every((x) => x.startsWith('correctness: Q[')), v.join('\n'));
 });
 
-test('latent-errors: a restore meeting unreadable sectors reports exactly those blocks lost, honestly (3 seeds)', async () => {
-  const scenario = load('latent-errors');
-  for (let seed = 1; seed <= 3; seed++) {
-    const r = await runScenario(scenario, { seed, file: 'latent-errors' });
-    assert.is(r.verdict, 'pass', r.violations[0]?.message);
-    assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 40, `loss reports ${r.checks.lossReports}`);
-  }
-});
-
-test('quickstart: hardened passes; literal is caught (concurrent deltas, H5)', async () => {
-  assert.equal(await verdicts('quickstart', 'hardened', 2), ['pass', 'pass']);
+test('quickstart: literal is caught (concurrent deltas, H5)', async () => {
   assert.ok((await verdicts('quickstart', 'literal', 1))[0]!.startsWith('correctness'));
 });
 test.run();

@@ -1,34 +1,53 @@
 // The human-readable summary of a run (the JSON one is the RunReport itself).
 import { formatTime } from '../engine/time.js';
+import type { LinkFields } from '../scenario/network-schema.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import type { RunReport } from '../runner/run-report.js';
+import { formatFaults } from './format-faults.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const plural = (x: number, word: string) => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
 
-function lossy(n: Extract<ResolvedScenario['network'], { model: 'lossy' }>): string {
+/** The link fields given (defaults stay unprinted: the model's defaults, docs/SCENARIOS.md). */
+function link(f: LinkFields): string[] {
   const parts: string[] = [];
-  if (n.latency !== undefined) parts.push(formatTime(n.latency));
-  if (n.jitter !== undefined) parts.push(`±${formatTime(n.jitter)}`);
-  if (n.bandwidth !== undefined) parts.push(`${n.bandwidth / 1e6} MB/s`);
-  for (const [name, p] of [['loss', n.loss], ['dup', n.duplicate], ['reorder', n.reorder]] as const) if (p !== undefined) parts.push(`${name} ${p * 100}%`);
-  if (n.links.length > 0) parts.push(`${n.links.length} link override${n.links.length > 1 ? 's' : ''}`);
+  if (f.latency !== undefined) parts.push(formatTime(f.latency));
+  if (f.jitter !== undefined) parts.push(`±${formatTime(f.jitter)}${f.jitterDistribution === 'normal' ? ' normal' : ''}`);
+  if (f.bandwidth !== undefined) parts.push(`${f.bandwidth / 1e6} MB/s`);
+  for (const [name, p] of [['loss', f.loss], ['dup', f.duplicate], ['reorder', f.reorder]] as const) if (p !== undefined) parts.push(`${name} ${Number((p * 100).toFixed(3))}%`);
+  if (f.reorderDelay !== undefined) parts.push(`detour ≤${formatTime(f.reorderDelay)}`);
+  return parts;
+}
+
+function lossy(n: Extract<ResolvedScenario['network'], { model: 'lossy' }>): string {
+  const parts = link(n);
+  for (const l of n.links) parts.push(`[${l.from}->${l.to} ${link(l).join(' ')}]`);
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
+function hdd(d: Extract<ResolvedScenario['disk'], { model: 'hdd' }>): string {
+  const drive = Object.entries(d.drive).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v}`);
+  return `disk hdd ×${d.drives}${d.parityDrives === undefined ? '' : ` (parity ×${d.parityDrives})`} stripe ${d.stripeUnit} ${d.queue}${d.writeCache ? ' write-cache' : ''}${drive.length > 0 ? ` (${drive.join(' ')})` : ''}`;
 }
 
 /** One line with everything the run was configured with. */
 export function formatConfig(s: ResolvedScenario, seed: number): string {
   const sizes = [...new Set(s.primaries.map((p) => p.blocks))].join('/');
+  const outside = s.primaries.filter((p) => !p.member).map((p) => p.name);
   const w = s.workload;
   return [
     `seed ${seed}`,
     s.protocol === 'hardened' ? `protocol hardened (ack ${s.ackPolicy}, retransmit ${formatTime(s.retransmit.initial)}…${formatTime(s.retransmit.max)})` : 'protocol literal',
-    `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}`,
+    `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}${outside.length > 0 ? ` (${outside.join(', ')} outside the group)` : ''}`,
     `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,
     `prefill ${s.prefill * 100}%`,
-    s.disk.model === 'ideal' ? `disk ideal ${formatTime(s.disk.latency)}` : `disk hdd ×${s.disk.drives} ${s.disk.queue}${s.disk.writeCache ? ' write-cache' : ''}`,
+    s.disk.model === 'ideal' ? `disk ideal ${formatTime(s.disk.latency)}` : hdd(s.disk),
+    `journal ${formatTime(s.journalLatency)}`,
     s.network.model === 'ideal' ? `network ideal ${formatTime(s.network.latency)}` : `network lossy${lossy(s.network)}`,
-    `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`,
+    w.rate === undefined
+      ? `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`
+      : `load ${formatTime(w.duration)} open loop ${Number((1e6 / w.rate).toPrecision(4))}/s per host iodepth ${w.iodepth} reads ${Math.round(w.readFraction * 100)}%`,
+    formatFaults(s),
     `settle ${formatTime(s.settle)}`,
   ].join(' · ');
 }

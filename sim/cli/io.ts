@@ -1,7 +1,7 @@
 // The CLI's real file I/O, kept out of the simulation path (the determinism lint
 // exempts this file and only this file under sim/). Writes go to a temporary
 // file renamed into place, so a failed command leaves nothing half-written.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from './usage-error.js';
 
@@ -13,6 +13,25 @@ export function readText(file: string): string {
   } catch (error) {
     throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
+
+/** A scenario argument: a file as given, or a directory's `*.json` files (sorted; JSON Schema files `*.schema.json` left out). */
+export function scenarioFiles(path: string): string[] {
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file or directory`);
+  if (!statSync(path).isDirectory()) return [path];
+  const files = readdirSync(path)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+    .sort()
+    .map((f) => join(path, f));
+  if (files.length === 0) throw new UsageError(`${path}: a directory with no scenario files (*.json)`);
+  return files;
+}
+
+/** Fails early, before hours of work, if `file` could not be written later. */
+export function checkWritable(file: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, expected a file to write`);
+  const dir = dirname(file);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${file}: ${dir} is not a directory`);
 }
 
 export function writeTextAtomic(file: string, text: string): void {

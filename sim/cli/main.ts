@@ -1,12 +1,24 @@
 // The xorsim command line. Exit codes: 0 clean, 1 an invariant was violated,
 // 2 bad input (one line naming the file/field/flag and the problem, no stack).
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { benchCommand } from './commands/bench.js';
+import { exploreCommand } from './commands/explore.js';
+import { mergeCommand } from './commands/merge.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { selftestCommand } from './commands/selftest.js';
+import { shrinkCommand } from './commands/shrink.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_BAD_INPUT, UsageError } from './usage-error.js';
 
-export async function main(args: readonly string[]): Promise<number> {
+/** A command registered from outside sim/ (bin/xorsim.mjs adds `report`: reports depend on sim, not the reverse). */
+export interface ExtraCommand {
+  readonly name: string;
+  readonly register: (yargs: Argv, done: (code: number) => void) => Argv;
+}
+
+export async function main(args: readonly string[], extra: readonly ExtraCommand[] = []): Promise<number> {
+  const commands = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', ...extra.map((c) => c.name)];
   let code = 0;
   const done = (c: number) => void (code = c);
   let parser = yargs([...args])
@@ -18,11 +30,17 @@ export async function main(args: readonly string[]): Promise<number> {
     .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
-      throw error ?? new UsageError(oneLine(message, args));
+      throw error ?? new UsageError(oneLine(message, args, commands));
     });
   parser = runCommand(parser, done);
+  parser = replayCommand(parser, done);
+  parser = exploreCommand(parser, done);
+  parser = mergeCommand(parser, done);
+  parser = shrinkCommand(parser, done);
+  parser = selftestCommand(parser, done);
   parser = validateCommand(parser, done);
   parser = benchCommand(parser, done);
+  for (const command of extra) parser = command.register(parser, done);
   try {
     await parser.parseAsync();
     return code;
@@ -36,13 +54,13 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 /** yargs' failure text as one line that names the flag or command. */
-function oneLine(message: string, args: readonly string[]): string {
+function oneLine(message: string, args: readonly string[], commands: readonly string[]): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (unknown !== null) {
     const names = unknown[1]!.split(', ');
     const flags = names.filter((n) => args.includes(`--${n}`) || args.includes(`-${n}`) || args.some((a) => a.startsWith(`--${n}=`)));
     if (flags.length > 0) return `unknown flag ${flags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')}`;
-    return `unknown command or argument "${names[0]}" (commands: run, validate, bench; see --help)`;
+    return `unknown command or argument "${names[0]}" (commands: ${commands.join(', ')}; see --help)`;
   }
   const choice = /Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(message.replace(/\s*\n\s*/g, ' '));
   if (choice !== null) return `--${choice[1]}: expected one of ${choice[3]}, got ${choice[2]}`;

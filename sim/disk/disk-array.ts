@@ -17,17 +17,21 @@
 // Controller faults (all off unless asked): crash() loses the controller's
 // volatile state — queued requests answer device-failed, a write in service
 // tears with crashTearProbability — and the array answers device-failed until
-// restart(); powerFail() also cuts the drives' power (hdd.ts powerFail) and
-// likewise needs restart(); misdirected writes and reads land on / come from
+// restart(); powerFail() also cuts the drives' power (hdd.ts powerFail: a
+// write in service tears, cached writes not yet destaged are lost) and
+// likewise needs restart(); flush() waits until every drive's cache holds
+// nothing written before it; misdirected writes and reads land on / come from
 // another block, planned (misdirectNextWrite/Read) or at a rate.
 import type { BlockDevice, IoError, ReadResult, WriteResult } from '../../src/ports/block-device.js';
 import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
 import { BlockStore } from '../storage/block-store.js';
-import { Hdd, type HddMedia, type HddStats, type QueuePolicy } from './hdd.js';
+import { Hdd, type QueuePolicy } from './hdd.js';
+import type { HddMedia } from './hdd-media.js';
+import type { HddStats } from './hdd-stats.js';
 import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
-import type { DeviceObserver, SimDevice } from './sim-device.js';
+import type { DeviceObserver, PowerLoss, SimDevice } from './sim-device.js';
 
 export interface DiskArrayOptions {
   /** Trace actor; drives are <name>/d0, <name>/d1, … (their PRNG streams disk/<name>/d<i>). */
@@ -259,11 +263,36 @@ export class DiskArray implements BlockDevice, SimDevice {
   }
 
   /** Power lost (controller and drives): writes in service tear, queued and un-destaged writes are lost. */
-  powerFail(): void {
-    if (this.#failed) return;
+  powerFail(): PowerLoss {
+    if (this.#failed) return { torn: 0, cachedLost: 0 };
     this.#down = true;
-    for (const d of this.drives) d.powerFail();
+    let torn = 0;
+    let cachedLost = 0;
+    for (const d of this.drives) {
+      const loss = d.powerFail();
+      torn += loss.torn;
+      cachedLost += loss.cachedLost;
+    }
     this.#record(this.#k.fault, FAULT.powerFail, -1);
+    return { torn, cachedLost };
+  }
+
+  /** Every write acknowledged before the call is on the media (each drive's FLUSH CACHE); device-failed if any drive cannot. */
+  async flush(): Promise<WriteResult> {
+    if (this.#failed || this.#down) return FAILED;
+    const results = await Promise.all(this.drives.map((d) => d.flush()));
+    return results.find((r) => !r.ok) ?? { ok: true };
+  }
+
+  cached(block: number): boolean {
+    const { drive, local } = this.locate(block);
+    return this.drives[drive]!.cached(local);
+  }
+
+  /** Blocks `drive` holds: its local blocks 0 … blocksOnDrive(drive) − 1. */
+  blocksOnDrive(drive: number): number {
+    this.#drive(drive);
+    return this.#blocksOn(drive);
   }
 
   restart(): void {

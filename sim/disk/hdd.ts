@@ -1,15 +1,11 @@
-// One simulated hard disk drive.
+// One simulated hard disk drive: its host interface, write cache and faults.
 //
-// Models: capacity, rpm and sector size; a head position (cylinder) and a
-// spinning platter whose angle follows the virtual clock (initial phase drawn
-// from the drive's PRNG stream), so a request's rotational latency is the wait
-// for its block's angle — uniform for random requests, near zero when
-// streaming consecutive blocks; seek time by distance (hdd-params.ts: √ then
-// linear, calibrated to the datasheet averages); a zoned transfer rate falling
-// from outer (block 0) to inner tracks; one request in service at a time from
-// a queue served fifo (default), sstf (shortest seek first) or sptf (shortest
-// seek + rotation first, what NCQ firmware does); an optional write cache
-// (writes acknowledged after cacheLatencyUs, destaged through the same queue).
+// Models: capacity, rpm and sector size; the mechanism (hdd-mechanism.ts: head
+// position, platter angle following virtual time from a phase drawn from the
+// drive's stream, seek curve, zoned transfer, fifo/sstf/sptf queue); an
+// optional write cache (write-cache.ts: writes acknowledged after
+// cacheLatencyUs, destaged through the same queue, flush() waits for them);
+// the platters (hdd-media.ts).
 //
 // Injects (all off unless asked): fail-stop (fail(): every queued and future
 // request answers device-failed, media gone); latent sector errors
@@ -19,27 +15,18 @@
 // rewritten); power failure (powerFail: the write in service tears — a prefix
 // of its sectors lands — queued requests and un-destaged cached writes are
 // lost); a host-interface reset for a controller crash (abort).
-//
-// Internally the queue runs on exact (fractional) µs; only the engine events
-// that answer requests are rounded (down, by < 1 µs), so rounding never accumulates.
 import type { IoError, ReadResult, WriteResult } from '../../src/ports/block-device.js';
-import type { Engine, TimerId } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
-import { BlockStore } from '../storage/block-store.js';
+import { DESTAGE, HddMechanism, POLICIES, type QueuePolicy, READ, type Request, WRITE } from './hdd-mechanism.js';
+import { type HddMedia, Platters, ownMedia } from './hdd-media.js';
 import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
+import { type HddStats, newStats } from './hdd-stats.js';
+import type { PowerLoss } from './sim-device.js';
+import { WriteCache } from './write-cache.js';
 
-export type QueuePolicy = 'fifo' | 'sstf' | 'sptf';
-const POLICIES: readonly QueuePolicy[] = ['fifo', 'sstf', 'sptf'];
-
-/** Where a drive keeps its payloads (drive-local block numbers). */
-export interface HddMedia {
-  /** A copy; zeros if never written. */
-  get(block: number): Uint8Array;
-  set(block: number, data: Uint8Array): void;
-  /** The platters are gone: every block reads as zeros again. */
-  wipe(): void;
-}
+export type { QueuePolicy } from './hdd-mechanism.js';
 
 export interface HddOptions {
   /** Trace actor; PRNG streams are disk/<name> (mechanics) and disk/<name>/faults. */
@@ -61,80 +48,12 @@ export interface HddOptions {
   readonly media?: HddMedia;
 }
 
-/** Running mean and population variance (Welford). */
-export class Moments {
-  count = 0;
-  mean = 0;
-  #m2 = 0;
-  add(x: number): void {
-    this.count++;
-    const d = x - this.mean;
-    this.mean += d / this.count;
-    this.#m2 += d * (x - this.mean);
-  }
-  get variance(): number {
-    return this.count === 0 ? 0 : this.#m2 / this.count;
-  }
-  /** E[x²]. */
-  get secondMoment(): number {
-    return this.variance + this.mean * this.mean;
-  }
-}
-
-/** Mechanism statistics (host requests and destages; cache hits and acks excluded). */
-export interface HddStats {
-  reads: number;
-  writes: number;
-  destages: number;
-  cacheHits: number;
-  errors: number;
-  torn: number;
-  /** Seek + rotation + transfer of each request served by the mechanism. */
-  readonly service: Moments;
-  /** Queueing delay: from arrival to the start of service. */
-  readonly wait: Moments;
-  readonly seek: Moments;
-}
-
-const READ = 0;
-const WRITE = 1;
-const DESTAGE = 2;
-type Op = typeof READ | typeof WRITE | typeof DESTAGE;
-
 /** The `code` of hdd.fault trace records. */
 const FAULT = { fail: 1, replace: 2, powerFail: 3, abort: 4, latentError: 5, corrupt: 6 } as const;
 
 const FAILED: IoError = Object.freeze({ ok: false, error: 'device-failed' });
-const MEDIA_ERROR: IoError = Object.freeze({ ok: false, error: 'media-error' });
 const OUT_OF_RANGE: IoError = Object.freeze({ ok: false, error: 'out-of-range' });
 const WRITTEN: WriteResult = Object.freeze({ ok: true });
-
-interface Request {
-  readonly op: Op;
-  readonly block: number;
-  readonly cylinder: number;
-  readonly angle: number;
-  readonly transferUs: number;
-  readonly arrivalUs: number;
-  /** Write payload; for a destage, the cache contents captured when its service starts. */
-  data: Uint8Array | undefined;
-  version: number;
-  readonly onRead: ((r: ReadResult) => void) | undefined;
-  readonly onWrite: ((r: WriteResult) => void) | undefined;
-}
-
-interface CacheEntry {
-  data: Uint8Array;
-  version: number;
-  /** A destage of this block is queued and not yet started. */
-  queued: boolean;
-}
-
-interface CacheWaiter {
-  readonly block: number;
-  readonly data: Uint8Array;
-  readonly done: (r: WriteResult) => void;
-}
 
 export class Hdd {
   readonly name: string;
@@ -151,25 +70,12 @@ export class Hdd {
   readonly #engine: Engine;
   readonly #rng: Random;
   readonly #faults: Random;
-  readonly #media: HddMedia;
+  readonly #platters: Platters;
   readonly #sectors: number;
-  readonly #cacheBlocks: number;
-  readonly #ureChance: number;
-  readonly #phase: number;
   readonly #actor: ActorId;
   readonly #k: Record<'service' | 'cache' | 'read' | 'write' | 'destage' | 'torn' | 'fault', KindId>;
-
-  #queue: Request[] = [];
-  #current: Request | undefined;
-  #timer: TimerId | undefined;
-  #startUs = 0;
-  #endUs = 0;
-  #seekUs = 0;
-  #head = 0;
-  #freeAt = 0;
-  readonly #cache = new Map<number, CacheEntry>();
-  #waiters: CacheWaiter[] = [];
-  readonly #latent = new Set<number>();
+  readonly #mech: HddMechanism;
+  readonly #cache: WriteCache;
   #failed = false;
   /** Bumped by fail() and powerFail(): cache acks scheduled before then answer device-failed. */
   #life = 0;
@@ -198,12 +104,11 @@ export class Hdd {
     if (!POLICIES.includes(this.queuePolicy)) throw new RangeError(`${where}: queuePolicy must be one of ${POLICIES.join(', ')}, got ${String(this.queuePolicy)}`);
     if (!(ber >= 0 && ber < 1)) throw new RangeError(`${where}: unrecoverableBitErrorRate must be in [0, 1), got ${ber}`);
     this.#sectors = Math.ceil(this.modeledBlockBytes / p.sectorBytes);
-    this.#cacheBlocks = Math.max(1, Math.floor(p.cacheBytes / this.modeledBlockBytes));
-    this.#ureChance = -Math.expm1(this.modeledBlockBytes * 8 * Math.log1p(-ber));
-    this.#media = options.media ?? ownMedia(this.blockCount, this.blockBytes);
+    this.#cache = new WriteCache(Math.max(1, Math.floor(p.cacheBytes / this.modeledBlockBytes)));
     this.#rng = engine.random.stream(`disk/${options.name}`);
     this.#faults = engine.random.stream(`disk/${options.name}/faults`);
-    this.#phase = this.#rng.float();
+    const ureChance = -Math.expm1(this.modeledBlockBytes * 8 * Math.log1p(-ber));
+    this.#platters = new Platters(options.media ?? ownMedia(this.blockCount, this.blockBytes), this.#faults, ureChance);
     const t = engine.trace;
     this.#actor = t.actor(options.name);
     this.#k = {
@@ -215,6 +120,22 @@ export class Hdd {
       torn: t.kind('hdd.torn', ['lba', 'sectorsNew', 'sectors']),
       fault: t.kind('hdd.fault', ['code', 'lba', 'lost']),
     };
+    this.#mech = new HddMechanism(engine, {
+      mechanics: this.mechanics,
+      policy: this.queuePolicy,
+      blockCount: this.blockCount,
+      modeledBlockBytes: this.modeledBlockBytes,
+      phase: this.#rng.float(),
+      kService: this.#k.service,
+      stats: this.stats,
+      started: (req) => {
+        if (req.op !== DESTAGE) return;
+        const { data, version } = this.#cache.startDestage(req.block);
+        req.data = data;
+        req.version = version;
+      },
+      served: (req, service, wait) => this.#served(req, service, wait),
+    });
   }
 
   get failed(): boolean {
@@ -228,16 +149,21 @@ export class Hdd {
 
   /** Requests at the mechanism: queued plus the one in service. */
   get queueDepth(): number {
-    return this.#queue.length + (this.#current === undefined ? 0 : 1);
+    return this.#mech.depth;
   }
 
   /** Cached writes not yet on the media. */
   get dirtyBlocks(): number {
-    return this.#cache.size + this.#waiters.length;
+    return this.#cache.dirtyBlocks;
+  }
+
+  /** A write of `block` is in the write cache: the media does not show it yet. */
+  cached(block: number): boolean {
+    return this.#cache.holds(block);
   }
 
   get latentErrors(): number {
-    return this.#latent.size;
+    return this.#platters.latentErrors;
   }
 
   get cylinders(): number {
@@ -259,7 +185,7 @@ export class Hdd {
 
   /** The media contents of `block`, read without I/O, timing or faults. */
   peek(block: number): Uint8Array {
-    return this.#media.get(block);
+    return this.#platters.peek(block);
   }
 
   resetStats(): void {
@@ -275,9 +201,9 @@ export class Hdd {
         this.#inFlight--;
         resolve(r);
       };
-      const entry = this.#cache.get(block);
-      if (entry === undefined) return this.#enqueue(READ, block, undefined, done, undefined);
-      const data = entry.data.slice();
+      const cached = this.#cache.get(block);
+      if (cached === undefined) return this.#mech.enqueue(READ, block, undefined, done, undefined);
+      const data = cached.slice();
       this.stats.cacheHits++;
       this.#afterCacheLatency(() => done({ ok: true, data }), () => done(FAILED));
     });
@@ -294,12 +220,20 @@ export class Hdd {
         this.#inFlight--;
         resolve(r);
       };
-      if (!this.writeCache) return this.#enqueue(WRITE, block, copy, undefined, done);
-      // A full cache admits writes in arrival order as destages free room, so
-      // two writes of one block never reach the media out of order.
-      if (this.#cache.has(block) || (this.#waiters.length === 0 && this.#cache.size < this.#cacheBlocks)) this.#cacheWrite(block, copy, done);
-      else this.#waiters.push({ block, data: copy, done });
+      if (!this.writeCache) return this.#mech.enqueue(WRITE, block, copy, undefined, done);
+      if (this.#cache.admits(block)) this.#cacheWrite(block, copy, done);
+      else this.#cache.wait({ block, data: copy, done });
     });
+  }
+
+  /**
+   * FLUSH CACHE: resolves once every write acknowledged before the call is on
+   * the media (at once without a write cache); device-failed if the drive or
+   * its power is lost first.
+   */
+  flush(): Promise<WriteResult> {
+    if (this.#failed) return Promise.resolve(FAILED);
+    return new Promise((resolve) => this.#cache.flush((ok) => resolve(ok ? WRITTEN : FAILED)));
   }
 
   /** Fail-stop: every queued and future request answers device-failed; the media is gone. */
@@ -307,9 +241,8 @@ export class Hdd {
     if (this.#failed) return;
     this.#failed = true;
     this.#life++;
-    const lost = this.#dropAll(false);
-    this.#latent.clear();
-    this.#media.wipe();
+    const { lost } = this.#dropAll(false);
+    this.#platters.wipe();
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.fail, 0, lost);
   }
 
@@ -317,8 +250,7 @@ export class Hdd {
   replace(): void {
     this.fail();
     this.#failed = false;
-    this.#head = 0;
-    this.#freeAt = this.#engine.now;
+    this.#mech.reset();
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.replace, 0, 0);
   }
 
@@ -326,12 +258,14 @@ export class Hdd {
    * Power lost and restored at once: a write in service tears, every queued
    * request and every un-destaged cached write is lost (answered device-failed
    * if it was never acknowledged). The media and latent errors survive.
+   * Returns how many writes tore and how many cached blocks were lost.
    */
-  powerFail(): void {
-    if (this.#failed) return;
+  powerFail(): PowerLoss {
+    if (this.#failed) return { torn: 0, cachedLost: 0 };
     this.#life++;
-    const lost = this.#dropAll(true);
+    const { lost, torn, cachedLost } = this.#dropAll(true);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.powerFail, 0, lost);
+    return { torn, cachedLost };
   }
 
   /**
@@ -342,21 +276,17 @@ export class Hdd {
    */
   abort(tearProbability = 0): void {
     if (this.#failed) return;
-    const keep: Request[] = [];
-    for (const r of this.#queue) {
-      if (r.op === DESTAGE) keep.push(r);
-      else this.#answer(r, FAILED);
-    }
-    const lost = this.#queue.length - keep.length + this.#waiters.length;
-    this.#queue = keep;
-    for (const w of this.#waiters) w.done(FAILED);
-    this.#waiters = [];
-    const cur = this.#current;
+    const dropped = this.#mech.drain((r) => r.op !== DESTAGE);
+    for (const r of dropped) answer(r, FAILED);
+    const waiters = this.#cache.takeWaiters();
+    const lost = dropped.length + waiters.length;
+    for (const w of waiters) w.done(FAILED);
+    const cur = this.#mech.current;
     if (cur !== undefined && cur.op === WRITE && this.#faults.chance(tearProbability)) {
-      this.#stopCurrent();
+      this.#mech.interrupt();
       this.#tear(cur);
-      this.#answer(cur, FAILED);
-      this.#dispatch();
+      answer(cur, FAILED);
+      this.#mech.dispatch();
     }
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.abort, 0, lost);
   }
@@ -364,37 +294,23 @@ export class Hdd {
   /** Reads of `block` answer media-error until it is rewritten. */
   addLatentError(block: number): void {
     this.#checkBlock(block);
-    this.#latent.add(block);
+    this.#platters.addLatentError(block);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.latentError, block, 0);
   }
 
   hasLatentError(block: number): boolean {
-    return this.#latent.has(block);
+    return this.#platters.hasLatentError(block);
   }
 
   /** Silently changes one byte of the block on the media; reads succeed with wrong data until it is rewritten. */
   corrupt(block: number): void {
     this.#checkBlock(block);
-    const data = this.#media.get(block);
-    const i = this.#faults.int(data.length);
-    data[i]! ^= 1 + this.#faults.int(255);
-    this.#media.set(block, data);
+    this.#platters.corrupt(block);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.corrupt, block, 0);
   }
 
   #cacheWrite(block: number, data: Uint8Array, done: (r: WriteResult) => void): void {
-    let entry = this.#cache.get(block);
-    if (entry === undefined) {
-      entry = { data, version: 0, queued: false };
-      this.#cache.set(block, entry);
-    } else {
-      entry.data = data;
-      entry.version++;
-    }
-    if (!entry.queued) {
-      entry.queued = true;
-      this.#enqueue(DESTAGE, block, undefined, undefined, undefined);
-    }
+    if (this.#cache.put(block, data)) this.#mech.enqueue(DESTAGE, block, undefined, undefined, undefined);
     this.#afterCacheLatency(() => done(WRITTEN), () => done(FAILED));
   }
 
@@ -403,167 +319,71 @@ export class Hdd {
     this.#engine.after(Math.round(this.mechanics.params.cacheLatencyUs), this.#k.cache, () => (life === this.#life ? ok() : lost()));
   }
 
-  #enqueue(op: Op, block: number, data: Uint8Array | undefined, onRead: Request['onRead'], onWrite: Request['onWrite']): void {
-    const m = this.mechanics;
-    const u = m.radial(block / this.blockCount);
-    this.#queue.push({ op, block, cylinder: m.cylinder(u), angle: m.angle(u), transferUs: m.transferUs(u, this.modeledBlockBytes), arrivalUs: this.#engine.now, data, version: 0, onRead, onWrite });
-    this.#dispatch();
-  }
-
-  #dispatch(): void {
-    if (this.#current !== undefined || this.#queue.length === 0) return;
-    const i = this.#pick();
-    const req = this.#queue[i]!;
-    this.#queue.splice(i, 1);
-    if (req.op === DESTAGE) {
-      const entry = this.#cache.get(req.block)!;
-      entry.queued = false;
-      req.data = entry.data;
-      req.version = entry.version;
-    }
-    const start = Math.max(req.arrivalUs, this.#freeAt);
-    const seek = this.mechanics.seekUs(Math.abs(req.cylinder - this.#head), req.op !== READ);
-    const end = start + seek + this.mechanics.rotationalLatencyUs(req.angle, start + seek, this.#phase) + req.transferUs;
-    this.#current = req;
-    this.#startUs = start;
-    this.#seekUs = seek;
-    this.#endUs = end;
-    // Answer at the last µs tick not after the exact end: a follow-up issued
-    // on the answer then starts exactly at `end` (start = max(arrival, freeAt)),
-    // so streaming never drifts behind the platter.
-    this.#timer = this.#engine.after(Math.max(0, Math.floor(end) - this.#engine.now), this.#k.service, this.#complete);
-  }
-
-  /** Index of the next request to serve; ties go to the oldest, so one block's requests keep their order. */
-  #pick(): number {
-    if (this.queuePolicy === 'fifo' || this.#queue.length === 1) return 0;
-    let best = 0;
-    let bestCost = Infinity;
-    for (let i = 0; i < this.#queue.length; i++) {
-      const r = this.#queue[i]!;
-      const distance = Math.abs(r.cylinder - this.#head);
-      let cost = distance;
-      if (this.queuePolicy === 'sptf') {
-        const at = Math.max(r.arrivalUs, this.#freeAt);
-        const seek = this.mechanics.seekUs(distance, r.op !== READ);
-        cost = seek + this.mechanics.rotationalLatencyUs(r.angle, at + seek, this.#phase);
-      }
-      if (cost < bestCost) {
-        best = i;
-        bestCost = cost;
-      }
-    }
-    return best;
-  }
-
-  readonly #complete = (): void => {
-    const req = this.#current!;
-    this.#current = undefined;
-    this.#timer = undefined;
+  /** The mechanism finished `req`: its effect on the media, and its answer. */
+  #served(req: Request, service: number, wait: number): void {
     const s = this.stats;
-    const service = this.#endUs - this.#startUs;
-    const wait = this.#startUs - req.arrivalUs;
-    s.service.add(service);
-    s.wait.add(wait);
-    s.seek.add(this.#seekUs);
-    this.#freeAt = this.#endUs;
-    this.#head = req.cylinder;
     const now = this.#engine.now;
     const t = this.#engine.trace;
     if (req.op === READ) {
       s.reads++;
-      let result: ReadResult;
-      if (this.#latent.has(req.block)) result = MEDIA_ERROR;
-      else if (this.#ureChance > 0 && this.#faults.chance(this.#ureChance)) {
-        this.#latent.add(req.block);
-        result = MEDIA_ERROR;
-      } else result = { ok: true, data: this.#media.get(req.block) };
+      const result = this.#platters.read(req.block);
       if (!result.ok) s.errors++;
       t.record(now, this.#k.read, this.#actor, req.block, Math.round(service), Math.round(wait), result.ok ? 0 : 1);
       req.onRead!(result);
-    } else {
-      this.#land(req.block, req.data!);
-      if (req.op === WRITE) {
-        s.writes++;
-        t.record(now, this.#k.write, this.#actor, req.block, Math.round(service), Math.round(wait), 0);
-        req.onWrite!(WRITTEN);
-      } else {
-        s.destages++;
-        t.record(now, this.#k.destage, this.#actor, req.block, Math.round(service), Math.round(wait));
-        const entry = this.#cache.get(req.block);
-        if (entry !== undefined && entry.version === req.version) {
-          this.#cache.delete(req.block);
-          this.#admitWaiters();
-        }
-      }
+      return;
     }
-    this.#dispatch();
-  };
+    this.#land(req.block, req.data!);
+    if (req.op === WRITE) {
+      s.writes++;
+      t.record(now, this.#k.write, this.#actor, req.block, Math.round(service), Math.round(wait), 0);
+      req.onWrite!(WRITTEN);
+      return;
+    }
+    s.destages++;
+    t.record(now, this.#k.destage, this.#actor, req.block, Math.round(service), Math.round(wait));
+    if (this.#cache.destaged(req.block, req.version)) {
+      for (let w = this.#cache.nextAdmissible(); w !== undefined; w = this.#cache.nextAdmissible()) this.#cacheWrite(w.block, w.data, w.done);
+    }
+  }
 
   #land(block: number, data: Uint8Array): void {
-    this.#media.set(block, data);
-    this.#latent.delete(block);
+    this.#platters.write(block, data);
     this.onDurable?.(block);
   }
 
-  #admitWaiters(): void {
-    while (this.#waiters.length > 0) {
-      const w = this.#waiters[0]!;
-      if (!this.#cache.has(w.block) && this.#cache.size >= this.#cacheBlocks) return;
-      this.#waiters.shift();
-      this.#cacheWrite(w.block, w.data, w.done);
-    }
-  }
-
-  /**
-   * A write in service lands partly: its first k of S sectors, k drawn from
-   * 1..S−1 (S = 1: all or nothing). Sector i covers payload bytes
-   * [⌊i·P/S⌋, ⌊(i+1)·P/S⌋). A latent error stays unless every sector landed.
-   */
+  /** A write in service lands partly: its first k of S sectors, k drawn from 1..S−1 (S = 1: all or nothing). */
   #tear(req: Request): void {
     const n = this.#sectors;
     const k = n >= 2 ? this.#faults.range(1, n - 1) : this.#faults.int(2);
     this.stats.torn++;
     this.#engine.trace.record(this.#engine.now, this.#k.torn, this.#actor, req.block, k, n);
     if (k === 0) return;
-    if (k === n) return this.#land(req.block, req.data!);
-    const mixed = this.#media.get(req.block);
-    mixed.set(req.data!.subarray(0, Math.floor((k * mixed.length) / n)), 0);
-    this.#media.set(req.block, mixed);
+    this.#platters.tear(req.block, req.data!, k, n);
     this.onDurable?.(req.block);
   }
 
-  #stopCurrent(): void {
-    if (this.#timer !== undefined) this.#engine.cancel(this.#timer);
-    this.#timer = undefined;
-    this.#current = undefined;
-    this.#freeAt = this.#engine.now;
-  }
-
-  /** Empties the drive's volatile state; returns the host requests and cached writes lost. */
-  #dropAll(tear: boolean): number {
-    const cur = this.#current;
-    this.#stopCurrent();
-    let lost = this.#cache.size + this.#waiters.length;
+  /** Empties the drive's volatile state; `lost` counts the host requests and cached writes lost. */
+  #dropAll(tear: boolean): { lost: number; torn: number; cachedLost: number } {
+    const cur = this.#mech.interrupt();
+    const waiters = this.#cache.takeWaiters();
+    const cachedLost = this.#cache.size;
+    let lost = cachedLost + waiters.length;
+    let torn = 0;
     if (cur !== undefined) {
-      if (tear && cur.op !== READ) this.#tear(cur);
+      if (tear && cur.op !== READ) {
+        this.#tear(cur);
+        torn++;
+      }
       if (cur.op !== DESTAGE) lost++;
-      this.#answer(cur, FAILED);
+      answer(cur, FAILED);
     }
-    for (const r of this.#queue) {
+    for (const r of this.#mech.drain()) {
       if (r.op !== DESTAGE) lost++;
-      this.#answer(r, FAILED);
+      answer(r, FAILED);
     }
-    for (const w of this.#waiters) w.done(FAILED);
-    this.#queue = [];
-    this.#waiters = [];
+    for (const w of waiters) w.done(FAILED);
     this.#cache.clear();
-    return lost;
-  }
-
-  #answer(req: Request, error: IoError): void {
-    req.onRead?.(error);
-    req.onWrite?.(error);
+    return { lost, torn, cachedLost };
   }
 
   #inRange(block: number): boolean {
@@ -575,15 +395,7 @@ export class Hdd {
   }
 }
 
-function newStats(): HddStats {
-  return { reads: 0, writes: 0, destages: 0, cacheHits: 0, errors: 0, torn: 0, service: new Moments(), wait: new Moments(), seek: new Moments() };
-}
-
-function ownMedia(blockCount: number, blockBytes: number): HddMedia {
-  let store = new BlockStore(blockCount, blockBytes);
-  return {
-    get: (block) => store.get(block),
-    set: (block, data) => store.set(block, data),
-    wipe: () => void (store = new BlockStore(blockCount, blockBytes)),
-  };
+function answer(req: Request, error: IoError): void {
+  req.onRead?.(error);
+  req.onWrite?.(error);
 }

@@ -1,7 +1,12 @@
 // An ideal simulated disk array: every read and write takes a fixed latency,
 // any number may be in service at once, and nothing fails unless the whole
 // array is failed (fail(): media lost, every request answers device-failed)
-// and later replaced by an empty one (replace()).
+// and later replaced by an empty one (replace()), or loses power.
+//
+// Power failure (powerFail): the ideal disk has no sectors and no cache, so
+// it cannot tear or lose an acknowledged write; each write in flight lands
+// whole, at once, or never (even odds, stream disk/<name>/faults), and every
+// request answers device-failed until restart().
 //
 // The stand-in until the HDD/array models arrive; it implements the same
 // BlockDevice port, so swapping models touches no controller. A write takes
@@ -9,10 +14,11 @@
 // contents at its completion.
 import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
 import type { Engine } from '../engine/engine.js';
+import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import { BlockStore } from '../storage/block-store.js';
-import type { DeviceObserver, SimDevice } from './sim-device.js';
+import type { DeviceObserver, PowerLoss, SimDevice } from './sim-device.js';
 
 export interface IdealDiskOptions {
   readonly name: string;
@@ -32,8 +38,13 @@ export class IdealDisk implements BlockDevice, SimDevice {
   #observer: DeviceObserver | undefined;
   #inFlight = 0;
   #failed = false;
-  /** Bumped by fail(): requests from before a failure complete as failed. */
+  #down = false;
+  /** Bumped by fail() and powerFail(): requests from before complete as failed. */
   #life = 0;
+  /** Writes in flight, by submission (a power failure decides each one's fate). */
+  readonly #writes = new Map<number, { readonly block: number; readonly data: Uint8Array }>();
+  #nextWrite = 0;
+  #faults: Random | undefined;
 
   constructor(engine: Engine, options: IdealDiskOptions) {
     this.#engine = engine;
@@ -65,19 +76,49 @@ export class IdealDisk implements BlockDevice, SimDevice {
     return this.#failed;
   }
 
+  get down(): boolean {
+    return this.#down;
+  }
+
   fail(): void {
     this.#failed = true;
     this.#life++;
+    this.#writes.clear();
     this.store = new BlockStore(this.store.blockCount, this.store.blockBytes);
   }
 
   replace(): void {
     this.#failed = false;
+    this.#down = false;
     this.store = new BlockStore(this.store.blockCount, this.store.blockBytes);
+  }
+
+  powerFail(): PowerLoss {
+    if (this.#failed) return { torn: 0, cachedLost: 0 };
+    this.#faults ??= this.#engine.random.stream(`disk/${this.name}/faults`);
+    for (const w of this.#writes.values()) if (this.#faults.chance(0.5)) this.#land(w.block, w.data);
+    this.#writes.clear();
+    this.#life++;
+    this.#down = true;
+    return { torn: 0, cachedLost: 0 };
+  }
+
+  restart(): void {
+    this.#down = false;
+  }
+
+  /** No cache: a write is on the media when it completes. */
+  cached(): boolean {
+    return false;
+  }
+
+  flush(): Promise<WriteResult> {
+    return Promise.resolve(this.#failed || this.#down ? { ok: false, error: 'device-failed' } : { ok: true });
   }
 
   read(block: number): Promise<ReadResult> {
     if (!this.#inRange(block)) return Promise.resolve({ ok: false, error: 'out-of-range' });
+    if (this.#down) return Promise.resolve({ ok: false, error: 'device-failed' });
     this.#inFlight++;
     const life = this.#life;
     return new Promise((resolve) => {
@@ -93,9 +134,12 @@ export class IdealDisk implements BlockDevice, SimDevice {
   write(block: number, data: Uint8Array): Promise<WriteResult> {
     if (!this.#inRange(block)) return Promise.resolve({ ok: false, error: 'out-of-range' });
     if (data.length !== this.store.blockBytes) throw new RangeError(`${this.name}.write: ${data.length} bytes, expected ${this.store.blockBytes}`);
+    if (this.#down) return Promise.resolve({ ok: false, error: 'device-failed' });
     const copy = data.slice();
     this.#inFlight++;
     const life = this.#life;
+    const id = this.#nextWrite++;
+    this.#writes.set(id, { block, data: copy });
     return new Promise((resolve) => {
       this.#engine.after(this.#latency, this.#kWrite, () => {
         this.#inFlight--;
@@ -103,12 +147,17 @@ export class IdealDisk implements BlockDevice, SimDevice {
           resolve({ ok: false, error: 'device-failed' });
           return;
         }
-        this.store.set(block, copy);
-        this.#engine.trace.record(this.#engine.now, this.#kWrite, this.#actor, block);
-        this.#observer?.written(block);
+        this.#writes.delete(id);
+        this.#land(block, copy);
         resolve({ ok: true });
       });
     });
+  }
+
+  #land(block: number, data: Uint8Array): void {
+    this.store.set(block, data);
+    this.#engine.trace.record(this.#engine.now, this.#kWrite, this.#actor, block);
+    this.#observer?.written(block);
   }
 
   #inRange(block: number): boolean {

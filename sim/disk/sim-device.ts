@@ -1,12 +1,18 @@
 // What the simulated world needs from any simulated block device, beyond the
 // BlockDevice port the controllers use: a god's-eye view of the media (for the
-// checker and image dumps) and a hook on completed writes.
+// checker and image dumps), a hook on completed writes, and the power switch.
 import type { BlockDevice } from '../../src/ports/block-device.js';
 import type { BlockStore } from '../storage/block-store.js';
 
 export interface DeviceObserver {
   /** A write of `block` has just become durable. */
   written(block: number): void;
+}
+
+/** What a power failure destroyed: writes torn in service, cached blocks never destaged. */
+export interface PowerLoss {
+  readonly torn: number;
+  readonly cachedLost: number;
 }
 
 export interface SimDevice extends BlockDevice {
@@ -21,4 +27,12 @@ export interface SimDevice extends BlockDevice {
   readonly failed: boolean;
   /** Requests submitted and not yet completed. */
   readonly inFlight: number;
+  /** Power lost, controller and disks at once; every request answers device-failed until restart(). */
+  powerFail(): PowerLoss;
+  /** Power back (or, for an array, its controller back after a crash). */
+  restart(): void;
+  /** Powered off or crashed, awaiting restart(). */
+  readonly down: boolean;
+  /** A write of `block` was acknowledged (or is about to be) but is not on the media yet: a volatile cache holds it. */
+  cached(block: number): boolean;
 }

@@ -1,7 +1,10 @@
 // A simulated durable log (NVRAM-like): appends and trims take a fixed latency;
-// contents survive a controller crash and vanish when the array fails (fail()).
-// A record is durable only once its append completes: a crash while it is in
-// flight loses it (the caller never heard it was durable).
+// contents survive a controller crash and a power failure, and vanish when the
+// array fails (fail()). Power failure assumes battery- or supercapacitor-backed
+// NVRAM, as in real array controllers: no append is lost or torn by it. An
+// append in flight when its controller crashes or loses power still lands
+// (stored energy finishes it); the dead caller just never hears so, and the
+// next incarnation finds the record.
 import type { DurableLog, LogContents, LogRecord } from '../../src/ports/durable-log.js';
 import type { Engine } from '../engine/engine.js';
 import type { ActorId, KindId } from '../engine/trace.js';

@@ -17,6 +17,16 @@ interface KindInfo {
 
 export type TraceSink = (line: string) => void;
 
+/** One semantic record as sinks see it: time, kind, actor, and the kind's named fields. */
+export interface TraceRecord {
+  readonly t: number;
+  readonly kind: string;
+  readonly actor: string;
+  readonly [field: string]: string | number;
+}
+
+export type RecordSink = (record: TraceRecord) => void;
+
 /** Records kept for violation reports ("the last events that touched block k"). */
 const RECENT = 8192;
 
@@ -31,7 +41,7 @@ export class Trace {
   #actorPrints = new Int32Array(64);
   readonly #actors: string[] = [];
   readonly #actorIds = new Map<string, ActorId>();
-  #sink: TraceSink | undefined;
+  #sink: RecordSink | undefined;
   #records = 0;
   // Ring of recent records whose first field is a block number.
   readonly #rTime = new Float64Array(RECENT);
@@ -43,6 +53,11 @@ export class Trace {
 
   /** Sends every record, rendered as one JSON line, to `sink`. */
   setSink(sink: TraceSink | undefined): void {
+    this.#sink = sink === undefined ? undefined : (record) => sink(JSON.stringify(record));
+  }
+
+  /** Sends every record, as an object with its field names, to `sink` (replay's timeline). */
+  setRecordSink(sink: RecordSink | undefined): void {
     this.#sink = sink;
   }
 
@@ -105,7 +120,7 @@ export class Trace {
       this.#rRest[3 * i + 1] = c;
       this.#rRest[3 * i + 2] = d;
     }
-    if (this.#sink !== undefined) this.#write(time, kind, actor, [a, b, c, d]);
+    if (this.#sink !== undefined) this.#emit(time, kind, actor, [a, b, c, d]);
   }
 
   /** The last `limit` recent records about `block`, oldest first, one line each. */
@@ -145,12 +160,12 @@ export class Trace {
     this.#h2 = (Math.imul(h2, 5) + 0x561ccd1b) | 0;
   }
 
-  #write(time: Time, kind: KindId, actor: ActorId, values: number[]): void {
+  #emit(time: Time, kind: KindId, actor: ActorId, values: number[]): void {
     const info = this.#kinds[kind];
     const line: Record<string, string | number> = { t: time, kind: info?.name ?? kind, actor: this.actorName(actor) };
     const fields = info?.fields ?? [];
     for (let i = 0; i < fields.length; i++) line[fields[i]!] = this.#fieldText(fields[i]!, values[i]!);
-    this.#sink!(JSON.stringify(line));
+    this.#sink!(line as TraceRecord);
   }
 }
 

@@ -10,9 +10,12 @@ import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import { LossyNetwork } from '../network/lossy-network.js';
 import type { World } from '../world/world.js';
+import { startLatentErrors } from './latent-error-process.js';
 import type { ScheduledFault } from './schedule-schema.js';
 
-const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6, partition: 7, heal: 8, flap: 9, 'latent-errors': 10 };
+const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6, partition: 7, heal: 8, flap: 9, 'latent-errors': 10, 'power-fail': 11 };
+/** Trace code of a burst of the random latent-error process. */
+const LATENT_BURST = 100;
 
 export interface FaultStats {
   injected: number;
@@ -49,6 +52,14 @@ export class FaultInjector {
     }
     const crash = this.#world.scenario.faults.random.controllerCrash;
     if (crash !== undefined && crash.rate !== Infinity) this.#randomCrashes(crash, end);
+    const latent = this.#world.scenario.faults.random.latentErrors;
+    if (latent !== undefined) {
+      startLatentErrors(this.#engine, this.#world, latent, end, (burst) => {
+        this.stats.injected++;
+        const t = this.#engine.trace;
+        t.record(this.#engine.now, this.#kFault, t.actor(burst.array), LATENT_BURST, 0);
+      });
+    }
   }
 
   /** A Poisson process of controller crashes over the chosen nodes, each restarted after an exponential delay. */
@@ -77,6 +88,7 @@ export class FaultInjector {
 
   #inject(fault: ScheduledFault): void {
     const w = this.#world;
+    if (fault.do === 'power-fail') return this.#powerFail(fault);
     if (!('array' in fault)) return this.#injectNetwork(fault);
     if (fault.do === 'fail-array' && this.#budget === 'recoverable' && this.#damaged.size > 0 && !this.#damaged.has(fault.array)) {
       this.#note(fault, true);
@@ -84,10 +96,12 @@ export class FaultInjector {
     }
     this.#note(fault, false);
     switch (fault.do) {
-      case 'crash':
+      case 'crash': {
         w.crash(fault.array);
-        if (fault.restartAfter !== undefined) this.#engine.after(fault.restartAfter, this.#kFault, () => this.#restartWhenQuiet(fault.array));
+        const dead = w.node(fault.array).incarnation.number;
+        if (fault.restartAfter !== undefined) this.#engine.after(fault.restartAfter, this.#kFault, () => this.#restartWhenQuiet(fault.array, dead));
         return;
+      }
       case 'restart':
         return this.#restartWhenQuiet(fault.array);
       case 'fail-array':
@@ -124,11 +138,29 @@ export class FaultInjector {
     }
   }
 
-  /** A controller boots only once the I/O its dead predecessor submitted has drained. */
-  #restartWhenQuiet(array: string): void {
+  /** Power is lost on the arrays (default all) at once, and returns after restoreAfter. */
+  #powerFail(fault: Extract<ScheduledFault, { do: 'power-fail' }>): void {
+    const w = this.#world;
+    const arrays = fault.arrays ?? w.nodes().map((n) => n.name);
+    this.#note(fault, false);
+    w.power.fail(arrays);
+    const dead = arrays.map((a) => w.node(a).incarnation.number);
+    this.#engine.after(fault.restoreAfter, this.#kFault, () => {
+      for (const [i, a] of arrays.entries()) if (w.power.restore(a)) this.#restartWhenQuiet(a, dead[i]!);
+    });
+  }
+
+  /**
+   * A controller boots only once its disks have power and the I/O its dead
+   * predecessor `dead` submitted has drained — unless another restart (a
+   * crash's and a power return's may both wait) got there first, or its array
+   * has failed meanwhile (the replacement starts a controller of its own).
+   */
+  #restartWhenQuiet(array: string, dead = this.#world.node(array).incarnation.number): void {
     const node = this.#world.node(array);
-    if (node.device.inFlight > 0) {
-      this.#engine.after(1000, this.#kFault, () => this.#restartWhenQuiet(array));
+    if (node.incarnation.number !== dead || node.device.failed) return;
+    if (node.device.inFlight > 0 || node.device.down) {
+      this.#engine.after(1000, this.#kFault, () => this.#restartWhenQuiet(array, dead));
       return;
     }
     this.#world.restart(array);
@@ -138,6 +170,12 @@ export class FaultInjector {
     if (suppressed) this.stats.suppressed++;
     else this.stats.injected++;
     const t = this.#engine.trace;
-    t.record(this.#engine.now, this.#kFault, t.actor('array' in fault ? fault.array : fault.between.join('<->')), FAULT_CODES[fault.do], suppressed ? 1 : 0);
+    const actor = 'array' in fault ? fault.array : 'between' in fault ? fault.between.join('<->') : (fault.arrays ?? ['all']).join(',');
+    t.record(this.#engine.now, this.#kFault, t.actor(actor), FAULT_CODES[fault.do], suppressed ? 1 : 0);
   }
+}
+
+/** The scheduled fault a `fault` trace record's code stands for (replay names the timeline's instants by it). */
+export function faultName(code: number): string | undefined {
+  return Object.entries(FAULT_CODES).find(([, c]) => c === code)?.[0];
 }

@@ -33,6 +33,14 @@ export const ScheduledFault = z.discriminatedUnion('do', [
   z
     .strictObject({
       at,
+      do: z.literal('power-fail'),
+      arrays: z.array(array).min(1).optional().describe('the arrays that lose power (default: every array)'),
+      restoreAfter: duration('100ms').default(100_000).describe('power returns this long after; each controller then restarts and recovers from its journal'),
+    })
+    .describe("power is lost at once on the arrays: controllers die, writes in service tear, writes only in a drive's write cache are lost; journals (NVRAM) survive"),
+  z
+    .strictObject({
+      at,
       do: z.literal('flap'),
       between: z.tuple([array, array]),
       down: duration('10ms').describe('each outage'),
@@ -54,6 +62,16 @@ export const RandomFaults = z
       })
       .optional()
       .describe('controllers crash at random moments drawn from the seed, and restart'),
+    latentErrors: z
+      .strictObject({
+        rate: meanInterval('0.5/s').describe('bursts of latent sector errors per drive per unit time (a Poisson process on every drive), e.g. "0.5/s" or "3.45%/32months"'),
+        arrays: z.array(array).min(1).optional().describe('the HDD arrays whose drives develop them (default: every primary)'),
+        burstSize: z.number().min(1).max(10_000).default(4).describe('mean errors per burst (geometric, at least 1)'),
+        burstSpan: z.int().min(0).max(1_000_000).default(16).describe("a burst's errors fall within this many blocks of its first, on the same drive"),
+        burstWithin: duration('50ms').default(50_000).describe("a burst's errors appear within this long after its first"),
+      })
+      .optional()
+      .describe('sectors become unreadable at random, in bursts clustered in space and time on one drive (stream faults/latent-errors; needs disk.model "hdd")'),
   })
   .default({})
   .describe('faults drawn from rates during the load phase (stream faults/<kind>)');

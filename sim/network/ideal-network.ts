@@ -10,15 +10,19 @@ import { type Message, blockOf } from '../../src/protocol/messages.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
+import { modeledBytes } from './modeled-size.js';
 import type { NetworkObserver, SimNetwork } from './sim-network.js';
 
 export interface IdealNetworkOptions {
   readonly latencyUs: Time;
+  /** The modelled block size: block payloads count as this many bytes in modeledBytes (default: as encoded). */
+  readonly blockBytes?: number;
 }
 
 export class IdealNetwork implements SimNetwork {
   readonly #engine: Engine;
   readonly #latency: Time;
+  readonly #blockBytes: number | undefined;
   readonly #handlers = new Map<NodeId, MessageHandler>();
   readonly #inFlight = new Map<number, number>();
   readonly #kSend: KindId;
@@ -26,12 +30,14 @@ export class IdealNetwork implements SimNetwork {
   #observer: NetworkObserver | undefined;
   #messages = 0;
   #bytes = 0;
+  #modeledBytes = 0;
 
   constructor(engine: Engine, options: IdealNetworkOptions) {
     this.#engine = engine;
     this.#latency = options.latencyUs;
+    this.#blockBytes = options.blockBytes;
     this.#kSend = engine.trace.kind('net.send', ['block', 'bytes', 'to']);
-    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from']);
+    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt']);
   }
 
   endpoint(self: NodeId): Transport {
@@ -51,8 +57,8 @@ export class IdealNetwork implements SimNetwork {
     return this.#inFlight.get(block) ?? 0;
   }
 
-  get stats(): { readonly messages: number; readonly bytes: number } {
-    return { messages: this.#messages, bytes: this.#bytes };
+  get stats(): { readonly messages: number; readonly bytes: number; readonly modeledBytes: number } {
+    return { messages: this.#messages, bytes: this.#bytes, modeledBytes: this.#modeledBytes };
   }
 
   #send(from: NodeId, to: NodeId, message: Message): void {
@@ -62,14 +68,16 @@ export class IdealNetwork implements SimNetwork {
     trace.record(this.#engine.now, this.#kSend, trace.actor(from), block, wire.length, trace.actor(to));
     this.#messages++;
     this.#bytes += wire.length;
+    this.#modeledBytes += modeledBytes(message, wire.length, this.#blockBytes);
     if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    const sentAt = this.#engine.now;
     this.#engine.after(this.#latency, this.#kDeliver, () => {
       if (block >= 0) {
         const left = this.inFlight(block) - 1;
         if (left === 0) this.#inFlight.delete(block);
         else this.#inFlight.set(block, left);
       }
-      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from));
+      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from), sentAt);
       const handler = this.#handlers.get(to);
       if (handler !== undefined) {
         const result = handler(from, decode(wire));

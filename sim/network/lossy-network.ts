@@ -24,6 +24,7 @@ import type { Engine, TimerId } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import { LINK_DEFAULTS, Link, type LinkOptions, resolveLinkOptions } from './link.js';
+import { modeledBytes } from './modeled-size.js';
 import type { SimNetwork } from './sim-network.js';
 
 export type { LinkOptions } from './link.js';
@@ -61,6 +62,8 @@ export interface LossyNetworkStats {
   /** Messages and bytes sent by endpoints (duplicates not included). */
   readonly messages: number;
   readonly bytes: number;
+  /** The bytes sent with block payloads at the modelled block size (what serialisation is timed by). */
+  readonly modeledBytes: number;
   readonly delivered: number;
   readonly deliveredBytes: number;
   readonly dropped: number;
@@ -88,6 +91,7 @@ export class LossyNetwork implements SimNetwork {
   readonly #kFlap: KindId;
   #messages = 0;
   #bytes = 0;
+  #modeledBytes = 0;
   #delivered = 0;
   #deliveredBytes = 0;
   #droppedBytes = 0;
@@ -95,12 +99,16 @@ export class LossyNetwork implements SimNetwork {
   #duplicated = 0;
   #reordered = 0;
 
-  constructor(engine: Engine, options: LossyNetworkOptions = {}) {
+  readonly #blockBytes: number | undefined;
+
+  /** `blockBytes`: the modelled block size, which block payloads (fingerprints) take on the wire (default: as encoded). */
+  constructor(engine: Engine, options: LossyNetworkOptions = {}, blockBytes?: number) {
     this.#engine = engine;
+    this.#blockBytes = blockBytes;
     this.#defaults = resolveLinkOptions(LINK_DEFAULTS, options, 'LossyNetwork');
     const t = engine.trace;
     this.#kSend = t.kind('net.send', ['block', 'bytes', 'to']);
-    this.#kDeliver = t.kind('net.deliver', ['block', 'bytes', 'from']);
+    this.#kDeliver = t.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt']);
     this.#kDrop = t.kind('net.drop', ['block', 'bytes', 'to', 'reason']);
     this.#kDuplicate = t.kind('net.duplicate', ['block', 'bytes', 'to']);
     this.#kLink = t.kind('net.link', ['to', 'down']);
@@ -134,6 +142,7 @@ export class LossyNetwork implements SimNetwork {
     return {
       messages: this.#messages,
       bytes: this.#bytes,
+      modeledBytes: this.#modeledBytes,
       delivered: this.#delivered,
       deliveredBytes: this.#deliveredBytes,
       dropped: d.loss + d.partition + d.noListener,
@@ -258,11 +267,13 @@ export class LossyNetwork implements SimNetwork {
     t.record(engine.now, this.#kSend, t.actor(from), block, wire.length, t.actor(to));
     this.#messages++;
     this.#bytes += wire.length;
+    const size = modeledBytes(message, wire.length, this.#blockBytes);
+    this.#modeledBytes += size;
     if (link.down) {
       this.#drop(link, block, wire.length, DropReason.partitionAtSend);
       return;
     }
-    const txEndUs = link.transmit(engine.now, wire.length);
+    const txEndUs = link.transmit(engine.now, size);
     this.#launch(link, block, wire, message.type, txEndUs);
     if (link.duplicates()) {
       // The copy is made inside the network: it leaves with the original and
@@ -279,6 +290,7 @@ export class LossyNetwork implements SimNetwork {
     const passage = link.pass(txEndUs);
     if (passage.reordered) this.#reordered++;
     if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    const sentAt = engine.now; // the send's time: replay pairs the two into one slice
     engine.after(passage.arriveUs - engine.now, this.#kDeliver, () => {
       if (block >= 0) this.#leaveFlight(block);
       if (passage.lost) return this.#drop(link, block, wire.length, DropReason.loss);
@@ -286,7 +298,7 @@ export class LossyNetwork implements SimNetwork {
       const handler = this.#handlers.get(link.to);
       if (handler === undefined) return this.#drop(link, block, wire.length, DropReason.noListener);
       const t = engine.trace;
-      t.record(engine.now, this.#kDeliver, t.actor(link.to), block, wire.length, t.actor(link.from));
+      t.record(engine.now, this.#kDeliver, t.actor(link.to), block, wire.length, t.actor(link.from), sentAt);
       this.#delivered++;
       this.#deliveredBytes += wire.length;
       const result = handler(link.from, decode(wire));

@@ -13,5 +13,6 @@ export interface SimNetwork {
   endpoint(self: NodeId): Transport;
   inFlight(block: number): number;
   observe(observer: NetworkObserver): void;
-  readonly stats: { readonly messages: number; readonly bytes: number };
+  /** bytes: as encoded (payloads as fingerprints); modeledBytes: with block payloads at the modelled block size. */
+  readonly stats: { readonly messages: number; readonly bytes: number; readonly modeledBytes: number };
 }

@@ -11,30 +11,39 @@ import { ParityChecker } from '../checker/parity-checker.js';
 import { type Violation, verdictOf } from '../checker/violation.js';
 import { Engine } from '../engine/engine.js';
 import { FaultInjector } from '../faults/fault-injector.js';
-import type { TraceSink } from '../engine/trace.js';
+import type { RecordSink, TraceSink } from '../engine/trace.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { wallNowMs } from '../wall-clock.js';
-import { HostWorkload } from '../workload/host-workload.js';
+import { type HostOp, HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
 import { prefill } from './prefill.js';
+import { replayCommand } from './replay-command.js';
 import { type RunReport, summarize } from './run-report.js';
 
 export interface RunOptions {
   readonly seed: number;
   /** The scenario file, for the replay command. */
   readonly file: string;
+  /** Receives every trace record as a JSON line (`run --trace`). */
   readonly traceSink?: TraceSink;
+  /** Receives every trace record as an object (replay); used instead of traceSink. */
+  readonly recordSink?: RecordSink;
   /** Planted controller bugs (self-test and tests only; no CLI flag sets this). */
   readonly plantedBugs?: PlantedBugs;
   /** Receives the arrays' logical images once the run is over. */
   readonly onImages?: (images: Images) => void;
+  /** Hears every completed host operation (reports: percentiles, latency over time). */
+  readonly onHostOp?: (op: HostOp) => void;
+  /** Sees the world as the load starts and once the run is over (reports: drive and network statistics). Must not change it. */
+  readonly onPhase?: (phase: 'load' | 'end', world: World) => void;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
   const startedMs = wallNowMs();
   const engine = new Engine(options.seed);
   if (options.traceSink !== undefined) engine.trace.setSink(options.traceSink);
+  if (options.recordSink !== undefined) engine.trace.setRecordSink(options.recordSink);
   const world = new World(engine, scenario, options.plantedBugs);
   const violations: Violation[] = [];
   const report = (v: Omit<Violation, 'recent'>) => {
@@ -44,7 +53,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const initial = prefill(engine, world);
   const durability = new DurabilityChecker(engine, initial, report);
   const parity = new ParityChecker(engine, world, report);
-  const hosts = new HostWorkload(engine, world, durability);
+  const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
   const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
   world.onJoined = () => {
@@ -72,6 +81,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     if (!parity.sweep()) return;
 
     const loadEnd = engine.now + scenario.workload.duration;
+    options.onPhase?.('load', world);
     faults.start(engine.now, loadEnd);
     hosts.start(loadEnd);
     const loadStop = await engine.run({ until: loadEnd + scenario.settle });
@@ -92,12 +102,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   };
   await phases();
   options.onImages?.(buildImages(world));
+  options.onPhase?.('end', world);
 
   const crash = engine.crash;
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {
     violations.unshift({ kind: 'crash', timeUs: crash.timeUs, array: null, block: null, message: `${crash.where}: ${describeError(crash.error)}`, recent: [] });
   }
-  const replay = `npx xorsim run ${options.file} --seed ${options.seed} --protocol ${scenario.protocol}`;
   return {
     scenario: scenario.name,
     seed: options.seed,
@@ -114,7 +124,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     faults: { ...faults.stats },
     probes: world.probes.snapshot(),
     violations,
-    replay,
+    replay: replayCommand(options.file, options.seed, scenario.protocol),
   };
 }
 

@@ -11,6 +11,7 @@ export const IdealDiskSchema = z.strictObject({
 export const HddDiskSchema = z.strictObject({
   model: z.literal('hdd').describe('hdd: each array is a controller over striped hard drives (seek, rotation, zoned transfer, queueing)'),
   drives: z.int().min(1).max(256).default(4).describe('drives per array'),
+  parityDrives: z.int().min(1).max(256).optional().describe('drives in the parity array (default: drives): every write in the group costs it a read-modify-write'),
   stripeUnit: z.int().min(1).default(1).describe('consecutive blocks per drive before the next'),
   queue: z.enum(['fifo', 'sstf', 'sptf']).default('fifo').describe('per-drive scheduling: fifo, shortest seek first, or shortest positioning time first'),
   writeCache: z.boolean().default(false).describe('drive write cache (unflushed writes are lost at power failure)'),

@@ -1,6 +1,7 @@
 // Turns a parsed scenario into the fully-resolved configuration a run uses:
 // every default applied, every array named and sized, topology checked.
 import type { ParsedScenario } from './schema.js';
+import { checkSwarm } from './swarm-check.js';
 
 export interface ArraySpec {
   readonly name: string;
@@ -39,11 +40,11 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   }
   const arrays = new Set(names.map(([n]) => n));
   for (const [i, fault] of parsed.faults.schedule.entries()) {
-    const named: [string, string][] = 'array' in fault ? [[fault.array, 'array']] : fault.between.map((a, j): [string, string] => [a, `between[${j}]`]);
-    for (const [a, field] of named) {
-      if (!arrays.has(a)) return { path: `faults.schedule[${i}].${field}`, message: `no array named "${a}" (arrays: ${[...arrays].join(', ')})` };
-    }
-    if (!('array' in fault)) {
+    const named: [string, string][] =
+      'array' in fault ? [[fault.array, 'array']] : 'between' in fault ? fault.between.map((a, j): [string, string] => [a, `between[${j}]`]) : (fault.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]);
+    const problem = namesProblem(named, arrays, `faults.schedule[${i}]`);
+    if (problem !== undefined) return problem;
+    if ('between' in fault) {
       if (parsed.network.model !== 'lossy') return { path: `faults.schedule[${i}].do`, message: `"${fault.do}" needs network.model "lossy"` };
       if (fault.at > parsed.workload.duration) return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us)` };
       continue;
@@ -61,6 +62,12 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
       return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
     }
   }
+  const latent = parsed.faults.random.latentErrors;
+  if (latent !== undefined) {
+    if (parsed.disk.model !== 'hdd') return { path: 'faults.random.latentErrors', message: 'latent sector errors need disk.model "hdd"' };
+    const problem = namesProblem((latent.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]), arrays, 'faults.random.latentErrors');
+    if (problem !== undefined) return problem;
+  }
   if (parsed.network.model === 'lossy') {
     for (const [i, link] of parsed.network.links.entries()) {
       for (const [a, field] of [[link.from, 'from'], [link.to, 'to']] as const) {
@@ -75,8 +82,21 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   if (parsed.payloadBytes > parsed.blockSize) {
     return { path: 'payloadBytes', message: `${parsed.payloadBytes} bytes stored per block exceeds blockSize (${parsed.blockSize})` };
   }
+  const swarmProblem = checkSwarm(parsed);
+  if (swarmProblem !== undefined) return swarmProblem;
   const { $schema: _schema, ...rest } = parsed;
   return { ...rest, primaries, parity };
+}
+
+/** The first of `named` ([name, field]) that is not an array, or is listed twice. */
+function namesProblem(named: readonly [string, string][], arrays: ReadonlySet<string>, at: string): TopologyProblem | undefined {
+  const seen = new Set<string>();
+  for (const [a, field] of named) {
+    if (!arrays.has(a)) return { path: `${at}.${field}`, message: `no array named "${a}" (arrays: ${[...arrays].join(', ')})` };
+    if (seen.has(a)) return { path: `${at}.${field}`, message: `"${a}" is listed twice` };
+    seen.add(a);
+  }
+  return undefined;
 }
 
 export function isProblem(x: ResolvedScenario | TopologyProblem): x is TopologyProblem {

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { FaultsSchema } from '../faults/schedule-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
-import { duration, size } from './unit-types.js';
+import { SwarmSchema } from './swarm-schema.js';
+import { duration, meanInterval, size } from './unit-types.js';
 
 const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'expected a name of letters, digits, _ and - (starting with a letter, at most 32)');
 const blocks = z.int().min(1).max(2 ** 40);
@@ -55,10 +56,14 @@ export const ScenarioSchema = z.strictObject({
       iodepth: z.int().min(1).max(1024).default(4).describe('concurrent closed-loop I/O streams per host'),
       thinkTime: duration('1ms').default(1000).describe("mean pause between one stream's operations (exponential)"),
       readFraction: z.number().min(0).max(1).default(0.3).describe('fraction of host operations that are reads'),
+      rate: meanInterval('200/s')
+        .optional()
+        .describe('open loop: each host issues operations as a Poisson process at this rate (e.g. "200/s"), whatever is outstanding; iodepth then caps the operations in service (the rest wait at the host, their latency counted from arrival) and thinkTime is not used'),
     })
     .describe('the hosts: each primary serves its own host, issuing random block reads and writes'),
   faults: FaultsSchema,
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
+  swarm: SwarmSchema,
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

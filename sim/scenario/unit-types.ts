@@ -49,12 +49,12 @@ export const probability = z.union([z.string(), z.number()]).transform((text, ct
   return p;
 });
 
-/** "5/s", "2/hour", "1.5%/year" → mean µs between events (Infinity for a zero rate). */
+/** "5/s", "2/hour", "1.5%/year", "3.45%/32months" → mean µs between events (Infinity for a zero rate). */
 export const meanInterval = (example: string) =>
   z.string().transform((text, ctx) => {
     const perYear = parseRatePerYear(text);
     if (perYear === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a rate like "${example}" (per s, min, hour, day or year), got ${JSON.stringify(text)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a rate like "${example}" (per s, min, hour, day, month or year, or per N of them), got ${JSON.stringify(text)}` });
       return z.NEVER;
     }
     return perYear === 0 ? Infinity : YEAR / perYear;

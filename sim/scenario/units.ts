@@ -54,14 +54,23 @@ export function parseBytes(text: string | number): number | undefined {
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
-const PER: Record<string, number> = { year: 1, y: 1, day: 365.25, d: 365.25, hour: 365.25 * 24, h: 365.25 * 24, min: 365.25 * 24 * 60, s: 365.25 * 24 * 3600 };
+/** Units per year. */
+const PER: Record<string, number> = { year: 1, y: 1, month: 12, day: 365.25, d: 365.25, hour: 365.25 * 24, h: 365.25 * 24, min: 365.25 * 24 * 60, s: 365.25 * 24 * 3600 };
+const PER_UNIT = /^(?:(year|month|day|hour|min)s?|(y|d|h|s))$/;
 
-/** "1.5%/year" → 0.015 (events per unit per year); "2/year", "0.1/day", "5/s" also accepted. */
+/**
+ * "1.5%/year" → 0.015 (events per unit per year); "2/year", "0.1/day", "5/s"
+ * also accepted, and a span of several units, as field studies state them:
+ * "3.45%/32months" (Bairavasundaram et al. 2007) → 0.0345 / (32/12).
+ */
 export function parseRatePerYear(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*\/\s*(year|y|day|d|hour|h|min|s)\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*\/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$/.exec(text);
   if (m === null) return undefined;
+  const unit = PER_UNIT.exec(m[4]!);
+  const span = m[3] === undefined ? 1 : Number(m[3]);
+  if (unit === null || !(span > 0)) return undefined;
   const value = Number(m[1]) * (m[2] === '%' ? 0.01 : 1);
-  return value * PER[m[3]!]!;
+  return (value * PER[(unit[1] ?? unit[2])!]!) / span;
 }
 
 /** "1%" | "0.01" (a fraction) → 0.01. */

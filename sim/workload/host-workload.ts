@@ -1,13 +1,28 @@
 // The hosts: each primary array serves its own host, which runs `iodepth`
 // closed-loop streams of random block reads and writes with exponential think
-// times, until the load phase ends. Every operation is reported to the
-// durability checker, and its latency recorded.
+// times, until the load phase ends — or, with `workload.rate`, an open loop:
+// operations arrive as a Poisson process whatever is outstanding (so offered
+// load can exceed what the arrays serve: saturation), at most `iodepth` in
+// service, the rest waiting at the host in arrival order. Every operation is
+// reported to the durability checker, and its latency recorded (open loop:
+// from its arrival, so time waiting at the host counts).
 import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import type { DurabilityChecker } from '../checker/durability-checker.js';
 import type { PrimaryNode, World } from '../world/world.js';
+
+/** One completed host operation, for observers (reports). */
+export interface HostOp {
+  readonly array: string;
+  readonly block: number;
+  readonly write: boolean;
+  readonly ok: boolean;
+  /** Issued (closed loop) or arrived (open loop). */
+  readonly startUs: Time;
+  readonly endUs: Time;
+}
 
 export interface HostStats {
   writes: number;
@@ -26,14 +41,17 @@ export class HostWorkload {
   readonly #checker: DurabilityChecker;
   readonly #kThink: KindId;
   readonly #kOp: KindId;
+  readonly #onOp: ((op: HostOp) => void) | undefined;
+  #kArrive: KindId | undefined;
   #running = 0;
 
-  constructor(engine: Engine, world: World, checker: DurabilityChecker) {
+  constructor(engine: Engine, world: World, checker: DurabilityChecker, onOp?: (op: HostOp) => void) {
     this.#engine = engine;
     this.#world = world;
     this.#checker = checker;
+    this.#onOp = onOp;
     this.#kThink = engine.trace.kind('host.think');
-    this.#kOp = engine.trace.kind('host.op', ['block', 'write', 'ok']);
+    this.#kOp = engine.trace.kind('host.op', ['block', 'write', 'ok', 'latencyUs']);
   }
 
   /** Streams still running (0 once every stream has finished its last op). */
@@ -43,7 +61,13 @@ export class HostWorkload {
 
   /** Starts every host stream; streams stop issuing at `endUs`. */
   start(endUs: Time): void {
-    const { iodepth } = this.#world.scenario.workload;
+    const { iodepth, rate } = this.#world.scenario.workload;
+    if (rate !== undefined) {
+      // Its own stream names: the closed loop's draws are not shifted.
+      this.#kArrive = this.#engine.trace.kind('host.arrive');
+      for (const primary of this.#world.primaries) this.#openLoop(primary, rate, iodepth, endUs);
+      return;
+    }
     for (const primary of this.#world.primaries) {
       for (let i = 0; i < iodepth; i++) {
         this.#running++;
@@ -69,18 +93,56 @@ export class HostWorkload {
     }
   }
 
-  async #write(primary: PrimaryNode, block: number, data: Uint8Array): Promise<void> {
+  /**
+   * Poisson arrivals every `meanGapUs` on average until `endUs`; each runs once
+   * fewer than `iodepth` are in service. Arrivals before `endUs` are all served.
+   */
+  #openLoop(primary: PrimaryNode, meanGapUs: number, iodepth: number, endUs: Time): void {
+    if (!Number.isFinite(meanGapUs)) return; // a zero rate: nothing arrives
+    const rng = this.#engine.random.stream(`host/${primary.name}/open`);
+    const { readFraction } = this.#world.scenario.workload;
+    const blocks = primary.device.blockCount;
+    const bytes = this.#world.scenario.payloadBytes;
+    const waiting: (() => Promise<void>)[] = [];
+    let inService = 0;
+    const serve = (op: () => Promise<void>): void => {
+      inService++;
+      this.#engine.watch(
+        op().finally(() => {
+          inService--;
+          this.#running--;
+          const next = waiting.shift();
+          if (next !== undefined) serve(next);
+        }),
+        `host ${primary.name} open loop`,
+      );
+    };
+    const arrive = (): void => {
+      const gap = Math.round(rng.exponential(meanGapUs));
+      if (this.#engine.now + gap >= endUs) return;
+      this.#engine.after(gap, this.#kArrive!, () => {
+        const start = this.#engine.now;
+        const block = rng.int(blocks);
+        const op = rng.chance(readFraction) ? () => this.#read(primary, block, start) : ((data) => () => this.#write(primary, block, data, start))(rng.fill(new Uint8Array(bytes)));
+        this.#running++;
+        if (inService < iodepth) serve(op);
+        else waiting.push(op);
+        arrive();
+      });
+    };
+    arrive();
+  }
+
+  async #write(primary: PrimaryNode, block: number, data: Uint8Array, start = this.#engine.now): Promise<void> {
     this.stats.writes++;
-    const start = this.#engine.now;
     const id = this.#checker.writeIssued(primary.name, block, data);
     const result = await this.#world.hostWrite(primary, block, data);
     this.#checker.writeDone(primary.name, block, id, result.ok);
     this.#done(primary, block, 1, result.ok, start, this.writeLatencies);
   }
 
-  async #read(primary: PrimaryNode, block: number): Promise<void> {
+  async #read(primary: PrimaryNode, block: number, start = this.#engine.now): Promise<void> {
     this.stats.reads++;
-    const start = this.#engine.now;
     const id = this.#checker.readIssued(primary.name, block);
     const result = await this.#world.hostRead(primary, block);
     this.#checker.readDone(primary.name, block, id, result.ok ? result.data : undefined);
@@ -90,8 +152,11 @@ export class HostWorkload {
   #done(primary: PrimaryNode, block: number, write: number, ok: boolean, start: Time, latencies: number[]): void {
     if (ok) this.stats.acked++;
     else this.stats.failed++;
-    latencies.push(this.#engine.now - start);
+    const latency = this.#engine.now - start;
+    latencies.push(latency);
     const trace = this.#engine.trace;
-    trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0);
+    // With its latency, replay can draw the op from issue to completion.
+    trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0, latency);
+    this.#onOp?.({ array: primary.name, block, write: write === 1, ok, startUs: start, endUs: this.#engine.now });
   }
 }

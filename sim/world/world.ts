@@ -24,6 +24,7 @@ import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
 import { Incarnation } from './incarnation.js';
+import { PowerSupply } from './power-supply.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
 
@@ -50,6 +51,8 @@ export class World {
   readonly #bugs: PlantedBugs;
   /** Code probes reached in this run, by the product and by the simulated world. */
   readonly probes = new ProbeCounter();
+  /** The arrays' power (power-fail in the fault schedule). */
+  readonly power = new PowerSupply(this);
   readonly #kLife: KindId;
   readonly #kRestored: KindId;
   /** Called when a primary's restore completes (the checker sweeps then). */
@@ -103,16 +106,24 @@ export class World {
 
   /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only). */
   addLatentErrors(array: string, count: number): void {
-    const device = this.node(array).device;
-    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
+    const device = this.hddArray(array);
     const rng = this.engine.random.stream(`faults/latent/${array}`);
+    for (let i = 0; i < count; i++) this.addLatentError(array, rng.int(device.blockCount));
+  }
+
+  /** `block` of `array` becomes unreadable until rewritten, and the evidence is kept (HDD arrays only). */
+  addLatentError(array: string, block: number): void {
+    this.hddArray(array).addLatentError(block);
     const marked = this.latentErrors.get(array) ?? new Map<number, number>();
     this.latentErrors.set(array, marked);
-    for (let i = 0; i < count; i++) {
-      const block = rng.int(device.blockCount);
-      device.addLatentError(block);
-      marked.set(block, this.engine.now);
-    }
+    marked.set(block, this.engine.now);
+    this.probes.hit('latent-error');
+  }
+
+  hddArray(array: string): DiskArray {
+    const device = this.node(array).device;
+    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
+    return device;
   }
 
   /** A primary is decommissioned: it leaves the parity group. */
@@ -252,15 +263,17 @@ export class World {
 
   /**
    * No work on `block` is unfinished anywhere: no live controller holds it,
-   * nothing about it is on the wire, and no crashed controller has journaled
-   * work still to replay (which blocks it concerns is the product's business,
-   * so any such journal holds every judgement until the restart).
+   * nothing about it is on the wire or only in a disk's write cache, and no
+   * crashed or powered-off controller has journaled work still to replay
+   * (which blocks it concerns is the product's business, so any such journal
+   * holds every judgement until the restart).
    */
   settled(block: number): boolean {
     if (this.network.inFlight(block) > 0) return false;
     for (const n of this.nodes()) {
       if (n.device.failed) return false; // a lost array: nothing holds until it is replaced and restored
       if (!n.incarnation.alive && (n.log.length > 0 || this.#restoreOrdered(n.name))) return false;
+      if (block < n.device.blockCount && n.device.cached(block)) return false; // its destage will touch it again
     }
     if (this.parity.incarnation.alive && this.parity.controller.busy(block)) return false;
     for (const p of this.primaries) if (p.incarnation.alive && p.controller.busy(block)) return false;
@@ -355,7 +368,7 @@ function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec)
     blockCount: spec.blocks,
     blockBytes: scenario.payloadBytes,
     modeledBlockBytes: scenario.blockSize,
-    driveCount: d.drives,
+    driveCount: spec.name === scenario.parity.name ? (d.parityDrives ?? d.drives) : d.drives,
     stripeUnitBlocks: d.stripeUnit,
     queuePolicy: d.queue,
     writeCache: d.writeCache,
@@ -365,10 +378,11 @@ function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec)
 
 function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
   const n = scenario.network;
-  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency });
+  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency, blockBytes: scenario.blockSize });
   // Timing is always modelled; the faults (loss, duplication, reordering) are
   // switched on for the fault phase only (World.networkFaults).
-  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS });
+  // Block payloads are fingerprints; the wire carries (and is timed by) whole blocks.
+  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS }, scenario.blockSize);
   for (const link of n.links) net.setLink(link.from, link.to, { ...linkOptions(link), ...NO_LINK_FAULTS });
   return net;
 }

@@ -126,7 +126,7 @@ export class ParityController {
     this.#disk = deps.disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
-    this.#locks = new BlockLocks(deps.variant === 'hardened');
+    this.#locks = new BlockLocks(deps.variant === 'hardened' && !deps.bugs?.has('no-parity-lock'));
     this.#bugs = deps.bugs ?? NO_BUGS;
     this.#probe = deps.probe ?? NO_PROBE;
     this.#hardened = deps.variant === 'hardened';
@@ -191,6 +191,12 @@ export class ParityController {
     for (let first = 0; first < total; first += this.#window) {
       const count = Math.min(this.#window, total - first);
       await this.#buildWindow(first, count);
+    }
+    // hardened: built Q is not journaled, so it must be on the media (not in a
+    // drive's write cache) before the build counts as done.
+    if (this.#hardened) {
+      const flushed = await this.#disk.flush();
+      assert(flushed.ok, `${this.name}: cannot flush the built parity (${flushed.ok ? '' : flushed.error})`);
     }
   }
 
@@ -412,14 +418,15 @@ export class ParityController {
     await this.#gate.ready; // the applied sets are only whole once recovery is done
     const applied = this.#seqs(this.#applied, member, () => new SeqSet());
     const applying = this.#seqs(this.#applying, member, () => new Set<number>());
-    if (applied.has(seq)) {
+    const dedup = !this.#bugs.has('no-dedup');
+    if (dedup && applied.has(seq)) {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
       this.#probe.hit('duplicate-delta-dropped');
       this.#net.send(member, { type: 'delta-ack', block, seq });
       return;
     }
-    if (applying.has(seq)) {
+    if (dedup && applying.has(seq)) {
       this.duplicatesDropped++; // the first copy will be acknowledged when it is durable
       this.#probe.hit('duplicate-delta-dropped');
       return;
@@ -432,6 +439,7 @@ export class ParityController {
       this.#net.send(member, { type: 'delta-ack', block, seq });
       return;
     }
+    if (this.#bugs.has('ack-before-durable')) this.#net.send(member, { type: 'delta-ack', block, seq });
     await this.#applyDelta(block, delta, { member, seq });
     applying.delete(seq);
     applied.add(seq);
@@ -453,7 +461,9 @@ export class ParityController {
     const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
     this.#clock.spawn('journal checkpoint', async () => {
       await journal.append(encodeParityRecord({ kind: 'checkpoint', applied }));
-      await journal.trim(keepFrom - 1);
+      // The trimmed records' Q writes are done, but maybe only into a drive's
+      // write cache: on the media first, or a power failure could lose them.
+      if ((await this.#disk.flush()).ok) await journal.trim(keepFrom - 1);
       this.#checkpointing = false;
     });
   }

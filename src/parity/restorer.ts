@@ -83,7 +83,7 @@ export class Restorer {
     const d = this.#d;
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
-    const others = [...d.members(block)].filter((m) => m.name !== forMember && m.blockCount > block);
+    const others = [...d.members(block)].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')));
     const copies = await Promise.all(
       others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
     );
@@ -94,7 +94,7 @@ export class Restorer {
         if (d.hardened) return { lost: true };
         continue; // literal: nothing to add, the result is simply wrong
       }
-      if (copy.status === 1 && d.hardened) retry = true;
+      if (copy.status === 1 && d.hardened && !d.bugs.has('restore-without-cut')) retry = true;
       if (copy.data.length === r.length) xorInto(r, copy.data);
     }
     return retry ? 'retry' : { lost: false, data: r };

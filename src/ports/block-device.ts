@@ -26,6 +26,12 @@ export interface BlockDevice {
   readonly blockCount: number;
   /** Resolves with a fresh copy of the block; never-written blocks read as zeros. */
   read(block: number): Promise<ReadResult>;
-  /** Resolves once `data` is durable on the device (the caller may reuse `data`). */
+  /**
+   * Resolves once `data` is on the device (the caller may reuse `data`): on
+   * the media, or — with a volatile write cache on — possibly only in the
+   * cache, which a power failure loses.
+   */
   write(block: number, data: Uint8Array): Promise<WriteResult>;
+  /** Resolves once every write resolved before the call is on the media (FLUSH CACHE; fsync). */
+  flush(): Promise<WriteResult>;
 }

@@ -222,13 +222,14 @@ export class PrimaryController {
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
       if (!this.#member) return this.#disk.write(block, w); // not protected yet: no delta
       // Intent first: a crash after this point is redone from the journal.
+      if (this.#bugs.has('journal-after-data')) await this.#disk.write(block, w);
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
       const written = await this.#disk.write(block, w);
       if (!written.ok) return written;
       this.#restore.valid.add(block); // newer than anything a restore could still send
       if (this.#bugs.has('primary-skips-delta')) return written;
-      if (this.#hardened) parityDurable = this.#sendReliably(block, delta, seq);
+      if (this.#hardened) parityDurable = this.#sendReliably(this.#bugs.has('wrong-block-delta') && seq % 16 === 0 ? (block + 1) % this.#disk.blockCount : block, delta, seq);
       else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
       return written;
     });
@@ -329,12 +330,18 @@ export class PrimaryController {
     this.#trimJournal();
   }
 
-  /** Every delta up to the acked floor is in parity: its intent is no longer needed. */
+  /**
+   * Every delta up to the acked floor is in parity: its intent is no longer
+   * needed once its data write is on the media — flushed first, as a drive's
+   * write cache may still hold it (and lose it at a power failure).
+   */
   #trimJournal(): void {
     const floor = this.#acked.floor;
     if (this.#journal === undefined || floor <= this.#trimmed) return;
     this.#trimmed = floor;
-    this.#clock.spawn('journal trim', () => this.#journal!.trim(floor));
+    this.#clock.spawn('journal trim', async () => {
+      if ((await this.#disk.flush()).ok) await this.#journal!.trim(floor);
+    });
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
@@ -407,7 +414,7 @@ export class PrimaryController {
   /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
   async #answerJoinCopy(id: number, block: number): Promise<void> {
     await this.#gate.ready; // #highestSeq covers the journaled deltas only once recovery is done
-    const copy = await this.#locks.with(block, () => this.#disk.read(block));
+    const copy = this.#bugs.has('join-copy-without-fence') ? await this.#disk.read(block) : await this.#locks.with(block, () => this.#disk.read(block));
     assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
     this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data: copy.data });
   }

@@ -10,9 +10,38 @@ export type PlantedBug =
   /** The primary sends the new data instead of new ^ old. */
   | 'primary-sends-data-not-delta'
   /** Restore reports every tenth block lost although it could rebuild it. */
-  | 'parity-reports-false-loss';
+  | 'parity-reports-false-loss'
+  /** Parity applies every copy of a delta: duplicates and retransmissions too (H2). */
+  | 'no-dedup'
+  /** Parity acknowledges a delta before the new Q[k] is durable: a crash then loses it (H3). */
+  | 'ack-before-durable'
+  /** The primary stores the host's data before journaling its intent: a crash between leaves parity stale (H3). */
+  | 'journal-after-data'
+  /** Parity's read-modify-writes of one block run unserialised (H5). */
+  | 'no-parity-lock'
+  /** Restore accepts a cut in which a survivor's copy is ahead of Q[k] (H7). */
+  | 'restore-without-cut'
+  /** The joining primary copies a block without its block lock, racing its own writes (H6). */
+  | 'join-copy-without-fence'
+  /** Every 16th delta names the next block instead of its own. */
+  | 'wrong-block-delta'
+  /** Restore asks a smaller member for blocks past its end instead of counting them as zeros. */
+  | 'no-zero-extension';
 
-export const PLANTED_BUGS: readonly PlantedBug[] = ['parity-stores-delta', 'primary-skips-delta', 'primary-sends-data-not-delta', 'parity-reports-false-loss'];
+export const PLANTED_BUGS: readonly PlantedBug[] = [
+  'parity-stores-delta',
+  'primary-skips-delta',
+  'primary-sends-data-not-delta',
+  'parity-reports-false-loss',
+  'no-dedup',
+  'ack-before-durable',
+  'journal-after-data',
+  'no-parity-lock',
+  'restore-without-cut',
+  'join-copy-without-fence',
+  'wrong-block-delta',
+  'no-zero-extension',
+];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;
 

@@ -46,6 +46,11 @@ export class FileBlockDevice implements BlockDevice {
     }
   }
 
+  /** Every write is already synced before it resolves. */
+  async flush(): Promise<WriteResult> {
+    return { ok: true };
+  }
+
   close(): Promise<void> {
     return this.#file.close();
   }

@@ -1,6 +1,8 @@
-// xorsim run <scenario> --seed N [--protocol literal|hardened] [--json] [--trace F] [--dump-images DIR]
+// xorsim run <scenario> --seed N [--protocol literal|hardened] [--swarm] [--quick] [--json] [--trace F] [--dump-images DIR]
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
+import { formatDraw } from '../../explore/swarm.js';
+import { prepareRun } from '../../explore/variant.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { formatConfig, formatRun } from '../format-run.js';
 import type { Images } from '../../runner/images.js';
@@ -17,22 +19,28 @@ export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
         .option('seed', { type: 'string', demandOption: true, describe: 'PRNG seed (non-negative integer)' })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
+        .option('swarm', { type: 'boolean', default: false, describe: "draw this seed's configuration from the scenario's swarm section (as explore --swarm does)" })
+        .option('quick', { type: 'boolean', default: false, describe: 'cut the load short past the last scheduled fault (as explore --quick does)' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object' })
         .option('trace', { type: 'string', describe: 'write every trace record to this JSONL file' })
         .option('dump-images', { type: 'string', describe: 'write every array\'s logical image and manifest.json to this directory' }),
     async (argv) => {
       const seed = parseSeed(argv.seed);
       const loaded = loadScenarioFile(argv.scenario);
-      const scenario = argv.protocol === undefined ? loaded : { ...loaded, protocol: argv.protocol as ProtocolVariant };
+      const variant = { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) };
+      const prepared = prepareRun(argv.scenario, loaded, seed, variant);
+      const scenario = prepared.scenario;
       const trace = argv.trace === undefined ? undefined : new LineFile(argv.trace);
+      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; run as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
       let images: Images | undefined;
-      const report = await runScenario(scenario, {
+      const ran = await runScenario(scenario, {
         seed,
         file: argv.scenario,
         ...(trace ? { traceSink: trace.push } : {}),
         ...(argv.dumpImages !== undefined ? { onImages: (i: Images) => void (images = i) } : {}),
       });
+      const report = { ...ran, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
       trace?.close();
       if (argv.dumpImages !== undefined && images !== undefined) {
         const files = new Map<string, Uint8Array | string>(images.files);

@@ -2,17 +2,17 @@
 import type { Argv } from 'yargs';
 import { formatProblem, parseScenarioText } from '../../scenario/load.js';
 import { formatConfig } from '../format-run.js';
-import { readText } from '../io.js';
+import { readText, scenarioFiles } from '../io.js';
 import { EXIT_BAD_INPUT, EXIT_CLEAN } from '../usage-error.js';
 
 export function validateCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'validate <scenario..>',
     'check scenario files and explain what is wrong',
-    (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario file(s)' }),
+    (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files, or directories of them' }),
     (argv) => {
       let bad = 0;
-      for (const file of argv.scenario as string[]) {
+      for (const file of (argv.scenario as string[]).flatMap(scenarioFiles)) {
         const result = parseScenarioText(file, readText(file));
         if (result.ok) {
           console.log(`${file}: ok — ${formatConfig(result.scenario, 0).replace(/^seed 0 · /, '')}`);

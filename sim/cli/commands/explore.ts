@@ -1,0 +1,87 @@
+// xorsim explore <scenario…> [--seeds N] [--from S] [--workers W] [--shard i/n] [--time-budget T]
+//                [--swarm] [--quick] [--protocol P] [--recheck F] [--out F]
+import type { Argv } from 'yargs';
+import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
+import { type ExploreTarget, explore } from '../../explore/explore.js';
+import { formatExploration } from '../../explore/format.js';
+import { clean } from '../../explore/result.js';
+import { type Shard, parseShard } from '../../explore/seeds.js';
+import { defaultWorkers } from '../../parallel/pool.js';
+import { parseDuration, parseFraction } from '../../scenario/units.js';
+import { checkWritable, scenarioFiles, writeTextAtomic } from '../io.js';
+import { Progress } from '../progress.js';
+import { loadScenarioFile, parseSeed } from '../scenario-file.js';
+import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
+
+export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv {
+  return yargs.command(
+    'explore <scenario..>',
+    'run many seeds of scenarios on worker threads, check determinism, summarise',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files, or directories of them (e.g. scenarios/)' })
+        .option('seeds', { type: 'string', default: '20', describe: 'how many seeds (before sharding)' })
+        .option('from', { type: 'string', default: '1', describe: 'the first seed' })
+        .option('workers', { type: 'string', describe: `worker threads (default: every core, ${defaultWorkers()} here; 1 runs in this thread)` })
+        .option('shard', { type: 'string', describe: 'run only shard i of n (0-based, e.g. 0/4): every n-th seed from the i-th' })
+        .option('time-budget', { type: 'string', describe: 'stop starting seeds after this much wall time (e.g. 10m)' })
+        .option('swarm', { type: 'boolean', default: false, describe: "each seed draws its configuration from the scenario's swarm section" })
+        .option('quick', { type: 'boolean', default: false, describe: 'cut each load short past its last scheduled fault (the CI gate)' })
+        .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: each scenario's)" })
+        .option('recheck', { type: 'string', default: '5%', describe: 'share of seeds re-run to check determinism (at least one per scenario; 0 turns it off)' })
+        .option('out', { type: 'string', describe: 'write every result as JSON to this file (input of xorsim merge)' }),
+    async (argv) => {
+      const seeds = positiveInt(argv.seeds, '--seeds');
+      const from = parseSeed(argv.from, '--from');
+      if (!Number.isSafeInteger(from + seeds)) throw new UsageError(`--from: ${from} + ${seeds} seeds is past the largest seed`);
+      const workers = argv.workers === undefined ? defaultWorkers() : positiveInt(argv.workers, '--workers');
+      const shard = argv.shard === undefined ? undefined : shardOf(argv.shard);
+      const timeBudgetMs = argv.timeBudget === undefined ? undefined : budgetOf(argv.timeBudget);
+      const recheck = parseFraction(/^\d+(\.\d+)?$/.test(argv.recheck) ? Number(argv.recheck) : argv.recheck);
+      if (recheck === undefined) throw new UsageError(`--recheck: expected a share like "5%" or 0.05, got ${JSON.stringify(argv.recheck)}`);
+      const files = (argv.scenario as string[]).flatMap(scenarioFiles);
+      const seen = new Set<string>();
+      const targets: ExploreTarget[] = [];
+      for (const file of files) {
+        if (seen.has(file)) throw new UsageError(`${file}: given twice`);
+        seen.add(file);
+        targets.push({ file, scenario: loadScenarioFile(file) });
+      }
+      if (argv.out !== undefined) checkWritable(argv.out);
+
+      const progress = new Progress();
+      const result = await explore(targets, {
+        from,
+        seeds,
+        ...(shard !== undefined ? { shard } : {}),
+        workers,
+        variant: { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) },
+        recheck,
+        ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+        onProgress: (p) => progress.update(p),
+      });
+      progress.stop();
+      if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
+      console.log(formatExploration(result));
+      if (argv.out !== undefined) console.log(`results: ${argv.out}`);
+      done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
+    },
+  );
+}
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function shardOf(text: string): Shard {
+  const shard = parseShard(text);
+  if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
+  return shard;
+}
+
+function budgetOf(text: string): number {
+  const us = parseDuration(text);
+  if (us === undefined || us <= 0) throw new UsageError(`--time-budget: expected a duration like "10m" or "2h", got ${JSON.stringify(text)}`);
+  return us / 1000;
+}

@@ -1,0 +1,41 @@
+// xorsim selftest [--bug NAME…] [--seeds N] [--workers W] [--json]: plants each
+// known bug in the hardened controllers, alone, and hunts it; exit 1 if any
+// survives. The only command that can switch a planted bug on.
+import type { Argv } from 'yargs';
+import { PLANTED_BUGS, type PlantedBug } from '../../../src/protocol/planted-bugs.js';
+import { defaultWorkers } from '../../parallel/pool.js';
+import { formatSelftest } from '../../selftest/format.js';
+import { HUNTS } from '../../selftest/hunts.js';
+import { selftest } from '../../selftest/selftest.js';
+import { wallNowMs } from '../../wall-clock.js';
+import { loadScenarioFile, parseSeed } from '../scenario-file.js';
+import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
+
+export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv {
+  return yargs.command(
+    'selftest',
+    'plant each known bug in the controllers, one at a time, and show the checker catches it',
+    (y) =>
+      y
+        .option('bug', { type: 'string', array: true, choices: PLANTED_BUGS, describe: 'hunt only these planted bugs (default: all)' })
+        .option('seeds', { type: 'string', default: '20', describe: 'seeds tried per bug at most' })
+        .option('workers', { type: 'string', describe: 'worker threads (default: every core)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the results as one JSON object' }),
+    async (argv) => {
+      const maxSeeds = parseSeed(argv.seeds, '--seeds');
+      if (maxSeeds < 1) throw new UsageError('--seeds: expected at least 1, got 0');
+      const workers = argv.workers === undefined ? defaultWorkers() : parseSeed(argv.workers, '--workers');
+      if (workers < 1) throw new UsageError('--workers: expected at least 1, got 0');
+      const only = new Set((argv.bug ?? []) as PlantedBug[]);
+      const targets = HUNTS.filter((h) => only.size === 0 || only.has(h.bug)).map((h) => ({ bug: h.bug, file: h.scenario, scenario: loadScenarioFile(h.scenario) }));
+      const startedMs = wallNowMs();
+      if (!argv.json) console.log(`selftest: ${targets.length} planted bug${targets.length === 1 ? '' : 's'}, each alone in the hardened controllers, hunted over seeds 1…${maxSeeds} (${workers} worker${workers === 1 ? '' : 's'})\n`);
+      const results = await selftest(targets, { maxSeeds, workers });
+      const wallMs = Math.round(wallNowMs() - startedMs);
+      const survived = results.filter((r) => !r.caught).length;
+      if (argv.json) console.log(JSON.stringify({ maxSeeds, workers, wallMs, results }));
+      else console.log(`${formatSelftest(results, maxSeeds)} (${(wallMs / 1000).toFixed(1)} s)`);
+      done(survived === 0 ? EXIT_CLEAN : EXIT_VIOLATION);
+    },
+  );
+}

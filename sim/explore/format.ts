@@ -1,0 +1,92 @@
+// The human summary of an exploration (explore and merge print the same):
+// a table per scenario, the determinism check, probe counts and the probes
+// never reached, and every failing seed with its violation and replay command.
+import { PROBE_NAMES } from '../../src/protocol/probe-names.js';
+import { formatTime } from '../engine/time.js';
+import { type Exploration, type ScenarioSummary, clean, summarizeRuns } from './result.js';
+import { formatDraw } from './swarm.js';
+
+/** Failing seeds listed per scenario; the rest are in the --out file. */
+export const FAILURES_SHOWN = 5;
+
+const n = (x: number) => x.toLocaleString('en-US');
+const compact = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)}G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : String(x));
+const wall = (ms: number) => formatTime(Math.round(ms) * 1000);
+
+export function formatExploration(e: Exploration): string {
+  const out: string[] = [headline(e), ''];
+  const summaries = e.scenarios.map((s) => ({ s, sum: summarizeRuns(s.runs) }));
+  out.push(...table(summaries.map(({ s, sum }) => [s.name, sum]), summarizeRuns(e.scenarios.flatMap((s) => s.runs))));
+  out.push('', determinismLine(e));
+  if (e.budget.stopped) out.push(`time budget ${wall(e.budget.timeBudgetMs ?? 0)} reached: ${n(e.budget.ran)} of ${n(e.budget.planned)} seeds ran`);
+  out.push('', 'probes reached (seeds / hits):');
+  const reached = new Set<string>();
+  const width = Math.max(...e.scenarios.map((s) => s.name.length), 8);
+  for (const { s, sum } of summaries) {
+    for (const name of sum.probes.keys()) reached.add(name);
+    const list = [...sum.probes].map(([name, p]) => `${name} ${n(p.seeds)}/${n(p.hits)}`);
+    out.push(`  ${s.name.padEnd(width)}  ${list.length > 0 ? list.join(' · ') : '(none)'}`);
+  }
+  const never = Object.keys(PROBE_NAMES).filter((p) => !reached.has(p));
+  out.push(never.length > 0 ? `never reached: ${never.join(', ')}` : 'every product probe was reached');
+
+  for (const { s } of summaries) {
+    const failing = s.runs.filter((r) => r.verdict !== 'pass');
+    for (const r of failing.slice(0, FAILURES_SHOWN)) {
+      const v = r.violation;
+      out.push('', `FAIL  ${s.name} seed ${r.seed}: ${r.verdict}${v !== null ? ` at ${formatTime(v.timeUs)}${v.array !== null ? ` (${v.array}${v.block !== null ? ` block ${v.block}` : ''})` : ''}` : ''}`);
+      if (v !== null) out.push(`  ${v.message}`);
+      if (r.swarm !== null) out.push(`  swarm: ${formatDraw(r.swarm)}`);
+      out.push(`  replay: ${r.replay}`);
+    }
+    if (failing.length > FAILURES_SHOWN) {
+      const more = failing.slice(FAILURES_SHOWN);
+      const seeds = `${more.slice(0, 20).map((r) => r.seed).join(', ')}${more.length > 20 ? ', …' : ''}`;
+      out.push('', `… and ${n(more.length)} more failing seeds of ${s.name}: ${seeds} (each replayed by the command above with its own --seed; every one in the --out file)`);
+    }
+  }
+  for (const m of e.determinism.mismatches) {
+    out.push('', `NONDETERMINISTIC  ${m.scenario} seed ${m.seed}: traceHash ${m.traceHashes[0]} (${n(m.events[0])} events), then ${m.traceHashes[1]} (${n(m.events[1])} events)`);
+    out.push(`  ${m.note}`);
+    if (m.firstDifference !== null) out.push(`    one run:   ${m.firstDifference.first}`, `    the other: ${m.firstDifference.again}`);
+    out.push(`  replay: ${m.replay}`);
+  }
+  const t = e.totals;
+  const rerun = e.determinism.rechecked.length > 0 ? 'every re-run identical' : 'determinism not re-checked';
+  out.push('', clean(e) ? `PASS  ${n(t.runs)} runs, every one passed; ${rerun}` : `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}`);
+  return out.join('\n');
+}
+
+function headline(e: Exploration): string {
+  const s = e.settings;
+  const ranges = e.ranges.map((r) => `seeds ${r.from}…${r.from + r.seeds - 1}${r.shard !== null ? ` shard ${r.shard.index}/${r.shard.count}` : ''}`).join(', ');
+  const how = [s.protocol ?? "each scenario's protocol", s.swarm ? 'swarm' : null, s.quick ? 'quick' : null, s.plantedBugs.length > 0 ? `planted: ${s.plantedBugs.join(', ')}` : null].filter((x) => x !== null).join(', ');
+  const merged = e.mergedFrom !== undefined ? `, merged from ${e.mergedFrom.length} result file${e.mergedFrom.length === 1 ? '' : 's'}` : '';
+  return `explored ${e.scenarios.length} scenario${e.scenarios.length === 1 ? '' : 's'}, ${ranges} (${how}): ${n(e.totals.runs)} runs on ${e.workers} worker${e.workers === 1 ? '' : 's'} in ${wall(e.wallMs)}${merged}`;
+}
+
+function table(rows: [string, ScenarioSummary][], total: ScenarioSummary): string[] {
+  const head = ['scenario', 'seeds', 'pass', 'correctness', 'liveness', 'crash', 'events', 'sim time', 'run time'];
+  const cells = (name: string, s: ScenarioSummary) => [
+    name,
+    n(s.seeds),
+    n(s.verdicts.pass),
+    n(s.verdicts.correctness),
+    n(s.verdicts.liveness),
+    n(s.verdicts.crash),
+    compact(s.events),
+    formatTime(s.simTimeUs),
+    wall(s.wallMs),
+  ];
+  const body = [...rows.map(([name, s]) => cells(name, s)), ...(rows.length > 1 ? [cells('total', total)] : [])];
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...body.map(line)];
+}
+
+function determinismLine(e: Exploration): string {
+  const d = e.determinism;
+  if (d.rechecked.length === 0) return 'determinism: not checked (--recheck 0)';
+  const what = `${n(d.rechecked.length)} seed${d.rechecked.length === 1 ? '' : 's'} re-run on fresh worker threads`;
+  return d.mismatches.length === 0 ? `determinism: ${what}, every traceHash identical` : `determinism: ${what}, ${n(d.mismatches.length)} traceHash mismatch${d.mismatches.length === 1 ? '' : 'es'}`;
+}

@@ -1,0 +1,30 @@
+// Where selftest hunts each planted bug: the shipped scenario that exercises
+// the code the bug breaks (the hazard it reopens), under hardened.
+import type { PlantedBug } from '../../src/protocol/planted-bugs.js';
+
+export interface Hunt {
+  readonly bug: PlantedBug;
+  /** The scenario file, relative to the project root. */
+  readonly scenario: string;
+}
+
+export const HUNTS: readonly Hunt[] = [
+  { bug: 'parity-stores-delta', scenario: 'scenarios/quickstart.json' },
+  { bug: 'primary-skips-delta', scenario: 'scenarios/quickstart.json' },
+  { bug: 'primary-sends-data-not-delta', scenario: 'scenarios/quickstart.json' },
+  { bug: 'parity-reports-false-loss', scenario: 'scenarios/rebuild-under-load.json' },
+  // Duplicates and retransmissions need a network that makes them (H2).
+  { bug: 'no-dedup', scenario: 'scenarios/lossy-network.json' },
+  // Both open the write hole (H3): only a crash at the wrong moment shows it.
+  { bug: 'ack-before-durable', scenario: 'scenarios/crash-recovery.json' },
+  { bug: 'journal-after-data', scenario: 'scenarios/crash-recovery.json' },
+  // Four hosts' deltas for one block meet at parity (H5).
+  { bug: 'no-parity-lock', scenario: 'scenarios/quickstart.json' },
+  // Survivors keep writing while a restore gathers their blocks (H7).
+  { bug: 'restore-without-cut', scenario: 'scenarios/rebuild-under-load.json' },
+  // The joining primary's host writes while its blocks are copied (H6).
+  { bug: 'join-copy-without-fence', scenario: 'scenarios/join-under-load.json' },
+  { bug: 'wrong-block-delta', scenario: 'scenarios/quickstart.json' },
+  // A restore of the largest primary, past the ends of the smaller ones.
+  { bug: 'no-zero-extension', scenario: 'scenarios/mixed-sizes.json' },
+];

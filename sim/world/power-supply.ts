@@ -1,0 +1,44 @@
+// The arrays' power. An outage hits controllers and disks at once: each
+// controller dies as in a crash (World.crash), the disks tear or lose what
+// they had in flight or in their write caches (sim/disk), and every journal
+// survives — it is NVRAM, battery- or supercapacitor-backed as in real array
+// controllers (sim/disk/sim-log.ts). Outages of one array may overlap: its
+// power returns when the last one ends.
+import type { World } from './world.js';
+
+export class PowerSupply {
+  readonly #world: World;
+  /** Outages under way, per array. */
+  readonly #outages = new Map<string, number>();
+
+  constructor(world: World) {
+    this.#world = world;
+  }
+
+  /** Power is lost at `arrays`, all at once. */
+  fail(arrays: readonly string[]): void {
+    const w = this.#world;
+    for (const name of arrays) {
+      this.#outages.set(name, (this.#outages.get(name) ?? 0) + 1);
+      w.crash(name);
+      const loss = w.node(name).device.powerFail();
+      for (let i = 0; i < loss.torn; i++) w.probes.hit('torn-write');
+      for (let i = 0; i < loss.cachedLost; i++) w.probes.hit('cached-writes-lost');
+    }
+  }
+
+  /**
+   * One outage of `array` ends; true if it was the last, and its disks are on
+   * again. Its controller restarts separately, once they are quiet.
+   */
+  restore(array: string): boolean {
+    const left = (this.#outages.get(array) ?? 1) - 1;
+    if (left > 0) {
+      this.#outages.set(array, left);
+      return false;
+    }
+    this.#outages.delete(array);
+    this.#world.node(array).device.restart();
+    return true;
+  }
+}
