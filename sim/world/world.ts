@@ -207,6 +207,26 @@ export class World {
     }
     this.#life(node);
     node.controller.start();
+    if (node !== this.parity) this.#standingOrders(node as PrimaryNode);
+  }
+
+  /**
+   * The operator's orders stand until they are done: a primary restarted
+   * before its restore, join or leave completed is given it again (a crash
+   * may come before the controller made the order durable). Each is
+   * idempotent at parity, and a restore the journal resumes is not begun twice.
+   */
+  #standingOrders(node: PrimaryNode): void {
+    if (this.#restoreOrdered(node.name)) node.controller.restore();
+    const m = this.membership(node.name);
+    if (m === 'joining') node.controller.join();
+    else if (m === 'leaving') node.controller.leave();
+  }
+
+  /** A replaced primary whose restore has not completed yet. */
+  #restoreOrdered(name: string): boolean {
+    const outage = this.outages.get(name)?.at(-1);
+    return outage !== undefined && outage.restoredAt === undefined && !this.node(name).device.failed && name !== this.parity.name;
   }
 
   /** The whole array is lost (its controller with it). */
@@ -231,9 +251,7 @@ export class World {
     if (node === this.parity) {
       for (const [array, m] of this.#membership) if (m === 'member') this.#membership.set(array, 'joining');
       this.parity.controller.rebuild();
-    } else {
-      (node as PrimaryNode).controller.restore();
-    }
+    } // a primary: restart() gave it the standing order to restore
   }
 
   node(name: string): PrimaryNode | ParityNode {
@@ -254,7 +272,7 @@ export class World {
     if (this.network.inFlight(block) > 0) return false;
     for (const n of this.nodes()) {
       if (n.device.failed) return false; // a lost array: nothing holds until it is replaced and restored
-      if (!n.incarnation.alive && n.log.length > 0) return false;
+      if (!n.incarnation.alive && (n.log.length > 0 || this.#restoreOrdered(n.name))) return false;
       if (block < n.device.blockCount && n.device.cached(block)) return false; // its destage will touch it again
     }
     if (this.parity.incarnation.alive && this.parity.controller.busy(block)) return false;
@@ -299,6 +317,7 @@ export class World {
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
       probe: this.probes,
+      boot: life.number, // the platform's boot counter: one per incarnation, replacements included
     };
   }
 
@@ -310,7 +329,8 @@ export class World {
       variant: s.protocol,
       ackPolicy: s.ackPolicy,
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
-      member: this.membership(device.name) !== 'outside',
+      // A joining array is told to join again (#standingOrders), from outside.
+      member: this.membership(device.name) === 'member' || this.membership(device.name) === 'leaving',
       bugs: this.#bugs,
     });
   }

@@ -91,6 +91,15 @@ export class Joiner {
   }
 
   /**
+   * `member` starts a new journal (a restore's new epoch): its delta numbers
+   * restart, so what its merged copies reflected says nothing about its new
+   * deltas. (Kept while the member is still joining: its merges use it.)
+   */
+  newEpoch(member: NodeId): void {
+    if (!this.#joining.has(member)) this.#mergedUpTo.delete(member);
+  }
+
+  /**
    * hardened: what to do with a delta from a member that joined: 'apply' it,
    * or 'absorbed' (already in the merged copy). Merges the block first if needed.
    */

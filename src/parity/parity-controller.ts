@@ -57,6 +57,8 @@ export interface ParityDeps {
   readonly retransmit?: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
+  /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
+  readonly boot?: number;
 }
 
 interface BuildWindow {
@@ -102,8 +104,14 @@ export class ParityController {
   onJoined: ((member: NodeId) => void) | undefined;
   /** Per member: the epoch its deltas must carry (hardened). */
   readonly #epochs = new Map<NodeId, number>();
-  /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
-  readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
+  /**
+   * Per member: the last restore request answered (id, epoch and resume: a
+   * new controller's request ids start again at 1, so the id alone does not
+   * tell a retransmission), so a retransmitted one gets the same answer.
+   */
+  readonly #lastBegin = new Map<NodeId, { request: string; begin: { id: number; epoch: number; session: number } }>();
+  /** Per member: the restore request being answered now (a copy of it arriving meanwhile waits for that answer). */
+  readonly #beginning = new Map<NodeId, string>();
   /** Journal positions of applies whose Q[k] write has not completed. */
   readonly #inProgress = new Set<number>();
   #lastPosition = 0;
@@ -126,14 +134,15 @@ export class ParityController {
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#retransmit = retransmit;
-    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
+    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit, deps.boot);
     this.restorer = new Restorer({
       disk: deps.disk,
       net: deps.transport,
       clock: deps.clock,
       rpc: this.#rpc,
       locks: this.#locks,
-      members: () => [...this.#members.values()].filter((m) => !this.joiner.joining(m.name)),
+      // Per block, under its Q lock: exactly the copies Q[block] holds now (H7 for joins and leaves).
+      members: (block) => [...this.#members.values()].filter((m) => this.contributes(m.name, block)),
       hardened: this.#hardened,
       retransmit,
       bugs: this.#bugs,
@@ -278,6 +287,8 @@ export class ParityController {
     }
     // A delta may overtake its sender's join request: unacknowledged, it comes back.
     if (message.type === 'delta' && !this.#members.has(from)) return;
+    // A late or duplicated answer from a member that has left since: nothing waits for it.
+    if (isResponse(message) && !this.#members.has(from)) return;
     assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
     switch (message.type) {
       case 'block-copy':
@@ -348,7 +359,8 @@ export class ParityController {
   }
 
   /** A new member (claim 3): add it, then merge its blocks into Q (joiner.ts). */
-  #beginJoin(member: NodeId, id: number, blockCount: number): void {
+  async #beginJoin(member: NodeId, id: number, blockCount: number): Promise<void> {
+    await this.#gate.ready; // merges must not race the journal's redo of Q[k] writes
     if (this.#members.has(member)) {
       this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 }); // a retransmitted request
       return;
@@ -366,11 +378,16 @@ export class ParityController {
   /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
   async #beginRestore(member: NodeId, id: number, epoch: number, resume: boolean): Promise<void> {
     await this.#gate.ready;
+    const request = `${id}/${epoch}/${resume ? 1 : 0}`;
     const last = this.#lastBegin.get(member);
-    if (last !== undefined && last.id === id) {
-      this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
+    if (last !== undefined && last.request === request) {
+      this.#net.send(member, { type: 'restore-begin', ...last.begin }); // our answer was lost
       return;
     }
+    // A duplicate of a request still being answered: a second epoch and session
+    // would supersede the ones the member is about to hear of.
+    if (this.#beginning.get(member) === request) return;
+    this.#beginning.set(member, request);
     let current = this.#epochs.get(member) ?? 0;
     if (this.#hardened && (!resume || epoch !== current)) {
       // A new journal: its sequence numbers restart, so forget the old ones.
@@ -379,10 +396,12 @@ export class ParityController {
       this.#epochs.set(member, current);
       this.#applied.set(member, new SeqSet());
       this.#applying.set(member, new Set());
+      this.joiner.newEpoch(member);
     }
     const session = this.restorer.begin(this.#members.get(member)!);
     const begin = { id, epoch: current, session };
-    this.#lastBegin.set(member, begin);
+    this.#lastBegin.set(member, { request, begin });
+    this.#beginning.delete(member);
     this.#net.send(member, { type: 'restore-begin', ...begin });
   }
 
@@ -511,4 +530,8 @@ export class ParityController {
     });
   }
 
+}
+
+function isResponse(message: Message): boolean {
+  return message.type === 'copy-reply' || message.type === 'restore-ack' || message.type === 'join-copy' || message.type === 'join-ack';
 }

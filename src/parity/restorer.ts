@@ -33,7 +33,8 @@ interface RestorerDeps {
   readonly clock: Clock;
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
-  readonly members: () => Iterable<Member>;
+  /** The members whose block `block` Q[block] includes now (a joining member's merged blocks, not a leaving one's removed blocks). */
+  readonly members: (block: number) => Iterable<Member>;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
@@ -82,7 +83,7 @@ export class Restorer {
     const d = this.#d;
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
-    const others = [...d.members()].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')));
+    const others = [...d.members(block)].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')));
     const copies = await Promise.all(
       others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
     );
@@ -109,7 +110,8 @@ export class Restorer {
         const rebuilt = await this.reconstruct(member.name, block);
         if (!current()) return;
         const message = (id: number): Message => ({ type: 'restore-data', id, session, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
-        if (d.hardened) await d.rpc.call(member.name, message);
+        // A superseded session stops resending: its member ignores it (and never acknowledges it).
+        if (d.hardened) await d.rpc.call(member.name, message, current);
         else d.net.send(member.name, message(0));
         if (rebuilt.lost) this.blocksLost++;
         else this.blocksRestored++;

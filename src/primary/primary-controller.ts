@@ -55,6 +55,8 @@ export interface PrimaryDeps {
   readonly bugs?: PlantedBugs;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
+  /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
+  readonly boot?: number;
 }
 
 /** A delta sent and not yet acknowledged by parity. */
@@ -89,6 +91,8 @@ export class PrimaryController {
   #epoch = 0;
   /** The restore session parity is running for us (its restore-data only). */
   #session = -1;
+  /** Journal recovery found a restore under way and resumed it. */
+  #resumed = false;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
   readonly #pending = new Map<number, PendingDelta>();
@@ -122,7 +126,7 @@ export class PrimaryController {
     this.#probe = deps.probe ?? NO_PROBE;
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
-    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit);
+    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit, deps.boot);
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
@@ -154,6 +158,7 @@ export class PrimaryController {
   restore(): void {
     this.#restore.begin();
     const handshake = async () => {
+      if (this.#resumed) return; // ordered again after a crash: the journal's restore is already resuming
       const epoch = this.#epoch;
       const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
@@ -282,6 +287,7 @@ export class PrimaryController {
     }
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
+      this.#resumed = true;
       this.#probe.hit('restore-resumed-after-crash');
       this.#restore.active = true;
       this.#clock.spawn('resume restore', async () => {
@@ -374,6 +380,9 @@ export class PrimaryController {
 
   /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
   async #answerCopy(id: number, block: number): Promise<void> {
+    // Not before journal recovery: a redone write's delta is not pending yet, so
+    // its copy would pass for settled while it is ahead of Q[block] (H7).
+    await this.#gate.ready;
     const empty = new Uint8Array(0);
     // No copy to give: answer at once, without the block lock — we may hold it
     // ourselves while waiting on parity to rebuild this very block (we are
@@ -404,6 +413,7 @@ export class PrimaryController {
 
   /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
   async #answerJoinCopy(id: number, block: number): Promise<void> {
+    await this.#gate.ready; // #highestSeq covers the journaled deltas only once recovery is done
     const copy = this.#bugs.has('join-copy-without-fence') ? await this.#disk.read(block) : await this.#locks.with(block, () => this.#disk.read(block));
     assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
     this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data: copy.data });

@@ -1,7 +1,9 @@
 // Request/response over the unreliable transport: a request is resent with
 // backoff until its response arrives; responses are matched by request id and
 // late duplicates ignored. Requests must be idempotent (the responder may see
-// one several times).
+// one several times). Ids are unique across a node's boots (the boot number
+// is their high part), so neither end takes a request or an answer of a
+// previous life for one of this life.
 import type { Clock, Timer } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from './messages.js';
@@ -20,18 +22,25 @@ export class Rpc {
   #nextId = 1;
 
   /** hardened resends until answered; literal sends each request once (no retransmission in the claims). */
-  static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions): Rpc {
-    return new Rpc(net, clock, hardened ? retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER });
+  static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions, boot = 0): Rpc {
+    return new Rpc(net, clock, hardened ? retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER }, boot);
   }
 
-  constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions) {
+  /** `boot`: the node's boot number (0 ≤ boot < 2^21). */
+  constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions, boot = 0) {
+    if (!Number.isSafeInteger(boot) || boot < 0 || boot >= 2 ** 21) throw new RangeError(`Rpc: boot number ${boot} out of range`);
     this.#net = net;
     this.#clock = clock;
     this.#retransmit = retransmit;
+    this.#nextId = boot * 2 ** 32 + 1;
   }
 
-  /** Sends `make(id)` to `to` until a response with that id arrives (see `answer`). */
-  call<M extends Message>(to: NodeId, make: (id: number) => Message): Promise<M> {
+  /**
+   * Sends `make(id)` to `to` until a response with that id arrives (see
+   * `answer`), or until `keepTrying()` says the answer is no longer wanted
+   * (the call then stays unanswered unless a late response comes).
+   */
+  call<M extends Message>(to: NodeId, make: (id: number) => Message, keepTrying: () => boolean = () => true): Promise<M> {
     const id = this.#nextId++;
     const request = make(id);
     return new Promise((resolve) => {
@@ -39,7 +48,9 @@ export class Rpc {
       this.#outstanding.set(id, entry);
       const send = (attempt: number) => {
         this.#net.send(to, request);
-        entry.timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), () => send(attempt + 1));
+        entry.timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), () => {
+          if (keepTrying()) send(attempt + 1);
+        });
       };
       send(1);
     });
