@@ -81,7 +81,8 @@ test('latent-errors: a restore meeting unreadable sectors reports exactly those 
   for (let seed = 1; seed <= 3; seed++) {
     const r = await runScenario(scenario, { seed, file: 'latent-errors' });
     assert.is(r.verdict, 'pass', r.violations[0]?.message);
-    assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 40, `loss reports ${r.checks.lossReports}`);
+    // p2's restore loses at most p3's 40 unreadable blocks; p3 may lose the same ones when its host meets them while p2 is out.
+    assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 2 * 40, `loss reports ${r.checks.lossReports}`);
   }
 });
 

@@ -32,7 +32,7 @@ export class ParityChecker {
       if (this.#world.settled(block)) this.check(block);
     });
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
-    for (const device of world.devices()) device.observe({ written: (block) => this.touch(block) });
+    world.onBlockWritten((_array, block) => this.touch(block));
     world.network.observe({ settled: (block) => this.touch(block) });
   }
 

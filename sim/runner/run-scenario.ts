@@ -47,6 +47,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const hosts = new HostWorkload(engine, world, durability);
   const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
+  world.onLost = (array, block) => void honesty.judge(array, block);
   world.onJoined = () => {
     faults.repaired(world.parity.name);
     parity.sweep(); // after every join (and parity rebuild), the whole array
@@ -69,6 +70,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       if (buildStop === 'quiescent') report(liveness(engine.now, world.parity.name, 'parity build stopped making progress before it completed'));
       return;
     }
+    world.builtAt = engine.now;
     if (!parity.sweep()) return;
 
     const loadEnd = engine.now + scenario.workload.duration;

@@ -23,6 +23,7 @@ import type { LinkFields } from '../scenario/network-schema.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
+import { DamageLog } from './damage.js';
 import { Incarnation } from './incarnation.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
@@ -62,6 +63,13 @@ export class World {
   readonly #membership = new Map<string, 'member' | 'joining' | 'leaving' | 'outside'>();
   /** Per array: when it last failed and when its restore completed (for honesty checks). */
   readonly outages = new Map<string, { failedAt: number; restoredAt: number | undefined }[]>();
+  /** Damage to single blocks (latent errors, lost drives, corruption), and when it was repaired. */
+  readonly damage = new DamageLog();
+  /** When the initial parity build completed (blocks damaged before it were never protected). */
+  builtAt: number | undefined;
+  /** Called when a primary reports a block lost (the honesty checker judges it). */
+  onLost: ((array: string, block: number) => void) | undefined;
+  readonly #onWritten: ((array: string, block: number) => void)[] = [];
 
   /** `bugs`: planted mutations, for the checker's self-test only. */
   constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
@@ -82,9 +90,20 @@ export class World {
     const parityLife = new Incarnation(scenario.parity.name, 1);
     const parityLog = new SimLog(engine, scenario.parity.name, scenario.journalLatency);
     this.parity = { name: scenario.parity.name, device: parityDevice, log: parityLog, incarnation: parityLife, controller: this.#parityController(parityDevice, parityLog, parityLife), hostOps: new Set() };
+    for (const n of this.nodes()) n.device.observe({ written: (block) => this.#written(n.name, block) });
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
+  }
+
+  /** Calls `fn` whenever a write lands on the media of any array (after the damage log heard it). */
+  onBlockWritten(fn: (array: string, block: number) => void): void {
+    this.#onWritten.push(fn);
+  }
+
+  #written(array: string, block: number): void {
+    this.damage.rewritten(array, block, this.engine.now);
+    for (const fn of this.#onWritten) fn(array, block);
   }
 
   /** The scenario's view of `array`'s membership. */
@@ -98,20 +117,15 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
-  /** Blocks given latent sector errors, per array, with when (the honesty checker's evidence). */
-  readonly latentErrors = new Map<string, Map<number, number>>();
-
   /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only). */
   addLatentErrors(array: string, count: number): void {
     const device = this.node(array).device;
     if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
     const rng = this.engine.random.stream(`faults/latent/${array}`);
-    const marked = this.latentErrors.get(array) ?? new Map<number, number>();
-    this.latentErrors.set(array, marked);
     for (let i = 0; i < count; i++) {
       const block = rng.int(device.blockCount);
       device.addLatentError(block);
-      marked.set(block, this.engine.now);
+      this.damage.start(array, block, 'latent', this.engine.now);
     }
   }
 
@@ -206,6 +220,7 @@ export class World {
     this.crash(name);
     this.node(name).device.fail();
     this.node(name).log.fail();
+    this.damage.forget(name, this.engine.now); // the outage covers every block now
   }
 
   /**
@@ -291,7 +306,7 @@ export class World {
 
   #primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
     const s = this.scenario;
-    return new PrimaryController({
+    const controller = new PrimaryController({
       ...this.#ports(device, log, life),
       parity: s.parity.name,
       variant: s.protocol,
@@ -300,6 +315,8 @@ export class World {
       member: this.membership(device.name) !== 'outside',
       bugs: this.#bugs,
     });
+    controller.onBlockLost = (block) => this.onLost?.(device.name, block);
+    return controller;
   }
 
   #parityController(device: SimDevice, log: SimLog, life: Incarnation): ParityController {

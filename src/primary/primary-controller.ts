@@ -15,7 +15,9 @@
 // hole); retransmission until parity acknowledges; the ack policy; during a
 // restore, reads of blocks not yet back are rebuilt by parity (degraded read),
 // a write to such a block first rebuilds it, restored data never overwrites a
-// block written since, and blocks parity cannot rebuild are reported lost.
+// block written since, and blocks parity cannot rebuild are reported lost. Its
+// own unreadable blocks (a latent sector error, a lost drive) are repaired the
+// same way: rebuilt by parity, rewritten locally, then served.
 import type { BlockDevice, ReadResult } from '../ports/block-device.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
@@ -69,6 +71,8 @@ interface PendingDelta {
 
 type Reconstructed = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
 
+const DATA_LOST = { ok: false, error: 'data-lost' } as const;
+
 export class PrimaryController {
   readonly name: NodeId;
   readonly #disk: BlockDevice;
@@ -107,6 +111,12 @@ export class PrimaryController {
   degradedReads = 0;
   /** Called when parity reports that every block was sent (the restore is complete). */
   onRestored: (() => void) | undefined;
+  /** Called each time a block is reported lost (it could not be rebuilt). */
+  onBlockLost: ((block: number) => void) | undefined;
+  /** Blocks being rebuilt by parity right now: their copy requests are answered at once (see #answerCopy). */
+  readonly #repairing = new Set<number>();
+  /** Per block: callers waiting until every delta for it is acknowledged. */
+  readonly #whenSettled = new Map<number, (() => void)[]>();
 
   constructor(deps: PrimaryDeps) {
     this.#disk = deps.disk;
@@ -240,22 +250,58 @@ export class PrimaryController {
 
   /**
    * The block's contents as the host should see them; call holding the block lock.
-   * hardened, while restoring: a block not yet back is rebuilt by parity and stored.
+   * hardened: a block not yet restored, or one the disk cannot read (a latent
+   * sector error, a lost drive), is rebuilt by parity and stored; literal
+   * returns whatever the disk says, errors included (the claims say nothing).
    */
-  async #currentContents(block: number): Promise<ReadResult | { ok: false; error: 'data-lost' }> {
-    if (!this.#hardened || this.#restore.usable(block)) return this.#disk.read(block);
-    if (this.#restore.lost.has(block)) return { ok: false, error: 'data-lost' };
-    this.degradedReads++;
-    const rebuilt = await this.#reconstruct(block);
-    if (rebuilt.lost) {
-      this.#restore.lost.add(block);
-      this.#probe.hit('block-reported-lost');
-      return { ok: false, error: 'data-lost' };
+  async #currentContents(block: number): Promise<ReadResult | typeof DATA_LOST> {
+    if (!this.#hardened) return this.#disk.read(block);
+    if (this.#restore.lost.has(block)) return DATA_LOST;
+    if (!this.#restore.usable(block)) {
+      this.degradedReads++;
+      return this.#rebuild(block, 'degraded-read-served');
     }
-    this.#probe.hit('degraded-read-served');
-    const stored = await this.#disk.write(block, rebuilt.data);
-    if (stored.ok) this.#restore.valid.add(block);
-    return { ok: true, data: rebuilt.data };
+    const local = await this.#disk.read(block);
+    if (local.ok || local.error === 'out-of-range') return local;
+    return this.#rebuild(block, 'media-error-repaired');
+  }
+
+  /** Has parity rebuild `block` (call holding its lock), store it, and return it; or report it lost. */
+  async #rebuild(block: number, probe: 'degraded-read-served' | 'media-error-repaired'): Promise<ReadResult | typeof DATA_LOST> {
+    this.#repairing.add(block);
+    try {
+      // Q[block] must include every delta of ours first, or the rebuilt copy is older than our last write.
+      await this.#deltasSettled(block);
+      const rebuilt = await this.#reconstruct(block);
+      if (rebuilt.lost) {
+        this.#markLost(block);
+        return DATA_LOST;
+      }
+      this.#probe.hit(probe);
+      // Rewriting clears a latent error; if the disk cannot take it (a lost drive), serve it anyway.
+      const stored = await this.#disk.write(block, rebuilt.data);
+      if (stored.ok) this.#restore.valid.add(block);
+      return { ok: true, data: rebuilt.data };
+    } finally {
+      this.#repairing.delete(block);
+    }
+  }
+
+  #markLost(block: number): void {
+    if (this.#restore.lost.has(block)) return;
+    this.#restore.lost.add(block);
+    this.#probe.hit('block-reported-lost');
+    this.onBlockLost?.(block);
+  }
+
+  /** Resolves once no delta for `block` awaits parity's acknowledgement. */
+  #deltasSettled(block: number): Promise<void> {
+    if (!this.#pendingPerBlock.has(block)) return Promise.resolve();
+    return new Promise((settled) => {
+      const waiting = this.#whenSettled.get(block);
+      if (waiting === undefined) this.#whenSettled.set(block, [settled]);
+      else waiting.push(settled);
+    });
   }
 
   async #reconstruct(block: number): Promise<Reconstructed> {
@@ -316,8 +362,13 @@ export class PrimaryController {
     this.#pending.delete(seq);
     pending.timer?.cancel();
     const left = this.#pendingPerBlock.get(pending.block)! - 1;
-    if (left === 0) this.#pendingPerBlock.delete(pending.block);
-    else this.#pendingPerBlock.set(pending.block, left);
+    if (left > 0) this.#pendingPerBlock.set(pending.block, left);
+    else {
+      this.#pendingPerBlock.delete(pending.block);
+      const waiting = this.#whenSettled.get(pending.block);
+      this.#whenSettled.delete(pending.block);
+      for (const settled of waiting ?? []) settled();
+    }
     this.#acked.add(seq);
     pending.acked();
     this.#trimJournal();
@@ -370,8 +421,8 @@ export class PrimaryController {
     const empty = new Uint8Array(0);
     // No copy to give: answer at once, without the block lock — we may hold it
     // ourselves while waiting on parity to rebuild this very block (we are
-    // restoring too), and parity holds Q[block] while it waits for us.
-    if (!this.#validBlock(block) || !this.#restore.usable(block)) {
+    // restoring too, or repairing it), and parity holds Q[block] while it waits for us.
+    if (!this.#validBlock(block) || !this.#restore.usable(block) || this.#repairing.has(block)) {
       this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 2, data: empty });
       return;
     }
@@ -413,8 +464,7 @@ export class PrimaryController {
         return;
       }
       if (lost) {
-        this.#restore.lost.add(block);
-        this.#probe.hit('block-reported-lost');
+        this.#markLost(block);
         return;
       }
       const stored = await this.#disk.write(block, data);

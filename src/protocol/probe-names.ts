@@ -10,6 +10,7 @@ export const PROBE_NAMES = {
   'build-copy-reasked': 'hardened parity: the build asked again for copies that did not arrive',
   'join-delta-absorbed': "hardened parity: a joiner's delta was already in its merged copy (H6)",
   'restore-cut-retried': 'hardened parity: a restore gather saw a copy ahead of Q[k] and retried (H7)',
+  'media-error-repaired': "hardened primary: its own unreadable block (latent error, lost drive) was rebuilt by parity and rewritten",
   'degraded-read-served': 'hardened primary: a read of a block not yet restored was rebuilt by parity (H8)',
   'restore-resumed-after-crash': 'hardened primary: a restore interrupted by a crash resumed (H8)',
   'stale-restore-data-ignored': 'hardened primary: restored data older than the block was not stored',
