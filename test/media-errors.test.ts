@@ -44,6 +44,34 @@ test('hardened: unreadable sectors on two arrays at one block are reported lost,
   assert.ok((r.probes['media-error-repaired'] ?? 0) > 0, 'blocks unreadable on one array only were repaired');
 });
 
+test('hardened: blocks unreadable when parity is first built are reported lost (nothing protected them), zeroed, and writable again', async () => {
+  const s = scenario({ primaries: { count: 3, blocks: 128 }, disk: hdd, workload: { duration: '1s', iodepth: 4, thinkTime: '5ms', readFraction: 0.5 } });
+  let damaged = 0;
+  let p1: { controller: { lostBlocks: ReadonlySet<number> } } | undefined;
+  const r = await runScenario(s, {
+    seed: 1,
+    file: 'x',
+    beforeBuild: (world) => {
+      world.addLatentErrors('p1', 30);
+      damaged = world.damage.openBlocks().length;
+      p1 = world.primaries[0];
+    },
+  });
+  assert.is(r.verdict, 'pass', r.violations[0]?.message);
+  assert.ok(damaged > 20);
+  assert.is(r.checks.lossReports, damaged, 'exactly the unreadable blocks are reported lost');
+  assert.ok(r.hostOps.failed > 0, 'reads of lost blocks answer data-lost');
+  const stillLost = p1!.controller.lostBlocks.size;
+  assert.ok(stillLost > 0 && stillLost < damaged, `host writes made some lost blocks whole again (${stillLost} of ${damaged} still lost)`);
+});
+
+test('literal: a block unreadable at the build stalls it forever (the claims ask once and wait)', async () => {
+  const s = scenario({ protocol: 'literal', primaries: { count: 3, blocks: 128 }, disk: hdd, workload: { duration: '1s', iodepth: 4, thinkTime: '5ms', readFraction: 0.5 } });
+  const r = await runScenario(s, { seed: 1, file: 'x', beforeBuild: (world) => world.addLatentErrors('p1', 5) });
+  assert.is(r.verdict, 'liveness');
+  assert.match(r.violations[0]!.message, /parity build stopped making progress/);
+});
+
 test('the honesty checker rejects a loss with no second damage behind it (planted false loss)', async () => {
   const s = scenario({ primaries: { count: 3, blocks: 128 }, disk: hdd, workload: { duration: '1s', iodepth: 4, thinkTime: '5ms', readFraction: 0.5 }, faults: { schedule: [latent('p1', 60)] } });
   const r = await runScenario(s, { seed: 1, file: 'x', plantedBugs: new Set(['parity-reports-false-loss']) });

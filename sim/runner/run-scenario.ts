@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly plantedBugs?: PlantedBugs;
   /** Receives the arrays' logical images once the run is over. */
   readonly onImages?: (images: Images) => void;
+  /** Tests only: called once the world is built and prefilled, before the parity build (e.g. to damage it). */
+  readonly beforeBuild?: (world: World) => void;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
@@ -42,6 +44,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     engine.stop();
   };
   const initial = prefill(engine, world);
+  options.beforeBuild?.(world);
   const durability = new DurabilityChecker(engine, initial, report);
   const parity = new ParityChecker(engine, world, report);
   const hosts = new HostWorkload(engine, world, durability);

@@ -124,12 +124,15 @@ export class Joiner {
       d.learnEpoch(j.member.name, copy.epoch);
       const q = await d.disk.read(block);
       assert(q.ok, `cannot read Q[${block}] to merge ${j.member.name} (${q.ok ? '' : q.error})`);
-      const stored = await d.disk.write(block, xorInto(q.data, copy.data));
+      // An empty copy: the member could not read its block (it is lost there, and counts as zeros).
+      if (copy.data.length > 0) xorInto(q.data, copy.data);
+      const stored = await d.disk.write(block, q.data);
       assert(stored.ok, `cannot store Q[${block}] merging ${j.member.name} (${stored.ok ? '' : stored.error})`);
+      // Merged before the lock is released: whoever takes it next sees the member in Q[block].
+      j.merged.set(block, copy.reflectsUpTo);
       return copy.reflectsUpTo;
     };
     const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();
-    j.merged.set(block, upTo);
     j.merging.delete(block);
     this.blocksMerged++;
     return upTo;

@@ -133,7 +133,8 @@ export class ParityController {
       clock: deps.clock,
       rpc: this.#rpc,
       locks: this.#locks,
-      members: () => [...this.#members.values()].filter((m) => !this.joiner.joining(m.name)),
+      members: () => this.#members.values(),
+      contributes: (member, block) => this.contributes(member, block),
       hardened: this.#hardened,
       retransmit,
       bugs: this.#bugs,
@@ -320,7 +321,7 @@ export class ParityController {
     } else {
       w.seen.add(`${from}:${i}`);
     }
-    xorInto(w.acc[i]!, data);
+    if (data.length > 0) xorInto(w.acc[i]!, data); // empty: the member could not read it (it counts as zeros)
     w.progress++;
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();

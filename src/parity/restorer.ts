@@ -34,6 +34,8 @@ interface RestorerDeps {
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
   readonly members: () => Iterable<Member>;
+  /** Does Q[block] include `member`'s copy (false for a joining member's blocks not merged yet)? */
+  readonly contributes: (member: NodeId, block: number) => boolean;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
@@ -80,9 +82,11 @@ export class Restorer {
 
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
+    // Q[block] does not hold the member's copy (a join has not merged it yet): nothing to rebuild from.
+    if (d.hardened && !d.contributes(forMember, block)) return { lost: true };
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
-    const others = [...d.members()].filter((m) => m.name !== forMember && m.blockCount > block);
+    const others = [...d.members()].filter((m) => m.name !== forMember && m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(
       others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
     );

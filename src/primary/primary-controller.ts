@@ -72,6 +72,8 @@ interface PendingDelta {
 type Reconstructed = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
 
 const DATA_LOST = { ok: false, error: 'data-lost' } as const;
+/** A join or build copy request for a block we cannot read: "no copy" (parity counts it as zeros). */
+const NO_COPY = new Uint8Array(0);
 
 export class PrimaryController {
   readonly name: NodeId;
@@ -221,17 +223,16 @@ export class PrimaryController {
     await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
     const stored = await this.#locks.with(block, async () => {
-      const old = await this.#currentContents(block);
+      const old = await this.#currentContents(block, true);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
-      if (!this.#member) return this.#disk.write(block, w); // not protected yet: no delta
+      if (!this.#member) return this.#written(block, await this.#disk.write(block, w)); // not protected yet: no delta
       // Intent first: a crash after this point is redone from the journal.
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
-      const written = await this.#disk.write(block, w);
+      const written = this.#written(block, await this.#disk.write(block, w));
       if (!written.ok) return written;
-      this.#restore.valid.add(block); // newer than anything a restore could still send
       if (this.#bugs.has('primary-skips-delta')) return written;
       if (this.#hardened) parityDurable = this.#sendReliably(block, delta, seq);
       else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
@@ -245,7 +246,19 @@ export class PrimaryController {
   async hostRead(block: number): Promise<HostReadResult> {
     if (!this.#validBlock(block)) return { ok: false, error: 'bad-request' };
     await this.#gate.ready;
-    return this.#locks.with(block, () => this.#currentContents(block));
+    return this.#locks.with(block, async () => {
+      const contents = await this.#currentContents(block);
+      // Lost while we asked parity (a join found it unreadable): its zeros are not the host's data.
+      return contents.ok && this.#restore.lost.has(block) ? DATA_LOST : contents;
+    });
+  }
+
+  /** After a host write of `block` landed: it is newer than anything a restore could still send, and no longer lost. */
+  #written<R extends { readonly ok: boolean }>(block: number, result: R): R {
+    if (!result.ok) return result;
+    this.#restore.valid.add(block);
+    if (this.#restore.zeroed.delete(block)) this.#restore.lost.delete(block);
+    return result;
   }
 
   /**
@@ -254,9 +267,10 @@ export class PrimaryController {
    * sector error, a lost drive), is rebuilt by parity and stored; literal
    * returns whatever the disk says, errors included (the claims say nothing).
    */
-  async #currentContents(block: number): Promise<ReadResult | typeof DATA_LOST> {
+  async #currentContents(block: number, forWrite = false): Promise<ReadResult | typeof DATA_LOST> {
     if (!this.#hardened) return this.#disk.read(block);
-    if (this.#restore.lost.has(block)) return DATA_LOST;
+    // A zeroed block may be overwritten: parity and our disk both count it as zeros.
+    if (this.#restore.lost.has(block) && !(forWrite && this.#restore.zeroed.has(block))) return DATA_LOST;
     if (!this.#restore.usable(block)) {
       this.degradedReads++;
       return this.#rebuild(block, 'degraded-read-served');
@@ -273,6 +287,7 @@ export class PrimaryController {
       // Q[block] must include every delta of ours first, or the rebuilt copy is older than our last write.
       await this.#deltasSettled(block);
       const rebuilt = await this.#reconstruct(block);
+      if (this.#restore.zeroed.has(block)) return this.#zeroFill(block); // found unprotected meanwhile (a join copy)
       if (rebuilt.lost) {
         this.#markLost(block);
         return DATA_LOST;
@@ -287,11 +302,41 @@ export class PrimaryController {
     }
   }
 
-  #markLost(block: number): void {
+  #markLost(block: number, zeroed = false): void {
+    if (zeroed) this.#restore.zeroed.add(block);
     if (this.#restore.lost.has(block)) return;
     this.#restore.lost.add(block);
     this.#probe.hit('block-reported-lost');
     this.onBlockLost?.(block);
+  }
+
+  /** Parity counts `block` as zeros (we had no copy to give): so does our disk from now on. Call holding the lock. */
+  async #zeroFill(block: number): Promise<ReadResult> {
+    const zeros = new Uint8Array(this.#disk.blockBytes);
+    await this.#disk.write(block, zeros); // clears a latent error; if the drive is gone, it reads as nothing anyway
+    return { ok: true, data: zeros };
+  }
+
+  /**
+   * Our copy of `block` for parity to merge (build, join), read under the lock;
+   * hardened: if we cannot read it, "no copy": nothing protected the block yet,
+   * so it is lost — reported, zeroed here as parity counts it.
+   */
+  async #copyForMerge(block: number): Promise<Uint8Array | undefined> {
+    // Being repaired (we hold the lock, waiting on parity, which waits on this copy): no copy.
+    if (this.#hardened && this.#repairing.has(block)) {
+      this.#markLost(block, true);
+      return NO_COPY;
+    }
+    return this.#locks.with(block, async () => {
+      if (this.#hardened && this.#restore.zeroed.has(block)) return NO_COPY;
+      const copy = await this.#disk.read(block);
+      if (copy.ok) return copy.data;
+      if (!this.#hardened) return undefined; // literal: nothing to send
+      this.#markLost(block, true);
+      await this.#zeroFill(block);
+      return NO_COPY;
+    });
   }
 
   /** Resolves once no delta for `block` awaits parity's acknowledgement. */
@@ -448,9 +493,9 @@ export class PrimaryController {
 
   /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
   async #answerJoinCopy(id: number, block: number): Promise<void> {
-    const copy = await this.#locks.with(block, () => this.#disk.read(block));
-    assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
-    this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data: copy.data });
+    const data = await this.#copyForMerge(block);
+    assert(data !== undefined, `${this.name}: cannot read block ${block} to join`);
+    this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data });
   }
 
   /** A block parity rebuilt for us (restore). */
@@ -477,10 +522,9 @@ export class PrimaryController {
   async #sendCopies(first: number, count: number): Promise<void> {
     const end = Math.min(first + count, this.#disk.blockCount);
     for (let block = first; block < end; block++) {
-      const copy = await this.#locks.with(block, () => this.#disk.read(block));
-      // An unreadable block (a latent sector error) has no copy to give: an
-      // I/O fault, not a bug. The build waits for it (docs/PROTOCOL.md: gaps).
-      if (copy.ok) this.#net.send(this.#parity, { type: 'block-copy', block, data: copy.data });
+      // literal sends nothing for a block it cannot read: the build waits for it forever.
+      const data = await this.#copyForMerge(block);
+      if (data !== undefined) this.#net.send(this.#parity, { type: 'block-copy', block, data });
     }
   }
 
