@@ -2,7 +2,8 @@
 // when a primary reports block k lost, its own copy of k must be damaged at
 // that moment (its array failed and is not restored yet, or k itself has a
 // latent error, sits on a lost drive, or was corrupted), and either
-//   - that damage began before parity was first built (nothing protected k), or
+//   - that damage began before parity was first built, or k is a joining
+//     member's block not merged into Q yet (nothing protected it), or
 //   - another copy in k's group — another member large enough to hold k, or
 //     the parity array — was damaged at some moment of the reporter's damage.
 // Single parity repairs any one damaged copy, so a loss with no second damage
@@ -62,7 +63,8 @@ export class HonestyChecker {
     const builtAt = this.#world.builtAt;
     for (const mine of this.#damage(array, block)) {
       if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
-      if (builtAt === undefined || mine.start < builtAt) return true; // never protected
+      // Never protected: before parity was built, or a joining member's block not merged yet.
+      if (builtAt === undefined || mine.start < builtAt || !this.#world.counts(array, block)) return true;
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
         if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;
