@@ -15,6 +15,8 @@ import type { Violation } from './violation.js';
 interface Span {
   readonly start: number;
   readonly end: number | undefined;
+  /** Did parity protect the block when the damage began? */
+  readonly protected: boolean;
 }
 
 export class HonestyChecker {
@@ -60,11 +62,10 @@ export class HonestyChecker {
 
   #honest(array: string, block: number): boolean {
     const now = this.#engine.now;
-    const builtAt = this.#world.builtAt;
     for (const mine of this.#damage(array, block)) {
       if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
-      // Never protected: before parity was built, or a joining member's block not merged yet.
-      if (builtAt === undefined || mine.start < builtAt || !this.#world.counts(array, block)) return true;
+      // Never protected: damaged before parity was built, or before a join merged it.
+      if (!mine.protected) return true;
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
         if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;
@@ -75,7 +76,7 @@ export class HonestyChecker {
 
   /** Every damage of `block` of `array`: its array's outages and the block's own. */
   #damage(array: string, block: number): Span[] {
-    const spans: Span[] = (this.#world.outages.get(array) ?? []).map((o) => ({ start: o.failedAt, end: o.restoredAt }));
+    const spans: Span[] = (this.#world.outages.get(array) ?? []).map((o) => ({ start: o.failedAt, end: o.restoredAt, protected: true }));
     return spans.concat(this.#world.damage.intervals(array, block));
   }
 

@@ -88,8 +88,16 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     }
     const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining' || world.membership(p.name) === 'leaving').map((p) => p.name);
     if (world.parity.device.failed) unfinished.push(world.parity.name);
+    unfinished.push(...world.failedDrives());
     if (unfinished.length > 0) {
       report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));
+      return;
+    }
+    // Every lost drive's blocks rebuilt (or honestly reported lost).
+    const unrepaired = world.unrepaired(false);
+    if (unrepaired.length > 0) {
+      const d = unrepaired[0]!;
+      report({ kind: 'liveness', timeUs: engine.now, array: d.array, block: d.block, message: `${unrepaired.length} damaged block(s) not repaired after the settle bound, first ${d.array}[${d.block}] (${d.kinds.join(', ')})` });
       return;
     }
     honesty.check();

@@ -28,6 +28,8 @@ export interface DamageInterval {
   readonly kind: DamageKind;
   readonly start: Time;
   end: Time | undefined;
+  /** Did parity protect the block when the damage began (built, and the block merged into Q)? */
+  readonly protected: boolean;
 }
 
 export class DamageLog {
@@ -37,12 +39,12 @@ export class DamageLog {
   /** Per array: open intervals per block (kept small: most blocks are never damaged). */
   readonly #openBlocks = new Map<string, Map<number, number>>();
 
-  start(array: string, block: number, kind: DamageKind, at: Time): void {
+  start(array: string, block: number, kind: DamageKind, at: Time, isProtected: boolean): void {
     let blocks = this.#blocks.get(array);
     if (blocks === undefined) this.#blocks.set(array, (blocks = new Map()));
     let list = blocks.get(block);
     if (list === undefined) blocks.set(block, (list = []));
-    const interval: DamageInterval = { kind, start: at, end: undefined };
+    const interval: DamageInterval = { kind, start: at, end: undefined, protected: isProtected };
     list.push(interval);
     this.#openSet(array).add(interval);
     const perBlock = this.#openPerBlock(array);

@@ -51,6 +51,7 @@ export class Incarnation {
       },
       read: (block: number): Promise<ReadResult> => (alive() ? gate(device.read(block)) : never()),
       write: (block: number, data: Uint8Array): Promise<WriteResult> => (alive() ? gate(device.write(block, data)) : never()),
+      ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
     };
   }
 

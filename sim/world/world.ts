@@ -11,6 +11,7 @@ import { ParityController } from '../../src/parity/parity-controller.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
+import { ArrayPort } from '../disk/array-port.js';
 import { DiskArray } from '../disk/disk-array.js';
 import type { HddParams } from '../disk/hdd-params.js';
 import { IdealDisk } from '../disk/ideal-disk.js';
@@ -23,7 +24,10 @@ import type { LinkFields } from '../scenario/network-schema.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
-import { DamageLog } from './damage.js';
+import { type DamageKind, DamageLog } from './damage.js';
+
+/** Damage that leaves wrong data on the media (the parity invariant cannot hold there until repaired). */
+const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected'];
 import { Incarnation } from './incarnation.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
@@ -70,6 +74,8 @@ export class World {
   /** Called when a primary reports a block lost (the honesty checker judges it). */
   onLost: ((array: string, block: number) => void) | undefined;
   readonly #onWritten: ((array: string, block: number) => void)[] = [];
+  /** Per array: the port its controllers get (lives as long as the array's slot). */
+  readonly #arrayPorts = new Map<string, ArrayPort>();
 
   /** `bugs`: planted mutations, for the checker's self-test only. */
   constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
@@ -94,6 +100,12 @@ export class World {
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
+  }
+
+  /** Records damage to `block` of `array` starting now, and whether parity protected the block then. */
+  #damage(array: string, block: number, kind: DamageKind): void {
+    const built = this.builtAt !== undefined;
+    this.damage.start(array, block, kind, this.engine.now, array === this.parity.name ? built : built && this.counts(array, block));
   }
 
   /** Calls `fn` whenever a write lands on the media of any array (after the damage log heard it). */
@@ -125,8 +137,75 @@ export class World {
     for (let i = 0; i < count; i++) {
       const block = rng.int(device.blockCount);
       device.addLatentError(block);
-      this.damage.start(array, block, 'latent', this.engine.now);
+      this.#damage(array, block, 'latent');
     }
+  }
+
+  /** Drive `drive` of HDD array `array` fails: exactly its blocks are lost. */
+  failDrive(array: string, drive: number): void {
+    const device = this.#diskArray(array);
+    if (device.drives[drive]!.failed) return;
+    device.failDrive(drive);
+    for (const block of this.blocksOnDrive(array, drive)) this.#damage(array, block, 'drive');
+  }
+
+  /** An empty drive replaces failed drive `drive`; the array's controller rebuilds its blocks. */
+  replaceDrive(array: string, drive: number): void {
+    const device = this.#diskArray(array);
+    if (!device.drives[drive]!.failed) return;
+    device.replaceDrive(drive);
+    const node = this.node(array);
+    if (node.incarnation.alive) node.controller.rebuildLostBlocks(); // else its restart finds them
+  }
+
+  /**
+   * Does some copy in `block`'s group hold injected damage that makes the
+   * parity invariant moot until it is repaired — wrong data on the media (a
+   * lost drive's wiped block, corruption, a misdirected write), or two damaged
+   * copies at once (single parity cannot fix that: losses get reported)?
+   */
+  damagedGroup(block: number): boolean {
+    let damaged = 0;
+    for (const n of this.nodes()) {
+      if (!this.damage.openAt(n.name, block)) continue;
+      if (this.damage.openAt(n.name, block, WRONG_DATA) || ++damaged >= 2) return true;
+    }
+    return false;
+  }
+
+  /** Injected damage still unrepaired on a block no primary reports lost (`all`: every kind; else lost drives only). */
+  unrepaired(all: boolean): { array: string; block: number; kinds: DamageKind[] }[] {
+    const lost = new Set(this.primaries.flatMap((p) => [...p.controller.lostBlocks]));
+    return this.damage.openBlocks().filter((d) => !lost.has(d.block) && (all || d.kinds.includes('drive')));
+  }
+
+  /** Failed drives not replaced, as "array drive d". */
+  failedDrives(): string[] {
+    const out: string[] = [];
+    for (const n of this.nodes()) {
+      if (!(n.device instanceof DiskArray) || n.device.failed) continue;
+      n.device.drives.forEach((d, i) => d.failed && out.push(`${n.name} drive ${i}`));
+    }
+    return out;
+  }
+
+  driveFailed(array: string, drive: number): boolean {
+    const device = this.node(array).device;
+    return device instanceof DiskArray && device.drives[drive]!.failed;
+  }
+
+  /** The logical blocks drive `drive` of `array` holds, ascending. */
+  blocksOnDrive(array: string, drive: number): number[] {
+    const device = this.#diskArray(array);
+    const out: number[] = [];
+    for (let block = 0; block < device.blockCount; block++) if (device.locate(block).drive === drive) out.push(block);
+    return out;
+  }
+
+  #diskArray(array: string): DiskArray {
+    const device = this.node(array).device;
+    if (!(device instanceof DiskArray)) throw new RangeError(`drive faults need an HDD array; ${array} is not one`);
+    return device;
   }
 
   /** A primary is decommissioned: it leaves the parity group. */
@@ -295,8 +374,10 @@ export class World {
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
   #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+    let port = this.#arrayPorts.get(device.name);
+    if (port === undefined) this.#arrayPorts.set(device.name, (port = new ArrayPort(device)));
     return {
-      disk: life.device(device),
+      disk: life.device(port),
       transport: life.transport(this.network.endpoint(device.name)),
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),

@@ -31,6 +31,10 @@ interface JoinerDeps {
   readonly probe: Probe;
   /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
+  /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
+  readonly repairQ: (block: number) => void;
+  /** The member had no copy of `block`: it went into Q as zeros, and the member must learn it is lost. */
+  readonly noCopy: (member: NodeId, block: number) => void;
 }
 
 interface Joining {
@@ -123,13 +127,14 @@ export class Joiner {
       const copy = await d.rpc.call<Extract<Message, { type: 'join-copy' }>>(j.member.name, (id) => ({ type: 'join-copy-request', id, block }));
       d.learnEpoch(j.member.name, copy.epoch);
       const q = await d.disk.read(block);
-      assert(q.ok, `cannot read Q[${block}] to merge ${j.member.name} (${q.ok ? '' : q.error})`);
       // An empty copy: the member could not read its block (it is lost there, and counts as zeros).
-      if (copy.data.length > 0) xorInto(q.data, copy.data);
-      const stored = await d.disk.write(block, q.data);
-      assert(stored.ok, `cannot store Q[${block}] merging ${j.member.name} (${stored.ok ? '' : stored.error})`);
+      if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);
+      const stored = q.ok ? await d.disk.write(block, q.data) : q;
+      // Q[block] unavailable: its rebuild from every contributing member's copy includes this one.
+      if (!stored.ok && d.hardened) d.repairQ(block);
       // Merged before the lock is released: whoever takes it next sees the member in Q[block].
       j.merged.set(block, copy.reflectsUpTo);
+      if (copy.data.length === 0 && d.hardened) d.noCopy(j.member.name, block);
       return copy.reflectsUpTo;
     };
     const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();

@@ -12,7 +12,6 @@ import type { Message } from '../protocol/messages.js';
 import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
-import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { Member } from './parity-controller.js';
 
@@ -23,6 +22,8 @@ interface LeaverDeps {
   readonly locks: BlockLocks;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
+  /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
+  readonly repairQ: (block: number) => void;
 }
 
 const CONCURRENCY = 8;
@@ -71,11 +72,14 @@ export class Leaver {
       const copy = await d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(member, (id) => ({ type: 'copy-request', id, block }));
       if (d.hardened && copy.status !== 0) return false;
       const q = await d.disk.read(block);
-      assert(q.ok, `cannot read Q[${block}] to remove ${member} (${q.ok ? '' : q.error})`);
+      if (!q.ok) {
+        d.repairQ(block); // then try again
+        return false;
+      }
       if (copy.data.length === q.data.length) xorInto(q.data, copy.data);
       const stored = await d.disk.write(block, q.data);
-      assert(stored.ok, `cannot store Q[${block}] removing ${member} (${stored.ok ? '' : stored.error})`);
       removed.add(block);
+      if (!stored.ok) d.repairQ(block); // rebuilt from the members that remain
       this.blocksRemoved++;
       return true;
     };

@@ -14,13 +14,13 @@
 // are checkpointed now and then; after a crash, start() replays the journal —
 // rewrite every logged Q[k] in order, rebuild the applied sets — before taking
 // deltas again, so no delta is lost or applied twice across a crash.
-import type { BlockDevice } from '../ports/block-device.js';
+import type { BlockDevice, WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import { decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
+import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
 import { SeqSet } from '../protocol/seq-set.js';
@@ -32,6 +32,7 @@ import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
+import { Repairer } from './repairer.js';
 import { Restorer } from './restorer.js';
 
 export interface Member {
@@ -71,6 +72,8 @@ interface BuildWindow {
   done: boolean;
   /** Copies taken so far (a retry waits for a whole timeout without progress). */
   progress: number;
+  /** hardened: empty copies taken (the member could not read its block): it went in as zeros. */
+  readonly noCopies: { member: NodeId; block: number }[];
   readonly complete: () => void;
 }
 
@@ -96,10 +99,13 @@ export class ParityController {
   readonly restorer: Restorer;
   readonly joiner: Joiner;
   readonly leaver: Leaver;
+  readonly repairer: Repairer;
   /** Called when a member has left (every block XORed out of Q). */
   onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
   onJoined: ((member: NodeId) => void) | undefined;
+  /** Per member: blocks merged as zeros (it had no copy) whose loss it has not acknowledged yet. */
+  readonly #noCopy = new Map<NodeId, Set<number>>();
   /** Per member: the epoch its deltas must carry (hardened). */
   readonly #epochs = new Map<NodeId, number>();
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
@@ -135,6 +141,7 @@ export class ParityController {
       locks: this.#locks,
       members: () => this.#members.values(),
       contributes: (member, block) => this.contributes(member, block),
+      noCopy: (member, block) => this.#noCopy.get(member)?.has(block) ?? false,
       hardened: this.#hardened,
       retransmit,
       bugs: this.#bugs,
@@ -151,8 +158,23 @@ export class ParityController {
       learnEpoch: (member, epoch) => {
         if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
       },
+      repairQ: (block) => this.repairer.repair(block),
+      noCopy: (member, block) => void this.#notifyLost(member, block),
     });
-    this.leaver = new Leaver({ disk: deps.disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit });
+    this.leaver = new Leaver({ disk: deps.disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, repairQ: (block) => this.repairer.repair(block) });
+    this.repairer = new Repairer({
+      disk: deps.disk,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      locks: this.#locks,
+      members: () => this.#members.values(),
+      contributes: (member, block) => this.contributes(member, block),
+      intact: async (block) => (await this.#disk.read(block)).ok,
+      storeQ: (block, q) => this.#storeQ(block, q),
+      ready: () => this.#gate.ready,
+      retransmit,
+      probe: this.#probe,
+    });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
     this.#members = new Map(deps.members.map((m) => [m.name, m]));
@@ -166,11 +188,18 @@ export class ParityController {
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
     if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
+    this.rebuildLostBlocks(); // a drive replaced while we were down
+  }
+
+  /** hardened: rebuild from the members every Q block the array reports lost (a replaced drive's). */
+  rebuildLostBlocks(): void {
+    if (!this.#hardened) return;
+    for (const block of this.#disk.lostBlocks?.() ?? []) this.repairer.repair(block);
   }
 
   busy(block: number): boolean {
     if (this.#gate.busy) return true;
-    if (this.joiner.merging(block)) return true;
+    if (this.joiner.merging(block) || this.repairer.repairing(block)) return true;
     const w = this.#build;
     if (w !== undefined && block >= w.first && block < w.first + w.count) return true;
     return this.#locks.busy(block);
@@ -198,7 +227,7 @@ export class ParityController {
     }
     const acc = Array.from({ length: count }, () => new Uint8Array(bytes));
     const gathered = new Promise<void>((complete) => {
-      const window: BuildWindow = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, complete: () => {
+      const window: BuildWindow = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, noCopies: [], complete: () => {
         window.done = true;
         complete();
       } };
@@ -232,10 +261,12 @@ export class ParityController {
       acc.map((q, i) =>
         this.#locks.with(first + i, async () => {
           const stored = await this.#disk.write(first + i, q);
-          assert(stored.ok, `${this.name}: cannot store Q[${first + i}] (${stored.ok ? '' : stored.error})`);
+          if (!stored.ok && this.#hardened) this.repairer.repair(first + i); // its drive failed: rebuilt from the members later
         }),
       ),
     );
+    // Before any host I/O: each member learns which of its blocks went in as zeros.
+    await Promise.all(window.noCopies.map(({ member, block }) => this.#notifyLost(member, block)));
     this.#build = undefined;
   }
 
@@ -287,18 +318,28 @@ export class ParityController {
       case 'leave-request':
         return this.#leave(from, message.id);
       case 'restore-request':
-        return this.#beginRestore(from, message.id, message.epoch, message.resume === 1);
+        return this.#rpc.serve(from, message.id, () => this.#beginRestore(from, message.id, message.epoch, message.resume === 1));
       case 'reconstruct-request':
-        return this.#answerReconstruct(from, message.id, message.block);
+        return this.#rpc.serve(from, message.id, () => this.#answerReconstruct(from, message.id, message.block));
       case 'copy-reply':
       case 'restore-ack':
       case 'join-copy':
       case 'join-ack':
+      case 'block-lost-ack':
         this.#rpc.answer(message.id, message);
         return;
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
+  }
+
+  /** Tells `member` its `block` went into Q as zeros (it had no copy); until it knows, we rebuild nothing of that block for it. */
+  async #notifyLost(member: NodeId, block: number): Promise<void> {
+    let blocks = this.#noCopy.get(member);
+    if (blocks === undefined) this.#noCopy.set(member, (blocks = new Set()));
+    blocks.add(block);
+    await this.#rpc.call(member, (id) => ({ type: 'block-lost', id, block }));
+    blocks.delete(block);
   }
 
   /** Does the current build window still lack a copy from `m`? */
@@ -321,7 +362,8 @@ export class ParityController {
     } else {
       w.seen.add(`${from}:${i}`);
     }
-    if (data.length > 0) xorInto(w.acc[i]!, data); // empty: the member could not read it (it counts as zeros)
+    if (data.length > 0) xorInto(w.acc[i]!, data);
+    else w.noCopies.push({ member: from, block }); // the member could not read it: it counts as zeros
     w.progress++;
     w.missing[i]!--;
     if (--w.outstanding === 0) w.complete();
@@ -448,6 +490,7 @@ export class ParityController {
   async #recover(journal: DurableLog): Promise<void> {
     const contents = await journal.read();
     const seen = new Map<NodeId, number[]>();
+    const unavailable = new Set<number>();
     for (const entry of contents.records) {
       const record = decodeParityRecord(entry.data);
       this.#lastPosition = Math.max(this.#lastPosition, entry.position);
@@ -467,12 +510,17 @@ export class ParityController {
         seen.set(record.member, []);
         continue;
       }
-      this.#seqs(seen, record.member, () => []).push(record.seq);
-      this.#seqs(this.#applied, record.member, () => new SeqSet()).add(record.seq);
+      if (record.kind === 'apply') {
+        this.#seqs(seen, record.member, () => []).push(record.seq);
+        this.#seqs(this.#applied, record.member, () => new SeqSet()).add(record.seq);
+      }
       this.#probe.hit('parity-journal-redo');
-      const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.newQ));
-      assert(redone.ok, `${this.name}: cannot redo journaled Q[${record.block}] (${redone.ok ? '' : redone.error})`);
+      // An empty newQ: Q[block] was unavailable when the delta came (its rebuild takes it from the copies).
+      const redone = record.newQ.length === 0 ? { ok: false } : await this.#locks.with(record.block, () => this.#disk.write(record.block, record.newQ));
+      if (!redone.ok) unavailable.add(record.block);
     }
+    // Rebuilt from the members once recovery is done (a rebuild finding Q intact stops there).
+    for (const block of [...unavailable].sort((a, b) => a - b)) this.repairer.repair(block);
   }
 
   #seqs<T>(table: Map<NodeId, T>, member: NodeId, make: () => T): T {
@@ -488,18 +536,35 @@ export class ParityController {
     assert(block >= 0 && block < this.#disk.blockCount, `${this.name}: delta for block ${block} beyond the array`);
     await this.#locks.with(block, async () => {
       const q = await this.#disk.read(block);
-      assert(q.ok, `${this.name}: cannot read Q[${block}] (${q.ok ? '' : q.error})`);
-      const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
-      let position = 0;
-      if (this.#journal !== undefined && from !== undefined) {
-        position = await this.#journal.append(encodeParityRecord({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }));
-        this.#lastPosition = Math.max(this.#lastPosition, position);
-        this.#inProgress.add(position);
+      if (!q.ok) {
+        // literal: nothing to apply it to (parity silently stale). hardened: the
+        // delta is in its member's copy, which the rebuild of Q[block] gathers.
+        if (!this.#hardened) return;
+        this.#probe.hit('parity-delta-absorbed');
+        if (from !== undefined) await this.#journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
+        this.repairer.repair(block);
+        return;
       }
-      const stored = await this.#disk.write(block, next);
-      this.#inProgress.delete(position);
-      assert(stored.ok, `${this.name}: cannot store Q[${block}] (${stored.ok ? '' : stored.error})`);
+      const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
+      const write = () => this.#disk.write(block, next);
+      const stored = from === undefined ? await write() : await this.#journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }, write);
+      if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
     });
   }
 
+  /** Journals a new Q[block] (a repair) and writes it; call holding the Q[block] lock. */
+  #storeQ(block: number, q: Uint8Array): Promise<WriteResult> {
+    return this.#journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
+  }
+
+  /** Appends a redo record (if there is a journal), then does `write`, tracking it as in progress for checkpoints. */
+  async #journaled(record: ParityJournalRecord, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    if (this.#journal === undefined) return write();
+    const position = await this.#journal.append(encodeParityRecord(record));
+    this.#lastPosition = Math.max(this.#lastPosition, position);
+    this.#inProgress.add(position);
+    const stored = await write();
+    this.#inProgress.delete(position);
+    return stored;
+  }
 }

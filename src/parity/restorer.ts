@@ -36,6 +36,8 @@ interface RestorerDeps {
   readonly members: () => Iterable<Member>;
   /** Does Q[block] include `member`'s copy (false for a joining member's blocks not merged yet)? */
   readonly contributes: (member: NodeId, block: number) => boolean;
+  /** Was `member`'s `block` merged as zeros (it had no copy), unbeknown to it yet? */
+  readonly noCopy: (member: NodeId, block: number) => boolean;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
@@ -82,8 +84,9 @@ export class Restorer {
 
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
-    // Q[block] does not hold the member's copy (a join has not merged it yet): nothing to rebuild from.
-    if (d.hardened && !d.contributes(forMember, block)) return { lost: true };
+    // Q[block] does not hold the member's copy (a join has not merged it yet, or
+    // merged zeros for it: it had none): nothing to rebuild from.
+    if (d.hardened && (!d.contributes(forMember, block) || d.noCopy(forMember, block))) return { lost: true };
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
     const others = [...d.members()].filter((m) => m.name !== forMember && m.blockCount > block && d.contributes(m.name, block));
@@ -100,7 +103,7 @@ export class Restorer {
       if (copy.status === 1 && d.hardened) retry = true;
       if (copy.data.length === r.length) xorInto(r, copy.data);
     }
-    return retry ? 'retry' : { lost: false, data: r };
+    return retry ? "retry" : { lost: false, data: r };
   }
 
   async #run(member: Member, session: number): Promise<void> {

@@ -28,4 +28,11 @@ export interface BlockDevice {
   read(block: number): Promise<ReadResult>;
   /** Resolves once `data` is durable on the device (the caller may reuse `data`). */
   write(block: number, data: Uint8Array): Promise<WriteResult>;
+  /**
+   * Blocks whose contents the device lost and that it can store again — a
+   * failed member drive was replaced — ascending; they read as errors until
+   * rewritten. What a RAID controller reports for a replaced member. Optional:
+   * a device without member drives never loses single blocks this way.
+   */
+  lostBlocks?(): readonly number[];
 }

@@ -27,6 +27,7 @@ import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
+import type { ProbeName } from '../protocol/probe-names.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
 import { SeqSet } from '../protocol/seq-set.js';
@@ -74,6 +75,8 @@ type Reconstructed = { readonly lost: false; readonly data: Uint8Array } | { rea
 const DATA_LOST = { ok: false, error: 'data-lost' } as const;
 /** A join or build copy request for a block we cannot read: "no copy" (parity counts it as zeros). */
 const NO_COPY = new Uint8Array(0);
+/** Lost blocks rebuilt from parity at once (bounds the load a replaced drive adds). */
+const REBUILD_CONCURRENCY = 8;
 
 export class PrimaryController {
   readonly name: NodeId;
@@ -156,6 +159,29 @@ export class PrimaryController {
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
     if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
+    this.rebuildLostBlocks(); // a drive replaced while we were down
+  }
+
+  /**
+   * hardened: rebuild, from parity, every block the array reports lost (a
+   * replaced drive's), while host I/O goes on: each under its block lock, as
+   * a read that finds it unreadable would. literal leaves them unreadable
+   * until the host happens to rewrite them (the claims say nothing).
+   */
+  rebuildLostBlocks(): void {
+    const lost = this.#hardened ? (this.#disk.lostBlocks?.() ?? []) : [];
+    if (lost.length === 0) return;
+    this.#clock.spawn('rebuild lost blocks', async () => {
+      await this.#gate.ready;
+      let next = 0;
+      const worker = async () => {
+        while (next < lost.length) {
+          const block = lost[next++]!;
+          await this.#locks.with(block, () => this.#currentContents(block, false, 'lost-block-rebuilt'));
+        }
+      };
+      await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, worker));
+    });
   }
 
   /**
@@ -222,6 +248,8 @@ export class PrimaryController {
     const w = data.slice(); // the host may reuse its buffer
     await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
+    /** Our disk could not store it: parity holds the only copy, so the host waits for parity's ack whatever the policy. */
+    let degraded = false;
     const stored = await this.#locks.with(block, async () => {
       const old = await this.#currentContents(block, true);
       if (!old.ok) return old;
@@ -232,14 +260,18 @@ export class PrimaryController {
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
       const written = this.#written(block, await this.#disk.write(block, w));
-      if (!written.ok) return written;
+      // hardened: a block our disk cannot store (a lost drive) lives in parity
+      // alone until the drive is replaced and the block rebuilt (a degraded write).
+      if (!written.ok && !this.#hardened) return written;
+      degraded = !written.ok;
+      if (degraded) this.#probe.hit('degraded-write');
       if (this.#bugs.has('primary-skips-delta')) return written;
       if (this.#hardened) parityDurable = this.#sendReliably(block, delta, seq);
       else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
-      return written;
+      return { ok: true } as const;
     });
     if (!stored.ok) return stored;
-    if (parityDurable !== undefined && this.#ackPolicy === 'parity-durable') await parityDurable;
+    if (parityDurable !== undefined && (this.#ackPolicy === 'parity-durable' || degraded)) await parityDurable;
     return { ok: true };
   }
 
@@ -267,7 +299,7 @@ export class PrimaryController {
    * sector error, a lost drive), is rebuilt by parity and stored; literal
    * returns whatever the disk says, errors included (the claims say nothing).
    */
-  async #currentContents(block: number, forWrite = false): Promise<ReadResult | typeof DATA_LOST> {
+  async #currentContents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<ReadResult | typeof DATA_LOST> {
     if (!this.#hardened) return this.#disk.read(block);
     // A zeroed block may be overwritten: parity and our disk both count it as zeros.
     if (this.#restore.lost.has(block) && !(forWrite && this.#restore.zeroed.has(block))) return DATA_LOST;
@@ -277,11 +309,11 @@ export class PrimaryController {
     }
     const local = await this.#disk.read(block);
     if (local.ok || local.error === 'out-of-range') return local;
-    return this.#rebuild(block, 'media-error-repaired');
+    return this.#rebuild(block, repaired);
   }
 
   /** Has parity rebuild `block` (call holding its lock), store it, and return it; or report it lost. */
-  async #rebuild(block: number, probe: 'degraded-read-served' | 'media-error-repaired'): Promise<ReadResult | typeof DATA_LOST> {
+  async #rebuild(block: number, probe: ProbeName): Promise<ReadResult | typeof DATA_LOST> {
     this.#repairing.add(block);
     try {
       // Q[block] must include every delta of ours first, or the rebuilt copy is older than our last write.
@@ -318,25 +350,31 @@ export class PrimaryController {
   }
 
   /**
-   * Our copy of `block` for parity to merge (build, join), read under the lock;
-   * hardened: if we cannot read it, "no copy": nothing protected the block yet,
-   * so it is lost — reported, zeroed here as parity counts it.
+   * Our copy of `block` for parity to merge (build, join), read under the lock.
+   * hardened: if we cannot read it, "no copy" (empty); parity counts it as
+   * zeros and, if it merged it so, tells us it is lost (block-lost): only
+   * parity knows whether this copy or an earlier one was merged.
    */
   async #copyForMerge(block: number): Promise<Uint8Array | undefined> {
     // Being repaired (we hold the lock, waiting on parity, which waits on this copy): no copy.
-    if (this.#hardened && this.#repairing.has(block)) {
-      this.#markLost(block, true);
-      return NO_COPY;
-    }
+    if (this.#hardened && this.#repairing.has(block)) return NO_COPY;
     return this.#locks.with(block, async () => {
       if (this.#hardened && this.#restore.zeroed.has(block)) return NO_COPY;
       const copy = await this.#disk.read(block);
       if (copy.ok) return copy.data;
-      if (!this.#hardened) return undefined; // literal: nothing to send
-      this.#markLost(block, true);
-      await this.#zeroFill(block);
-      return NO_COPY;
+      return this.#hardened ? NO_COPY : undefined; // literal: nothing to send
     });
+  }
+
+  /** Parity merged our "no copy" of `block` as zeros: it is lost, and zeroed here too. */
+  #takeBlockLost(id: number, block: number): void {
+    this.#markLost(block, true);
+    this.#net.send(this.#parity, { type: 'block-lost-ack', id, block });
+    this.#clock.spawn('zero lost block', () =>
+      this.#locks.with(block, async () => {
+        if (this.#restore.zeroed.has(block)) await this.#zeroFill(block);
+      }),
+    );
   }
 
   /** Resolves once no delta for `block` awaits parity's acknowledgement. */
@@ -364,9 +402,9 @@ export class PrimaryController {
     for (const entry of contents.records) {
       const record = decodeJournalRecord(entry.data);
       this.#probe.hit('primary-journal-redo');
+      // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
-      assert(redone.ok, `${this.name}: cannot redo journaled write of block ${record.block} (${redone.ok ? '' : redone.error})`);
-      this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
+      if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
       this.#highestSeq = Math.max(this.#highestSeq, entry.position);
       void this.#sendReliably(record.block, record.delta, entry.position);
     }
@@ -436,7 +474,7 @@ export class PrimaryController {
         assert(this.#hardened, `${this.name}: delta-ack in the literal protocol`);
         return this.#onAck(message.seq);
       case 'copy-request':
-        return this.#answerCopy(message.id, message.block);
+        return this.#rpc.serve(from, message.id, () => this.#answerCopy(message.id, message.block));
       case 'restore-data':
         if (this.#hardened && message.session !== this.#session) {
           this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
@@ -452,10 +490,12 @@ export class PrimaryController {
         this.#rpc.answer(message.id, message);
         return;
       case 'join-copy-request':
-        return this.#answerJoinCopy(message.id, message.block);
+        return this.#rpc.serve(from, message.id, () => this.#answerJoinCopy(message.id, message.block));
       case 'join-complete':
         this.#net.send(this.#parity, { type: 'join-ack', id: message.id });
         return;
+      case 'block-lost':
+        return this.#takeBlockLost(message.id, message.block);
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
@@ -464,6 +504,11 @@ export class PrimaryController {
   /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
   async #answerCopy(id: number, block: number): Promise<void> {
     const empty = new Uint8Array(0);
+    // A zeroed block: parity counts it as zeros, and so do we.
+    if (this.#hardened && this.#restore.zeroed.has(block)) {
+      this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 0, data: new Uint8Array(this.#disk.blockBytes) });
+      return;
+    }
     // No copy to give: answer at once, without the block lock — we may hold it
     // ourselves while waiting on parity to rebuild this very block (we are
     // restoring too, or repairing it), and parity holds Q[block] while it waits for us.

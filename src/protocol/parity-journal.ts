@@ -9,6 +9,12 @@
 //              what was applied.
 // epoch      — a member started a new epoch (its journal is new, its sequence
 //              numbers restart): forget its applied set.
+// write      — redo record for any other write of Q[block] (a repair from the
+//              members' copies, …): replayed in order with the applies, so an
+//              older apply record can never overwrite it after a crash.
+//
+// An apply record with an empty newQ applied its delta without a write: Q[block]
+// was unreadable, and is rebuilt from the members' copies, which reflect it.
 import { DecodeError, type FieldSpec, fieldsSize, readFields, writeFields } from './fields.js';
 
 export interface ApplyRecord {
@@ -31,7 +37,13 @@ export interface EpochRecord {
   readonly epoch: number;
 }
 
-export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord;
+export interface WriteRecord {
+  readonly kind: 'write';
+  readonly block: number;
+  readonly newQ: Uint8Array;
+}
+
+export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord | WriteRecord;
 
 const APPLY: FieldSpec = [
   ['member', 'bytes'],
@@ -44,6 +56,10 @@ const EPOCH: FieldSpec = [
   ['member', 'bytes'],
   ['epoch', 'uint'],
 ];
+const WRITE: FieldSpec = [
+  ['block', 'uint'],
+  ['newQ', 'bytes'],
+];
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
@@ -54,7 +70,9 @@ export function encodeParityRecord(r: ParityJournalRecord): Uint8Array {
       ? ([1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, newQ: r.newQ }] as const)
       : r.kind === 'checkpoint'
         ? ([2, CHECKPOINT, { applied: text.encode(JSON.stringify(r.applied)) }] as const)
-        : ([3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }] as const);
+        : r.kind === 'epoch'
+          ? ([3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }] as const)
+          : ([4, WRITE, { block: r.block, newQ: r.newQ }] as const);
   const out = new Uint8Array(1 + fieldsSize(spec, fields));
   out[0] = tag;
   writeFields(spec, fields, out, 1, r.kind);
@@ -74,6 +92,10 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
   if (bytes[0] === 3) {
     readFields(EPOCH, bytes, 1, out, 'epoch');
     return { kind: 'epoch', member: untext.decode(out['member'] as Uint8Array), epoch: out['epoch'] as number };
+  }
+  if (bytes[0] === 4) {
+    readFields(WRITE, bytes, 1, out, 'write');
+    return { kind: 'write', block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
   }
   throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
 }

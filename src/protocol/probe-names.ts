@@ -11,9 +11,13 @@ export const PROBE_NAMES = {
   'join-delta-absorbed': "hardened parity: a joiner's delta was already in its merged copy (H6)",
   'restore-cut-retried': 'hardened parity: a restore gather saw a copy ahead of Q[k] and retried (H7)',
   'media-error-repaired': "hardened primary: its own unreadable block (latent error, lost drive) was rebuilt by parity and rewritten",
+  'lost-block-rebuilt': "hardened primary: a block of a replaced drive was rebuilt by parity",
+  'degraded-write': 'hardened primary: a write its disk could not store (a lost drive) was kept by parity alone until the rebuild',
   'degraded-read-served': 'hardened primary: a read of a block not yet restored was rebuilt by parity (H8)',
   'restore-resumed-after-crash': 'hardened primary: a restore interrupted by a crash resumed (H8)',
   'stale-restore-data-ignored': 'hardened primary: restored data older than the block was not stored',
+  'parity-block-rebuilt': "hardened parity: its own unreadable or wrong Q[k] was rebuilt from the members' copies",
+  'parity-delta-absorbed': 'hardened parity: a delta for an unavailable Q[k] was acknowledged; the rebuild of Q[k] takes it from the copies',
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
 } as const;
 

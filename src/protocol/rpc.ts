@@ -1,7 +1,12 @@
 // Request/response over the unreliable transport: a request is resent with
 // backoff until its response arrives; responses are matched by request id and
 // late duplicates ignored. Requests must be idempotent (the responder may see
-// one several times).
+// one several times); a responder serves a request once while it is under way
+// (serve), so resending is cheap even when the work is slow (a disk read on a
+// busy drive takes longer than the first retransmission timeout).
+//
+// Ids start from the clock at construction: a restarted node's new requests
+// never reuse an id its previous life may still get answers to.
 import type { Clock, Timer } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from './messages.js';
@@ -17,7 +22,9 @@ export class Rpc {
   readonly #clock: Clock;
   readonly #retransmit: RetransmitOptions;
   readonly #outstanding = new Map<number, Outstanding>();
-  #nextId = 1;
+  /** Requests being served, as "sender/id". */
+  readonly #serving = new Set<string>();
+  #nextId: number;
 
   /** hardened resends until answered; literal sends each request once (no retransmission in the claims). */
   static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions): Rpc {
@@ -28,6 +35,8 @@ export class Rpc {
     this.#net = net;
     this.#clock = clock;
     this.#retransmit = retransmit;
+    // 2^20 ids per µs of start time, wrapping every 2^32 µs: safe integers, and no overlap with any recent life.
+    this.#nextId = (Math.floor(clock.now()) % 2 ** 32) * 2 ** 20 + 1;
   }
 
   /** Sends `make(id)` to `to` until a response with that id arrives (see `answer`). */
@@ -53,6 +62,18 @@ export class Rpc {
     entry.timer?.cancel();
     entry.resolve(response);
     return true;
+  }
+
+  /** Runs `work` for request `id` from `from`, unless that request is being served already (a retransmission). */
+  async serve(from: NodeId, id: number, work: () => Promise<void>): Promise<void> {
+    const key = `${from}/${id}`;
+    if (this.#serving.has(key)) return;
+    this.#serving.add(key);
+    try {
+      await work();
+    } finally {
+      this.#serving.delete(key);
+    }
   }
 
   /** Calls still waiting for their response. */
