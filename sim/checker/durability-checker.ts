@@ -97,6 +97,34 @@ export class DurabilityChecker {
     });
   }
 
+  /**
+   * After the run: every block of `array` must hold, on its media, a value a
+   * read would be allowed to return now — a restore or repair that stored
+   * anything else (an older version, another block's data) lost or
+   * invented data even if no host happened to read it. `contents` reads the
+   * media; `skip` excludes blocks honestly reported lost or still damaged.
+   */
+  sweep(array: string, blocks: Iterable<number>, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
+    const registers = this.#arrays.get(array);
+    const all = new Set([...blocks, ...(registers?.keys() ?? [])]);
+    for (const block of [...all].sort((a, b) => a - b)) {
+      if (skip(block)) continue;
+      const legal = registers?.get(block)?.live.map((v) => v.value) ?? [this.#initial(array, block)];
+      this.checks++;
+      const data = contents(block);
+      if (legal.some((v) => equalBytes(v, data))) continue;
+      this.#report({
+        kind: 'durability',
+        timeUs: this.#engine.now,
+        array,
+        block,
+        message: `after the run ${array}[${block}] holds data that no acknowledged or in-flight write stored (${legal.length} legal value${legal.length === 1 ? '' : 's'})`,
+      });
+      return false;
+    }
+    return true;
+  }
+
   #register(array: string, block: number): Register {
     let blocks = this.#arrays.get(array);
     if (blocks === undefined) {

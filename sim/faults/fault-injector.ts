@@ -27,6 +27,8 @@ const FAULT_CODES: Record<ScheduledFault['do'], number> = {
   'latent-errors': 10,
   'fail-drive': 11,
   'replace-drive': 12,
+  corrupt: 13,
+  misdirect: 14,
 };
 
 export interface FaultStats {
@@ -168,6 +170,11 @@ export class FaultInjector {
         return;
       case 'replace-drive':
         return w.replaceDrive(fault.array, fault.drive);
+      case 'corrupt':
+        this.stats.suppressed += fault.count - w.corrupt(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        return;
+      case 'misdirect':
+        return w.misdirect(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
     }
   }
 

@@ -43,6 +43,12 @@ export const ScheduledFault = z.discriminatedUnion('do', [
     .strictObject({ at, do: z.literal('replace-drive'), array, drive: z.int().min(0).describe('drive index') })
     .describe("an empty drive replaces a failed one; the array's controller rebuilds its blocks from parity"),
   z
+    .strictObject({ at, do: z.literal('corrupt'), array, count: z.int().min(1).max(1_000_000).describe('how many blocks (drawn from stream faults/corrupt/<array>)') })
+    .describe('silent corruption: one byte of each of `count` random blocks changes on the media; no error, and the stored checksum stays as it was'),
+  z
+    .strictObject({ at, do: z.literal('misdirect'), array, count: z.int().min(1).max(1_000_000).describe('how many writes') })
+    .describe('the next `count` writes to the array land on a wrong block (stream faults/misdirect/<array>): the block written keeps stale data, the block hit gets data meant elsewhere'),
+  z
     .strictObject({
       at,
       do: z.literal('flap'),

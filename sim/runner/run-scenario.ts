@@ -45,7 +45,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   };
   const initial = prefill(engine, world);
   options.beforeBuild?.(world);
-  const durability = new DurabilityChecker(engine, initial, report);
+  const durability = new DurabilityChecker(engine, initial.contents, report);
   const parity = new ParityChecker(engine, world, report);
   const hosts = new HostWorkload(engine, world, durability);
   const honesty = new HonestyChecker(engine, world, report);
@@ -79,6 +79,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     const loadEnd = engine.now + scenario.workload.duration;
     faults.start(engine.now, loadEnd);
     hosts.start(loadEnd);
+    if (scenario.scrub !== undefined) {
+      world.startScrub();
+      engine.at(loadEnd, engine.trace.kind('scrub.finish'), () => world.finishScrub());
+    }
     const loadStop = await engine.run({ until: loadEnd + scenario.settle });
     if (loadStop === 'stopped' || loadStop === 'crashed') return;
     if (hosts.running > 0 || engine.pending > 0) {
@@ -93,15 +97,21 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));
       return;
     }
-    // Every lost drive's blocks rebuilt (or honestly reported lost).
-    const unrepaired = world.unrepaired(false);
+    // Every lost drive's blocks rebuilt, and with a scrub every damaged block repaired (or honestly reported lost).
+    const unrepaired = world.unrepaired(scenario.scrub !== undefined);
     if (unrepaired.length > 0) {
       const d = unrepaired[0]!;
       report({ kind: 'liveness', timeUs: engine.now, array: d.array, block: d.block, message: `${unrepaired.length} damaged block(s) not repaired after the settle bound, first ${d.array}[${d.block}] (${d.kinds.join(', ')})` });
       return;
     }
     honesty.check();
-    parity.sweep();
+    if (!parity.sweep()) return;
+    // Every block of every primary holds what its host may read (a restore or repair stored nothing wrong).
+    for (const p of world.primaries) {
+      const store = p.device.store;
+      const skip = (block: number) => p.controller.lostBlocks.has(block) || world.damage.openAt(p.name, block);
+      if (!durability.sweep(p.name, [...initial.blocks(p.name), ...store.writtenBlocks()], (block) => store.get(block), skip)) return;
+    }
   };
   await phases();
   options.onImages?.(buildImages(world));

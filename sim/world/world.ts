@@ -28,6 +28,7 @@ import { type DamageKind, DamageLog } from './damage.js';
 
 /** Damage that leaves wrong data on the media (the parity invariant cannot hold there until repaired). */
 const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected'];
+const DAMAGE_CODE: Record<DamageKind, number> = { latent: 1, drive: 2, corrupt: 3, stale: 4, misdirected: 5 };
 import { Incarnation } from './incarnation.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
@@ -57,6 +58,7 @@ export class World {
   readonly probes = new ProbeCounter();
   readonly #kLife: KindId;
   readonly #kRestored: KindId;
+  readonly #kDamage: KindId;
   /** Called when a primary's restore completes (the checker sweeps then). */
   onRestored: ((array: string) => void) | undefined;
   /** Called when a primary's join completes (the checker sweeps then). */
@@ -74,6 +76,8 @@ export class World {
   /** Called when a primary reports a block lost (the honesty checker judges it). */
   onLost: ((array: string, block: number) => void) | undefined;
   readonly #onWritten: ((array: string, block: number) => void)[] = [];
+  /** The background scrub (scenario `scrub`): off, running, or finishing its last pass. */
+  #scrub: 'off' | 'on' | 'finishing' = 'off';
   /** Per array: the port its controllers get (lives as long as the array's slot). */
   readonly #arrayPorts = new Map<string, ArrayPort>();
 
@@ -84,6 +88,7 @@ export class World {
     this.#bugs = bugs;
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.#kRestored = engine.trace.kind('node.restored', ['lost']);
+    this.#kDamage = engine.trace.kind('fault.block', ['block', 'kind', 'target']);
     this.network = makeNetwork(engine, scenario);
     for (const p of scenario.primaries) this.#membership.set(p.name, p.member ? 'member' : 'outside');
     this.primaries = scenario.primaries.map((spec) => {
@@ -103,9 +108,12 @@ export class World {
   }
 
   /** Records damage to `block` of `array` starting now, and whether parity protected the block then. */
-  #damage(array: string, block: number, kind: DamageKind): void {
+  #damage(array: string, block: number, kind: DamageKind, target = -1): void {
     const built = this.builtAt !== undefined;
     this.damage.start(array, block, kind, this.engine.now, array === this.parity.name ? built : built && this.counts(array, block));
+    if (kind === 'latent' || kind === 'drive') return; // traced by the disk model
+    const t = this.engine.trace;
+    t.record(this.engine.now, this.#kDamage, t.actor(array), block, DAMAGE_CODE[kind], target);
   }
 
   /** Calls `fn` whenever a write lands on the media of any array (after the damage log heard it). */
@@ -146,7 +154,9 @@ export class World {
     const device = this.#diskArray(array);
     if (device.drives[drive]!.failed) return;
     device.failDrive(drive);
-    for (const block of this.blocksOnDrive(array, drive)) this.#damage(array, block, 'drive');
+    const lost = this.blocksOnDrive(array, drive);
+    this.arrayPort(array).forget(lost);
+    for (const block of lost) this.#damage(array, block, 'drive');
   }
 
   /** An empty drive replaces failed drive `drive`; the array's controller rebuilds its blocks. */
@@ -206,6 +216,74 @@ export class World {
     const device = this.node(array).device;
     if (!(device instanceof DiskArray)) throw new RangeError(`drive faults need an HDD array; ${array} is not one`);
     return device;
+  }
+
+  /**
+   * Silent corruption: `count` random blocks of `array` (stream
+   * faults/corrupt/<array>) get one byte changed on the media — no error, and
+   * the stored checksum stays what it was. `allowed` vets each block (the fault
+   * budget). Returns how many were corrupted.
+   */
+  corrupt(array: string, count: number, allowed: (block: number) => boolean): number {
+    const device = this.node(array).device;
+    const rng = this.engine.random.stream(`faults/corrupt/${array}`);
+    let done = 0;
+    for (let i = 0; i < count; i++) {
+      const block = rng.int(device.blockCount);
+      const at = rng.int(device.blockBytes);
+      const flip = 1 + rng.int(255);
+      if (!allowed(block) || (device instanceof DiskArray && device.isLost(block))) continue;
+      const data = device.store.get(block);
+      data[at]! ^= flip;
+      device.store.set(block, data);
+      this.#damage(array, block, 'corrupt');
+      done++;
+    }
+    return done;
+  }
+
+  /**
+   * The next `count` writes to `array` land on another block (stream
+   * faults/misdirect/<array>): the block written keeps stale data, the block
+   * hit gets data meant elsewhere. `allowed` vets both (the fault budget).
+   */
+  misdirect(array: string, count: number, allowed: (block: number) => boolean): void {
+    const n = this.node(array).device.blockCount;
+    const rng = this.engine.random.stream(`faults/misdirect/${array}`);
+    this.arrayPort(array).misdirectNext(count, (block) => {
+      const target = n > 1 ? (block + 1 + rng.int(n - 1)) % n : block;
+      return target !== block && allowed(block) && allowed(target) ? target : undefined;
+    });
+  }
+
+  /** The port `array`'s controllers get: the array plus its checksum region (array-port.ts). */
+  arrayPort(array: string, device?: SimDevice): ArrayPort {
+    let port = this.#arrayPorts.get(array);
+    if (port === undefined) {
+      port = new ArrayPort(device ?? this.node(array).device);
+      port.onMisdirected = (intended, target) => {
+        this.#damage(array, intended, 'stale');
+        this.#damage(array, target, 'misdirected', intended);
+      };
+      this.#arrayPorts.set(array, port);
+    }
+    return port;
+  }
+
+  /** Starts the parity scrub, if the scenario has one (and again in every parity controller after a restart). */
+  startScrub(): void {
+    const scrub = this.scenario.scrub;
+    if (scrub === undefined) return;
+    if (this.#scrub === 'off') this.#scrub = 'on';
+    if (this.parity.incarnation.alive) this.parity.controller.startScrub(scrub.interval);
+    if (this.#scrub === 'finishing') void this.parity.controller.scrubber.finish();
+  }
+
+  /** The load is over: the scrub does one more whole pass, then stops. */
+  finishScrub(): void {
+    if (this.#scrub === 'off') return;
+    this.#scrub = 'finishing';
+    if (this.parity.incarnation.alive) void this.parity.controller.scrubber.finish();
   }
 
   /** A primary is decommissioned: it leaves the parity group. */
@@ -289,6 +367,7 @@ export class World {
     }
     this.#life(node);
     node.controller.start();
+    if (node === this.parity && this.#scrub !== 'off') this.startScrub(); // a new controller: its scrub starts over
   }
 
   /** The whole array is lost (its controller with it). */
@@ -299,6 +378,7 @@ export class World {
     this.crash(name);
     this.node(name).device.fail();
     this.node(name).log.fail();
+    this.arrayPort(name).clear();
     this.damage.forget(name, this.engine.now); // the outage covers every block now
   }
 
@@ -310,6 +390,7 @@ export class World {
   replaceArray(name: string): void {
     const node = this.node(name);
     node.device.replace();
+    this.arrayPort(name).clear();
     this.restart(name);
     if (node === this.parity) {
       for (const [array, m] of this.#membership) if (m === 'member') this.#membership.set(array, 'joining');
@@ -374,10 +455,8 @@ export class World {
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
   #ports(device: SimDevice, log: SimLog, life: Incarnation) {
-    let port = this.#arrayPorts.get(device.name);
-    if (port === undefined) this.#arrayPorts.set(device.name, (port = new ArrayPort(device)));
     return {
-      disk: life.device(port),
+      disk: life.device(this.arrayPort(device.name, device)),
       transport: life.transport(this.network.endpoint(device.name)),
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),

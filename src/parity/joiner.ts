@@ -10,7 +10,6 @@
 // without being applied, later ones are applied. literal merges the copies and
 // applies every delta as it comes, as the claims say — a write that lands in
 // both the copy and a delta counts twice.
-import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -19,10 +18,11 @@ import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './parity-controller.js';
 
 interface JoinerDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly net: Transport;
   readonly clock: Clock;
   readonly rpc: Rpc;

@@ -5,7 +5,6 @@
 // block still unacknowledged; the member refuses new writes once it asked to
 // leave, so its deltas drain) and retries otherwise; literal takes each copy
 // once, as it comes.
-import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
@@ -13,10 +12,11 @@ import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './parity-controller.js';
 
 interface LeaverDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly clock: Clock;
   readonly rpc: Rpc;
   readonly locks: BlockLocks;

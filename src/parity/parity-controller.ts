@@ -30,10 +30,12 @@ import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
+import { VerifiedDisk } from '../util/verified-disk.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
 import { Repairer } from './repairer.js';
 import { Restorer } from './restorer.js';
+import { Scrubber } from './scrubber.js';
 
 export interface Member {
   readonly name: NodeId;
@@ -79,7 +81,7 @@ interface BuildWindow {
 
 export class ParityController {
   readonly name: NodeId;
-  readonly #disk: BlockDevice;
+  readonly #disk: VerifiedDisk;
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #members: Map<NodeId, Member>;
@@ -100,6 +102,7 @@ export class ParityController {
   readonly joiner: Joiner;
   readonly leaver: Leaver;
   readonly repairer: Repairer;
+  readonly scrubber: Scrubber;
   /** Called when a member has left (every block XORed out of Q). */
   onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
@@ -121,12 +124,13 @@ export class ParityController {
   duplicatesDropped = 0;
 
   constructor(deps: ParityDeps) {
-    this.#disk = deps.disk;
+    this.#probe = deps.probe ?? NO_PROBE;
+    this.#disk = new VerifiedDisk(deps.disk, this.#probe, deps.variant === 'hardened');
+    const disk = this.#disk;
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#locks = new BlockLocks(deps.variant === 'hardened');
     this.#bugs = deps.bugs ?? NO_BUGS;
-    this.#probe = deps.probe ?? NO_PROBE;
     this.#hardened = deps.variant === 'hardened';
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#checkpointEvery = deps.checkpointEvery ?? 128;
@@ -134,7 +138,7 @@ export class ParityController {
     this.#retransmit = retransmit;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
     this.restorer = new Restorer({
-      disk: deps.disk,
+      disk,
       net: deps.transport,
       clock: deps.clock,
       rpc: this.#rpc,
@@ -148,7 +152,7 @@ export class ParityController {
       probe: this.#probe,
     });
     this.joiner = new Joiner({
-      disk: deps.disk,
+      disk,
       net: deps.transport,
       clock: deps.clock,
       rpc: this.#rpc,
@@ -161,9 +165,9 @@ export class ParityController {
       repairQ: (block) => this.repairer.repair(block),
       noCopy: (member, block) => void this.#notifyLost(member, block),
     });
-    this.leaver = new Leaver({ disk: deps.disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, repairQ: (block) => this.repairer.repair(block) });
+    this.leaver = new Leaver({ disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, repairQ: (block) => this.repairer.repair(block) });
     this.repairer = new Repairer({
-      disk: deps.disk,
+      disk,
       clock: deps.clock,
       rpc: this.#rpc,
       locks: this.#locks,
@@ -174,6 +178,19 @@ export class ParityController {
       ready: () => this.#gate.ready,
       retransmit,
       probe: this.#probe,
+    });
+    this.scrubber = new Scrubber({
+      disk,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      locks: this.#locks,
+      members: () => this.#members.values(),
+      contributes: (member, block) => this.contributes(member, block),
+      storeQ: (block, q) => this.#storeQ(block, q),
+      ready: () => this.#gate.ready,
+      retransmit,
+      probe: this.#probe,
+      bugs: this.#bugs,
     });
     this.name = deps.transport.self;
     this.#window = deps.buildWindow ?? 64;
@@ -195,6 +212,11 @@ export class ParityController {
   rebuildLostBlocks(): void {
     if (!this.#hardened) return;
     for (const block of this.#disk.lostBlocks?.() ?? []) this.repairer.repair(block);
+  }
+
+  /** hardened: scrub Q in the background, one block every `intervalUs` (scrubber.ts); literal has no scrub. */
+  startScrub(intervalUs: number): void {
+    if (this.#hardened) this.scrubber.start(intervalUs);
   }
 
   busy(block: number): boolean {
@@ -326,6 +348,7 @@ export class ParityController {
       case 'join-copy':
       case 'join-ack':
       case 'block-lost-ack':
+      case 'scrub-repair-done':
         this.#rpc.answer(message.id, message);
         return;
       default:

@@ -10,7 +10,7 @@
 // copy is a second damage in the group: nothing to rebuild from (the member
 // reports its block lost when it needs it). A Q[k] the disk cannot store yet
 // (its drive still failed) is rebuilt when the drive is replaced.
-import type { BlockDevice, WriteResult } from '../ports/block-device.js';
+import type { WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
@@ -19,10 +19,11 @@ import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './parity-controller.js';
 
 interface RepairerDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly clock: Clock;
   readonly rpc: Rpc;
   readonly locks: BlockLocks;

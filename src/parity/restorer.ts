@@ -13,7 +13,6 @@
 // order with bounded concurrency, sent (hardened: until acknowledged), then
 // restore-complete. A newer session (the member restarted mid-restore)
 // supersedes an older one.
-import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -23,12 +22,13 @@ import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './parity-controller.js';
 
 export type Rebuilt = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
 
 interface RestorerDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly net: Transport;
   readonly clock: Clock;
   readonly rpc: Rpc;

@@ -17,7 +17,11 @@ export interface IoError {
   readonly error: IoErrorKind;
 }
 
-export type ReadResult = { readonly ok: true; readonly data: Uint8Array } | IoError;
+/**
+ * `checksum`: the one stored with the block's last write, if the device keeps
+ * checksums (keepsChecksums) and the block was written with one.
+ */
+export type ReadResult = { readonly ok: true; readonly data: Uint8Array; readonly checksum?: number | undefined } | IoError;
 export type WriteResult = { readonly ok: true } | IoError;
 
 export interface BlockDevice {
@@ -26,8 +30,15 @@ export interface BlockDevice {
   readonly blockCount: number;
   /** Resolves with a fresh copy of the block; never-written blocks read as zeros. */
   read(block: number): Promise<ReadResult>;
-  /** Resolves once `data` is durable on the device (the caller may reuse `data`). */
-  write(block: number, data: Uint8Array): Promise<WriteResult>;
+  /**
+   * Resolves once `data` is durable on the device (the caller may reuse
+   * `data`). `checksum`, if the device keeps checksums, is stored with it (a
+   * protection-information region indexed by block number, written in the
+   * same operation: T10 DIF, dm-integrity) and returned by later reads.
+   */
+  write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult>;
+  /** Does the device store each block's checksum (see write)? Absent: no. */
+  readonly keepsChecksums?: boolean;
   /**
    * Blocks whose contents the device lost and that it can store again — a
    * failed member drive was replaced — ascending; they read as errors until

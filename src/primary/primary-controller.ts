@@ -18,7 +18,7 @@
 // block written since, and blocks parity cannot rebuild are reported lost. Its
 // own unreadable blocks (a latent sector error, a lost drive) are repaired the
 // same way: rebuilt by parity, rewritten locally, then served.
-import type { BlockDevice, ReadResult } from '../ports/block-device.js';
+import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
@@ -36,6 +36,7 @@ import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
+import { type VerifiedRead, VerifiedDisk } from '../util/verified-disk.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { RestoreState } from './restore-state.js';
 
@@ -80,7 +81,7 @@ const REBUILD_CONCURRENCY = 8;
 
 export class PrimaryController {
   readonly name: NodeId;
-  readonly #disk: BlockDevice;
+  readonly #disk: VerifiedDisk;
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #parity: NodeId;
@@ -124,17 +125,17 @@ export class PrimaryController {
   readonly #whenSettled = new Map<number, (() => void)[]>();
 
   constructor(deps: PrimaryDeps) {
-    this.#disk = deps.disk;
+    this.#hardened = deps.variant === 'hardened';
+    this.#probe = deps.probe ?? NO_PROBE;
+    this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened);
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#parity = deps.parity;
-    this.#hardened = deps.variant === 'hardened';
     this.#ackPolicy = deps.ackPolicy ?? 'parity-durable';
     this.#retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
-    this.#probe = deps.probe ?? NO_PROBE;
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit);
@@ -299,7 +300,7 @@ export class PrimaryController {
    * sector error, a lost drive), is rebuilt by parity and stored; literal
    * returns whatever the disk says, errors included (the claims say nothing).
    */
-  async #currentContents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<ReadResult | typeof DATA_LOST> {
+  async #currentContents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<VerifiedRead | typeof DATA_LOST> {
     if (!this.#hardened) return this.#disk.read(block);
     // A zeroed block may be overwritten: parity and our disk both count it as zeros.
     if (this.#restore.lost.has(block) && !(forWrite && this.#restore.zeroed.has(block))) return DATA_LOST;
@@ -307,13 +308,14 @@ export class PrimaryController {
       this.degradedReads++;
       return this.#rebuild(block, 'degraded-read-served');
     }
-    const local = await this.#disk.read(block);
+    // planted: host I/O reads the media unchecked, so corrupt data is served.
+    const local = await (this.#bugs.has('no-checksum-verify') ? this.#disk.readUnchecked(block) : this.#disk.read(block));
     if (local.ok || local.error === 'out-of-range') return local;
     return this.#rebuild(block, repaired);
   }
 
   /** Has parity rebuild `block` (call holding its lock), store it, and return it; or report it lost. */
-  async #rebuild(block: number, probe: ProbeName): Promise<ReadResult | typeof DATA_LOST> {
+  async #rebuild(block: number, probe: ProbeName): Promise<VerifiedRead | typeof DATA_LOST> {
     this.#repairing.add(block);
     try {
       // Q[block] must include every delta of ours first, or the rebuilt copy is older than our last write.
@@ -343,7 +345,7 @@ export class PrimaryController {
   }
 
   /** Parity counts `block` as zeros (we had no copy to give): so does our disk from now on. Call holding the lock. */
-  async #zeroFill(block: number): Promise<ReadResult> {
+  async #zeroFill(block: number): Promise<VerifiedRead> {
     const zeros = new Uint8Array(this.#disk.blockBytes);
     await this.#disk.write(block, zeros); // clears a latent error; if the drive is gone, it reads as nothing anyway
     return { ok: true, data: zeros };
@@ -496,6 +498,12 @@ export class PrimaryController {
         return;
       case 'block-lost':
         return this.#takeBlockLost(message.id, message.block);
+      case 'scrub-repair':
+        return this.#rpc.serve(from, message.id, async () => {
+          // Rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
+          await this.#locks.with(message.block, () => this.#currentContents(message.block, false, 'scrub-repaired-member'));
+          this.#net.send(this.#parity, { type: 'scrub-repair-done', id: message.id, block: message.block });
+        });
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }

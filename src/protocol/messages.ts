@@ -74,7 +74,10 @@ export type Message =
    * lost: report it, and hold zeros for it as Q does.
    */
   | { readonly type: 'block-lost'; readonly id: number; readonly block: number }
-  | { readonly type: 'block-lost-ack'; readonly id: number; readonly block: number };
+  | { readonly type: 'block-lost-ack'; readonly id: number; readonly block: number }
+  /** parity → member: the scrub found your copy of `block` bad (checksum, unreadable): rebuild it from parity. */
+  | { readonly type: 'scrub-repair'; readonly id: number; readonly block: number }
+  | { readonly type: 'scrub-repair-done'; readonly id: number; readonly block: number };
 
 export type MessageType = Message['type'];
 
@@ -170,6 +173,14 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
     ['block', 'uint'],
   ],
   'block-lost-ack': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'scrub-repair': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'scrub-repair-done': [
     ['id', 'uint'],
     ['block', 'uint'],
   ],

@@ -10,9 +10,20 @@ export type PlantedBug =
   /** The primary sends the new data instead of new ^ old. */
   | 'primary-sends-data-not-delta'
   /** Restore reports every tenth block lost although it could rebuild it. */
-  | 'parity-reports-false-loss';
+  | 'parity-reports-false-loss'
+  /** The scrub, finding a member's copy bad, rewrites Q without it instead: it repairs the wrong copy. */
+  | 'scrub-repairs-wrong-copy'
+  /** A primary serves host reads without checking the block's checksum: corrupt data reaches the host. */
+  | 'no-checksum-verify';
 
-export const PLANTED_BUGS: readonly PlantedBug[] = ['parity-stores-delta', 'primary-skips-delta', 'primary-sends-data-not-delta', 'parity-reports-false-loss'];
+export const PLANTED_BUGS: readonly PlantedBug[] = [
+  'parity-stores-delta',
+  'primary-skips-delta',
+  'primary-sends-data-not-delta',
+  'parity-reports-false-loss',
+  'scrub-repairs-wrong-copy',
+  'no-checksum-verify',
+];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;
 
