@@ -35,7 +35,10 @@ export class DurabilityChecker {
   readonly #arrays = new Map<string, Map<number, Register>>();
   readonly #writes = new Map<number, Version>();
   #clock = 0;
+  /** Host reads checked. */
   checks = 0;
+  /** Blocks checked by the final sweep. */
+  blocksSwept = 0;
 
   /** `initial` gives a block's contents before any host write (prefill or zeros). */
   constructor(engine: Engine, initial: (array: string, block: number) => Uint8Array, report: (v: Omit<Violation, 'recent'>) => void) {
@@ -110,7 +113,7 @@ export class DurabilityChecker {
     for (const block of [...all].sort((a, b) => a - b)) {
       if (skip(block)) continue;
       const legal = registers?.get(block)?.live.map((v) => v.value) ?? [this.#initial(array, block)];
-      this.checks++;
+      this.blocksSwept++;
       const data = contents(block);
       if (legal.some((v) => equalBytes(v, data))) continue;
       this.#report({
