@@ -59,6 +59,10 @@ test('join-under-load: literal is caught', async () => {
   assert.ok((await verdicts('join-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
 });
 
+test('join-crash: parity crashes during and after a join and a leave; hardened forgets nothing and merges nothing twice (6 seeds)', async () => {
+  assert.equal(await verdicts('join-crash', 'hardened', 6), Array(6).fill('pass'));
+});
+
 test('parity-rebuild: hardened rebuilds a lost parity array under load (6 seeds)', async () => {
   assert.equal(await verdicts('parity-rebuild', 'hardened', 6), Array(6).fill('pass'));
 });

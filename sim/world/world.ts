@@ -76,6 +76,12 @@ export class World {
   /** Called when a primary reports a block lost (the honesty checker judges it). */
   onLost: ((array: string, block: number) => void) | undefined;
   readonly #onWritten: ((array: string, block: number) => void)[] = [];
+  /**
+   * The group the parity array was installed for (its controllers' configured
+   * membership; the journal records changes since): the scenario's members,
+   * or, for a replacement parity array, every member at that moment, joining.
+   */
+  #parityMembers: { name: string; blockCount: number; joining: boolean }[];
   /** The background scrub (scenario `scrub`): off, running, or finishing its last pass. */
   #scrub: 'off' | 'on' | 'finishing' = 'off';
   /** Per array: the port its controllers get (lives as long as the array's slot). */
@@ -91,6 +97,7 @@ export class World {
     this.#kDamage = engine.trace.kind('fault.block', ['block', 'kind', 'target']);
     this.network = makeNetwork(engine, scenario);
     for (const p of scenario.primaries) this.#membership.set(p.name, p.member ? 'member' : 'outside');
+    this.#parityMembers = scenario.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks, joining: false }));
     this.primaries = scenario.primaries.map((spec) => {
       const device = makeDevice(engine, scenario, spec);
       const incarnation = new Incarnation(spec.name, 1);
@@ -391,6 +398,13 @@ export class World {
     const node = this.node(name);
     node.device.replace();
     this.arrayPort(name).clear();
+    if (node === this.parity) {
+      // hardened installs it with every member joining (its controllers merge them all); literal builds.
+      const joining = this.scenario.protocol === 'hardened';
+      this.#parityMembers = this.primaries
+        .filter((p) => this.membership(p.name) !== 'outside')
+        .map((p) => ({ name: p.name, blockCount: p.device.blockCount, joining }));
+    }
     this.restart(name);
     if (node === this.parity) {
       for (const [array, m] of this.#membership) if (m === 'member') this.#membership.set(array, 'joining');
@@ -486,7 +500,7 @@ export class World {
       variant: s.protocol,
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       bugs: this.#bugs,
-      members: s.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks })),
+      members: this.#parityMembers,
     });
   }
 

@@ -1,38 +1,41 @@
 // The controller of the parity array.
 //
-// build (claims 1, 6, 11): ask every member for copies of a window of blocks,
-// XOR the copies per block number, store Q[k]; window by window, so memory
-// stays bounded on arrays of any size. A block past the end of a smaller member
-// counts as zeros: the member simply has no copy to send.
-// update (claims 2, 7, 12): on (k, d) from a member, store Q[k] ^ d.
-// literal applies every delta it receives, as it arrives. hardened applies
-// deltas for one block one at a time (read-modify-write under a block lock),
-// applies each (member, seq) exactly once — duplicates and retransmissions are
-// dropped, even while the first copy is still being applied — and acknowledges
-// a delta only once the new Q[k] is durable. With a journal, each new Q[k] is
-// logged (redo record) before it overwrites the old one, and the applied sets
-// are checkpointed now and then; after a crash, start() replays the journal —
-// rewrite every logged Q[k] in order, rebuild the applied sets — before taking
-// deltas again, so no delta is lost or applied twice across a crash.
+// build (claims 1, 6, 11): builder.ts. update (claims 2, 7, 12): on (k, d)
+// from a member, store Q[k] ^ d. literal applies every delta it receives, as it
+// arrives. hardened applies deltas for one block one at a time (read-modify-
+// write under a block lock), applies each (member, seq) exactly once —
+// duplicates and retransmissions are dropped, even while the first copy is
+// still being applied — and acknowledges a delta only once the new Q[k] is
+// durable. Every write of Q is logged first, and so is every change of the
+// group (parity-log.ts); after a crash, start() replays the log — rewrite every
+// logged Q[k] in order, rebuild the applied sets, the membership and the
+// progress of joins and leaves — before taking deltas again, and resumes a
+// join a crash interrupted.
+//
+// The rest is delegated: restore and degraded reads (restorer.ts), join and a
+// parity rebuild (joiner.ts), leave (leaver.ts), rebuilding an unavailable
+// Q[k] (repairer.ts), the background scrub (scrubber.ts).
 import type { BlockDevice, WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
-import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
+import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
+import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
 import { SeqSet } from '../protocol/seq-set.js';
-import { xorInto } from '../protocol/xor.js';
-import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
+import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
 import { VerifiedDisk } from '../util/verified-disk.js';
+import { Builder } from './builder.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
+import { ParityLog, type Replay } from './parity-log.js';
 import { Repairer } from './repairer.js';
 import { Restorer } from './restorer.js';
 import { Scrubber } from './scrubber.js';
@@ -50,34 +53,20 @@ export interface ParityDeps {
   readonly variant: ProtocolVariant;
   /** Deliberate mutations for the checker's self-test; empty in every normal run. */
   readonly bugs?: PlantedBugs;
-  readonly members: readonly Member[];
+  /** The group this array was installed for; `joining`: still to be merged (a new parity array rebuilds them all). */
+  readonly members: readonly (Member & { readonly joining?: boolean })[];
   /** Blocks gathered per build round (bounds memory: window × blockBytes). */
   readonly buildWindow?: number;
   /** hardened: the redo journal (without one, a crash can lose or double a delta). */
   readonly journal?: DurableLog;
-  /** Applies between checkpoints of the applied sets (bounds journal length). */
+  /** Applies between checkpoints (bounds journal length). */
   readonly checkpointEvery?: number;
   readonly retransmit?: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
 }
 
-interface BuildWindow {
-  readonly first: number;
-  readonly count: number;
-  readonly acc: Uint8Array[];
-  /** Copies still expected per block of the window. */
-  readonly missing: Int32Array;
-  /** hardened: copies taken, as "member:block index" (a duplicate is ignored). */
-  readonly seen: Set<string>;
-  outstanding: number;
-  done: boolean;
-  /** Copies taken so far (a retry waits for a whole timeout without progress). */
-  progress: number;
-  /** hardened: empty copies taken (the member could not read its block): it went in as zeros. */
-  readonly noCopies: { member: NodeId; block: number }[];
-  readonly complete: () => void;
-}
+const UNAVAILABLE = Object.freeze({ ok: false, error: 'media-error' } as const);
 
 export class ParityController {
   readonly name: NodeId;
@@ -85,7 +74,10 @@ export class ParityController {
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #members: Map<NodeId, Member>;
-  readonly #window: number;
+  /** Members not simply in the group: joining or leaving (journaled). */
+  readonly #states = new Map<NodeId, MemberState>();
+  /** The group as configured, in checkpoint form (a checkpoint records the group only if it differs). */
+  readonly #configured: string;
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
   readonly #probe: Probe;
@@ -94,10 +86,16 @@ export class ParityController {
   readonly #applied = new Map<NodeId, SeqSet>();
   /** Per member: deltas being applied right now (their duplicates wait for the ack). */
   readonly #applying = new Map<NodeId, Set<number>>();
-  readonly #journal: DurableLog | undefined;
-  readonly #checkpointEvery: number;
-  readonly #retransmit: RetransmitOptions;
+  /** Per member: the epoch its deltas must carry (hardened). */
+  readonly #epochs = new Map<NodeId, number>();
+  /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
+  readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
+  /** Per member: blocks merged as zeros (it had no copy) whose loss it has not acknowledged yet. */
+  readonly #noCopy = new Map<NodeId, Set<number>>();
   readonly #rpc: Rpc;
+  readonly #log: ParityLog;
+  readonly #gate = new RecoveryGate();
+  readonly builder: Builder;
   readonly restorer: Restorer;
   readonly joiner: Joiner;
   readonly leaver: Leaver;
@@ -107,111 +105,66 @@ export class ParityController {
   onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
   onJoined: ((member: NodeId) => void) | undefined;
-  /** Per member: blocks merged as zeros (it had no copy) whose loss it has not acknowledged yet. */
-  readonly #noCopy = new Map<NodeId, Set<number>>();
-  /** Per member: the epoch its deltas must carry (hardened). */
-  readonly #epochs = new Map<NodeId, number>();
-  /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
-  readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
-  /** Journal positions of applies whose Q[k] write has not completed. */
-  readonly #inProgress = new Set<number>();
-  #lastPosition = 0;
-  #sinceCheckpoint = 0;
-  #checkpointing = false;
-  readonly #gate = new RecoveryGate();
-  #build: BuildWindow | undefined;
   /** Deltas dropped as duplicates, for the run summary and probes. */
   duplicatesDropped = 0;
 
   constructor(deps: ParityDeps) {
+    this.name = deps.transport.self;
+    this.#hardened = deps.variant === 'hardened';
     this.#probe = deps.probe ?? NO_PROBE;
-    this.#disk = new VerifiedDisk(deps.disk, this.#probe, deps.variant === 'hardened');
-    const disk = this.#disk;
+    const disk = (this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened));
     this.#net = deps.transport;
     this.#clock = deps.clock;
-    this.#locks = new BlockLocks(deps.variant === 'hardened');
+    this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
-    this.#hardened = deps.variant === 'hardened';
-    this.#journal = this.#hardened ? deps.journal : undefined;
-    this.#checkpointEvery = deps.checkpointEvery ?? 128;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
-    this.#retransmit = retransmit;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
-    this.restorer = new Restorer({
-      disk,
-      net: deps.transport,
-      clock: deps.clock,
-      rpc: this.#rpc,
-      locks: this.#locks,
-      members: () => this.#members.values(),
-      contributes: (member, block) => this.contributes(member, block),
-      noCopy: (member, block) => this.#noCopy.get(member)?.has(block) ?? false,
-      hardened: this.#hardened,
-      retransmit,
-      bugs: this.#bugs,
-      probe: this.#probe,
-    });
+    this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#snapshot());
+    const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, probe: this.#probe };
+    const members = () => this.#members.values();
+    const contributes = (member: NodeId, block: number) => this.contributes(member, block);
+    const repairQ = (block: number) => this.repairer.repair(block);
+    const storeQ = (block: number, q: Uint8Array) => this.#log.journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
+    const ready = () => this.#gate.ready;
+    this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, notifyLost: (m, b) => this.#notifyLost(m, b) });
+    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, noCopy: (m, b) => this.#noCopy.get(m)?.has(b) ?? false, bugs: this.#bugs });
     this.joiner = new Joiner({
-      disk,
+      ...shared,
       net: deps.transport,
-      clock: deps.clock,
-      rpc: this.#rpc,
-      locks: this.#locks,
-      hardened: this.#hardened,
-      probe: this.#probe,
-      learnEpoch: (member, epoch) => {
-        if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
-      },
-      repairQ: (block) => this.repairer.repair(block),
+      learnEpoch: (member, epoch) => this.#learnEpoch(member, epoch),
+      repairQ,
       noCopy: (member, block) => void this.#notifyLost(member, block),
+      storeMerge: (member, block, upTo, epoch, newQ) =>
+        this.#log.journaled({ kind: 'merge', member, block, upTo, epoch, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ))),
     });
-    this.leaver = new Leaver({ disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, repairQ: (block) => this.repairer.repair(block) });
-    this.repairer = new Repairer({
-      disk,
-      clock: deps.clock,
-      rpc: this.#rpc,
-      locks: this.#locks,
-      members: () => this.#members.values(),
-      contributes: (member, block) => this.contributes(member, block),
-      intact: async (block) => (await this.#disk.read(block)).ok,
-      storeQ: (block, q) => this.#storeQ(block, q),
-      ready: () => this.#gate.ready,
-      retransmit,
-      probe: this.#probe,
-    });
-    this.scrubber = new Scrubber({
-      disk,
-      clock: deps.clock,
-      rpc: this.#rpc,
-      locks: this.#locks,
-      members: () => this.#members.values(),
-      contributes: (member, block) => this.contributes(member, block),
-      storeQ: (block, q) => this.#storeQ(block, q),
-      ready: () => this.#gate.ready,
-      retransmit,
-      probe: this.#probe,
-      bugs: this.#bugs,
-    });
-    this.name = deps.transport.self;
-    this.#window = deps.buildWindow ?? 64;
-    this.#members = new Map(deps.members.map((m) => [m.name, m]));
+    this.leaver = new Leaver({ ...shared, repairQ, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
+    this.repairer = new Repairer({ ...shared, members, contributes, intact: async (block) => (await this.#disk.read(block)).ok, storeQ, ready });
+    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, bugs: this.#bugs });
+    this.#members = new Map(deps.members.map((m) => [m.name, { name: m.name, blockCount: m.blockCount }]));
     assert(this.#members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {
       assert(m.blockCount <= this.#disk.blockCount, `${this.name}: member ${m.name} (${m.blockCount} blocks) larger than parity (${this.#disk.blockCount})`);
+      if (m.joining === true) this.#setState(m.name, 'joining');
     }
+    this.#configured = JSON.stringify(this.#group());
   }
 
+  /** Starts taking messages, after replaying the journal; resumes (or, on a new array, starts) the joins it finds. */
   start(): void {
     this.#net.listen((from, message) => this.#onMessage(from, message));
-    const journal = this.#journal;
-    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
+    if (this.#log.enabled || this.#states.size > 0) {
+      this.#gate.hold(this.#clock, 'recovery', async () => {
+        for (const block of await this.#log.recover(this.#replay())) this.repairer.repair(block);
+        for (const [name, state] of this.#states) if (state === 'joining') this.#startJoin(this.#members.get(name)!);
+      });
+    }
     this.rebuildLostBlocks(); // a drive replaced while we were down
   }
 
   /** hardened: rebuild from the members every Q block the array reports lost (a replaced drive's). */
   rebuildLostBlocks(): void {
     if (!this.#hardened) return;
-    for (const block of this.#disk.lostBlocks?.() ?? []) this.repairer.repair(block);
+    for (const block of this.#disk.lostBlocks()) this.repairer.repair(block);
   }
 
   /** hardened: scrub Q in the background, one block every `intervalUs` (scrubber.ts); literal has no scrub. */
@@ -220,97 +173,27 @@ export class ParityController {
   }
 
   busy(block: number): boolean {
-    if (this.#gate.busy) return true;
-    if (this.joiner.merging(block) || this.repairer.repairing(block)) return true;
-    const w = this.#build;
-    if (w !== undefined && block >= w.first && block < w.first + w.count) return true;
-    return this.#locks.busy(block);
+    return this.#gate.busy || this.joiner.merging(block) || this.repairer.repairing(block) || this.builder.building(block) || this.#locks.busy(block);
   }
 
   /** Computes every Q[k] from the members' copies (claim 1). */
-  async build(): Promise<void> {
-    assert(this.#build === undefined, `${this.name}: build already running`);
-    const total = this.#disk.blockCount;
-    for (let first = 0; first < total; first += this.#window) {
-      const count = Math.min(this.#window, total - first);
-      await this.#buildWindow(first, count);
-    }
-  }
-
-  async #buildWindow(first: number, count: number): Promise<void> {
-    const bytes = this.#disk.blockBytes;
-    const missing = new Int32Array(count);
-    let outstanding = 0;
-    for (const m of this.#members.values()) {
-      for (let i = 0; i < count && first + i < m.blockCount; i++) {
-        missing[i]!++;
-        outstanding++;
-      }
-    }
-    const acc = Array.from({ length: count }, () => new Uint8Array(bytes));
-    const gathered = new Promise<void>((complete) => {
-      const window: BuildWindow = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, noCopies: [], complete: () => {
-        window.done = true;
-        complete();
-      } };
-      this.#build = window;
-      if (outstanding === 0) window.complete();
-    });
-    const ask = () => {
-      for (const m of this.#members.values()) if (m.blockCount > first && this.#copiesMissing(m)) this.#net.send(m.name, { type: 'build-request', first, count });
-    };
-    ask();
-    // hardened: copies lost or never sent are asked for again once the window
-    // stalls: no copy for 4× the mean gap between copies so far (slow disks
-    // stream copies slowly) or the retransmission delay, whichever is longer,
-    // with backoff (the claims ask once).
-    const window = this.#build!;
-    const started = this.#clock.now();
-    for (let attempt = 1; this.#hardened && !window.done; ) {
-      const before = window.progress;
-      const gap = window.progress > 0 ? (this.#clock.now() - started) / window.progress : 0;
-      const wait = Math.max(retransmitDelay(this.#retransmit, attempt), Math.ceil(4 * gap));
-      let timer: { cancel(): void } | undefined;
-      await Promise.race([gathered, new Promise<void>((expired) => (timer = this.#clock.timer(wait, expired)))]);
-      timer?.cancel();
-      if (window.done || window.progress > before) continue;
-      this.#probe.hit('build-copy-reasked');
-      ask();
-      attempt++;
-    }
-    await gathered;
-    await Promise.all(
-      acc.map((q, i) =>
-        this.#locks.with(first + i, async () => {
-          const stored = await this.#disk.write(first + i, q);
-          if (!stored.ok && this.#hardened) this.repairer.repair(first + i); // its drive failed: rebuilt from the members later
-        }),
-      ),
-    );
-    // Before any host I/O: each member learns which of its blocks went in as zeros.
-    await Promise.all(window.noCopies.map(({ member, block }) => this.#notifyLost(member, block)));
-    this.#build = undefined;
+  build(): Promise<void> {
+    return this.builder.build();
   }
 
   /**
    * This parity array is new and empty (the old one was lost): rebuild Q from
-   * every member while their hosts keep writing (H10). hardened joins every
-   * member at once (each block merged with a copy that says which deltas it
-   * reflects: see joiner.ts); literal runs build (claim 1) as the claims say.
+   * every member while their hosts keep writing (H10). hardened was installed
+   * with every member joining (ParityDeps.members), so start() merges them all
+   * (each block with a copy that says which deltas it reflects: joiner.ts);
+   * literal runs build (claim 1) as the claims say.
    */
   rebuild(): void {
-    if (!this.#hardened) {
-      this.#clock.spawn('rebuild', async () => {
-        await this.build();
-        for (const m of this.#members.values()) this.onJoined?.(m.name);
-      });
-      return;
-    }
-    for (const m of this.#members.values()) {
-      this.joiner.begin(m, () => {
-        void this.#rpc.call(m.name, (id) => ({ type: 'join-complete', id })).then(() => this.onJoined?.(m.name));
-      });
-    }
+    if (this.#hardened) return;
+    this.#clock.spawn('rebuild', async () => {
+      await this.build();
+      for (const m of this.#members.values()) this.onJoined?.(m.name);
+    });
   }
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */
@@ -319,7 +202,7 @@ export class ParityController {
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
-    if (message.type === 'join-request') return this.#beginJoin(from, message.id, message.blockCount);
+    if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
     if (message.type === 'leave-request' && !this.#members.has(from)) {
       this.#net.send(from, { type: 'leave-complete', id: message.id }); // gone already: our answer was lost
       return;
@@ -329,7 +212,7 @@ export class ParityController {
     assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
     switch (message.type) {
       case 'block-copy':
-        return this.#takeCopy(from, message.block, message.data);
+        return this.builder.take(from, message.block, message.data);
       case 'delta':
         if (!this.#hardened) return this.#applyDelta(message.block, message.data);
         if (message.epoch !== (this.#epochs.get(from) ?? 0)) {
@@ -338,7 +221,7 @@ export class ParityController {
         }
         return this.#applyOnce(from, message.seq, message.block, message.data);
       case 'leave-request':
-        return this.#leave(from, message.id);
+        return this.#rpc.serve(from, message.id, () => this.#leave(from, message.id));
       case 'restore-request':
         return this.#rpc.serve(from, message.id, () => this.#beginRestore(from, message.id, message.epoch, message.resume === 1));
       case 'reconstruct-request':
@@ -365,62 +248,47 @@ export class ParityController {
     blocks.delete(block);
   }
 
-  /** Does the current build window still lack a copy from `m`? */
-  #copiesMissing(m: Member): boolean {
-    const w = this.#build!;
-    for (let i = 0; i < w.count && w.first + i < m.blockCount; i++) if (!w.seen.has(`${m.name}:${i}`)) return true;
-    return false;
-  }
-
-  #takeCopy(from: NodeId, block: number, data: Uint8Array): void {
-    const w = this.#build;
-    // A late duplicate of a finished window, or of a copy already taken.
-    if (w === undefined || w.done || block < w.first || block >= w.first + w.count) return;
-    const i = block - w.first;
-    if (w.missing[i] === 0) return; // literal: a duplicate beyond what the block expects
-    if (this.#hardened) {
-      const key = `${from}:${i}`;
-      if (w.seen.has(key)) return;
-      w.seen.add(key);
-    } else {
-      w.seen.add(`${from}:${i}`);
-    }
-    if (data.length > 0) xorInto(w.acc[i]!, data);
-    else w.noCopies.push({ member: from, block }); // the member could not read it: it counts as zeros
-    w.progress++;
-    w.missing[i]!--;
-    if (--w.outstanding === 0) w.complete();
-  }
-
   /** A member is decommissioned: XOR it out of Q, then forget it. */
   async #leave(member: NodeId, id: number): Promise<void> {
     await this.#gate.ready;
     const m = this.#members.get(member);
     if (m !== undefined) {
-      if (this.leaver.leaving(member)) return; // a retransmitted request: the answer comes when done
+      if (this.leaver.running(member)) return; // a retransmitted request: the answer comes when done
+      if (this.#states.get(member) !== 'leaving') {
+        await this.#log.append({ kind: 'member', name: member, blockCount: m.blockCount, state: 'leaving' });
+        this.#setState(member, 'leaving');
+      }
       await this.leaver.remove(m);
-      this.#members.delete(member);
-      this.#applied.delete(member);
-      this.#epochs.delete(member);
+      await this.#log.append({ kind: 'member', name: member, blockCount: m.blockCount, state: 'left' });
+      this.#setState(member, 'left');
       this.onLeft?.(member);
     }
     this.#net.send(member, { type: 'leave-complete', id });
   }
 
-  /** A new member (claim 3): add it, then merge its blocks into Q (joiner.ts). */
-  #beginJoin(member: NodeId, id: number, blockCount: number): void {
-    if (this.#members.has(member)) {
-      this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 }); // a retransmitted request
-      return;
+  /** A new member (claim 3): add it (journaled), then merge its blocks into Q (joiner.ts). */
+  async #beginJoin(member: NodeId, id: number, blockCount: number): Promise<void> {
+    await this.#gate.ready;
+    if (!this.#members.has(member)) {
+      assert(blockCount <= this.#disk.blockCount, `${this.name}: ${member} (${blockCount} blocks) is larger than parity`);
+      await this.#log.append({ kind: 'member', name: member, blockCount, state: 'joining' });
+      this.#members.set(member, { name: member, blockCount });
+      this.#setState(member, 'joining');
+      this.#startJoin(this.#members.get(member)!);
     }
-    assert(blockCount <= this.#disk.blockCount, `${this.name}: ${member} (${blockCount} blocks) is larger than parity`);
-    const joined: Member = { name: member, blockCount };
-    this.#members.set(member, joined);
-    this.joiner.begin(joined, () => {
-      const complete = this.#hardened ? this.#rpc.call(member, (cid) => ({ type: 'join-complete', id: cid })) : Promise.resolve();
-      void complete.then(() => this.onJoined?.(member));
-    });
     this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 });
+  }
+
+  /** Merges (or goes on merging) `m`; once all is in Q, it is told, and the join is journaled as complete. */
+  #startJoin(m: Member): void {
+    this.joiner.begin(m, () => {
+      this.#clock.spawn(`joined ${m.name}`, async () => {
+        if (this.#hardened) await this.#rpc.call(m.name, (id) => ({ type: 'join-complete', id }));
+        await this.#log.append({ kind: 'member', name: m.name, blockCount: m.blockCount, state: 'member' });
+        this.#setState(m.name, 'member');
+        this.onJoined?.(m.name);
+      });
+    });
   }
 
   /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
@@ -435,10 +303,8 @@ export class ParityController {
     if (this.#hardened && (!resume || epoch !== current)) {
       // A new journal: its sequence numbers restart, so forget the old ones.
       current = Math.max(current, epoch) + 1;
-      if (this.#journal !== undefined) await this.#journal.append(encodeParityRecord({ kind: 'epoch', member, epoch: current }));
-      this.#epochs.set(member, current);
-      this.#applied.set(member, new SeqSet());
-      this.#applying.set(member, new Set());
+      await this.#log.append({ kind: 'epoch', member, epoch: current });
+      this.#newEpoch(member, current);
     }
     const session = this.restorer.begin(this.#members.get(member)!);
     const begin = { id, epoch: current, session };
@@ -457,8 +323,8 @@ export class ParityController {
   async #applyOnce(member: NodeId, seq: number, block: number, delta: Uint8Array): Promise<void> {
     assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
     await this.#gate.ready; // the applied sets are only whole once recovery is done
-    const applied = this.#seqs(this.#applied, member, () => new SeqSet());
-    const applying = this.#seqs(this.#applying, member, () => new Set<number>());
+    const applied = table(this.#applied, member, () => new SeqSet());
+    const applying = table(this.#applying, member, () => new Set<number>());
     if (applied.has(seq)) {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
@@ -472,87 +338,12 @@ export class ParityController {
       return;
     }
     applying.add(seq);
-    if ((await this.joiner.classify(member, block, seq)) === 'absorbed') {
-      // Already in the copy merged at join: applying it again would count it twice.
-      applying.delete(seq);
-      applied.add(seq);
-      this.#net.send(member, { type: 'delta-ack', block, seq });
-      return;
-    }
-    await this.#applyDelta(block, delta, { member, seq });
+    // Already in the copy merged at join: applying it again would count it twice.
+    if ((await this.joiner.classify(member, block, seq)) === 'apply') await this.#applyDelta(block, delta, { member, seq });
     applying.delete(seq);
     applied.add(seq);
     this.#net.send(member, { type: 'delta-ack', block, seq });
-    if (this.#journal !== undefined && ++this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpoint(this.#journal);
-  }
-
-  /** Logs the applied sets, then trims every record whose apply was complete at that moment. */
-  #checkpoint(journal: DurableLog): void {
-    if (this.#checkpointing) return;
-    this.#checkpointing = true;
-    this.#sinceCheckpoint = 0;
-    const members = new Set([...this.#applied.keys(), ...this.#epochs.keys()]);
-    const applied = [...members].map((member) => {
-      const set = this.#applied.get(member) ?? new SeqSet();
-      return { member, epoch: this.#epochs.get(member) ?? 0, floor: set.floor, above: set.above() };
-    });
-    // Records after the last known position, or still being applied, must survive.
-    const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
-    this.#clock.spawn('journal checkpoint', async () => {
-      await journal.append(encodeParityRecord({ kind: 'checkpoint', applied }));
-      await journal.trim(keepFrom - 1);
-      this.#checkpointing = false;
-    });
-  }
-
-  /**
-   * Rebuilds epochs and applied sets, and redoes every logged Q[k] write, in
-   * order. A checkpoint omits applies still in progress when it was taken, so
-   * the applies seen since a member's last epoch change are added back to it.
-   */
-  async #recover(journal: DurableLog): Promise<void> {
-    const contents = await journal.read();
-    const seen = new Map<NodeId, number[]>();
-    const unavailable = new Set<number>();
-    for (const entry of contents.records) {
-      const record = decodeParityRecord(entry.data);
-      this.#lastPosition = Math.max(this.#lastPosition, entry.position);
-      if (record.kind === 'checkpoint') {
-        this.#applied.clear();
-        for (const a of record.applied) {
-          this.#epochs.set(a.member, a.epoch);
-          const set = SeqSet.from(a.floor, a.above);
-          for (const seq of seen.get(a.member) ?? []) set.add(seq);
-          this.#applied.set(a.member, set);
-        }
-        continue;
-      }
-      if (record.kind === 'epoch') {
-        this.#epochs.set(record.member, record.epoch);
-        this.#applied.set(record.member, new SeqSet());
-        seen.set(record.member, []);
-        continue;
-      }
-      if (record.kind === 'apply') {
-        this.#seqs(seen, record.member, () => []).push(record.seq);
-        this.#seqs(this.#applied, record.member, () => new SeqSet()).add(record.seq);
-      }
-      this.#probe.hit('parity-journal-redo');
-      // An empty newQ: Q[block] was unavailable when the delta came (its rebuild takes it from the copies).
-      const redone = record.newQ.length === 0 ? { ok: false } : await this.#locks.with(record.block, () => this.#disk.write(record.block, record.newQ));
-      if (!redone.ok) unavailable.add(record.block);
-    }
-    // Rebuilt from the members once recovery is done (a rebuild finding Q intact stops there).
-    for (const block of [...unavailable].sort((a, b) => a - b)) this.repairer.repair(block);
-  }
-
-  #seqs<T>(table: Map<NodeId, T>, member: NodeId, make: () => T): T {
-    let t = table.get(member);
-    if (t === undefined) {
-      t = make();
-      table.set(member, t);
-    }
-    return t;
+    this.#log.applied();
   }
 
   async #applyDelta(block: number, delta: Uint8Array, from?: { member: NodeId; seq: number }): Promise<void> {
@@ -564,30 +355,110 @@ export class ParityController {
         // delta is in its member's copy, which the rebuild of Q[block] gathers.
         if (!this.#hardened) return;
         this.#probe.hit('parity-delta-absorbed');
-        if (from !== undefined) await this.#journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
+        if (from !== undefined) await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
         this.repairer.repair(block);
         return;
       }
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
       const write = () => this.#disk.write(block, next);
-      const stored = from === undefined ? await write() : await this.#journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }, write);
+      const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }, write);
       if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
     });
   }
 
-  /** Journals a new Q[block] (a repair) and writes it; call holding the Q[block] lock. */
-  #storeQ(block: number, q: Uint8Array): Promise<WriteResult> {
-    return this.#journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
+  #learnEpoch(member: NodeId, epoch: number): void {
+    if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
   }
 
-  /** Appends a redo record (if there is a journal), then does `write`, tracking it as in progress for checkpoints. */
-  async #journaled(record: ParityJournalRecord, write: () => Promise<WriteResult>): Promise<WriteResult> {
-    if (this.#journal === undefined) return write();
-    const position = await this.#journal.append(encodeParityRecord(record));
-    this.#lastPosition = Math.max(this.#lastPosition, position);
-    this.#inProgress.add(position);
-    const stored = await write();
-    this.#inProgress.delete(position);
-    return stored;
+  /** `member` starts epoch `epoch`: its delta numbers restart. */
+  #newEpoch(member: NodeId, epoch: number): void {
+    this.#epochs.set(member, epoch);
+    this.#applied.set(member, new SeqSet());
+    this.#applying.set(member, new Set());
+    this.joiner.forget(member);
   }
+
+  #setState(member: NodeId, state: MemberState): void {
+    if (state === 'left') {
+      this.#members.delete(member);
+      this.#applied.delete(member);
+      this.#epochs.delete(member);
+      this.joiner.forget(member);
+      this.leaver.forget(member);
+    }
+    if (state === 'member' || state === 'left') this.#states.delete(member);
+    else this.#states.set(member, state);
+    if (state === 'joining') this.joiner.restoreJoining(member);
+    if (state === 'leaving') this.leaver.restoreRemoved(member);
+  }
+
+  /** The group, sorted, with each member's state. */
+  #group(): NonNullable<CheckpointState['members']> {
+    return [...this.#members.values()]
+      .map((m) => ({ name: m.name, blockCount: m.blockCount, state: this.#states.get(m.name) ?? ('member' as const) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** What a checkpoint must carry for the records it lets go. */
+  #snapshot(): CheckpointState {
+    const ids = new Set([...this.#applied.keys(), ...this.#epochs.keys()]);
+    const applied = [...ids].map((member) => {
+      const set = this.#applied.get(member) ?? new SeqSet();
+      return { member, epoch: this.#epochs.get(member) ?? 0, floor: set.floor, above: set.above() };
+    });
+    const group = this.#group();
+    const merged = this.joiner
+      .members()
+      .map((member) => ({ member, blocks: this.joiner.entries(member, this.#applied.get(member)?.floor ?? 0) }))
+      .filter((m) => m.blocks.length > 0 || this.joiner.joining(m.member));
+    const removed = this.leaver.entries();
+    return {
+      applied,
+      ...(JSON.stringify(group) !== this.#configured && { members: group }),
+      ...(merged.length > 0 && { merged }),
+      ...(removed.length > 0 && { removed }),
+    };
+  }
+
+  /** How journal records rebuild this controller's state. */
+  #replay(): Replay {
+    return {
+      checkpoint: (state, since) => {
+        this.#applied.clear();
+        for (const a of state.applied) {
+          this.#epochs.set(a.member, a.epoch);
+          const set = SeqSet.from(a.floor, a.above);
+          for (const seq of since.get(a.member) ?? []) set.add(seq);
+          this.#applied.set(a.member, set);
+        }
+        if (state.members !== undefined) {
+          for (const name of [...this.#members.keys()]) if (!state.members.some((m) => m.name === name)) this.#setState(name, 'left');
+          for (const m of state.members) {
+            this.#members.set(m.name, { name: m.name, blockCount: m.blockCount });
+            this.#setState(m.name, m.state);
+          }
+        }
+        for (const m of state.merged ?? []) for (const [block, upTo] of m.blocks) this.joiner.restoreMerged(m.member, block, upTo);
+        for (const m of state.removed ?? []) for (const block of m.blocks) this.leaver.restoreRemoved(m.member, block);
+      },
+      epoch: (member, epoch) => this.#newEpoch(member, epoch),
+      applied: (member, seq) => table(this.#applied, member, () => new SeqSet()).add(seq),
+      member: (name, blockCount, state) => {
+        this.#members.set(name, { name, blockCount });
+        this.#setState(name, state);
+      },
+      merged: (member, block, upTo, epoch) => {
+        this.joiner.restoreMerged(member, block, upTo);
+        this.#learnEpoch(member, epoch);
+      },
+      unmerged: (member, block) => this.leaver.restoreRemoved(member, block),
+      redo: async (block, q) => (await this.#locks.with(block, () => this.#disk.write(block, q))).ok,
+    };
+  }
+}
+
+function table<T>(map: Map<NodeId, T>, member: NodeId, make: () => T): T {
+  let t = map.get(member);
+  if (t === undefined) map.set(member, (t = make()));
+  return t;
 }
