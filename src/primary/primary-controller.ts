@@ -121,6 +121,8 @@ export class PrimaryController {
   onBlockLost: ((block: number) => void) | undefined;
   /** Blocks being rebuilt by parity right now: their copy requests are answered at once (see #answerCopy). */
   readonly #repairing = new Set<number>();
+  /** Per block: copy requests waiting for its lock, to be answered at once if a rebuild of it starts. */
+  readonly #onRepair = new Map<number, Set<() => void>>();
   /** Per block: callers waiting until every delta for it is acknowledged. */
   readonly #whenSettled = new Map<number, (() => void)[]>();
 
@@ -317,6 +319,7 @@ export class PrimaryController {
   /** Has parity rebuild `block` (call holding its lock), store it, and return it; or report it lost. */
   async #rebuild(block: number, probe: ProbeName): Promise<VerifiedRead | typeof DATA_LOST> {
     this.#repairing.add(block);
+    for (const answer of this.#onRepair.get(block) ?? []) answer();
     try {
       // Q[block] must include every delta of ours first, or the rebuilt copy is older than our last write.
       await this.#deltasSettled(block);
@@ -360,12 +363,13 @@ export class PrimaryController {
   async #copyForMerge(block: number): Promise<Uint8Array | undefined> {
     // Being repaired (we hold the lock, waiting on parity, which waits on this copy): no copy.
     if (this.#hardened && this.#repairing.has(block)) return NO_COPY;
-    return this.#locks.with(block, async () => {
+    const read = async () => {
       if (this.#hardened && this.#restore.zeroed.has(block)) return NO_COPY;
       const copy = await this.#disk.read(block);
       if (copy.ok) return copy.data;
       return this.#hardened ? NO_COPY : undefined; // literal: nothing to send
-    });
+    };
+    return this.#hardened ? this.#lockedUnlessRepairing(block, read, () => NO_COPY) : this.#locks.with(block, read);
   }
 
   /** Parity merged our "no copy" of `block` as zeros: it is lost, and zeroed here too. */
@@ -377,6 +381,37 @@ export class PrimaryController {
         if (this.#restore.zeroed.has(block)) await this.#zeroFill(block);
       }),
     );
+  }
+
+  /**
+   * For parity's copy requests: runs `fn` holding `block`'s lock — unless,
+   * while we wait for it, the holder starts rebuilding the block from parity:
+   * then `repairing` answers at once (parity may hold Q[block] waiting for
+   * this very answer, and the rebuild waits for Q[block]).
+   */
+  #lockedUnlessRepairing<T>(block: number, fn: () => Promise<T>, repairing: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let waiters = this.#onRepair.get(block);
+      if (waiters === undefined) this.#onRepair.set(block, (waiters = new Set()));
+      const stopWaiting = () => {
+        waiters.delete(answer);
+        if (waiters.size === 0 && this.#onRepair.get(block) === waiters) this.#onRepair.delete(block);
+      };
+      let answered = false;
+      const answer = () => {
+        stopWaiting();
+        answered = true;
+        resolve(repairing());
+      };
+      waiters.add(answer);
+      this.#locks
+        .with(block, async () => {
+          if (answered) return;
+          stopWaiting(); // a rebuild starts only under the lock: not while we hold it
+          resolve(await fn());
+        })
+        .catch(reject);
+    });
   }
 
   /** Resolves once no delta for `block` awaits parity's acknowledgement. */
@@ -524,14 +559,18 @@ export class PrimaryController {
       this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 2, data: empty });
       return;
     }
-    const reply = await this.#locks.with(block, async () => {
-      if (!this.#restore.usable(block)) return { status: 2, data: empty };
-      const copy = await this.#disk.read(block);
-      if (!copy.ok) return { status: 2, data: empty };
-      // A delta parity has not acknowledged means our data is ahead of Q[block].
-      const status = this.#hardened && this.#pendingPerBlock.has(block) ? 1 : 0;
-      return { status, data: copy.data };
-    });
+    const reply = await this.#lockedUnlessRepairing(
+      block,
+      async () => {
+        if (!this.#restore.usable(block)) return { status: 2, data: empty };
+        const copy = await this.#disk.read(block);
+        if (!copy.ok) return { status: 2, data: empty };
+        // A delta parity has not acknowledged means our data is ahead of Q[block].
+        const status = this.#hardened && this.#pendingPerBlock.has(block) ? 1 : 0;
+        return { status, data: copy.data };
+      },
+      () => ({ status: 2, data: empty }),
+    );
     this.#net.send(this.#parity, { type: 'copy-reply', id, block, ...reply });
   }
 
