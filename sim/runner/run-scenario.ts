@@ -4,6 +4,7 @@
 // Phases: prefill → parity build (then a full sweep) → host load for
 // `workload.duration` → settle (bounded by `settle`: liveness) → final sweep.
 // The first violation stops the run.
+import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { DurabilityChecker } from '../checker/durability-checker.js';
 import { HonestyChecker } from '../checker/honesty-checker.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   readonly onImages?: (images: Images) => void;
   /** Tests only: called once the world is built and prefilled, before the parity build (e.g. to damage it). */
   readonly beforeBuild?: (world: World) => void;
+  /** Tests only: check host data against this ack policy's promise instead of the scenario's (to show the difference). */
+  readonly checkAs?: AckPolicy;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
@@ -45,7 +48,12 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   };
   const initial = prefill(engine, world);
   options.beforeBuild?.(world);
-  const durability = new DurabilityChecker(engine, initial.contents, report);
+  const durability = new DurabilityChecker(engine, initial.contents, report, options.checkAs ?? scenario.ackPolicy);
+  world.onSend = (from, to, m) => {
+    if (m.type === 'delta' && m.seq > 0) durability.deltaSent(from, m.block, m.seq);
+    else if (m.type === 'delta-ack' && from === world.parity.name) durability.deltaDurable(to, m.seq);
+  };
+  world.onFailed = (array) => durability.arrayFailed(array);
   const parity = new ParityChecker(engine, world, report);
   const hosts = new HostWorkload(engine, world, durability);
   const honesty = new HonestyChecker(engine, world, report);
@@ -135,6 +143,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     latencyUs: { write: summarize(hosts.writeLatencies), read: summarize(hosts.readLatencies) },
     network: world.network.stats,
     faults: { ...faults.stats },
+    ackWindow: { atRisk: durability.atRisk, hits: durability.windowHits },
     probes: world.probes.snapshot(),
     violations,
     replay,

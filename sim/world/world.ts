@@ -8,8 +8,10 @@
 // instead of hanging. It is also the checker's god's-eye view: media contents
 // without I/O, and whether any work on a block is unfinished anywhere.
 import { ParityController } from '../../src/parity/parity-controller.js';
+import type { Transport } from '../../src/ports/transport.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
+import type { Message } from '../../src/protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { ArrayPort } from '../disk/array-port.js';
 import { DiskArray } from '../disk/disk-array.js';
@@ -75,6 +77,10 @@ export class World {
   builtAt: number | undefined;
   /** Called when a primary reports a block lost (the honesty checker judges it). */
   onLost: ((array: string, block: number) => void) | undefined;
+  /** Hears every message a live controller sends (the durability checker follows deltas and their acks). */
+  onSend: ((from: string, to: string, message: Message) => void) | undefined;
+  /** Called when a whole array fails (media and journal lost). */
+  onFailed: ((array: string) => void) | undefined;
   readonly #onWritten: ((array: string, block: number) => void)[] = [];
   /**
    * The group the parity array was installed for (its controllers' configured
@@ -387,6 +393,7 @@ export class World {
     this.node(name).log.fail();
     this.arrayPort(name).clear();
     this.damage.forget(name, this.engine.now); // the outage covers every block now
+    this.onFailed?.(name);
   }
 
   /**
@@ -469,9 +476,18 @@ export class World {
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
   #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+    const endpoint = this.network.endpoint(device.name);
+    const tapped: Transport = {
+      self: endpoint.self,
+      send: (to, message) => {
+        this.onSend?.(endpoint.self, to, message);
+        endpoint.send(to, message);
+      },
+      listen: (handler) => endpoint.listen(handler),
+    };
     return {
       disk: life.device(this.arrayPort(device.name, device)),
-      transport: life.transport(this.network.endpoint(device.name)),
+      transport: life.transport(tapped),
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
       probe: this.probes,
