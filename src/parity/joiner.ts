@@ -22,7 +22,7 @@ import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { VerifiedDisk } from '../util/verified-disk.js';
-import type { Member } from './parity-controller.js';
+import type { Member } from './group.js';
 
 interface JoinerDeps {
   readonly disk: VerifiedDisk;

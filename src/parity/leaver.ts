@@ -15,7 +15,7 @@ import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { VerifiedDisk } from '../util/verified-disk.js';
-import type { Member } from './parity-controller.js';
+import type { Member } from './group.js';
 
 interface LeaverDeps {
   readonly disk: VerifiedDisk;

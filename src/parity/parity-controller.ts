@@ -21,11 +21,10 @@ import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
+import type { MemberState } from '../protocol/parity-journal.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
-import { SeqSet } from '../protocol/seq-set.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
@@ -33,17 +32,13 @@ import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
 import { VerifiedDisk } from '../util/verified-disk.js';
 import { Builder } from './builder.js';
+import { Group, type Member } from './group.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
-import { ParityLog, type Replay } from './parity-log.js';
+import { ParityLog } from './parity-log.js';
 import { Repairer } from './repairer.js';
 import { Restorer } from './restorer.js';
 import { Scrubber } from './scrubber.js';
-
-export interface Member {
-  readonly name: NodeId;
-  readonly blockCount: number;
-}
 
 export interface ParityDeps {
   readonly disk: BlockDevice;
@@ -73,21 +68,11 @@ export class ParityController {
   readonly #disk: VerifiedDisk;
   readonly #net: Transport;
   readonly #clock: Clock;
-  readonly #members: Map<NodeId, Member>;
-  /** Members not simply in the group: joining or leaving (journaled). */
-  readonly #states = new Map<NodeId, MemberState>();
-  /** The group as configured, in checkpoint form (a checkpoint records the group only if it differs). */
-  readonly #configured: string;
+  readonly #group: Group;
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
   readonly #probe: Probe;
   readonly #hardened: boolean;
-  /** Per member: deltas applied (hardened). */
-  readonly #applied = new Map<NodeId, SeqSet>();
-  /** Per member: deltas being applied right now (their duplicates wait for the ack). */
-  readonly #applying = new Map<NodeId, Set<number>>();
-  /** Per member: the epoch its deltas must carry (hardened). */
-  readonly #epochs = new Map<NodeId, number>();
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
   readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
   /** Per member: blocks merged as zeros (it had no copy) whose loss it has not acknowledged yet. */
@@ -119,9 +104,9 @@ export class ParityController {
     this.#bugs = deps.bugs ?? NO_BUGS;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit);
-    this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#snapshot());
+    this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#group.snapshot());
     const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, probe: this.#probe };
-    const members = () => this.#members.values();
+    const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
     const repairQ = (block: number) => this.repairer.repair(block);
     const storeQ = (block: number, q: Uint8Array) => this.#log.journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
@@ -131,7 +116,7 @@ export class ParityController {
     this.joiner = new Joiner({
       ...shared,
       net: deps.transport,
-      learnEpoch: (member, epoch) => this.#learnEpoch(member, epoch),
+      learnEpoch: (member, epoch) => this.#group.learnEpoch(member, epoch),
       repairQ,
       noCopy: (member, block) => void this.#notifyLost(member, block),
       storeMerge: (member, block, upTo, epoch, newQ) =>
@@ -140,22 +125,21 @@ export class ParityController {
     this.leaver = new Leaver({ ...shared, repairQ, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
     this.repairer = new Repairer({ ...shared, members, contributes, intact: async (block) => (await this.#disk.read(block)).ok, storeQ, ready });
     this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, bugs: this.#bugs });
-    this.#members = new Map(deps.members.map((m) => [m.name, { name: m.name, blockCount: m.blockCount }]));
-    assert(this.#members.size === deps.members.length, `${this.name}: duplicate member names`);
+    this.#group = new Group(deps.members, this.joiner, this.leaver);
+    assert(this.#group.members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {
       assert(m.blockCount <= this.#disk.blockCount, `${this.name}: member ${m.name} (${m.blockCount} blocks) larger than parity (${this.#disk.blockCount})`);
-      if (m.joining === true) this.#setState(m.name, 'joining');
     }
-    this.#configured = JSON.stringify(this.#group());
   }
 
   /** Starts taking messages, after replaying the journal; resumes (or, on a new array, starts) the joins it finds. */
   start(): void {
     this.#net.listen((from, message) => this.#onMessage(from, message));
-    if (this.#log.enabled || this.#states.size > 0) {
+    if (this.#log.enabled || this.#group.joining().length > 0) {
       this.#gate.hold(this.#clock, 'recovery', async () => {
-        for (const block of await this.#log.recover(this.#replay())) this.repairer.repair(block);
-        for (const [name, state] of this.#states) if (state === 'joining') this.#startJoin(this.#members.get(name)!);
+        const redo = async (block: number, q: Uint8Array) => (await this.#locks.with(block, () => this.#disk.write(block, q))).ok;
+        for (const block of await this.#log.recover(this.#group.replay(redo))) this.repairer.repair(block);
+        for (const m of this.#group.joining()) this.#startJoin(m);
       });
     }
     this.rebuildLostBlocks(); // a drive replaced while we were down
@@ -192,30 +176,30 @@ export class ParityController {
     if (this.#hardened) return;
     this.#clock.spawn('rebuild', async () => {
       await this.build();
-      for (const m of this.#members.values()) this.onJoined?.(m.name);
+      for (const m of this.#group.members.values()) this.onJoined?.(m.name);
     });
   }
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */
   contributes(member: NodeId, block: number): boolean {
-    return this.#members.has(member) && this.joiner.contributes(member, block) && this.leaver.contributes(member, block);
+    return this.#group.members.has(member) && this.joiner.contributes(member, block) && this.leaver.contributes(member, block);
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
     if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
-    if (message.type === 'leave-request' && !this.#members.has(from)) {
+    if (message.type === 'leave-request' && !this.#group.members.has(from)) {
       this.#net.send(from, { type: 'leave-complete', id: message.id }); // gone already: our answer was lost
       return;
     }
     // A delta may overtake its sender's join request: unacknowledged, it comes back.
-    if (message.type === 'delta' && !this.#members.has(from)) return;
-    assert(this.#members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
+    if (message.type === 'delta' && !this.#group.members.has(from)) return;
+    assert(this.#group.members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
     switch (message.type) {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
       case 'delta':
         if (!this.#hardened) return this.#applyDelta(message.block, message.data);
-        if (message.epoch !== (this.#epochs.get(from) ?? 0)) {
+        if (message.epoch !== (this.#group.epochs.get(from) ?? 0)) {
           this.#probe.hit('stale-epoch-delta-dropped'); // from the member's previous life
           return;
         }
@@ -251,16 +235,12 @@ export class ParityController {
   /** A member is decommissioned: XOR it out of Q, then forget it. */
   async #leave(member: NodeId, id: number): Promise<void> {
     await this.#gate.ready;
-    const m = this.#members.get(member);
+    const m = this.#group.members.get(member);
     if (m !== undefined) {
       if (this.leaver.running(member)) return; // a retransmitted request: the answer comes when done
-      if (this.#states.get(member) !== 'leaving') {
-        await this.#log.append({ kind: 'member', name: member, blockCount: m.blockCount, state: 'leaving' });
-        this.#setState(member, 'leaving');
-      }
+      if (this.#group.state(member) !== 'leaving') await this.#changeState(m, 'leaving');
       await this.leaver.remove(m);
-      await this.#log.append({ kind: 'member', name: member, blockCount: m.blockCount, state: 'left' });
-      this.#setState(member, 'left');
+      await this.#changeState(m, 'left');
       this.onLeft?.(member);
     }
     this.#net.send(member, { type: 'leave-complete', id });
@@ -269,14 +249,13 @@ export class ParityController {
   /** A new member (claim 3): add it (journaled), then merge its blocks into Q (joiner.ts). */
   async #beginJoin(member: NodeId, id: number, blockCount: number): Promise<void> {
     await this.#gate.ready;
-    if (!this.#members.has(member)) {
+    if (!this.#group.members.has(member)) {
       assert(blockCount <= this.#disk.blockCount, `${this.name}: ${member} (${blockCount} blocks) is larger than parity`);
-      await this.#log.append({ kind: 'member', name: member, blockCount, state: 'joining' });
-      this.#members.set(member, { name: member, blockCount });
-      this.#setState(member, 'joining');
-      this.#startJoin(this.#members.get(member)!);
+      const m = { name: member, blockCount };
+      await this.#changeState(m, 'joining');
+      this.#startJoin(m);
     }
-    this.#net.send(member, { type: 'join-begin', id, epoch: this.#epochs.get(member) ?? 0 });
+    this.#net.send(member, { type: 'join-begin', id, epoch: this.#group.epochs.get(member) ?? 0 });
   }
 
   /** Merges (or goes on merging) `m`; once all is in Q, it is told, and the join is journaled as complete. */
@@ -284,8 +263,7 @@ export class ParityController {
     this.joiner.begin(m, () => {
       this.#clock.spawn(`joined ${m.name}`, async () => {
         if (this.#hardened) await this.#rpc.call(m.name, (id) => ({ type: 'join-complete', id }));
-        await this.#log.append({ kind: 'member', name: m.name, blockCount: m.blockCount, state: 'member' });
-        this.#setState(m.name, 'member');
+        await this.#changeState(m, 'member');
         this.onJoined?.(m.name);
       });
     });
@@ -299,14 +277,14 @@ export class ParityController {
       this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
       return;
     }
-    let current = this.#epochs.get(member) ?? 0;
+    let current = this.#group.epochs.get(member) ?? 0;
     if (this.#hardened && (!resume || epoch !== current)) {
       // A new journal: its sequence numbers restart, so forget the old ones.
       current = Math.max(current, epoch) + 1;
       await this.#log.append({ kind: 'epoch', member, epoch: current });
-      this.#newEpoch(member, current);
+      this.#group.newEpoch(member, current);
     }
-    const session = this.restorer.begin(this.#members.get(member)!);
+    const session = this.restorer.begin(this.#group.members.get(member)!);
     const begin = { id, epoch: current, session };
     this.#lastBegin.set(member, begin);
     this.#net.send(member, { type: 'restore-begin', ...begin });
@@ -323,8 +301,8 @@ export class ParityController {
   async #applyOnce(member: NodeId, seq: number, block: number, delta: Uint8Array): Promise<void> {
     assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
     await this.#gate.ready; // the applied sets are only whole once recovery is done
-    const applied = table(this.#applied, member, () => new SeqSet());
-    const applying = table(this.#applying, member, () => new Set<number>());
+    const applied = this.#group.appliedSet(member);
+    const applying = this.#group.applyingSet(member);
     if (applied.has(seq)) {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
@@ -366,99 +344,9 @@ export class ParityController {
     });
   }
 
-  #learnEpoch(member: NodeId, epoch: number): void {
-    if (!this.#epochs.has(member)) this.#epochs.set(member, epoch);
+  /** Journals that `m` is now in `state`, then makes it so. */
+  async #changeState(m: Member, state: MemberState): Promise<void> {
+    await this.#log.append({ kind: 'member', name: m.name, blockCount: m.blockCount, state });
+    this.#group.set(m.name, state, m.blockCount);
   }
-
-  /** `member` starts epoch `epoch`: its delta numbers restart. */
-  #newEpoch(member: NodeId, epoch: number): void {
-    this.#epochs.set(member, epoch);
-    this.#applied.set(member, new SeqSet());
-    this.#applying.set(member, new Set());
-    this.joiner.forget(member);
-  }
-
-  #setState(member: NodeId, state: MemberState): void {
-    if (state === 'left') {
-      this.#members.delete(member);
-      this.#applied.delete(member);
-      this.#epochs.delete(member);
-      this.joiner.forget(member);
-      this.leaver.forget(member);
-    }
-    if (state === 'member' || state === 'left') this.#states.delete(member);
-    else this.#states.set(member, state);
-    if (state === 'joining') this.joiner.restoreJoining(member);
-    if (state === 'leaving') this.leaver.restoreRemoved(member);
-  }
-
-  /** The group, sorted, with each member's state. */
-  #group(): NonNullable<CheckpointState['members']> {
-    return [...this.#members.values()]
-      .map((m) => ({ name: m.name, blockCount: m.blockCount, state: this.#states.get(m.name) ?? ('member' as const) }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  /** What a checkpoint must carry for the records it lets go. */
-  #snapshot(): CheckpointState {
-    const ids = new Set([...this.#applied.keys(), ...this.#epochs.keys()]);
-    const applied = [...ids].map((member) => {
-      const set = this.#applied.get(member) ?? new SeqSet();
-      return { member, epoch: this.#epochs.get(member) ?? 0, floor: set.floor, above: set.above() };
-    });
-    const group = this.#group();
-    const merged = this.joiner
-      .members()
-      .map((member) => ({ member, blocks: this.joiner.entries(member, this.#applied.get(member)?.floor ?? 0) }))
-      .filter((m) => m.blocks.length > 0 || this.joiner.joining(m.member));
-    const removed = this.leaver.entries();
-    return {
-      applied,
-      ...(JSON.stringify(group) !== this.#configured && { members: group }),
-      ...(merged.length > 0 && { merged }),
-      ...(removed.length > 0 && { removed }),
-    };
-  }
-
-  /** How journal records rebuild this controller's state. */
-  #replay(): Replay {
-    return {
-      checkpoint: (state, since) => {
-        this.#applied.clear();
-        for (const a of state.applied) {
-          this.#epochs.set(a.member, a.epoch);
-          const set = SeqSet.from(a.floor, a.above);
-          for (const seq of since.get(a.member) ?? []) set.add(seq);
-          this.#applied.set(a.member, set);
-        }
-        if (state.members !== undefined) {
-          for (const name of [...this.#members.keys()]) if (!state.members.some((m) => m.name === name)) this.#setState(name, 'left');
-          for (const m of state.members) {
-            this.#members.set(m.name, { name: m.name, blockCount: m.blockCount });
-            this.#setState(m.name, m.state);
-          }
-        }
-        for (const m of state.merged ?? []) for (const [block, upTo] of m.blocks) this.joiner.restoreMerged(m.member, block, upTo);
-        for (const m of state.removed ?? []) for (const block of m.blocks) this.leaver.restoreRemoved(m.member, block);
-      },
-      epoch: (member, epoch) => this.#newEpoch(member, epoch),
-      applied: (member, seq) => table(this.#applied, member, () => new SeqSet()).add(seq),
-      member: (name, blockCount, state) => {
-        this.#members.set(name, { name, blockCount });
-        this.#setState(name, state);
-      },
-      merged: (member, block, upTo, epoch) => {
-        this.joiner.restoreMerged(member, block, upTo);
-        this.#learnEpoch(member, epoch);
-      },
-      unmerged: (member, block) => this.leaver.restoreRemoved(member, block),
-      redo: async (block, q) => (await this.#locks.with(block, () => this.#disk.write(block, q))).ok,
-    };
-  }
-}
-
-function table<T>(map: Map<NodeId, T>, member: NodeId, make: () => T): T {
-  let t = map.get(member);
-  if (t === undefined) map.set(member, (t = make()));
-  return t;
 }
