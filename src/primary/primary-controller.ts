@@ -19,7 +19,7 @@
 // own unreadable blocks (a latent sector error, a lost drive) are repaired the
 // same way: rebuilt by parity, rewritten locally, then served.
 import type { BlockDevice } from '../ports/block-device.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -27,17 +27,18 @@ import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
-import type { ProbeName } from '../protocol/probe-names.js';
-import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
-import { SeqSet } from '../protocol/seq-set.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
-import { type VerifiedRead, VerifiedDisk } from '../util/verified-disk.js';
+import { VerifiedDisk } from '../util/verified-disk.js';
+import { Copies } from './copies.js';
+import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
+import { Outbox } from './outbox.js';
 import { RestoreState } from './restore-state.js';
 
 export interface PrimaryDeps {
@@ -61,23 +62,6 @@ export interface PrimaryDeps {
   readonly probe?: Probe;
 }
 
-/** A delta sent and not yet acknowledged by parity. */
-interface PendingDelta {
-  readonly block: number;
-  readonly data: Uint8Array;
-  attempts: number;
-  timer: Timer | undefined;
-  /** Resolves the host write waiting on this delta (parity-durable policy). */
-  readonly acked: () => void;
-}
-
-type Reconstructed = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
-
-const DATA_LOST = { ok: false, error: 'data-lost' } as const;
-/** A join or build copy request for a block we cannot read: "no copy" (parity counts it as zeros). */
-const NO_COPY = new Uint8Array(0);
-/** Lost blocks rebuilt from parity at once (bounds the load a replaced drive adds). */
-const REBUILD_CONCURRENCY = 8;
 
 export class PrimaryController {
   readonly name: NodeId;
@@ -94,16 +78,15 @@ export class PrimaryController {
   readonly #journal: DurableLog | undefined;
   readonly #rpc: Rpc;
   readonly #restore = new RestoreState();
-  readonly #acked = new SeqSet();
-  #trimmed = 0;
+  /** hardened: deltas on their way to parity. */
+  readonly #outbox: Outbox | undefined;
+  readonly #copies: Copies;
+  readonly #mender: Mender;
   #epoch = 0;
   /** The restore session parity is running for us (its restore-data only). */
   #session = -1;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
-  readonly #pending = new Map<number, PendingDelta>();
-  /** Unacknowledged deltas per block (hardened), so busy() covers them. */
-  readonly #pendingPerBlock = new Map<number, number>();
   #nextSeq = 1;
   /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
   #highestSeq = 0;
@@ -111,20 +94,10 @@ export class PrimaryController {
   #leaving = false;
   /** Called once parity has taken us out of the group. */
   onLeft: (() => void) | undefined;
-  /** Deltas sent again after a timeout, for the run summary and probes. */
-  retransmissions = 0;
-  /** Host reads answered by parity's reconstruction while restoring. */
-  degradedReads = 0;
   /** Called when parity reports that every block was sent (the restore is complete). */
   onRestored: (() => void) | undefined;
   /** Called each time a block is reported lost (it could not be rebuilt). */
   onBlockLost: ((block: number) => void) | undefined;
-  /** Blocks being rebuilt by parity right now: their copy requests are answered at once (see #answerCopy). */
-  readonly #repairing = new Set<number>();
-  /** Per block: copy requests waiting for its lock, to be answered at once if a rebuild of it starts. */
-  readonly #onRepair = new Map<number, Set<() => void>>();
-  /** Per block: callers waiting until every delta for it is acknowledged. */
-  readonly #whenSettled = new Map<number, (() => void)[]>();
 
   constructor(deps: PrimaryDeps) {
     this.#hardened = deps.variant === 'hardened';
@@ -141,7 +114,48 @@ export class PrimaryController {
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit);
+    const epoch = () => this.#epoch;
+    this.#outbox = this.#hardened
+      ? new Outbox({ net: deps.transport, clock: deps.clock, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, probe: this.#probe, epoch })
+      : undefined;
+    this.#copies = new Copies({
+      disk: this.#disk,
+      net: deps.transport,
+      parity: deps.parity,
+      locks: this.#locks,
+      restore: this.#restore,
+      outbox: this.#outbox,
+      hardened: this.#hardened,
+      epoch,
+      highestSeq: () => this.#highestSeq,
+    });
+    this.#mender = new Mender({
+      disk: this.#disk,
+      net: deps.transport,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      parity: deps.parity,
+      locks: this.#locks,
+      restore: this.#restore,
+      copies: this.#copies,
+      outbox: this.#outbox,
+      hardened: this.#hardened,
+      bugs: this.#bugs,
+      probe: this.#probe,
+      ready: () => this.#gate.ready,
+      lost: (block) => this.onBlockLost?.(block),
+    });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
+  }
+
+  /** Host reads answered by parity's reconstruction while restoring. */
+  get degradedReads(): number {
+    return this.#mender.degradedReads;
+  }
+
+  /** Deltas sent again after a timeout, for the run summary and probes. */
+  get retransmissions(): number {
+    return this.#outbox?.retransmissions ?? 0;
   }
 
   get blockCount(): number {
@@ -172,19 +186,7 @@ export class PrimaryController {
    * until the host happens to rewrite them (the claims say nothing).
    */
   rebuildLostBlocks(): void {
-    const lost = this.#hardened ? (this.#disk.lostBlocks?.() ?? []) : [];
-    if (lost.length === 0) return;
-    this.#clock.spawn('rebuild lost blocks', async () => {
-      await this.#gate.ready;
-      let next = 0;
-      const worker = async () => {
-        while (next < lost.length) {
-          const block = lost[next++]!;
-          await this.#locks.with(block, () => this.#currentContents(block, false, 'lost-block-rebuilt'));
-        }
-      };
-      await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, worker));
-    });
+    if (this.#hardened) this.#mender.rebuildAll(this.#disk.lostBlocks());
   }
 
   /**
@@ -242,7 +244,7 @@ export class PrimaryController {
 
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
   busy(block: number): boolean {
-    return this.#gate.busy || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
+    return this.#gate.busy || this.#locks.busy(block) || this.#outbox?.pending(block) === true || (this.#restore.active && !this.#restore.valid.has(block));
   }
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
@@ -254,7 +256,7 @@ export class PrimaryController {
     /** Our disk could not store it: parity holds the only copy, so the host waits for parity's ack whatever the policy. */
     let degraded = false;
     const stored = await this.#locks.with(block, async () => {
-      const old = await this.#currentContents(block, true);
+      const old = await this.#mender.contents(block, true);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
@@ -269,7 +271,7 @@ export class PrimaryController {
       degraded = !written.ok;
       if (degraded) this.#probe.hit('degraded-write');
       if (this.#bugs.has('primary-skips-delta')) return written;
-      if (this.#hardened) parityDurable = this.#sendReliably(block, delta, seq);
+      if (this.#outbox !== undefined) parityDurable = this.#outbox.send(block, delta, seq);
       else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
       return { ok: true } as const;
     });
@@ -282,7 +284,7 @@ export class PrimaryController {
     if (!this.#validBlock(block)) return { ok: false, error: 'bad-request' };
     await this.#gate.ready;
     return this.#locks.with(block, async () => {
-      const contents = await this.#currentContents(block);
+      const contents = await this.#mender.contents(block);
       // Lost while we asked parity (a join found it unreadable): its zeros are not the host's data.
       return contents.ok && this.#restore.lost.has(block) ? DATA_LOST : contents;
     });
@@ -296,146 +298,12 @@ export class PrimaryController {
     return result;
   }
 
-  /**
-   * The block's contents as the host should see them; call holding the block lock.
-   * hardened: a block not yet restored, or one the disk cannot read (a latent
-   * sector error, a lost drive), is rebuilt by parity and stored; literal
-   * returns whatever the disk says, errors included (the claims say nothing).
-   */
-  async #currentContents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<VerifiedRead | typeof DATA_LOST> {
-    if (!this.#hardened) return this.#disk.read(block);
-    // A zeroed block may be overwritten: parity and our disk both count it as zeros.
-    if (this.#restore.lost.has(block) && !(forWrite && this.#restore.zeroed.has(block))) return DATA_LOST;
-    if (!this.#restore.usable(block)) {
-      this.degradedReads++;
-      return this.#rebuild(block, 'degraded-read-served');
-    }
-    // planted: host I/O reads the media unchecked, so corrupt data is served.
-    const local = await (this.#bugs.has('no-checksum-verify') ? this.#disk.readUnchecked(block) : this.#disk.read(block));
-    if (local.ok || local.error === 'out-of-range') return local;
-    return this.#rebuild(block, repaired);
-  }
-
-  /** Has parity rebuild `block` (call holding its lock), store it, and return it; or report it lost. */
-  async #rebuild(block: number, probe: ProbeName): Promise<VerifiedRead | typeof DATA_LOST> {
-    this.#repairing.add(block);
-    for (const answer of this.#onRepair.get(block) ?? []) answer();
-    try {
-      // Q[block] must include every delta of ours first, or the rebuilt copy is older than our last write.
-      await this.#deltasSettled(block);
-      const rebuilt = await this.#reconstruct(block);
-      if (this.#restore.zeroed.has(block)) return this.#zeroFill(block); // found unprotected meanwhile (a join copy)
-      if (rebuilt.lost) {
-        this.#markLost(block);
-        return DATA_LOST;
-      }
-      this.#probe.hit(probe);
-      // Rewriting clears a latent error; if the disk cannot take it (a lost drive), serve it anyway.
-      const stored = await this.#disk.write(block, rebuilt.data);
-      if (stored.ok) this.#restore.valid.add(block);
-      return { ok: true, data: rebuilt.data };
-    } finally {
-      this.#repairing.delete(block);
-    }
-  }
-
-  #markLost(block: number, zeroed = false): void {
-    if (zeroed) this.#restore.zeroed.add(block);
-    if (this.#restore.lost.has(block)) return;
-    this.#restore.lost.add(block);
-    this.#probe.hit('block-reported-lost');
-    this.onBlockLost?.(block);
-  }
-
-  /** Parity counts `block` as zeros (we had no copy to give): so does our disk from now on. Call holding the lock. */
-  async #zeroFill(block: number): Promise<VerifiedRead> {
-    const zeros = new Uint8Array(this.#disk.blockBytes);
-    await this.#disk.write(block, zeros); // clears a latent error; if the drive is gone, it reads as nothing anyway
-    return { ok: true, data: zeros };
-  }
-
-  /**
-   * Our copy of `block` for parity to merge (build, join), read under the lock.
-   * hardened: if we cannot read it, "no copy" (empty); parity counts it as
-   * zeros and, if it merged it so, tells us it is lost (block-lost): only
-   * parity knows whether this copy or an earlier one was merged.
-   */
-  async #copyForMerge(block: number): Promise<Uint8Array | undefined> {
-    // Being repaired (we hold the lock, waiting on parity, which waits on this copy): no copy.
-    if (this.#hardened && this.#repairing.has(block)) return NO_COPY;
-    const read = async () => {
-      if (this.#hardened && this.#restore.zeroed.has(block)) return NO_COPY;
-      const copy = await this.#disk.read(block);
-      if (copy.ok) return copy.data;
-      return this.#hardened ? NO_COPY : undefined; // literal: nothing to send
-    };
-    return this.#hardened ? this.#lockedUnlessRepairing(block, read, () => NO_COPY) : this.#locks.with(block, read);
-  }
-
-  /** Parity merged our "no copy" of `block` as zeros: it is lost, and zeroed here too. */
-  #takeBlockLost(id: number, block: number): void {
-    this.#markLost(block, true);
-    this.#net.send(this.#parity, { type: 'block-lost-ack', id, block });
-    this.#clock.spawn('zero lost block', () =>
-      this.#locks.with(block, async () => {
-        if (this.#restore.zeroed.has(block)) await this.#zeroFill(block);
-      }),
-    );
-  }
-
-  /**
-   * For parity's copy requests: runs `fn` holding `block`'s lock — unless,
-   * while we wait for it, the holder starts rebuilding the block from parity:
-   * then `repairing` answers at once (parity may hold Q[block] waiting for
-   * this very answer, and the rebuild waits for Q[block]).
-   */
-  #lockedUnlessRepairing<T>(block: number, fn: () => Promise<T>, repairing: () => T): Promise<T> {
-    return new Promise((resolve, reject) => {
-      let waiters = this.#onRepair.get(block);
-      if (waiters === undefined) this.#onRepair.set(block, (waiters = new Set()));
-      const stopWaiting = () => {
-        waiters.delete(answer);
-        if (waiters.size === 0 && this.#onRepair.get(block) === waiters) this.#onRepair.delete(block);
-      };
-      let answered = false;
-      const answer = () => {
-        stopWaiting();
-        answered = true;
-        resolve(repairing());
-      };
-      waiters.add(answer);
-      this.#locks
-        .with(block, async () => {
-          if (answered) return;
-          stopWaiting(); // a rebuild starts only under the lock: not while we hold it
-          resolve(await fn());
-        })
-        .catch(reject);
-    });
-  }
-
-  /** Resolves once no delta for `block` awaits parity's acknowledgement. */
-  #deltasSettled(block: number): Promise<void> {
-    if (!this.#pendingPerBlock.has(block)) return Promise.resolve();
-    return new Promise((settled) => {
-      const waiting = this.#whenSettled.get(block);
-      if (waiting === undefined) this.#whenSettled.set(block, [settled]);
-      else waiting.push(settled);
-    });
-  }
-
-  async #reconstruct(block: number): Promise<Reconstructed> {
-    const reply = await this.#rpc.call<Extract<Message, { type: 'reconstruct-reply' }>>(this.#parity, (id) => ({ type: 'reconstruct-request', id, block }));
-    return reply.lost === 1 ? { lost: true } : { lost: false, data: reply.data };
-  }
-
   /** Redo every journaled write in order, then resend its delta until acknowledged. */
   async #recover(journal: DurableLog): Promise<void> {
     const contents = await journal.read();
     const header = decodeHeader(contents.header);
     this.#epoch = header.epoch;
-    this.#trimmed = contents.trimmedUpTo;
-    for (let seq = 1; seq <= contents.trimmedUpTo; seq++) this.#acked.add(seq);
+    this.#outbox?.trimmedUpTo(contents.trimmedUpTo);
     for (const entry of contents.records) {
       const record = decodeJournalRecord(entry.data);
       this.#probe.hit('primary-journal-redo');
@@ -443,7 +311,7 @@ export class PrimaryController {
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
       if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
       this.#highestSeq = Math.max(this.#highestSeq, entry.position);
-      void this.#sendReliably(record.block, record.delta, entry.position);
+      void this.#outbox?.send(record.block, record.delta, entry.position);
     }
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
@@ -456,62 +324,16 @@ export class PrimaryController {
     }
   }
 
-  /** Sends delta `seq` and keeps sending it until parity acknowledges it. */
-  #sendReliably(block: number, data: Uint8Array, seq: number): Promise<void> {
-    return new Promise((acked) => {
-      const pending: PendingDelta = { block, data, attempts: 0, timer: undefined, acked };
-      this.#pending.set(seq, pending);
-      this.#pendingPerBlock.set(block, (this.#pendingPerBlock.get(block) ?? 0) + 1);
-      this.#transmit(seq, pending);
-    });
-  }
-
-  #transmit(seq: number, pending: PendingDelta): void {
-    if (pending.attempts > 0) {
-      this.retransmissions++;
-      this.#probe.hit('delta-retransmitted');
-    }
-    pending.attempts++;
-    this.#net.send(this.#parity, { type: 'delta', block: pending.block, epoch: this.#epoch, seq, data: pending.data });
-    pending.timer = this.#clock.timer(retransmitDelay(this.#retransmit, pending.attempts), () => this.#transmit(seq, pending));
-  }
-
-  #onAck(seq: number): void {
-    const pending = this.#pending.get(seq);
-    if (pending === undefined) return; // a duplicate ack
-    this.#pending.delete(seq);
-    pending.timer?.cancel();
-    const left = this.#pendingPerBlock.get(pending.block)! - 1;
-    if (left > 0) this.#pendingPerBlock.set(pending.block, left);
-    else {
-      this.#pendingPerBlock.delete(pending.block);
-      const waiting = this.#whenSettled.get(pending.block);
-      this.#whenSettled.delete(pending.block);
-      for (const settled of waiting ?? []) settled();
-    }
-    this.#acked.add(seq);
-    pending.acked();
-    this.#trimJournal();
-  }
-
-  /** Every delta up to the acked floor is in parity: its intent is no longer needed. */
-  #trimJournal(): void {
-    const floor = this.#acked.floor;
-    if (this.#journal === undefined || floor <= this.#trimmed) return;
-    this.#trimmed = floor;
-    this.#clock.spawn('journal trim', () => this.#journal!.trim(floor));
-  }
-
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
     assert(from === this.#parity, `${this.name}: ${message.type} from ${from}, not the parity array`);
     switch (message.type) {
       case 'build-request':
-        return this.#sendCopies(message.first, message.count);
+        return this.#copies.sendBuild(message.first, message.count);
       case 'delta-ack':
-        assert(this.#hardened, `${this.name}: delta-ack in the literal protocol`);
-        return this.#onAck(message.seq);
+        assert(this.#outbox !== undefined, `${this.name}: delta-ack in the literal protocol`);
+        return this.#outbox.ack(message.seq);
       case 'copy-request':
-        return this.#rpc.serve(from, message.id, () => this.#answerCopy(message.id, message.block));
+        return this.#rpc.serve(from, message.id, () => this.#copies.answer(message.id, message.block));
       case 'restore-data':
         if (this.#hardened && message.session !== this.#session) {
           this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
@@ -527,51 +349,21 @@ export class PrimaryController {
         this.#rpc.answer(message.id, message);
         return;
       case 'join-copy-request':
-        return this.#rpc.serve(from, message.id, () => this.#answerJoinCopy(message.id, message.block));
+        return this.#rpc.serve(from, message.id, () => this.#copies.answerJoin(message.id, message.block));
       case 'join-complete':
         this.#net.send(this.#parity, { type: 'join-ack', id: message.id });
         return;
       case 'block-lost':
-        return this.#takeBlockLost(message.id, message.block);
+        return this.#mender.takeBlockLost(message.id, message.block);
       case 'scrub-repair':
         return this.#rpc.serve(from, message.id, async () => {
           // Rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
-          await this.#locks.with(message.block, () => this.#currentContents(message.block, false, 'scrub-repaired-member'));
+          await this.#locks.with(message.block, () => this.#mender.contents(message.block, false, 'scrub-repaired-member'));
           this.#net.send(this.#parity, { type: 'scrub-repair-done', id: message.id, block: message.block });
         });
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
-  }
-
-  /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
-  async #answerCopy(id: number, block: number): Promise<void> {
-    const empty = new Uint8Array(0);
-    // A zeroed block: parity counts it as zeros, and so do we.
-    if (this.#hardened && this.#restore.zeroed.has(block)) {
-      this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 0, data: new Uint8Array(this.#disk.blockBytes) });
-      return;
-    }
-    // No copy to give: answer at once, without the block lock — we may hold it
-    // ourselves while waiting on parity to rebuild this very block (we are
-    // restoring too, or repairing it), and parity holds Q[block] while it waits for us.
-    if (!this.#validBlock(block) || !this.#restore.usable(block) || this.#repairing.has(block)) {
-      this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 2, data: empty });
-      return;
-    }
-    const reply = await this.#lockedUnlessRepairing(
-      block,
-      async () => {
-        if (!this.#restore.usable(block)) return { status: 2, data: empty };
-        const copy = await this.#disk.read(block);
-        if (!copy.ok) return { status: 2, data: empty };
-        // A delta parity has not acknowledged means our data is ahead of Q[block].
-        const status = this.#hardened && this.#pendingPerBlock.has(block) ? 1 : 0;
-        return { status, data: copy.data };
-      },
-      () => ({ status: 2, data: empty }),
-    );
-    this.#net.send(this.#parity, { type: 'copy-reply', id, block, ...reply });
   }
 
   async #completeRestore(id: number): Promise<void> {
@@ -583,41 +375,24 @@ export class PrimaryController {
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
   }
 
-  /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
-  async #answerJoinCopy(id: number, block: number): Promise<void> {
-    const data = await this.#copyForMerge(block);
-    assert(data !== undefined, `${this.name}: cannot read block ${block} to join`);
-    this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data });
-  }
-
   /** A block parity rebuilt for us (restore). */
   async #takeRestored(id: number, block: number, lost: boolean, data: Uint8Array): Promise<void> {
     await this.#locks.with(block, async () => {
       if (!this.#restore.active || !this.#validBlock(block)) return;
       // hardened: a block written (or rebuilt) since, or with a delta still on
       // its way to parity, is newer than this copy.
-      if (this.#hardened && (this.#restore.valid.has(block) || this.#pendingPerBlock.has(block))) {
+      if (this.#hardened && (this.#restore.valid.has(block) || this.#outbox?.pending(block) === true)) {
         this.#probe.hit('stale-restore-data-ignored');
         return;
       }
       if (lost) {
-        this.#markLost(block);
+        this.#mender.markLost(block);
         return;
       }
       const stored = await this.#disk.write(block, data);
       if (stored.ok) this.#restore.valid.add(block);
     });
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block });
-  }
-
-  /** Sends (k, P[k]) for every block of ours in [first, first+count). */
-  async #sendCopies(first: number, count: number): Promise<void> {
-    const end = Math.min(first + count, this.#disk.blockCount);
-    for (let block = first; block < end; block++) {
-      // literal sends nothing for a block it cannot read: the build waits for it forever.
-      const data = await this.#copyForMerge(block);
-      if (data !== undefined) this.#net.send(this.#parity, { type: 'block-copy', block, data });
-    }
   }
 
   #validBlock(block: number): boolean {
