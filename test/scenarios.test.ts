@@ -61,6 +61,24 @@ test('join-under-load: literal is caught', async () => {
 
 test('join-crash: parity crashes during and after a join and a leave; hardened forgets nothing and merges nothing twice (6 seeds)', async () => {
   assert.equal(await verdicts('join-crash', 'hardened', 6), Array(6).fill('pass'));
+  const r = await runScenario(load('join-crash'), { seed: 1, file: 'join-crash' });
+  for (const probe of ['parity-journal-redo', 'join-delta-absorbed']) assert.ok((r.probes[probe] ?? 0) > 0, probe);
+});
+
+test('silent-corruption: hardened finds and repairs every bad copy, members and parity alike (2 seeds); literal serves corruption', async () => {
+  const scenario = load('silent-corruption');
+  for (let seed = 1; seed <= 2; seed++) {
+    const r = await runScenario(scenario, { seed, file: 'silent-corruption' });
+    assert.is(r.verdict, 'pass', r.violations[0]?.message);
+    for (const probe of ['checksum-mismatch-on-read', 'scrub-mismatch-found', 'scrub-repaired-member', 'scrub-repaired-parity']) assert.ok((r.probes[probe] ?? 0) > 0, probe);
+  }
+  assert.ok((await verdicts('silent-corruption', 'literal', 1))[0]!.startsWith('correctness'));
+});
+
+test('drive-failure: lost drives of members and parity rebuilt under load (1 seed, HDD arrays)', async () => {
+  const r = await runScenario(load('drive-failure'), { seed: 3, file: 'drive-failure' });
+  assert.is(r.verdict, 'pass', r.violations[0]?.message);
+  for (const probe of ['lost-block-rebuilt', 'parity-block-rebuilt']) assert.ok((r.probes[probe] ?? 0) > 0, probe);
 });
 
 test('parity-rebuild: hardened rebuilds a lost parity array under load (6 seeds)', async () => {
