@@ -8,6 +8,7 @@
 // instead of hanging. It is also the checker's god's-eye view: media contents
 // without I/O, and whether any work on a block is unfinished anywhere.
 import { ParityController } from '../../src/parity/parity-controller.js';
+import { intact } from '../../src/util/verified-disk.js';
 import type { Transport } from '../../src/ports/transport.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
@@ -100,7 +101,7 @@ export class World {
     this.#bugs = bugs;
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.#kRestored = engine.trace.kind('node.restored', ['lost']);
-    this.#kDamage = engine.trace.kind('fault.block', ['block', 'kind', 'target']);
+    this.#kDamage = engine.trace.kind('fault.block', ['block', 'damage', 'target']);
     this.network = makeNetwork(engine, scenario);
     for (const p of scenario.primaries) this.#membership.set(p.name, p.member ? 'member' : 'outside');
     this.#parityMembers = scenario.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks, joining: false }));
@@ -273,10 +274,14 @@ export class World {
   arrayPort(array: string, device?: SimDevice): ArrayPort {
     let port = this.#arrayPorts.get(array);
     if (port === undefined) {
-      port = new ArrayPort(device ?? this.node(array).device);
+      const media = device ?? this.node(array).device;
+      const p = (port = new ArrayPort(media));
+      // Damage only where the media now holds what was not written there (the
+      // block hit may have held the same bytes, e.g. zeros on zeros).
+      const wrong = (block: number) => !intact(block, media.store.get(block), p.checksum(block));
       port.onMisdirected = (intended, target) => {
-        this.#damage(array, intended, 'stale');
-        this.#damage(array, target, 'misdirected', intended);
+        if (wrong(intended)) this.#damage(array, intended, 'stale');
+        if (wrong(target)) this.#damage(array, target, 'misdirected', intended);
       };
       this.#arrayPorts.set(array, port);
     }
