@@ -63,6 +63,13 @@ export interface ParityDeps {
 
 const UNAVAILABLE = Object.freeze({ ok: false, error: 'media-error' } as const);
 
+/** Where a delta comes from: its member, the member's epoch it was sent in, its number. */
+interface Origin {
+  readonly member: NodeId;
+  readonly epoch: number;
+  readonly seq: number;
+}
+
 export class ParityController {
   readonly name: NodeId;
   readonly #disk: VerifiedDisk;
@@ -198,12 +205,8 @@ export class ParityController {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
       case 'delta':
-        if (!this.#hardened) return this.#applyDelta(message.block, message.data);
-        if (message.epoch !== (this.#group.epochs.get(from) ?? 0)) {
-          this.#probe.hit('stale-epoch-delta-dropped'); // from the member's previous life
-          return;
-        }
-        return this.#applyOnce(from, message.seq, message.block, message.data);
+        if (!this.#hardened) return void this.#applyDelta(message.block, message.data);
+        return this.#applyOnce({ member: from, epoch: message.epoch, seq: message.seq }, message.block, message.data);
       case 'leave-request':
         return this.#rpc.serve(from, message.id, () => this.#leave(from, message.id));
       case 'restore-request':
@@ -298,9 +301,11 @@ export class ParityController {
   }
 
   /** hardened: apply (member, seq) exactly once, then acknowledge it. */
-  async #applyOnce(member: NodeId, seq: number, block: number, delta: Uint8Array): Promise<void> {
+  async #applyOnce(from: Origin, block: number, delta: Uint8Array): Promise<void> {
+    const { member, seq } = from;
     assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
-    await this.#gate.ready; // the applied sets are only whole once recovery is done
+    await this.#gate.ready; // the applied sets and epochs are only whole once recovery is done
+    if (this.#stale(from)) return;
     const applied = this.#group.appliedSet(member);
     const applying = this.#group.applyingSet(member);
     if (applied.has(seq)) {
@@ -317,31 +322,43 @@ export class ParityController {
     }
     applying.add(seq);
     // Already in the copy merged at join: applying it again would count it twice.
-    if ((await this.joiner.classify(member, block, seq)) === 'apply') await this.#applyDelta(block, delta, { member, seq });
+    const outcome = (await this.joiner.classify(member, block, seq)) === 'apply' ? await this.#applyDelta(block, delta, from) : 'applied';
     applying.delete(seq);
+    if (outcome === 'stale') return;
     applied.add(seq);
     this.#net.send(member, { type: 'delta-ack', block, seq });
     this.#log.applied();
   }
 
-  async #applyDelta(block: number, delta: Uint8Array, from?: { member: NodeId; seq: number }): Promise<void> {
+  /** Applies a delta to Q[block]; hardened (`from` given) judges its epoch again under the lock. */
+  async #applyDelta(block: number, delta: Uint8Array, from?: Origin): Promise<'applied' | 'stale'> {
     assert(block >= 0 && block < this.#disk.blockCount, `${this.name}: delta for block ${block} beyond the array`);
-    await this.#locks.with(block, async () => {
+    return this.#locks.with(block, async () => {
+      // The member restarted its numbering (a restore began) while this waited: its old life's delta is void.
+      if (from !== undefined && this.#stale(from)) return 'stale';
       const q = await this.#disk.read(block);
       if (!q.ok) {
         // literal: nothing to apply it to (parity silently stale). hardened: the
         // delta is in its member's copy, which the rebuild of Q[block] gathers.
-        if (!this.#hardened) return;
+        if (!this.#hardened) return 'applied';
         this.#probe.hit('parity-delta-absorbed');
         if (from !== undefined) await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
         this.repairer.repair(block);
-        return;
+        return 'applied';
       }
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
       const write = () => this.#disk.write(block, next);
       const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }, write);
       if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
+      return 'applied';
     });
+  }
+
+  /** Is this delta from a previous life of its member (another epoch)? */
+  #stale(from: Origin): boolean {
+    if (from.epoch === (this.#group.epochs.get(from.member) ?? 0)) return false;
+    this.#probe.hit('stale-epoch-delta-dropped');
+    return true;
   }
 
   /** Journals that `m` is now in `state`, then makes it so. */
