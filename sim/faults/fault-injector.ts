@@ -4,9 +4,10 @@
 // Budget (DESIGN §6): under `recoverable`, a failure that would leave two
 // copies of one block group damaged at once — an array failure while another
 // array is failed and not yet restored, or holds any damaged block; a drive
-// failure whose blocks are damaged on another array — is suppressed and
-// counted, so single parity can always repair what broke; under `unlimited`,
-// everything scheduled happens.
+// failure whose blocks are damaged on another array; a latent error, a
+// corrupted or misdirected block whose group is damaged elsewhere — is
+// suppressed and counted (per block), so single parity can always repair what
+// broke; under `unlimited`, everything scheduled happens.
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
@@ -163,7 +164,8 @@ export class FaultInjector {
       case 'leave':
         return w.leave(fault.array);
       case 'latent-errors':
-        return w.addLatentErrors(fault.array, fault.count);
+        this.stats.suppressed += fault.count - w.addLatentErrors(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        return;
       case 'fail-drive':
         w.failDrive(fault.array, fault.drive);
         if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.replaceDrive(fault.array, fault.drive));

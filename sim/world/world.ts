@@ -151,16 +151,20 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
-  /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only). */
-  addLatentErrors(array: string, count: number): void {
+  /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only); `allowed` vets each (the fault budget). Returns how many. */
+  addLatentErrors(array: string, count: number, allowed: (block: number) => boolean = () => true): number {
     const device = this.node(array).device;
     if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
     const rng = this.engine.random.stream(`faults/latent/${array}`);
+    let done = 0;
     for (let i = 0; i < count; i++) {
       const block = rng.int(device.blockCount);
+      if (!allowed(block)) continue;
       device.addLatentError(block);
       this.#damage(array, block, 'latent');
+      done++;
     }
+    return done;
   }
 
   /** Drive `drive` of HDD array `array` fails: exactly its blocks are lost. */
