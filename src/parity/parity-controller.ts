@@ -192,8 +192,21 @@ export class ParityController {
     return this.#group.members.has(member) && this.joiner.contributes(member, block) && this.leaver.contributes(member, block);
   }
 
-  #onMessage(from: NodeId, message: Message): void | Promise<void> {
-    if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
+  async #onMessage(from: NodeId, message: Message): Promise<void> {
+    switch (message.type) {
+      // Answers to our requests, matched by id (one to a request of our previous life matches nothing).
+      case 'copy-reply':
+      case 'restore-ack':
+      case 'join-copy':
+      case 'join-ack':
+      case 'block-lost-ack':
+      case 'scrub-repair-done':
+        this.#rpc.answer(message.id, message);
+        return;
+      case 'join-request':
+        return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
+    }
+    await this.#gate.ready; // the group is only whole once the journal is replayed
     if (message.type === 'leave-request' && !this.#group.members.has(from)) {
       this.#net.send(from, { type: 'leave-complete', id: message.id }); // gone already: our answer was lost
       return;
@@ -205,7 +218,7 @@ export class ParityController {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
       case 'delta':
-        if (!this.#hardened) return void this.#applyDelta(message.block, message.data);
+        if (!this.#hardened) return void (await this.#applyDelta(message.block, message.data));
         return this.#applyOnce({ member: from, epoch: message.epoch, seq: message.seq }, message.block, message.data);
       case 'leave-request':
         return this.#rpc.serve(from, message.id, () => this.#leave(from, message.id));
@@ -213,14 +226,6 @@ export class ParityController {
         return this.#rpc.serve(from, message.id, () => this.#beginRestore(from, message.id, message.epoch, message.resume === 1));
       case 'reconstruct-request':
         return this.#rpc.serve(from, message.id, () => this.#answerReconstruct(from, message.id, message.block));
-      case 'copy-reply':
-      case 'restore-ack':
-      case 'join-copy':
-      case 'join-ack':
-      case 'block-lost-ack':
-      case 'scrub-repair-done':
-        this.#rpc.answer(message.id, message);
-        return;
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
