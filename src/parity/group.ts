@@ -28,6 +28,8 @@ export class Group {
   readonly #leaver: Leaver;
   /** The group as configured, in checkpoint form (a checkpoint records the group only if it differs). */
   readonly #configured: string;
+  /** Joins and leaves found complete in the journal (the previous life may have died before announcing them). */
+  readonly completed: { readonly member: NodeId; readonly state: 'member' | 'left' }[] = [];
 
   constructor(config: readonly (Member & { readonly joining?: boolean })[], joiner: Joiner, leaver: Leaver) {
     this.#joiner = joiner;
@@ -124,7 +126,10 @@ export class Group {
       },
       epoch: (member, epoch) => this.newEpoch(member, epoch),
       applied: (member, seq) => this.appliedSet(member).add(seq),
-      member: (name, blockCount, state) => this.set(name, state, blockCount),
+      member: (name, blockCount, state) => {
+        this.set(name, state, blockCount);
+        if (state === 'member' || state === 'left') this.completed.push({ member: name, state });
+      },
       merged: (member, block, upTo, epoch) => {
         this.#joiner.restoreMerged(member, block, upTo);
         this.learnEpoch(member, epoch);

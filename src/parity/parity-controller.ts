@@ -147,6 +147,11 @@ export class ParityController {
         const redo = async (block: number, q: Uint8Array) => (await this.#locks.with(block, () => this.#disk.write(block, q))).ok;
         for (const block of await this.#log.recover(this.#group.replay(redo))) this.repairer.repair(block);
         for (const m of this.#group.joining()) this.#startJoin(m);
+        // Announced again: the previous life may have journaled the end of a join or leave and died before telling.
+        for (const c of this.#group.completed.splice(0)) {
+          if (c.state === 'member' && this.#group.state(c.member) === 'member') this.onJoined?.(c.member);
+          if (c.state === 'left' && this.#group.state(c.member) === undefined) this.onLeft?.(c.member);
+        }
       });
     }
     this.rebuildLostBlocks(); // a drive replaced while we were down
