@@ -20,7 +20,7 @@ test('hardened: a primary drive and a parity drive fail and are rebuilt under lo
   assert.is(r.hostOps.failed, 0, 'reads and writes of lost blocks are served by reconstruction');
   const w = world!;
   for (const [array, drive] of [['p1', 1], ['parity', 0]] as const) {
-    const onDrive = w.blocksOnDrive(array, drive);
+    const onDrive = w.media.blocksOnDrive(array, drive);
     assert.is(onDrive.length, 64);
     for (let block = 0; block < 128; block++) {
       const lost = w.damage.intervals(array, block).filter((d) => d.kind === 'drive');

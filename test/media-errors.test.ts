@@ -52,7 +52,7 @@ test('hardened: blocks unreadable when parity is first built are reported lost (
     seed: 1,
     file: 'x',
     beforeBuild: (world) => {
-      world.addLatentErrors('p1', 30);
+      world.media.addLatentErrors('p1', 30);
       damaged = world.damage.openBlocks().length;
       p1 = world.primaries[0];
     },
@@ -67,7 +67,7 @@ test('hardened: blocks unreadable when parity is first built are reported lost (
 
 test('literal: a block unreadable at the build stalls it forever (the claims ask once and wait)', async () => {
   const s = scenario({ protocol: 'literal', primaries: { count: 3, blocks: 128 }, disk: hdd, workload: { duration: '1s', iodepth: 4, thinkTime: '5ms', readFraction: 0.5 } });
-  const r = await runScenario(s, { seed: 1, file: 'x', beforeBuild: (world) => world.addLatentErrors('p1', 5) });
+  const r = await runScenario(s, { seed: 1, file: 'x', beforeBuild: (world) => world.media.addLatentErrors('p1', 5) });
   assert.is(r.verdict, 'liveness');
   assert.match(r.violations[0]!.message, /parity build stopped making progress/);
 });

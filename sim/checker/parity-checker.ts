@@ -50,7 +50,7 @@ export class ParityChecker {
     // honesty checker judges whether the loss is real.
     for (const p of world.primaries) if (p.controller.lostBlocks.has(block)) return true;
     // Injected damage not repaired yet (liveness demands the repair by the end).
-    if (world.damagedGroup(block)) return true;
+    if (world.media.damagedGroup(block)) return true;
     this.checks++;
     const expected = this.#scratch.fill(0);
     for (const p of world.primaries) if (world.counts(p.name, block)) p.device.store.xorInto(expected, block);

@@ -87,7 +87,7 @@ export class FaultInjector {
       const at = this.#engine.now + Math.max(1, Math.round(rng.exponential(mean)));
       if (at >= end) return;
       this.#engine.at(at, this.#kFault, () => {
-        const running = all.filter(({ array, drive }) => !w.driveFailed(array, drive));
+        const running = all.filter(({ array, drive }) => !w.media.driveFailed(array, drive));
         if (running.length > 0) {
           const { array, drive } = rng.pick(running);
           this.#inject({ at: 0, do: 'fail-drive', array, drive, replaceAfter: Math.max(1, Math.round(rng.exponential(options.replaceAfter))) });
@@ -139,7 +139,7 @@ export class FaultInjector {
     if (!('array' in fault)) return this.#injectNetwork(fault);
     const overBudget =
       (fault.do === 'fail-array' && !this.#damaged.has(fault.array) && this.#overBudget(fault.array, undefined)) ||
-      (fault.do === 'fail-drive' && this.#overBudget(fault.array, w.blocksOnDrive(fault.array, fault.drive)));
+      (fault.do === 'fail-drive' && this.#overBudget(fault.array, w.media.blocksOnDrive(fault.array, fault.drive)));
     if (overBudget) {
       this.#note(fault, true);
       return;
@@ -164,19 +164,19 @@ export class FaultInjector {
       case 'leave':
         return w.leave(fault.array);
       case 'latent-errors':
-        this.stats.suppressed += fault.count - w.addLatentErrors(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        this.stats.suppressed += fault.count - w.media.addLatentErrors(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
         return;
       case 'fail-drive':
-        w.failDrive(fault.array, fault.drive);
-        if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.replaceDrive(fault.array, fault.drive));
+        w.media.failDrive(fault.array, fault.drive);
+        if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.media.replaceDrive(fault.array, fault.drive));
         return;
       case 'replace-drive':
-        return w.replaceDrive(fault.array, fault.drive);
+        return w.media.replaceDrive(fault.array, fault.drive);
       case 'corrupt':
-        this.stats.suppressed += fault.count - w.corrupt(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        this.stats.suppressed += fault.count - w.media.corrupt(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
         return;
       case 'misdirect':
-        return w.misdirect(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        return w.media.misdirect(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
     }
   }
 

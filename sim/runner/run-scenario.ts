@@ -100,13 +100,13 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     }
     const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining' || world.membership(p.name) === 'leaving').map((p) => p.name);
     if (world.parity.device.failed) unfinished.push(world.parity.name);
-    unfinished.push(...world.failedDrives());
+    unfinished.push(...world.media.failedDrives());
     if (unfinished.length > 0) {
       report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));
       return;
     }
     // Every lost drive's blocks rebuilt, and with a scrub every damaged block repaired (or honestly reported lost).
-    const unrepaired = world.unrepaired(scenario.scrub !== undefined);
+    const unrepaired = world.media.unrepaired(scenario.scrub !== undefined);
     if (unrepaired.length > 0) {
       const d = unrepaired[0]!;
       report({ kind: 'liveness', timeUs: engine.now, array: d.array, block: d.block, message: `${unrepaired.length} damaged block(s) not repaired after the settle bound, first ${d.array}[${d.block}] (${d.kinds.join(', ')})` });

@@ -27,11 +27,8 @@ import type { LinkFields } from '../scenario/network-schema.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
-import { type DamageKind, DamageLog } from './damage.js';
-
-/** Damage that leaves wrong data on the media (the parity invariant cannot hold there until repaired). */
-const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected'];
-const DAMAGE_CODE: Record<DamageKind, number> = { latent: 1, drive: 2, corrupt: 3, stale: 4, misdirected: 5 };
+import { DamageLog } from './damage.js';
+import { MediaFaults } from './media-faults.js';
 import { Incarnation } from './incarnation.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
@@ -61,7 +58,6 @@ export class World {
   readonly probes = new ProbeCounter();
   readonly #kLife: KindId;
   readonly #kRestored: KindId;
-  readonly #kDamage: KindId;
   /** Called when a primary's restore completes (the checker sweeps then). */
   onRestored: ((array: string) => void) | undefined;
   /** Called when a primary's join completes (the checker sweeps then). */
@@ -74,6 +70,8 @@ export class World {
   readonly outages = new Map<string, { failedAt: number; restoredAt: number | undefined }[]>();
   /** Damage to single blocks (latent errors, lost drives, corruption), and when it was repaired. */
   readonly damage = new DamageLog();
+  /** Faults that strike single blocks (media-faults.ts), and what they left. */
+  readonly media: MediaFaults;
   /** When the initial parity build completed (blocks damaged before it were never protected). */
   builtAt: number | undefined;
   /** Called when a primary reports a block lost (the honesty checker judges it). */
@@ -98,10 +96,10 @@ export class World {
   constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
     this.engine = engine;
     this.scenario = scenario;
+    this.media = new MediaFaults(this);
     this.#bugs = bugs;
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.#kRestored = engine.trace.kind('node.restored', ['lost']);
-    this.#kDamage = engine.trace.kind('fault.block', ['block', 'damage', 'target']);
     this.network = makeNetwork(engine, scenario);
     for (const p of scenario.primaries) this.#membership.set(p.name, p.member ? 'member' : 'outside');
     this.#parityMembers = scenario.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks, joining: false }));
@@ -119,15 +117,6 @@ export class World {
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
-  }
-
-  /** Records damage to `block` of `array` starting now, and whether parity protected the block then. */
-  #damage(array: string, block: number, kind: DamageKind, target = -1): void {
-    const built = this.builtAt !== undefined;
-    this.damage.start(array, block, kind, this.engine.now, array === this.parity.name ? built : built && this.counts(array, block));
-    if (kind === 'latent' || kind === 'drive') return; // traced by the disk model
-    const t = this.engine.trace;
-    t.record(this.engine.now, this.#kDamage, t.actor(array), block, DAMAGE_CODE[kind], target);
   }
 
   /** Calls `fn` whenever a write lands on the media of any array (after the damage log heard it). */
@@ -151,129 +140,6 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
-  /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only); `allowed` vets each (the fault budget). Returns how many. */
-  addLatentErrors(array: string, count: number, allowed: (block: number) => boolean = () => true): number {
-    const device = this.node(array).device;
-    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
-    const rng = this.engine.random.stream(`faults/latent/${array}`);
-    let done = 0;
-    for (let i = 0; i < count; i++) {
-      const block = rng.int(device.blockCount);
-      if (!allowed(block)) continue;
-      device.addLatentError(block);
-      this.#damage(array, block, 'latent');
-      done++;
-    }
-    return done;
-  }
-
-  /** Drive `drive` of HDD array `array` fails: exactly its blocks are lost. */
-  failDrive(array: string, drive: number): void {
-    const device = this.#diskArray(array);
-    if (device.drives[drive]!.failed) return;
-    device.failDrive(drive);
-    const lost = this.blocksOnDrive(array, drive);
-    this.arrayPort(array).forget(lost);
-    for (const block of lost) this.#damage(array, block, 'drive');
-  }
-
-  /** An empty drive replaces failed drive `drive`; the array's controller rebuilds its blocks. */
-  replaceDrive(array: string, drive: number): void {
-    const device = this.#diskArray(array);
-    if (!device.drives[drive]!.failed) return;
-    device.replaceDrive(drive);
-    const node = this.node(array);
-    if (node.incarnation.alive) node.controller.rebuildLostBlocks(); // else its restart finds them
-  }
-
-  /**
-   * Does some copy in `block`'s group hold injected damage that makes the
-   * parity invariant moot until it is repaired — wrong data on the media (a
-   * lost drive's wiped block, corruption, a misdirected write), or two damaged
-   * copies at once (single parity cannot fix that: losses get reported)?
-   */
-  damagedGroup(block: number): boolean {
-    let damaged = 0;
-    for (const n of this.nodes()) {
-      if (!this.damage.openAt(n.name, block)) continue;
-      if (this.damage.openAt(n.name, block, WRONG_DATA) || ++damaged >= 2) return true;
-    }
-    return false;
-  }
-
-  /** Injected damage still unrepaired on a block no primary reports lost (`all`: every kind; else lost drives only). */
-  unrepaired(all: boolean): { array: string; block: number; kinds: DamageKind[] }[] {
-    const lost = new Set(this.primaries.flatMap((p) => [...p.controller.lostBlocks]));
-    return this.damage.openBlocks().filter((d) => !lost.has(d.block) && (all || d.kinds.includes('drive')));
-  }
-
-  /** Failed drives not replaced, as "array drive d". */
-  failedDrives(): string[] {
-    const out: string[] = [];
-    for (const n of this.nodes()) {
-      if (!(n.device instanceof DiskArray) || n.device.failed) continue;
-      n.device.drives.forEach((d, i) => d.failed && out.push(`${n.name} drive ${i}`));
-    }
-    return out;
-  }
-
-  driveFailed(array: string, drive: number): boolean {
-    const device = this.node(array).device;
-    return device instanceof DiskArray && device.drives[drive]!.failed;
-  }
-
-  /** The logical blocks drive `drive` of `array` holds, ascending. */
-  blocksOnDrive(array: string, drive: number): number[] {
-    const device = this.#diskArray(array);
-    const out: number[] = [];
-    for (let block = 0; block < device.blockCount; block++) if (device.locate(block).drive === drive) out.push(block);
-    return out;
-  }
-
-  #diskArray(array: string): DiskArray {
-    const device = this.node(array).device;
-    if (!(device instanceof DiskArray)) throw new RangeError(`drive faults need an HDD array; ${array} is not one`);
-    return device;
-  }
-
-  /**
-   * Silent corruption: `count` random blocks of `array` (stream
-   * faults/corrupt/<array>) get one byte changed on the media — no error, and
-   * the stored checksum stays what it was. `allowed` vets each block (the fault
-   * budget). Returns how many were corrupted.
-   */
-  corrupt(array: string, count: number, allowed: (block: number) => boolean): number {
-    const device = this.node(array).device;
-    const rng = this.engine.random.stream(`faults/corrupt/${array}`);
-    let done = 0;
-    for (let i = 0; i < count; i++) {
-      const block = rng.int(device.blockCount);
-      const at = rng.int(device.blockBytes);
-      const flip = 1 + rng.int(255);
-      if (!allowed(block) || (device instanceof DiskArray && device.isLost(block))) continue;
-      const data = device.store.get(block);
-      data[at]! ^= flip;
-      device.store.set(block, data);
-      this.#damage(array, block, 'corrupt');
-      done++;
-    }
-    return done;
-  }
-
-  /**
-   * The next `count` writes to `array` land on another block (stream
-   * faults/misdirect/<array>): the block written keeps stale data, the block
-   * hit gets data meant elsewhere. `allowed` vets both (the fault budget).
-   */
-  misdirect(array: string, count: number, allowed: (block: number) => boolean): void {
-    const n = this.node(array).device.blockCount;
-    const rng = this.engine.random.stream(`faults/misdirect/${array}`);
-    this.arrayPort(array).misdirectNext(count, (block) => {
-      const target = n > 1 ? (block + 1 + rng.int(n - 1)) % n : block;
-      return target !== block && allowed(block) && allowed(target) ? target : undefined;
-    });
-  }
-
   /** The port `array`'s controllers get: the array plus its checksum region (array-port.ts). */
   arrayPort(array: string, device?: SimDevice): ArrayPort {
     let port = this.#arrayPorts.get(array);
@@ -284,8 +150,8 @@ export class World {
       // block hit may have held the same bytes, e.g. zeros on zeros).
       const wrong = (block: number) => !intact(block, media.store.get(block), p.checksum(block));
       port.onMisdirected = (intended, target) => {
-        if (wrong(intended)) this.#damage(array, intended, 'stale');
-        if (wrong(target)) this.#damage(array, target, 'misdirected', intended);
+        if (wrong(intended)) this.media.record(array, intended, 'stale');
+        if (wrong(target)) this.media.record(array, target, 'misdirected', intended);
       };
       this.#arrayPorts.set(array, port);
     }
