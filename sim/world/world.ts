@@ -15,19 +15,15 @@ import { PrimaryController } from '../../src/primary/primary-controller.js';
 import type { Message } from '../../src/protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { ArrayPort } from '../disk/array-port.js';
-import { DiskArray } from '../disk/disk-array.js';
-import type { HddParams } from '../disk/hdd-params.js';
-import { IdealDisk } from '../disk/ideal-disk.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
-import { IdealNetwork } from '../network/ideal-network.js';
-import { type LinkOptions, LossyNetwork } from '../network/lossy-network.js';
-import type { LinkFields } from '../scenario/network-schema.js';
+import { LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
-import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
 import { DamageLog } from './damage.js';
+import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
 import { MediaFaults } from './media-faults.js';
 import { Incarnation } from './incarnation.js';
 import { ProbeCounter } from './probe-counter.js';
@@ -186,18 +182,9 @@ export class World {
    * the fault phase, or off again after it, on every link between arrays.
    */
   networkFaults(on: boolean): void {
-    const n = this.scenario.network;
-    if (n.model !== 'lossy' || !(this.network instanceof LossyNetwork)) return;
-    const names = this.nodes().map((x) => x.name);
-    for (const from of names) {
-      for (const to of names) {
-        if (from === to) continue;
-        const override = n.links.find((l) => l.from === from && l.to === to);
-        const faults = { ...faultsOf(n), ...(override ? faultsOf(override) : {}) };
-        this.network.setLink(from, to, on ? faults : NO_LINK_FAULTS);
-      }
-    }
+    if (this.network instanceof LossyNetwork) setNetworkFaults(this.network, this.scenario, this.nodes().map((x) => x.name), on);
   }
+
 
   /** A primary outside the group joins it (claim 3). */
   join(name: string): void {
@@ -399,60 +386,4 @@ export class World {
     const t = this.engine.trace;
     t.record(this.engine.now, this.#kLife, t.actor(node.name), node.incarnation.number, node.incarnation.alive ? 1 : 0);
   }
-}
-
-function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec): SimDevice {
-  const d = scenario.disk;
-  if (d.model === 'ideal') return new IdealDisk(engine, { name: spec.name, blockCount: spec.blocks, blockBytes: scenario.payloadBytes, latencyUs: d.latency });
-  const hdd: { -readonly [K in keyof HddParams]?: HddParams[K] } = {};
-  if (d.drive.capacity !== undefined) hdd.capacityBytes = d.drive.capacity;
-  if (d.drive.rpm !== undefined) hdd.rpm = d.drive.rpm;
-  if (d.drive.avgSeekRead !== undefined) hdd.avgSeekReadUs = d.drive.avgSeekRead;
-  if (d.drive.avgSeekWrite !== undefined) hdd.avgSeekWriteUs = d.drive.avgSeekWrite;
-  if (d.drive.trackToTrack !== undefined) hdd.trackToTrackUs = d.drive.trackToTrack;
-  if (d.drive.outerRate !== undefined) hdd.outerRateBytesPerSec = d.drive.outerRate;
-  if (d.drive.innerRate !== undefined) hdd.innerRateBytesPerSec = d.drive.innerRate;
-  return new DiskArray(engine, {
-    name: spec.name,
-    blockCount: spec.blocks,
-    blockBytes: scenario.payloadBytes,
-    modeledBlockBytes: scenario.blockSize,
-    driveCount: d.drives,
-    stripeUnitBlocks: d.stripeUnit,
-    queuePolicy: d.queue,
-    writeCache: d.writeCache,
-    hdd,
-  });
-}
-
-function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
-  const n = scenario.network;
-  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency });
-  // Timing is always modelled; the faults (loss, duplication, reordering) are
-  // switched on for the fault phase only (World.networkFaults).
-  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS });
-  for (const link of n.links) net.setLink(link.from, link.to, { ...linkOptions(link), ...NO_LINK_FAULTS });
-  return net;
-}
-
-const NO_LINK_FAULTS = { lossRate: 0, duplicateRate: 0, reorderRate: 0 } as const;
-
-/** Only the fault rates given in scenario link fields. */
-function faultsOf(f: LinkFields): Partial<LinkOptions> {
-  const { lossRate, duplicateRate, reorderRate } = linkOptions({ loss: f.loss, duplicate: f.duplicate, reorder: f.reorder });
-  return { ...(lossRate !== undefined && { lossRate }), ...(duplicateRate !== undefined && { duplicateRate }), ...(reorderRate !== undefined && { reorderRate }) };
-}
-
-/** Scenario link fields → the network's option names (only those given). */
-function linkOptions(f: LinkFields): Partial<LinkOptions> {
-  const o: { -readonly [K in keyof LinkOptions]?: LinkOptions[K] } = {};
-  if (f.latency !== undefined) o.latencyUs = f.latency;
-  if (f.jitter !== undefined) o.jitterUs = f.jitter;
-  if (f.jitterDistribution !== undefined) o.jitterDistribution = f.jitterDistribution;
-  if (f.bandwidth !== undefined) o.bandwidthBytesPerSec = f.bandwidth;
-  if (f.loss !== undefined) o.lossRate = f.loss;
-  if (f.duplicate !== undefined) o.duplicateRate = f.duplicate;
-  if (f.reorder !== undefined) o.reorderRate = f.reorder;
-  if (f.reorderDelay !== undefined) o.reorderDelayUs = f.reorderDelay;
-  return o;
 }
