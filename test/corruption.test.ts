@@ -47,6 +47,22 @@ test('hardened + scrub: corruption and misdirected writes on members and parity 
   }
 });
 
+test('the scrub on HDD arrays repairs corruption, misdirected writes and latent sector errors alike', async () => {
+  const s = scenario({
+    primaries: { count: 3, blocks: 128 },
+    disk: { model: 'hdd', drives: 2, queue: 'sptf' },
+    workload: { duration: '1s', iodepth: 4, thinkTime: '5ms', readFraction: 0.5 },
+    scrub: { interval: '2ms' },
+    settle: '30s',
+    faults: {
+      schedule: [...damage.slice(0, 3), { at: '200ms', do: 'latent-errors', array: 'p3', count: 10 }],
+    },
+  });
+  const r = await runScenario(s, { seed: 1, file: 'x' });
+  assert.is(r.verdict, 'pass', r.violations[0]?.message);
+  for (const probe of ['scrub-repaired-member', 'scrub-repaired-parity']) assert.ok((r.probes[probe] ?? 0) > 0, probe);
+});
+
 test('without a scrub, damage nobody reads stays (exempt from the parity check), and reads are still never wrong', async () => {
   const r = await runScenario(scenario({ primaries: { count: 3, blocks: 128 }, workload: load, faults: { schedule: damage } }), { seed: 1, file: 'x' });
   assert.is(r.verdict, 'pass', r.violations[0]?.message);
