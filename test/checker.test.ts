@@ -19,7 +19,8 @@ test('a correct run passes, and the checker did real work', async () => {
 });
 
 // These break every update, so any workload shows them; the rest need their
-// hazard's scenario and are hunted by `xorsim selftest` (test/selftest.test.ts).
+// hazard's scenario and are hunted by `xorsim selftest` (test/selftest.test.ts;
+// the checksum bugs also test/corruption.test.ts).
 for (const bug of ['parity-stores-delta', 'primary-skips-delta', 'primary-sends-data-not-delta', 'wrong-block-delta'] as const) {
   test(`planted bug "${bug}" is caught as a parity violation`, async () => {
     const r = await runScenario(scenario(), { seed: 1, file: 'x', plantedBugs: new Set([bug]) });
@@ -40,7 +41,7 @@ test('planted bug "parity-reports-false-loss" is caught as an honesty violation'
   );
   assert.is(r.verdict, 'correctness');
   assert.is(r.violations[0]!.kind, 'honesty');
-  assert.match(r.violations[0]!.message, /p2 reports block \d+ lost, but no other member of its group failed/);
+  assert.match(r.violations[0]!.message, /p2 reports block \d+ lost, but no other copy in its group was damaged/);
 });
 
 test('the literal protocol (no per-block serialisation) is caught under concurrent writes', async () => {

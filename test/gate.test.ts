@@ -43,6 +43,9 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'double-failure': ['block-reported-lost'],
   'latent-errors': ['block-reported-lost', 'degraded-read-served'],
   'mixed-sizes': ['degraded-read-served'],
+  'join-crash': ['parity-journal-redo', 'join-delta-absorbed'],
+  'silent-corruption': ['checksum-mismatch-on-read', 'scrub-mismatch-found', 'scrub-repaired-member', 'scrub-repaired-parity'],
+  'drive-failure': ['lost-block-rebuilt', 'parity-block-rebuilt'],
 };
 
 let gate: Exploration;

@@ -65,7 +65,7 @@ test('clustered in space and time: a burst stays on one drive within burstSpan b
   for (const b of bursts) for (const block of b.blocks) last.set(`${b.array}/${block}`, b);
   let spread = 0;
   for (const b of bursts) {
-    const array = world.hddArray(b.array);
+    const array = world.media.diskArray(b.array);
     const first = array.locate(b.blocks[0]!);
     for (const block of b.blocks) {
       const at = array.locate(block);
@@ -73,7 +73,7 @@ test('clustered in space and time: a burst stays on one drive within burstSpan b
       assert.ok(Math.abs(at.local - first.local) <= latent.burstSpan, `burst at ${b.at}: block ${block} is ${at.local - first.local} blocks from its first`);
       spread = Math.max(spread, Math.abs(at.local - first.local));
       if (b.at > T - 50_000 || last.get(`${b.array}/${block}`) !== b) continue; // its tail may fall after the window, or a later burst struck
-      const when = world.latentErrors.get(b.array)?.get(block);
+      const when = world.damage.intervals(b.array, block).at(-1)?.start;
       assert.ok(when !== undefined && when >= b.at && when <= b.at + 50_000, `block ${block} of ${b.array}: marked at ${when}, burst at ${b.at}`);
       assert.ok(array.drives[at.drive]!.hasLatentError(at.local), `block ${block} of ${b.array} is readable`);
     }

@@ -47,6 +47,10 @@ test('join-under-load: literal is caught', async () => {
   assert.ok((await verdicts('join-under-load', 'literal', 2)).some((x) => x.startsWith('correctness')));
 });
 
+test('silent-corruption: literal serves corrupt data to a host (no checksums)', async () => {
+  assert.ok((await verdicts('silent-corruption', 'literal', 1))[0]!.startsWith('correctness'));
+});
+
 test('lossy-network: literal is caught with a parity violation (a lost or doubled delta)', async () => {
   const v = await verdicts('lossy-network', 'literal', 2);
   assert.ok(v.every((x) => x.startsWith('correctness: Q[')), v.join('\n'));

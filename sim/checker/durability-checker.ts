@@ -9,6 +9,16 @@
 //
 // "Before" is exact: the checker numbers every call it receives, so events at
 // the same virtual instant are ordered as they happened.
+//
+// The ack policy sets what "acknowledged" promises. parity-durable: nothing
+// acknowledged is ever lost. local-write: a write is acknowledged after the
+// local write, and is safe once parity has acknowledged its delta (the
+// product's durability point); when an array fails, each of its blocks may
+// come back as any version from the newest one whose delta parity had
+// acknowledged, onwards — exactly those, nothing older and nothing else.
+// Reads and sweeps that return such an older version are counted: the window
+// of vulnerability, hit.
+import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import type { Violation } from './violation.js';
@@ -19,13 +29,19 @@ interface Version {
   /** Logical time of the answer (ack or failure); undefined while in flight. */
   completed: number | undefined;
   readonly acked: boolean;
+  /** local-write: parity has acknowledged this write's delta. */
+  durable: boolean;
+  /** Allowed again only because its array failed inside the local-write window. */
+  readonly relaxed: boolean;
 }
 
 interface Register {
   /** Versions a read invoked now could still return. */
   live: Version[];
-  /** Open reads: the values each may legally return. */
-  readonly reads: Map<number, Uint8Array[]>;
+  /** Open reads: the versions each may legally return. */
+  readonly reads: Map<number, Version[]>;
+  /** local-write: acknowledged versions in order, from the newest whose delta parity acknowledged. */
+  history: Version[];
 }
 
 export class DurabilityChecker {
@@ -34,24 +50,78 @@ export class DurabilityChecker {
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
   readonly #arrays = new Map<string, Map<number, Register>>();
   readonly #writes = new Map<number, Version>();
+  readonly #policy: AckPolicy;
+  /** local-write, per array: the last delta sent per block (seq, and when), to pair it with the write it carries. */
+  readonly #lastDelta = new Map<string, Map<number, { seq: number; at: number }>>();
+  /** local-write, per array: acknowledged writes by delta number, waiting for parity's ack. */
+  readonly #bySeq = new Map<string, Map<number, { version: Version; register: Register }>>();
+  /** local-write, per array: delta numbers parity acknowledged before the host heard of the write. */
+  readonly #durableFirst = new Map<string, Set<number>>();
   #clock = 0;
+  /** Host reads checked. */
   checks = 0;
+  /** Blocks checked by the final sweep. */
+  blocksSwept = 0;
+  /** local-write: acknowledged writes whose delta parity had not acknowledged when their array failed. */
+  atRisk = 0;
+  /** local-write: reads or sweeps that found an acknowledged write lost that way (the window, hit). */
+  windowHits = 0;
 
-  /** `initial` gives a block's contents before any host write (prefill or zeros). */
-  constructor(engine: Engine, initial: (array: string, block: number) => Uint8Array, report: (v: Omit<Violation, 'recent'>) => void) {
+  /** `initial` gives a block's contents before any host write (prefill or zeros); `policy` the ack policy whose promise is checked. */
+  constructor(engine: Engine, initial: (array: string, block: number) => Uint8Array, report: (v: Omit<Violation, 'recent'>) => void, policy: AckPolicy = 'parity-durable') {
     this.#engine = engine;
     this.#initial = initial;
     this.#report = report;
+    this.#policy = policy;
   }
 
   writeIssued(array: string, block: number, data: Uint8Array): number {
     const r = this.#register(array, block);
     const id = ++this.#clock;
-    const version: Version = { value: data.slice(), invoked: id, completed: undefined, acked: false };
+    const version: Version = { value: data.slice(), invoked: id, completed: undefined, acked: false, durable: false, relaxed: false };
     r.live.push(version);
     this.#writes.set(id, version);
-    for (const candidates of r.reads.values()) candidates.push(version.value);
+    for (const candidates of r.reads.values()) candidates.push(version);
     return id;
+  }
+
+  /** `array` sent delta `seq` for `block` (its first send): it carries the write being acknowledged next. */
+  deltaSent(array: string, block: number, seq: number): void {
+    if (this.#policy !== 'local-write') return;
+    table(this.#lastDelta, array, () => new Map()).set(block, { seq, at: ++this.#clock });
+  }
+
+  /** Parity acknowledged `array`'s delta `seq`: that write, and every one before it on its block, is safe. */
+  deltaDurable(array: string, seq: number): void {
+    if (this.#policy !== 'local-write') return;
+    const pending = this.#bySeq.get(array)?.get(seq);
+    if (pending === undefined) {
+      table(this.#durableFirst, array, () => new Set()).add(seq);
+      return;
+    }
+    this.#bySeq.get(array)!.delete(seq);
+    this.#durable(pending.register, pending.version);
+  }
+
+  /**
+   * `array` failed (media and journal lost). local-write: each block may come
+   * back as any acknowledged version from the newest parity acknowledged on.
+   */
+  arrayFailed(array: string): void {
+    this.#lastDelta.delete(array);
+    this.#bySeq.delete(array);
+    this.#durableFirst.delete(array);
+    if (this.#policy !== 'local-write') return;
+    for (const r of this.#arrays.get(array)?.values() ?? []) {
+      this.atRisk += r.history.length - 1;
+      for (const v of r.history) if (!r.live.includes(v)) r.live.push({ ...v, relaxed: true });
+    }
+  }
+
+  #durable(r: Register, version: Version): void {
+    version.durable = true;
+    const i = r.history.indexOf(version);
+    if (i > 0) r.history.splice(0, i); // older versions can no longer come back
   }
 
   /** `acked`: the array acknowledged the write; otherwise it failed (and may or may not take effect). */
@@ -69,12 +139,23 @@ export class DurabilityChecker {
     // Every version that had completed before this write was invoked is overwritten for good.
     r.live = r.live.filter((v) => v !== version && !(v.completed !== undefined && v.completed < version.invoked));
     r.live.push(done);
+    if (this.#policy === 'local-write') this.#trackDelta(array, block, r, done);
+  }
+
+  /** local-write: pairs an acknowledged write with its delta (sent just before the ack), and keeps it until parity has it. */
+  #trackDelta(array: string, block: number, r: Register, done: Version): void {
+    r.history.push(done);
+    const delta = this.#lastDelta.get(array)?.get(block);
+    if (delta === undefined || delta.at < done.invoked) return; // no delta (not a member yet): never safe
+    this.#lastDelta.get(array)!.delete(block);
+    if (this.#durableFirst.get(array)?.delete(delta.seq)) this.#durable(r, done);
+    else table(this.#bySeq, array, () => new Map()).set(delta.seq, { version: done, register: r });
   }
 
   readIssued(array: string, block: number): number {
     const r = this.#register(array, block);
     const id = ++this.#clock;
-    r.reads.set(id, r.live.map((v) => v.value));
+    r.reads.set(id, [...r.live]);
     return id;
   }
 
@@ -87,7 +168,7 @@ export class DurabilityChecker {
     this.#clock++;
     if (data === undefined) return;
     this.checks++;
-    if (candidates.some((c) => equalBytes(c, data))) return;
+    if (this.#legal(candidates, data)) return;
     this.#report({
       kind: 'durability',
       timeUs: this.#engine.now,
@@ -95,6 +176,46 @@ export class DurabilityChecker {
       block,
       message: `host read of ${array}[${block}] returned data that no acknowledged or in-flight write stored (${candidates.length} legal value${candidates.length === 1 ? '' : 's'})`,
     });
+  }
+
+  /**
+   * After the run: every block of `array` must hold, on its media, a value a
+   * read would be allowed to return now — a restore or repair that stored
+   * anything else (an older version, another block's data) lost or
+   * invented data even if no host happened to read it. `contents` reads the
+   * media; `skip` excludes blocks honestly reported lost or still damaged.
+   */
+  sweep(array: string, blocks: Iterable<number>, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
+    const registers = this.#arrays.get(array);
+    const all = new Set([...blocks, ...(registers?.keys() ?? [])]);
+    for (const block of [...all].sort((a, b) => a - b)) {
+      if (skip(block)) continue;
+      const legal = registers?.get(block)?.live ?? [this.#version(this.#initial(array, block))];
+      this.blocksSwept++;
+      const data = contents(block);
+      if (this.#legal(legal, data)) continue;
+      this.#report({
+        kind: 'durability',
+        timeUs: this.#engine.now,
+        array,
+        block,
+        message: `after the run ${array}[${block}] holds data that no acknowledged or in-flight write stored (${legal.length} legal value${legal.length === 1 ? '' : 's'})`,
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** Is `data` one of `versions`? Counts a match that only the local-write window allows. */
+  #legal(versions: readonly Version[], data: Uint8Array): boolean {
+    const matches = versions.filter((v) => equalBytes(v.value, data));
+    if (matches.length > 0 && matches.every((v) => v.relaxed)) this.windowHits++;
+    return matches.length > 0;
+  }
+
+  /** The initial contents: acknowledged (and in parity) before anything else happened. */
+  #version(value: Uint8Array): Version {
+    return { value, invoked: 0, completed: 0, acked: true, durable: true, relaxed: false };
   }
 
   #register(array: string, block: number): Register {
@@ -105,10 +226,16 @@ export class DurabilityChecker {
     }
     let r = blocks.get(block);
     if (r === undefined) {
-      // The initial contents: a version acknowledged before anything else happened.
-      r = { live: [{ value: this.#initial(array, block), invoked: 0, completed: 0, acked: true }], reads: new Map() };
+      const initial = this.#version(this.#initial(array, block));
+      r = { live: [initial], reads: new Map(), history: [initial] };
       blocks.set(block, r);
     }
     return r;
   }
+}
+
+function table<T>(map: Map<string, T>, key: string, make: () => T): T {
+  let t = map.get(key);
+  if (t === undefined) map.set(key, (t = make()));
+  return t;
 }

@@ -1,12 +1,23 @@
 // Checks that data is reported lost only when it truly is (DESIGN §7, H9/H11):
-// a primary may report block k lost only if a second failure hit k's group
-// during the reporter's own outage — another member (a primary large enough
-// to hold k) was out (failed and not yet restored), or another member's copy
-// of k had a latent sector error. Single parity repairs any one failure, so a
-// loss with no second failure behind it is dishonest.
+// when a primary reports block k lost, its own copy of k must be damaged at
+// that moment (its array failed and is not restored yet, or k itself has a
+// latent error, sits on a lost drive, or was corrupted), and either
+//   - that damage began before parity was first built, or k is a joining
+//     member's block not merged into Q yet (nothing protected it), or
+//   - another copy in k's group — another member large enough to hold k, or
+//     the parity array — was damaged at some moment of the reporter's damage.
+// Single parity repairs any one damaged copy, so a loss with no second damage
+// behind it is dishonest.
 import type { Engine } from '../engine/engine.js';
 import type { World } from '../world/world.js';
 import type { Violation } from './violation.js';
+
+interface Span {
+  readonly start: number;
+  readonly end: number | undefined;
+  /** Did parity protect the block when the damage began? */
+  readonly protected: boolean;
+}
 
 export class HonestyChecker {
   readonly #engine: Engine;
@@ -22,44 +33,58 @@ export class HonestyChecker {
     this.#report = report;
   }
 
-  /** Judges every loss report not judged yet. */
+  /** Judges a loss report `array` has just made; false if it is dishonest (reported). */
+  judge(array: string, block: number): boolean {
+    this.#judged.add(`${array}/${block}`);
+    this.checks++;
+    if (this.#honest(array, block)) {
+      this.honestLosses++;
+      return true;
+    }
+    this.#report({
+      kind: 'honesty',
+      timeUs: this.#engine.now,
+      array,
+      block,
+      message: `${array} reports block ${block} lost, but no other copy in its group was damaged while ${array}'s was: single parity could have rebuilt it`,
+    });
+    return false;
+  }
+
+  /** Judges every block a primary holds as lost that was not judged when reported. */
   check(): void {
     for (const p of this.#world.primaries) {
       for (const block of p.controller.lostBlocks) {
-        const key = `${p.name}/${block}`;
-        if (this.#judged.has(key)) continue;
-        this.#judged.add(key);
-        this.checks++;
-        const culprit = this.#secondFailure(p.name, block);
-        if (culprit !== undefined) {
-          this.honestLosses++;
-          continue;
-        }
-        this.#report({
-          kind: 'honesty',
-          timeUs: this.#engine.now,
-          array: p.name,
-          block,
-          message: `${p.name} reports block ${block} lost, but no other member of its group failed during ${p.name}'s outage: single parity could have rebuilt it`,
-        });
-        return;
+        if (!this.#judged.has(`${p.name}/${block}`) && !this.judge(p.name, block)) return;
       }
     }
   }
 
-  /** Another member of `block`'s group that was out during `array`'s latest outage, if any. */
-  #secondFailure(array: string, block: number): string | undefined {
-    const mine = this.#world.outages.get(array)?.at(-1);
-    if (mine === undefined) return undefined;
-    const end = mine.restoredAt ?? this.#engine.now;
-    for (const other of this.#world.primaries) {
-      if (other.name === array || other.device.blockCount <= block) continue;
-      const latent = this.#world.latentErrors.get(other.name)?.get(block);
-      if (latent !== undefined && latent <= end) return other.name;
-      for (const o of this.#world.outages.get(other.name) ?? []) {
-        if (o.failedAt <= end && (o.restoredAt === undefined || o.restoredAt >= mine.failedAt)) return other.name;
+  #honest(array: string, block: number): boolean {
+    const now = this.#engine.now;
+    for (const mine of this.#damage(array, block)) {
+      if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
+      // Never protected: damaged before parity was built, or before a join merged it.
+      if (!mine.protected) return true;
+      const until = mine.end ?? now;
+      for (const other of this.#group(array, block)) {
+        if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;
       }
     }
-    return undefined;
+    return false;
+  }
+
+  /** Every damage of `block` of `array`: its array's outages and the block's own. */
+  #damage(array: string, block: number): Span[] {
+    const spans: Span[] = (this.#world.outages.get(array) ?? []).map((o) => ({ start: o.failedAt, end: o.restoredAt, protected: true }));
+    return spans.concat(this.#world.damage.intervals(array, block));
+  }
+
+  /** The other arrays holding a copy that goes into Q[block], and the parity array. */
+  #group(array: string, block: number): string[] {
+    const w = this.#world;
+    const others = w.primaries.filter((p) => p.name !== array && p.device.blockCount > block).map((p) => p.name);
+    if (array !== w.parity.name) others.push(w.parity.name);
+    return others;
   }
 }

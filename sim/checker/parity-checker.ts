@@ -32,7 +32,7 @@ export class ParityChecker {
       if (this.#world.settled(block)) this.check(block);
     });
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
-    for (const device of world.devices()) device.observe({ written: (block) => this.touch(block) });
+    world.onBlockWritten((_array, block) => this.touch(block));
     world.network.observe({ settled: (block) => this.touch(block) });
   }
 
@@ -49,6 +49,8 @@ export class ParityChecker {
     // A group with a block reported lost cannot satisfy the invariant; the
     // honesty checker judges whether the loss is real.
     for (const p of world.primaries) if (p.controller.lostBlocks.has(block)) return true;
+    // Injected damage not repaired yet (liveness demands the repair by the end).
+    if (world.media.damagedGroup(block)) return true;
     this.checks++;
     const expected = this.#scratch.fill(0);
     for (const p of world.primaries) if (world.counts(p.name, block)) p.device.store.xorInto(expected, block);

@@ -1,10 +1,13 @@
 // Carries out the scenario's fault schedule against the world, at the virtual
 // times it names, and keeps the fault budget.
 //
-// Budget (DESIGN §6): under `recoverable`, an array failure that would leave a
-// second array of the group damaged (failed and not yet replaced and restored)
-// is suppressed and counted, so single parity can always repair what broke;
-// under `unlimited`, everything scheduled happens.
+// Budget (DESIGN §6): under `recoverable`, a failure that would leave two
+// copies of one block group damaged at once — an array failure while another
+// array is failed and not yet restored, or holds any damaged block; a drive
+// failure whose blocks are damaged on another array; a latent error, a
+// corrupted or misdirected block whose group is damaged elsewhere — is
+// suppressed and counted (per block), so single parity can always repair what
+// broke; under `unlimited`, everything scheduled happens.
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
@@ -13,7 +16,23 @@ import type { World } from '../world/world.js';
 import { startLatentErrors } from './latent-error-process.js';
 import type { ScheduledFault } from './schedule-schema.js';
 
-const FAULT_CODES: Record<ScheduledFault['do'], number> = { crash: 1, restart: 2, 'fail-array': 3, 'replace-array': 4, join: 5, leave: 6, partition: 7, heal: 8, flap: 9, 'latent-errors': 10, 'power-fail': 11 };
+const FAULT_CODES: Record<ScheduledFault['do'], number> = {
+  crash: 1,
+  restart: 2,
+  'fail-array': 3,
+  'replace-array': 4,
+  join: 5,
+  leave: 6,
+  partition: 7,
+  heal: 8,
+  flap: 9,
+  'latent-errors': 10,
+  'fail-drive': 11,
+  'replace-drive': 12,
+  corrupt: 13,
+  misdirect: 14,
+  'power-fail': 15,
+};
 /** Trace code of a burst of the random latent-error process. */
 const LATENT_BURST = 100;
 
@@ -54,12 +73,64 @@ export class FaultInjector {
     if (crash !== undefined && crash.rate !== Infinity) this.#randomCrashes(crash, end);
     const latent = this.#world.scenario.faults.random.latentErrors;
     if (latent !== undefined) {
-      startLatentErrors(this.#engine, this.#world, latent, end, (burst) => {
-        this.stats.injected++;
-        const t = this.#engine.trace;
-        t.record(this.#engine.now, this.#kFault, t.actor(burst.array), LATENT_BURST, 0);
-      });
+      startLatentErrors(
+        this.#engine,
+        this.#world,
+        latent,
+        end,
+        (burst) => {
+          this.stats.injected++;
+          const t = this.#engine.trace;
+          t.record(this.#engine.now, this.#kFault, t.actor(burst.array), LATENT_BURST, 0);
+        },
+        (array, block) => {
+          const allowed = !this.#overBudget(array, [block]);
+          if (!allowed) this.stats.suppressed++;
+          return allowed;
+        },
+      );
     }
+    const drives = this.#world.scenario.faults.random.driveFailures;
+    if (drives !== undefined && drives.afr !== Infinity) this.#randomDriveFailures(drives, end);
+  }
+
+  /**
+   * Every drive of every HDD array fails at its annual rate × acceleration (one
+   * Poisson process over the drives still running); each failed drive is
+   * replaced after an exponential delay with mean `replaceAfter`.
+   */
+  #randomDriveFailures(options: { afr: number; acceleration: number; replaceAfter: number }, end: Time): void {
+    const rng = this.#engine.random.stream('faults/drive-failure');
+    const w = this.#world;
+    const drivesPer = w.scenario.disk.model === 'hdd' ? w.scenario.disk.drives : 0;
+    const all = w.nodes().flatMap((n) => Array.from({ length: drivesPer }, (_, drive) => ({ array: n.name, drive })));
+    // afr is a mean interval per drive; the whole fleet fails `all.length` times as often.
+    const mean = options.afr / options.acceleration / all.length;
+    const next = () => {
+      const at = this.#engine.now + Math.max(1, Math.round(rng.exponential(mean)));
+      if (at >= end) return;
+      this.#engine.at(at, this.#kFault, () => {
+        const running = all.filter(({ array, drive }) => !w.media.driveFailed(array, drive));
+        if (running.length > 0) {
+          const { array, drive } = rng.pick(running);
+          this.#inject({ at: 0, do: 'fail-drive', array, drive, replaceAfter: Math.max(1, Math.round(rng.exponential(options.replaceAfter))) });
+        }
+        next();
+      });
+    };
+    next();
+  }
+
+  /** recoverable: would damaging `blocks` of `array` (undefined: all of it) leave two copies of some group damaged? */
+  #overBudget(array: string, blocks: readonly number[] | undefined): boolean {
+    if (this.#budget !== 'recoverable') return false;
+    const w = this.#world;
+    for (const other of w.nodes()) {
+      if (other.name === array) continue;
+      if (this.#damaged.has(other.name)) return true;
+      if (blocks === undefined ? w.damage.openCount(other.name) > 0 : blocks.some((b) => w.damage.openAt(other.name, b))) return true;
+    }
+    return false;
   }
 
   /** A Poisson process of controller crashes over the chosen nodes, each restarted after an exponential delay. */
@@ -90,7 +161,10 @@ export class FaultInjector {
     const w = this.#world;
     if (fault.do === 'power-fail') return this.#powerFail(fault);
     if (!('array' in fault)) return this.#injectNetwork(fault);
-    if (fault.do === 'fail-array' && this.#budget === 'recoverable' && this.#damaged.size > 0 && !this.#damaged.has(fault.array)) {
+    const overBudget =
+      (fault.do === 'fail-array' && !this.#damaged.has(fault.array) && this.#overBudget(fault.array, undefined)) ||
+      (fault.do === 'fail-drive' && this.#overBudget(fault.array, w.media.blocksOnDrive(fault.array, fault.drive)));
+    if (overBudget) {
       this.#note(fault, true);
       return;
     }
@@ -116,7 +190,19 @@ export class FaultInjector {
       case 'leave':
         return w.leave(fault.array);
       case 'latent-errors':
-        return w.addLatentErrors(fault.array, fault.count);
+        this.stats.suppressed += fault.count - w.media.addLatentErrors(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        return;
+      case 'fail-drive':
+        w.media.failDrive(fault.array, fault.drive);
+        if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.media.replaceDrive(fault.array, fault.drive));
+        return;
+      case 'replace-drive':
+        return w.media.replaceDrive(fault.array, fault.drive);
+      case 'corrupt':
+        this.stats.suppressed += fault.count - w.media.corrupt(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+        return;
+      case 'misdirect':
+        return w.media.misdirect(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
     }
   }
 

@@ -43,13 +43,23 @@ export interface LatentBurst {
   readonly blocks: readonly number[];
 }
 
-/** Starts the process now; it draws no burst at or after `end`. `onBurst` hears each burst as it starts. */
-export function startLatentErrors(engine: Engine, world: World, options: LatentErrorOptions, end: Time, onBurst: (burst: LatentBurst) => void): void {
+/**
+ * Starts the process now; it draws no burst at or after `end`. `onBurst` hears
+ * each burst as it starts; `allowed` vets each error (the fault budget).
+ */
+export function startLatentErrors(
+  engine: Engine,
+  world: World,
+  options: LatentErrorOptions,
+  end: Time,
+  onBurst: (burst: LatentBurst) => void,
+  allowed: (array: string, block: number) => boolean = () => true,
+): void {
   const rng = engine.random.stream('faults/latent-errors');
   const kind = engine.trace.kind('fault.latent-error', ['block']);
   const targets: Target[] = [];
   for (const array of options.arrays ?? world.primaries.map((p) => p.name)) {
-    const device = world.hddArray(array);
+    const device = world.media.diskArray(array);
     for (let drive = 0; drive < device.drives.length; drive++) {
       const blocks = device.blocksOnDrive(drive);
       if (blocks > 0) targets.push({ array, device, drive, blocks });
@@ -70,8 +80,8 @@ export function startLatentErrors(engine: Engine, world: World, options: LatentE
     onBurst({ array: t.array, drive: t.drive, blocks });
     for (const [i, block] of blocks.entries()) {
       const delay = i === 0 ? 0 : Math.round(rng.float() * options.burstWithin);
-      if (delay === 0) world.addLatentError(t.array, block);
-      else if (engine.now + delay < end) engine.after(delay, kind, () => world.addLatentError(t.array, block));
+      if (delay === 0) world.media.addLatentError(t.array, block, (b) => allowed(t.array, b));
+      else if (engine.now + delay < end) engine.after(delay, kind, () => world.media.addLatentError(t.array, block, (b) => allowed(t.array, b)));
     }
   };
   const next = () => {

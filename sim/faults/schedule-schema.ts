@@ -41,6 +41,24 @@ export const ScheduledFault = z.discriminatedUnion('do', [
   z
     .strictObject({
       at,
+      do: z.literal('fail-drive'),
+      array,
+      drive: z.int().min(0).describe('drive index, 0 … disk.drives − 1'),
+      replaceAfter: duration('100ms').optional().describe('install an empty replacement drive this long after'),
+    })
+    .describe('one drive of an HDD array fails: exactly its blocks are lost, until rebuilt from parity on a replacement (needs disk.model "hdd")'),
+  z
+    .strictObject({ at, do: z.literal('replace-drive'), array, drive: z.int().min(0).describe('drive index') })
+    .describe("an empty drive replaces a failed one; the array's controller rebuilds its blocks from parity"),
+  z
+    .strictObject({ at, do: z.literal('corrupt'), array, count: z.int().min(1).max(1_000_000).describe('how many blocks (drawn from stream faults/corrupt/<array>)') })
+    .describe('silent corruption: one byte of each of `count` random blocks changes on the media; no error, and the stored checksum stays as it was'),
+  z
+    .strictObject({ at, do: z.literal('misdirect'), array, count: z.int().min(1).max(1_000_000).describe('how many writes') })
+    .describe('the next `count` writes to the array land on a wrong block (stream faults/misdirect/<array>): the block written keeps stale data, the block hit gets data meant elsewhere'),
+  z
+    .strictObject({
+      at,
       do: z.literal('flap'),
       between: z.tuple([array, array]),
       down: duration('10ms').describe('each outage'),
@@ -72,6 +90,14 @@ export const RandomFaults = z
       })
       .optional()
       .describe('sectors become unreadable at random, in bursts clustered in space and time on one drive (stream faults/latent-errors; needs disk.model "hdd")'),
+    driveFailures: z
+      .strictObject({
+        afr: meanInterval('1.5%/year').describe('annual failure rate of each drive (field data: 1.4–1.7 %/year, Backblaze 2023–2025)'),
+        acceleration: z.number().min(1).default(1).describe('time compression: the rate is multiplied by this, so failures happen within a short run'),
+        replaceAfter: duration('100ms').default(100_000).describe('mean time until a failed drive is replaced (exponential)'),
+      })
+      .optional()
+      .describe('drives of HDD arrays fail at random (a Poisson process over every drive, stream faults/drive-failure), each replaced after a drawn delay; the fault budget applies'),
   })
   .default({})
   .describe('faults drawn from rates during the load phase (stream faults/<kind>)');

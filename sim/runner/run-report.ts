@@ -23,6 +23,8 @@ export interface RunReport {
   readonly latencyUs: { readonly write: LatencySummary; readonly read: LatencySummary };
   readonly network: { readonly messages: number; readonly bytes: number };
   readonly faults: { readonly injected: number; readonly suppressed: number };
+  /** ackPolicy local-write: acknowledged writes at risk when their array failed, and reads/sweeps that found one lost. */
+  readonly ackWindow: { readonly atRisk: number; readonly hits: number };
   /** How often each code probe was reached (names sorted). */
   readonly probes: Readonly<Record<string, number>>;
   readonly violations: readonly Violation[];

@@ -4,6 +4,7 @@
 // Phases: prefill → parity build (then a full sweep) → host load for
 // `workload.duration` → settle (bounded by `settle`: liveness) → final sweep.
 // The first violation stops the run.
+import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { DurabilityChecker } from '../checker/durability-checker.js';
 import { HonestyChecker } from '../checker/honesty-checker.js';
@@ -37,6 +38,10 @@ export interface RunOptions {
   readonly onHostOp?: (op: HostOp) => void;
   /** Sees the world as the load starts and once the run is over (reports: drive and network statistics). Must not change it. */
   readonly onPhase?: (phase: 'load' | 'end', world: World) => void;
+  /** Tests only: called once the world is built and prefilled, before the parity build (e.g. to damage it). */
+  readonly beforeBuild?: (world: World) => void;
+  /** Tests only: check host data against this ack policy's promise instead of the scenario's (to show the difference). */
+  readonly checkAs?: AckPolicy;
 }
 
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions): Promise<RunReport> {
@@ -51,11 +56,18 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     engine.stop();
   };
   const initial = prefill(engine, world);
-  const durability = new DurabilityChecker(engine, initial, report);
+  options.beforeBuild?.(world);
+  const durability = new DurabilityChecker(engine, initial.contents, report, options.checkAs ?? scenario.ackPolicy);
+  world.onSend = (from, to, m) => {
+    if (m.type === 'delta' && m.seq > 0) durability.deltaSent(from, m.block, m.seq);
+    else if (m.type === 'delta-ack' && from === world.parity.name) durability.deltaDurable(to, m.seq);
+  };
+  world.onFailed = (array) => durability.arrayFailed(array);
   const parity = new ParityChecker(engine, world, report);
   const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
   const honesty = new HonestyChecker(engine, world, report);
   const faults = new FaultInjector(engine, world);
+  world.onLost = (array, block) => void honesty.judge(array, block);
   world.onJoined = () => {
     faults.repaired(world.parity.name);
     parity.sweep(); // after every join (and parity rebuild), the whole array
@@ -78,12 +90,17 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       if (buildStop === 'quiescent') report(liveness(engine.now, world.parity.name, 'parity build stopped making progress before it completed'));
       return;
     }
+    world.builtAt = engine.now;
     if (!parity.sweep()) return;
 
     const loadEnd = engine.now + scenario.workload.duration;
     options.onPhase?.('load', world);
     faults.start(engine.now, loadEnd);
     hosts.start(loadEnd);
+    if (scenario.scrub !== undefined) {
+      world.startScrub();
+      engine.at(loadEnd, engine.trace.kind('scrub.finish'), () => world.finishScrub());
+    }
     const loadStop = await engine.run({ until: loadEnd + scenario.settle });
     if (loadStop === 'stopped' || loadStop === 'crashed') return;
     if (hosts.running > 0 || engine.pending > 0) {
@@ -93,12 +110,26 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     }
     const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining' || world.membership(p.name) === 'leaving').map((p) => p.name);
     if (world.parity.device.failed) unfinished.push(world.parity.name);
+    unfinished.push(...world.media.failedDrives());
     if (unfinished.length > 0) {
       report(liveness(engine.now, unfinished[0]!, `${unfinished.join(', ')} still failed, restoring or joining after the settle bound`));
       return;
     }
+    // Every lost drive's blocks rebuilt, and with a scrub every damaged block repaired (or honestly reported lost).
+    const unrepaired = world.media.unrepaired(scenario.scrub !== undefined);
+    if (unrepaired.length > 0) {
+      const d = unrepaired[0]!;
+      report({ kind: 'liveness', timeUs: engine.now, array: d.array, block: d.block, message: `${unrepaired.length} damaged block(s) not repaired after the settle bound, first ${d.array}[${d.block}] (${d.kinds.join(', ')})` });
+      return;
+    }
     honesty.check();
-    parity.sweep();
+    if (!parity.sweep()) return;
+    // Every block of every primary holds what its host may read (a restore or repair stored nothing wrong).
+    for (const p of world.primaries) {
+      const store = p.device.store;
+      const skip = (block: number) => p.controller.lostBlocks.has(block) || world.damage.openAt(p.name, block);
+      if (!durability.sweep(p.name, [...initial.blocks(p.name), ...store.writtenBlocks()], (block) => store.get(block), skip)) return;
+    }
   };
   await phases();
   options.onImages?.(buildImages(world));
@@ -122,6 +153,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     latencyUs: { write: summarize(hosts.writeLatencies), read: summarize(hosts.readLatencies) },
     network: world.network.stats,
     faults: { ...faults.stats },
+    ackWindow: { atRisk: durability.atRisk, hits: durability.windowHits },
     probes: world.probes.snapshot(),
     violations,
     replay: replayCommand(options.file, options.seed, scenario.protocol),

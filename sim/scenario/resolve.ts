@@ -49,8 +49,11 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
       if (fault.at > parsed.workload.duration) return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us)` };
       continue;
     }
-    if (fault.do === 'latent-errors' && parsed.disk.model !== 'hdd') {
-      return { path: `faults.schedule[${i}].do`, message: '"latent-errors" needs disk.model "hdd"' };
+    if ((fault.do === 'latent-errors' || fault.do === 'fail-drive' || fault.do === 'replace-drive') && parsed.disk.model !== 'hdd') {
+      return { path: `faults.schedule[${i}].do`, message: `"${fault.do}" needs disk.model "hdd"` };
+    }
+    if ((fault.do === 'fail-drive' || fault.do === 'replace-drive') && parsed.disk.model === 'hdd' && fault.drive >= parsed.disk.drives) {
+      return { path: `faults.schedule[${i}].drive`, message: `drive ${fault.drive} does not exist: the arrays have ${parsed.disk.drives} drives (0 … ${parsed.disk.drives - 1})` };
     }
     if (fault.do === 'leave' && !primaries.some((p) => p.name === fault.array)) {
       return { path: `faults.schedule[${i}].array`, message: `only a primary can leave; "${fault.array}" is the parity array` };
@@ -67,6 +70,9 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     if (parsed.disk.model !== 'hdd') return { path: 'faults.random.latentErrors', message: 'latent sector errors need disk.model "hdd"' };
     const problem = namesProblem((latent.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]), arrays, 'faults.random.latentErrors');
     if (problem !== undefined) return problem;
+  }
+  if (parsed.faults.random.driveFailures !== undefined && parsed.disk.model !== 'hdd') {
+    return { path: 'faults.random.driveFailures', message: 'drive failures need disk.model "hdd"' };
   }
   if (parsed.network.model === 'lossy') {
     for (const [i, link] of parsed.network.links.entries()) {

@@ -62,6 +62,10 @@ export const ScenarioSchema = z.strictObject({
     })
     .describe('the hosts: each primary serves its own host, issuing random block reads and writes'),
   faults: FaultsSchema,
+  scrub: z
+    .strictObject({ interval: duration('1ms').describe('pause between two blocks scrubbed (a whole pass takes blocks × interval)') })
+    .optional()
+    .describe('hardened: parity scrubs in the background from the load on, checking Q[k] against the members and repairing the copy whose checksum fails; after the load it finishes one more whole pass. Off by default'),
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
   swarm: SwarmSchema,
 });

@@ -27,4 +27,7 @@ export const HUNTS: readonly Hunt[] = [
   { bug: 'wrong-block-delta', scenario: 'scenarios/quickstart.json' },
   // A restore of the largest primary, past the ends of the smaller ones.
   { bug: 'no-zero-extension', scenario: 'scenarios/mixed-sizes.json' },
+  // Corruption and misdirected writes on every array, the scrub running (H12).
+  { bug: 'scrub-repairs-wrong-copy', scenario: 'scenarios/silent-corruption.json' },
+  { bug: 'no-checksum-verify', scenario: 'scenarios/silent-corruption.json' },
 ];

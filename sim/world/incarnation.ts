@@ -49,9 +49,11 @@ export class Incarnation {
       get blockCount() {
         return device.blockCount;
       },
+      ...(device.keepsChecksums === undefined ? {} : { keepsChecksums: device.keepsChecksums }),
       read: (block: number): Promise<ReadResult> => (alive() ? gate(device.read(block)) : never()),
-      write: (block: number, data: Uint8Array): Promise<WriteResult> => (alive() ? gate(device.write(block, data)) : never()),
+      write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? gate(device.write(block, data, checksum)) : never()),
       flush: (): Promise<WriteResult> => (alive() ? gate(device.flush()) : never()),
+      ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
     };
   }
 

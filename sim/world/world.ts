@@ -8,21 +8,23 @@
 // instead of hanging. It is also the checker's god's-eye view: media contents
 // without I/O, and whether any work on a block is unfinished anywhere.
 import { ParityController } from '../../src/parity/parity-controller.js';
+import { intact } from '../../src/util/verified-disk.js';
+import type { Transport } from '../../src/ports/transport.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
+import type { Message } from '../../src/protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
-import { DiskArray } from '../disk/disk-array.js';
-import type { HddParams } from '../disk/hdd-params.js';
-import { IdealDisk } from '../disk/ideal-disk.js';
+import { ArrayPort } from '../disk/array-port.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
-import { IdealNetwork } from '../network/ideal-network.js';
-import { type LinkOptions, LossyNetwork } from '../network/lossy-network.js';
-import type { LinkFields } from '../scenario/network-schema.js';
+import { LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
-import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
+import { DamageLog } from './damage.js';
+import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
+import { MediaFaults } from './media-faults.js';
 import { Incarnation } from './incarnation.js';
 import { PowerSupply } from './power-supply.js';
 import { ProbeCounter } from './probe-counter.js';
@@ -65,16 +67,41 @@ export class World {
   readonly #membership = new Map<string, 'member' | 'joining' | 'leaving' | 'outside'>();
   /** Per array: when it last failed and when its restore completed (for honesty checks). */
   readonly outages = new Map<string, { failedAt: number; restoredAt: number | undefined }[]>();
+  /** Damage to single blocks (latent errors, lost drives, corruption), and when it was repaired. */
+  readonly damage = new DamageLog();
+  /** Faults that strike single blocks (media-faults.ts), and what they left. */
+  readonly media: MediaFaults;
+  /** When the initial parity build completed (blocks damaged before it were never protected). */
+  builtAt: number | undefined;
+  /** Called when a primary reports a block lost (the honesty checker judges it). */
+  onLost: ((array: string, block: number) => void) | undefined;
+  /** Hears every message a live controller sends (the durability checker follows deltas and their acks). */
+  onSend: ((from: string, to: string, message: Message) => void) | undefined;
+  /** Called when a whole array fails (media and journal lost). */
+  onFailed: ((array: string) => void) | undefined;
+  readonly #onWritten: ((array: string, block: number) => void)[] = [];
+  /**
+   * The group the parity array was installed for (its controllers' configured
+   * membership; the journal records changes since): the scenario's members,
+   * or, for a replacement parity array, every member at that moment, joining.
+   */
+  #parityMembers: { name: string; blockCount: number; joining: boolean }[];
+  /** The background scrub (scenario `scrub`): off, running, or finishing its last pass. */
+  #scrub: 'off' | 'on' | 'finishing' = 'off';
+  /** Per array: the port its controllers get (lives as long as the array's slot). */
+  readonly #arrayPorts = new Map<string, ArrayPort>();
 
   /** `bugs`: planted mutations, for the checker's self-test only. */
   constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
     this.engine = engine;
     this.scenario = scenario;
+    this.media = new MediaFaults(this);
     this.#bugs = bugs;
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.#kRestored = engine.trace.kind('node.restored', ['lost']);
     this.network = makeNetwork(engine, scenario);
     for (const p of scenario.primaries) this.#membership.set(p.name, p.member ? 'member' : 'outside');
+    this.#parityMembers = scenario.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks, joining: false }));
     this.primaries = scenario.primaries.map((spec) => {
       const device = makeDevice(engine, scenario, spec);
       const incarnation = new Incarnation(spec.name, 1);
@@ -85,9 +112,20 @@ export class World {
     const parityLife = new Incarnation(scenario.parity.name, 1);
     const parityLog = new SimLog(engine, scenario.parity.name, scenario.journalLatency);
     this.parity = { name: scenario.parity.name, device: parityDevice, log: parityLog, incarnation: parityLife, controller: this.#parityController(parityDevice, parityLog, parityLife), hostOps: new Set() };
+    for (const n of this.nodes()) n.device.observe({ written: (block) => this.#written(n.name, block) });
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
+  }
+
+  /** Calls `fn` whenever a write lands on the media of any array (after the damage log heard it). */
+  onBlockWritten(fn: (array: string, block: number) => void): void {
+    this.#onWritten.push(fn);
+  }
+
+  #written(array: string, block: number): void {
+    this.damage.rewritten(array, block, this.engine.now);
+    for (const fn of this.#onWritten) fn(array, block);
   }
 
   /** The scenario's view of `array`'s membership. */
@@ -101,29 +139,38 @@ export class World {
     return m === 'member' || ((m === 'joining' || m === 'leaving') && this.parity.controller.contributes(array, block));
   }
 
-  /** Blocks given latent sector errors, per array, with when (the honesty checker's evidence). */
-  readonly latentErrors = new Map<string, Map<number, number>>();
-
-  /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only). */
-  addLatentErrors(array: string, count: number): void {
-    const device = this.hddArray(array);
-    const rng = this.engine.random.stream(`faults/latent/${array}`);
-    for (let i = 0; i < count; i++) this.addLatentError(array, rng.int(device.blockCount));
+  /** The port `array`'s controllers get: the array plus its checksum region (array-port.ts). */
+  arrayPort(array: string, device?: SimDevice): ArrayPort {
+    let port = this.#arrayPorts.get(array);
+    if (port === undefined) {
+      const media = device ?? this.node(array).device;
+      const p = (port = new ArrayPort(media));
+      // Damage only where the media now holds what was not written there (the
+      // block hit may have held the same bytes, e.g. zeros on zeros).
+      const wrong = (block: number) => !intact(block, media.store.get(block), p.checksum(block));
+      port.onMisdirected = (intended, target) => {
+        if (wrong(intended)) this.media.record(array, intended, 'stale');
+        if (wrong(target)) this.media.record(array, target, 'misdirected', intended);
+      };
+      this.#arrayPorts.set(array, port);
+    }
+    return port;
   }
 
-  /** `block` of `array` becomes unreadable until rewritten, and the evidence is kept (HDD arrays only). */
-  addLatentError(array: string, block: number): void {
-    this.hddArray(array).addLatentError(block);
-    const marked = this.latentErrors.get(array) ?? new Map<number, number>();
-    this.latentErrors.set(array, marked);
-    marked.set(block, this.engine.now);
-    this.probes.hit('latent-error');
+  /** Starts the parity scrub, if the scenario has one (and again in every parity controller after a restart). */
+  startScrub(): void {
+    const scrub = this.scenario.scrub;
+    if (scrub === undefined) return;
+    if (this.#scrub === 'off') this.#scrub = 'on';
+    if (this.parity.incarnation.alive) this.parity.controller.startScrub(scrub.interval);
+    if (this.#scrub === 'finishing') void this.parity.controller.scrubber.finish();
   }
 
-  hddArray(array: string): DiskArray {
-    const device = this.node(array).device;
-    if (!(device instanceof DiskArray)) throw new RangeError(`latent errors need an HDD array; ${array} is not one`);
-    return device;
+  /** The load is over: the scrub does one more whole pass, then stops. */
+  finishScrub(): void {
+    if (this.#scrub === 'off') return;
+    this.#scrub = 'finishing';
+    if (this.parity.incarnation.alive) void this.parity.controller.scrubber.finish();
   }
 
   /** A primary is decommissioned: it leaves the parity group. */
@@ -138,18 +185,9 @@ export class World {
    * the fault phase, or off again after it, on every link between arrays.
    */
   networkFaults(on: boolean): void {
-    const n = this.scenario.network;
-    if (n.model !== 'lossy' || !(this.network instanceof LossyNetwork)) return;
-    const names = this.nodes().map((x) => x.name);
-    for (const from of names) {
-      for (const to of names) {
-        if (from === to) continue;
-        const override = n.links.find((l) => l.from === from && l.to === to);
-        const faults = { ...faultsOf(n), ...(override ? faultsOf(override) : {}) };
-        this.network.setLink(from, to, on ? faults : NO_LINK_FAULTS);
-      }
-    }
+    if (this.network instanceof LossyNetwork) setNetworkFaults(this.network, this.scenario, this.nodes().map((x) => x.name), on);
   }
+
 
   /** A primary outside the group joins it (claim 3). */
   join(name: string): void {
@@ -208,6 +246,7 @@ export class World {
     this.#life(node);
     node.controller.start();
     if (node !== this.parity) this.#standingOrders(node as PrimaryNode);
+    if (node === this.parity && this.#scrub !== 'off') this.startScrub(); // a new controller: its scrub starts over
   }
 
   /**
@@ -237,6 +276,9 @@ export class World {
     this.crash(name);
     this.node(name).device.fail();
     this.node(name).log.fail();
+    this.arrayPort(name).clear();
+    this.damage.forget(name, this.engine.now); // the outage covers every block now
+    this.onFailed?.(name);
   }
 
   /**
@@ -247,6 +289,14 @@ export class World {
   replaceArray(name: string): void {
     const node = this.node(name);
     node.device.replace();
+    this.arrayPort(name).clear();
+    if (node === this.parity) {
+      // hardened installs it with every member joining (its controllers merge them all); literal builds.
+      const joining = this.scenario.protocol === 'hardened';
+      this.#parityMembers = this.primaries
+        .filter((p) => this.membership(p.name) !== 'outside')
+        .map((p) => ({ name: p.name, blockCount: p.device.blockCount, joining }));
+    }
     this.restart(name);
     if (node === this.parity) {
       for (const [array, m] of this.#membership) if (m === 'member') this.#membership.set(array, 'joining');
@@ -311,9 +361,18 @@ export class World {
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
   #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+    const endpoint = this.network.endpoint(device.name);
+    const tapped: Transport = {
+      self: endpoint.self,
+      send: (to, message) => {
+        this.onSend?.(endpoint.self, to, message);
+        endpoint.send(to, message);
+      },
+      listen: (handler) => endpoint.listen(handler),
+    };
     return {
-      disk: life.device(device),
-      transport: life.transport(this.network.endpoint(device.name)),
+      disk: life.device(this.arrayPort(device.name, device)),
+      transport: life.transport(tapped),
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
       probe: this.probes,
@@ -323,7 +382,7 @@ export class World {
 
   #primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
     const s = this.scenario;
-    return new PrimaryController({
+    const controller = new PrimaryController({
       ...this.#ports(device, log, life),
       parity: s.parity.name,
       variant: s.protocol,
@@ -333,6 +392,8 @@ export class World {
       member: this.membership(device.name) === 'member' || this.membership(device.name) === 'leaving',
       bugs: this.#bugs,
     });
+    controller.onBlockLost = (block) => this.onLost?.(device.name, block);
+    return controller;
   }
 
   #parityController(device: SimDevice, log: SimLog, life: Incarnation): ParityController {
@@ -342,7 +403,7 @@ export class World {
       variant: s.protocol,
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       bugs: this.#bugs,
-      members: s.primaries.filter((p) => p.member).map((p) => ({ name: p.name, blockCount: p.blocks })),
+      members: this.#parityMembers,
     });
   }
 
@@ -350,61 +411,4 @@ export class World {
     const t = this.engine.trace;
     t.record(this.engine.now, this.#kLife, t.actor(node.name), node.incarnation.number, node.incarnation.alive ? 1 : 0);
   }
-}
-
-function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec): SimDevice {
-  const d = scenario.disk;
-  if (d.model === 'ideal') return new IdealDisk(engine, { name: spec.name, blockCount: spec.blocks, blockBytes: scenario.payloadBytes, latencyUs: d.latency });
-  const hdd: { -readonly [K in keyof HddParams]?: HddParams[K] } = {};
-  if (d.drive.capacity !== undefined) hdd.capacityBytes = d.drive.capacity;
-  if (d.drive.rpm !== undefined) hdd.rpm = d.drive.rpm;
-  if (d.drive.avgSeekRead !== undefined) hdd.avgSeekReadUs = d.drive.avgSeekRead;
-  if (d.drive.avgSeekWrite !== undefined) hdd.avgSeekWriteUs = d.drive.avgSeekWrite;
-  if (d.drive.trackToTrack !== undefined) hdd.trackToTrackUs = d.drive.trackToTrack;
-  if (d.drive.outerRate !== undefined) hdd.outerRateBytesPerSec = d.drive.outerRate;
-  if (d.drive.innerRate !== undefined) hdd.innerRateBytesPerSec = d.drive.innerRate;
-  return new DiskArray(engine, {
-    name: spec.name,
-    blockCount: spec.blocks,
-    blockBytes: scenario.payloadBytes,
-    modeledBlockBytes: scenario.blockSize,
-    driveCount: spec.name === scenario.parity.name ? (d.parityDrives ?? d.drives) : d.drives,
-    stripeUnitBlocks: d.stripeUnit,
-    queuePolicy: d.queue,
-    writeCache: d.writeCache,
-    hdd,
-  });
-}
-
-function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetwork {
-  const n = scenario.network;
-  if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency, blockBytes: scenario.blockSize });
-  // Timing is always modelled; the faults (loss, duplication, reordering) are
-  // switched on for the fault phase only (World.networkFaults).
-  // Block payloads are fingerprints; the wire carries (and is timed by) whole blocks.
-  const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS }, scenario.blockSize);
-  for (const link of n.links) net.setLink(link.from, link.to, { ...linkOptions(link), ...NO_LINK_FAULTS });
-  return net;
-}
-
-const NO_LINK_FAULTS = { lossRate: 0, duplicateRate: 0, reorderRate: 0 } as const;
-
-/** Only the fault rates given in scenario link fields. */
-function faultsOf(f: LinkFields): Partial<LinkOptions> {
-  const { lossRate, duplicateRate, reorderRate } = linkOptions({ loss: f.loss, duplicate: f.duplicate, reorder: f.reorder });
-  return { ...(lossRate !== undefined && { lossRate }), ...(duplicateRate !== undefined && { duplicateRate }), ...(reorderRate !== undefined && { reorderRate }) };
-}
-
-/** Scenario link fields → the network's option names (only those given). */
-function linkOptions(f: LinkFields): Partial<LinkOptions> {
-  const o: { -readonly [K in keyof LinkOptions]?: LinkOptions[K] } = {};
-  if (f.latency !== undefined) o.latencyUs = f.latency;
-  if (f.jitter !== undefined) o.jitterUs = f.jitter;
-  if (f.jitterDistribution !== undefined) o.jitterDistribution = f.jitterDistribution;
-  if (f.bandwidth !== undefined) o.bandwidthBytesPerSec = f.bandwidth;
-  if (f.loss !== undefined) o.lossRate = f.loss;
-  if (f.duplicate !== undefined) o.duplicateRate = f.duplicate;
-  if (f.reorder !== undefined) o.reorderRate = f.reorder;
-  if (f.reorderDelay !== undefined) o.reorderDelayUs = f.reorderDelay;
-  return o;
 }

@@ -7,10 +7,12 @@
 // the join. hardened keeps them exact (H6): the copy says up to which delta
 // number it reflects; a delta for a block not merged yet first triggers that
 // block's merge; afterwards, deltas the copy already reflects are acknowledged
-// without being applied, later ones are applied. literal merges the copies and
-// applies every delta as it comes, as the claims say — a write that lands in
-// both the copy and a delta counts twice.
-import type { BlockDevice } from '../ports/block-device.js';
+// without being applied, later ones are applied. Each merge is logged with what
+// it reflects (parity-log.ts), so after a parity crash the join resumes where
+// it was, and late deltas are still judged: nothing merged twice or forgotten.
+// literal merges the copies and applies every delta as it comes, as the claims
+// say — a write that lands in both the copy and a delta counts twice.
+import type { WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -19,10 +21,11 @@ import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
-import type { Member } from './parity-controller.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
+import type { Member } from './group.js';
 
 interface JoinerDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly net: Transport;
   readonly clock: Clock;
   readonly rpc: Rpc;
@@ -31,6 +34,12 @@ interface JoinerDeps {
   readonly probe: Probe;
   /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
+  /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
+  readonly repairQ: (block: number) => void;
+  /** The member had no copy of `block`: it went into Q as zeros, and the member must learn it is lost. */
+  readonly noCopy: (member: NodeId, block: number) => void;
+  /** Logs the merge of `member`'s `block` (reflecting deltas up to `upTo`) and writes newQ (empty: Q unavailable, nothing to write). */
+  readonly storeMerge: (member: NodeId, block: number, upTo: number, epoch: number, newQ: Uint8Array) => Promise<WriteResult>;
 }
 
 interface Joining {
@@ -45,8 +54,11 @@ const CONCURRENCY = 8;
 
 export class Joiner {
   readonly #d: JoinerDeps;
-  readonly #joining = new Map<NodeId, Joining>();
-  /** Blocks merged per member; kept after the join so late deltas are still judged. */
+  /** Joins running now. */
+  readonly #running = new Map<NodeId, Joining>();
+  /** Members whose join has begun and not completed (running, or to be resumed after a crash). */
+  readonly #joining = new Set<NodeId>();
+  /** Blocks merged per member, with what they reflect; kept after the join so late deltas are still judged. */
   readonly #mergedUpTo = new Map<NodeId, Map<number, number>>();
   blocksMerged = 0;
   deltasAbsorbed = 0;
@@ -62,41 +74,66 @@ export class Joiner {
 
   /** Is a merge of `block` under way (for any member)? */
   merging(block: number): boolean {
-    for (const j of this.#joining.values()) if (j.merging.has(block)) return true;
+    for (const j of this.#running.values()) if (j.merging.has(block)) return true;
     return false;
   }
 
   /** Does Q[block] include `member`'s copy yet? */
   contributes(member: NodeId, block: number): boolean {
-    const j = this.#joining.get(member);
-    return j === undefined || j.merged.has(block);
+    return !this.#joining.has(member) || (this.#mergedUpTo.get(member)?.has(block) ?? false);
   }
 
-  /** Starts merging `member`; `done` runs once every block is in Q. */
+  /** Journal replay: `member`'s join had begun. */
+  restoreJoining(member: NodeId): void {
+    this.#joining.add(member);
+    if (!this.#mergedUpTo.has(member)) this.#mergedUpTo.set(member, new Map());
+  }
+
+  /** Journal replay: `block` of `member` was merged, reflecting its deltas up to `upTo`. */
+  restoreMerged(member: NodeId, block: number, upTo: number): void {
+    let merged = this.#mergedUpTo.get(member);
+    if (merged === undefined) this.#mergedUpTo.set(member, (merged = new Map()));
+    merged.set(block, upTo);
+  }
+
+  /**
+   * The member left, or its delta numbers restarted (a restore's new epoch):
+   * what its merged copies reflected says nothing about its new deltas. Kept
+   * while the member is still joining: its merges use it.
+   */
+  forget(member: NodeId): void {
+    if (!this.#joining.has(member)) this.#mergedUpTo.delete(member);
+  }
+
+  /** For a checkpoint: `member`'s merged blocks still needed — all while joining, else those reflecting deltas above `floor`. */
+  entries(member: NodeId, floor: number): [number, number][] {
+    const merged = this.#mergedUpTo.get(member);
+    if (merged === undefined) return [];
+    const joining = this.#joining.has(member);
+    return [...merged].filter(([, upTo]) => joining || upTo > floor).sort(([a], [b]) => a - b);
+  }
+
+  /** Members with merge records (for checkpoints). */
+  members(): NodeId[] {
+    return [...this.#mergedUpTo.keys()];
+  }
+
+  /** Starts (or, after a crash, resumes) merging `member`; `done` runs once every block is in Q. */
   begin(member: Member, done: () => void): void {
-    assert(!this.#joining.has(member.name), `join of ${member.name} already running`);
-    const merged = new Map<number, number>();
-    this.#mergedUpTo.set(member.name, merged);
-    const j: Joining = { member, merged, merging: new Map() };
-    this.#joining.set(member.name, j);
+    assert(!this.#running.has(member.name), `join of ${member.name} already running`);
+    this.restoreJoining(member.name);
+    const j: Joining = { member, merged: this.#mergedUpTo.get(member.name)!, merging: new Map() };
+    this.#running.set(member.name, j);
     this.#d.clock.spawn(`join ${member.name}`, async () => {
       let next = 0;
       const worker = async () => {
         while (next < member.blockCount) await this.#merge(j, next++);
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      this.#running.delete(member.name);
       this.#joining.delete(member.name);
       done();
     });
-  }
-
-  /**
-   * `member` starts a new journal (a restore's new epoch): its delta numbers
-   * restart, so what its merged copies reflected says nothing about its new
-   * deltas. (Kept while the member is still joining: its merges use it.)
-   */
-  newEpoch(member: NodeId): void {
-    if (!this.#joining.has(member)) this.#mergedUpTo.delete(member);
   }
 
   /**
@@ -106,7 +143,7 @@ export class Joiner {
   async classify(member: NodeId, block: number, seq: number): Promise<'apply' | 'absorbed'> {
     const merged = this.#mergedUpTo.get(member);
     if (merged === undefined) return 'apply'; // a founding member
-    const j = this.#joining.get(member);
+    const j = this.#running.get(member);
     const upTo = merged.get(block) ?? (j !== undefined ? await this.#merge(j, block) : 0);
     if (seq > upTo) return 'apply';
     this.deltasAbsorbed++;
@@ -128,17 +165,22 @@ export class Joiner {
 
   async #doMerge(j: Joining, block: number): Promise<number> {
     const d = this.#d;
+    const name = j.member.name;
     const merge = async () => {
-      const copy = await d.rpc.call<Extract<Message, { type: 'join-copy' }>>(j.member.name, (id) => ({ type: 'join-copy-request', id, block }));
-      d.learnEpoch(j.member.name, copy.epoch);
+      const copy = await d.rpc.call<Extract<Message, { type: 'join-copy' }>>(name, (id) => ({ type: 'join-copy-request', id, block }));
+      d.learnEpoch(name, copy.epoch);
       const q = await d.disk.read(block);
-      assert(q.ok, `cannot read Q[${block}] to merge ${j.member.name} (${q.ok ? '' : q.error})`);
-      const stored = await d.disk.write(block, xorInto(q.data, copy.data));
-      assert(stored.ok, `cannot store Q[${block}] merging ${j.member.name} (${stored.ok ? '' : stored.error})`);
+      // An empty copy: the member could not read its block (it is lost there, and counts as zeros).
+      if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);
+      // Q[block] unavailable: logged as merged all the same; its rebuild from every contributing member's copy includes this one.
+      const stored = await d.storeMerge(name, block, copy.reflectsUpTo, copy.epoch, q.ok ? q.data : new Uint8Array(0));
+      if (!stored.ok && d.hardened) d.repairQ(block);
+      // Merged before the lock is released: whoever takes it next sees the member in Q[block].
+      j.merged.set(block, copy.reflectsUpTo);
+      if (copy.data.length === 0 && d.hardened) d.noCopy(name, block);
       return copy.reflectsUpTo;
     };
     const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();
-    j.merged.set(block, upTo);
     j.merging.delete(block);
     this.blocksMerged++;
     return upTo;

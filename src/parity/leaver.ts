@@ -3,26 +3,31 @@
 // For each block of the member, under the Q[k] lock, fetch its copy and XOR it
 // out. hardened only takes a copy the member reports settled (no delta for the
 // block still unacknowledged; the member refuses new writes once it asked to
-// leave, so its deltas drain) and retries otherwise; literal takes each copy
-// once, as it comes.
-import type { BlockDevice } from '../ports/block-device.js';
+// leave, so its deltas drain) and retries otherwise; each block taken out is
+// logged (parity-log.ts), so a leave a parity crash interrupted resumes without
+// taking a block out twice. literal takes each copy once, as it comes.
+import type { WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
-import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
-import type { Member } from './parity-controller.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
+import type { Member } from './group.js';
 
 interface LeaverDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly clock: Clock;
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
+  /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
+  readonly repairQ: (block: number) => void;
+  /** Logs that `member`'s `block` is out of Q, and writes newQ. */
+  readonly storeUnmerge: (member: NodeId, block: number, newQ: Uint8Array) => Promise<WriteResult>;
 }
 
 const CONCURRENCY = 8;
@@ -31,14 +36,21 @@ export class Leaver {
   readonly #d: LeaverDeps;
   /** Per leaving member: blocks already XORed out of Q. */
   readonly #removed = new Map<NodeId, Set<number>>();
+  readonly #running = new Set<NodeId>();
   blocksRemoved = 0;
 
   constructor(deps: LeaverDeps) {
     this.#d = deps;
   }
 
+  /** Has `member` begun leaving (and not been forgotten)? */
   leaving(member: NodeId): boolean {
     return this.#removed.has(member);
+  }
+
+  /** Is the removal of `member` running now? */
+  running(member: NodeId): boolean {
+    return this.#running.has(member);
   }
 
   /** Does Q[block] still include `member`'s block? */
@@ -46,36 +58,58 @@ export class Leaver {
     return !(this.#removed.get(member)?.has(block) ?? false);
   }
 
-  /** XORs every block of `member` out of Q; resolves when done. */
+  /** Journal replay: `member` began leaving; `block` (if given) is out of Q already. */
+  restoreRemoved(member: NodeId, block?: number): void {
+    let removed = this.#removed.get(member);
+    if (removed === undefined) this.#removed.set(member, (removed = new Set()));
+    if (block !== undefined) removed.add(block);
+  }
+
+  /** For a checkpoint: every leaving member's blocks out of Q so far. */
+  entries(): { member: NodeId; blocks: number[] }[] {
+    return [...this.#removed].map(([member, blocks]) => ({ member, blocks: [...blocks].sort((a, b) => a - b) }));
+  }
+
+  /** XORs every block of `member` still in Q out of it; resolves when done. */
   async remove(member: Member): Promise<void> {
-    if (this.#removed.has(member.name)) return;
-    const removed = new Set<number>();
-    this.#removed.set(member.name, removed);
+    if (this.#running.has(member.name)) return;
+    this.#running.add(member.name);
+    this.restoreRemoved(member.name);
+    const removed = this.#removed.get(member.name)!;
     let next = 0;
     const worker = async () => {
       while (next < member.blockCount) {
         const block = next++;
+        if (removed.has(block)) continue;
         for (let attempt = 1; !(await this.#removeBlock(member.name, block, removed)); attempt++) {
           await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
         }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    this.#removed.delete(member.name);
+    this.#running.delete(member.name);
   }
 
-  /** False if the member's copy was not settled yet (hardened: try again later). */
+  /** `member` has left (its removal journaled complete): nothing of it is in Q, nothing to remember. */
+  forget(member: NodeId): void {
+    this.#removed.delete(member);
+  }
+
+  /** False if the member's copy was not settled yet, or Q[block] is being rebuilt (hardened: try again later). */
   async #removeBlock(member: NodeId, block: number, removed: Set<number>): Promise<boolean> {
     const d = this.#d;
     const work = async () => {
       const copy = await d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(member, (id) => ({ type: 'copy-request', id, block }));
       if (d.hardened && copy.status !== 0) return false;
       const q = await d.disk.read(block);
-      assert(q.ok, `cannot read Q[${block}] to remove ${member} (${q.ok ? '' : q.error})`);
+      if (!q.ok) {
+        d.repairQ(block); // then try again
+        return false;
+      }
       if (copy.data.length === q.data.length) xorInto(q.data, copy.data);
-      const stored = await d.disk.write(block, q.data);
-      assert(stored.ok, `cannot store Q[${block}] removing ${member} (${stored.ok ? '' : stored.error})`);
+      const stored = await d.storeUnmerge(member, block, q.data);
       removed.add(block);
+      if (!stored.ok) d.repairQ(block); // rebuilt from the members that remain
       this.blocksRemoved++;
       return true;
     };

@@ -13,7 +13,6 @@
 // order with bounded concurrency, sent (hardened: until acknowledged), then
 // restore-complete. A newer session (the member restarted mid-restore)
 // supersedes an older one.
-import type { BlockDevice } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -23,18 +22,22 @@ import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.
 import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import type { BlockLocks } from '../util/block-locks.js';
-import type { Member } from './parity-controller.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
+import type { Member } from './group.js';
 
 export type Rebuilt = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
 
 interface RestorerDeps {
-  readonly disk: BlockDevice;
+  readonly disk: VerifiedDisk;
   readonly net: Transport;
   readonly clock: Clock;
   readonly rpc: Rpc;
   readonly locks: BlockLocks;
-  /** The members whose block `block` Q[block] includes now (a joining member's merged blocks, not a leaving one's removed blocks). */
-  readonly members: (block: number) => Iterable<Member>;
+  readonly members: () => Iterable<Member>;
+  /** Does Q[block] include `member`'s copy (false for a joining member's blocks not merged yet)? */
+  readonly contributes: (member: NodeId, block: number) => boolean;
+  /** Was `member`'s `block` merged as zeros (it had no copy), unbeknown to it yet? */
+  readonly noCopy: (member: NodeId, block: number) => boolean;
   readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
@@ -81,9 +84,12 @@ export class Restorer {
 
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
+    // Q[block] does not hold the member's copy (a join has not merged it yet, or
+    // merged zeros for it: it had none): nothing to rebuild from.
+    if (d.hardened && (!d.contributes(forMember, block) || d.noCopy(forMember, block))) return { lost: true };
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
-    const others = [...d.members(block)].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')));
+    const others = [...d.members()].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')) && d.contributes(m.name, block));
     const copies = await Promise.all(
       others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
     );

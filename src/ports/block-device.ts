@@ -17,7 +17,11 @@ export interface IoError {
   readonly error: IoErrorKind;
 }
 
-export type ReadResult = { readonly ok: true; readonly data: Uint8Array } | IoError;
+/**
+ * `checksum`: the one stored with the block's last write, if the device keeps
+ * checksums (keepsChecksums) and the block was written with one.
+ */
+export type ReadResult = { readonly ok: true; readonly data: Uint8Array; readonly checksum?: number | undefined } | IoError;
 export type WriteResult = { readonly ok: true } | IoError;
 
 export interface BlockDevice {
@@ -29,9 +33,21 @@ export interface BlockDevice {
   /**
    * Resolves once `data` is on the device (the caller may reuse `data`): on
    * the media, or — with a volatile write cache on — possibly only in the
-   * cache, which a power failure loses.
+   * cache, which a power failure loses. `checksum`, if the device keeps
+   * checksums, is stored with it (a protection-information region indexed by
+   * block number, written in the same operation: T10 DIF, dm-integrity) and
+   * returned by later reads.
    */
-  write(block: number, data: Uint8Array): Promise<WriteResult>;
+  write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult>;
   /** Resolves once every write resolved before the call is on the media (FLUSH CACHE; fsync). */
   flush(): Promise<WriteResult>;
+  /** Does the device store each block's checksum (see write)? Absent: no. */
+  readonly keepsChecksums?: boolean;
+  /**
+   * Blocks whose contents the device lost and that it can store again — a
+   * failed member drive was replaced — ascending; they read as errors until
+   * rewritten. What a RAID controller reports for a replaced member. Optional:
+   * a device without member drives never loses single blocks this way.
+   */
+  lostBlocks?(): readonly number[];
 }

@@ -15,9 +15,11 @@
 // hole); retransmission until parity acknowledges; the ack policy; during a
 // restore, reads of blocks not yet back are rebuilt by parity (degraded read),
 // a write to such a block first rebuilds it, restored data never overwrites a
-// block written since, and blocks parity cannot rebuild are reported lost.
-import type { BlockDevice, ReadResult } from '../ports/block-device.js';
-import type { Clock, Timer } from '../ports/clock.js';
+// block written since, and blocks parity cannot rebuild are reported lost. Its
+// own unreadable blocks (a latent sector error, a lost drive) are repaired the
+// same way: rebuilt by parity, rewritten locally, then served.
+import type { BlockDevice } from '../ports/block-device.js';
+import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -25,15 +27,18 @@ import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
-import { DEFAULT_RETRANSMIT, type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
-import { SeqSet } from '../protocol/seq-set.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
+import { VerifiedDisk } from '../util/verified-disk.js';
+import { Copies } from './copies.js';
+import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
+import { Outbox } from './outbox.js';
 import { RestoreState } from './restore-state.js';
 
 export interface PrimaryDeps {
@@ -59,21 +64,10 @@ export interface PrimaryDeps {
   readonly boot?: number;
 }
 
-/** A delta sent and not yet acknowledged by parity. */
-interface PendingDelta {
-  readonly block: number;
-  readonly data: Uint8Array;
-  attempts: number;
-  timer: Timer | undefined;
-  /** Resolves the host write waiting on this delta (parity-durable policy). */
-  readonly acked: () => void;
-}
-
-type Reconstructed = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
 
 export class PrimaryController {
   readonly name: NodeId;
-  readonly #disk: BlockDevice;
+  readonly #disk: VerifiedDisk;
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #parity: NodeId;
@@ -86,8 +80,10 @@ export class PrimaryController {
   readonly #journal: DurableLog | undefined;
   readonly #rpc: Rpc;
   readonly #restore = new RestoreState();
-  readonly #acked = new SeqSet();
-  #trimmed = 0;
+  /** hardened: deltas on their way to parity. */
+  readonly #outbox: Outbox | undefined;
+  readonly #copies: Copies;
+  readonly #mender: Mender;
   #epoch = 0;
   /** The restore session parity is running for us (its restore-data only). */
   #session = -1;
@@ -95,9 +91,6 @@ export class PrimaryController {
   #resumed = false;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
-  readonly #pending = new Map<number, PendingDelta>();
-  /** Unacknowledged deltas per block (hardened), so busy() covers them. */
-  readonly #pendingPerBlock = new Map<number, number>();
   #nextSeq = 1;
   /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
   #highestSeq = 0;
@@ -105,29 +98,69 @@ export class PrimaryController {
   #leaving = false;
   /** Called once parity has taken us out of the group. */
   onLeft: (() => void) | undefined;
-  /** Deltas sent again after a timeout, for the run summary and probes. */
-  retransmissions = 0;
-  /** Host reads answered by parity's reconstruction while restoring. */
-  degradedReads = 0;
   /** Called when parity reports that every block was sent (the restore is complete). */
   onRestored: (() => void) | undefined;
+  /** Called each time a block is reported lost (it could not be rebuilt). */
+  onBlockLost: ((block: number) => void) | undefined;
 
   constructor(deps: PrimaryDeps) {
-    this.#disk = deps.disk;
+    this.#hardened = deps.variant === 'hardened';
+    this.#probe = deps.probe ?? NO_PROBE;
+    this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened);
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#parity = deps.parity;
-    this.#hardened = deps.variant === 'hardened';
     this.#ackPolicy = deps.ackPolicy ?? 'parity-durable';
     this.#retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
-    this.#probe = deps.probe ?? NO_PROBE;
     this.#member = deps.member ?? true;
     this.name = deps.transport.self;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit, deps.boot);
+    const epoch = () => this.#epoch;
+    this.#outbox = this.#hardened
+      ? new Outbox({ net: deps.transport, clock: deps.clock, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, probe: this.#probe, flush: () => this.#disk.flush(), epoch })
+      : undefined;
+    this.#copies = new Copies({
+      disk: this.#disk,
+      net: deps.transport,
+      parity: deps.parity,
+      locks: this.#locks,
+      restore: this.#restore,
+      outbox: this.#outbox,
+      hardened: this.#hardened,
+      bugs: this.#bugs,
+      epoch,
+      highestSeq: () => this.#highestSeq,
+    });
+    this.#mender = new Mender({
+      disk: this.#disk,
+      net: deps.transport,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      parity: deps.parity,
+      locks: this.#locks,
+      restore: this.#restore,
+      copies: this.#copies,
+      outbox: this.#outbox,
+      hardened: this.#hardened,
+      bugs: this.#bugs,
+      probe: this.#probe,
+      ready: () => this.#gate.ready,
+      lost: (block) => this.onBlockLost?.(block),
+    });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
+  }
+
+  /** Host reads answered by parity's reconstruction while restoring. */
+  get degradedReads(): number {
+    return this.#mender.degradedReads;
+  }
+
+  /** Deltas sent again after a timeout, for the run summary and probes. */
+  get retransmissions(): number {
+    return this.#outbox?.retransmissions ?? 0;
   }
 
   get blockCount(): number {
@@ -148,6 +181,17 @@ export class PrimaryController {
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
     if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
+    this.rebuildLostBlocks(); // a drive replaced while we were down
+  }
+
+  /**
+   * hardened: rebuild, from parity, every block the array reports lost (a
+   * replaced drive's), while host I/O goes on: each under its block lock, as
+   * a read that finds it unreadable would. literal leaves them unreadable
+   * until the host happens to rewrite them (the claims say nothing).
+   */
+  rebuildLostBlocks(): void {
+    if (this.#hardened) this.#mender.rebuildAll(this.#disk.lostBlocks());
   }
 
   /**
@@ -206,7 +250,7 @@ export class PrimaryController {
 
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
   busy(block: number): boolean {
-    return this.#gate.busy || this.#locks.busy(block) || this.#pendingPerBlock.has(block) || (this.#restore.active && !this.#restore.valid.has(block));
+    return this.#gate.busy || this.#locks.busy(block) || this.#outbox?.pending(block) === true || (this.#restore.active && !this.#restore.valid.has(block));
   }
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
@@ -215,58 +259,51 @@ export class PrimaryController {
     const w = data.slice(); // the host may reuse its buffer
     await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
+    /** Our disk could not store it: parity holds the only copy, so the host waits for parity's ack whatever the policy. */
+    let degraded = false;
     const stored = await this.#locks.with(block, async () => {
-      const old = await this.#currentContents(block);
+      const old = await this.#mender.contents(block, true);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
-      if (!this.#member) return this.#disk.write(block, w); // not protected yet: no delta
+      if (!this.#member) return this.#written(block, await this.#disk.write(block, w)); // not protected yet: no delta
       // Intent first: a crash after this point is redone from the journal.
       if (this.#bugs.has('journal-after-data')) await this.#disk.write(block, w);
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
-      const written = await this.#disk.write(block, w);
-      if (!written.ok) return written;
-      this.#restore.valid.add(block); // newer than anything a restore could still send
+      const written = this.#written(block, await this.#disk.write(block, w));
+      // hardened: a block our disk cannot store (a lost drive) lives in parity
+      // alone until the drive is replaced and the block rebuilt (a degraded write).
+      if (!written.ok && !this.#hardened) return written;
+      degraded = !written.ok;
+      if (degraded) this.#probe.hit('degraded-write');
       if (this.#bugs.has('primary-skips-delta')) return written;
-      if (this.#hardened) parityDurable = this.#sendReliably(this.#bugs.has('wrong-block-delta') && seq % 16 === 0 ? (block + 1) % this.#disk.blockCount : block, delta, seq);
+      const target = this.#bugs.has('wrong-block-delta') && seq % 16 === 0 ? (block + 1) % this.#disk.blockCount : block;
+      if (this.#outbox !== undefined) parityDurable = this.#outbox.send(target, delta, seq);
       else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
-      return written;
+      return { ok: true } as const;
     });
     if (!stored.ok) return stored;
-    if (parityDurable !== undefined && this.#ackPolicy === 'parity-durable') await parityDurable;
+    if (parityDurable !== undefined && (this.#ackPolicy === 'parity-durable' || degraded)) await parityDurable;
     return { ok: true };
   }
 
   async hostRead(block: number): Promise<HostReadResult> {
     if (!this.#validBlock(block)) return { ok: false, error: 'bad-request' };
     await this.#gate.ready;
-    return this.#locks.with(block, () => this.#currentContents(block));
+    return this.#locks.with(block, async () => {
+      const contents = await this.#mender.contents(block);
+      // Lost while we asked parity (a join found it unreadable): its zeros are not the host's data.
+      return contents.ok && this.#restore.lost.has(block) ? DATA_LOST : contents;
+    });
   }
 
-  /**
-   * The block's contents as the host should see them; call holding the block lock.
-   * hardened, while restoring: a block not yet back is rebuilt by parity and stored.
-   */
-  async #currentContents(block: number): Promise<ReadResult | { ok: false; error: 'data-lost' }> {
-    if (!this.#hardened || this.#restore.usable(block)) return this.#disk.read(block);
-    if (this.#restore.lost.has(block)) return { ok: false, error: 'data-lost' };
-    this.degradedReads++;
-    const rebuilt = await this.#reconstruct(block);
-    if (rebuilt.lost) {
-      this.#restore.lost.add(block);
-      this.#probe.hit('block-reported-lost');
-      return { ok: false, error: 'data-lost' };
-    }
-    this.#probe.hit('degraded-read-served');
-    const stored = await this.#disk.write(block, rebuilt.data);
-    if (stored.ok) this.#restore.valid.add(block);
-    return { ok: true, data: rebuilt.data };
-  }
-
-  async #reconstruct(block: number): Promise<Reconstructed> {
-    const reply = await this.#rpc.call<Extract<Message, { type: 'reconstruct-reply' }>>(this.#parity, (id) => ({ type: 'reconstruct-request', id, block }));
-    return reply.lost === 1 ? { lost: true } : { lost: false, data: reply.data };
+  /** After a host write of `block` landed: it is newer than anything a restore could still send, and no longer lost. */
+  #written<R extends { readonly ok: boolean }>(block: number, result: R): R {
+    if (!result.ok) return result;
+    this.#restore.valid.add(block);
+    if (this.#restore.zeroed.delete(block)) this.#restore.lost.delete(block);
+    return result;
   }
 
   /** Redo every journaled write in order, then resend its delta until acknowledged. */
@@ -274,16 +311,15 @@ export class PrimaryController {
     const contents = await journal.read();
     const header = decodeHeader(contents.header);
     this.#epoch = header.epoch;
-    this.#trimmed = contents.trimmedUpTo;
-    for (let seq = 1; seq <= contents.trimmedUpTo; seq++) this.#acked.add(seq);
+    this.#outbox?.trimmedUpTo(contents.trimmedUpTo);
     for (const entry of contents.records) {
       const record = decodeJournalRecord(entry.data);
       this.#probe.hit('primary-journal-redo');
+      // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
-      assert(redone.ok, `${this.name}: cannot redo journaled write of block ${record.block} (${redone.ok ? '' : redone.error})`);
-      this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
+      if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
       this.#highestSeq = Math.max(this.#highestSeq, entry.position);
-      void this.#sendReliably(record.block, record.delta, entry.position);
+      void this.#outbox?.send(record.block, record.delta, entry.position);
     }
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
@@ -297,63 +333,21 @@ export class PrimaryController {
     }
   }
 
-  /** Sends delta `seq` and keeps sending it until parity acknowledges it. */
-  #sendReliably(block: number, data: Uint8Array, seq: number): Promise<void> {
-    return new Promise((acked) => {
-      const pending: PendingDelta = { block, data, attempts: 0, timer: undefined, acked };
-      this.#pending.set(seq, pending);
-      this.#pendingPerBlock.set(block, (this.#pendingPerBlock.get(block) ?? 0) + 1);
-      this.#transmit(seq, pending);
-    });
-  }
-
-  #transmit(seq: number, pending: PendingDelta): void {
-    if (pending.attempts > 0) {
-      this.retransmissions++;
-      this.#probe.hit('delta-retransmitted');
-    }
-    pending.attempts++;
-    this.#net.send(this.#parity, { type: 'delta', block: pending.block, epoch: this.#epoch, seq, data: pending.data });
-    pending.timer = this.#clock.timer(retransmitDelay(this.#retransmit, pending.attempts), () => this.#transmit(seq, pending));
-  }
-
-  #onAck(seq: number): void {
-    const pending = this.#pending.get(seq);
-    if (pending === undefined) return; // a duplicate ack
-    this.#pending.delete(seq);
-    pending.timer?.cancel();
-    const left = this.#pendingPerBlock.get(pending.block)! - 1;
-    if (left === 0) this.#pendingPerBlock.delete(pending.block);
-    else this.#pendingPerBlock.set(pending.block, left);
-    this.#acked.add(seq);
-    pending.acked();
-    this.#trimJournal();
-  }
-
-  /**
-   * Every delta up to the acked floor is in parity: its intent is no longer
-   * needed once its data write is on the media — flushed first, as a drive's
-   * write cache may still hold it (and lose it at a power failure).
-   */
-  #trimJournal(): void {
-    const floor = this.#acked.floor;
-    if (this.#journal === undefined || floor <= this.#trimmed) return;
-    this.#trimmed = floor;
-    this.#clock.spawn('journal trim', async () => {
-      if ((await this.#disk.flush()).ok) await this.#journal!.trim(floor);
-    });
-  }
-
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
     assert(from === this.#parity, `${this.name}: ${message.type} from ${from}, not the parity array`);
     switch (message.type) {
       case 'build-request':
-        return this.#sendCopies(message.first, message.count);
+        return this.#copies.sendBuild(message.first, message.count);
       case 'delta-ack':
-        assert(this.#hardened, `${this.name}: delta-ack in the literal protocol`);
-        return this.#onAck(message.seq);
+        assert(this.#outbox !== undefined, `${this.name}: delta-ack in the literal protocol`);
+        return this.#outbox.ack(message.seq);
       case 'copy-request':
-        return this.#answerCopy(message.id, message.block);
+        // Not before journal recovery: a redone write's delta is not pending yet, so
+        // its copy would pass for settled while it is ahead of Q[block] (H7).
+        return this.#rpc.serve(from, message.id, async () => {
+          await this.#gate.ready;
+          await this.#copies.answer(message.id, message.block);
+        });
       case 'restore-data':
         if (this.#hardened && message.session !== this.#session) {
           this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
@@ -369,37 +363,24 @@ export class PrimaryController {
         this.#rpc.answer(message.id, message);
         return;
       case 'join-copy-request':
-        return this.#answerJoinCopy(message.id, message.block);
+        return this.#rpc.serve(from, message.id, async () => {
+          await this.#gate.ready; // the highest delta number covers the journaled deltas only once recovery is done
+          await this.#copies.answerJoin(message.id, message.block);
+        });
       case 'join-complete':
         this.#net.send(this.#parity, { type: 'join-ack', id: message.id });
         return;
+      case 'block-lost':
+        return this.#mender.takeBlockLost(message.id, message.block);
+      case 'scrub-repair':
+        return this.#rpc.serve(from, message.id, async () => {
+          // Rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
+          await this.#locks.with(message.block, () => this.#mender.contents(message.block, false, 'scrub-repaired-member'));
+          this.#net.send(this.#parity, { type: 'scrub-repair-done', id: message.id, block: message.block });
+        });
       default:
         assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
     }
-  }
-
-  /** Parity restores another array: our copy of `block`, and whether it is settled with parity. */
-  async #answerCopy(id: number, block: number): Promise<void> {
-    // Not before journal recovery: a redone write's delta is not pending yet, so
-    // its copy would pass for settled while it is ahead of Q[block] (H7).
-    await this.#gate.ready;
-    const empty = new Uint8Array(0);
-    // No copy to give: answer at once, without the block lock — we may hold it
-    // ourselves while waiting on parity to rebuild this very block (we are
-    // restoring too), and parity holds Q[block] while it waits for us.
-    if (!this.#validBlock(block) || !this.#restore.usable(block)) {
-      this.#net.send(this.#parity, { type: 'copy-reply', id, block, status: 2, data: empty });
-      return;
-    }
-    const reply = await this.#locks.with(block, async () => {
-      if (!this.#restore.usable(block)) return { status: 2, data: empty };
-      const copy = await this.#disk.read(block);
-      if (!copy.ok) return { status: 2, data: empty };
-      // A delta parity has not acknowledged means our data is ahead of Q[block].
-      const status = this.#hardened && this.#pendingPerBlock.has(block) ? 1 : 0;
-      return { status, data: copy.data };
-    });
-    this.#net.send(this.#parity, { type: 'copy-reply', id, block, ...reply });
   }
 
   async #completeRestore(id: number): Promise<void> {
@@ -411,44 +392,24 @@ export class PrimaryController {
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
   }
 
-  /** Parity merges us in (join): our copy of `block` and the last delta it reflects. */
-  async #answerJoinCopy(id: number, block: number): Promise<void> {
-    await this.#gate.ready; // #highestSeq covers the journaled deltas only once recovery is done
-    const copy = this.#bugs.has('join-copy-without-fence') ? await this.#disk.read(block) : await this.#locks.with(block, () => this.#disk.read(block));
-    assert(copy.ok, `${this.name}: cannot read block ${block} to join (${copy.ok ? '' : copy.error})`);
-    this.#net.send(this.#parity, { type: 'join-copy', id, block, epoch: this.#epoch, reflectsUpTo: this.#highestSeq, data: copy.data });
-  }
-
   /** A block parity rebuilt for us (restore). */
   async #takeRestored(id: number, block: number, lost: boolean, data: Uint8Array): Promise<void> {
     await this.#locks.with(block, async () => {
       if (!this.#restore.active || !this.#validBlock(block)) return;
       // hardened: a block written (or rebuilt) since, or with a delta still on
       // its way to parity, is newer than this copy.
-      if (this.#hardened && (this.#restore.valid.has(block) || this.#pendingPerBlock.has(block))) {
+      if (this.#hardened && (this.#restore.valid.has(block) || this.#outbox?.pending(block) === true)) {
         this.#probe.hit('stale-restore-data-ignored');
         return;
       }
       if (lost) {
-        this.#restore.lost.add(block);
-        this.#probe.hit('block-reported-lost');
+        this.#mender.markLost(block);
         return;
       }
       const stored = await this.#disk.write(block, data);
       if (stored.ok) this.#restore.valid.add(block);
     });
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block });
-  }
-
-  /** Sends (k, P[k]) for every block of ours in [first, first+count). */
-  async #sendCopies(first: number, count: number): Promise<void> {
-    const end = Math.min(first + count, this.#disk.blockCount);
-    for (let block = first; block < end; block++) {
-      const copy = await this.#locks.with(block, () => this.#disk.read(block));
-      // An unreadable block (a latent sector error) has no copy to give: an
-      // I/O fault, not a bug. The build waits for it (docs/PROTOCOL.md: gaps).
-      if (copy.ok) this.#net.send(this.#parity, { type: 'block-copy', block, data: copy.data });
-    }
   }
 
   #validBlock(block: number): boolean {

@@ -67,7 +67,17 @@ export type Message =
   | { readonly type: 'leave-complete'; readonly id: number }
   /** restoring primary → parity: rebuild block `block` for me now (degraded read, write to an unrestored block). */
   | { readonly type: 'reconstruct-request'; readonly id: number; readonly block: number }
-  | { readonly type: 'reconstruct-reply'; readonly id: number; readonly block: number; readonly lost: number; readonly data: Uint8Array };
+  | { readonly type: 'reconstruct-reply'; readonly id: number; readonly block: number; readonly lost: number; readonly data: Uint8Array }
+  /**
+   * parity → member: your copy of `block` went into Q as zeros (you had none to
+   * give when the build or your join merged it: nothing protected it). It is
+   * lost: report it, and hold zeros for it as Q does.
+   */
+  | { readonly type: 'block-lost'; readonly id: number; readonly block: number }
+  | { readonly type: 'block-lost-ack'; readonly id: number; readonly block: number }
+  /** parity → member: the scrub found your copy of `block` bad (checksum, unreadable): rebuild it from parity. */
+  | { readonly type: 'scrub-repair'; readonly id: number; readonly block: number }
+  | { readonly type: 'scrub-repair-done'; readonly id: number; readonly block: number };
 
 export type MessageType = Message['type'];
 
@@ -157,6 +167,22 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
     ['block', 'uint'],
     ['lost', 'uint'],
     ['data', 'bytes'],
+  ],
+  'block-lost': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'block-lost-ack': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'scrub-repair': [
+    ['id', 'uint'],
+    ['block', 'uint'],
+  ],
+  'scrub-repair-done': [
+    ['id', 'uint'],
+    ['block', 'uint'],
   ],
 };
 

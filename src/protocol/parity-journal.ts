@@ -9,6 +9,23 @@
 //              what was applied.
 // epoch      — a member started a new epoch (its journal is new, its sequence
 //              numbers restart): forget its applied set.
+// write      — redo record for any other write of Q[block] (a repair from the
+//              members' copies, …): replayed in order with the applies, so an
+//              older apply record can never overwrite it after a crash.
+// member     — the group changed: `name` (of `blockCount` blocks) is joining,
+//              a member, leaving, or has left.
+// merge      — redo record of a join: `member`'s copy of `block` (reflecting
+//              its deltas up to `upTo`, in `epoch`) is in newQ.
+// unmerge    — redo record of a leave: `member`'s copy of `block` is XORed
+//              out of newQ.
+//
+// A checkpoint carries, besides the applied sets, whatever of the above is
+// still needed once older records are trimmed: the membership (if it differs
+// from the one the controller was configured with), the blocks merged so far
+// and the deltas their copies reflect, and the blocks a leave took out.
+//
+// An apply record with an empty newQ applied its delta without a write: Q[block]
+// was unreadable, and is rebuilt from the members' copies, which reflect it.
 import { DecodeError, type FieldSpec, fieldsSize, readFields, writeFields } from './fields.js';
 
 export interface ApplyRecord {
@@ -19,10 +36,46 @@ export interface ApplyRecord {
   readonly newQ: Uint8Array;
 }
 
-export interface CheckpointRecord {
-  readonly kind: 'checkpoint';
+export type MemberState = 'joining' | 'member' | 'leaving' | 'left';
+const MEMBER_STATES: readonly MemberState[] = ['joining', 'member', 'leaving', 'left'];
+
+export interface CheckpointState {
   /** Per member: its epoch; every seq ≤ floor is applied, plus those listed above it. */
   readonly applied: readonly { readonly member: string; readonly epoch: number; readonly floor: number; readonly above: readonly number[] }[];
+  /** The whole group, if it differs from the configured one. */
+  readonly members?: readonly { readonly name: string; readonly blockCount: number; readonly state: MemberState }[];
+  /** Per member that joined: [block, delta number its merged copy reflects] still needed. */
+  readonly merged?: readonly { readonly member: string; readonly blocks: readonly (readonly [number, number])[] }[];
+  /** Per member leaving: blocks already XORed out. */
+  readonly removed?: readonly { readonly member: string; readonly blocks: readonly number[] }[];
+}
+
+export interface CheckpointRecord extends CheckpointState {
+  readonly kind: 'checkpoint';
+}
+
+export interface MemberRecord {
+  readonly kind: 'member';
+  readonly name: string;
+  readonly blockCount: number;
+  readonly state: MemberState;
+}
+
+export interface MergeRecord {
+  readonly kind: 'merge';
+  readonly member: string;
+  readonly block: number;
+  readonly upTo: number;
+  readonly epoch: number;
+  /** Empty: Q[block] was unavailable (rebuilt from the members' copies, which include this one). */
+  readonly newQ: Uint8Array;
+}
+
+export interface UnmergeRecord {
+  readonly kind: 'unmerge';
+  readonly member: string;
+  readonly block: number;
+  readonly newQ: Uint8Array;
 }
 
 export interface EpochRecord {
@@ -31,7 +84,13 @@ export interface EpochRecord {
   readonly epoch: number;
 }
 
-export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord;
+export interface WriteRecord {
+  readonly kind: 'write';
+  readonly block: number;
+  readonly newQ: Uint8Array;
+}
+
+export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord | WriteRecord | MemberRecord | MergeRecord | UnmergeRecord;
 
 const APPLY: FieldSpec = [
   ['member', 'bytes'],
@@ -44,36 +103,92 @@ const EPOCH: FieldSpec = [
   ['member', 'bytes'],
   ['epoch', 'uint'],
 ];
+const WRITE: FieldSpec = [
+  ['block', 'uint'],
+  ['newQ', 'bytes'],
+];
+const MEMBER: FieldSpec = [
+  ['name', 'bytes'],
+  ['blockCount', 'uint'],
+  ['state', 'uint'],
+];
+const MERGE: FieldSpec = [
+  ['member', 'bytes'],
+  ['block', 'uint'],
+  ['upTo', 'uint'],
+  ['epoch', 'uint'],
+  ['newQ', 'bytes'],
+];
+const UNMERGE: FieldSpec = [
+  ['member', 'bytes'],
+  ['block', 'uint'],
+  ['newQ', 'bytes'],
+];
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
 
 export function encodeParityRecord(r: ParityJournalRecord): Uint8Array {
-  const [tag, spec, fields] =
-    r.kind === 'apply'
-      ? ([1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, newQ: r.newQ }] as const)
-      : r.kind === 'checkpoint'
-        ? ([2, CHECKPOINT, { applied: text.encode(JSON.stringify(r.applied)) }] as const)
-        : ([3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }] as const);
+  const [tag, spec, fields] = recordFields(r);
   const out = new Uint8Array(1 + fieldsSize(spec, fields));
   out[0] = tag;
   writeFields(spec, fields, out, 1, r.kind);
   return out;
 }
 
+function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Record<string, unknown>] {
+  switch (r.kind) {
+    case 'apply':
+      return [1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, newQ: r.newQ }];
+    case 'checkpoint': {
+      // Just the applied sets while nothing else is needed (the layout checkpoints always had).
+      const { kind: _kind, ...state } = r;
+      const extra = state.members !== undefined || state.merged !== undefined || state.removed !== undefined;
+      return [2, CHECKPOINT, { applied: text.encode(JSON.stringify(extra ? state : state.applied)) }];
+    }
+    case 'epoch':
+      return [3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }];
+    case 'write':
+      return [4, WRITE, { block: r.block, newQ: r.newQ }];
+    case 'member':
+      return [5, MEMBER, { name: text.encode(r.name), blockCount: r.blockCount, state: MEMBER_STATES.indexOf(r.state) }];
+    case 'merge':
+      return [6, MERGE, { member: text.encode(r.member), block: r.block, upTo: r.upTo, epoch: r.epoch, newQ: r.newQ }];
+    case 'unmerge':
+      return [7, UNMERGE, { member: text.encode(r.member), block: r.block, newQ: r.newQ }];
+  }
+}
+
 export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
   const out: Record<string, unknown> = {};
-  if (bytes[0] === 1) {
-    readFields(APPLY, bytes, 1, out, 'apply');
-    return { kind: 'apply', member: untext.decode(out['member'] as Uint8Array), seq: out['seq'] as number, block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
-  }
-  if (bytes[0] === 2) {
-    readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
-    return { kind: 'checkpoint', applied: JSON.parse(untext.decode(out['applied'] as Uint8Array)) as CheckpointRecord['applied'] };
-  }
-  if (bytes[0] === 3) {
-    readFields(EPOCH, bytes, 1, out, 'epoch');
-    return { kind: 'epoch', member: untext.decode(out['member'] as Uint8Array), epoch: out['epoch'] as number };
+  const str = (name: string) => untext.decode(out[name] as Uint8Array);
+  switch (bytes[0]) {
+    case 1:
+      readFields(APPLY, bytes, 1, out, 'apply');
+      return { kind: 'apply', member: str('member'), seq: out['seq'] as number, block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
+    case 2: {
+      readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
+      const state = JSON.parse(str('applied')) as CheckpointState | CheckpointState['applied'];
+      return Array.isArray(state) ? { kind: 'checkpoint', applied: state } : { kind: 'checkpoint', ...(state as CheckpointState) };
+    }
+    case 3:
+      readFields(EPOCH, bytes, 1, out, 'epoch');
+      return { kind: 'epoch', member: str('member'), epoch: out['epoch'] as number };
+    case 4:
+      readFields(WRITE, bytes, 1, out, 'write');
+      return { kind: 'write', block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
+    case 5: {
+      readFields(MEMBER, bytes, 1, out, 'member');
+      const state = MEMBER_STATES[out['state'] as number];
+      if (state === undefined) throw new DecodeError(`member: unknown state ${out['state']}`);
+      return { kind: 'member', name: str('name'), blockCount: out['blockCount'] as number, state };
+    }
+    case 6:
+      readFields(MERGE, bytes, 1, out, 'merge');
+      return { kind: 'merge', member: str('member'), block: out['block'] as number, upTo: out['upTo'] as number, epoch: out['epoch'] as number, newQ: out['newQ'] as Uint8Array };
+    case 7:
+      readFields(UNMERGE, bytes, 1, out, 'unmerge');
+      return { kind: 'unmerge', member: str('member'), block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
   }
   throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
 }

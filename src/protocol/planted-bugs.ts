@@ -26,7 +26,11 @@ export type PlantedBug =
   /** Every 16th delta names the next block instead of its own. */
   | 'wrong-block-delta'
   /** Restore asks a smaller member for blocks past its end instead of counting them as zeros. */
-  | 'no-zero-extension';
+  | 'no-zero-extension'
+  /** The scrub, finding a member's copy bad, rewrites Q without it instead: it repairs the wrong copy. */
+  | 'scrub-repairs-wrong-copy'
+  /** A primary serves host reads without checking the block's checksum: corrupt data reaches the host. */
+  | 'no-checksum-verify';
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   'parity-stores-delta',
@@ -41,6 +45,8 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   'join-copy-without-fence',
   'wrong-block-delta',
   'no-zero-extension',
+  'scrub-repairs-wrong-copy',
+  'no-checksum-verify',
 ];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;

@@ -4,6 +4,10 @@
 // one several times). Ids are unique across a node's boots (the boot number
 // is their high part), so neither end takes a request or an answer of a
 // previous life for one of this life.
+//
+// A responder serves a request once while it is under way (serve), so
+// resending is cheap even when the work is slow (a disk read on a busy drive
+// takes longer than the first retransmission timeout).
 import type { Clock, Timer } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from './messages.js';
@@ -19,7 +23,9 @@ export class Rpc {
   readonly #clock: Clock;
   readonly #retransmit: RetransmitOptions;
   readonly #outstanding = new Map<number, Outstanding>();
-  #nextId = 1;
+  /** Requests being served, as "sender/id". */
+  readonly #serving = new Set<string>();
+  #nextId: number;
 
   /** hardened resends until answered; literal sends each request once (no retransmission in the claims). */
   static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions, boot = 0): Rpc {
@@ -64,6 +70,18 @@ export class Rpc {
     entry.timer?.cancel();
     entry.resolve(response);
     return true;
+  }
+
+  /** Runs `work` for request `id` from `from`, unless that request is being served already (a retransmission). */
+  async serve(from: NodeId, id: number, work: () => Promise<void>): Promise<void> {
+    const key = `${from}/${id}`;
+    if (this.#serving.has(key)) return;
+    this.#serving.add(key);
+    try {
+      await work();
+    } finally {
+      this.#serving.delete(key);
+    }
   }
 
   /** Calls still waiting for their response. */

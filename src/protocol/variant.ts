@@ -2,9 +2,9 @@
 //
 // literal  — claims 1-15 exactly as written, nothing added. The testbed exists
 //            to show where it breaks (DESIGN.md section 3, hazards H1-H7).
-// hardened — the product protocol. So far: per-block serialisation of
-//            read-modify-writes at both ends (H4, H5). docs/PROTOCOL.md tracks
-//            which hazards each mechanism covers.
+// hardened — the product protocol: the claims plus what a product needs to
+//            survive hazards H1-H12. docs/PROTOCOL.md says which mechanism
+//            covers which hazard, and what proves it.
 
 export type ProtocolVariant = 'literal' | 'hardened';
 

@@ -62,7 +62,7 @@ export class SimSystem {
     this.world = new World(this.engine, TOPOLOGY, bugs);
     if (!(this.world.network instanceof LossyNetwork)) throw new Error('the model test needs the lossy network');
     this.network = this.world.network;
-    this.initial = prefill(this.engine, this.world);
+    this.initial = prefill(this.engine, this.world).contents;
     this.parityChecker = new ParityChecker(this.engine, this.world, (v) => {
       this.#problems.push(`${v.kind} violation at ${v.timeUs}us: ${v.message}`);
       this.engine.stop();

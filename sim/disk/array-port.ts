@@ -1,0 +1,99 @@
+// The BlockDevice port a controller gets for one simulated array: the device
+// itself, plus what an array's firmware adds:
+//
+//  - a protection-information region: one checksum per block, indexed by block
+//    number, stored by the same write that stores the data (as T10 DIF or
+//    dm-integrity's interleaved tags do) and returned with every read. It is on
+//    the array's media: it survives a controller crash, and is lost with the
+//    array (clear) or with the drive that holds the block (forget);
+//  - the blocks a replaced drive lost, which the controller must rebuild;
+//  - injected misdirected writes: the data lands on another block, while the
+//    checksum goes to the block asked for — so both the block written (now
+//    stale) and the block hit (now holding another block's data) fail their
+//    checksums until rewritten.
+import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
+import { DiskArray } from './disk-array.js';
+import type { SimDevice } from './sim-device.js';
+
+export class ArrayPort implements BlockDevice {
+  readonly keepsChecksums = true;
+  readonly #device: SimDevice;
+  readonly #sums = new Map<number, number>();
+  /** Writes still to misdirect, and where each lands (undefined: this one lands right). */
+  #misdirect: { left: number; target: (block: number) => number | undefined } | undefined;
+  /** A write meant for `intended` landed on `target`. */
+  onMisdirected: ((intended: number, target: number) => void) | undefined;
+
+  constructor(device: SimDevice) {
+    this.#device = device;
+  }
+
+  get blockBytes(): number {
+    return this.#device.blockBytes;
+  }
+
+  get blockCount(): number {
+    return this.#device.blockCount;
+  }
+
+  async read(block: number): Promise<ReadResult> {
+    const r = await this.#device.read(block);
+    return r.ok ? { ok: true, data: r.data, checksum: this.#sums.get(block) } : r;
+  }
+
+  async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
+    const target = this.#nextTarget(block);
+    const r = await this.#device.write(target ?? block, data);
+    if (!r.ok) return r;
+    if (checksum === undefined) this.#sums.delete(block);
+    else this.#sums.set(block, checksum);
+    if (target !== undefined) this.onMisdirected?.(block, target);
+    return r;
+  }
+
+  /** The device's own flush: checksums are on the media already (the region has no cache). */
+  flush(): Promise<WriteResult> {
+    return this.#device.flush();
+  }
+
+  /** Lost blocks on replaced drives (a drive still failed cannot take them yet). */
+  lostBlocks(): readonly number[] {
+    const d = this.#device;
+    if (!(d instanceof DiskArray)) return [];
+    return d.lostBlocks().filter((block) => !d.drives[d.locate(block).drive]!.failed);
+  }
+
+  /** The checksum stored for `block` (god's view, for the world's history and the checker). */
+  checksum(block: number): number | undefined {
+    return this.#sums.get(block);
+  }
+
+  /** Stores `block`'s checksum without I/O (data written before the run: prefill). */
+  setChecksum(block: number, checksum: number): void {
+    this.#sums.set(block, checksum);
+  }
+
+  /** The array is lost (or replaced by an empty one): its checksum region with it. */
+  clear(): void {
+    this.#sums.clear();
+  }
+
+  /** A drive is lost: the checksums of the blocks it held with it. */
+  forget(blocks: readonly number[]): void {
+    for (const block of blocks) this.#sums.delete(block);
+  }
+
+  /** The next `count` writes land where `target` says (undefined: that write lands right and does not count). */
+  misdirectNext(count: number, target: (block: number) => number | undefined): void {
+    this.#misdirect = { left: count + (this.#misdirect?.left ?? 0), target };
+  }
+
+  #nextTarget(block: number): number | undefined {
+    const m = this.#misdirect;
+    if (m === undefined) return undefined;
+    const target = m.target(block);
+    if (target === undefined) return undefined;
+    if (--m.left === 0) this.#misdirect = undefined;
+    return target;
+  }
+}

@@ -1,0 +1,158 @@
+// Faults that strike single blocks of an array — latent sector errors, a lost
+// drive, silent corruption, misdirected writes — and what the world knows of
+// the damage they left (damage.ts): where a copy holds wrong data, which
+// damage is still unrepaired, which drives are still failed.
+import { DiskArray } from '../disk/disk-array.js';
+import type { KindId } from '../engine/trace.js';
+import type { DamageKind } from './damage.js';
+import type { World } from './world.js';
+
+/** Damage that leaves wrong data on the media (the parity invariant cannot hold there until repaired). */
+const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected'];
+const DAMAGE_CODE: Record<DamageKind, number> = { latent: 1, drive: 2, corrupt: 3, stale: 4, misdirected: 5 };
+
+export class MediaFaults {
+  readonly #w: World;
+  readonly #kDamage: KindId;
+
+  constructor(world: World) {
+    this.#w = world;
+    this.#kDamage = world.engine.trace.kind('fault.block', ['block', 'damage', 'target']);
+  }
+
+  /** Records damage to `block` of `array` starting now, and whether parity protected the block then. */
+  record(array: string, block: number, kind: DamageKind, target = -1): void {
+    const w = this.#w;
+    const built = w.builtAt !== undefined;
+    w.damage.start(array, block, kind, w.engine.now, array === w.parity.name ? built : built && w.counts(array, block));
+    if (kind === 'latent' || kind === 'drive') return; // traced by the disk model
+    const t = w.engine.trace;
+    t.record(w.engine.now, this.#kDamage, t.actor(array), block, DAMAGE_CODE[kind], target);
+  }
+
+  /** `count` random blocks of `array` become unreadable until rewritten (HDD arrays only); `allowed` vets each (the fault budget). Returns how many. */
+  addLatentErrors(array: string, count: number, allowed: (block: number) => boolean = () => true): number {
+    const device = this.diskArray(array);
+    const rng = this.#w.engine.random.stream(`faults/latent/${array}`);
+    let done = 0;
+    for (let i = 0; i < count; i++) if (this.addLatentError(array, rng.int(device.blockCount), allowed)) done++;
+    return done;
+  }
+
+  /** `block` of `array` becomes unreadable until rewritten (HDD arrays only), unless `allowed` refuses it (the fault budget). */
+  addLatentError(array: string, block: number, allowed: (block: number) => boolean = () => true): boolean {
+    if (!allowed(block)) return false;
+    this.diskArray(array).addLatentError(block);
+    this.record(array, block, 'latent');
+    this.#w.probes.hit('latent-error');
+    return true;
+  }
+
+  /** Drive `drive` of HDD array `array` fails: exactly its blocks are lost. */
+  failDrive(array: string, drive: number): void {
+    const device = this.diskArray(array);
+    if (device.drives[drive]!.failed) return;
+    device.failDrive(drive);
+    const lost = this.blocksOnDrive(array, drive);
+    this.#w.arrayPort(array).forget(lost);
+    for (const block of lost) this.record(array, block, 'drive');
+  }
+
+  /** An empty drive replaces failed drive `drive`; the array's controller rebuilds its blocks. */
+  replaceDrive(array: string, drive: number): void {
+    const device = this.diskArray(array);
+    if (!device.drives[drive]!.failed) return;
+    device.replaceDrive(drive);
+    const node = this.#w.node(array);
+    if (node.incarnation.alive) node.controller.rebuildLostBlocks(); // else its restart finds them
+  }
+
+  /**
+   * Does some copy in `block`'s group hold injected damage that makes the
+   * parity invariant moot until it is repaired — wrong data on the media (a
+   * lost drive's wiped block, corruption, a misdirected write), or two damaged
+   * copies at once (single parity cannot fix that: losses get reported)?
+   */
+  damagedGroup(block: number): boolean {
+    let damaged = 0;
+    for (const n of this.#w.nodes()) {
+      if (!this.#w.damage.openAt(n.name, block)) continue;
+      if (this.#w.damage.openAt(n.name, block, WRONG_DATA) || ++damaged >= 2) return true;
+    }
+    return false;
+  }
+
+  /** Injected damage still unrepaired on a block no primary reports lost (`all`: every kind; else lost drives only). */
+  unrepaired(all: boolean): { array: string; block: number; kinds: DamageKind[] }[] {
+    const lost = new Set(this.#w.primaries.flatMap((p) => [...p.controller.lostBlocks]));
+    return this.#w.damage.openBlocks().filter((d) => !lost.has(d.block) && (all || d.kinds.includes('drive')));
+  }
+
+  /** Failed drives not replaced, as "array drive d". */
+  failedDrives(): string[] {
+    const out: string[] = [];
+    for (const n of this.#w.nodes()) {
+      if (!(n.device instanceof DiskArray) || n.device.failed) continue;
+      n.device.drives.forEach((d, i) => d.failed && out.push(`${n.name} drive ${i}`));
+    }
+    return out;
+  }
+
+  driveFailed(array: string, drive: number): boolean {
+    const device = this.#w.node(array).device;
+    return device instanceof DiskArray && device.drives[drive]!.failed;
+  }
+
+  /** The logical blocks drive `drive` of `array` holds, ascending. */
+  blocksOnDrive(array: string, drive: number): number[] {
+    const device = this.diskArray(array);
+    const out: number[] = [];
+    for (let block = 0; block < device.blockCount; block++) if (device.locate(block).drive === drive) out.push(block);
+    return out;
+  }
+
+  /** `array`'s device, which must be an HDD array. */
+  diskArray(array: string): DiskArray {
+    const device = this.#w.node(array).device;
+    if (!(device instanceof DiskArray)) throw new RangeError(`block faults of this kind need an HDD array; ${array} is not one`);
+    return device;
+  }
+
+  /**
+   * Silent corruption: `count` random blocks of `array` (stream
+   * faults/corrupt/<array>) get one byte changed on the media — no error, and
+   * the stored checksum stays what it was. `allowed` vets each block (the fault
+   * budget). Returns how many were corrupted.
+   */
+  corrupt(array: string, count: number, allowed: (block: number) => boolean): number {
+    const device = this.#w.node(array).device;
+    const rng = this.#w.engine.random.stream(`faults/corrupt/${array}`);
+    let done = 0;
+    for (let i = 0; i < count; i++) {
+      const block = rng.int(device.blockCount);
+      const at = rng.int(device.blockBytes);
+      const flip = 1 + rng.int(255);
+      if (!allowed(block) || (device instanceof DiskArray && device.isLost(block))) continue;
+      const data = device.store.get(block);
+      data[at]! ^= flip;
+      device.store.set(block, data);
+      this.record(array, block, 'corrupt');
+      done++;
+    }
+    return done;
+  }
+
+  /**
+   * The next `count` writes to `array` land on another block (stream
+   * faults/misdirect/<array>): the block written keeps stale data, the block
+   * hit gets data meant elsewhere. `allowed` vets both (the fault budget).
+   */
+  misdirect(array: string, count: number, allowed: (block: number) => boolean): void {
+    const n = this.#w.node(array).device.blockCount;
+    const rng = this.#w.engine.random.stream(`faults/misdirect/${array}`);
+    this.#w.arrayPort(array).misdirectNext(count, (block) => {
+      const target = n > 1 ? (block + 1 + rng.int(n - 1)) % n : block;
+      return target !== block && allowed(block) && allowed(target) ? target : undefined;
+    });
+  }
+}

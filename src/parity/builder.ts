@@ -1,0 +1,160 @@
+// The parity array's side of build (claims 1, 6, 11): ask every member for
+// copies of a window of blocks, XOR the copies per block number, store Q[k];
+// window by window, so memory stays bounded on arrays of any size. A block past
+// the end of a smaller member counts as zeros: the member has no copy to send.
+//
+// hardened takes each (member, block) copy once — a duplicate is ignored — and
+// asks a window's members again once its copies stop arriving. A member that
+// cannot read a block sends an empty copy: the block counts as zeros in Q,
+// and the member is told it is lost (nothing protected it yet) before the
+// build completes. literal asks once and XORs whatever arrives.
+import type { Clock } from '../ports/clock.js';
+import type { Probe } from '../ports/probe.js';
+import type { NodeId, Transport } from '../ports/transport.js';
+import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import { xorInto } from '../protocol/xor.js';
+import { assert } from '../util/assert.js';
+import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
+import type { Member } from './group.js';
+
+interface BuilderDeps {
+  readonly disk: VerifiedDisk;
+  readonly net: Transport;
+  readonly clock: Clock;
+  readonly locks: BlockLocks;
+  readonly members: () => Iterable<Member>;
+  readonly hardened: boolean;
+  readonly retransmit: RetransmitOptions;
+  readonly probe: Probe;
+  /** Blocks gathered per round (bounds memory: window × blockBytes). */
+  readonly window: number;
+  /** Q[block] could not be stored (its drive failed): rebuild it from the members later. */
+  readonly repairQ: (block: number) => void;
+  /** Tells `member` its `block` went into Q as zeros; resolves once it knows. */
+  readonly notifyLost: (member: NodeId, block: number) => Promise<void>;
+}
+
+interface Window {
+  readonly first: number;
+  readonly count: number;
+  readonly acc: Uint8Array[];
+  /** Copies still expected per block of the window. */
+  readonly missing: Int32Array;
+  /** Copies taken, as "member:block index" (hardened: a duplicate is ignored). */
+  readonly seen: Set<string>;
+  outstanding: number;
+  done: boolean;
+  /** Copies taken so far (a retry waits for a whole timeout without progress). */
+  progress: number;
+  /** Empty copies taken (the member could not read its block): it went in as zeros. */
+  readonly noCopies: { member: NodeId; block: number }[];
+  readonly complete: () => void;
+}
+
+export class Builder {
+  readonly #d: BuilderDeps;
+  #window: Window | undefined;
+
+  constructor(deps: BuilderDeps) {
+    this.#d = deps;
+  }
+
+  /** Is `block` in the window being built? */
+  building(block: number): boolean {
+    const w = this.#window;
+    return w !== undefined && block >= w.first && block < w.first + w.count;
+  }
+
+  /** Computes every Q[k] from the members' copies. */
+  async build(): Promise<void> {
+    assert(this.#window === undefined, 'build already running');
+    const d = this.#d;
+    const total = d.disk.blockCount;
+    for (let first = 0; first < total; first += d.window) await this.#build(first, Math.min(d.window, total - first));
+    // hardened: built Q is not journaled, so it must be on the media (not in a
+    // drive's write cache) before the build counts as done.
+    if (d.hardened) {
+      const flushed = await d.disk.flush();
+      assert(flushed.ok, `cannot flush the built parity (${flushed.ok ? '' : flushed.error})`);
+    }
+  }
+
+  /** A member's copy of `block` (empty: it could not read it). */
+  take(from: NodeId, block: number, data: Uint8Array): void {
+    const w = this.#window;
+    // A late duplicate of a finished window, or of a copy already taken.
+    if (w === undefined || w.done || block < w.first || block >= w.first + w.count) return;
+    const i = block - w.first;
+    if (w.missing[i] === 0) return; // literal: a duplicate beyond what the block expects
+    const key = `${from}:${i}`;
+    if (this.#d.hardened && w.seen.has(key)) return;
+    w.seen.add(key);
+    if (data.length > 0) xorInto(w.acc[i]!, data);
+    else w.noCopies.push({ member: from, block });
+    w.progress++;
+    w.missing[i]!--;
+    if (--w.outstanding === 0) w.complete();
+  }
+
+  async #build(first: number, count: number): Promise<void> {
+    const d = this.#d;
+    const missing = new Int32Array(count);
+    let outstanding = 0;
+    for (const m of d.members()) {
+      for (let i = 0; i < count && first + i < m.blockCount; i++) {
+        missing[i]!++;
+        outstanding++;
+      }
+    }
+    const acc = Array.from({ length: count }, () => new Uint8Array(d.disk.blockBytes));
+    let window!: Window;
+    const gathered = new Promise<void>((complete) => {
+      window = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, noCopies: [], complete: () => {
+        window.done = true;
+        complete();
+      } };
+      this.#window = window;
+      if (outstanding === 0) window.complete();
+    });
+    const ask = () => {
+      for (const m of d.members()) if (m.blockCount > first && this.#copiesMissing(window, m)) d.net.send(m.name, { type: 'build-request', first, count });
+    };
+    ask();
+    // hardened: copies lost or never sent are asked for again once the window
+    // stalls: no copy for 4× the mean gap between copies so far (slow disks
+    // stream copies slowly) or the retransmission delay, whichever is longer,
+    // with backoff (the claims ask once).
+    const started = d.clock.now();
+    for (let attempt = 1; d.hardened && !window.done; ) {
+      const before = window.progress;
+      const gap = window.progress > 0 ? (d.clock.now() - started) / window.progress : 0;
+      const wait = Math.max(retransmitDelay(d.retransmit, attempt), Math.ceil(4 * gap));
+      let timer: { cancel(): void } | undefined;
+      await Promise.race([gathered, new Promise<void>((expired) => (timer = d.clock.timer(wait, expired)))]);
+      timer?.cancel();
+      if (window.done || window.progress > before) continue;
+      d.probe.hit('build-copy-reasked');
+      ask();
+      attempt++;
+    }
+    await gathered;
+    await Promise.all(
+      acc.map((q, i) =>
+        d.locks.with(first + i, async () => {
+          const stored = await d.disk.write(first + i, q);
+          if (!stored.ok && d.hardened) d.repairQ(first + i); // its drive failed: rebuilt from the members later
+        }),
+      ),
+    );
+    // Before any host I/O: each member learns which of its blocks went in as zeros.
+    await Promise.all(window.noCopies.map(({ member, block }) => d.notifyLost(member, block)));
+    this.#window = undefined;
+  }
+
+  /** Does the window still lack a copy from `m`? */
+  #copiesMissing(w: Window, m: Member): boolean {
+    for (let i = 0; i < w.count && w.first + i < m.blockCount; i++) if (!w.seen.has(`${m.name}:${i}`)) return true;
+    return false;
+  }
+}

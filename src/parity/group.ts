@@ -1,0 +1,154 @@
+// The parity array's view of its group: who is a member, in what state
+// (joining, leaving), in which epoch each member's delta numbers run, and
+// which of them are applied — everything the journal must bring back after a
+// crash (parity-log.ts): what a checkpoint records, and how records replay.
+import type { NodeId } from '../ports/transport.js';
+import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
+import { SeqSet } from '../protocol/seq-set.js';
+import type { Joiner } from './joiner.js';
+import type { Leaver } from './leaver.js';
+import type { Replay } from './parity-log.js';
+
+export interface Member {
+  readonly name: NodeId;
+  readonly blockCount: number;
+}
+
+export class Group {
+  readonly members: Map<NodeId, Member>;
+  /** Per member: deltas applied. */
+  readonly applied = new Map<NodeId, SeqSet>();
+  /** Per member: deltas being applied right now (their duplicates wait for the ack). */
+  readonly applying = new Map<NodeId, Set<number>>();
+  /** Per member: the epoch its deltas must carry. */
+  readonly epochs = new Map<NodeId, number>();
+  /** Members not simply in the group: joining or leaving. */
+  readonly #states = new Map<NodeId, MemberState>();
+  readonly #joiner: Joiner;
+  readonly #leaver: Leaver;
+  /** The group as configured, in checkpoint form (a checkpoint records the group only if it differs). */
+  readonly #configured: string;
+  /** Joins and leaves found complete in the journal (the previous life may have died before announcing them). */
+  readonly completed: { readonly member: NodeId; readonly state: 'member' | 'left' }[] = [];
+
+  constructor(config: readonly (Member & { readonly joining?: boolean })[], joiner: Joiner, leaver: Leaver) {
+    this.#joiner = joiner;
+    this.#leaver = leaver;
+    this.members = new Map(config.map((m) => [m.name, { name: m.name, blockCount: m.blockCount }]));
+    for (const m of config) if (m.joining === true) this.set(m.name, 'joining');
+    this.#configured = JSON.stringify(this.#list());
+  }
+
+  state(member: NodeId): MemberState | undefined {
+    return this.members.has(member) ? (this.#states.get(member) ?? 'member') : undefined;
+  }
+
+  /** Members whose join has begun and not completed. */
+  joining(): Member[] {
+    return [...this.#states].filter(([, s]) => s === 'joining').map(([name]) => this.members.get(name)!);
+  }
+
+  /** `member` is now in `state` (added first if it is new: `blockCount`). */
+  set(member: NodeId, state: MemberState, blockCount?: number): void {
+    if (blockCount !== undefined && !this.members.has(member)) this.members.set(member, { name: member, blockCount });
+    if (state === 'left') {
+      this.members.delete(member);
+      this.applied.delete(member);
+      this.epochs.delete(member);
+      this.#joiner.forget(member);
+      this.#leaver.forget(member);
+    }
+    if (state === 'member' || state === 'left') this.#states.delete(member);
+    else this.#states.set(member, state);
+    if (state === 'joining') this.#joiner.restoreJoining(member);
+    if (state === 'leaving') this.#leaver.restoreRemoved(member);
+  }
+
+  /** `member` starts epoch `epoch`: its delta numbers restart. */
+  newEpoch(member: NodeId, epoch: number): void {
+    this.epochs.set(member, epoch);
+    this.applied.set(member, new SeqSet());
+    this.applying.set(member, new Set());
+    this.#joiner.forget(member);
+  }
+
+  /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
+  learnEpoch(member: NodeId, epoch: number): void {
+    if (!this.epochs.has(member)) this.epochs.set(member, epoch);
+  }
+
+  appliedSet(member: NodeId): SeqSet {
+    return table(this.applied, member, () => new SeqSet());
+  }
+
+  applyingSet(member: NodeId): Set<number> {
+    return table(this.applying, member, () => new Set<number>());
+  }
+
+  /** What a checkpoint must carry for the records it lets go. */
+  snapshot(): CheckpointState {
+    const ids = new Set([...this.applied.keys(), ...this.epochs.keys()]);
+    const applied = [...ids].map((member) => {
+      const set = this.applied.get(member) ?? new SeqSet();
+      return { member, epoch: this.epochs.get(member) ?? 0, floor: set.floor, above: set.above() };
+    });
+    const group = this.#list();
+    const merged = this.#joiner
+      .members()
+      .map((member) => ({ member, blocks: this.#joiner.entries(member, this.applied.get(member)?.floor ?? 0) }))
+      .filter((m) => m.blocks.length > 0 || this.#joiner.joining(m.member));
+    const removed = this.#leaver.entries();
+    return {
+      applied,
+      ...(JSON.stringify(group) !== this.#configured && { members: group }),
+      ...(merged.length > 0 && { merged }),
+      ...(removed.length > 0 && { removed }),
+    };
+  }
+
+  /** How journal records rebuild the group; `redo` rewrites a logged Q block. */
+  replay(redo: Replay['redo']): Replay {
+    return {
+      checkpoint: (state, since) => {
+        this.applied.clear();
+        for (const a of state.applied) {
+          this.epochs.set(a.member, a.epoch);
+          const set = SeqSet.from(a.floor, a.above);
+          for (const seq of since.get(a.member) ?? []) set.add(seq);
+          this.applied.set(a.member, set);
+        }
+        if (state.members !== undefined) {
+          for (const name of [...this.members.keys()]) if (!state.members.some((m) => m.name === name)) this.set(name, 'left');
+          for (const m of state.members) this.set(m.name, m.state, m.blockCount);
+        }
+        for (const m of state.merged ?? []) for (const [block, upTo] of m.blocks) this.#joiner.restoreMerged(m.member, block, upTo);
+        for (const m of state.removed ?? []) for (const block of m.blocks) this.#leaver.restoreRemoved(m.member, block);
+      },
+      epoch: (member, epoch) => this.newEpoch(member, epoch),
+      applied: (member, seq) => this.appliedSet(member).add(seq),
+      member: (name, blockCount, state) => {
+        this.set(name, state, blockCount);
+        if (state === 'member' || state === 'left') this.completed.push({ member: name, state });
+      },
+      merged: (member, block, upTo, epoch) => {
+        this.#joiner.restoreMerged(member, block, upTo);
+        this.learnEpoch(member, epoch);
+      },
+      unmerged: (member, block) => this.#leaver.restoreRemoved(member, block),
+      redo,
+    };
+  }
+
+  /** The group, sorted, with each member's state. */
+  #list(): NonNullable<CheckpointState['members']> {
+    return [...this.members.values()]
+      .map((m) => ({ name: m.name, blockCount: m.blockCount, state: this.#states.get(m.name) ?? ('member' as const) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+function table<T>(map: Map<NodeId, T>, member: NodeId, make: () => T): T {
+  let t = map.get(member);
+  if (t === undefined) map.set(member, (t = make()));
+  return t;
+}

@@ -1,0 +1,143 @@
+// The parity array's redo journal (record formats: src/protocol/parity-journal.ts).
+//
+// Every write of Q[k] is logged before it is made — an apply, a join's merge,
+// a leave's unmerge, a repair — so replaying the log in order after a crash
+// rewrites each block's last logged value: no delta lost or applied twice, no
+// merge lost or made twice, and no older record can overwrite a newer write.
+// Changes of the group (a member joining, joined, leaving, left) and of a
+// member's epoch are logged too. Every `checkpointEvery` applies, a checkpoint
+// logs what older records carried that is still needed (the controller's
+// snapshot) and trims every record whose write was complete at that moment.
+import type { WriteResult } from '../ports/block-device.js';
+import type { Clock } from '../ports/clock.js';
+import type { DurableLog } from '../ports/durable-log.js';
+import type { Probe } from '../ports/probe.js';
+import type { NodeId } from '../ports/transport.js';
+import { type CheckpointState, type MemberState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
+
+/** What replaying the log tells the controller, record by record. */
+export interface Replay {
+  /** State as of a checkpoint; `since`: deltas per member applied after its last epoch change (a checkpoint omits applies in progress). */
+  checkpoint(state: CheckpointState, since: ReadonlyMap<NodeId, readonly number[]>): void;
+  epoch(member: NodeId, epoch: number): void;
+  applied(member: NodeId, seq: number): void;
+  member(name: NodeId, blockCount: number, state: MemberState): void;
+  merged(member: NodeId, block: number, upTo: number, epoch: number): void;
+  unmerged(member: NodeId, block: number): void;
+  /** Rewrites a logged Q[block]; false if the disk cannot take it. */
+  redo(block: number, q: Uint8Array): Promise<boolean>;
+}
+
+export class ParityLog {
+  readonly #journal: DurableLog | undefined;
+  readonly #clock: Clock;
+  readonly #probe: Probe;
+  readonly #every: number;
+  readonly #snapshot: () => CheckpointState;
+  readonly #flush: () => Promise<WriteResult>;
+  /** Positions of records whose write has not completed. */
+  readonly #inProgress = new Set<number>();
+  #lastPosition = 0;
+  #sinceCheckpoint = 0;
+  #checkpointing = false;
+
+  /**
+   * `snapshot`: the state a checkpoint records (taken when one is due);
+   * `flush`: puts every completed Q write on the media (the disk's flush).
+   */
+  constructor(journal: DurableLog | undefined, clock: Clock, probe: Probe, checkpointEvery: number, snapshot: () => CheckpointState, flush: () => Promise<WriteResult>) {
+    this.#journal = journal;
+    this.#flush = flush;
+    this.#clock = clock;
+    this.#probe = probe;
+    this.#every = checkpointEvery;
+    this.#snapshot = snapshot;
+  }
+
+  /** Is there a journal (hardened)? */
+  get enabled(): boolean {
+    return this.#journal !== undefined;
+  }
+
+  /** Logs a record that changes no block (an epoch, a membership change). */
+  async append(record: ParityJournalRecord): Promise<void> {
+    if (this.#journal === undefined) return;
+    this.#lastPosition = Math.max(this.#lastPosition, await this.#journal.append(encodeParityRecord(record)));
+  }
+
+  /** Logs `record`, then does `write` (the Q write it describes). */
+  async journaled(record: ParityJournalRecord, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    if (this.#journal === undefined) return write();
+    const position = await this.#journal.append(encodeParityRecord(record));
+    this.#lastPosition = Math.max(this.#lastPosition, position);
+    this.#inProgress.add(position);
+    const stored = await write();
+    this.#inProgress.delete(position);
+    return stored;
+  }
+
+  /** One more delta applied: checkpoint when due. */
+  applied(): void {
+    if (this.#journal !== undefined && ++this.#sinceCheckpoint >= this.#every) this.#checkpoint(this.#journal);
+  }
+
+  /** Logs the snapshot, then trims every record whose write was complete at that moment. */
+  #checkpoint(journal: DurableLog): void {
+    if (this.#checkpointing) return;
+    this.#checkpointing = true;
+    this.#sinceCheckpoint = 0;
+    const state = this.#snapshot();
+    // Records after the last known position, or still being written, must survive.
+    const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
+    this.#clock.spawn('journal checkpoint', async () => {
+      await journal.append(encodeParityRecord({ kind: 'checkpoint', ...state }));
+      // The trimmed records' Q writes are done, but maybe only into a drive's
+      // write cache: on the media first, or a power failure could lose them.
+      if ((await this.#flush()).ok) await journal.trim(keepFrom - 1);
+      this.#checkpointing = false;
+    });
+  }
+
+  /** Replays the log into `r`, rewriting every logged Q block in order; returns the blocks it could not rewrite. */
+  async recover(r: Replay): Promise<number[]> {
+    if (this.#journal === undefined) return [];
+    const contents = await this.#journal.read();
+    const since = new Map<NodeId, number[]>();
+    const unavailable = new Set<number>();
+    for (const entry of contents.records) {
+      const record = decodeParityRecord(entry.data);
+      this.#lastPosition = Math.max(this.#lastPosition, entry.position);
+      switch (record.kind) {
+        case 'checkpoint':
+          r.checkpoint(record, since);
+          continue;
+        case 'epoch':
+          since.set(record.member, []);
+          r.epoch(record.member, record.epoch);
+          continue;
+        case 'member':
+          r.member(record.name, record.blockCount, record.state);
+          continue;
+        case 'apply': {
+          let seqs = since.get(record.member);
+          if (seqs === undefined) since.set(record.member, (seqs = []));
+          seqs.push(record.seq);
+          r.applied(record.member, record.seq);
+          break;
+        }
+        case 'merge':
+          r.merged(record.member, record.block, record.upTo, record.epoch);
+          break;
+        case 'unmerge':
+          r.unmerged(record.member, record.block);
+          break;
+        case 'write':
+          break;
+      }
+      this.#probe.hit('parity-journal-redo');
+      // An empty newQ: Q[block] was unavailable then (rebuilt from the members' copies, which include that change).
+      if (record.newQ.length === 0 || !(await r.redo(record.block, record.newQ))) unavailable.add(record.block);
+    }
+    return [...unavailable].sort((a, b) => a - b);
+  }
+}

@@ -1,0 +1,136 @@
+// Background scrub (hardened, H12): walk every block of Q, one every
+// `intervalUs`, and check Q[k] against the members' copies, under the Q[k]
+// lock so no delta for k lands meanwhile.
+//
+// Every copy carries a checksum (verified-disk.ts), so a bad copy names
+// itself: a member whose copy fails its checksum (or cannot be read) answers
+// "no usable copy" (status 2), and Q[k]'s own read fails its check. Then:
+//   - only Q[k] bad: rebuild it from the members' copies;
+//   - one member's copy bad: that member rebuilds its block from parity (asked
+//     after the lock is released: its rebuild needs the Q[k] lock);
+//   - nothing bad but Q[k] ≠ XOR of the copies: every checksum matched, so
+//     there is no telling which copy is wrong — counted and reported, never
+//     guessed at;
+//   - two or more bad: beyond single parity; the members report the loss
+//     when they need the block.
+// A copy ahead of Q[k] (a delta for k not acknowledged yet) makes the cut
+// inconsistent: release, wait, try again (as a restore does, H7).
+//
+// A pass goes on until stopped; finish() asks for one more whole pass from the
+// current position and resolves once it is done.
+import type { WriteResult } from '../ports/block-device.js';
+import type { Clock } from '../ports/clock.js';
+import type { Probe } from '../ports/probe.js';
+import type { NodeId } from '../ports/transport.js';
+import type { Message } from '../protocol/messages.js';
+import type { PlantedBugs } from '../protocol/planted-bugs.js';
+import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import type { Rpc } from '../protocol/rpc.js';
+import { equalBytes, xorInto } from '../protocol/xor.js';
+import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
+import type { Member } from './group.js';
+
+interface ScrubberDeps {
+  readonly disk: VerifiedDisk;
+  readonly clock: Clock;
+  readonly rpc: Rpc;
+  readonly locks: BlockLocks;
+  readonly members: () => Iterable<Member>;
+  readonly contributes: (member: NodeId, block: number) => boolean;
+  /** Journals and writes a new Q[block]. */
+  readonly storeQ: (block: number, q: Uint8Array) => Promise<WriteResult>;
+  readonly ready: () => Promise<void>;
+  readonly retransmit: RetransmitOptions;
+  readonly probe: Probe;
+  readonly bugs: PlantedBugs;
+}
+
+type Verdict = 'ok' | 'retry' | { readonly repair: NodeId };
+
+export class Scrubber {
+  readonly #d: ScrubberDeps;
+  #running = false;
+  /** Blocks still to scrub before stopping (undefined: keep going). */
+  #left: number | undefined;
+  #finished: (() => void) | undefined;
+  blocksScrubbed = 0;
+  mismatches = 0;
+  unresolved = 0;
+
+  constructor(deps: ScrubberDeps) {
+    this.#d = deps;
+  }
+
+  /** Scrubs block after block, one every `intervalUs`, wrapping around, until finish()ed. */
+  start(intervalUs: number): void {
+    if (this.#running) return;
+    this.#running = true;
+    const d = this.#d;
+    d.clock.spawn('scrub', async () => {
+      await d.ready();
+      const total = d.disk.blockCount;
+      for (let block = 0; this.#left === undefined || this.#left > 0; block = (block + 1) % total) {
+        await d.clock.sleep(intervalUs);
+        await this.scrub(block);
+        if (this.#left !== undefined) this.#left--;
+      }
+      this.#running = false;
+      this.#finished?.();
+    });
+  }
+
+  /** One more whole pass from where the scrub is, then stop; resolves when it has. */
+  finish(): Promise<void> {
+    if (!this.#running) return Promise.resolve();
+    this.#left = this.#d.disk.blockCount;
+    return new Promise((done) => (this.#finished = done));
+  }
+
+  /** Checks Q[block] against the members' copies and repairs the bad copy, if it can tell which. */
+  async scrub(block: number): Promise<void> {
+    const d = this.#d;
+    for (let attempt = 1; ; attempt++) {
+      const verdict = await d.locks.with(block, () => this.#check(block));
+      if (verdict === 'ok') break;
+      if (verdict !== 'retry') {
+        // The member rebuilds its copy from parity (which needs the Q[block] lock we just released).
+        await d.rpc.call(verdict.repair, (id) => ({ type: 'scrub-repair', id, block }));
+        break;
+      }
+      await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
+    }
+    this.blocksScrubbed++;
+  }
+
+  /** Call holding the Q[block] lock. */
+  async #check(block: number): Promise<Verdict> {
+    const d = this.#d;
+    const q = await d.disk.read(block);
+    const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
+    const copies = await Promise.all(members.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))));
+    if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q[block]
+    const bad = members.filter((_, i) => copies[i]!.status === 2);
+    const xor = new Uint8Array(d.disk.blockBytes);
+    for (const c of copies) if (c.status === 0) xorInto(xor, c.data);
+    if (q.ok && bad.length === 0) {
+      if (equalBytes(q.data, xor)) return 'ok';
+      this.#found();
+      this.unresolved++; // every checksum matched: no telling which copy is wrong
+      d.probe.hit('scrub-mismatch-unresolved');
+      return 'ok';
+    }
+    this.#found();
+    if (bad.length + (q.ok ? 0 : 1) > 1) return 'ok'; // beyond single parity
+    // planted: the bad member's copy is left alone and Q "repaired" without it (as zeros) instead.
+    if (bad.length === 1 && !d.bugs.has('scrub-repairs-wrong-copy')) return { repair: bad[0]!.name };
+    const stored = await d.storeQ(block, xor);
+    if (stored.ok) d.probe.hit('scrub-repaired-parity');
+    return 'ok';
+  }
+
+  #found(): void {
+    this.mismatches++;
+    this.#d.probe.hit('scrub-mismatch-found');
+  }
+}

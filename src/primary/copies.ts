@@ -1,0 +1,153 @@
+// What a primary gives parity of its own blocks: copies for the build (claims
+// 1/6/11), for a join (with the last delta number the copy reflects), and for
+// another array's restore, a leave, a repair of Q or the scrub (with whether
+// a delta for the block still awaits parity's ack: the copy is then ahead of
+// Q[k]).
+//
+// A copy is read under the block's lock — except that a block being rebuilt
+// from parity right now has no copy to give, and must say so at once: the
+// rebuild holds the lock waiting for Q[k], and parity may hold Q[k] waiting
+// for this very answer. A request already waiting for the lock when such a
+// rebuild starts is answered then. hardened answers "no copy" (empty) for a
+// block it cannot read or whose checksum fails; literal sends nothing.
+import type { NodeId, Transport } from '../ports/transport.js';
+import type { PlantedBugs } from '../protocol/planted-bugs.js';
+import { assert } from '../util/assert.js';
+import type { BlockLocks } from '../util/block-locks.js';
+import type { VerifiedDisk } from '../util/verified-disk.js';
+import type { Outbox } from './outbox.js';
+import type { RestoreState } from './restore-state.js';
+
+interface CopiesDeps {
+  readonly disk: VerifiedDisk;
+  readonly net: Transport;
+  readonly parity: NodeId;
+  readonly locks: BlockLocks;
+  readonly restore: RestoreState;
+  readonly outbox: Outbox | undefined;
+  readonly hardened: boolean;
+  readonly bugs: PlantedBugs;
+  readonly epoch: () => number;
+  /** The highest delta number assigned so far. */
+  readonly highestSeq: () => number;
+}
+
+/** "No copy": a block we cannot read (parity counts it as zeros). */
+const NO_COPY = new Uint8Array(0);
+
+export class Copies {
+  readonly #d: CopiesDeps;
+  /** Blocks being rebuilt by parity right now. */
+  readonly #repairing = new Set<number>();
+  /** Per block: copy requests waiting for its lock, to be answered at once if a rebuild of it starts. */
+  readonly #onRepair = new Map<number, Set<() => void>>();
+
+  constructor(deps: CopiesDeps) {
+    this.#d = deps;
+  }
+
+  /** A rebuild of `block` from parity starts (its caller holds the block's lock). */
+  beginRepair(block: number): void {
+    this.#repairing.add(block);
+    for (const answer of this.#onRepair.get(block) ?? []) answer();
+  }
+
+  endRepair(block: number): void {
+    this.#repairing.delete(block);
+  }
+
+  /** Build (claim 1): sends (k, P[k]) for every block of ours in [first, first+count). */
+  async sendBuild(first: number, count: number): Promise<void> {
+    const d = this.#d;
+    const end = Math.min(first + count, d.disk.blockCount);
+    for (let block = first; block < end; block++) {
+      // literal sends nothing for a block it cannot read: the build waits for it forever.
+      const copy = await this.#forMerge(block);
+      if (copy !== undefined) d.net.send(d.parity, { type: 'block-copy', block, data: copy.data });
+    }
+  }
+
+  /** Join: our copy of `block` and the last delta it reflects. */
+  async answerJoin(id: number, block: number): Promise<void> {
+    const d = this.#d;
+    const copy = await this.#forMerge(block, !d.bugs.has('join-copy-without-fence'));
+    assert(copy !== undefined, `${d.net.self}: cannot read block ${block} to join`);
+    d.net.send(d.parity, { type: 'join-copy', id, block, epoch: d.epoch(), reflectsUpTo: copy.upTo, data: copy.data });
+  }
+
+  /** Another array's restore, a leave, a repair, the scrub: our copy of `block`, and whether it is settled with parity. */
+  async answer(id: number, block: number): Promise<void> {
+    const d = this.#d;
+    const empty = new Uint8Array(0);
+    const reply = (status: number, data: Uint8Array) => d.net.send(d.parity, { type: 'copy-reply', id, block, status, data });
+    // A zeroed block: parity counts it as zeros, and so do we.
+    if (d.hardened && d.restore.zeroed.has(block)) return reply(0, new Uint8Array(d.disk.blockBytes));
+    // No copy to give (restoring, or being rebuilt): at once, without the lock.
+    const valid = Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount;
+    if (!valid || !d.restore.usable(block) || this.#repairing.has(block)) return reply(2, empty);
+    const copy = await this.#lockedUnlessRepairing(
+      block,
+      async () => {
+        if (!d.restore.usable(block)) return { status: 2, data: empty };
+        const read = await d.disk.read(block);
+        if (!read.ok) return { status: 2, data: empty };
+        // A delta parity has not acknowledged means our data is ahead of Q[block].
+        return { status: d.outbox?.pending(block) === true ? 1 : 0, data: read.data };
+      },
+      () => ({ status: 2, data: empty }),
+    );
+    reply(copy.status, copy.data);
+  }
+
+  /** A copy to merge into Q (build, join), and the last delta it reflects (read under the lock unless not `fenced`). */
+  async #forMerge(block: number, fenced = true): Promise<{ data: Uint8Array; upTo: number } | undefined> {
+    const d = this.#d;
+    const none = () => ({ data: NO_COPY, upTo: d.highestSeq() });
+    if (!fenced) {
+      const read = await d.disk.read(block);
+      return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
+    }
+    if (!d.hardened) {
+      return d.locks.with(block, async () => {
+        const read = await d.disk.read(block);
+        return read.ok ? { data: read.data, upTo: d.highestSeq() } : undefined; // literal: nothing to send
+      });
+    }
+    if (this.#repairing.has(block)) return none();
+    return this.#lockedUnlessRepairing(
+      block,
+      async () => {
+        if (d.restore.zeroed.has(block)) return none();
+        const read = await d.disk.read(block);
+        return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
+      },
+      none,
+    );
+  }
+
+  /** Runs `fn` holding `block`'s lock — unless a rebuild of it starts while we wait: then `repairing` answers. */
+  #lockedUnlessRepairing<T>(block: number, fn: () => Promise<T>, repairing: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let waiters = this.#onRepair.get(block);
+      if (waiters === undefined) this.#onRepair.set(block, (waiters = new Set()));
+      const stopWaiting = () => {
+        waiters.delete(answer);
+        if (waiters.size === 0 && this.#onRepair.get(block) === waiters) this.#onRepair.delete(block);
+      };
+      let answered = false;
+      const answer = () => {
+        stopWaiting();
+        answered = true;
+        resolve(repairing());
+      };
+      waiters.add(answer);
+      this.#d.locks
+        .with(block, async () => {
+          if (answered) return;
+          stopWaiting(); // a rebuild starts only under the lock: not while we hold it
+          resolve(await fn());
+        })
+        .catch(reject);
+    });
+  }
+}

@@ -1,0 +1,128 @@
+// A primary's deltas on their way to parity (hardened): each is sent, and
+// sent again after `retransmit.initial`, the wait doubling up to
+// `retransmit.max`, until parity acknowledges it (H1). Once every delta up to
+// some number is acknowledged, the intent journal is trimmed to it (their
+// redo records are no longer needed). Also answers "does block k have a delta
+// parity has not acknowledged?" — a copy of k is then ahead of Q[k].
+import type { WriteResult } from '../ports/block-device.js';
+import type { Clock, Timer } from '../ports/clock.js';
+import type { DurableLog } from '../ports/durable-log.js';
+import type { Probe } from '../ports/probe.js';
+import type { NodeId, Transport } from '../ports/transport.js';
+import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import { SeqSet } from '../protocol/seq-set.js';
+
+interface Pending {
+  readonly block: number;
+  readonly data: Uint8Array;
+  attempts: number;
+  timer: Timer | undefined;
+  /** Resolves whoever waits on this delta (the host write, under parity-durable). */
+  readonly acked: () => void;
+}
+
+interface OutboxDeps {
+  readonly net: Transport;
+  readonly clock: Clock;
+  readonly parity: NodeId;
+  readonly retransmit: RetransmitOptions;
+  readonly journal: DurableLog | undefined;
+  readonly probe: Probe;
+  /** Puts every completed data write on the media (the disk's flush). */
+  readonly flush: () => Promise<WriteResult>;
+  /** The epoch our deltas carry (set by a restore). */
+  readonly epoch: () => number;
+}
+
+export class Outbox {
+  readonly #d: OutboxDeps;
+  readonly #pending = new Map<number, Pending>();
+  /** Unacknowledged deltas per block. */
+  readonly #perBlock = new Map<number, number>();
+  /** Per block: callers waiting until every delta for it is acknowledged. */
+  readonly #whenSettled = new Map<number, (() => void)[]>();
+  readonly #acked = new SeqSet();
+  #trimmed = 0;
+  /** Deltas sent again after a timeout. */
+  retransmissions = 0;
+
+  constructor(deps: OutboxDeps) {
+    this.#d = deps;
+  }
+
+  /** Journal recovery: every delta up to `upTo` was acknowledged (their records were trimmed). */
+  trimmedUpTo(upTo: number): void {
+    this.#trimmed = upTo;
+    for (let seq = 1; seq <= upTo; seq++) this.#acked.add(seq);
+  }
+
+  /** Does `block` have a delta parity has not acknowledged yet? */
+  pending(block: number): boolean {
+    return this.#perBlock.has(block);
+  }
+
+  /** Resolves once no delta for `block` awaits parity's acknowledgement. */
+  settled(block: number): Promise<void> {
+    if (!this.#perBlock.has(block)) return Promise.resolve();
+    return new Promise((settled) => {
+      const waiting = this.#whenSettled.get(block);
+      if (waiting === undefined) this.#whenSettled.set(block, [settled]);
+      else waiting.push(settled);
+    });
+  }
+
+  /** Sends delta `seq` and keeps sending it until parity acknowledges it; resolves then. */
+  send(block: number, data: Uint8Array, seq: number): Promise<void> {
+    return new Promise((acked) => {
+      const pending: Pending = { block, data, attempts: 0, timer: undefined, acked };
+      this.#pending.set(seq, pending);
+      this.#perBlock.set(block, (this.#perBlock.get(block) ?? 0) + 1);
+      this.#transmit(seq, pending);
+    });
+  }
+
+  /** Parity acknowledged delta `seq`. */
+  ack(seq: number): void {
+    const pending = this.#pending.get(seq);
+    if (pending === undefined) return; // a duplicate ack
+    this.#pending.delete(seq);
+    pending.timer?.cancel();
+    const left = this.#perBlock.get(pending.block)! - 1;
+    if (left > 0) this.#perBlock.set(pending.block, left);
+    else {
+      this.#perBlock.delete(pending.block);
+      const waiting = this.#whenSettled.get(pending.block);
+      this.#whenSettled.delete(pending.block);
+      for (const settled of waiting ?? []) settled();
+    }
+    this.#acked.add(seq);
+    pending.acked();
+    this.#trim();
+  }
+
+  #transmit(seq: number, pending: Pending): void {
+    const d = this.#d;
+    if (pending.attempts > 0) {
+      this.retransmissions++;
+      d.probe.hit('delta-retransmitted');
+    }
+    pending.attempts++;
+    d.net.send(d.parity, { type: 'delta', block: pending.block, epoch: d.epoch(), seq, data: pending.data });
+    pending.timer = d.clock.timer(retransmitDelay(d.retransmit, pending.attempts), () => this.#transmit(seq, pending));
+  }
+
+  /**
+   * Every delta up to the acked floor is in parity: its intent is no longer
+   * needed once its data write is on the media — flushed first, as a drive's
+   * write cache may still hold it (and lose it at a power failure).
+   */
+  #trim(): void {
+    const journal = this.#d.journal;
+    const floor = this.#acked.floor;
+    if (journal === undefined || floor <= this.#trimmed) return;
+    this.#trimmed = floor;
+    this.#d.clock.spawn('journal trim', async () => {
+      if ((await this.#d.flush()).ok) await journal.trim(floor);
+    });
+  }
+}

@@ -1,0 +1,69 @@
+// The block device as a controller uses it. hardened: every write carries the
+// block's checksum (src/protocol/checksum.ts), every read is checked against
+// the checksum stored with the block, and a read whose data does not match
+// answers `checksum-mismatch` — handled like an unreadable sector: the copy is
+// repaired from parity, never served. A block never written with a checksum
+// must read as zeros (an unwritten block). literal, or a device that keeps no
+// checksums, is passed through unchecked.
+import type { BlockDevice, ReadResult, WriteResult } from '../ports/block-device.js';
+import type { Probe } from '../ports/probe.js';
+import { blockChecksum } from '../protocol/checksum.js';
+import { isZero } from '../protocol/xor.js';
+
+const MISMATCH = Object.freeze({ ok: false, error: 'checksum-mismatch' } as const);
+
+/** Read, but the data does not match the block's checksum (silent corruption, a misdirected write). */
+export type ChecksumMismatch = typeof MISMATCH;
+export type VerifiedRead = ReadResult | ChecksumMismatch;
+
+export class VerifiedDisk {
+  readonly #disk: BlockDevice;
+  readonly #probe: Probe;
+  readonly #check: boolean;
+
+  constructor(disk: BlockDevice, probe: Probe, verify: boolean) {
+    this.#disk = disk;
+    this.#probe = probe;
+    this.#check = verify && disk.keepsChecksums === true;
+  }
+
+  get blockBytes(): number {
+    return this.#disk.blockBytes;
+  }
+
+  get blockCount(): number {
+    return this.#disk.blockCount;
+  }
+
+  get keepsChecksums(): boolean {
+    return this.#check;
+  }
+
+  async read(block: number): Promise<VerifiedRead> {
+    const r = await this.#disk.read(block);
+    if (!r.ok || !this.#check || intact(block, r.data, r.checksum)) return r;
+    this.#probe.hit('checksum-mismatch-on-read');
+    return MISMATCH;
+  }
+
+  /** The device's answer, unchecked (a planted bug's way to serve what the media holds). */
+  readUnchecked(block: number): Promise<ReadResult> {
+    return this.#disk.read(block);
+  }
+
+  write(block: number, data: Uint8Array): Promise<WriteResult> {
+    return this.#disk.write(block, data, this.#check ? blockChecksum(block, data) : undefined);
+  }
+
+  flush(): Promise<WriteResult> {
+    return this.#disk.flush();
+  }
+
+  lostBlocks(): readonly number[] {
+    return this.#disk.lostBlocks?.() ?? [];
+  }
+}
+
+export function intact(block: number, data: Uint8Array, checksum: number | undefined): boolean {
+  return checksum === undefined ? isZero(data) : checksum === blockChecksum(block, data);
+}
