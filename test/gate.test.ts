@@ -76,8 +76,9 @@ test('gate: double-failure reports exactly every doubly-lost block; latent-error
   const runs = (name: string) => gate.scenarios.find((s) => s.name === name)?.runs ?? [];
   // p1 and p2 (512 blocks each) are both lost: each reports every one of its blocks lost.
   for (const r of runs('double-failure')) assert.is(r.checks.lossReports, 2 * 512, `double-failure seed ${r.seed}`);
-  // 40 sectors of p3 turn unreadable; only blocks whose restore needs one of them may be lost.
-  for (const r of runs('latent-errors')) assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 40, `latent-errors seed ${r.seed}: ${r.checks.lossReports} loss reports`);
+  // 40 sectors of p3 turn unreadable; only blocks whose restore needs one of them may be lost — by p2's restore,
+  // and by p3 too when its own host meets one while p2 is out (the honesty checker vets each report).
+  for (const r of runs('latent-errors')) assert.ok(r.checks.lossReports > 0 && r.checks.lossReports <= 2 * 40, `latent-errors seed ${r.seed}: ${r.checks.lossReports} loss reports`);
   // mixed-sizes: the largest primary restored past the smaller ones' ends; nothing is lost.
   for (const r of runs('mixed-sizes')) assert.is(r.checks.lossReports, 0, `mixed-sizes seed ${r.seed}`);
   assert.ok(runs('double-failure').length === GATE_SEEDS && runs('latent-errors').length === GATE_SEEDS && runs('mixed-sizes').length === GATE_SEEDS);

@@ -35,11 +35,11 @@ test('selftest: every planted bug is caught, each within a few seeds', async () 
   for (const bug of ['parity-reports-false-loss', 'no-zero-extension']) assert.is(results.find((r) => r.bug === bug)!.run!.violation!.kind, 'honesty', table);
 });
 
-test('selftest exits 1 when a planted bug survives its seeds (join-copy-without-fence passes seed 1), and prints the table', async () => {
-  const r = await xorsimHere('selftest', '--bug', 'join-copy-without-fence', '--seeds', '1', '--workers', '1');
+test('selftest exits 1 when a planted bug survives its seeds (no-zero-extension in quickstart: equal sizes, no restore), and prints the table', async () => {
+  const r = await xorsimHere('selftest', '--bug', 'no-zero-extension', '--scenario', 'scenarios/quickstart.json', '--seeds', '1', '--workers', '1');
   assert.is(r.code, 1, r.stderr);
-  assert.match(r.stdout, /join-copy-without-fence\s+join-under-load\s+NO\s+>1\s+—\s+survived seeds 1…1/);
-  assert.match(r.stdout, /1 of 1 planted bugs SURVIVED: join-copy-without-fence/);
+  assert.match(r.stdout, /no-zero-extension\s+quickstart\s+NO\s+>1\s+—\s+survived seeds 1…1/);
+  assert.match(r.stdout, /1 of 1 planted bugs SURVIVED: no-zero-extension/);
 });
 
 test('no run can switch a planted bug on: no flag of run or replay, no scenario field, no standard job names one', async () => {

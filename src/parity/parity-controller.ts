@@ -99,6 +99,10 @@ export class ParityController {
   onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
   onJoined: ((member: NodeId) => void) | undefined;
+  /** Leaves under way. */
+  readonly #departing = new Map<NodeId, Promise<void>>();
+  /** Joins whose membership record is being journaled. */
+  readonly #admitting = new Map<NodeId, Promise<void>>();
   /** Deltas dropped as duplicates, for the run summary and probes. */
   duplicatesDropped = 0;
 
@@ -252,11 +256,19 @@ export class ParityController {
     await this.#gate.ready;
     const m = this.#group.members.get(member);
     if (m !== undefined) {
-      if (this.leaver.running(member)) return; // a retransmitted request: the answer comes when done
-      if (this.#group.state(member) !== 'leaving') await this.#changeState(m, 'leaving');
-      await this.leaver.remove(m);
-      await this.#changeState(m, 'left');
-      this.onLeft?.(member);
+      // One removal however many requests (the member's next life asks again): each is answered when it is done.
+      let departed = this.#departing.get(member);
+      if (departed === undefined) {
+        departed = (async () => {
+          if (this.#group.state(member) !== 'leaving') await this.#changeState(m, 'leaving');
+          await this.leaver.remove(m);
+          await this.#changeState(m, 'left');
+          this.#departing.delete(member);
+          this.onLeft?.(member);
+        })();
+        this.#departing.set(member, departed);
+      }
+      await departed;
     }
     this.#net.send(member, { type: 'leave-complete', id });
   }
@@ -264,12 +276,17 @@ export class ParityController {
   /** A new member (claim 3): add it (journaled), then merge its blocks into Q (joiner.ts). */
   async #beginJoin(member: NodeId, id: number, blockCount: number): Promise<void> {
     await this.#gate.ready;
-    if (!this.#group.members.has(member)) {
+    // A request of the member's next life may come while the first is being journaled: it waits for that.
+    if (!this.#group.members.has(member) && !this.#admitting.has(member)) {
       assert(blockCount <= this.#disk.blockCount, `${this.name}: ${member} (${blockCount} blocks) is larger than parity`);
       const m = { name: member, blockCount };
-      await this.#changeState(m, 'joining');
-      this.#startJoin(m);
+      const admitted = this.#changeState(m, 'joining').then(() => {
+        this.#admitting.delete(member);
+        this.#startJoin(m);
+      });
+      this.#admitting.set(member, admitted);
     }
+    await this.#admitting.get(member);
     this.#net.send(member, { type: 'join-begin', id, epoch: this.#group.epochs.get(member) ?? 0 });
   }
 

@@ -23,12 +23,10 @@ export type Membership = 'member' | 'joining' | 'leaving' | 'outside' | 'left';
  * up as a failing pin: then drop the gap from OPEN_GAPS).
  */
 export const GAPS = {
-  'parity-crash-forgets-group':
-    "parity's membership and join progress are not journaled (docs/PROTOCOL.md): a parity crash after a join or leave began, or after a parity rebuild (a join of every member), forgets them",
   'parity-replacement-membership': "a replacement parity array is given the scenario's membership (World.replaceArray), not the group as it is after a join or leave (begun before or while it is replaced)",
   'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
   'leave-while-restoring':
-    'a primary told to leave while it is being restored: a restore session that (re)sends a block the leave already XORed out of Q rebuilds it from a Q without it, and a restarted array stores that (zeros)',
+    'a primary told to leave while it is being restored: a block the leave XORs out of Q before the restore rebuilt it is then reported lost (honestly: Q no longer holds it), although nothing but the leave damaged it — the leave should wait for the restore',
 } as const;
 
 export type Gap = keyof typeof GAPS;
@@ -67,8 +65,6 @@ export class ReferenceModel {
   storm = false;
   /** A join or leave has begun (see parityMayCrash, parityMayFail). */
   groupChanged = false;
-  /** The parity array was replaced and rebuilt (a join of every member). */
-  parityRebuilt = false;
   /** Gaps the commands steer around. */
   readonly gaps: ReadonlySet<Gap>;
   /** Commands run, by kind (coverage). */
@@ -115,7 +111,6 @@ export class ReferenceModel {
     this.failed.delete(node);
     if (node !== this.parity) return;
     for (const a of this.primaries) if (a.membership === 'member') this.rebuilding.add(a.name);
-    this.parityRebuilt = true;
   }
 
   busy(array: string, block: number): boolean {
@@ -159,7 +154,6 @@ export class ReferenceModel {
 
   /** May the parity array crash now, as far as the open gaps go? */
   parityMayCrash(): boolean {
-    if (this.gaps.has('parity-crash-forgets-group') && (this.groupChanged || this.parityRebuilt)) return false;
     return !(this.gaps.has('parity-crash-during-restore') && this.restoring());
   }
 

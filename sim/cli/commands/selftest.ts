@@ -1,6 +1,6 @@
-// xorsim selftest [--bug NAME…] [--seeds N] [--workers W] [--json]: plants each
-// known bug in the hardened controllers, alone, and hunts it; exit 1 if any
-// survives. The only command that can switch a planted bug on.
+// xorsim selftest [--bug NAME…] [--scenario F] [--seeds N] [--workers W] [--json]:
+// plants each known bug in the hardened controllers, alone, and hunts it; exit
+// 1 if any survives. The only command that can switch a planted bug on.
 import type { Argv } from 'yargs';
 import { PLANTED_BUGS, type PlantedBug } from '../../../src/protocol/planted-bugs.js';
 import { defaultWorkers } from '../../parallel/pool.js';
@@ -18,6 +18,7 @@ export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv
     (y) =>
       y
         .option('bug', { type: 'string', array: true, choices: PLANTED_BUGS, describe: 'hunt only these planted bugs (default: all)' })
+        .option('scenario', { type: 'string', describe: "hunt every bug in this scenario file instead of each bug's own (does my scenario catch them?)" })
         .option('seeds', { type: 'string', default: '20', describe: 'seeds tried per bug at most' })
         .option('workers', { type: 'string', describe: 'worker threads (default: every core)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the results as one JSON object' }),
@@ -27,7 +28,8 @@ export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv
       const workers = argv.workers === undefined ? defaultWorkers() : parseSeed(argv.workers, '--workers');
       if (workers < 1) throw new UsageError('--workers: expected at least 1, got 0');
       const only = new Set((argv.bug ?? []) as PlantedBug[]);
-      const targets = HUNTS.filter((h) => only.size === 0 || only.has(h.bug)).map((h) => ({ bug: h.bug, file: h.scenario, scenario: loadScenarioFile(h.scenario) }));
+      const hunts = HUNTS.filter((h) => only.size === 0 || only.has(h.bug)).map((h) => ({ bug: h.bug, file: argv.scenario ?? h.scenario }));
+      const targets = hunts.map((h) => ({ ...h, scenario: loadScenarioFile(h.file) }));
       const startedMs = wallNowMs();
       if (!argv.json) console.log(`selftest: ${targets.length} planted bug${targets.length === 1 ? '' : 's'}, each alone in the hardened controllers, hunted over seeds 1…${maxSeeds} (${workers} worker${workers === 1 ? '' : 's'})\n`);
       const results = await selftest(targets, { maxSeeds, workers });
