@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: type-check, determinism lint, then every uvu test file, each file
-// in its own process (a crash in one cannot hide the others' results). Ends
-// with the plain line CI reads: "N passed, N failed". A file that dies before
-// uvu prints its summary counts as a failure.
-import { spawnSync } from 'node:child_process';
+// in its own process (a crash in one cannot hide the others' results), as many
+// at once as there are cores — the longest (the gate) first, so the rest run
+// beside it; each file's output is printed whole when it ends. Ends with the
+// plain line CI reads: "N passed, N failed". A file that dies before uvu
+// prints its summary counts as a failure.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -34,21 +37,31 @@ if (!only) {
 const files = readdirSync(join(root, 'test'))
   .filter((f) => f.endsWith('.test.ts') && (!only || only.test(f)))
   .sort();
-for (const file of files) {
-  console.log(`— test/${file}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', `^${file.replace(/\./g, '\\.')}$`], {
-    cwd: root,
-    encoding: 'utf8',
-    env,
+// Longest first (measured: the gate takes about half of the whole).
+const FIRST = ['gate.test.ts', 'cli.test.ts', 'scenarios.test.ts'];
+files.sort((a, b) => (FIRST.includes(a) ? FIRST.indexOf(a) : FIRST.length) - (FIRST.includes(b) ? FIRST.indexOf(b) : FIRST.length));
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', `^${file.replace(/\./g, '\\.')}$`], { cwd: root, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('close', (status, signal) => resolve({ stdout, stderr, status: status ?? signal }));
   });
+}
+
+function tally(file, r) {
+  console.log(`— test/${file}`);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   const total = /Total:\s+(\d+)/.exec(r.stdout);
   const ok = /Passed:\s+(\d+)/.exec(r.stdout);
   if (total === null || ok === null) {
     failed++;
-    console.log(`✘ test/${file}: no uvu summary (crashed, exit ${r.status ?? r.signal})`);
-    continue;
+    console.log(`✘ test/${file}: no uvu summary (crashed, exit ${r.status})`);
+    return;
   }
   const t = Number(total[1]);
   const p = Number(ok[1]);
@@ -59,6 +72,13 @@ for (const file of files) {
     console.log(`✘ test/${file}: exit ${r.status} despite all tests passing`);
   }
 }
+
+const queue = [...files];
+await Promise.all(
+  Array.from({ length: Math.min(availableParallelism(), queue.length) }, async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) tally(file, await runFile(file));
+  }),
+);
 if (files.length === 0 && only) {
   failed++;
   console.log(`no test file matches ${only}`);
