@@ -103,6 +103,9 @@ const SCHEDULED: Partial<Record<SwarmFamily, readonly ScheduledFault['do'][]>> =
   'controller-crash': ['crash', 'restart'],
   'array-failure': ['fail-array', 'replace-array'],
   'latent-errors': ['latent-errors'],
+  'drive-failure': ['fail-drive', 'replace-drive'],
+  'power-failure': ['power-fail'],
+  corruption: ['corrupt', 'misdirect'],
 };
 const LINK_FAULTS = { loss: 'loss', duplicate: 'duplicate', reorder: 'reorder', jitter: 'jitter' } as const;
 
@@ -110,8 +113,14 @@ function switchOff(s: ResolvedScenario, off: ReadonlySet<SwarmFamily>): Resolved
   if (off.size === 0) return s;
   const dropped = new Set([...off].flatMap((f) => SCHEDULED[f] ?? []));
   const schedule = s.faults.schedule.filter((f) => !dropped.has(f.do));
-  const { controllerCrash, ...otherRandom } = s.faults.random;
-  const random = off.has('controller-crash') || controllerCrash === undefined ? otherRandom : { ...otherRandom, controllerCrash };
+  // The rate-driven processes of a family go with its scheduled faults.
+  const { controllerCrash, latentErrors, driveFailures, ...otherRandom } = s.faults.random;
+  const random = {
+    ...otherRandom,
+    ...(controllerCrash !== undefined && !off.has('controller-crash') && { controllerCrash }),
+    ...(latentErrors !== undefined && !off.has('latent-errors') && { latentErrors }),
+    ...(driveFailures !== undefined && !off.has('drive-failure') && { driveFailures }),
+  };
   let network = s.network;
   if (network.model === 'lossy') {
     const zero: Record<string, number> = {};

@@ -6,7 +6,20 @@ import { z } from 'zod';
 import { duration, meanInterval, probability } from './unit-types.js';
 
 /** Fault families a seed may switch off, in the order they are drawn. */
-export const SWARM_FAMILIES = ['loss', 'duplicate', 'reorder', 'jitter', 'partition', 'flap', 'controller-crash', 'array-failure', 'latent-errors'] as const;
+export const SWARM_FAMILIES = [
+  'loss',
+  'duplicate',
+  'reorder',
+  'jitter',
+  'partition',
+  'flap',
+  'controller-crash',
+  'array-failure',
+  'latent-errors',
+  'drive-failure',
+  'power-failure',
+  'corruption',
+] as const;
 export type SwarmFamily = (typeof SWARM_FAMILIES)[number];
 
 const range = <T extends z.ZodType>(t: T, what: string) => z.tuple([t, t]).optional().describe(`[low, high]: ${what}`);
