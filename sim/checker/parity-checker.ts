@@ -62,7 +62,7 @@ export class ParityChecker {
         timeUs: this.#engine.now,
         array: world.parity.name,
         block,
-        message: `Q[${block}] = ${hex(world.parity.device.store.get(block))} but the XOR of ${world.primaries.filter((p) => world.counts(p.name, block)).map((p) => p.name).join(', ')} is ${hex(expected)}`,
+        message: parityMessage(block, world.parity.device.store.get(block), expected, world.primaries.filter((p) => world.counts(p.name, block)).map((p) => p.name)),
       });
     }
     return ok;
@@ -86,7 +86,12 @@ export class ParityChecker {
   }
 }
 
-function hex(data: Uint8Array): string {
-  const shown = Array.from(data.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
-  return data.length > 8 ? `${shown}…` : shown;
+/** Shows 8 bytes of each from the first that differs (a single corrupted byte deep in the block is then visible). */
+function parityMessage(block: number, q: Uint8Array, expected: Uint8Array, members: readonly string[]): string {
+  let at = 0;
+  while (at < q.length && q[at] === expected[at]) at++;
+  const from = Math.floor(Math.min(at, q.length - 1) / 8) * 8;
+  const hex = (data: Uint8Array) =>
+    `${from > 0 ? '…' : ''}${Array.from(data.subarray(from, from + 8), (b) => b.toString(16).padStart(2, '0')).join('')}${data.length > from + 8 ? '…' : ''}`;
+  return `Q[${block}] = ${hex(q)} but the XOR of ${members.join(', ')} is ${hex(expected)}`;
 }
