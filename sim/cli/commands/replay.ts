@@ -5,10 +5,7 @@
 // and as a Chrome/Perfetto timeline, restricted by --array/--block, and on a
 // violation the last --events records that touched the broken block.
 import type { Argv } from 'yargs';
-import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
 import type { TraceRecord } from '../../engine/trace.js';
-import { formatDraw } from '../../explore/swarm.js';
-import { prepareRun } from '../../explore/variant.js';
 import { toChromeTrace } from '../../replay/perfetto.js';
 import { type RecordFilter, formatRecord, lastAbout } from '../../replay/records.js';
 import { replay } from '../../replay/replay.js';
@@ -16,8 +13,9 @@ import { shellWord } from '../../runner/replay-command.js';
 import type { RunReport } from '../../runner/run-report.js';
 import type { ResolvedScenario } from '../../scenario/resolve.js';
 import { formatConfig, formatRun } from '../format-run.js';
+import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
 import { writeTextAtomic } from '../io.js';
-import { loadScenarioFile, parseSeed } from '../scenario-file.js';
+import { parseSeed } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
 export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -25,12 +23,7 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
     'replay <scenario>',
     'run one seed again, event for event, and show or write its trace (JSONL, Perfetto timeline)',
     (y) =>
-      y
-        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
-        .option('seed', { type: 'string', demandOption: true, describe: 'PRNG seed (non-negative integer)' })
-        .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
-        .option('swarm', { type: 'boolean', default: false, describe: "draw this seed's configuration from the scenario's swarm section (as explore --swarm does)" })
-        .option('quick', { type: 'boolean', default: false, describe: 'cut the load short past the last scheduled fault (as explore --quick does)' })
+      seedRunOptions(y)
         .option('jsonl', { type: 'string', describe: 'write the trace records as JSON lines to this file' })
         .option('perfetto', { type: 'string', describe: 'write a Chrome/Perfetto timeline (trace-event JSON) to this file: open it in https://ui.perfetto.dev' })
         .option('array', { type: 'string', describe: 'only records about this array (its I/O, host, drives, messages to and from it)' })
@@ -38,14 +31,11 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('events', { type: 'string', default: '40', describe: 'how many of the last matching events to print' })
         .option('json', { type: 'boolean', default: false, describe: 'print the run summary as one JSON object' }),
     async (argv) => {
-      const seed = parseSeed(argv.seed);
-      const loaded = loadScenarioFile(argv.scenario);
-      const variant = { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) };
-      const prepared = prepareRun(argv.scenario, loaded, seed, variant);
+      const prepared = prepareSeedRun(argv, argv.json, 'replayed');
+      const seed = prepared.seed;
       const scenario = prepared.scenario;
       const filter = parseFilter(scenario, argv.array, argv.block);
       const limit = parseSeed(argv.events, '--events');
-      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; replayed as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
       const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
       const report = { ...replayed.report, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };

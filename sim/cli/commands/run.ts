@@ -1,13 +1,10 @@
 // xorsim run <scenario> --seed N [--protocol literal|hardened] [--swarm] [--quick] [--json] [--trace F] [--dump-images DIR]
 import type { Argv } from 'yargs';
-import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
-import { formatDraw } from '../../explore/swarm.js';
-import { prepareRun } from '../../explore/variant.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { formatConfig, formatRun } from '../format-run.js';
+import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
 import type { Images } from '../../runner/images.js';
 import { LineFile, writeDirAtomic } from '../io.js';
-import { loadScenarioFile, parseSeed } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION } from '../usage-error.js';
 
 export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -15,23 +12,15 @@ export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
     'run <scenario>',
     'run one scenario with one seed and check every invariant',
     (y) =>
-      y
-        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
-        .option('seed', { type: 'string', demandOption: true, describe: 'PRNG seed (non-negative integer)' })
-        .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
-        .option('swarm', { type: 'boolean', default: false, describe: "draw this seed's configuration from the scenario's swarm section (as explore --swarm does)" })
-        .option('quick', { type: 'boolean', default: false, describe: 'cut the load short past the last scheduled fault (as explore --quick does)' })
+      seedRunOptions(y)
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object' })
         .option('trace', { type: 'string', describe: 'write every trace record to this JSONL file' })
         .option('dump-images', { type: 'string', describe: 'write every array\'s logical image and manifest.json to this directory' }),
     async (argv) => {
-      const seed = parseSeed(argv.seed);
-      const loaded = loadScenarioFile(argv.scenario);
-      const variant = { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) };
-      const prepared = prepareRun(argv.scenario, loaded, seed, variant);
+      const prepared = prepareSeedRun(argv, argv.json, 'run');
+      const seed = prepared.seed;
       const scenario = prepared.scenario;
       const trace = argv.trace === undefined ? undefined : new LineFile(argv.trace);
-      if (!argv.json && argv.swarm) console.log(prepared.swarm === null ? 'swarm: the scenario declares no swarm section; run as written' : `swarm: ${formatDraw(prepared.swarm)}`);
       if (!argv.json) console.log(formatConfig(scenario, seed));
       let images: Images | undefined;
       const ran = await runScenario(scenario, {
