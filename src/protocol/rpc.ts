@@ -21,7 +21,8 @@ interface Outstanding {
 export class Rpc {
   readonly #net: Transport;
   readonly #clock: Clock;
-  readonly #retransmit: RetransmitOptions;
+  /** undefined: each request is sent once. */
+  readonly #retransmit: RetransmitOptions | undefined;
   readonly #outstanding = new Map<number, Outstanding>();
   /** Requests being served, as "sender/id". */
   readonly #serving = new Set<string>();
@@ -29,11 +30,11 @@ export class Rpc {
 
   /** hardened resends until answered; literal sends each request once (no retransmission in the claims). */
   static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions, boot = 0): Rpc {
-    return new Rpc(net, clock, hardened ? retransmit : { initialUs: Number.MAX_SAFE_INTEGER, maxUs: Number.MAX_SAFE_INTEGER }, boot);
+    return new Rpc(net, clock, hardened ? retransmit : undefined, boot);
   }
 
-  /** `boot`: the node's boot number (0 ≤ boot < 2^21). */
-  constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions, boot = 0) {
+  /** `retransmit` undefined: never resend. `boot`: the node's boot number (0 ≤ boot < 2^21). */
+  constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions | undefined, boot = 0) {
     if (!Number.isSafeInteger(boot) || boot < 0 || boot >= 2 ** 21) throw new RangeError(`Rpc: boot number ${boot} out of range`);
     this.#net = net;
     this.#clock = clock;
@@ -54,7 +55,9 @@ export class Rpc {
       this.#outstanding.set(id, entry);
       const send = (attempt: number) => {
         this.#net.send(to, request);
-        entry.timer = this.#clock.timer(retransmitDelay(this.#retransmit, attempt), () => {
+        const retransmit = this.#retransmit;
+        if (retransmit === undefined) return;
+        entry.timer = this.#clock.timer(retransmitDelay(retransmit, attempt), () => {
           if (keepTrying()) send(attempt + 1);
         });
       };
