@@ -42,7 +42,7 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'parity-rebuild': ['join-delta-absorbed'],
   'double-failure': ['block-reported-lost'],
   'latent-errors': ['block-reported-lost', 'degraded-read-served'],
-  'mixed-sizes': ['degraded-read-served'],
+  'mixed-sizes': ['degraded-read-served', 'restore-resumed-after-silence'],
   'join-crash': ['parity-journal-redo', 'join-delta-absorbed'],
   'silent-corruption': ['checksum-mismatch-on-read', 'scrub-mismatch-found', 'scrub-repaired-member', 'scrub-repaired-parity'],
   'drive-failure': ['lost-block-rebuilt', 'parity-block-rebuilt'],

@@ -39,6 +39,7 @@ import { Copies } from './copies.js';
 import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { Outbox } from './outbox.js';
+import { RestoreSession } from './restore-session.js';
 import { RestoreState } from './restore-state.js';
 
 export interface PrimaryDeps {
@@ -85,8 +86,8 @@ export class PrimaryController {
   readonly #copies: Copies;
   readonly #mender: Mender;
   #epoch = 0;
-  /** The restore session parity is running for us (its restore-data only). */
-  #session = -1;
+  /** hardened: the restore session parity is running for us. */
+  readonly #session: RestoreSession | undefined;
   /** Journal recovery found a restore under way and resumed it. */
   #resumed = false;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
@@ -134,6 +135,9 @@ export class PrimaryController {
       epoch,
       highestSeq: () => this.#highestSeq,
     });
+    this.#session = this.#hardened
+      ? new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active })
+      : undefined;
     this.#mender = new Mender({
       disk: this.#disk,
       net: deps.transport,
@@ -208,7 +212,7 @@ export class PrimaryController {
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: begin.epoch, restoring: 1 }));
       this.#epoch = begin.epoch;
-      this.#session = begin.session;
+      this.#session?.begun(begin.session);
     };
     // hardened: no delta leaves, no host I/O is served, before the new epoch is known.
     if (this.#hardened) this.#gate.hold(this.#clock, 'restore handshake', handshake);
@@ -326,10 +330,7 @@ export class PrimaryController {
       this.#resumed = true;
       this.#probe.hit('restore-resumed-after-crash');
       this.#restore.active = true;
-      this.#clock.spawn('resume restore', async () => {
-        const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch: this.#epoch, resume: 1 }));
-        this.#session = begin.session;
-      });
+      this.#session?.resume();
     }
   }
 
@@ -349,7 +350,7 @@ export class PrimaryController {
           await this.#copies.answer(message.id, message.block);
         });
       case 'restore-data':
-        if (this.#hardened && message.session !== this.#session) {
+        if (this.#session !== undefined && !this.#session.heard(message.session)) {
           this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
           return;
         }
@@ -386,6 +387,7 @@ export class PrimaryController {
   async #completeRestore(id: number): Promise<void> {
     if (this.#restore.active) {
       this.#restore.complete();
+      this.#session?.done();
       if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: this.#epoch, restoring: 0 }));
       this.onRestored?.();
     }

@@ -169,7 +169,7 @@ class Crash extends Base {
     super();
   }
   check(m: ReferenceModel): boolean {
-    return m.up(this.node) && (this.node !== m.parity || m.parityMayCrash());
+    return m.up(this.node);
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {
     r.world.crash(this.node);

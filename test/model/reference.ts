@@ -24,7 +24,6 @@ export type Membership = 'member' | 'joining' | 'leaving' | 'outside' | 'left';
  */
 export const GAPS = {
   'parity-replacement-membership': "a replacement parity array is given the scenario's membership (World.replaceArray), not the group as it is after a join or leave (begun before or while it is replaced)",
-  'parity-crash-during-restore': 'a parity crash during a restore ends the restore session, and nothing resumes it: the restoring primary waits forever',
   'leave-while-restoring':
     'a primary told to leave while it is being restored: a block the leave XORs out of Q before the restore rebuilt it is then reported lost (honestly: Q no longer holds it), although nothing but the leave damaged it — the leave should wait for the restore',
 } as const;
@@ -63,7 +62,7 @@ export class ReferenceModel {
   readonly cuts = new Set<string>();
   /** Network loss, duplication and reordering on. */
   storm = false;
-  /** A join or leave has begun (see parityMayCrash, parityMayFail). */
+  /** A join or leave has begun (see parityMayFail). */
   groupChanged = false;
   /** Gaps the commands steer around. */
   readonly gaps: ReadonlySet<Gap>;
@@ -152,11 +151,6 @@ export class ReferenceModel {
     return `${describe(op)} returned ${hex(result.data)}; the model allows ${p.candidates.map(hex).join(' or ')}`;
   }
 
-  /** May the parity array crash now, as far as the open gaps go? */
-  parityMayCrash(): boolean {
-    return !(this.gaps.has('parity-crash-during-restore') && this.restoring());
-  }
-
   /** May the parity array fail now, as far as the open gaps go? */
   parityMayFail(): boolean {
     return !(this.gaps.has('parity-replacement-membership') && this.groupChanged);
@@ -165,11 +159,6 @@ export class ReferenceModel {
   /** May a join or leave begin now (not while parity is failed or being rebuilt, while that gap is open)? */
   groupMayChange(): boolean {
     return !(this.gaps.has('parity-replacement-membership') && this.damaged === this.parity);
-  }
-
-  /** Is a primary being restored (replaced, restore not complete)? */
-  restoring(): boolean {
-    return this.damaged !== undefined && this.damaged !== this.parity && !this.failed.has(this.damaged);
   }
 
 }
