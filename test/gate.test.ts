@@ -39,7 +39,7 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'crash-recovery': ['primary-journal-redo', 'parity-journal-redo'],
   'rebuild-under-load': ['degraded-read-served', 'restore-cut-retried'],
   'join-under-load': ['join-delta-absorbed'],
-  'parity-rebuild': ['join-delta-absorbed'],
+  'parity-rebuild': ['join-delta-absorbed', 'leave-waited-for-join'],
   'double-failure': ['block-reported-lost'],
   'latent-errors': ['block-reported-lost', 'degraded-read-served'],
   'mixed-sizes': ['degraded-read-served', 'restore-resumed-after-silence'],

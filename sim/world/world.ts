@@ -202,7 +202,8 @@ export class World {
       this.onLeft?.(member);
     };
     this.parity.controller.onJoined = (member) => {
-      this.#membership.set(member, 'member');
+      // A member told to leave while it was still joining (a rebuild) stays leaving.
+      if (this.#membership.get(member) === 'joining') this.#membership.set(member, 'member');
       if (this.parity.device.failed) return;
       const outage = this.outages.get(this.parity.name)?.at(-1);
       if (outage !== undefined && outage.restoredAt === undefined && ![...this.#membership.values()].includes('joining')) outage.restoredAt = this.engine.now;
@@ -290,16 +291,24 @@ export class World {
     const node = this.node(name);
     node.device.replace();
     this.arrayPort(name).clear();
+    // A primary that was leaving is left out of a new parity array: nothing of
+    // it goes into Q, so its leave is done (the new array answers its request at once).
+    const left: string[] = [];
     if (node === this.parity) {
       // hardened installs it with every member joining (its controllers merge them all); literal builds.
       const joining = this.scenario.protocol === 'hardened';
+      for (const [array, m] of this.#membership) if (m === 'leaving') left.push(array);
       this.#parityMembers = this.primaries
-        .filter((p) => this.membership(p.name) !== 'outside')
+        .filter((p) => this.membership(p.name) === 'member' || this.membership(p.name) === 'joining')
         .map((p) => ({ name: p.name, blockCount: p.device.blockCount, joining }));
     }
     this.restart(name);
     if (node === this.parity) {
       for (const [array, m] of this.#membership) if (m === 'member') this.#membership.set(array, 'joining');
+      for (const array of left) {
+        this.#membership.set(array, 'outside');
+        this.onLeft?.(array);
+      }
       this.parity.controller.rebuild();
     } // a primary: restart() gave it the standing order to restore
   }
@@ -390,6 +399,7 @@ export class World {
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       // A joining array is told to join again (#standingOrders), from outside.
       member: this.membership(device.name) === 'member' || this.membership(device.name) === 'leaving',
+      left: this.membership(device.name) === 'outside',
       bugs: this.#bugs,
     });
     controller.onBlockLost = (block) => this.onLost?.(device.name, block);

@@ -99,6 +99,8 @@ export class ParityController {
   onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
   onJoined: ((member: NodeId) => void) | undefined;
+  /** Joins under way: each resolves once the member is journaled as a member. */
+  readonly #joins = new Map<NodeId, Promise<void>>();
   /** Leaves under way. */
   readonly #departing = new Map<NodeId, Promise<void>>();
   /** Joins whose membership record is being journaled. */
@@ -260,6 +262,12 @@ export class ParityController {
       let departed = this.#departing.get(member);
       if (departed === undefined) {
         departed = (async () => {
+          // A member still joining (a new parity array merges every member) leaves once it has joined.
+          const joining = this.#joins.get(member);
+          if (joining !== undefined) {
+            this.#probe.hit('leave-waited-for-join');
+            await joining;
+          }
           if (this.#group.state(member) !== 'leaving') await this.#changeState(m, 'leaving');
           await this.leaver.remove(m);
           await this.#changeState(m, 'left');
@@ -292,10 +300,14 @@ export class ParityController {
 
   /** Merges (or goes on merging) `m`; once all is in Q, it is told, and the join is journaled as complete. */
   #startJoin(m: Member): void {
+    let joined: () => void = () => {};
+    this.#joins.set(m.name, new Promise((resolve) => (joined = resolve)));
     this.joiner.begin(m, () => {
       this.#clock.spawn(`joined ${m.name}`, async () => {
         if (this.#hardened) await this.#rpc.call(m.name, (id) => ({ type: 'join-complete', id }));
         await this.#changeState(m, 'member');
+        this.#joins.delete(m.name);
+        joined();
         this.onJoined?.(m.name);
       });
     });

@@ -43,6 +43,8 @@ export class Outbox {
   readonly #whenSettled = new Map<number, (() => void)[]>();
   readonly #acked = new SeqSet();
   #trimmed = 0;
+  /** We left the group (abandon). */
+  #abandoned = false;
   /** Deltas sent again after a timeout. */
   retransmissions = 0;
 
@@ -77,7 +79,8 @@ export class Outbox {
       const pending: Pending = { block, data, attempts: 0, timer: undefined, acked };
       this.#pending.set(seq, pending);
       this.#perBlock.set(block, (this.#perBlock.get(block) ?? 0) + 1);
-      this.#transmit(seq, pending);
+      if (this.#abandoned) this.ack(seq);
+      else this.#transmit(seq, pending);
     });
   }
 
@@ -98,6 +101,22 @@ export class Outbox {
     this.#acked.add(seq);
     pending.acked();
     this.#trim();
+  }
+
+  /**
+   * We left the group: no delta is owed to parity any more (a new parity
+   * array installed while we were leaving never counted us), so each pending
+   * one — and any the journal's redo sends later — is settled as if
+   * acknowledged.
+   */
+  abandon(): void {
+    this.#abandoned = true;
+    for (const seq of [...this.#pending.keys()]) this.ack(seq);
+  }
+
+  /** We are joining a group again: deltas are owed to its parity array. */
+  rejoin(): void {
+    this.#abandoned = false;
   }
 
   #transmit(seq: number, pending: Pending): void {

@@ -57,6 +57,11 @@ export interface PrimaryDeps {
   readonly journal?: DurableLog;
   /** false: not yet in the parity group (writes send no delta) until join(). Default true. */
   readonly member?: boolean;
+  /**
+   * Outside the group and not joining it (it left; the platform knows): the
+   * deltas its journal still holds are owed to no parity array. Default false.
+   */
+  readonly left?: boolean;
   /** Deliberate mutations for the checker's self-test; empty in every normal run. */
   readonly bugs?: PlantedBugs;
   /** Code probes: marks situations reached (no effect on behaviour). */
@@ -96,6 +101,7 @@ export class PrimaryController {
   /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
   #highestSeq = 0;
   #member: boolean;
+  readonly #left: boolean;
   #leaving = false;
   /** Called once parity has taken us out of the group. */
   onLeft: (() => void) | undefined;
@@ -117,6 +123,7 @@ export class PrimaryController {
     this.#locks = new BlockLocks(this.#hardened);
     this.#bugs = deps.bugs ?? NO_BUGS;
     this.#member = deps.member ?? true;
+    this.#left = deps.left ?? false;
     this.name = deps.transport.self;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit, deps.boot);
     const epoch = () => this.#epoch;
@@ -227,6 +234,7 @@ export class PrimaryController {
   join(): void {
     assert(!this.#member, `${this.name}: already a member`);
     this.#member = true;
+    this.#outbox?.rejoin();
     const blockCount = this.#disk.blockCount;
     this.#clock.spawn('join', async () => {
       await this.#rpc.call(this.#parity, (id) => ({ type: 'join-request', id, blockCount }));
@@ -248,6 +256,7 @@ export class PrimaryController {
     this.#clock.spawn('leave', async () => {
       await this.#rpc.call(this.#parity, (id) => ({ type: 'leave-request', id }));
       this.#member = false;
+      this.#outbox?.abandon();
       this.onLeft?.();
     });
   }
@@ -325,6 +334,7 @@ export class PrimaryController {
       this.#highestSeq = Math.max(this.#highestSeq, entry.position);
       void this.#outbox?.send(record.block, record.delta, entry.position);
     }
+    if (this.#left && !this.#member) this.#outbox?.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
       this.#resumed = true;

@@ -95,12 +95,11 @@ class Join extends Base {
     super();
   }
   check(m: ReferenceModel): boolean {
-    return m.array(this.array).membership === 'outside' && m.up(this.array) && m.groupMayChange();
+    return m.array(this.array).membership === 'outside' && m.up(this.array);
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {
     r.world.join(this.array);
     m.array(this.array).membership = 'joining';
-    m.groupChanged = true;
   }
   toString(): string {
     return `join(${this.array})`;
@@ -114,12 +113,11 @@ class Leave extends Base {
   check(m: ReferenceModel): boolean {
     const others = m.primaries.filter((a) => a.name !== this.array && a.membership === 'member').length;
     if (m.gaps.has('leave-while-restoring') && m.damaged === this.array) return false;
-    return m.array(this.array).membership === 'member' && m.up(this.array) && others > 0 && m.groupMayChange();
+    return m.array(this.array).membership === 'member' && m.up(this.array) && others > 0;
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {
     r.world.leave(this.array);
     m.array(this.array).membership = 'leaving';
-    m.groupChanged = true;
   }
   toString(): string {
     return `leave(${this.array})`;
@@ -133,7 +131,7 @@ class Fail extends Base {
   }
   check(m: ReferenceModel): boolean {
     if (m.damaged !== undefined || m.failed.has(this.node)) return false;
-    if (this.node === m.parity) return m.parityMayFail();
+    if (this.node === m.parity) return true;
     return m.array(this.node).membership === 'member';
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {

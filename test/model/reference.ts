@@ -23,7 +23,6 @@ export type Membership = 'member' | 'joining' | 'leaving' | 'outside' | 'left';
  * up as a failing pin: then drop the gap from OPEN_GAPS).
  */
 export const GAPS = {
-  'parity-replacement-membership': "a replacement parity array is given the scenario's membership (World.replaceArray), not the group as it is after a join or leave (begun before or while it is replaced)",
   'leave-while-restoring':
     'a primary told to leave while it is being restored: a block the leave XORs out of Q before the restore rebuilt it is then reported lost (honestly: Q no longer holds it), although nothing but the leave damaged it — the leave should wait for the restore',
 } as const;
@@ -62,8 +61,6 @@ export class ReferenceModel {
   readonly cuts = new Set<string>();
   /** Network loss, duplication and reordering on. */
   storm = false;
-  /** A join or leave has begun (see parityMayFail). */
-  groupChanged = false;
   /** Gaps the commands steer around. */
   readonly gaps: ReadonlySet<Gap>;
   /** Commands run, by kind (coverage). */
@@ -150,17 +147,6 @@ export class ReferenceModel {
     if (p.candidates.some((c) => equalBytes(c, result.data))) return undefined;
     return `${describe(op)} returned ${hex(result.data)}; the model allows ${p.candidates.map(hex).join(' or ')}`;
   }
-
-  /** May the parity array fail now, as far as the open gaps go? */
-  parityMayFail(): boolean {
-    return !(this.gaps.has('parity-replacement-membership') && this.groupChanged);
-  }
-
-  /** May a join or leave begin now (not while parity is failed or being rebuilt, while that gap is open)? */
-  groupMayChange(): boolean {
-    return !(this.gaps.has('parity-replacement-membership') && this.damaged === this.parity);
-  }
-
 }
 
 export function describe(op: HostOp): string {
