@@ -93,6 +93,8 @@ export class PrimaryController {
   #epoch = 0;
   /** hardened: the restore session parity is running for us. */
   readonly #session: RestoreSession | undefined;
+  /** Waiting for the restore to complete (a leave). */
+  readonly #afterRestore: (() => void)[] = [];
   /** Journal recovery found a restore under way and resumed it. */
   #resumed = false;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
@@ -254,6 +256,13 @@ export class PrimaryController {
     assert(this.#member, `${this.name}: not a member`);
     this.#leaving = true;
     this.#clock.spawn('leave', async () => {
+      // hardened: restored first (recovery tells whether a restore is under
+      // way): parity would take out of Q blocks not back yet, and they would be lost.
+      if (this.#hardened) await this.#gate.ready;
+      if (this.#hardened && this.#restore.active) {
+        this.#probe.hit('leave-waited-for-restore');
+        await new Promise<void>((restored) => this.#afterRestore.push(restored));
+      }
       await this.#rpc.call(this.#parity, (id) => ({ type: 'leave-request', id }));
       this.#member = false;
       this.#outbox?.abandon();
@@ -398,6 +407,7 @@ export class PrimaryController {
     if (this.#restore.active) {
       this.#restore.complete();
       this.#session?.done();
+      for (const restored of this.#afterRestore.splice(0)) restored();
       if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: this.#epoch, restoring: 0 }));
       this.onRestored?.();
     }

@@ -15,6 +15,7 @@ export const PROBE_NAMES = {
   'degraded-write': 'hardened primary: a write its disk could not store (a lost drive) was kept by parity alone until the rebuild',
   'degraded-read-served': 'hardened primary: a read of a block not yet restored was rebuilt by parity (H8)',
   'restore-resumed-after-crash': 'hardened primary: a restore interrupted by a crash resumed (H8)',
+  'leave-waited-for-restore': 'hardened primary: told to leave while being restored, it asked to leave once restored',
   'leave-waited-for-join': 'hardened parity: a member told to leave while still joining (a rebuilt parity array merges every member) left once merged',
   'restore-resumed-after-silence': "hardened primary: a restore session fell silent (parity restarted and forgot it) and was resumed",
   'stale-restore-data-ignored': 'hardened primary: restored data older than the block was not stored',

@@ -112,7 +112,6 @@ class Leave extends Base {
   }
   check(m: ReferenceModel): boolean {
     const others = m.primaries.filter((a) => a.name !== this.array && a.membership === 'member').length;
-    if (m.gaps.has('leave-while-restoring') && m.damaged === this.array) return false;
     return m.array(this.array).membership === 'member' && m.up(this.array) && others > 0;
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {

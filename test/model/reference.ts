@@ -22,14 +22,15 @@ export type Membership = 'member' | 'joining' | 'leaving' | 'outside' | 'left';
  * open (test/model-based.test.ts pins a reproduction of each, so a fix shows
  * up as a failing pin: then drop the gap from OPEN_GAPS).
  */
-export const GAPS = {
-  'leave-while-restoring':
-    'a primary told to leave while it is being restored: a block the leave XORs out of Q before the restore rebuilt it is then reported lost (honestly: Q no longer holds it), although nothing but the leave damaged it — the leave should wait for the restore',
-} as const;
+export const GAPS: Readonly<Record<string, string>> = {
+  // None open. The last ones closed, each now a regression in FOUND:
+  // parity-crash-forgets-group, parity-crash-during-restore,
+  // parity-replacement-membership, leave-while-restoring.
+};
 
-export type Gap = keyof typeof GAPS;
+export type Gap = string;
 
-export const OPEN_GAPS: ReadonlySet<Gap> = new Set(Object.keys(GAPS) as Gap[]);
+export const OPEN_GAPS: ReadonlySet<Gap> = new Set(Object.keys(GAPS));
 
 export interface ArrayModel {
   readonly name: string;
