@@ -55,6 +55,7 @@ export class Engine {
   #arg = new Float64Array(1024);
   #gen = new Int32Array(1024);
   #cancelled = new Uint8Array(1024);
+  #lastEventAt: Time = 0;
   #fn: (Callback | undefined)[] = [];
   #free: number[] = [];
   #slots = 0;
@@ -78,6 +79,15 @@ export class Engine {
   /** Events executed so far (cancelled ones excluded). */
   get events(): number {
     return this.#events;
+  }
+
+  /**
+   * When the last event executed (cancelled ones excluded). `now` also moves
+   * past cancelled timers (the queue's cursor must not run ahead of it), so
+   * this is when a run really ended.
+   */
+  get lastEventAt(): Time {
+    return this.#lastEventAt;
   }
 
   get pending(): number {
@@ -193,6 +203,7 @@ export class Engine {
       trace.event(this.#now, this.#kind[slot]!, arg);
       this.#release(slot);
       this.#events++;
+      this.#lastEventAt = this.#now;
       try {
         if (h === NO_HANDLER) {
           this.#asyncPending = true;

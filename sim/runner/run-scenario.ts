@@ -146,7 +146,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     verdict: verdictOf(violations),
     traceHash: engine.trace.hash,
     events: engine.events,
-    simTimeUs: engine.now,
+    simTimeUs: engine.lastEventAt, // not a cancelled timer's time (a restore's watchdog is 2 s)
     wallMs: Math.round(wallNowMs() - startedMs),
     hostOps: { ...hosts.stats },
     checks: { parity: parity.checks, reads: durability.checks, sweeps: parity.sweeps, lossReports: honesty.checks },
