@@ -8,25 +8,15 @@
 // cannot read a block sends an empty copy: the block counts as zeros in Q,
 // and the member is told it is lost (nothing protected it yet) before the
 // build completes. literal asks once and XORs whatever arrives.
-import type { Clock } from '../ports/clock.js';
-import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
-import type { BlockLocks } from '../util/block-locks.js';
-import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './group.js';
+import type { GroupView, PartDeps } from './part-deps.js';
 
-interface BuilderDeps {
-  readonly disk: VerifiedDisk;
+interface BuilderDeps extends PartDeps, Pick<GroupView, 'members'> {
   readonly net: Transport;
-  readonly clock: Clock;
-  readonly locks: BlockLocks;
-  readonly members: () => Iterable<Member>;
-  readonly hardened: boolean;
-  readonly retransmit: RetransmitOptions;
-  readonly probe: Probe;
   /** Blocks gathered per round (bounds memory: window × blockBytes). */
   readonly window: number;
   /** Q[block] could not be stored (its drive failed): rebuild it from the members later. */

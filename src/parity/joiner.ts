@@ -13,25 +13,15 @@
 // literal merges the copies and applies every delta as it comes, as the claims
 // say — a write that lands in both the copy and a delta counts twice.
 import type { WriteResult } from '../ports/block-device.js';
-import type { Clock } from '../ports/clock.js';
-import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import type { Rpc } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
-import type { BlockLocks } from '../util/block-locks.js';
-import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './group.js';
+import type { PartDeps } from './part-deps.js';
 
-interface JoinerDeps {
-  readonly disk: VerifiedDisk;
+interface JoinerDeps extends PartDeps {
   readonly net: Transport;
-  readonly clock: Clock;
-  readonly rpc: Rpc;
-  readonly locks: BlockLocks;
-  readonly hardened: boolean;
-  readonly probe: Probe;
   /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
   /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */

@@ -7,23 +7,14 @@
 // logged (parity-log.ts), so a leave a parity crash interrupted resumes without
 // taking a block out twice. literal takes each copy once, as it comes.
 import type { WriteResult } from '../ports/block-device.js';
-import type { Clock } from '../ports/clock.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
-import type { BlockLocks } from '../util/block-locks.js';
-import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './group.js';
+import type { PartDeps } from './part-deps.js';
 
-interface LeaverDeps {
-  readonly disk: VerifiedDisk;
-  readonly clock: Clock;
-  readonly rpc: Rpc;
-  readonly locks: BlockLocks;
-  readonly hardened: boolean;
-  readonly retransmit: RetransmitOptions;
+interface LeaverDeps extends PartDeps {
   /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
   readonly repairQ: (block: number) => void;
   /** Logs that `member`'s `block` is out of Q, and writes newQ. */

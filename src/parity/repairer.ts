@@ -11,32 +11,18 @@
 // reports its block lost when it needs it). A Q[k] the disk cannot store yet
 // (its drive still failed) is rebuilt when the drive is replaced.
 import type { WriteResult } from '../ports/block-device.js';
-import type { Clock } from '../ports/clock.js';
-import type { Probe } from '../ports/probe.js';
-import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
-import type { BlockLocks } from '../util/block-locks.js';
-import type { VerifiedDisk } from '../util/verified-disk.js';
-import type { Member } from './group.js';
+import type { GroupView, PartDeps } from './part-deps.js';
 
-interface RepairerDeps {
-  readonly disk: VerifiedDisk;
-  readonly clock: Clock;
-  readonly rpc: Rpc;
-  readonly locks: BlockLocks;
-  readonly members: () => Iterable<Member>;
-  readonly contributes: (member: NodeId, block: number) => boolean;
+interface RepairerDeps extends PartDeps, GroupView {
   /** Is Q[block] as stored now usable (readable, and intact)? */
   readonly intact: (block: number) => Promise<boolean>;
   /** Journals and writes a new Q[block]. */
   readonly storeQ: (block: number, q: Uint8Array) => Promise<WriteResult>;
   /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
-  readonly retransmit: RetransmitOptions;
-  readonly probe: Probe;
 }
 
 type Outcome = 'done' | 'retry' | 'impossible';

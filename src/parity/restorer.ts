@@ -13,35 +13,21 @@
 // order with bounded concurrency, sent (hardened: until acknowledged), then
 // restore-complete. A newer session (the member restarted mid-restore)
 // supersedes an older one.
-import type { Clock } from '../ports/clock.js';
-import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
-import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
-import type { BlockLocks } from '../util/block-locks.js';
-import type { VerifiedDisk } from '../util/verified-disk.js';
 import type { Member } from './group.js';
+import type { GroupView, PartDeps } from './part-deps.js';
 
 export type Rebuilt = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
 
-interface RestorerDeps {
-  readonly disk: VerifiedDisk;
+interface RestorerDeps extends PartDeps, GroupView {
   readonly net: Transport;
-  readonly clock: Clock;
-  readonly rpc: Rpc;
-  readonly locks: BlockLocks;
-  readonly members: () => Iterable<Member>;
-  /** Does Q[block] include `member`'s copy (false for a joining member's blocks not merged yet)? */
-  readonly contributes: (member: NodeId, block: number) => boolean;
   /** Was `member`'s `block` merged as zeros (it had no copy), unbeknown to it yet? */
   readonly noCopy: (member: NodeId, block: number) => boolean;
-  readonly hardened: boolean;
-  readonly retransmit: RetransmitOptions;
   readonly bugs: PlantedBugs;
-  readonly probe: Probe;
 }
 
 const CONCURRENCY = 8;

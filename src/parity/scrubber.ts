@@ -19,30 +19,18 @@
 // A pass goes on until stopped; finish() asks for one more whole pass from the
 // current position and resolves once it is done.
 import type { WriteResult } from '../ports/block-device.js';
-import type { Clock } from '../ports/clock.js';
-import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
-import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { retransmitDelay } from '../protocol/retransmit.js';
 import { equalBytes, xorInto } from '../protocol/xor.js';
-import type { BlockLocks } from '../util/block-locks.js';
-import type { VerifiedDisk } from '../util/verified-disk.js';
-import type { Member } from './group.js';
+import type { GroupView, PartDeps } from './part-deps.js';
 
-interface ScrubberDeps {
-  readonly disk: VerifiedDisk;
-  readonly clock: Clock;
-  readonly rpc: Rpc;
-  readonly locks: BlockLocks;
-  readonly members: () => Iterable<Member>;
-  readonly contributes: (member: NodeId, block: number) => boolean;
+interface ScrubberDeps extends PartDeps, GroupView {
   /** Journals and writes a new Q[block]. */
   readonly storeQ: (block: number, q: Uint8Array) => Promise<WriteResult>;
+  /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
-  readonly retransmit: RetransmitOptions;
-  readonly probe: Probe;
   readonly bugs: PlantedBugs;
 }
 
