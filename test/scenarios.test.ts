@@ -34,6 +34,13 @@ test(`hardened passes seed 1 of every scenario as written, full length (${names.
   for (const name of names) assert.equal(await verdicts(name, 'hardened', 1), ['pass'], name);
 });
 
+test(`literal is caught in every scenario, seed 1 (${names.length}): a correctness violation each`, async () => {
+  for (const name of names) {
+    const [v] = await verdicts(name, 'literal', 1);
+    assert.ok(v!.startsWith('correctness'), `${name}: ${v}`);
+  }
+});
+
 test('crash-recovery: literal loses deltas to crashes (caught within 3 seeds)', async () => {
   const v = await verdicts('crash-recovery', 'literal', 3);
   assert.ok(v.some((x) => x.startsWith('correctness')), v.join('\n'));
