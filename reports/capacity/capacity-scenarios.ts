@@ -8,10 +8,11 @@
 // (the layout is dense, so copies stream as on a full array), one array lost
 // 1 s into a light open-loop host load and replaced 100 ms later.
 //
-// Both raise the retransmission timer from its 5 ms default to 250 ms: on
-// drives a delta's round trip takes tens of ms, and with 1 MiB blocks on 1 GbE
-// a 5 ms timer resends copies faster than the link drains them (the report
-// shows that run).
+// Both start the retransmission timer at 250 ms rather than the 5 ms default:
+// on drives a delta's round trip takes tens of ms, and with 1 MiB blocks on
+// 1 GbE a copy takes longer than 5 ms to cross the link; the timer adapts to
+// the round trips either way, but starts closer to them (the report shows a
+// restore started at 5 ms too).
 
 export const DRIVES = 4;
 export const SAT_BLOCKS = 2048;

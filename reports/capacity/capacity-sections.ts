@@ -165,7 +165,7 @@ export function repairSection(ctx: CapacityContext): Section {
         : [],
     ),
   });
-  const collapse = rows.find((r) => r.id === ctx.collapseId)!.row;
+  const shortTimer = rows.find((r) => r.id === ctx.shortTimerId)!.row;
   const fast = rows.filter((r) => r.p.what === 'restore' && r.p.bandwidthMBs === Math.max(...bandwidthsMBs) && typeof r.row.seconds === 'number' && r.p.hostRate > 0);
   const rebuildFast = rows.filter((r) => r.p.what === 'rebuild' && r.p.bandwidthMBs === Math.max(...bandwidthsMBs) && typeof r.row.seconds === 'number');
   return {
@@ -173,7 +173,7 @@ export function repairSection(ctx: CapacityContext): Section {
     text: [
       `A restore moves every block of the lost array over the network twice — each surviving primary's copy to parity, the rebuilt block from parity to the new array — on different links, so on a slow network it takes about capacity ÷ link bandwidth (dashed lines; the theory check holds it to that without host load). On a fast network the links stop mattering: at ${Math.max(...bandwidthsMBs)} MB/s the restore ran at ${fast.map((r) => `${r.row.mb_per_s} MB/s`).join(', ')} (by capacity) with the drives of parity, the other primaries and the new array ${fast.map((r) => `${percent(r.row.parity_util_during ?? NaN, 0)}, ${percent(r.row.primaries_util_during ?? NaN, 0)} and ${percent(r.row.p2_util_during ?? NaN, 0)}`).join('; ')} busy: neither links nor drives are saturated, so the bound is the restorer's pipeline (8 blocks in flight, each waiting for its reads, transfers and write in turn). Duration grows linearly with capacity at a given rate, so these small arrays scale to full ones: at ${fast[fast.length - 1]?.row.mb_per_s ?? '?'} MB/s one 20 TB drive's worth takes ${sig(20e12 / ((fast[fast.length - 1]?.row.mb_per_s as number) * 1e6) / 3600)} h.`,
       `A parity rebuild merges each member's copy into Q[k] separately — a read-modify-write of Q[k] per member per block — and ran at ${rebuildFast.map((r) => `${r.row.mb_per_s} MB/s`).join(', ')} at ${Math.max(...bandwidthsMBs)} MB/s, whatever the link bandwidth, with the parity drives ${rebuildFast.map((r) => percent(r.row.parity_util_during ?? NaN, 0)).join(', ')} busy during it.`,
-      `The restores raise the retransmission timer to ${RETRANSMIT.replace('ms', ' ms')}. With the default 5 ms and 1 MiB blocks on ${collapse.link_mb_s} MB/s links (scenario ${ctx.collapseId}), a copy takes longer to cross the link than the timer waits, so requests are resent and every resend brings another 1 MiB reply: the links fill with duplicates. That run moved ${collapse.network_gb} GB over the network for a ${collapse.capacity} array and ${collapse.seconds === 'did not finish' ? 'did not finish: its liveness check failed after the settle bound (it is listed as an expected failure)' : `took ${collapse.seconds} s`}.`,
+      `The restores start the retransmission timer at ${RETRANSMIT.replace('ms', ' ms')}. With the default 5 ms start and 1 MiB blocks on ${shortTimer.link_mb_s} MB/s links (scenario ${ctx.shortTimerId}), a copy takes longer to cross a busy link than the first timeouts wait, so the first requests are resent; each timeout doubles the timer, which then follows the round trips it measures (RFC 6298: smoothed round trip + 4 × its deviation; an answer to a resent request measures nothing). That run moved ${shortTimer.network_gb} GB over the network for a ${shortTimer.capacity} array and ${shortTimer.seconds === 'did not finish' ? 'did not finish: its liveness check failed after the settle bound' : `its restore took ${shortTimer.seconds} s`}. (With a fixed 5 ms timer the resends filled the links and the restore never finished.)`,
     ],
     charts: [chart('restore'), chart('rebuild')],
     tables: [{ id: 'repair-duration', title: 'Restore and rebuild durations', caption: `${seedsText(seeds)} · durations from the empty replacement's arrival to the world's record of the array being whole again · capacity_over_link_s: the bytes of the busiest link ÷ its bandwidth`, columns: Object.keys(rows[0]!.row).map((key) => ({ key, label: key })), rows: rows.map((r) => r.row) }],
@@ -211,7 +211,7 @@ export function bytesSection(ctx: CapacityContext): Section {
   return {
     title: 'Network bytes per host write',
     text: [
-      `A hardened write sends one delta (the whole block, since d = new ⊕ old is as large as the block) and gets one ack: ${minimum.toLocaleString('en-US')} bytes at 4 KiB blocks. Anything above that is retransmission: a delta is resent whenever parity takes longer than the timer to acknowledge it, which happens under saturation (the parity drives' queue) whatever the network. The latency report shows the same with the default 5 ms timer at moderate load.`,
+      `A hardened write sends one delta (the whole block, since d = new ⊕ old is as large as the block) and gets one ack: ${minimum.toLocaleString('en-US')} bytes at 4 KiB blocks. Anything above that is retransmission: a delta is resent whenever parity takes longer than the timer to acknowledge it, which happens under saturation, when the parity drives' queue grows faster than the timer learns it, whatever the network. The latency report shows the default 5 ms start at moderate load.`,
     ],
     charts: [
       {

@@ -5,7 +5,8 @@
 // 7200 rpm model (20 TB, SPTF queues, blocks spread over the whole surface so
 // every seek is a real one), 4 KiB blocks, a 10 GbE-like network (50 µs,
 // 1.25 GB/s per direction), hardened protocol with its default ack policy
-// (after parity is durable) and retransmission (5 ms doubling to 500 ms). Open
+// (after parity is durable) and retransmission (starting at 5 ms, adapted to
+// the round trips measured, at most 500 ms). Open
 // loop: each host's operations arrive as a Poisson process, 30 % reads, at
 // most 16 in service per host; latency counts from arrival.
 

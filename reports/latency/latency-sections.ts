@@ -57,7 +57,7 @@ export function lossSection(ctx: LatencyContext): Section {
   const cases = [0, 0.01, 0.05].flatMap((loss) =>
     [5, 100].map((rt) => ({ loss, rt, id: loss === 0 && rt === 5 ? ctx.loadId(4, FIXED_LOAD) : `loss-${loss * 100}pct-rt${rt}ms-n4` })),
   );
-  const caption = `${runsText(ctx, cases.map((c) => c.id))} · N=4, ${FIXED_LOAD} IOPS offered · loss on every link during the load · retransmission timer 5 ms (default) or 100 ms, doubling to 500 ms · mean over seeds`;
+  const caption = `${runsText(ctx, cases.map((c) => c.id))} · N=4, ${FIXED_LOAD} IOPS offered · loss on every link during the load · retransmission timer starting at 5 ms (default) or 100 ms, adapted to measured round trips, at most 500 ms · mean over seeds`;
   const w = (id: string, key: 'p99' | 'p999' | 'p50' | 'max') => ms(mean(ctx.of(id).map((r) => r.write[key])));
   const perWrite = (id: string, pick: (r: ReturnType<LatencyContext['of']>[number]) => number) => mean(ctx.of(id).map((r) => pick(r) / Math.max(1, r.writesDone)));
   const series: Series[] = [5, 100].flatMap((rt, i) => [
@@ -69,7 +69,7 @@ export function lossSection(ctx: LatencyContext): Section {
   return {
     title: 'The cost of network loss on tail latency',
     text: [
-      `A lost delta or ack is recovered by the primary's retransmission timer, so loss adds about one timeout to the writes it hits (each write sends at least two messages). With the default 5 ms timer, write p99.9 is ${sig(w(at(0, 5), 'p999'))} ms without loss and ${sig(w(at(0.05, 5), 'p999'))} ms at 5 % loss; but that timer also fires for writes merely waiting on parity's drives: ${sig(perWrite(at(0, 5), (r) => r.network.messages))} messages per write without any loss. A 100 ms timer sends ${sig(perWrite(at(0, 100), (r) => r.network.messages))} messages per write without loss, and its write p99.9 is ${sig(w(at(0.01, 100), 'p999'))} ms at 1 % and ${sig(w(at(0.05, 100), 'p999'))} ms at 5 % loss.${few ? ` (With ${Math.min(...cases.map((c) => ctx.of(c.id).reduce((s, r) => s + r.write.count, 0)))} or so writes per point, p99.9 is about the slowest write: one unlucky write moves it. The full report's longer runs and 3 seeds are steadier.)` : ''}`,
+      `A lost delta or ack is recovered by the primary's retransmission timer, so loss adds about one timeout to the writes it hits (each write sends at least two messages). The timer starts at the configured initial timeout and then follows the round trips it measures; each timeout doubles it until a fresh measurement. Starting at the default 5 ms, write p99.9 is ${sig(w(at(0, 5), 'p999'))} ms without loss and ${sig(w(at(0.05, 5), 'p999'))} ms at 5 % loss, with ${sig(perWrite(at(0, 5), (r) => r.network.messages))} messages per write without any loss. Starting at 100 ms: ${sig(perWrite(at(0, 100), (r) => r.network.messages))} messages per write without loss, and write p99.9 ${sig(w(at(0.01, 100), 'p999'))} ms at 1 % and ${sig(w(at(0.05, 100), 'p999'))} ms at 5 % loss.${few ? ` (With ${Math.min(...cases.map((c) => ctx.of(c.id).reduce((s, r) => s + r.write.count, 0)))} or so writes per point, p99.9 is about the slowest write: one unlucky write moves it. The full report's longer runs and 3 seeds are steadier.)` : ''}`,
     ],
     charts: [
       {

@@ -34,11 +34,11 @@ export const ScenarioSchema = z.strictObject({
     .describe('hardened: acknowledge a host write once parity has its delta durably (parity-durable) or after the local write only (local-write: faster, with a window of vulnerability)'),
   retransmit: z
     .strictObject({
-      initial: duration('5ms').default(5000).describe('hardened: resend an unacknowledged delta after this long'),
-      max: duration('500ms').default(500_000).describe('hardened: the backoff never waits longer than this'),
+      initial: duration('5ms').default(5000).describe('hardened: the first retransmission timeout, and the floor of the timeout adapted to measured round trips'),
+      max: duration('500ms').default(500_000).describe('hardened: the adapted, backed-off timeout never grows past this'),
     })
     .default({ initial: 5000, max: 500_000 })
-    .describe('hardened: retransmission of deltas until parity acknowledges them'),
+    .describe('hardened: retransmission of deltas and requests until answered (RFC 6298 timeout per peer)'),
   journalLatency: duration('20us').default(20).describe("latency of an append to a controller's journal (NVRAM-like)"),
   blockSize: size('4096, "64KiB" or "16TB"').default(4096).describe('modelled block size (e.g. "4KiB"): timing and capacity are computed from it'),
   payloadBytes: z.int().min(1).max(1 << 20).default(16).describe('bytes actually stored per block: a fingerprint of the block (XOR is linear, so parity of fingerprints checks parity of data)'),

@@ -1,6 +1,6 @@
 // A primary's deltas on their way to parity (hardened): each is sent, and
-// sent again after `retransmit.initial`, the wait doubling up to
-// `retransmit.max`, until parity acknowledges it (H1). Once every delta up to
+// sent again after a timeout adapted to parity's round trips
+// (retransmit-timer.ts), until parity acknowledges it (H1). Once every delta up to
 // some number is acknowledged, the intent journal is trimmed to it (their
 // redo records are no longer needed). Also answers "does block k have a delta
 // parity has not acknowledged?" — a copy of k is then ahead of Q[k].
@@ -9,7 +9,8 @@ import type { Clock, Timer } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import { type RetransmitOptions, retransmitDelay } from '../protocol/retransmit.js';
+import type { RetransmitOptions } from '../protocol/retransmit.js';
+import { RetransmitTimer } from '../protocol/retransmit-timer.js';
 import { SeqSet } from '../protocol/seq-set.js';
 
 interface Pending {
@@ -17,6 +18,8 @@ interface Pending {
   readonly data: Uint8Array;
   attempts: number;
   timer: Timer | undefined;
+  /** When it was first sent. */
+  sentAt: number;
   /** Resolves whoever waits on this delta (the host write, under parity-durable). */
   readonly acked: () => void;
 }
@@ -43,6 +46,8 @@ export class Outbox {
   readonly #whenSettled = new Map<number, (() => void)[]>();
   readonly #acked = new SeqSet();
   #trimmed = 0;
+  /** The timeout toward parity. */
+  readonly #rto: RetransmitTimer;
   /** We left the group (abandon). */
   #abandoned = false;
   /** Deltas sent again after a timeout. */
@@ -50,6 +55,7 @@ export class Outbox {
 
   constructor(deps: OutboxDeps) {
     this.#d = deps;
+    this.#rto = new RetransmitTimer(deps.retransmit);
   }
 
   /** Journal recovery: every delta up to `upTo` was acknowledged (their records were trimmed). */
@@ -76,7 +82,7 @@ export class Outbox {
   /** Sends delta `seq` and keeps sending it until parity acknowledges it; resolves then. */
   send(block: number, data: Uint8Array, seq: number): Promise<void> {
     return new Promise((acked) => {
-      const pending: Pending = { block, data, attempts: 0, timer: undefined, acked };
+      const pending: Pending = { block, data, attempts: 0, timer: undefined, sentAt: this.#d.clock.now(), acked };
       this.#pending.set(seq, pending);
       this.#perBlock.set(block, (this.#perBlock.get(block) ?? 0) + 1);
       if (this.#abandoned) this.ack(seq);
@@ -90,6 +96,7 @@ export class Outbox {
     if (pending === undefined) return; // a duplicate ack
     this.#pending.delete(seq);
     pending.timer?.cancel();
+    if (pending.attempts === 1) this.#rto.sample(this.#d.clock.now() - pending.sentAt); // Karn: a resent delta's ack measures nothing
     const left = this.#perBlock.get(pending.block)! - 1;
     if (left > 0) this.#perBlock.set(pending.block, left);
     else {
@@ -127,7 +134,11 @@ export class Outbox {
     }
     pending.attempts++;
     d.net.send(d.parity, { type: 'delta', block: pending.block, epoch: d.epoch(), seq, data: pending.data });
-    pending.timer = d.clock.timer(retransmitDelay(d.retransmit, pending.attempts), () => this.#transmit(seq, pending));
+    const wait = this.#rto.timeoutUs;
+    pending.timer = d.clock.timer(wait, () => {
+      this.#rto.timedOut(wait);
+      this.#transmit(seq, pending);
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
-// Request/response over the unreliable transport: a request is resent with
-// backoff until its response arrives; responses are matched by request id and
+// Request/response over the unreliable transport: a request is resent until
+// its response arrives, after a timeout adapted to the peer's round trips
+// (retransmit-timer.ts); responses are matched by request id and
 // late duplicates ignored. Requests must be idempotent (the responder may see
 // one several times). Ids are unique across a node's boots (the boot number
 // is their high part), so neither end takes a request or an answer of a
@@ -11,11 +12,17 @@
 import type { Clock, Timer } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from './messages.js';
-import { type RetransmitOptions, retransmitDelay } from './retransmit.js';
+import type { RetransmitOptions } from './retransmit.js';
+import { RetransmitTimer } from './retransmit-timer.js';
 
 interface Outstanding {
   readonly resolve: (response: Message) => void;
   timer: Timer | undefined;
+  /** When the request was first sent, and whether it has been sent again since (then no round trip is measured). */
+  readonly sentAt: number;
+  resent: boolean;
+  /** The timeout toward the request's destination. */
+  readonly rto: RetransmitTimer | undefined;
 }
 
 export class Rpc {
@@ -24,6 +31,8 @@ export class Rpc {
   /** undefined: each request is sent once. */
   readonly #retransmit: RetransmitOptions | undefined;
   readonly #outstanding = new Map<number, Outstanding>();
+  /** Per destination: its retransmission timeout, adapted to the round trips measured. */
+  readonly #timeouts = new Map<NodeId, RetransmitTimer>();
   /** Requests being served, as "sender/id". */
   readonly #serving = new Set<string>();
   #nextId: number;
@@ -51,17 +60,21 @@ export class Rpc {
     const id = this.#nextId++;
     const request = make(id);
     return new Promise((resolve) => {
-      const entry: Outstanding = { resolve: resolve as (m: Message) => void, timer: undefined };
+      const rto = this.#timeoutTo(to);
+      const entry: Outstanding = { resolve: resolve as (m: Message) => void, timer: undefined, sentAt: this.#clock.now(), resent: false, rto };
       this.#outstanding.set(id, entry);
-      const send = (attempt: number) => {
+      const send = () => {
         this.#net.send(to, request);
-        const retransmit = this.#retransmit;
-        if (retransmit === undefined) return;
-        entry.timer = this.#clock.timer(retransmitDelay(retransmit, attempt), () => {
-          if (keepTrying()) send(attempt + 1);
+        if (rto === undefined) return;
+        const wait = rto.timeoutUs;
+        entry.timer = this.#clock.timer(wait, () => {
+          rto.timedOut(wait);
+          if (!keepTrying()) return;
+          entry.resent = true;
+          send();
         });
       };
-      send(1);
+      send();
     });
   }
 
@@ -71,8 +84,16 @@ export class Rpc {
     if (entry === undefined) return false;
     this.#outstanding.delete(id);
     entry.timer?.cancel();
+    if (!entry.resent) entry.rto?.sample(this.#clock.now() - entry.sentAt);
     entry.resolve(response);
     return true;
+  }
+
+  #timeoutTo(peer: NodeId): RetransmitTimer | undefined {
+    if (this.#retransmit === undefined) return undefined;
+    let rto = this.#timeouts.get(peer);
+    if (rto === undefined) this.#timeouts.set(peer, (rto = new RetransmitTimer(this.#retransmit)));
+    return rto;
   }
 
   /** Runs `work` for request `id` from `from`, unless that request is being served already (a retransmission). */
