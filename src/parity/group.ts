@@ -61,6 +61,10 @@ export class Group {
     if (state === 'member' || state === 'left') this.#states.delete(member);
     else this.#states.set(member, state);
     if (state === 'joining') this.#joiner.restoreJoining(member);
+    // Past joining (a member, or leaving: a checkpoint may record only that), its
+    // join is complete and its blocks all count — a checkpoint keeps only some
+    // of their merge records.
+    if (state !== 'joining') this.#joiner.restoreJoined(member);
     if (state === 'leaving') this.#leaver.restoreRemoved(member);
   }
 

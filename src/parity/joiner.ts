@@ -79,6 +79,11 @@ export class Joiner {
     if (!this.#mergedUpTo.has(member)) this.#mergedUpTo.set(member, new Map());
   }
 
+  /** Journal replay: `member`'s join was complete (every block merged). */
+  restoreJoined(member: NodeId): void {
+    this.#joining.delete(member);
+  }
+
   /** Journal replay: `block` of `member` was merged, reflecting its deltas up to `upTo`. */
   restoreMerged(member: NodeId, block: number, upTo: number): void {
     let merged = this.#mergedUpTo.get(member);
