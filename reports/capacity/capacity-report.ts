@@ -22,7 +22,7 @@ export interface CapacityParams {
   /** The link-bound restores without host load that the theory check uses. */
   readonly checkCapacities: readonly number[];
   readonly checkBandwidthMBs: number;
-  /** The run that shows the default retransmission timer collapsing a 1 GbE restore. */
+  /** The restore started at the default 5 ms retransmission timeout, 1 MiB blocks on 1 GbE: the timer must adapt. */
   readonly shortTimerCapacity: number;
   readonly shortTimerSettle: string;
 }

@@ -29,18 +29,6 @@ export function replaceDir(dir: string, files: ReadonlyMap<string, Uint8Array | 
   }
 }
 
-/** Writes one file atomically (temporary name, then rename). */
-export function writeFile(file: string, data: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (error) {
-    throw new UsageError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-}
-
 /** Fails early, before any simulation, if `dir` cannot hold the reports. */
 export function checkOutDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir}: exists and is not a directory`);

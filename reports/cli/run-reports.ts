@@ -8,11 +8,12 @@ import { cpus } from 'node:os';
 import { EXIT_CLEAN, EXIT_VIOLATION } from '../../sim/cli/usage-error.js';
 import { defaultWorkers, runJobs } from '../../sim/parallel/pool.js';
 import { cpuNowMs, wallNowMs } from '../../sim/wall-clock.js';
+import { writeTextAtomic } from '../../sim/cli/io.js';
 import type { ReportOptions, ReportPlan } from '../model/plan.js';
 import type { Report, ReportName } from '../model/report.js';
 import { PLANNERS } from '../plans.js';
 import { indexFiles, reportFiles } from './files.js';
-import { checkOutDir, replaceDir, writeFile } from './output.js';
+import { checkOutDir, replaceDir } from './output.js';
 import { progressBar } from './progress.js';
 
 export interface ReportRequest {
@@ -40,7 +41,7 @@ export async function runReports(req: ReportRequest): Promise<number> {
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const provenance = { command, machine, wallSeconds, cpuSeconds };
   for (const report of reports) replaceDir(`${req.out}/${report.name}`, await reportFiles(report, provenance));
-  if (req.which === 'all') for (const [name, text] of indexFiles(reports, provenance)) writeFile(`${req.out}/${name}`, text);
+  if (req.which === 'all') for (const [name, text] of indexFiles(reports, provenance)) writeTextAtomic(`${req.out}/${name}`, text);
   let clean = true;
   for (const r of reports) {
     const failedChecks = r.checks.filter((c) => !c.pass).length;
