@@ -46,6 +46,7 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'join-crash': ['parity-journal-redo', 'join-delta-absorbed'],
   'silent-corruption': ['checksum-mismatch-on-read', 'scrub-mismatch-found', 'scrub-repaired-member', 'scrub-repaired-parity'],
   'drive-failure': ['lost-block-rebuilt', 'parity-block-rebuilt'],
+  'hot-blocks': ['delta-waited-for-previous', 'delta-retransmitted', 'degraded-read-served'],
 };
 
 let gate: Exploration;

@@ -9,8 +9,8 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioText } from '../sim/scenario/load.js';
 
 const GOLDEN: Record<number, { hash: string; events: number }> = {
-  1: { hash: 'd04a994a2fd0b97d', events: 1830 },
-  2: { hash: '0e1c4eab8e28492d', events: 1798 },
+  1: { hash: 'ed50aa7e1b0df40a', events: 1817 },
+  2: { hash: 'de643b3408983cab', events: 1799 },
   3: { hash: '06a5e0db0accbdb0', events: 1721 },
 };
 

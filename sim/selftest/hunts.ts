@@ -30,4 +30,6 @@ export const HUNTS: readonly Hunt[] = [
   // Corruption and misdirected writes on every array, the scrub running (H12).
   { bug: 'scrub-repairs-wrong-copy', scenario: 'scenarios/silent-corruption.json' },
   { bug: 'no-checksum-verify', scenario: 'scenarios/silent-corruption.json' },
+  // Hot blocks on a reordering, flapping link, then the array lost while deltas are retransmitted.
+  { bug: 'unordered-deltas', scenario: 'scenarios/hot-blocks.json' },
 ];

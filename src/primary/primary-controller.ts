@@ -283,7 +283,7 @@ export class PrimaryController {
     let parityDurable: Promise<void> | undefined;
     /** Our disk could not store it: parity holds the only copy, so the host waits for parity's ack whatever the policy. */
     let degraded = false;
-    const stored = await this.#locks.with(block, async () => {
+    const stored = await this.#lockedInOrder(block, async () => {
       const old = await this.#mender.contents(block, true);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
@@ -308,6 +308,26 @@ export class PrimaryController {
     if (!stored.ok) return stored;
     if (parityDurable !== undefined && (this.#ackPolicy === 'parity-durable' || degraded)) await parityDurable;
     return { ok: true };
+  }
+
+  /**
+   * Runs `fn` holding `block`'s lock with no delta for `block` awaiting
+   * parity's ack (hardened): a block's deltas reach parity one at a time, in
+   * order. Were a later delta applied without an earlier one still being
+   * retransmitted, Q[k] would match no version of the block, and a failure of
+   * this array then would restore a value never written. The wait is outside
+   * the lock: parity may hold Q[k] waiting for our copy of the block, and the
+   * copy needs the lock.
+   */
+  async #lockedInOrder<T>(block: number, fn: () => Promise<T>): Promise<T> {
+    const outbox = this.#outbox;
+    if (outbox === undefined || this.#bugs.has('unordered-deltas')) return this.#locks.with(block, fn);
+    for (;;) {
+      await outbox.settled(block);
+      const done = await this.#locks.with(block, async () => (outbox.pending(block) ? undefined : { value: await fn() }));
+      if (done !== undefined) return done.value;
+      this.#probe.hit('delta-waited-for-previous');
+    }
   }
 
   async hostRead(block: number): Promise<HostReadResult> {

@@ -30,7 +30,9 @@ export type PlantedBug =
   /** The scrub, finding a member's copy bad, rewrites Q without it instead: it repairs the wrong copy. */
   | 'scrub-repairs-wrong-copy'
   /** A primary serves host reads without checking the block's checksum: corrupt data reaches the host. */
-  | 'no-checksum-verify';
+  | 'no-checksum-verify'
+  /** A primary sends a block's next delta while parity has not acknowledged the previous one: parity may apply them out of order. */
+  | 'unordered-deltas';
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   'parity-stores-delta',
@@ -47,6 +49,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   'no-zero-extension',
   'scrub-repairs-wrong-copy',
   'no-checksum-verify',
+  'unordered-deltas',
 ];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;

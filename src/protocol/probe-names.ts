@@ -26,6 +26,7 @@ export const PROBE_NAMES = {
   'scrub-repaired-member': "hardened primary: the scrub found its copy bad, and it was rebuilt from parity",
   'scrub-repaired-parity': "hardened parity: the scrub found Q[k] bad and rebuilt it from the members' copies",
   'scrub-mismatch-unresolved': 'hardened parity: every checksum matched but Q disagreed with the XOR: reported, not guessed',
+  'delta-waited-for-previous': "hardened primary: a write to a block waited for parity to acknowledge the block's previous delta (deltas of one block reach parity in order)",
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
 } as const;
 
