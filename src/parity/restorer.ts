@@ -111,8 +111,8 @@ export class Restorer {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     if (!current()) return;
-    if (d.hardened) await d.rpc.call(member.name, (id) => ({ type: 'restore-complete', id }));
-    else d.net.send(member.name, { type: 'restore-complete', id: 0 });
+    if (d.hardened) await d.rpc.call(member.name, (id) => ({ type: 'restore-complete', id, session }), current);
+    else d.net.send(member.name, { type: 'restore-complete', id: 0, session });
     if (current()) this.#sessions.delete(member.name);
   }
 }

@@ -395,6 +395,12 @@ export class PrimaryController {
         }
         return this.#takeRestored(message.id, message.block, message.lost === 1, message.data);
       case 'restore-complete':
+        // A superseded session's (sent before we restarted and resumed): ours is not done.
+        // Not restoring: a retransmission of the one we completed, acknowledged again.
+        if (this.#restore.active && this.#session !== undefined && !this.#session.heard(message.session)) {
+          this.#probe.hit('stale-restore-data-ignored');
+          return;
+        }
         return this.#completeRestore(message.id);
       case 'restore-begin':
       case 'reconstruct-reply':
@@ -425,6 +431,10 @@ export class PrimaryController {
 
   async #completeRestore(id: number): Promise<void> {
     if (this.#restore.active) {
+      // Restored blocks may sit in a drive's write cache: on the media before the
+      // restore counts as done, or a power failure reverts them and nothing redoes them.
+      if (this.#hardened && !(await this.#disk.flush()).ok) return; // the array is failing: parity resends
+      if (!this.#restore.active) return; // completed while we flushed (a retransmission)
       this.#restore.complete();
       this.#session?.done();
       for (const restored of this.#afterRestore.splice(0)) restored();

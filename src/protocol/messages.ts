@@ -38,8 +38,8 @@ export type Message =
   /** parity → restoring primary: R[k] = Q[k] ^ XOR(others' k); `lost` = 1 if it cannot be rebuilt. */
   | { readonly type: 'restore-data'; readonly id: number; readonly session: number; readonly block: number; readonly lost: number; readonly data: Uint8Array }
   | { readonly type: 'restore-ack'; readonly id: number; readonly block: number }
-  /** parity → restoring primary: every block has been sent. */
-  | { readonly type: 'restore-complete'; readonly id: number }
+  /** parity → restoring primary: every block of restore `session` has been sent (a stale session's is ignored). */
+  | { readonly type: 'restore-complete'; readonly id: number; readonly session: number }
   /**
    * new primary → parity: add me to the group (join, claims 3/8/13). hardened:
    * parity answers `join-begin` with the epoch for my deltas (their numbers
@@ -134,7 +134,10 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
     ['id', 'uint'],
     ['block', 'uint'],
   ],
-  'restore-complete': [['id', 'uint']],
+  'restore-complete': [
+    ['id', 'uint'],
+    ['session', 'uint'],
+  ],
   'join-request': [
     ['id', 'uint'],
     ['blockCount', 'uint'],
