@@ -47,6 +47,8 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'silent-corruption': ['checksum-mismatch-on-read', 'scrub-mismatch-found', 'scrub-repaired-member', 'scrub-repaired-parity'],
   'drive-failure': ['lost-block-rebuilt', 'parity-block-rebuilt'],
   'hot-blocks': ['delta-waited-for-previous', 'delta-retransmitted', 'degraded-read-served'],
+  'outsider-media-errors': ['checksum-mismatch-on-read', 'block-reported-lost'],
+  'confused-peers': ['peer-message-refused', 'degraded-read-served'],
 };
 
 let gate: Exploration;

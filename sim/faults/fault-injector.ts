@@ -14,6 +14,7 @@ import type { Time } from '../engine/time.js';
 import { LossyNetwork } from '../network/lossy-network.js';
 import type { World } from '../world/world.js';
 import { startLatentErrors } from './latent-error-process.js';
+import { sendRogueFrames } from './rogue-peer.js';
 import type { ScheduledFault } from './schedule-schema.js';
 
 const FAULT_CODES: Record<ScheduledFault['do'], number> = {
@@ -32,6 +33,7 @@ const FAULT_CODES: Record<ScheduledFault['do'], number> = {
   corrupt: 13,
   misdirect: 14,
   'power-fail': 15,
+  'rogue-messages': 16,
 };
 /** Trace code of a burst of the random latent-error process. */
 const LATENT_BURST = 100;
@@ -203,6 +205,8 @@ export class FaultInjector {
         return;
       case 'misdirect':
         return w.media.misdirect(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
+      case 'rogue-messages':
+        return sendRogueFrames(this.#engine, w, fault);
     }
   }
 

@@ -5,7 +5,7 @@
 // Transport port. Messages travel encoded (src/protocol/codec.ts), so the
 // receiver never shares a buffer with the sender and sizes are exact.
 import type { MessageHandler, NodeId, Transport } from '../../src/ports/transport.js';
-import { decode, encode } from '../../src/protocol/codec.js';
+import { DecodeError, decode, encode } from '../../src/protocol/codec.js';
 import { type Message, blockOf } from '../../src/protocol/messages.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
@@ -46,6 +46,27 @@ export class IdealNetwork implements SimNetwork {
       send: (to, message) => this.#send(self, to, message),
       listen: (handler) => void this.#handlers.set(self, handler),
     };
+  }
+
+  inject(from: NodeId, to: NodeId, wire: Uint8Array, malformed: () => void): void {
+    const trace = this.#engine.trace;
+    trace.record(this.#engine.now, this.#kSend, trace.actor(from), -1, wire.length, trace.actor(to));
+    const sentAt = this.#engine.now;
+    const bytes = wire.slice();
+    this.#engine.after(this.#latency, this.#kDeliver, () => {
+      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), -1, bytes.length, trace.actor(from), sentAt);
+      const handler = this.#handlers.get(to);
+      if (handler === undefined) return;
+      let message: Message;
+      try {
+        message = decode(bytes);
+      } catch (error) {
+        if (error instanceof DecodeError) return malformed();
+        throw error;
+      }
+      const result = handler(from, message);
+      if (result !== undefined) this.#engine.watch(result, `${to}: handling ${message.type} from ${from}`);
+    });
   }
 
   observe(observer: NetworkObserver): void {

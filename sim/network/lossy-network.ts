@@ -18,7 +18,7 @@
 // Messages travel encoded (src/protocol/codec.ts) and each delivery decodes
 // its own copy, so no receiver shares a buffer with the sender or another copy.
 import type { MessageHandler, NodeId, Transport } from '../../src/ports/transport.js';
-import { decode, encode } from '../../src/protocol/codec.js';
+import { DecodeError, decode, encode } from '../../src/protocol/codec.js';
 import { type Message, blockOf } from '../../src/protocol/messages.js';
 import type { Engine, TimerId } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
@@ -34,7 +34,7 @@ export { LINK_DEFAULTS } from './link.js';
 export type LossyNetworkOptions = Partial<LinkOptions>;
 
 /** Why a message was dropped; the number is what the trace records. */
-export const DropReason = { loss: 1, partitionAtSend: 2, partitionInFlight: 3, noListener: 4 } as const;
+export const DropReason = { loss: 1, partitionAtSend: 2, partitionInFlight: 3, noListener: 4, malformed: 5 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
 /** Any subset of hooks; several observers may watch one network. */
@@ -68,7 +68,7 @@ export interface LossyNetworkStats {
   readonly deliveredBytes: number;
   readonly dropped: number;
   readonly droppedBytes: number;
-  readonly droppedBy: { readonly loss: number; readonly partition: number; readonly noListener: number };
+  readonly droppedBy: { readonly loss: number; readonly partition: number; readonly noListener: number; readonly malformed: number };
   /** Extra copies made; each is delivered or dropped on its own. */
   readonly duplicated: number;
   /** Copies sent on a detour (they may be overtaken). */
@@ -95,7 +95,7 @@ export class LossyNetwork implements SimNetwork {
   #delivered = 0;
   #deliveredBytes = 0;
   #droppedBytes = 0;
-  readonly #droppedBy = { loss: 0, partition: 0, noListener: 0 };
+  readonly #droppedBy = { loss: 0, partition: 0, noListener: 0, malformed: 0 };
   #duplicated = 0;
   #reordered = 0;
 
@@ -126,6 +126,34 @@ export class LossyNetwork implements SimNetwork {
       send: (to, message) => this.#send(self, to, message),
       listen: (handler) => void this.#handlers.set(self, handler),
     };
+  }
+
+  inject(from: NodeId, to: NodeId, wire: Uint8Array, malformed: () => void): void {
+    const engine = this.#engine;
+    const t = engine.trace;
+    const link = this.#link(from, to);
+    t.record(engine.now, this.#kSend, t.actor(from), -1, wire.length, t.actor(to));
+    if (link.down) return this.#drop(link, -1, wire.length, DropReason.partitionAtSend);
+    const passage = link.pass(link.transmit(engine.now, wire.length));
+    const sentAt = engine.now;
+    const bytes = wire.slice();
+    engine.after(passage.arriveUs - engine.now, this.#kDeliver, () => {
+      if (passage.lost) return this.#drop(link, -1, bytes.length, DropReason.loss);
+      if (link.down) return this.#drop(link, -1, bytes.length, DropReason.partitionInFlight);
+      const handler = this.#handlers.get(to);
+      if (handler === undefined) return this.#drop(link, -1, bytes.length, DropReason.noListener);
+      let message: Message;
+      try {
+        message = decode(bytes);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        this.#drop(link, -1, bytes.length, DropReason.malformed);
+        return malformed();
+      }
+      t.record(engine.now, this.#kDeliver, t.actor(to), -1, bytes.length, t.actor(from), sentAt);
+      const result = handler(from, message);
+      if (result !== undefined) engine.watch(result, `${to}: handling ${message.type} from ${from}`);
+    });
   }
 
   observe(observer: LossyNetworkObserver): void {
@@ -318,6 +346,7 @@ export class LossyNetwork implements SimNetwork {
     t.record(this.#engine.now, this.#kDrop, t.actor(link.from), block, bytes, t.actor(link.to), reason);
     if (reason === DropReason.loss) this.#droppedBy.loss++;
     else if (reason === DropReason.noListener) this.#droppedBy.noListener++;
+    else if (reason === DropReason.malformed) this.#droppedBy.malformed++;
     else this.#droppedBy.partition++;
     this.#droppedBytes += bytes;
     if (block < 0) return;

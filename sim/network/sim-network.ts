@@ -11,6 +11,13 @@ export interface NetworkObserver {
 
 export interface SimNetwork {
   endpoint(self: NodeId): Transport;
+  /**
+   * Puts raw bytes on the wire from `from` (any name: a node or a stranger)
+   * to `to`, as one message would travel; a frame that does not decode is
+   * dropped at the receiver (as a real transport drops it) and `malformed`
+   * is called. The fault model's confused peer (sim/faults/rogue-peer.ts).
+   */
+  inject(from: NodeId, to: NodeId, wire: Uint8Array, malformed: () => void): void;
   inFlight(block: number): number;
   observe(observer: NetworkObserver): void;
   /** bytes: as encoded (payloads as fingerprints); modeledBytes: with block payloads at the modelled block size. */

@@ -41,7 +41,14 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   const arrays = new Set(names.map(([n]) => n));
   for (const [i, fault] of parsed.faults.schedule.entries()) {
     const named: [string, string][] =
-      'array' in fault ? [[fault.array, 'array']] : 'between' in fault ? fault.between.map((a, j): [string, string] => [a, `between[${j}]`]) : (fault.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]);
+      fault.do === 'rogue-messages' && fault.from !== undefined
+        ? [
+            [fault.array, 'array'],
+            [fault.from, 'from'],
+          ]
+        : 'array' in fault
+          ? [[fault.array, 'array']]
+          : 'between' in fault ? fault.between.map((a, j): [string, string] => [a, `between[${j}]`]) : (fault.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]);
     const problem = namesProblem(named, arrays, `faults.schedule[${i}]`);
     if (problem !== undefined) return problem;
     if ('between' in fault) {

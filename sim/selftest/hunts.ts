@@ -32,4 +32,6 @@ export const HUNTS: readonly Hunt[] = [
   { bug: 'no-checksum-verify', scenario: 'scenarios/silent-corruption.json' },
   // Hot blocks on a reordering, flapping link, then the array lost while deltas are retransmitted.
   { bug: 'unordered-deltas', scenario: 'scenarios/hot-blocks.json' },
+  // Malformed, out-of-range and misaddressed frames at every controller.
+  { bug: 'no-peer-checks', scenario: 'scenarios/confused-peers.json' },
 ];

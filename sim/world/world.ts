@@ -414,6 +414,7 @@ export class World {
       retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
       bugs: this.#bugs,
       members: this.#parityMembers,
+      peers: this.primaries.map((p) => p.name),
     });
   }
 

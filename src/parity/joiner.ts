@@ -14,7 +14,8 @@
 // say — a write that lands in both the copy and a delta counts twice.
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import type { Message } from '../protocol/messages.js';
+import { retransmitDelay } from '../protocol/retransmit.js';
+import { isRefused } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import type { Member } from './group.js';
@@ -162,7 +163,13 @@ export class Joiner {
     const d = this.#d;
     const name = j.member.name;
     const merge = async () => {
-      const copy = await d.rpc.call<Extract<Message, { type: 'join-copy' }>>(name, (id) => ({ type: 'join-copy-request', id, block }));
+      let copy = await d.rpc.call(name, 'join-copy', (id) => ({ type: 'join-copy-request', id, block }));
+      // Refused (the member's view of its size differs): ask again later, never invent a copy.
+      for (let attempt = 1; isRefused(copy); attempt++) {
+        d.probe.hit('request-refused');
+        await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
+        copy = await d.rpc.call(name, 'join-copy', (id) => ({ type: 'join-copy-request', id, block }));
+      }
       d.learnEpoch(name, copy.epoch);
       const q = await d.disk.read(block);
       // An empty copy: the member could not read its block (it is lost there, and counts as zeros).

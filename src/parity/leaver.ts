@@ -12,6 +12,7 @@ import type { Message } from '../protocol/messages.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import type { Member } from './group.js';
+import { requestCopy } from './copy-request.js';
 import type { PartDeps } from './part-deps.js';
 
 interface LeaverDeps extends PartDeps {
@@ -90,7 +91,7 @@ export class Leaver {
   async #removeBlock(member: NodeId, block: number, removed: Set<number>): Promise<boolean> {
     const d = this.#d;
     const work = async () => {
-      const copy = await d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(member, (id) => ({ type: 'copy-request', id, block }));
+      const copy = await requestCopy(d.rpc, member, block);
       if (d.hardened && copy.status !== 0) return false;
       const q = await d.disk.read(block);
       if (!q.ok) {

@@ -21,6 +21,7 @@ import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import { type ParityView, type RefusalReason, checkAtParity, isAnswer, refusalFor } from '../protocol/peer-checks.js';
 import type { MemberState } from '../protocol/parity-journal.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
@@ -61,6 +62,8 @@ export interface ParityDeps {
   readonly probe?: Probe;
   /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
   readonly boot?: number;
+  /** Every primary of the installation (the operator's list): only these may ask to join. Default: anyone. */
+  readonly peers?: readonly NodeId[];
 }
 
 const UNAVAILABLE = Object.freeze({ ok: false, error: 'media-error' } as const);
@@ -82,6 +85,7 @@ export class ParityController {
   readonly #bugs: PlantedBugs;
   readonly #probe: Probe;
   readonly #hardened: boolean;
+  readonly #peers: ReadonlySet<NodeId> | undefined;
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
   readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
   /** Per member: blocks merged as zeros (it had no copy) whose loss it has not acknowledged yet. */
@@ -111,6 +115,7 @@ export class ParityController {
   constructor(deps: ParityDeps) {
     this.name = deps.transport.self;
     this.#hardened = deps.variant === 'hardened';
+    this.#peers = deps.peers === undefined ? undefined : new Set(deps.peers);
     this.#probe = deps.probe ?? NO_PROBE;
     const disk = (this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened));
     this.#net = deps.transport;
@@ -206,27 +211,25 @@ export class ParityController {
   }
 
   async #onMessage(from: NodeId, message: Message): Promise<void> {
-    switch (message.type) {
-      // Answers to our requests, matched by id (one to a request of our previous life matches nothing).
-      case 'copy-reply':
-      case 'restore-ack':
-      case 'join-copy':
-      case 'join-ack':
-      case 'block-lost-ack':
-      case 'scrub-repair-done':
-        this.#rpc.answer(message.id, message);
-        return;
-      case 'join-request':
-        return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
+    // A peer's message is input: checked whole before anything acts on it (src/protocol/peer-checks.ts).
+    // Answers to our requests are matched by id (one to a request of our previous life matches nothing).
+    if (isAnswer(message) || message.type === 'join-request') {
+      const refusal = this.#bugs.has('no-peer-checks') ? undefined : checkAtParity(message, this.#view(from));
+      if (refusal !== undefined) return this.#refuse(from, message, refusal);
+      if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
+      if ('id' in message) this.#rpc.answer(from, message.id, message);
+      return;
     }
     await this.#gate.ready; // the group is only whole once the journal is replayed
-    if (message.type === 'leave-request' && !this.#group.members.has(from)) {
+    const outside = this.#knownPeer(from) && !this.#group.members.has(from);
+    if (message.type === 'leave-request' && outside) {
       this.#net.send(from, { type: 'leave-complete', id: message.id }); // gone already: our answer was lost
       return;
     }
     // A delta may overtake its sender's join request: unacknowledged, it comes back.
-    if (message.type === 'delta' && !this.#group.members.has(from)) return;
-    assert(this.#group.members.has(from), `${this.name}: ${message.type} from ${from}, which is not a member`);
+    if (message.type === 'delta' && outside) return;
+    const refusal = this.#bugs.has('no-peer-checks') ? undefined : checkAtParity(message, this.#view(from));
+    if (refusal !== undefined) return this.#refuse(from, message, refusal);
     switch (message.type) {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
@@ -240,8 +243,25 @@ export class ParityController {
       case 'reconstruct-request':
         return this.#rpc.serve(from, message.id, () => this.#answerReconstruct(from, message.id, message.block));
       default:
-        assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
+        return this.#refuse(from, message, 'unexpected');
     }
+  }
+
+  /** What a message from `from` is checked against. */
+  #view(from: NodeId): ParityView {
+    const disk = this.#disk;
+    return { blockCount: disk.blockCount, blockBytes: disk.blockBytes, senderBlocks: this.#group.members.get(from)?.blockCount, knownPeer: this.#knownPeer(from), hardened: this.#hardened };
+  }
+
+  #knownPeer(node: NodeId): boolean {
+    return this.#peers === undefined || this.#peers.has(node) || this.#group.members.has(node);
+  }
+
+  /** A peer's message failed its checks: refused if it asks for an answer (its sender stops asking), dropped otherwise. */
+  #refuse(from: NodeId, message: Message, reason: RefusalReason): void {
+    this.#probe.hit('peer-message-refused');
+    const refused = refusalFor(message, reason);
+    if (refused !== undefined) this.#net.send(from, refused);
   }
 
   /** Tells `member` its `block` went into Q as zeros (it had no copy); until it knows, we rebuild nothing of that block for it. */
@@ -249,7 +269,7 @@ export class ParityController {
     let blocks = this.#noCopy.get(member);
     if (blocks === undefined) this.#noCopy.set(member, (blocks = new Set()));
     blocks.add(block);
-    await this.#rpc.call(member, (id) => ({ type: 'block-lost', id, block }));
+    await this.#rpc.call(member, 'block-lost-ack', (id) => ({ type: 'block-lost', id, block }));
     blocks.delete(block);
   }
 
@@ -304,7 +324,7 @@ export class ParityController {
     this.#joins.set(m.name, new Promise((resolve) => (joined = resolve)));
     this.joiner.begin(m, () => {
       this.#clock.spawn(`joined ${m.name}`, async () => {
-        if (this.#hardened) await this.#rpc.call(m.name, (id) => ({ type: 'join-complete', id }));
+        if (this.#hardened) await this.#rpc.call(m.name, 'join-ack', (id) => ({ type: 'join-complete', id }));
         await this.#changeState(m, 'member');
         this.#joins.delete(m.name);
         joined();

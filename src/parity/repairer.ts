@@ -14,6 +14,7 @@ import type { WriteResult } from '../ports/block-device.js';
 import type { Message } from '../protocol/messages.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
+import { requestCopy } from './copy-request.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
 interface RepairerDeps extends PartDeps, GroupView {
@@ -61,7 +62,7 @@ export class Repairer {
     const d = this.#d;
     if (await d.intact(block)) return 'done'; // repaired meanwhile
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
-    const copies = await Promise.all(members.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))));
+    const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
     if (copies.some((c) => c.status === 2)) return "impossible"; // a second damaged copy
     if (copies.some((c) => c.status !== 0)) return 'retry'; // a copy ahead of Q: wait for the cut
     const q = new Uint8Array(d.disk.blockBytes);

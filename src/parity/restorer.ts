@@ -19,6 +19,7 @@ import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import type { Member } from './group.js';
+import { requestCopy } from './copy-request.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
 export type Rebuilt = { readonly lost: false; readonly data: Uint8Array } | { readonly lost: true };
@@ -76,9 +77,7 @@ export class Restorer {
     const q = await d.disk.read(block);
     if (!q.ok) return { lost: true };
     const others = [...d.members()].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')) && d.contributes(m.name, block));
-    const copies = await Promise.all(
-      others.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))),
-    );
+    const copies = await Promise.all(others.map((m) => requestCopy(d.rpc, m.name, block)));
     const r = q.data;
     let retry = false;
     for (const copy of copies) {
@@ -103,7 +102,7 @@ export class Restorer {
         if (!current()) return;
         const message = (id: number): Message => ({ type: 'restore-data', id, session, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
         // A superseded session stops resending: its member ignores it (and never acknowledges it).
-        if (d.hardened) await d.rpc.call(member.name, message, current);
+        if (d.hardened) await d.rpc.call(member.name, 'restore-ack', message, current);
         else d.net.send(member.name, message(0));
         if (rebuilt.lost) this.blocksLost++;
         else this.blocksRestored++;
@@ -111,7 +110,7 @@ export class Restorer {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     if (!current()) return;
-    if (d.hardened) await d.rpc.call(member.name, (id) => ({ type: 'restore-complete', id, session }), current);
+    if (d.hardened) await d.rpc.call(member.name, 'restore-ack', (id) => ({ type: 'restore-complete', id, session }), current);
     else d.net.send(member.name, { type: 'restore-complete', id: 0, session });
     if (current()) this.#sessions.delete(member.name);
   }

@@ -24,6 +24,7 @@ import type { Message } from '../protocol/messages.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { equalBytes, xorInto } from '../protocol/xor.js';
+import { requestCopy } from './copy-request.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
 interface ScrubberDeps extends PartDeps, GroupView {
@@ -83,7 +84,7 @@ export class Scrubber {
       if (verdict === 'ok') break;
       if (verdict !== 'retry') {
         // The member rebuilds its copy from parity (which needs the Q[block] lock we just released).
-        await d.rpc.call(verdict.repair, (id) => ({ type: 'scrub-repair', id, block }));
+        await d.rpc.call(verdict.repair, 'scrub-repair-done', (id) => ({ type: 'scrub-repair', id, block }));
         break;
       }
       await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
@@ -96,7 +97,7 @@ export class Scrubber {
     const d = this.#d;
     const q = await d.disk.read(block);
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
-    const copies = await Promise.all(members.map((m) => d.rpc.call<Extract<Message, { type: 'copy-reply' }>>(m.name, (id) => ({ type: 'copy-request', id, block }))));
+    const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q[block]
     const bad = members.filter((_, i) => copies[i]!.status === 2);
     const xor = new Uint8Array(d.disk.blockBytes);

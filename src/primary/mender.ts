@@ -18,10 +18,9 @@
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import type { Message } from '../protocol/messages.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import type { ProbeName } from '../protocol/probe-names.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { type Rpc, isRefused } from '../protocol/rpc.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { VerifiedDisk, VerifiedRead } from '../util/verified-disk.js';
 import type { Copies } from './copies.js';
@@ -29,6 +28,7 @@ import type { Outbox } from './outbox.js';
 import type { RestoreState } from './restore-state.js';
 
 export const DATA_LOST = Object.freeze({ ok: false, error: 'data-lost' } as const);
+const MEDIA_ERROR = Object.freeze({ ok: false, error: 'media-error' } as const);
 
 interface MenderDeps {
   readonly disk: VerifiedDisk;
@@ -45,6 +45,8 @@ interface MenderDeps {
   readonly probe: Probe;
   /** Resolves once journal recovery (and a restore's handshake) is done. */
   readonly ready: () => Promise<void>;
+  /** Are we in the parity group (or joining it)? Outside it, parity holds nothing of ours to rebuild from. */
+  readonly member: () => boolean;
   /** A block was reported lost. */
   readonly lost: (block: number) => void;
 }
@@ -77,6 +79,7 @@ export class Mender {
     // planted: host I/O reads the media unchecked, so corrupt data is served.
     const local = await (d.bugs.has('no-checksum-verify') ? d.disk.readUnchecked(block) : d.disk.read(block));
     if (local.ok || local.error === 'out-of-range') return local;
+    if (!d.member()) return MEDIA_ERROR; // unprotected: nothing to rebuild it from, the host gets the error
     return this.#rebuild(block, repaired);
   }
 
@@ -124,7 +127,11 @@ export class Mender {
     d.copies.beginRepair(block);
     try {
       await d.outbox?.settled(block);
-      const reply = await d.rpc.call<Extract<Message, { type: 'reconstruct-reply' }>>(d.parity, (id) => ({ type: 'reconstruct-request', id, block }));
+      const reply = await d.rpc.call(d.parity, 'reconstruct-reply', (id) => ({ type: 'reconstruct-request', id, block }));
+      if (isRefused(reply)) {
+        d.probe.hit('request-refused');
+        return MEDIA_ERROR; // parity will not rebuild it for us (we are not in its group yet): the host gets the error
+      }
       if (d.restore.zeroed.has(block)) return this.#zeroFill(block); // found unprotected meanwhile (a join copy)
       if (reply.lost === 1) {
         this.markLost(block);

@@ -26,9 +26,10 @@ import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
+import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
-import { Rpc } from '../protocol/rpc.js';
+import { Rpc, isRefused } from '../protocol/rpc.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
 import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
@@ -161,6 +162,7 @@ export class PrimaryController {
       bugs: this.#bugs,
       probe: this.#probe,
       ready: () => this.#gate.ready,
+      member: () => this.#member,
       lost: (block) => this.onBlockLost?.(block),
     });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
@@ -217,7 +219,8 @@ export class PrimaryController {
     const handshake = async () => {
       if (this.#resumed) return; // ordered again after a crash: the journal's restore is already resuming
       const epoch = this.#epoch;
-      const begin = await this.#rpc.call<Extract<Message, { type: 'restore-begin' }>>(this.#parity, (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
+      const begin = await this.#rpc.call(this.#parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
+      if (isRefused(begin)) return void this.#probe.hit('request-refused'); // not in the group: no one to restore us
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: begin.epoch, restoring: 1 }));
       this.#epoch = begin.epoch;
@@ -239,7 +242,11 @@ export class PrimaryController {
     this.#outbox?.rejoin();
     const blockCount = this.#disk.blockCount;
     this.#clock.spawn('join', async () => {
-      await this.#rpc.call(this.#parity, (id) => ({ type: 'join-request', id, blockCount }));
+      const answer = await this.#rpc.call(this.#parity, 'join-begin', (id) => ({ type: 'join-request', id, blockCount }));
+      if (isRefused(answer)) {
+        this.#probe.hit('request-refused'); // parity will not have us (larger than it, or unknown to it): we stay outside
+        this.#member = false;
+      }
     });
   }
 
@@ -263,7 +270,8 @@ export class PrimaryController {
         this.#probe.hit('leave-waited-for-restore');
         await new Promise<void>((restored) => this.#afterRestore.push(restored));
       }
-      await this.#rpc.call(this.#parity, (id) => ({ type: 'leave-request', id }));
+      const answer = await this.#rpc.call(this.#parity, 'leave-complete', (id) => ({ type: 'leave-request', id }));
+      if (isRefused(answer)) return void this.#probe.hit('request-refused');
       this.#member = false;
       this.#outbox?.abandon();
       this.onLeft?.();
@@ -374,12 +382,14 @@ export class PrimaryController {
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
-    assert(from === this.#parity, `${this.name}: ${message.type} from ${from}, not the parity array`);
+    // A peer's message is input: checked whole before anything acts on it (src/protocol/peer-checks.ts).
+    const refusal = from !== this.#parity ? 'not-a-member' : this.#bugs.has('no-peer-checks') ? undefined : checkAtPrimary(message, { blockCount: this.#disk.blockCount, blockBytes: this.#disk.blockBytes });
+    if (refusal !== undefined) return this.#refuse(from, message, refusal);
     switch (message.type) {
       case 'build-request':
         return this.#copies.sendBuild(message.first, message.count);
       case 'delta-ack':
-        assert(this.#outbox !== undefined, `${this.name}: delta-ack in the literal protocol`);
+        if (this.#outbox === undefined) return this.#refuse(from, message, 'unexpected'); // literal sends no delta numbers
         return this.#outbox.ack(message.seq);
       case 'copy-request':
         // Not before journal recovery: a redone write's delta is not pending yet, so
@@ -406,7 +416,8 @@ export class PrimaryController {
       case 'reconstruct-reply':
       case 'join-begin':
       case 'leave-complete':
-        this.#rpc.answer(message.id, message);
+      case 'refused':
+        this.#rpc.answer(from, message.id, message);
         return;
       case 'join-copy-request':
         return this.#rpc.serve(from, message.id, async () => {
@@ -425,8 +436,15 @@ export class PrimaryController {
           this.#net.send(this.#parity, { type: 'scrub-repair-done', id: message.id, block: message.block });
         });
       default:
-        assert(false, `${this.name}: unexpected ${message.type} from ${from}`);
+        return this.#refuse(from, message, 'unexpected');
     }
+  }
+
+  /** A peer's message failed its checks: refused if it asks for an answer (its sender stops asking), dropped otherwise. */
+  #refuse(from: NodeId, message: Message, reason: RefusalReason): void {
+    this.#probe.hit('peer-message-refused');
+    const refused = refusalFor(message, reason);
+    if (refused !== undefined) this.#net.send(from, refused);
   }
 
   async #completeRestore(id: number): Promise<void> {

@@ -7,9 +7,8 @@
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
-import type { Message } from '../protocol/messages.js';
 import type { RetransmitOptions } from '../protocol/retransmit.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { type Rpc, isRefused } from '../protocol/rpc.js';
 
 interface RestoreSessionDeps {
   readonly clock: Clock;
@@ -58,7 +57,12 @@ export class RestoreSession {
     this.#heard = d.clock.now();
     this.#watch();
     d.clock.spawn('resume restore', async () => {
-      const begin = await d.rpc.call<Extract<Message, { type: 'restore-begin' }>>(d.parity, (id) => ({ type: 'restore-request', id, epoch: d.epoch(), resume: 1 }));
+      const begin = await d.rpc.call(d.parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch: d.epoch(), resume: 1 }));
+      if (isRefused(begin)) {
+        d.probe.hit('request-refused'); // not in the group: nothing to resume (the watchdog asks again later)
+        this.#resuming = false;
+        return;
+      }
       this.#session = begin.session;
       this.#heard = d.clock.now();
       this.#resuming = false;

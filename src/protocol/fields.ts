@@ -40,7 +40,10 @@ export function readFields(spec: FieldSpec, bytes: Uint8Array, at: number, out: 
   for (const [name, kind] of spec) {
     if (kind === 'uint') {
       if (at + 8 > bytes.length) throw new DecodeError(`${what}.${name}: truncated`);
-      out[name] = view.getFloat64(at, true);
+      const v = view.getFloat64(at, true);
+      // A peer's bytes: a NaN, a fraction or a negative number is not a uint, whatever it claims.
+      if (!Number.isSafeInteger(v) || v < 0) throw new DecodeError(`${what}.${name}: not a uint: ${v}`);
+      out[name] = v;
       at += 8;
     } else {
       if (at + 4 > bytes.length) throw new DecodeError(`${what}.${name}: truncated length`);

@@ -77,7 +77,13 @@ export type Message =
   | { readonly type: 'block-lost-ack'; readonly id: number; readonly block: number }
   /** parity → member: the scrub found your copy of `block` bad (checksum, unreadable): rebuild it from parity. */
   | { readonly type: 'scrub-repair'; readonly id: number; readonly block: number }
-  | { readonly type: 'scrub-repair-done'; readonly id: number; readonly block: number };
+  | { readonly type: 'scrub-repair-done'; readonly id: number; readonly block: number }
+  /**
+   * either → either: request `id` is refused — the message failed the
+   * receiver's checks (src/protocol/peer-checks.ts: `reason` says which), so
+   * asking again is pointless.
+   */
+  | { readonly type: 'refused'; readonly id: number; readonly reason: number };
 
 export type MessageType = Message['type'];
 
@@ -186,6 +192,10 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   'scrub-repair-done': [
     ['id', 'uint'],
     ['block', 'uint'],
+  ],
+  refused: [
+    ['id', 'uint'],
+    ['reason', 'uint'],
   ],
 };
 

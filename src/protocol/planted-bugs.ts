@@ -32,7 +32,9 @@ export type PlantedBug =
   /** A primary serves host reads without checking the block's checksum: corrupt data reaches the host. */
   | 'no-checksum-verify'
   /** A primary sends a block's next delta while parity has not acknowledged the previous one: parity may apply them out of order. */
-  | 'unordered-deltas';
+  | 'unordered-deltas'
+  /** Controllers act on peers' messages without checking them: a confused peer's out-of-range block or wrong-sized data reaches the controller's own assertions (or its data). */
+  | 'no-peer-checks';
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   'parity-stores-delta',
@@ -50,6 +52,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   'scrub-repairs-wrong-copy',
   'no-checksum-verify',
   'unordered-deltas',
+  'no-peer-checks',
 ];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;

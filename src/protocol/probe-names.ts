@@ -27,6 +27,8 @@ export const PROBE_NAMES = {
   'scrub-repaired-parity': "hardened parity: the scrub found Q[k] bad and rebuilt it from the members' copies",
   'scrub-mismatch-unresolved': 'hardened parity: every checksum matched but Q disagreed with the XOR: reported, not guessed',
   'delta-waited-for-previous': "hardened primary: a write to a block waited for parity to acknowledge the block's previous delta (deltas of one block reach parity in order)",
+  'peer-message-refused': "a peer's message failed the receiver's checks (wrong type for its role, a sender outside the group, a block or size out of range) and was refused or dropped, never acted on",
+  'request-refused': 'a peer refused one of our requests (we are not in its group, or it found the request invalid)',
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
 } as const;
 

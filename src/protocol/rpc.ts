@@ -11,11 +11,14 @@
 // takes longer than the first retransmission timeout).
 import type { Clock, Timer } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import type { Message } from './messages.js';
+import type { Message, MessageType } from './messages.js';
 import type { RetransmitOptions } from './retransmit.js';
 import { RetransmitTimer } from './retransmit-timer.js';
 
 interface Outstanding {
+  /** Where the request went, and the answer's type: an answer from elsewhere, or of another type, is not its answer. */
+  readonly to: NodeId;
+  readonly expect: MessageType;
   readonly resolve: (response: Message) => void;
   timer: Timer | undefined;
   /** When the request was first sent, and whether it has been sent again since (then no round trip is measured). */
@@ -23,6 +26,13 @@ interface Outstanding {
   resent: boolean;
   /** The timeout toward the request's destination. */
   readonly rto: RetransmitTimer | undefined;
+}
+
+export type Refused = Extract<Message, { type: 'refused' }>;
+
+/** Did the peer refuse the request? */
+export function isRefused(answer: Message): answer is Refused {
+  return answer.type === 'refused';
 }
 
 export class Rpc {
@@ -52,16 +62,18 @@ export class Rpc {
   }
 
   /**
-   * Sends `make(id)` to `to` until a response with that id arrives (see
-   * `answer`), or until `keepTrying()` says the answer is no longer wanted
-   * (the call then stays unanswered unless a late response comes).
+   * Sends `make(id)` to `to` until `to` answers it with a message of type
+   * `expect` carrying that id — or refuses it (`refused`: the peer found it
+   * invalid; asking again is pointless) — see `answer`; or until
+   * `keepTrying()` says the answer is no longer wanted (the call then stays
+   * unanswered unless a late answer comes).
    */
-  call<M extends Message>(to: NodeId, make: (id: number) => Message, keepTrying: () => boolean = () => true): Promise<M> {
+  call<T extends MessageType>(to: NodeId, expect: T, make: (id: number) => Message, keepTrying: () => boolean = () => true): Promise<Extract<Message, { type: T }> | Refused> {
     const id = this.#nextId++;
     const request = make(id);
     return new Promise((resolve) => {
       const rto = this.#timeoutTo(to);
-      const entry: Outstanding = { resolve: resolve as (m: Message) => void, timer: undefined, sentAt: this.#clock.now(), resent: false, rto };
+      const entry: Outstanding = { to, expect, resolve: resolve as (m: Message) => void, timer: undefined, sentAt: this.#clock.now(), resent: false, rto };
       this.#outstanding.set(id, entry);
       const send = () => {
         this.#net.send(to, request);
@@ -78,10 +90,10 @@ export class Rpc {
     });
   }
 
-  /** Feeds a response in; true if it answered an outstanding call. */
-  answer(id: number, response: Message): boolean {
+  /** Feeds in `response` from `from`; true if it answered an outstanding call (from the node asked, of the type expected, or a refusal). */
+  answer(from: NodeId, id: number, response: Message): boolean {
     const entry = this.#outstanding.get(id);
-    if (entry === undefined) return false;
+    if (entry === undefined || entry.to !== from || (response.type !== entry.expect && response.type !== 'refused')) return false;
     this.#outstanding.delete(id);
     entry.timer?.cancel();
     if (!entry.resent) entry.rto?.sample(this.#clock.now() - entry.sentAt);

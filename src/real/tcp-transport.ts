@@ -5,7 +5,7 @@
 // is built for an unreliable network.
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import type { MessageHandler, NodeId, Transport } from '../ports/transport.js';
-import { decode, encode } from '../protocol/codec.js';
+import { DecodeError, decode, encode } from '../protocol/codec.js';
 import type { Message } from '../protocol/messages.js';
 
 export interface PeerAddress {
@@ -22,6 +22,8 @@ export class TcpTransport implements Transport {
   readonly #onFatal: (error: unknown) => void;
   #handler: MessageHandler | undefined;
   #closed = false;
+  /** Frames dropped because they did not decode (a peer's garbage). */
+  malformed = 0;
 
   private constructor(self: NodeId, server: Server, peers: Map<NodeId, PeerAddress>, onFatal: (error: unknown) => void) {
     this.self = self;
@@ -125,8 +127,16 @@ export class TcpTransport implements Transport {
     if (this.#closed) return;
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const nameLength = view.getUint16(0, true);
+    if (frame.length < 2 + nameLength) return void this.malformed++; // a frame too short for its own header
     const from = new TextDecoder().decode(frame.subarray(2, 2 + nameLength));
-    const message = decode(frame.subarray(2 + nameLength));
+    let message: Message;
+    try {
+      message = decode(frame.subarray(2 + nameLength));
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      this.malformed++; // a peer's garbage is dropped, as a datagram that never arrived
+      return;
+    }
     const result = this.#handler?.(from, message);
     if (result instanceof Promise) result.catch(this.#onFatal);
   }
