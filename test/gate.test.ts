@@ -49,6 +49,8 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'hot-blocks': ['delta-waited-for-previous', 'delta-retransmitted', 'degraded-read-served'],
   'outsider-media-errors': ['checksum-mismatch-on-read', 'block-reported-lost'],
   'confused-peers': ['peer-message-refused', 'degraded-read-served'],
+  'loss-then-crash': ['block-reported-lost', 'loss-declared', 'stripe-reprotected', 'primary-journal-redo'],
+  'unlimited-scrub': ['scrub-found-loss', 'stripe-reprotected', 'block-reported-lost', 'scrub-repaired-member', 'scrub-repaired-parity'],
 };
 
 let gate: Exploration;

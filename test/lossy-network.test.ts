@@ -15,7 +15,7 @@ const binomialBound = (p: number, n: number): number => Z * Math.sqrt((p * (1 - 
 const verbose = process.env['NET_TEST_VERBOSE'] !== undefined;
 const note = (line: string): void => void (verbose && console.log(`  ${line}`));
 
-const delta = (seq: number, block = 7): Message => ({ type: 'delta', block, epoch: 1, seq, data: new Uint8Array(16).fill(seq & 0xff) });
+const delta = (seq: number, block = 7): Message => ({ type: 'delta', block, epoch: 1, seq, replaces: 0, data: new Uint8Array(16).fill(seq & 0xff) });
 const SIZE = encodedSize(delta(0));
 
 interface Arrival {

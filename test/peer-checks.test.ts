@@ -51,11 +51,11 @@ test('a primary refuses blocks past its end, wrong sizes, bad flags, and what pr
   assert.is(checkAtPrimary({ type: 'restore-data', id: 1, session: 1, block: 0, lost: 2, data: new Uint8Array(0) }, primary), 'bad-field');
   assert.is(checkAtPrimary({ type: 'delta-ack', block: 0, seq: 0 }, primary), 'bad-field');
   assert.is(checkAtPrimary({ type: 'build-request', first: 0, count: 0 }, primary), 'bad-field');
-  assert.is(checkAtPrimary({ type: 'delta', block: 0, epoch: 0, seq: 1, data: new Uint8Array(16) }, primary), 'unexpected');
+  assert.is(checkAtPrimary({ type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(16) }, primary), 'unexpected');
 });
 
 test("parity refuses non-members, a member's blocks past its own end, wrong sizes, and what parity sends", () => {
-  const delta = (block: number, bytes = 16, seq = 1): Message => ({ type: 'delta', block, epoch: 0, seq, data: new Uint8Array(bytes) });
+  const delta = (block: number, bytes = 16, seq = 1): Message => ({ type: 'delta', block, epoch: 0, seq, replaces: 0, data: new Uint8Array(bytes) });
   assert.is(checkAtParity(delta(31), parity), undefined);
   assert.is(checkAtParity(delta(32), parity), 'bad-block'); // within parity, past the sender's end
   assert.is(checkAtParity(delta(0, 17), parity), 'bad-size');

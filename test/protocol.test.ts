@@ -12,7 +12,7 @@ const bytes = fc.uint8Array({ maxLength: 300 });
 const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('build-request' as const), first: uint, count: uint }),
   fc.record({ type: fc.constant('block-copy' as const), block: uint, data: bytes }),
-  fc.record({ type: fc.constant('delta' as const), block: uint, epoch: uint, seq: uint, data: bytes }),
+  fc.record({ type: fc.constant('delta' as const), block: uint, epoch: uint, seq: uint, replaces: uint, data: bytes }),
   fc.record({ type: fc.constant('copy-reply' as const), id: uint, block: uint, status: uint, data: bytes }),
   fc.record({ type: fc.constant('restore-begin' as const), id: uint, epoch: uint, session: uint }),
   fc.record({ type: fc.constant('delta-ack' as const), block: uint, seq: uint }),
@@ -45,8 +45,8 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
   const q = Uint8Array.of(1, 2, 3);
   const applied = [{ member: 'p1', epoch: 2, floor: 10, above: [12, 14] }];
   const records: ParityJournalRecord[] = [
-    { kind: 'apply', member: 'p1', seq: 7, block: 3, newQ: q },
-    { kind: 'apply', member: 'p2', seq: 8, block: 4, newQ: new Uint8Array(0) },
+    { kind: 'apply', member: 'p1', seq: 7, block: 3, replaces: 0, newQ: q },
+    { kind: 'apply', member: 'p2', seq: 8, block: 4, replaces: 1, newQ: new Uint8Array(0) },
     { kind: 'checkpoint', applied },
     {
       kind: 'checkpoint',
@@ -54,12 +54,16 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
       members: [{ name: 'p4', blockCount: 768, state: 'joining' }],
       merged: [{ member: 'p4', blocks: [[0, 5], [9, 0]] }],
       removed: [{ member: 'p3', blocks: [1, 2] }],
+      lost: [{ member: 'p1', blocks: [4, 7] }],
+      reprotect: [7],
     },
     { kind: 'epoch', member: 'p2', epoch: 3 },
     { kind: 'write', block: 5, newQ: q },
     ...(['joining', 'member', 'leaving', 'left'] as const).map((state) => ({ kind: 'member' as const, name: 'p4', blockCount: 768, state })),
-    { kind: 'merge', member: 'p4', block: 9, upTo: 41, epoch: 1, newQ: q },
+    { kind: 'merge', member: 'p4', block: 9, upTo: 41, epoch: 1, noCopy: 0, newQ: q },
+    { kind: 'merge', member: 'p4', block: 10, upTo: 41, epoch: 1, noCopy: 1, newQ: q },
     { kind: 'unmerge', member: 'p3', block: 2, newQ: q },
+    { kind: 'lost', member: 'p2', block: 11 },
   ];
   for (const r of records) assert.equal(decodeParityRecord(encodeParityRecord(r)), r);
   // Byte for byte what checkpoints held before the group was journaled (runs without joins keep their traces).

@@ -84,7 +84,7 @@ test('disk.parityDrives: the parity array gets its own drive count, primaries ke
 });
 
 test('modelled size: block data counts at the block size, messages without data as encoded', () => {
-  const delta: Message = { type: 'delta', block: 1, epoch: 0, seq: 1, data: new Uint8Array(16) };
+  const delta: Message = { type: 'delta', block: 1, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(16) };
   const ack: Message = { type: 'delta-ack', block: 1, seq: 1 };
   const lost: Message = { type: 'restore-data', id: 1, session: 1, block: 1, lost: 1, data: new Uint8Array(0) };
   assert.is(modeledBytes(delta, encodedSize(delta), 65536), encodedSize(delta) - 16 + 65536);
@@ -99,7 +99,7 @@ test('lossy network with a block size: a 64 KiB delta takes 64 KiB of serialisat
   const arrivals: number[] = [];
   net.endpoint('b').listen(() => void arrivals.push(engine.now));
   const a = net.endpoint('a');
-  const delta: Message = { type: 'delta', block: 1, epoch: 0, seq: 1, data: new Uint8Array(16) };
+  const delta: Message = { type: 'delta', block: 1, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(16) };
   a.send('b', delta);
   a.send('b', delta);
   await engine.run();

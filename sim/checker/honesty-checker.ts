@@ -6,6 +6,11 @@
 //     member's block not merged into Q yet (nothing protected it), or
 //   - another copy in k's group — another member large enough to hold k, or
 //     the parity array — was damaged at some moment of the reporter's damage.
+//   - another member's block k was reported lost, and the stripe has not held
+//     Q = XOR since (it is still being re-protected: Q[k] holds a block
+//     nobody has any more);
+// or the block was reported lost before, honestly, and no host write has
+// replaced it since (a member whose array failed hears of it again).
 // Single parity repairs any one damaged copy, so a loss with no second damage
 // behind it is dishonest.
 import type { Engine } from '../engine/engine.js';
@@ -24,6 +29,8 @@ export class HonestyChecker {
   readonly #world: World;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
   readonly #judged = new Set<string>();
+  /** Stripes with an honest loss reported since the parity check last found them whole. */
+  readonly #unprotected = new Set<number>();
   checks = 0;
   honestLosses = 0;
 
@@ -33,12 +40,13 @@ export class HonestyChecker {
     this.#report = report;
   }
 
-  /** Judges a loss report `array` has just made; false if it is dishonest (reported). */
-  judge(array: string, block: number): boolean {
+  /** Judges a loss report `array` has just made (`again`: it had reported it before, and no host write replaced it since); false if it is dishonest (reported). */
+  judge(array: string, block: number, again = false): boolean {
     this.#judged.add(`${array}/${block}`);
     this.checks++;
-    if (this.#honest(array, block)) {
+    if (again || this.#honest(array, block)) {
       this.honestLosses++;
+      this.#unprotected.add(block);
       return true;
     }
     this.#report({
@@ -51,10 +59,15 @@ export class HonestyChecker {
     return false;
   }
 
-  /** Judges every block a primary holds as lost that was not judged when reported. */
+  /** The parity check found `block`'s stripe whole: a loss in it no longer excuses another. */
+  held(block: number): void {
+    this.#unprotected.delete(block);
+  }
+
+  /** Judges every block the world has seen reported lost that was not judged when reported. */
   check(): void {
     for (const p of this.#world.primaries) {
-      for (const block of p.controller.lostBlocks) {
+      for (const block of this.#world.lostBlocks(p.name)) {
         if (!this.#judged.has(`${p.name}/${block}`) && !this.judge(p.name, block)) return;
       }
     }
@@ -66,6 +79,8 @@ export class HonestyChecker {
       if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
       // Never protected: damaged before parity was built, or before a join merged it.
       if (!mine.protected) return true;
+      // Its stripe lost another block and is not whole again yet.
+      if (this.#unprotected.has(block)) return true;
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
         if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;

@@ -3,8 +3,12 @@
 //
 // It judges block k only once k has settled (nothing about k unfinished in any
 // controller or on the wire), re-examining k whenever a write to k lands on any
-// array or a message about k leaves the wire; and it sweeps every block after each whole-array operation (build) and
-// at the end. It reads media directly: it observes, it does not ask controllers.
+// array or a message about k leaves the wire; and it sweeps every block after
+// each whole-array operation (build, join, leave, restore) and at the end,
+// where a block that cannot be judged is itself a failure. It reads media
+// directly: it observes, it does not ask controllers. A stripe with a lost
+// block is no exception: its member holds zeros for it, and once the stripe is
+// re-protected Q[k] is the XOR of what the members hold.
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { World } from '../world/world.js';
@@ -18,13 +22,16 @@ export class ParityChecker {
   readonly #hCheck: number;
   readonly #kRecord: KindId;
   readonly #scratch: Uint8Array;
+  readonly #held: (block: number) => void;
   checks = 0;
   sweeps = 0;
 
-  constructor(engine: Engine, world: World, report: (v: Omit<Violation, 'recent'>) => void) {
+  /** `held`: told each block found to hold the invariant (the honesty checker: its stripe protects again). */
+  constructor(engine: Engine, world: World, report: (v: Omit<Violation, 'recent'>) => void, held: (block: number) => void = () => {}) {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;
+    this.#held = held;
     this.#scratch = new Uint8Array(world.scenario.payloadBytes);
     // A typed event: pure simulator code, so no allocation and no microtask drain.
     this.#hCheck = engine.handler('check.parity-queued', (block) => {
@@ -46,9 +53,6 @@ export class ParityChecker {
   /** Compares Q[k] with the members' XOR now; true if they agree. */
   check(block: number): boolean {
     const world = this.#world;
-    // A group with a block reported lost cannot satisfy the invariant; the
-    // honesty checker judges whether the loss is real.
-    for (const p of world.primaries) if (p.controller.lostBlocks.has(block)) return true;
     // Injected damage not repaired yet (liveness demands the repair by the end).
     if (world.media.damagedGroup(block)) return true;
     this.checks++;
@@ -56,7 +60,8 @@ export class ParityChecker {
     for (const p of world.primaries) if (world.counts(p.name, block)) p.device.store.xorInto(expected, block);
     const ok = world.parity.device.store.equals(block, expected);
     this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#engine.trace.actor('checker'), block, ok ? 1 : 0);
-    if (!ok) {
+    if (ok) this.#held(block);
+    else {
       this.#report({
         kind: 'parity',
         timeUs: this.#engine.now,
@@ -75,14 +80,38 @@ export class ParityChecker {
    */
   sweep(): boolean {
     this.sweeps++;
-    const blocks = new Set<number>();
-    for (const device of this.#world.devices()) for (const b of device.store.writtenBlocks()) blocks.add(b);
     let ok = true;
-    for (const b of [...blocks].sort((x, y) => x - y)) {
+    for (const b of this.#writtenBlocks()) {
       if (this.#world.settled(b)) ok = this.check(b) && ok;
       else this.touch(b);
     }
     return ok;
+  }
+
+  /**
+   * The sweep after the settle phase: every block judged. One still
+   * unsettled is work that never finished (liveness). Only damage nothing was
+   * asked to find is left unjudged — corruption never read, with no scrub
+   * running; the liveness check demands every other damage repaired.
+   */
+  finalSweep(): boolean {
+    this.sweeps++;
+    const world = this.#world;
+    for (const b of this.#writtenBlocks()) {
+      if (!world.settled(b)) {
+        this.#report({ kind: 'liveness', timeUs: this.#engine.now, array: world.parity.name, block: b, message: `stripe ${b} still has work unfinished after the settle bound: it cannot be judged` });
+        return false;
+      }
+      if (!this.check(b)) return false;
+    }
+    return true;
+  }
+
+  /** Every block any array has ever written (all others are zero everywhere), ascending. */
+  #writtenBlocks(): number[] {
+    const blocks = new Set<number>();
+    for (const device of this.#world.devices()) for (const b of device.store.writtenBlocks()) blocks.add(b);
+    return [...blocks].sort((x, y) => x - y);
   }
 }
 

@@ -121,8 +121,7 @@ function outOfRange(rng: Random, t: RogueTarget): Message {
   if (t.role === 'primary') {
     return rng.pick<Message>([
       { type: 'copy-request', id, block: beyond },
-      { type: 'block-lost', id, block: beyond },
-      { type: 'scrub-repair', id, block: beyond },
+      { type: 'repair-request', id, block: beyond },
       { type: 'build-request', first: beyond, count: 64 },
       { type: 'build-request', first: 0, count: 0 },
       { type: 'delta-ack', block: beyond, seq: 1 },
@@ -134,9 +133,9 @@ function outOfRange(rng: Random, t: RogueTarget): Message {
     ]);
   }
   return rng.pick<Message>([
-    { type: 'delta', block: beyond, epoch: 0, seq: 1 + rng.int(1000), data: data(rng, t.blockBytes) },
-    { type: 'delta', block: 0, epoch: 0, seq: 1, data: data(rng, wrongSize) },
-    ...(t.hardened ? [{ type: 'delta', block: 0, epoch: 0, seq: 0, data: data(rng, t.blockBytes) } as const] : []),
+    { type: 'delta', block: beyond, epoch: 0, seq: 1 + rng.int(1000), replaces: 0, data: data(rng, t.blockBytes) },
+    { type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data: data(rng, wrongSize) },
+    ...(t.hardened ? [{ type: 'delta', block: 0, epoch: 0, seq: 0, replaces: 0, data: data(rng, t.blockBytes) } as const] : []),
     { type: 'block-copy', block: beyond, data: data(rng, t.blockBytes) },
     { type: 'block-copy', block: 0, data: data(rng, wrongSize) },
     { type: 'reconstruct-request', id, block: beyond },
@@ -157,14 +156,13 @@ function wrongRole(rng: Random, t: RogueTarget): Message {
   const d = data(rng, t.blockBytes);
   if (t.role === 'primary') {
     return rng.pick<Message>([
-      { type: 'delta', block, epoch: 0, seq: 1, data: d },
+      { type: 'delta', block, epoch: 0, seq: 1, replaces: 0, data: d },
       { type: 'block-copy', block, data: d },
       { type: 'copy-reply', id, block, status: 0, data: d },
       { type: 'join-request', id, blockCount: t.blockCount },
       { type: 'restore-request', id, epoch: 0, resume: 0 },
       { type: 'reconstruct-request', id, block },
       { type: 'restore-ack', id, block },
-      { type: 'block-lost-ack', id, block },
       { type: 'join-ack', id },
     ]);
   }
@@ -174,8 +172,7 @@ function wrongRole(rng: Random, t: RogueTarget): Message {
     { type: 'copy-request', id, block },
     { type: 'restore-data', id, session: 1, block, lost: 0, data: d },
     { type: 'restore-complete', id, session: 1 },
-    { type: 'block-lost', id, block },
-    { type: 'scrub-repair', id, block },
+    { type: 'repair-request', id, block },
     { type: 'join-copy-request', id, block },
     { type: 'join-complete', id },
     { type: 'restore-begin', id, epoch: 0, session: 1 },
@@ -202,8 +199,7 @@ function strayAnswer(rng: Random, t: RogueTarget): Message {
     { type: 'join-copy', id, block, epoch: 0, reflectsUpTo: 0, data: d },
     { type: 'restore-ack', id, block },
     { type: 'join-ack', id },
-    { type: 'block-lost-ack', id, block },
-    { type: 'scrub-repair-done', id, block },
+    { type: 'repair-done', id, block },
     { type: 'refused', id, reason: 1 },
   ]);
 }
@@ -216,8 +212,7 @@ function strangerRequest(rng: Random, t: RogueTarget): Message {
   if (t.role === 'primary') {
     return rng.pick<Message>([
       { type: 'copy-request', id, block },
-      { type: 'block-lost', id, block },
-      { type: 'scrub-repair', id, block },
+      { type: 'repair-request', id, block },
       { type: 'join-copy-request', id, block },
       { type: 'restore-data', id, session: 1, block, lost: 0, data: d },
       { type: 'restore-complete', id, session: 1 },
@@ -230,7 +225,7 @@ function strangerRequest(rng: Random, t: RogueTarget): Message {
     { type: 'leave-request', id },
     { type: 'restore-request', id, epoch: 0, resume: 0 },
     { type: 'reconstruct-request', id, block },
-    { type: 'delta', block, epoch: 0, seq: 1, data: d },
+    { type: 'delta', block, epoch: 0, seq: 1, replaces: 0, data: d },
     { type: 'block-copy', block, data: d },
   ]);
 }

@@ -64,7 +64,7 @@ export const ScheduledFault = z.discriminatedUnion('do', [
       count: z.int().min(1).max(100_000).describe('how many frames (drawn from stream faults/rogue/<array>), one every 50us'),
       from: z.string().optional().describe('the sender: an array of the installation (frames invalid in its name) or, by default, a stranger outside it'),
     })
-    .describe('a buggy or confused peer: malformed frames, fields out of range, message types the receiver never takes, answers to no request, and (from a stranger) well-formed requests — each must be refused or dropped, never acted on'),
+    .describe('a confused or faulty peer: malformed frames, fields out of range, message types the receiver never takes, answers to no request, and (from a stranger) well-formed requests — each must be refused or dropped, never acted on'),
   z
     .strictObject({
       at,

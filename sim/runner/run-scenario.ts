@@ -63,11 +63,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     else if (m.type === 'delta-ack' && from === world.parity.name) durability.deltaDurable(to, m.seq);
   };
   world.onFailed = (array) => durability.arrayFailed(array);
-  const parity = new ParityChecker(engine, world, report);
-  const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
   const honesty = new HonestyChecker(engine, world, report);
+  const parity = new ParityChecker(engine, world, report, (block) => honesty.held(block));
+  const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
   const faults = new FaultInjector(engine, world);
-  world.onLost = (array, block) => void honesty.judge(array, block);
+  world.onLost = (array, block, again) => void honesty.judge(array, block, again);
   world.onJoined = () => {
     faults.repaired(world.parity.name);
     parity.sweep(); // after every join (and parity rebuild), the whole array
@@ -123,11 +123,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
       return;
     }
     honesty.check();
-    if (!parity.sweep()) return;
+    if (!parity.finalSweep()) return;
     // Every block of every primary holds what its host may read (a restore or repair stored nothing wrong).
     for (const p of world.primaries) {
       const store = p.device.store;
-      const skip = (block: number) => p.controller.lostBlocks.has(block) || world.damage.openAt(p.name, block);
+      const skip = (block: number) => world.lostBlocks(p.name).has(block) || world.damage.openAt(p.name, block);
       if (!durability.sweep(p.name, [...initial.blocks(p.name), ...store.writtenBlocks()], (block) => store.get(block), skip)) return;
     }
   };

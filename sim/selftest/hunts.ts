@@ -34,4 +34,6 @@ export const HUNTS: readonly Hunt[] = [
   { bug: 'unordered-deltas', scenario: 'scenarios/hot-blocks.json' },
   // Malformed, out-of-range and misaddressed frames at every controller.
   { bug: 'no-peer-checks', scenario: 'scenarios/confused-peers.json' },
+  // Two arrays lost, then every controller restarts.
+  { bug: 'volatile-losses', scenario: 'scenarios/loss-then-crash.json' },
 ];

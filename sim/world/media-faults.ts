@@ -82,10 +82,13 @@ export class MediaFaults {
     return false;
   }
 
-  /** Injected damage still unrepaired on a block no primary reports lost (`all`: every kind; else lost drives only). */
+  /**
+   * Injected damage still unrepaired (`all`: every kind; else lost drives
+   * only). A block reported lost is no exception: its member zero-fills it,
+   * which ends its damage.
+   */
   unrepaired(all: boolean): { array: string; block: number; kinds: DamageKind[] }[] {
-    const lost = new Set(this.#w.primaries.flatMap((p) => [...p.controller.lostBlocks]));
-    return this.#w.damage.openBlocks().filter((d) => !lost.has(d.block) && (all || d.kinds.includes('drive')));
+    return this.#w.damage.openBlocks().filter((d) => all || d.kinds.includes('drive'));
   }
 
   /** Failed drives not replaced, as "array drive d". */

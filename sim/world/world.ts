@@ -42,6 +42,8 @@ interface Node<C> {
 }
 
 export type PrimaryNode = Node<PrimaryController>;
+
+const EMPTY: ReadonlySet<number> = new Set();
 export type ParityNode = Node<ParityController>;
 
 export class World {
@@ -73,8 +75,10 @@ export class World {
   readonly media: MediaFaults;
   /** When the initial parity build completed (blocks damaged before it were never protected). */
   builtAt: number | undefined;
-  /** Called when a primary reports a block lost (the honesty checker judges it). */
-  onLost: ((array: string, block: number) => void) | undefined;
+  /** Called when a primary reports a block lost (the honesty checker judges it); `again`: reported before, and not rewritten since. */
+  onLost: ((array: string, block: number, again: boolean) => void) | undefined;
+  /** Per primary: blocks it reported lost that no acknowledged host write has replaced since (what the world has seen, not what a controller holds). */
+  readonly #lost = new Map<string, Set<number>>();
   /** Hears every message a live controller sends (the durability checker follows deltas and their acks). */
   onSend: ((from: string, to: string, message: Message) => void) | undefined;
   /** Called when a whole array fails (media and journal lost). */
@@ -116,6 +120,19 @@ export class World {
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
+  }
+
+  /** Blocks `array` reported lost and its host has not rewritten since. */
+  lostBlocks(array: string): ReadonlySet<number> {
+    return this.#lost.get(array) ?? EMPTY;
+  }
+
+  #reportedLost(array: string, block: number): void {
+    let blocks = this.#lost.get(array);
+    if (blocks === undefined) this.#lost.set(array, (blocks = new Set()));
+    const again = blocks.has(block);
+    blocks.add(block);
+    this.onLost?.(array, block, again);
   }
 
   /** Calls `fn` whenever a write lands on the media of any array (after the damage log heard it). */
@@ -213,7 +230,11 @@ export class World {
 
   /** A host write to primary `node`, as its host sees it. */
   hostWrite(node: PrimaryNode, block: number, data: Uint8Array): Promise<HostWriteResult> {
-    return this.#hostOp(node, () => node.controller.hostWrite(block, data));
+    return this.#hostOp(node, async () => {
+      const result = await node.controller.hostWrite(block, data);
+      if (result.ok) this.#lost.get(node.name)?.delete(block); // the host's data again
+      return result;
+    });
   }
 
   hostRead(node: PrimaryNode, block: number): Promise<HostReadResult> {
@@ -347,7 +368,7 @@ export class World {
     const outage = this.outages.get(node.name)?.at(-1);
     if (outage !== undefined && outage.restoredAt === undefined) outage.restoredAt = this.engine.now;
     const t = this.engine.trace;
-    t.record(this.engine.now, this.#kRestored, t.actor(node.name), node.controller.lostBlocks.size);
+    t.record(this.engine.now, this.#kRestored, t.actor(node.name), this.lostBlocks(node.name).size);
     this.onRestored?.(node.name);
   }
 
@@ -402,7 +423,7 @@ export class World {
       left: this.membership(device.name) === 'outside',
       bugs: this.#bugs,
     });
-    controller.onBlockLost = (block) => this.onLost?.(device.name, block);
+    controller.onBlockLost = (block) => this.#reportedLost(device.name, block);
     return controller;
   }
 

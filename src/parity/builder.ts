@@ -7,7 +7,7 @@
 // asks a window's members again once its copies stop arriving. A member that
 // cannot read a block sends an empty copy: the block counts as zeros in Q,
 // and the member is told it is lost (nothing protected it yet) before the
-// build completes. literal asks once and XORs whatever arrives.
+// build completes (losses.ts). literal asks once and XORs whatever arrives.
 import type { NodeId, Transport } from '../ports/transport.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
@@ -21,8 +21,8 @@ interface BuilderDeps extends PartDeps, Pick<GroupView, 'members'> {
   readonly window: number;
   /** Q[block] could not be stored (its drive failed): rebuild it from the members later. */
   readonly repairQ: (block: number) => void;
-  /** Tells `member` its `block` went into Q as zeros; resolves once it knows. */
-  readonly notifyLost: (member: NodeId, block: number) => Promise<void>;
+  /** Records, durably, that these members' `block` is lost (it went into Q as zeros); the member learns it when the stripe is re-protected. */
+  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
 }
 
 interface Window {
@@ -137,8 +137,8 @@ export class Builder {
         }),
       ),
     );
-    // Before any host I/O: each member learns which of its blocks went in as zeros.
-    await Promise.all(window.noCopies.map(({ member, block }) => d.notifyLost(member, block)));
+    // Before the build completes: each block that went in as zeros is lost, durably (its member learns it as the stripe is re-protected).
+    for (const { member, block } of window.noCopies) await d.declareLost([member], block);
     this.#window = undefined;
   }
 

@@ -7,6 +7,7 @@ import type { CheckpointState, MemberState } from '../protocol/parity-journal.js
 import { SeqSet } from '../protocol/seq-set.js';
 import type { Joiner } from './joiner.js';
 import type { Leaver } from './leaver.js';
+import type { Losses } from './losses.js';
 import type { Replay } from './parity-log.js';
 
 export interface Member {
@@ -22,6 +23,8 @@ export class Group {
   readonly applying = new Map<NodeId, Set<number>>();
   /** Per member: the epoch its deltas must carry. */
   readonly epochs = new Map<NodeId, number>();
+  /** Members' lost blocks, and stripes waiting to be re-protected. */
+  readonly losses: Losses;
   /** Members not simply in the group: joining or leaving. */
   readonly #states = new Map<NodeId, MemberState>();
   readonly #joiner: Joiner;
@@ -31,9 +34,10 @@ export class Group {
   /** Joins and leaves found complete in the journal (the previous life may have died before announcing them). */
   readonly completed: { readonly member: NodeId; readonly state: 'member' | 'left' }[] = [];
 
-  constructor(config: readonly (Member & { readonly joining?: boolean })[], joiner: Joiner, leaver: Leaver) {
+  constructor(config: readonly (Member & { readonly joining?: boolean })[], joiner: Joiner, leaver: Leaver, losses: Losses) {
     this.#joiner = joiner;
     this.#leaver = leaver;
+    this.losses = losses;
     this.members = new Map(config.map((m) => [m.name, { name: m.name, blockCount: m.blockCount }]));
     for (const m of config) if (m.joining === true) this.set(m.name, 'joining');
     this.#configured = JSON.stringify(this.#list());
@@ -57,6 +61,7 @@ export class Group {
       this.epochs.delete(member);
       this.#joiner.forget(member);
       this.#leaver.forget(member);
+      this.losses.forget(member);
     }
     if (state === 'member' || state === 'left') this.#states.delete(member);
     else this.#states.set(member, state);
@@ -102,11 +107,15 @@ export class Group {
       .map((member) => ({ member, blocks: this.#joiner.entries(member, this.applied.get(member)?.floor ?? 0) }))
       .filter((m) => m.blocks.length > 0 || this.#joiner.joining(m.member));
     const removed = this.#leaver.entries();
+    const lost = this.losses.entries();
+    const reprotect = this.losses.pendingBlocks();
     return {
       applied,
       ...(JSON.stringify(group) !== this.#configured && { members: group }),
       ...(merged.length > 0 && { merged }),
       ...(removed.length > 0 && { removed }),
+      ...(lost.length > 0 && { lost }),
+      ...(reprotect.length > 0 && { reprotect }),
     };
   }
 
@@ -127,7 +136,11 @@ export class Group {
         }
         for (const m of state.merged ?? []) for (const [block, upTo] of m.blocks) this.#joiner.restoreMerged(m.member, block, upTo);
         for (const m of state.removed ?? []) for (const block of m.blocks) this.#leaver.restoreRemoved(m.member, block);
+        this.losses.restore(state.lost ?? [], state.reprotect ?? []);
       },
+      lost: (member, block) => void this.losses.add(member, block),
+      found: (member, block) => this.losses.found(member, block),
+      reprotected: (block) => this.losses.reprotected(block),
       epoch: (member, epoch) => this.newEpoch(member, epoch),
       applied: (member, seq) => this.appliedSet(member).add(seq),
       member: (name, blockCount, state) => {

@@ -27,10 +27,12 @@ interface JoinerDeps extends PartDeps {
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
   /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
   readonly repairQ: (block: number) => void;
-  /** The member had no copy of `block`: it went into Q as zeros, and the member must learn it is lost. */
-  readonly noCopy: (member: NodeId, block: number) => void;
-  /** Logs the merge of `member`'s `block` (reflecting deltas up to `upTo`) and writes newQ (empty: Q unavailable, nothing to write). */
-  readonly storeMerge: (member: NodeId, block: number, upTo: number, epoch: number, newQ: Uint8Array) => Promise<WriteResult>;
+  /**
+   * Logs the merge of `member`'s `block` (reflecting deltas up to `upTo`) and
+   * writes newQ (empty: Q unavailable, nothing to write). `noCopy`: the member
+   * had none to give — zeros went in, and its block is lost (in the same record).
+   */
+  readonly storeMerge: (member: NodeId, block: number, upTo: number, epoch: number, noCopy: boolean, newQ: Uint8Array) => Promise<WriteResult>;
 }
 
 interface Joining {
@@ -175,11 +177,11 @@ export class Joiner {
       // An empty copy: the member could not read its block (it is lost there, and counts as zeros).
       if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);
       // Q[block] unavailable: logged as merged all the same; its rebuild from every contributing member's copy includes this one.
-      const stored = await d.storeMerge(name, block, copy.reflectsUpTo, copy.epoch, q.ok ? q.data : new Uint8Array(0));
+      const noCopy = copy.data.length === 0 && d.hardened;
+      const stored = await d.storeMerge(name, block, copy.reflectsUpTo, copy.epoch, noCopy, q.ok ? q.data : new Uint8Array(0));
       if (!stored.ok && d.hardened) d.repairQ(block);
       // Merged before the lock is released: whoever takes it next sees the member in Q[block].
       j.merged.set(block, copy.reflectsUpTo);
-      if (copy.data.length === 0 && d.hardened) d.noCopy(name, block);
       return copy.reflectsUpTo;
     };
     const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();

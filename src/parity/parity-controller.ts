@@ -36,6 +36,7 @@ import { Builder } from './builder.js';
 import { Group, type Member } from './group.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
+import { Losses } from './losses.js';
 import { ParityLog } from './parity-log.js';
 import { Repairer } from './repairer.js';
 import { Restorer } from './restorer.js';
@@ -68,11 +69,12 @@ export interface ParityDeps {
 
 const UNAVAILABLE = Object.freeze({ ok: false, error: 'media-error' } as const);
 
-/** Where a delta comes from: its member, the member's epoch it was sent in, its number. */
+/** Where a delta comes from: its member, the member's epoch it was sent in, its number, and whether its write replaced a lost block. */
 interface Origin {
   readonly member: NodeId;
   readonly epoch: number;
   readonly seq: number;
+  readonly replaces: number;
 }
 
 export class ParityController {
@@ -88,8 +90,6 @@ export class ParityController {
   readonly #peers: ReadonlySet<NodeId> | undefined;
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
   readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
-  /** Per member: blocks merged as zeros (it had no copy) whose loss it has not acknowledged yet. */
-  readonly #noCopy = new Map<NodeId, Set<number>>();
   readonly #rpc: Rpc;
   readonly #log: ParityLog;
   readonly #gate = new RecoveryGate();
@@ -131,21 +131,39 @@ export class ParityController {
     const repairQ = (block: number) => this.repairer.repair(block);
     const storeQ = (block: number, q: Uint8Array) => this.#log.journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
     const ready = () => this.#gate.ready;
-    this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, notifyLost: (m, b) => this.#notifyLost(m, b) });
-    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, noCopy: (m, b) => this.#noCopy.get(m)?.has(b) ?? false, bugs: this.#bugs });
+    const losses = new Losses();
+    const declareLost = (members: readonly NodeId[], block: number) => this.#declareLost(members, block);
+    this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, declareLost });
+    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, bugs: this.#bugs });
     this.joiner = new Joiner({
       ...shared,
       net: deps.transport,
       learnEpoch: (member, epoch) => this.#group.learnEpoch(member, epoch),
       repairQ,
-      noCopy: (member, block) => void this.#notifyLost(member, block),
-      storeMerge: (member, block, upTo, epoch, newQ) =>
-        this.#log.journaled({ kind: 'merge', member, block, upTo, epoch, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ))),
+      storeMerge: async (member, block, upTo, epoch, noCopy, newQ) => {
+        // A copy it could not give went in as zeros: the block is lost, in the same record.
+        const stored = await this.#log.journaled({ kind: 'merge', member, block, upTo, epoch, noCopy: noCopy ? 1 : 0, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ)));
+        if (noCopy && this.#hardened) {
+          losses.add(member, block);
+          this.repairer.reprotect(block); // how the member learns it (its copy is missing there)
+        } else losses.found(member, block); // a copy went in: the member holds data for it (its write replaced a loss)
+        return stored;
+      },
     });
     this.leaver = new Leaver({ ...shared, repairQ, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
-    this.repairer = new Repairer({ ...shared, members, contributes, intact: async (block) => (await this.#disk.read(block)).ok, storeQ, ready });
-    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, bugs: this.#bugs });
-    this.#group = new Group(deps.members, this.joiner, this.leaver);
+    this.repairer = new Repairer({
+      ...shared,
+      members,
+      contributes,
+      intact: async (block) => (await this.#disk.read(block)).ok,
+      storeQ,
+      ready,
+      losses,
+      declareLost,
+      askRepair: async (member, block) => void (await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block }))),
+    });
+    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, bugs: this.#bugs });
+    this.#group = new Group(deps.members, this.joiner, this.leaver, losses);
     assert(this.#group.members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {
       assert(m.blockCount <= this.#disk.blockCount, `${this.name}: member ${m.name} (${m.blockCount} blocks) larger than parity (${this.#disk.blockCount})`);
@@ -159,6 +177,7 @@ export class ParityController {
       this.#gate.hold(this.#clock, 'recovery', async () => {
         const redo = async (block: number, q: Uint8Array) => (await this.#locks.with(block, () => this.#disk.write(block, q))).ok;
         for (const block of await this.#log.recover(this.#group.replay(redo))) this.repairer.repair(block);
+        for (const block of this.#group.losses.pendingBlocks()) this.repairer.reprotect(block); // stripes a loss left unprotected
         for (const m of this.#group.joining()) this.#startJoin(m);
         // Announced again: the previous life may have journaled the end of a join or leave and died before telling.
         for (const c of this.#group.completed.splice(0)) {
@@ -235,7 +254,7 @@ export class ParityController {
         return this.builder.take(from, message.block, message.data);
       case 'delta':
         if (!this.#hardened) return void (await this.#applyDelta(message.block, message.data));
-        return this.#applyOnce({ member: from, epoch: message.epoch, seq: message.seq }, message.block, message.data);
+        return this.#applyOnce({ member: from, epoch: message.epoch, seq: message.seq, replaces: message.replaces }, message.block, message.data);
       case 'leave-request':
         return this.#rpc.serve(from, message.id, () => this.#leave(from, message.id));
       case 'restore-request':
@@ -264,13 +283,21 @@ export class ParityController {
     if (refused !== undefined) this.#net.send(from, refused);
   }
 
-  /** Tells `member` its `block` went into Q as zeros (it had no copy); until it knows, we rebuild nothing of that block for it. */
-  async #notifyLost(member: NodeId, block: number): Promise<void> {
-    let blocks = this.#noCopy.get(member);
-    if (blocks === undefined) this.#noCopy.set(member, (blocks = new Set()));
-    blocks.add(block);
-    await this.#rpc.call(member, 'block-lost-ack', (id) => ({ type: 'block-lost', id, block }));
-    blocks.delete(block);
+  /**
+   * These members' `block` is lost (parity cannot rebuild it): durably so
+   * before anyone is told, then Q[block] is recomputed from the members'
+   * current copies — the lost ones' zeros — so the stripe protects again.
+   */
+  async #declareLost(members: readonly NodeId[], block: number): Promise<void> {
+    if (!this.#hardened) return;
+    const losses = this.#group.losses;
+    for (const member of members) {
+      if (losses.has(member, block)) continue;
+      await this.#log.append({ kind: 'lost', member, block });
+      losses.add(member, block);
+      this.#probe.hit('loss-declared');
+    }
+    this.repairer.reprotect(block);
   }
 
   /** A member is decommissioned: XOR it out of Q, then forget it. */
@@ -405,16 +432,25 @@ export class ParityController {
         // delta is in its member's copy, which the rebuild of Q[block] gathers.
         if (!this.#hardened) return 'applied';
         this.#probe.hit('parity-delta-absorbed');
-        if (from !== undefined) await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
+        if (from !== undefined) {
+          await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
+          this.#applied(from, block);
+        }
         this.repairer.repair(block);
         return 'applied';
       }
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
       const write = () => this.#disk.write(block, next);
-      const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, newQ: next }, write);
+      const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
+      if (from !== undefined) this.#applied(from, block);
       if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
       return 'applied';
     });
+  }
+
+  /** A delta is in Q (its record journaled): one whose write replaced a lost block ends that loss. */
+  #applied(from: Origin, block: number): void {
+    if (from.replaces === 1) this.#group.losses.found(from.member, block);
   }
 
   /** Is this delta from a previous life of its member (another epoch)? */

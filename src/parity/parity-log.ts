@@ -21,6 +21,12 @@ export interface Replay {
   checkpoint(state: CheckpointState, since: ReadonlyMap<NodeId, readonly number[]>): void;
   epoch(member: NodeId, epoch: number): void;
   applied(member: NodeId, seq: number): void;
+  /** `member`'s `block` is lost (its stripe to re-protect). */
+  lost(member: NodeId, block: number): void;
+  /** A host write replaced `member`'s lost `block`. */
+  found(member: NodeId, block: number): void;
+  /** Q[block] was recomputed from the members' copies (the stripe protects again). */
+  reprotected(block: number): void;
   member(name: NodeId, blockCount: number, state: MemberState): void;
   merged(member: NodeId, block: number, upTo: number, epoch: number): void;
   unmerged(member: NodeId, block: number): void;
@@ -123,16 +129,24 @@ export class ParityLog {
           if (seqs === undefined) since.set(record.member, (seqs = []));
           seqs.push(record.seq);
           r.applied(record.member, record.seq);
+          if (record.replaces === 1) r.found(record.member, record.block);
           break;
         }
         case 'merge':
           r.merged(record.member, record.block, record.upTo, record.epoch);
+          // Zeros merged: lost. A copy merged: whatever loss came before it, the member holds data again.
+          if (record.noCopy === 1) r.lost(record.member, record.block);
+          else r.found(record.member, record.block);
           break;
         case 'unmerge':
           r.unmerged(record.member, record.block);
           break;
         case 'write':
+          r.reprotected(record.block);
           break;
+        case 'lost':
+          r.lost(record.member, record.block);
+          continue;
       }
       this.#probe.hit('parity-journal-redo');
       // An empty newQ: Q[block] was unavailable then (rebuilt from the members' copies, which include that change).

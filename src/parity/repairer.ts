@@ -1,57 +1,83 @@
-// Rebuilding Q[k] itself from the members, when parity's own copy is
-// unreadable (a latent sector error, a lost drive) or wrong (see scrubber.ts).
+// Recomputing Q[k] from the members' current copies: when parity's own copy
+// is unreadable (a latent sector error, a lost drive) or wrong (scrubber.ts) —
+// `repair` — and when a block of the stripe was lost, so that Q[k] still
+// holds what that member can no longer supply — `reprotect` (losses.ts).
 //
-// Q[k] = XOR of every contributing member's block k, gathered under the Q[k]
-// lock, and only from a consistent cut: every copy settled (no delta for k
-// awaiting parity's ack at its member) — otherwise release, wait, retry (as a
-// restore does, H7). While Q[k] is unavailable, parity acknowledges deltas for
-// k without applying them: each is already in its member's copy, which the
-// repair gathers once the ack has reached it. A member that cannot supply its
-// copy is a second damage in the group: nothing to rebuild from (the member
-// reports its block lost when it needs it). A Q[k] the disk cannot store yet
-// (its drive still failed) is rebuilt when the drive is replaced.
+// Q[k] = XOR of every contributing member's block k (a lost block counts as
+// the zeros its member holds for it), gathered under the Q[k] lock, and only
+// from a consistent cut: every copy settled (no delta for k awaiting parity's
+// ack at its member) — otherwise release, wait, retry (as a restore does, H7).
+// While Q[k] is unavailable, parity acknowledges deltas for k without applying
+// them: each is already in its member's copy, which the gather takes once the
+// ack has reached it.
+//
+// A member that has no copy to give (its own is damaged too) has lost its
+// block: nothing holds it any more (Q[k] is damaged, or no longer matches a
+// lost block's zeros). It is declared lost, and asked to repair its copy —
+// which is how it learns of the loss and zero-fills it — then the gather runs
+// again. A Q[k] the disk cannot store (its drive still failed) is rebuilt when
+// the drive is replaced.
 import type { WriteResult } from '../ports/block-device.js';
-import type { Message } from '../protocol/messages.js';
+import type { NodeId } from '../ports/transport.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import { requestCopy } from './copy-request.js';
+import type { Losses } from './losses.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
 interface RepairerDeps extends PartDeps, GroupView {
   /** Is Q[block] as stored now usable (readable, and intact)? */
   readonly intact: (block: number) => Promise<boolean>;
-  /** Journals and writes a new Q[block]. */
+  /** Journals and writes a new Q[block] (the stripe protects again). */
   readonly storeQ: (block: number, q: Uint8Array) => Promise<WriteResult>;
   /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
+  readonly losses: Losses;
+  /** Records, durably, that these members' `block` is lost. */
+  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
+  /** Asks `member` to repair its copy of `block` (or learn it is lost); resolves when it has. */
+  readonly askRepair: (member: NodeId, block: number) => Promise<void>;
 }
 
-type Outcome = 'done' | 'retry' | 'impossible';
+type Outcome = 'done' | 'retry' | { readonly lost: readonly NodeId[] } | 'impossible';
 
 export class Repairer {
   readonly #d: RepairerDeps;
   readonly #running = new Set<number>();
-  /** Q blocks rebuilt from the members. */
+  /** Q blocks recomputed from the members. */
   repaired = 0;
 
   constructor(deps: RepairerDeps) {
     this.#d = deps;
   }
 
-  /** Is a rebuild of Q[block] under way? */
+  /** Is a recomputation of Q[block] under way (or owed: a stripe waiting to be re-protected)? */
   repairing(block: number): boolean {
-    return this.#running.has(block);
+    return this.#running.has(block) || this.#d.losses.pending(block);
   }
 
-  /** Rebuilds Q[block] from the members, in the background (once, however often asked). */
+  /** Rebuilds an unavailable or wrong Q[block] from the members, in the background (once, however often asked). */
   repair(block: number): void {
+    this.#start(block);
+  }
+
+  /** Recomputes Q[block] after a loss in its stripe (losses.ts), in the background. */
+  reprotect(block: number): void {
+    this.#start(block);
+  }
+
+  #start(block: number): void {
     if (this.#running.has(block)) return;
     this.#running.add(block);
     const d = this.#d;
     d.clock.spawn(`repair Q[${block}]`, async () => {
       await d.ready();
-      for (let attempt = 1; (await d.locks.with(block, () => this.#rebuild(block))) === 'retry'; attempt++) {
-        await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await d.locks.with(block, () => this.#rebuild(block));
+        if (outcome === 'done' || outcome === 'impossible') break;
+        // The members without a copy learn their loss (their repair needs the Q[block] lock, released now).
+        if (outcome !== 'retry') await Promise.all(outcome.lost.map((m) => d.askRepair(m, block)));
+        else await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
       }
       this.#running.delete(block);
     });
@@ -60,17 +86,25 @@ export class Repairer {
   /** Call holding the Q[block] lock. */
   async #rebuild(block: number): Promise<Outcome> {
     const d = this.#d;
-    if (await d.intact(block)) return 'done'; // repaired meanwhile
+    const reprotect = d.losses.pending(block);
+    if (!reprotect && (await d.intact(block))) return 'done'; // repaired meanwhile
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
-    if (copies.some((c) => c.status === 2)) return "impossible"; // a second damaged copy
-    if (copies.some((c) => c.status !== 0)) return 'retry'; // a copy ahead of Q: wait for the cut
+    if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q: wait for the cut
+    const missing = members.filter((_, i) => copies[i]!.status === 2).map((m) => m.name);
+    if (missing.length > 0) {
+      // Q[block] is damaged or stale, and these copies are damaged too: beyond single parity.
+      if (!d.hardened) return 'impossible';
+      await d.declareLost(missing, block);
+      return { lost: missing };
+    }
     const q = new Uint8Array(d.disk.blockBytes);
     for (const c of copies) xorInto(q, c.data);
     const stored = await d.storeQ(block, q);
     if (!stored.ok) return 'impossible'; // its drive is still failed: rebuilt once replaced
+    d.losses.reprotected(block);
     this.repaired++;
-    d.probe.hit('parity-block-rebuilt');
+    d.probe.hit(reprotect ? 'stripe-reprotected' : 'parity-block-rebuilt');
     return 'done';
   }
 }

@@ -5,9 +5,11 @@
 // meanwhile) and accepts the cut only if no member reports a delta for k that
 // parity has not acknowledged — otherwise that member's copy is ahead of Q[k]
 // (H7): release, wait, try again. A member that cannot supply its copy (it
-// failed too, or its sector is unreadable) makes k lost: reported, never
-// invented (H9, H11). literal gathers the copies once, as the claims say, and
-// computes R from whatever arrived.
+// failed too, or its sector is unreadable) makes k lost for both — recorded
+// durably and reported, never invented (H9, H11; losses.ts) — and so does a
+// stripe still waiting to be re-protected after an earlier loss (its Q[k]
+// holds a block no member has any more). literal gathers the copies once, as
+// the claims say, and computes R from whatever arrived.
 //
 // A restore runs as a session per request: every block of the member, in
 // order with bounded concurrency, sent (hardened: until acknowledged), then
@@ -19,6 +21,7 @@ import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import type { Member } from './group.js';
+import type { Losses } from './losses.js';
 import { requestCopy } from './copy-request.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
@@ -26,8 +29,10 @@ export type Rebuilt = { readonly lost: false; readonly data: Uint8Array } | { re
 
 interface RestorerDeps extends PartDeps, GroupView {
   readonly net: Transport;
-  /** Was `member`'s `block` merged as zeros (it had no copy), unbeknown to it yet? */
-  readonly noCopy: (member: NodeId, block: number) => boolean;
+  /** Members' lost blocks, and stripes waiting to be re-protected. */
+  readonly losses: Losses;
+  /** Records, durably, that these members' `block` is lost. */
+  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
   readonly bugs: PlantedBugs;
 }
 
@@ -71,20 +76,27 @@ export class Restorer {
 
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
-    // Q[block] does not hold the member's copy (a join has not merged it yet, or
-    // merged zeros for it: it had none): nothing to rebuild from.
-    if (d.hardened && (!d.contributes(forMember, block) || d.noCopy(forMember, block))) return { lost: true };
+    const lose = async (members: readonly NodeId[]): Promise<Rebuilt> => {
+      await d.declareLost(members, block);
+      return { lost: true };
+    };
+    if (d.hardened) {
+      if (d.losses.has(forMember, block)) return { lost: true }; // lost before, and not written since
+      // Q[block] does not hold the member's copy (a join has not merged it yet), or
+      // holds one no member has any more (a loss not re-protected yet): nothing to rebuild from.
+      if (!d.contributes(forMember, block) || d.losses.pending(block)) return lose([forMember]);
+    }
     const q = await d.disk.read(block);
-    if (!q.ok) return { lost: true };
+    if (!q.ok) return d.hardened ? lose([forMember]) : { lost: true };
     const others = [...d.members()].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')) && d.contributes(m.name, block));
     const copies = await Promise.all(others.map((m) => requestCopy(d.rpc, m.name, block)));
     const r = q.data;
     let retry = false;
+    // Copies missing too (hardened): their members' blocks are as lost as this one.
+    const missing = others.filter((_, i) => copies[i]!.status === 2).map((m) => m.name);
+    if (d.hardened && missing.length > 0) return lose([forMember, ...missing]);
     for (const copy of copies) {
-      if (copy.status === 2) {
-        if (d.hardened) return { lost: true };
-        continue; // literal: nothing to add, the result is simply wrong
-      }
+      if (copy.status === 2) continue; // literal: nothing to add, the result is simply wrong
       if (copy.status === 1 && d.hardened && !d.bugs.has('restore-without-cut')) retry = true;
       if (copy.data.length === r.length) xorInto(r, copy.data);
     }

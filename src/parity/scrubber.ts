@@ -11,8 +11,10 @@
 //   - nothing bad but Q[k] ≠ XOR of the copies: every checksum matched, so
 //     there is no telling which copy is wrong — counted and reported, never
 //     guessed at;
-//   - two or more bad: beyond single parity; the members report the loss
-//     when they need the block.
+//   - two or more bad: beyond single parity. Each bad member's block is lost
+//     (recorded durably; losses.ts) and the stripe re-protected from what the
+//     members hold now — which is how each learns its loss and zero-fills it.
+//     A stripe waiting for that is skipped: its Q[k] is known to be stale.
 // A copy ahead of Q[k] (a delta for k not acknowledged yet) makes the cut
 // inconsistent: release, wait, try again (as a restore does, H7).
 //
@@ -25,11 +27,16 @@ import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { equalBytes, xorInto } from '../protocol/xor.js';
 import { requestCopy } from './copy-request.js';
+import type { Losses } from './losses.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
 interface ScrubberDeps extends PartDeps, GroupView {
   /** Journals and writes a new Q[block]. */
   readonly storeQ: (block: number, q: Uint8Array) => Promise<WriteResult>;
+  /** Members' lost blocks, and stripes waiting to be re-protected. */
+  readonly losses: Losses;
+  /** Records, durably, that these members' `block` is lost (and has the stripe re-protected). */
+  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
   /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
   readonly bugs: PlantedBugs;
@@ -84,7 +91,7 @@ export class Scrubber {
       if (verdict === 'ok') break;
       if (verdict !== 'retry') {
         // The member rebuilds its copy from parity (which needs the Q[block] lock we just released).
-        await d.rpc.call(verdict.repair, 'scrub-repair-done', (id) => ({ type: 'scrub-repair', id, block }));
+        await d.rpc.call(verdict.repair, 'repair-done', (id) => ({ type: 'repair-request', id, block }));
         break;
       }
       await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
@@ -95,6 +102,7 @@ export class Scrubber {
   /** Call holding the Q[block] lock. */
   async #check(block: number): Promise<Verdict> {
     const d = this.#d;
+    if (d.losses.pending(block)) return 'ok'; // a loss not re-protected yet: its Q[k] is stale, and its repair is under way
     const q = await d.disk.read(block);
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
@@ -110,7 +118,12 @@ export class Scrubber {
       return 'ok';
     }
     this.#found();
-    if (bad.length + (q.ok ? 0 : 1) > 1) return 'ok'; // beyond single parity
+    if (bad.length + (q.ok ? 0 : 1) > 1) {
+      // Beyond single parity: the bad members' blocks are lost (Q[k], if bad, is recomputed without them).
+      d.probe.hit('scrub-found-loss');
+      await d.declareLost(bad.map((m) => m.name), block);
+      return 'ok';
+    }
     // planted: the bad member's copy is left alone and Q "repaired" without it (as zeros) instead.
     if (bad.length === 1 && !d.bugs.has('scrub-repairs-wrong-copy')) return { repair: bad[0]!.name };
     const stored = await d.storeQ(block, xor);

@@ -80,8 +80,13 @@ export class Copies {
     const d = this.#d;
     const empty = new Uint8Array(0);
     const reply = (status: number, data: Uint8Array) => d.net.send(d.parity, { type: 'copy-reply', id, block, status, data });
-    // A zeroed block: parity counts it as zeros, and so do we.
-    if (d.hardened && d.restore.zeroed.has(block)) return reply(0, new Uint8Array(d.disk.blockBytes));
+    // A lost block holds zeros (as Q counts it once its stripe is re-protected) — settled
+    // only once parity has every delta for it: one sent before the loss may still be on its way.
+    // Its zeros are checked too (the scrub asks): damaged since, they are written again.
+    if (d.hardened && d.restore.lost.has(block)) {
+      await this.#lockedUnlessRepairing(block, () => this.#checkZeros(block), () => undefined);
+      return reply(d.outbox?.pending(block) === true ? 1 : 0, new Uint8Array(d.disk.blockBytes));
+    }
     // No copy to give (restoring, or being rebuilt): at once, without the lock.
     const valid = Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount;
     if (!valid || !d.restore.usable(block) || this.#repairing.has(block)) return reply(2, empty);
@@ -97,6 +102,15 @@ export class Copies {
       () => ({ status: 2, data: empty }),
     );
     reply(copy.status, copy.data);
+  }
+
+  /** A lost block's zeros, read back; written again if they do not read back intact (corrupted, unreadable, misdirected over). Call holding the lock. */
+  async #checkZeros(block: number): Promise<void> {
+    const d = this.#d;
+    if (!d.restore.lost.has(block)) return; // a write replaced it while we waited
+    const read = await d.disk.read(block);
+    if (read.ok && read.data.every((b) => b === 0)) return;
+    await d.disk.write(block, new Uint8Array(d.disk.blockBytes));
   }
 
   /** A copy to merge into Q (build, join), and the last delta it reflects (read under the lock unless not `fenced`). */
@@ -117,7 +131,7 @@ export class Copies {
     return this.#lockedUnlessRepairing(
       block,
       async () => {
-        if (d.restore.zeroed.has(block)) return none();
+        if (d.restore.lost.has(block)) return none(); // it holds nothing of the host's: Q counts it as zeros
         const read = await d.disk.read(block);
         return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
       },

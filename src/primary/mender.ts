@@ -2,19 +2,17 @@
 // usable — not restored yet, unreadable (a latent sector error, a lost
 // drive), or failing its checksum (silent corruption, a misdirected write) —
 // is rebuilt by parity (Q[k] ^ the other members' k), stored, and served.
-// If parity cannot rebuild it (a second damaged copy in its group), the block
-// is reported lost: refused, never invented.
+// If parity cannot rebuild it (a second damaged copy in its group, or nothing
+// protected it yet), the block is lost: recorded durably (lost-blocks.ts),
+// reported, and zero-filled — reads answer data-lost, never an invention, and
+// a host write may replace it (its delta against zeros, as parity counts the
+// block once it has re-protected the stripe).
 //
 // The rebuild runs holding the block's lock, and first waits until parity has
 // every delta of ours for the block (else the rebuilt copy is older than our
 // last write). While it runs, parity's copy requests for the block are
 // answered "no copy" at once (copies.ts): parity may hold Q[k] waiting for
 // that answer, and the rebuild waits for Q[k].
-//
-// A block merged into Q as zeros because we had no copy to give (the build or
-// our join found it unreadable: nothing protected it) is lost but *zeroed*:
-// our disk holds zeros as Q counts it, reads answer data-lost, and a host
-// write may replace it.
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -49,6 +47,10 @@ interface MenderDeps {
   readonly member: () => boolean;
   /** A block was reported lost. */
   readonly lost: (block: number) => void;
+  /** Makes the lost-block record durable (the journal's header). */
+  readonly persist: () => Promise<void>;
+  /** The highest delta number assigned so far (journaled writes up to it are older than a loss now). */
+  readonly highestSeq: () => number;
 }
 
 /** Lost blocks rebuilt from parity at once (bounds the load a replaced drive adds). */
@@ -71,16 +73,21 @@ export class Mender {
   async contents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
     if (!d.hardened) return d.disk.read(block);
-    if (d.restore.lost.has(block) && !(forWrite && d.restore.zeroed.has(block))) return DATA_LOST;
+    if (d.restore.lost.has(block)) return this.#lostContents(forWrite);
     if (!d.restore.usable(block)) {
       this.degradedReads++;
-      return this.#rebuild(block, 'degraded-read-served');
+      return this.#rebuild(block, 'degraded-read-served', forWrite);
     }
     // planted: host I/O reads the media unchecked, so corrupt data is served.
     const local = await (d.bugs.has('no-checksum-verify') ? d.disk.readUnchecked(block) : d.disk.read(block));
     if (local.ok || local.error === 'out-of-range') return local;
     if (!d.member()) return MEDIA_ERROR; // unprotected: nothing to rebuild it from, the host gets the error
-    return this.#rebuild(block, repaired);
+    return this.#rebuild(block, repaired, forWrite);
+  }
+
+  /** A lost block: data-lost to a reader; zeros to a writer (what its delta is against). */
+  #lostContents(forWrite: boolean): VerifiedRead | typeof DATA_LOST {
+    return forWrite ? { ok: true, data: new Uint8Array(this.#d.disk.blockBytes) } : DATA_LOST;
   }
 
   /** Rebuilds, from parity, every block in `lost` (a replaced drive's), under host load. */
@@ -93,36 +100,46 @@ export class Mender {
       const worker = async () => {
         while (next < lost.length) {
           const block = lost[next++]!;
-          await d.locks.with(block, () => this.contents(block, false, 'lost-block-rebuilt'));
+          // A block reported lost is not rebuilt: its zeros are written again (the drive lost them too).
+          await d.locks.with(block, async () => {
+            if (d.restore.lost.has(block)) await this.#zeroFill(block);
+            else await this.contents(block, false, 'lost-block-rebuilt');
+          });
         }
       };
       await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, worker));
     });
   }
 
-  markLost(block: number, zeroed = false): void {
-    const r = this.#d.restore;
-    if (zeroed) r.zeroed.add(block);
-    if (r.lost.has(block)) return;
-    r.lost.add(block);
-    this.#d.probe.hit('block-reported-lost');
-    this.#d.lost(block);
-  }
-
-  /** Parity merged our "no copy" of `block` as zeros: it is lost, and zeroed here too. */
-  takeBlockLost(id: number, block: number): void {
+  /**
+   * `block` is lost (parity cannot rebuild it): durably so before anything
+   * acts on it, then reported, then zero-filled on our disk. Call holding its lock.
+   */
+  async lose(block: number): Promise<void> {
     const d = this.#d;
-    this.markLost(block, true);
-    d.net.send(d.parity, { type: 'block-lost-ack', id, block });
-    d.clock.spawn('zero lost block', () =>
-      d.locks.with(block, async () => {
-        if (d.restore.zeroed.has(block)) await this.#zeroFill(block);
-      }),
-    );
+    const fresh = d.restore.lost.add(block, d.highestSeq());
+    await d.persist();
+    if (fresh) {
+      d.probe.hit('block-reported-lost');
+      d.lost(block);
+    }
+    if (d.restore.lost.has(block)) await this.#zeroFill(block);
   }
 
-  /** Has parity rebuild `block` (call holding its lock), store it, and return it; or report it lost. */
-  async #rebuild(block: number, probe: ProbeName): Promise<VerifiedRead | typeof DATA_LOST> {
+  /** Recovery: every lost block's zeros written again (a power failure may have reverted them). */
+  zeroFillLost(): void {
+    const d = this.#d;
+    for (const block of d.restore.lost.blocks()) {
+      d.clock.spawn('zero lost block', () =>
+        d.locks.with(block, async () => {
+          if (d.restore.lost.has(block)) await this.#zeroFill(block);
+        }),
+      );
+    }
+  }
+
+  /** Has parity rebuild `block` (call holding its lock), store it, and return it; or record it lost. */
+  async #rebuild(block: number, probe: ProbeName, forWrite: boolean): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
     d.copies.beginRepair(block);
     try {
@@ -132,10 +149,9 @@ export class Mender {
         d.probe.hit('request-refused');
         return MEDIA_ERROR; // parity will not rebuild it for us (we are not in its group yet): the host gets the error
       }
-      if (d.restore.zeroed.has(block)) return this.#zeroFill(block); // found unprotected meanwhile (a join copy)
-      if (reply.lost === 1) {
-        this.markLost(block);
-        return DATA_LOST;
+      if (reply.lost === 1 || d.restore.lost.has(block)) {
+        await this.lose(block);
+        return this.#lostContents(forWrite);
       }
       d.probe.hit(probe);
       // Rewriting clears a latent error; if the disk cannot take it (a lost drive), serve it anyway.
@@ -147,10 +163,8 @@ export class Mender {
     }
   }
 
-  /** Parity counts `block` as zeros (we had no copy to give): so does our disk from now on. Call holding the lock. */
-  async #zeroFill(block: number): Promise<VerifiedRead> {
-    const zeros = new Uint8Array(this.#d.disk.blockBytes);
-    await this.#d.disk.write(block, zeros); // clears a latent error; if the drive is gone, it reads as nothing anyway
-    return { ok: true, data: zeros };
+  /** A lost block holds zeros on our disk, as Q counts it. Call holding the lock. */
+  async #zeroFill(block: number): Promise<void> {
+    await this.#d.disk.write(block, new Uint8Array(this.#d.disk.blockBytes)); // clears a latent error; a lost drive's block is zeroed once replaced
   }
 }

@@ -16,6 +16,8 @@ import { SeqSet } from '../protocol/seq-set.js';
 interface Pending {
   readonly block: number;
   readonly data: Uint8Array;
+  /** 1: the delta of a write that replaced a lost block. */
+  readonly replaces: number;
   attempts: number;
   timer: Timer | undefined;
   /** When it was first sent. */
@@ -79,10 +81,10 @@ export class Outbox {
     });
   }
 
-  /** Sends delta `seq` and keeps sending it until parity acknowledges it; resolves then. */
-  send(block: number, data: Uint8Array, seq: number): Promise<void> {
+  /** Sends delta `seq` and keeps sending it until parity acknowledges it; resolves then. `replaces`: 1 if the write replaced a lost block. */
+  send(block: number, data: Uint8Array, seq: number, replaces = 0): Promise<void> {
     return new Promise((acked) => {
-      const pending: Pending = { block, data, attempts: 0, timer: undefined, sentAt: this.#d.clock.now(), acked };
+      const pending: Pending = { block, data, replaces, attempts: 0, timer: undefined, sentAt: this.#d.clock.now(), acked };
       this.#pending.set(seq, pending);
       this.#perBlock.set(block, (this.#perBlock.get(block) ?? 0) + 1);
       if (this.#abandoned) this.ack(seq);
@@ -133,7 +135,7 @@ export class Outbox {
       d.probe.hit('delta-retransmitted');
     }
     pending.attempts++;
-    d.net.send(d.parity, { type: 'delta', block: pending.block, epoch: d.epoch(), seq, data: pending.data });
+    d.net.send(d.parity, { type: 'delta', block: pending.block, epoch: d.epoch(), seq, replaces: pending.replaces, data: pending.data });
     const wait = this.#rto.timeoutUs;
     pending.timer = d.clock.timer(wait, () => {
       this.#rto.timedOut(wait);

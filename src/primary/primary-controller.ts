@@ -25,6 +25,7 @@ import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
+import { LostBlocks } from './lost-blocks.js';
 import type { Message } from '../protocol/messages.js';
 import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
@@ -92,6 +93,10 @@ export class PrimaryController {
   readonly #copies: Copies;
   readonly #mender: Mender;
   #epoch = 0;
+  /** What the journal's header holds (besides the lost blocks): the epoch, and whether a restore is under way. */
+  readonly #header = { epoch: 0, restoring: 0 };
+  /** The last header write queued. */
+  #headerWritten: Promise<void> = Promise.resolve();
   /** hardened: the restore session parity is running for us. */
   readonly #session: RestoreSession | undefined;
   /** Waiting for the restore to complete (a leave). */
@@ -164,6 +169,8 @@ export class PrimaryController {
       ready: () => this.#gate.ready,
       member: () => this.#member,
       lost: (block) => this.onBlockLost?.(block),
+      persist: () => this.#persist(),
+      highestSeq: () => this.#highestSeq,
     });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
@@ -186,9 +193,25 @@ export class PrimaryController {
     return this.#restore.active;
   }
 
-  /** Blocks this array holds no valid copy of and could not get back. */
-  get lostBlocks(): ReadonlySet<number> {
-    return this.#restore.lost;
+  /** Blocks this array holds no valid copy of and could not get back (held as zeros until rewritten), ascending. */
+  lostBlocks(): readonly number[] {
+    return this.#restore.lost.blocks();
+  }
+
+  /**
+   * Writes the journal's header — epoch, whether a restore is under way, the
+   * lost blocks — with `patch` applied; resolves once it is durable. Writes
+   * are queued, each carrying the whole state as of its turn, so none undoes
+   * a later one.
+   */
+  #persist(patch: Partial<{ epoch: number; restoring: number }> = {}): Promise<void> {
+    Object.assign(this.#header, patch);
+    const journal = this.#journal;
+    if (journal === undefined) return Promise.resolve();
+    const lost = this.#bugs.has('volatile-losses') ? new Uint8Array(0) : this.#restore.lost.encode();
+    const write = this.#headerWritten.then(() => journal.writeHeader(encodeHeader({ ...this.#header, lost })));
+    this.#headerWritten = write;
+    return write;
   }
 
   /** Starts taking messages, after recovering from the journal if there is one. */
@@ -222,7 +245,7 @@ export class PrimaryController {
       const begin = await this.#rpc.call(this.#parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
       if (isRefused(begin)) return void this.#probe.hit('request-refused'); // not in the group: no one to restore us
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
-      if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: begin.epoch, restoring: 1 }));
+      await this.#persist({ epoch: begin.epoch, restoring: 1 });
       this.#epoch = begin.epoch;
       this.#session?.begun(begin.session);
     };
@@ -296,12 +319,21 @@ export class PrimaryController {
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
-      if (!this.#member) return this.#written(block, await this.#disk.write(block, w)); // not protected yet: no delta
+      // A lost block (hardened) reads as zeros to a writer: this write replaces it, and parity forgets the loss.
+      const replaces = this.#restore.lost.has(block) ? 1 : 0;
+      if (!this.#member) {
+        // Not protected (outside the group): no delta; the block holds the host's data again.
+        const written = this.#written(block, await this.#disk.write(block, w));
+        if (written.ok && this.#restore.lost.delete(block)) await this.#persist();
+        return written;
+      }
       // Intent first: a crash after this point is redone from the journal.
       if (this.#bugs.has('journal-after-data')) await this.#disk.write(block, w);
-      const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta }));
+      const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta, replaces }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
       const written = this.#written(block, await this.#disk.write(block, w));
+      // No longer lost, durably, before its intent can be trimmed (its delta is acknowledged only after this).
+      if (replaces === 1 && this.#restore.lost.delete(block)) await this.#persist();
       // hardened: a block our disk cannot store (a lost drive) lives in parity
       // alone until the drive is replaced and the block rebuilt (a degraded write).
       if (!written.ok && !this.#hardened) return written;
@@ -309,8 +341,8 @@ export class PrimaryController {
       if (degraded) this.#probe.hit('degraded-write');
       if (this.#bugs.has('primary-skips-delta')) return written;
       const target = this.#bugs.has('wrong-block-delta') && seq % 16 === 0 ? (block + 1) % this.#disk.blockCount : block;
-      if (this.#outbox !== undefined) parityDurable = this.#outbox.send(target, delta, seq);
-      else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, data: delta });
+      if (this.#outbox !== undefined) parityDurable = this.#outbox.send(target, delta, seq, replaces);
+      else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, replaces: 0, data: delta });
       return { ok: true } as const;
     });
     if (!stored.ok) return stored;
@@ -352,7 +384,6 @@ export class PrimaryController {
   #written<R extends { readonly ok: boolean }>(block: number, result: R): R {
     if (!result.ok) return result;
     this.#restore.valid.add(block);
-    if (this.#restore.zeroed.delete(block)) this.#restore.lost.delete(block);
     return result;
   }
 
@@ -361,16 +392,26 @@ export class PrimaryController {
     const contents = await journal.read();
     const header = decodeHeader(contents.header);
     this.#epoch = header.epoch;
+    this.#header.epoch = header.epoch;
+    this.#header.restoring = header.restoring;
+    const lost = (this.#restore.lost = LostBlocks.decode(header.lost));
+    const lostBefore = lost.size;
     this.#outbox?.trimmedUpTo(contents.trimmedUpTo);
     for (const entry of contents.records) {
       const record = decodeJournalRecord(entry.data);
+      this.#highestSeq = Math.max(this.#highestSeq, entry.position);
+      // Its delta is resent whatever happens to the data (parity applies it once, or has).
+      void this.#outbox?.send(record.block, record.delta, entry.position, record.replaces);
+      // A write older than the block's loss: the loss stands, the data is not the host's to read.
+      if ((lost.since(record.block) ?? -1) >= entry.position) continue;
       this.#probe.hit('primary-journal-redo');
       // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
       if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
-      this.#highestSeq = Math.max(this.#highestSeq, entry.position);
-      void this.#outbox?.send(record.block, record.delta, entry.position);
+      lost.delete(record.block); // a write after the loss replaced it
     }
+    if (lost.size !== lostBefore) await this.#persist();
+    this.#mender.zeroFillLost(); // a power failure may have reverted a lost block's zeros
     if (this.#left && !this.#member) this.#outbox?.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
@@ -427,13 +468,11 @@ export class PrimaryController {
       case 'join-complete':
         this.#net.send(this.#parity, { type: 'join-ack', id: message.id });
         return;
-      case 'block-lost':
-        return this.#mender.takeBlockLost(message.id, message.block);
-      case 'scrub-repair':
+      case 'repair-request':
         return this.#rpc.serve(from, message.id, async () => {
           // Rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
           await this.#locks.with(message.block, () => this.#mender.contents(message.block, false, 'scrub-repaired-member'));
-          this.#net.send(this.#parity, { type: 'scrub-repair-done', id: message.id, block: message.block });
+          this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
         });
       default:
         return this.#refuse(from, message, 'unexpected');
@@ -456,7 +495,7 @@ export class PrimaryController {
       this.#restore.complete();
       this.#session?.done();
       for (const restored of this.#afterRestore.splice(0)) restored();
-      if (this.#journal !== undefined) await this.#journal.writeHeader(encodeHeader({ epoch: this.#epoch, restoring: 0 }));
+      await this.#persist({ restoring: 0 });
       this.onRestored?.();
     }
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
@@ -472,10 +511,9 @@ export class PrimaryController {
         this.#probe.hit('stale-restore-data-ignored');
         return;
       }
-      if (lost) {
-        this.#mender.markLost(block);
-        return;
-      }
+      // Lost (parity cannot rebuild it), or learned lost already (only our own write could undo that).
+      if (this.#hardened && (lost || this.#restore.lost.has(block))) return this.#mender.lose(block);
+      if (lost) return; // literal: the claims know no loss; the block stays as the new array has it
       const stored = await this.#disk.write(block, data);
       if (stored.ok) this.#restore.valid.add(block);
     });

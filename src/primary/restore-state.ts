@@ -1,21 +1,16 @@
 // What a primary knows about its own blocks while it is being restored from
 // parity, and afterwards: which blocks hold valid data again, which could not
-// be rebuilt (lost: reported, never invented).
-//
-// A block lost before parity protected it (unreadable when the build or our
-// join asked for its copy) is *zeroed*: parity counts it as zeros and so does
-// our disk, so a host write may replace it (its delta is against zeros); until
-// then reads answer data-lost.
+// be rebuilt (lost: reported, never invented — held as zeros, durably, until a
+// host write replaces them; lost-blocks.ts).
+import { LostBlocks } from './lost-blocks.js';
 
 export class RestoreState {
   /** True from the start of a restore until parity says every block was sent. */
   active = false;
   /** Blocks valid again (restored from parity, or rebuilt on demand and written). */
   readonly valid = new Set<number>();
-  /** Blocks parity could not rebuild (another member failed too, or a latent error). */
-  readonly lost = new Set<number>();
-  /** Lost blocks that parity counts as zeros (a write may replace them). */
-  readonly zeroed = new Set<number>();
+  /** Blocks that could not be rebuilt (a second damaged copy in the group), or were never protected. */
+  lost = new LostBlocks();
 
   begin(): void {
     this.active = true;

@@ -2,12 +2,14 @@
 //
 // intent — journaled durably before the new data is written: enough to redo
 //          the data write and resend the delta after a crash. Its log position
-//          is the delta's sequence number.
+//          is the delta's sequence number. `replaces` = 1: the write replaced
+//          a lost block (its delta is against zeros; parity forgets the loss).
 //
 // The journal's header holds what must outlive trimming: the epoch parity gave
 // this array when it last started afresh (deltas carry it, so parity can tell
 // them from those of the array's previous life, whose sequence numbers are
-// reused), and whether a restore is still under way.
+// reused), whether a restore is still under way, and the blocks it reported
+// lost (src/primary/lost-blocks.ts).
 import { DecodeError, type FieldSpec, fieldsSize, readFields, writeFields } from './fields.js';
 
 export interface WriteIntent {
@@ -17,6 +19,8 @@ export interface WriteIntent {
   readonly data: Uint8Array;
   /** new ^ old (resent to parity until acknowledged). */
   readonly delta: Uint8Array;
+  /** 1: the write replaced a lost block (old = zeros). */
+  readonly replaces: number;
 }
 
 export type PrimaryJournalRecord = WriteIntent;
@@ -25,11 +29,14 @@ export interface PrimaryHeader {
   readonly epoch: number;
   /** 1 while a restore is under way (it resumes after a crash). */
   readonly restoring: number;
+  /** The blocks reported lost, as LostBlocks.encode() wrote them. */
+  readonly lost: Uint8Array;
 }
 
 const HEADER: FieldSpec = [
   ['epoch', 'uint'],
   ['restoring', 'uint'],
+  ['lost', 'bytes'],
 ];
 
 export function encodeHeader(header: PrimaryHeader): Uint8Array {
@@ -41,7 +48,7 @@ export function encodeHeader(header: PrimaryHeader): Uint8Array {
 
 /** An empty header (a new journal) reads as epoch 0, not restoring. */
 export function decodeHeader(bytes: Uint8Array): PrimaryHeader {
-  if (bytes.length === 0) return { epoch: 0, restoring: 0 };
+  if (bytes.length === 0) return { epoch: 0, restoring: 0, lost: new Uint8Array(0) };
   const out: Record<string, unknown> = {};
   readFields(HEADER, bytes, 0, out, 'header');
   return out as unknown as PrimaryHeader;
@@ -54,6 +61,7 @@ const SPECS: Record<PrimaryJournalRecord['kind'], readonly [tag: number, spec: F
       ['block', 'uint'],
       ['data', 'bytes'],
       ['delta', 'bytes'],
+      ['replaces', 'uint'],
     ],
   ],
 };

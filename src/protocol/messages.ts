@@ -14,8 +14,10 @@ export type Message =
    * primary → parity: d = new ^ old for block `block` (update, claims 2/7/12).
    * `seq` numbers the sender's deltas from 1 (hardened: acked, retransmitted,
    * deduplicated); the literal protocol sends 0 and expects no ack.
+   * `replaces` = 1 (hardened): the write replaced a block the member had
+   * reported lost — its delta is against zeros, and parity forgets the loss.
    */
-  | { readonly type: 'delta'; readonly block: number; readonly epoch: number; readonly seq: number; readonly data: Uint8Array }
+  | { readonly type: 'delta'; readonly block: number; readonly epoch: number; readonly seq: number; readonly replaces: number; readonly data: Uint8Array }
   /** parity → primary: delta `seq` (for `block`) is applied and durable (hardened). */
   | { readonly type: 'delta-ack'; readonly block: number; readonly seq: number }
   /**
@@ -69,15 +71,13 @@ export type Message =
   | { readonly type: 'reconstruct-request'; readonly id: number; readonly block: number }
   | { readonly type: 'reconstruct-reply'; readonly id: number; readonly block: number; readonly lost: number; readonly data: Uint8Array }
   /**
-   * parity → member: your copy of `block` went into Q as zeros (you had none to
-   * give when the build or your join merged it: nothing protected it). It is
-   * lost: report it, and hold zeros for it as Q does.
+   * parity → member: your copy of `block` is bad or missing (the scrub found
+   * it so, or a stripe being re-protected has no copy of yours): if it still
+   * is, rebuild it from parity — or learn from parity that it is lost, and
+   * hold zeros for it. Idempotent: a copy good again is left alone.
    */
-  | { readonly type: 'block-lost'; readonly id: number; readonly block: number }
-  | { readonly type: 'block-lost-ack'; readonly id: number; readonly block: number }
-  /** parity → member: the scrub found your copy of `block` bad (checksum, unreadable): rebuild it from parity. */
-  | { readonly type: 'scrub-repair'; readonly id: number; readonly block: number }
-  | { readonly type: 'scrub-repair-done'; readonly id: number; readonly block: number }
+  | { readonly type: 'repair-request'; readonly id: number; readonly block: number }
+  | { readonly type: 'repair-done'; readonly id: number; readonly block: number }
   /**
    * either → either: request `id` is refused — the message failed the
    * receiver's checks (src/protocol/peer-checks.ts: `reason` says which), so
@@ -103,6 +103,7 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
     ['block', 'uint'],
     ['epoch', 'uint'],
     ['seq', 'uint'],
+    ['replaces', 'uint'],
     ['data', 'bytes'],
   ],
   'delta-ack': [
@@ -177,19 +178,11 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
     ['lost', 'uint'],
     ['data', 'bytes'],
   ],
-  'block-lost': [
+  'repair-request': [
     ['id', 'uint'],
     ['block', 'uint'],
   ],
-  'block-lost-ack': [
-    ['id', 'uint'],
-    ['block', 'uint'],
-  ],
-  'scrub-repair': [
-    ['id', 'uint'],
-    ['block', 'uint'],
-  ],
-  'scrub-repair-done': [
+  'repair-done': [
     ['id', 'uint'],
     ['block', 'uint'],
   ],

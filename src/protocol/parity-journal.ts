@@ -18,11 +18,19 @@
 //              its deltas up to `upTo`, in `epoch`) is in newQ.
 // unmerge    — redo record of a leave: `member`'s copy of `block` is XORed
 //              out of newQ.
+// lost       — `member`'s `block` is lost (losses.ts): remembered until a
+//              host write replaces it (an apply with `replaces`); its stripe
+//              waits to be re-protected until a `write` recomputes Q[block].
+//
+// An apply with `replaces` = 1 applies the delta of a write that replaced a
+// lost block; a merge with `noCopy` = 1 merged zeros for a block the member
+// could not read (it is lost from then on, in the same record).
 //
 // A checkpoint carries, besides the applied sets, whatever of the above is
 // still needed once older records are trimmed: the membership (if it differs
 // from the one the controller was configured with), the blocks merged so far
-// and the deltas their copies reflect, and the blocks a leave took out.
+// and the deltas their copies reflect, the blocks a leave took out, the lost
+// blocks and the stripes still to re-protect.
 //
 // An apply record with an empty newQ applied its delta without a write: Q[block]
 // was unreadable, and is rebuilt from the members' copies, which reflect it.
@@ -33,6 +41,8 @@ export interface ApplyRecord {
   readonly member: string;
   readonly seq: number;
   readonly block: number;
+  /** 1: the delta of a write that replaced `member`'s lost block. */
+  readonly replaces: number;
   readonly newQ: Uint8Array;
 }
 
@@ -48,6 +58,10 @@ export interface CheckpointState {
   readonly merged?: readonly { readonly member: string; readonly blocks: readonly (readonly [number, number])[] }[];
   /** Per member leaving: blocks already XORed out. */
   readonly removed?: readonly { readonly member: string; readonly blocks: readonly number[] }[];
+  /** Per member: its blocks lost (held as zeros until a write replaces them). */
+  readonly lost?: readonly { readonly member: string; readonly blocks: readonly number[] }[];
+  /** Stripes whose Q must still be recomputed from the members' copies. */
+  readonly reprotect?: readonly number[];
 }
 
 export interface CheckpointRecord extends CheckpointState {
@@ -67,8 +81,16 @@ export interface MergeRecord {
   readonly block: number;
   readonly upTo: number;
   readonly epoch: number;
+  /** 1: the member had no copy to give; zeros went in, and its block is lost. */
+  readonly noCopy: number;
   /** Empty: Q[block] was unavailable (rebuilt from the members' copies, which include this one). */
   readonly newQ: Uint8Array;
+}
+
+export interface LostRecord {
+  readonly kind: 'lost';
+  readonly member: string;
+  readonly block: number;
 }
 
 export interface UnmergeRecord {
@@ -90,13 +112,18 @@ export interface WriteRecord {
   readonly newQ: Uint8Array;
 }
 
-export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord | WriteRecord | MemberRecord | MergeRecord | UnmergeRecord;
+export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord | WriteRecord | MemberRecord | MergeRecord | UnmergeRecord | LostRecord;
 
 const APPLY: FieldSpec = [
   ['member', 'bytes'],
   ['seq', 'uint'],
   ['block', 'uint'],
+  ['replaces', 'uint'],
   ['newQ', 'bytes'],
+];
+const LOST: FieldSpec = [
+  ['member', 'bytes'],
+  ['block', 'uint'],
 ];
 const CHECKPOINT: FieldSpec = [['applied', 'bytes']];
 const EPOCH: FieldSpec = [
@@ -117,6 +144,7 @@ const MERGE: FieldSpec = [
   ['block', 'uint'],
   ['upTo', 'uint'],
   ['epoch', 'uint'],
+  ['noCopy', 'uint'],
   ['newQ', 'bytes'],
 ];
 const UNMERGE: FieldSpec = [
@@ -139,11 +167,11 @@ export function encodeParityRecord(r: ParityJournalRecord): Uint8Array {
 function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Record<string, unknown>] {
   switch (r.kind) {
     case 'apply':
-      return [1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, newQ: r.newQ }];
+      return [1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, replaces: r.replaces, newQ: r.newQ }];
     case 'checkpoint': {
       // Just the applied sets while nothing else is needed (the layout checkpoints always had).
       const { kind: _kind, ...state } = r;
-      const extra = state.members !== undefined || state.merged !== undefined || state.removed !== undefined;
+      const extra = state.members !== undefined || state.merged !== undefined || state.removed !== undefined || state.lost !== undefined || state.reprotect !== undefined;
       return [2, CHECKPOINT, { applied: text.encode(JSON.stringify(extra ? state : state.applied)) }];
     }
     case 'epoch':
@@ -153,9 +181,11 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
     case 'member':
       return [5, MEMBER, { name: text.encode(r.name), blockCount: r.blockCount, state: MEMBER_STATES.indexOf(r.state) }];
     case 'merge':
-      return [6, MERGE, { member: text.encode(r.member), block: r.block, upTo: r.upTo, epoch: r.epoch, newQ: r.newQ }];
+      return [6, MERGE, { member: text.encode(r.member), block: r.block, upTo: r.upTo, epoch: r.epoch, noCopy: r.noCopy, newQ: r.newQ }];
     case 'unmerge':
       return [7, UNMERGE, { member: text.encode(r.member), block: r.block, newQ: r.newQ }];
+    case 'lost':
+      return [8, LOST, { member: text.encode(r.member), block: r.block }];
   }
 }
 
@@ -165,7 +195,7 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
   switch (bytes[0]) {
     case 1:
       readFields(APPLY, bytes, 1, out, 'apply');
-      return { kind: 'apply', member: str('member'), seq: out['seq'] as number, block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
+      return { kind: 'apply', member: str('member'), seq: out['seq'] as number, block: out['block'] as number, replaces: out['replaces'] as number, newQ: out['newQ'] as Uint8Array };
     case 2: {
       readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
       const state = JSON.parse(str('applied')) as CheckpointState | CheckpointState['applied'];
@@ -185,10 +215,13 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
     }
     case 6:
       readFields(MERGE, bytes, 1, out, 'merge');
-      return { kind: 'merge', member: str('member'), block: out['block'] as number, upTo: out['upTo'] as number, epoch: out['epoch'] as number, newQ: out['newQ'] as Uint8Array };
+      return { kind: 'merge', member: str('member'), block: out['block'] as number, upTo: out['upTo'] as number, epoch: out['epoch'] as number, noCopy: out['noCopy'] as number, newQ: out['newQ'] as Uint8Array };
     case 7:
       readFields(UNMERGE, bytes, 1, out, 'unmerge');
       return { kind: 'unmerge', member: str('member'), block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
+    case 8:
+      readFields(LOST, bytes, 1, out, 'lost');
+      return { kind: 'lost', member: str('member'), block: out['block'] as number };
   }
   throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
 }

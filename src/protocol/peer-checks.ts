@@ -35,13 +35,13 @@ export function refusalName(code: number): RefusalReason | 'unknown' {
 }
 
 /** Requests a primary serves (each answerable with `refused`). */
-const PRIMARY_REQUESTS: ReadonlySet<MessageType> = new Set(['copy-request', 'join-copy-request', 'block-lost', 'scrub-repair', 'restore-data', 'restore-complete', 'join-complete']);
+const PRIMARY_REQUESTS: ReadonlySet<MessageType> = new Set(['copy-request', 'join-copy-request', 'repair-request', 'restore-data', 'restore-complete', 'join-complete']);
 /** Answers to a primary's own requests (matched by id). */
 const PRIMARY_ANSWERS: ReadonlySet<MessageType> = new Set(['restore-begin', 'reconstruct-reply', 'join-begin', 'leave-complete', 'refused']);
 /** Requests the parity array serves. */
 const PARITY_REQUESTS: ReadonlySet<MessageType> = new Set(['join-request', 'leave-request', 'restore-request', 'reconstruct-request']);
 /** Answers to parity's own requests (matched by id). */
-const PARITY_ANSWERS: ReadonlySet<MessageType> = new Set(['copy-reply', 'restore-ack', 'join-copy', 'join-ack', 'block-lost-ack', 'scrub-repair-done', 'refused']);
+const PARITY_ANSWERS: ReadonlySet<MessageType> = new Set(['copy-reply', 'restore-ack', 'join-copy', 'join-ack', 'repair-done', 'refused']);
 
 /** Does this message ask for an answer (so a refusal can be sent back)? */
 export function isRequest(message: Message): boolean {
@@ -76,8 +76,7 @@ export function checkAtPrimary(m: Message, v: PrimaryView): RefusalReason | unde
       return block(m.block);
     case 'copy-request':
     case 'join-copy-request':
-    case 'block-lost':
-    case 'scrub-repair':
+    case 'repair-request':
       return block(m.block);
     case 'restore-data':
       if (m.lost > 1) return 'bad-field';
@@ -147,8 +146,7 @@ export function checkAtParity(m: Message, v: ParityView): RefusalReason | undefi
       return REASON_NAMES.has(m.reason) ? undefined : 'bad-field';
     case 'restore-ack':
     case 'join-ack':
-    case 'block-lost-ack':
-    case 'scrub-repair-done':
+    case 'repair-done':
       return undefined;
     default:
       return 'unexpected'; // parity never takes what parity sends

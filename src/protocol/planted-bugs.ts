@@ -34,7 +34,9 @@ export type PlantedBug =
   /** A primary sends a block's next delta while parity has not acknowledged the previous one: parity may apply them out of order. */
   | 'unordered-deltas'
   /** Controllers act on peers' messages without checking them: a confused peer's out-of-range block or wrong-sized data reaches the controller's own assertions (or its data). */
-  | 'no-peer-checks';
+  | 'no-peer-checks'
+  /** A primary keeps its lost blocks in memory only: after a restart it serves their zeros as the host's data. */
+  | 'volatile-losses';
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   'parity-stores-delta',
@@ -53,6 +55,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   'no-checksum-verify',
   'unordered-deltas',
   'no-peer-checks',
+  'volatile-losses',
 ];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;

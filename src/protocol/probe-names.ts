@@ -25,10 +25,13 @@ export const PROBE_NAMES = {
   'scrub-mismatch-found': 'hardened parity: the scrub found a block whose copies disagree (a checksum, or Q against the XOR)',
   'scrub-repaired-member': "hardened primary: the scrub found its copy bad, and it was rebuilt from parity",
   'scrub-repaired-parity': "hardened parity: the scrub found Q[k] bad and rebuilt it from the members' copies",
+  'scrub-found-loss': 'hardened parity: the scrub found two or more bad copies in one stripe: beyond single parity, the bad members\' blocks declared lost',
   'scrub-mismatch-unresolved': 'hardened parity: every checksum matched but Q disagreed with the XOR: reported, not guessed',
   'delta-waited-for-previous': "hardened primary: a write to a block waited for parity to acknowledge the block's previous delta (deltas of one block reach parity in order)",
   'peer-message-refused': "a peer's message failed the receiver's checks (wrong type for its role, a sender outside the group, a block or size out of range) and was refused or dropped, never acted on",
   'request-refused': 'a peer refused one of our requests (we are not in its group, or it found the request invalid)',
+  'loss-declared': "hardened parity: a member's block could not be rebuilt (a second damaged copy in its stripe, or nothing protected it): recorded durably, the stripe to be re-protected",
+  'stripe-reprotected': "hardened parity: after a loss in its stripe, Q[k] was recomputed from the members' current copies (the lost blocks' zeros): the stripe protects the others again",
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
 } as const;
 

@@ -43,7 +43,8 @@ export function verify(m: ReferenceModel, r: SimSystem): void {
   if (problems.length > 0) fail(r, problems[0]!);
   for (const a of m.primaries) {
     const node = r.primary(a.name);
-    if (node.controller.lostBlocks.size > 0) fail(r, `${a.name} reports blocks ${[...node.controller.lostBlocks].join(', ')} lost; the fault budget (one damaged array) allows no loss`);
+    const lost = node.controller.lostBlocks();
+    if (lost.length > 0) fail(r, `${a.name} reports blocks ${lost.join(', ')} lost; the fault budget (one damaged array) allows no loss`);
     if (m.failed.has(a.name) || m.damaged === a.name) continue;
     for (let k = 0; k < a.blocks; k++) {
       if (m.busy(a.name, k)) continue;
