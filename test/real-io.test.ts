@@ -1,13 +1,16 @@
-// The controllers, unchanged, outside the simulator: real files (fdatasync'd)
-// and TCP on 127.0.0.1. Build parity from prefilled arrays, run concurrent host
-// writes, and check Q = XOR of the primaries by reading the files themselves.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The controllers, unchanged, outside the simulator: real files (fdatasync'd,
+// with protection-information sidecars) and TCP on 127.0.0.1. Build parity
+// from prefilled arrays, run concurrent host writes, join, corrupt a byte of
+// an image file behind the controller's back, restore a lost array, and check
+// Q = XOR of the primaries by reading the files themselves.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ParityController } from '../src/parity/parity-controller.js';
 import { PrimaryController } from '../src/primary/primary-controller.js';
+import { blockChecksum } from '../src/protocol/checksum.js';
 import { equalBytes, xorInto } from '../src/protocol/xor.js';
 import { FileBlockDevice } from '../src/real/file-block-device.js';
 import { SystemClock } from '../src/real/system-clock.js';
@@ -71,15 +74,18 @@ test('build, update, join and restore over real files and TCP; parity checked on
   try {
     const primaries = [];
     for (const [i, n] of names.entries()) {
-      const disk = await FileBlockDevice.open(join(dir, `${n}.img`), BLOCKS[i]!, BYTES);
+      const disk = await FileBlockDevice.open(join(dir, `${n}.img`), BLOCKS[i]!, BYTES, { checksums: true });
       devices.push(disk);
-      for (let k = 0; k < BLOCKS[i]!; k += 3) assert.ok((await disk.write(k, bytes(1000 * i + k))).ok); // prefill
+      for (let k = 0; k < BLOCKS[i]!; k += 3) {
+        const data = bytes(1000 * i + k);
+        assert.ok((await disk.write(k, data, blockChecksum(k, data))).ok); // prefill, with its checksums
+      }
       const member = n !== 'p4'; // p4 joins later
       const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', member });
       c.start();
       primaries.push(c);
     }
-    const parityDisk = await FileBlockDevice.open(join(dir, 'parity.img'), Math.max(...BLOCKS), BYTES);
+    const parityDisk = await FileBlockDevice.open(join(dir, 'parity.img'), Math.max(...BLOCKS), BYTES, { checksums: true });
     devices.push(parityDisk);
     const parity = new ParityController({
       disk: parityDisk,
@@ -119,6 +125,16 @@ test('build, update, join and restore over real files and TCP; parity checked on
     await until('p4 to join', () => joined, 5000);
     await until('parity to include p4', () => parityMatchesFiles(dir, 4).ok, 5000);
 
+    // Silent corruption: one byte of p1's block 6 changes in the file, its checksum in the sidecar does not.
+    const k = 6;
+    const good = readFileSync(join(dir, 'p1.img')).subarray(k * BYTES, (k + 1) * BYTES).slice();
+    const image = readFileSync(join(dir, 'p1.img'));
+    image[k * BYTES + 5]! ^= 0x40;
+    writeFileSync(join(dir, 'p1.img'), image);
+    const served = await primaries[0]!.hostRead(k);
+    assert.ok(served.ok && equalBytes(served.data, good), 'the corrupt copy is caught by its checksum and rebuilt from parity, not served');
+    assert.ok(equalBytes(readFileSync(join(dir, 'p1.img')).subarray(k * BYTES, (k + 1) * BYTES), good), 'and rewritten in the file');
+
     // Restore (claim 5): p2's array is lost; an empty one takes its place and is restored.
     const p2Before = readFileSync(join(dir, 'p2.img'));
     await transports.get('p2')!.close();
@@ -128,7 +144,8 @@ test('build, update, join and restore over real files and TCP; parity checked on
     transports.set('p2', t2);
     t2.addPeer('parity', transports.get('parity')!.address);
     transports.get('parity')!.addPeer('p2', t2.address);
-    const disk2 = await FileBlockDevice.open(join(dir, 'p2.img'), BLOCKS[1]!, BYTES);
+    rmSync(join(dir, 'p2.img.pi'));
+    const disk2 = await FileBlockDevice.open(join(dir, 'p2.img'), BLOCKS[1]!, BYTES, { checksums: true });
     devices[1] = disk2;
     const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened' });
     let restored = false;

@@ -5,13 +5,22 @@
 //    number, stored by the same write that stores the data (as T10 DIF or
 //    dm-integrity's interleaved tags do) and returned with every read. It is on
 //    the array's media: it survives a controller crash, and is lost with the
-//    array (clear) or with the drive that holds the block (forget);
+//    array (clear) or with the drive that holds the block (forget). A block
+//    never written reads as zeros with the checksum of zeros at its number, as
+//    an array formatted with protection information has it — so a read that
+//    lands on the wrong unwritten block is caught like any other;
 //  - the blocks a replaced drive lost, which the controller must rebuild;
 //  - injected misdirected writes: the data lands on another block, while the
 //    checksum goes to the block asked for — so both the block written (now
 //    stale) and the block hit (now holding another block's data) fail their
-//    checksums until rewritten.
+//    checksums until rewritten;
+//  - injected misdirected reads: the next read of a chosen block comes from
+//    another block — its data with its checksum, as the block asked for (the
+//    checksum folds in the block number, so the mismatch shows); the media is
+//    untouched and the read after it is right, as a head that settled on the
+//    wrong track gets it right on the next try.
 import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
+import { blockChecksum } from '../../src/protocol/checksum.js';
 import { DiskArray } from './disk-array.js';
 import type { SimDevice } from './sim-device.js';
 
@@ -21,6 +30,8 @@ export class ArrayPort implements BlockDevice {
   readonly #sums = new Map<number, number>();
   /** Writes still to misdirect, and where each lands (undefined: this one lands right). */
   #misdirect: { left: number; target: (block: number) => number | undefined } | undefined;
+  /** Blocks whose next read comes from another block (→ that block). */
+  readonly #misread = new Map<number, number>();
   /** A write meant for `intended` landed on `target`. */
   onMisdirected: ((intended: number, target: number) => void) | undefined;
 
@@ -37,8 +48,10 @@ export class ArrayPort implements BlockDevice {
   }
 
   async read(block: number): Promise<ReadResult> {
-    const r = await this.#device.read(block);
-    return r.ok ? { ok: true, data: r.data, checksum: this.#sums.get(block) } : r;
+    const from = this.#nextSource(block) ?? block;
+    const r = await this.#device.read(from);
+    if (!r.ok) return r;
+    return { ok: true, data: r.data, checksum: this.#sums.get(from) ?? (from === block ? undefined : blockChecksum(from, new Uint8Array(this.blockBytes))) };
   }
 
   async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
@@ -86,6 +99,17 @@ export class ArrayPort implements BlockDevice {
   /** The next `count` writes land where `target` says (undefined: that write lands right and does not count). */
   misdirectNext(count: number, target: (block: number) => number | undefined): void {
     this.#misdirect = { left: count + (this.#misdirect?.left ?? 0), target };
+  }
+
+  /** The next read of `block` comes from `source`. */
+  misreadNext(block: number, source: number): void {
+    this.#misread.set(block, source);
+  }
+
+  #nextSource(block: number): number | undefined {
+    const source = this.#misread.get(block);
+    this.#misread.delete(block);
+    return source;
   }
 
   #nextTarget(block: number): number | undefined {

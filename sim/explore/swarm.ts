@@ -105,7 +105,7 @@ const SCHEDULED: Partial<Record<SwarmFamily, readonly ScheduledFault['do'][]>> =
   'latent-errors': ['latent-errors'],
   'drive-failure': ['fail-drive', 'replace-drive'],
   'power-failure': ['power-fail'],
-  corruption: ['corrupt', 'misdirect'],
+  corruption: ['corrupt', 'misdirect', 'misdirect-read'],
 };
 const LINK_FAULTS = { loss: 'loss', duplicate: 'duplicate', reorder: 'reorder', jitter: 'jitter' } as const;
 

@@ -34,6 +34,7 @@ const FAULT_CODES: Record<ScheduledFault['do'], number> = {
   misdirect: 14,
   'power-fail': 15,
   'rogue-messages': 16,
+  'misdirect-read': 17,
 };
 /** Trace code of a burst of the random latent-error process. */
 const LATENT_BURST = 100;
@@ -207,6 +208,8 @@ export class FaultInjector {
         return w.media.misdirect(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
       case 'rogue-messages':
         return sendRogueFrames(this.#engine, w, fault);
+      case 'misdirect-read':
+        return w.media.misread(fault.array, fault.count);
     }
   }
 

@@ -57,6 +57,9 @@ export const ScheduledFault = z.discriminatedUnion('do', [
     .strictObject({ at, do: z.literal('misdirect'), array, count: z.int().min(1).max(1_000_000).describe('how many writes') })
     .describe('the next `count` writes to the array land on a wrong block (stream faults/misdirect/<array>): the block written keeps stale data, the block hit gets data meant elsewhere'),
   z
+    .strictObject({ at, do: z.literal('misdirect-read'), array, count: z.int().min(1).max(1_000_000).describe('how many blocks (drawn from stream faults/misread/<array>)') })
+    .describe("the next read of each of `count` random blocks comes from a wrong block: its data and checksum, as the block asked for; the media is untouched and the read after it is right"),
+  z
     .strictObject({
       at,
       do: z.literal('rogue-messages'),

@@ -158,4 +158,21 @@ export class MediaFaults {
       return target !== block && allowed(block) && allowed(target) ? target : undefined;
     });
   }
+
+  /**
+   * The next read of each of `count` random blocks of `array` comes from
+   * another block (stream faults/misread/<array>): that block's data and
+   * checksum, as the one asked for. Nothing on the media changes; the read
+   * after it gets it right.
+   */
+  misread(array: string, count: number): void {
+    const n = this.#w.node(array).device.blockCount;
+    if (n < 2) return;
+    const rng = this.#w.engine.random.stream(`faults/misread/${array}`);
+    const port = this.#w.arrayPort(array);
+    for (let i = 0; i < count; i++) {
+      const block = rng.int(n);
+      port.misreadNext(block, (block + 1 + rng.int(n - 1)) % n);
+    }
+  }
 }

@@ -4,12 +4,16 @@
 // the end of a smaller member counts as zeros: the member has no copy to send.
 //
 // hardened takes each (member, block) copy once — a duplicate is ignored — and
-// asks a window's members again once its copies stop arriving. A member that
+// asks a window's members again once its copies stop arriving: silent for a
+// retransmission timeout adapted, as for every request (retransmit-timer.ts),
+// to the gaps measured between copies — on slow disks copies come slowly, and
+// asking again for a window still streaming only doubles the disks' work (Karn:
+// a window asked again measures nothing). A member that
 // cannot read a block sends an empty copy: the block counts as zeros in Q,
 // and the member is told it is lost (nothing protected it yet) before the
 // build completes (losses.ts). literal asks once and XORs whatever arrives.
 import type { NodeId, Transport } from '../ports/transport.js';
-import { retransmitDelay } from '../protocol/retransmit.js';
+import { RetransmitTimer } from '../protocol/retransmit-timer.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import type { Member } from './group.js';
@@ -39,15 +43,22 @@ interface Window {
   progress: number;
   /** Empty copies taken (the member could not read its block): it went in as zeros. */
   readonly noCopies: { member: NodeId; block: number }[];
+  /** When the last copy arrived (or the window was first asked for). */
+  lastAt: number;
+  /** Asked for again: its gaps measure nothing (Karn). */
+  reasked: boolean;
   readonly complete: () => void;
 }
 
 export class Builder {
   readonly #d: BuilderDeps;
   #window: Window | undefined;
+  /** How long a window's copies may fall silent before it is asked for again. */
+  readonly #silence: RetransmitTimer;
 
   constructor(deps: BuilderDeps) {
     this.#d = deps;
+    this.#silence = new RetransmitTimer(deps.retransmit);
   }
 
   /** Is `block` in the window being built? */
@@ -80,6 +91,9 @@ export class Builder {
     const key = `${from}:${i}`;
     if (this.#d.hardened && w.seen.has(key)) return;
     w.seen.add(key);
+    const now = this.#d.clock.now();
+    if (!w.reasked) this.#silence.sample(now - w.lastAt);
+    w.lastAt = now;
     if (data.length > 0) xorInto(w.acc[i]!, data);
     else w.noCopies.push({ member: from, block });
     w.progress++;
@@ -100,7 +114,7 @@ export class Builder {
     const acc = Array.from({ length: count }, () => new Uint8Array(d.disk.blockBytes));
     let window!: Window;
     const gathered = new Promise<void>((complete) => {
-      window = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, noCopies: [], complete: () => {
+      window = { first, count, acc, missing, seen: new Set(), outstanding, done: false, progress: 0, noCopies: [], lastAt: d.clock.now(), reasked: false, complete: () => {
         window.done = true;
         complete();
       } };
@@ -112,21 +126,18 @@ export class Builder {
     };
     ask();
     // hardened: copies lost or never sent are asked for again once the window
-    // stalls: no copy for 4× the mean gap between copies so far (slow disks
-    // stream copies slowly) or the retransmission delay, whichever is longer,
-    // with backoff (the claims ask once).
-    const started = d.clock.now();
-    for (let attempt = 1; d.hardened && !window.done; ) {
+    // falls silent for the adapted timeout, which doubles at each silence (the claims ask once).
+    while (d.hardened && !window.done) {
       const before = window.progress;
-      const gap = window.progress > 0 ? (d.clock.now() - started) / window.progress : 0;
-      const wait = Math.max(retransmitDelay(d.retransmit, attempt), Math.ceil(4 * gap));
+      const wait = this.#silence.timeoutUs;
       let timer: { cancel(): void } | undefined;
       await Promise.race([gathered, new Promise<void>((expired) => (timer = d.clock.timer(wait, expired)))]);
       timer?.cancel();
       if (window.done || window.progress > before) continue;
+      this.#silence.timedOut(wait);
+      window.reasked = true;
       d.probe.hit('build-copy-reasked');
       ask();
-      attempt++;
     }
     await gathered;
     await Promise.all(

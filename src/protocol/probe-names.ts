@@ -22,6 +22,7 @@ export const PROBE_NAMES = {
   'parity-block-rebuilt': "hardened parity: its own unreadable or wrong Q[k] was rebuilt from the members' copies",
   'parity-delta-absorbed': 'hardened parity: a delta for an unavailable Q[k] was acknowledged; the rebuild of Q[k] takes it from the copies',
   'checksum-mismatch-on-read': 'hardened: a block read back did not match its checksum (silent corruption, a misdirected write): repaired, not served',
+  'checksum-mismatch-read-again': 'hardened: a read that failed its checksum read right the second time (a misdirected read): served, nothing repaired',
   'scrub-mismatch-found': 'hardened parity: the scrub found a block whose copies disagree (a checksum, or Q against the XOR)',
   'scrub-repaired-member': "hardened primary: the scrub found its copy bad, and it was rebuilt from parity",
   'scrub-repaired-parity': "hardened parity: the scrub found Q[k] bad and rebuilt it from the members' copies",
