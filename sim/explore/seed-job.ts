@@ -49,6 +49,8 @@ export interface SeedResult {
   /** What swarm drew for this seed, or null. */
   readonly swarm: SwarmDraw | null;
   readonly probes: Readonly<Record<string, number>>;
+  /** The coverage map's cells this run's faults struck, and how often (sim/coverage/cells.ts). */
+  readonly coverage: Readonly<Record<string, number>>;
   readonly capture?: CaptureResult;
 }
 
@@ -82,6 +84,7 @@ export async function runSeed(input: SeedInput): Promise<SeedResult> {
     replay: prepared.replay,
     swarm: prepared.swarm,
     probes: r.probes,
+    coverage: r.coverage,
     ...(capture !== undefined ? { capture: capture.result() } : {}),
   };
 }
