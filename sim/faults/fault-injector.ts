@@ -225,14 +225,17 @@ export class FaultInjector {
       case 'replace-array':
         return this.#replace(fault.array);
       case 'join':
-        return w.join(fault.array);
+        w.join(fault.array);
+        return this.event('joining', fault.array);
       case 'leave':
-        return w.leave(fault.array);
+        w.leave(fault.array);
+        return this.event('leaving', fault.array);
       case 'latent-errors':
         this.stats.suppressed += fault.count - w.media.addLatentErrors(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
         return;
       case 'fail-drive':
         w.media.failDrive(fault.array, fault.drive);
+        this.event('drive-failed', fault.array);
         if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.media.replaceDrive(fault.array, fault.drive));
         return;
       case 'replace-drive':

@@ -13,14 +13,14 @@ const array = z.string().describe('an array name from primaries or parity');
  * `delay` after the first such event at or after `at`, if that is within the
  * load phase (else it never happens).
  */
-export const TRIGGER_EVENTS = ['failed', 'replaced', 'restored', 'joined', 'rebuilt', 'left', 'lost', 'crashed', 'restarted', 'power-restored'] as const;
+export const TRIGGER_EVENTS = ['failed', 'replaced', 'restored', 'joining', 'joined', 'rebuilt', 'leaving', 'left', 'lost', 'drive-failed', 'crashed', 'restarted', 'power-restored'] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 const after = z
   .strictObject({
     event: z
       .enum(TRIGGER_EVENTS)
-      .describe('failed: an array was lost; replaced: its replacement installed; restored: a primary restore completed; joined: a join completed (every member, at a parity rebuild); rebuilt: a parity rebuild completed; left: a leave completed; lost: a primary reported a block lost; crashed / restarted: a controller died / started again; power-restored: power came back'),
+      .describe('failed: an array was lost; replaced: its replacement installed; restored: a primary restore completed; joining: a join was ordered; joined: a join completed (every member, at a parity rebuild); rebuilt: a parity rebuild completed; leaving: a leave was ordered; left: a leave completed; lost: a primary reported a block lost; drive-failed: a drive of the array failed; crashed / restarted: a controller died / started again; power-restored: power came back'),
     array: array.optional().describe('only this array\'s event (default: any array)'),
     delay: duration('1ms').default(0).describe('how long after the event the fault happens'),
   })

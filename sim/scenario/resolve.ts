@@ -109,7 +109,7 @@ function namesProblem(named: readonly [string, string][], arrays: ReadonlySet<st
 function triggerProblem(after: ParsedScenario['faults']['schedule'][number]['after'], parity: string, arrays: ReadonlySet<string>, at: string): TopologyProblem | undefined {
   if (after?.array === undefined) return undefined;
   if (!arrays.has(after.array)) return { path: `${at}.array`, message: `no array named "${after.array}" (arrays: ${[...arrays].join(', ')})` };
-  const primaryOnly = ['restored', 'joined', 'left', 'lost'];
+  const primaryOnly = ['restored', 'joining', 'joined', 'leaving', 'left', 'lost'];
   if (after.array === parity && primaryOnly.includes(after.event)) return { path: `${at}.event`, message: `the parity array is never "${after.event}": only a primary is` };
   if (after.array !== parity && after.event === 'rebuilt') return { path: `${at}.event`, message: `only the parity array is "rebuilt"; a primary is "restored"` };
   return undefined;
