@@ -30,7 +30,8 @@ export interface Basics {
 }
 
 export function drawBasics(d: Dice, needs: Needs): Basics {
-  const hdd = needs.hdd || d.chance(0.2);
+  // A power failure loses what a drive's write cache held: only HDD arrays have one.
+  const hdd = needs.hdd || d.chance(needs.writeCache ? 0.6 : 0.2);
   return {
     hdd,
     drives: hdd ? d.int(1, 4) : 0,

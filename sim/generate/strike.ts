@@ -29,6 +29,7 @@ export function strike(plan: Plan, family: Family, ctx: Context): boolean {
     case 'flap': {
       if (!plan.lossy) return false;
       const a = ctx.array ?? plan.anyArray();
+      if (plan.roles.length === 0) plan.freeMember(); // a link needs a primary at one end
       const primaries = plan.roles.map((r) => r.name).filter((n) => n !== a);
       const b = a === PARITY || (primaries.length > 0 && d.chance(0.2)) ? (primaries.length > 0 ? d.pick(primaries) : undefined) : PARITY;
       if (b === undefined) return false;
@@ -113,8 +114,9 @@ function failArray(plan: Plan, ctx: Context, where: string): boolean {
     default:
       target = plan.freeMember(ctx.array === undefined ? [] : [ctx.array]);
   }
-  if (target === undefined || target === PARITY) return false;
-  if (plan.leaving.has(target) || plan.joining.has(target)) return false;
+  if (target === undefined || target === PARITY || plan.leaving.has(target)) return false;
+  // An array told to join is failed only once its join completed.
+  if (plan.joining.has(target) && !(anchor.after?.event === 'joined' && anchor.after.array === target)) return false;
   plan.failArray(target, anchor, `${where}: ${target} fails`);
   return true;
 }
@@ -143,7 +145,9 @@ function leave(plan: Plan, ctx: Context, where: string): boolean {
       target = plan.leaver(ctx.array === undefined ? [] : [ctx.array]);
   }
   if (target === undefined || plan.leaving.has(target)) return false;
-  if (plan.roles.filter((r) => r.member && !plan.leaving.has(r.name) && r.name !== target).length === 0) return false;
+  const staying = () => plan.roles.filter((r) => r.member && !plan.leaving.has(r.name) && r.name !== target).length;
+  if (staying() === 0) plan.freeMember([target]); // someone stays in the group
+  if (staying() === 0) return false;
   plan.orderLeave(target, anchor, `${where}: ${target} leaves`);
   return true;
 }

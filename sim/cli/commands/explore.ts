@@ -80,7 +80,10 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         const saved = saveFailures(result, saveDir, command);
         if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
         console.log(formatExploration(result));
-        if (saved.length > 0) console.log(`\nwrote ${saved.length} failing world${saved.length === 1 ? '' : 's'} as scenario files: ${saved.map(shellWord).join(' ')}`);
+        if (saved.length > 0) {
+          const shown = saved.slice(0, 5).map(shellWord).join(' ');
+          console.log(`\nwrote ${saved.length} failing world${saved.length === 1 ? '' : 's'} as scenario files in ${shellWord(saveDir)}/: ${shown}${saved.length > 5 ? ' …' : ''}`);
+        }
         if (argv.out !== undefined) console.log(`results: ${argv.out}`);
         done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
         return;
