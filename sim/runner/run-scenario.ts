@@ -73,7 +73,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     if (honesty.judge(array, block)) faults.event('lost', array);
   };
   world.onJoined = (array) => {
-    faults.repaired(world.parity.name);
+    // A rebuilt parity array is whole once it has merged every member (the world then closes its outage), not at the first.
+    if (world.outages.get(world.parity.name)?.at(-1)?.restoredAt !== undefined) faults.repaired(world.parity.name);
     if (parity.sweep()) faults.event('joined', array); // after every join (and parity rebuild), the whole array
   };
   world.onLeft = (array) => {
