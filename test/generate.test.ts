@@ -12,6 +12,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../sim/cli/main.js';
 import { exploreGenerated } from '../sim/explore/generated.js';
+import { formatExploration } from '../sim/explore/format.js';
+import { mergeExplorations } from '../sim/explore/merge.js';
 import { generateWorld } from '../sim/generate/generator.js';
 import { reachedBy, steeringWeights } from '../sim/generate/steering.js';
 import { universe } from '../sim/generate/universe.js';
@@ -84,6 +86,17 @@ test('explore --generate: one worker and two draw and run the same worlds (batch
   assert.equal(key(one), key(two));
   assert.equal(one.scenarios[0]!.runs.map((r) => r.generated!.batch), [0, 0, 1, 1]);
   assert.ok(one.scenarios[0]!.runs.every((r) => r.replay.startsWith('npx xorsim replay generated-failures/gen-r-')));
+});
+
+test('explore --generate: shards merge into one exploration with one coverage map', async () => {
+  const o = { from: 21, seeds: 4, batch: 2, budget: 'recoverable' as const, saveDir: 'generated-failures', recheck: 0, workers: 1 };
+  const shards = await Promise.all([0, 1].map((index) => exploreGenerated({ ...o, shard: { index, count: 2 } })));
+  const merged = mergeExplorations(shards.map((e, i) => ({ file: `s${i}.json`, data: JSON.parse(JSON.stringify(e)) })));
+  assert.ok(merged.ok);
+  if (!merged.ok) return;
+  assert.equal(merged.merged.scenarios[0]!.runs.map((r) => r.seed), [21, 22, 23, 24]);
+  assert.is(merged.merged.settings.generate?.budget, 'recoverable');
+  assert.match(formatExploration(merged.merged), /coverage map/);
 });
 
 test('explore --generate: a failing world is written as a scenario file that validate accepts and run reproduces', async () => {
