@@ -9,6 +9,8 @@
 // without I/O, and whether any work on a block is unfinished anywhere.
 import { ParityController } from '../../src/parity/parity-controller.js';
 import { intact } from '../../src/util/verified-disk.js';
+import { equalBytes } from '../../src/protocol/xor.js';
+import { DiskArray } from '../disk/disk-array.js';
 import type { Transport } from '../../src/ports/transport.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
@@ -22,13 +24,16 @@ import { LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
-import { DamageLog } from './damage.js';
+import { DamageLog, type DamageKind } from './damage.js';
 import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
 import { MediaFaults } from './media-faults.js';
 import { Incarnation } from './incarnation.js';
 import { PowerSupply } from './power-supply.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
+
+/** Damage that is wrong bytes on the media (a write repairs it only by landing the right ones). */
+const WRONG_BYTES: readonly DamageKind[] = ['corrupt', 'stale', 'misdirected'];
 
 interface Node<C> {
   readonly name: string;
@@ -124,9 +129,31 @@ export class World {
   }
 
   #written(array: string, block: number): void {
-    this.damage.rewritten(array, block, this.engine.now);
+    this.damage.rewritten(array, block, this.engine.now, this.#cached ? (kind) => !WRONG_BYTES.includes(kind) || this.#intact(array, block) : undefined);
     for (const fn of this.#onWritten) fn(array, block);
   }
+
+  /**
+   * With drive write caches, what lands on the media is a destage: possibly an
+   * older write of the block than the one its checksum region already holds
+   * (set at the cache's acknowledgement), or a misdirected write's data. It
+   * repairs wrong bytes only if the block now holds what its checksum says.
+   * (Without a cache a write lands when it completes, and damage recorded by
+   * a misdirection comes after its own landing.)
+   */
+  get #cached(): boolean {
+    return this.scenario.disk.model === 'hdd' && this.scenario.disk.writeCache;
+  }
+
+  /** The block holds what its checksum says, and nothing else for it waits in a drive cache to land later. */
+  #intact(array: string, block: number): boolean {
+    const port = this.#arrayPorts.get(array);
+    const device = this.node(array).device;
+    const media = device.store.get(block);
+    const pending = device instanceof DiskArray ? device.cachedData(block) : undefined;
+    return port === undefined || ((pending === undefined || equalBytes(pending, media)) && intact(block, media, port.checksum(block)));
+  }
+
 
   /** The scenario's view of `array`'s membership. */
   membership(array: string): 'member' | 'joining' | 'leaving' | 'outside' {
@@ -148,9 +175,11 @@ export class World {
       // Damage only where the media now holds what was not written there (the
       // block hit may have held the same bytes, e.g. zeros on zeros).
       const wrong = (block: number) => !intact(block, media.store.get(block), p.checksum(block));
+      // With a write cache the media shows the write only at its destage: the damage is recorded now and
+      // judged when bytes land (#written keeps it open until the block holds what its checksum says).
       port.onMisdirected = (intended, target) => {
-        if (wrong(intended)) this.media.record(array, intended, 'stale');
-        if (wrong(target)) this.media.record(array, target, 'misdirected', intended);
+        if (this.#cached || wrong(intended)) this.media.record(array, intended, 'stale');
+        if (this.#cached || wrong(target)) this.media.record(array, target, 'misdirected', intended);
       };
       this.#arrayPorts.set(array, port);
     }

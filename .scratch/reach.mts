@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { universe } from '../sim/generate/universe.ts';
+const [file, budget] = process.argv.slice(2) as [string, 'recoverable' | 'unlimited'];
+const e = JSON.parse(readFileSync(file, 'utf8'));
+const first = new Map<string, number>();
+for (const r of e.scenarios[0].runs) for (const c of Object.keys(r.coverage)) if (!first.has(c)) first.set(c, r.seed);
+const u = universe(budget);
+const missing = u.filter((c) => !first.has(c));
+const worst = u.filter((c) => first.has(c)).sort((a, b) => first.get(b)! - first.get(a)!).slice(0, 6);
+console.log(budget, 'cells', u.length, 'missing', missing.length, 'all reached by seed', Math.max(...u.map((c) => first.get(c) ?? Infinity)), 'last ones:', worst.map((c) => `${c}@${first.get(c)}`).join(' '));
+const n = [50, 100, 200, 300, 500].map((k) => `${k}:${u.filter((c) => (first.get(c) ?? Infinity) <= k).length}`);
+console.log('reached by seed', n.join(' '));
