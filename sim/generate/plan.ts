@@ -21,10 +21,12 @@
 import type { Cell, Family, Phase } from '../coverage/cells.js';
 import { MS } from '../engine/time.js';
 import type { TriggerEvent } from '../faults/schedule-schema.js';
-import type { Json } from '../shrink/candidates.js';
 import { humanDuration as us } from '../scenario/units.js';
 import type { Dice } from './dice.js';
 import type { Budget } from './universe.js';
+
+/** A scenario file's JSON, as the generator builds it. */
+export type Json = { [key: string]: unknown };
 
 /** When a planned fault happens: at a fixed time, or `delay` after an event (armed from `at`). */
 export interface Anchor {

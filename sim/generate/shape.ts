@@ -5,9 +5,9 @@
 // network, closed or open loop, bursts) but kept cheap to run: mostly small
 // arrays and a few hundred milliseconds of load, so hundreds of seeds run in
 // minutes. What the fault plan needs (plan.ts) is imposed through `Needs`.
-import type { Json } from '../shrink/candidates.js';
 import { humanDuration as us } from '../scenario/units.js';
 import type { Dice } from './dice.js';
+import type { Json } from './plan.js';
 
 export interface Needs {
   /** HDD arrays (latent errors, drive failures). */

@@ -6,9 +6,8 @@
 // outside the group. Returns false when this world has no such array.
 import type { Family } from '../coverage/cells.js';
 import { MS } from '../engine/time.js';
-import type { Json } from '../shrink/candidates.js';
 import { humanDuration as us } from '../scenario/units.js';
-import { type Anchor, type Context, PARITY, type Plan } from './plan.js';
+import { type Anchor, type Context, type Json, PARITY, type Plan } from './plan.js';
 
 export function strike(plan: Plan, family: Family, ctx: Context): boolean {
   const d = plan.d;

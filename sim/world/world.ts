@@ -9,8 +9,6 @@
 // without I/O, and whether any work on a block is unfinished anywhere.
 import { ParityController } from '../../src/parity/parity-controller.js';
 import { intact } from '../../src/util/verified-disk.js';
-import { equalBytes } from '../../src/protocol/xor.js';
-import { DiskArray } from '../disk/disk-array.js';
 import type { Transport } from '../../src/ports/transport.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import { PrimaryController } from '../../src/primary/primary-controller.js';
@@ -24,16 +22,14 @@ import { LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
-import { DamageLog, type DamageKind } from './damage.js';
+import { cachedLandingRepairs } from './cached-landing.js';
+import { DamageLog } from './damage.js';
 import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
 import { MediaFaults } from './media-faults.js';
 import { Incarnation } from './incarnation.js';
 import { PowerSupply } from './power-supply.js';
 import { ProbeCounter } from './probe-counter.js';
 import { SimClock } from './sim-clock.js';
-
-/** Damage that is wrong bytes on the media (a write repairs it only by landing the right ones). */
-const WRONG_BYTES: readonly DamageKind[] = ['corrupt', 'stale', 'misdirected'];
 
 interface Node<C> {
   readonly name: string;
@@ -129,31 +125,15 @@ export class World {
   }
 
   #written(array: string, block: number): void {
-    this.damage.rewritten(array, block, this.engine.now, this.#cached ? (kind) => !WRONG_BYTES.includes(kind) || this.#intact(array, block) : undefined);
+    const repairs = this.#cached ? cachedLandingRepairs(this.node(array).device, this.#arrayPorts.get(array), block) : undefined;
+    this.damage.rewritten(array, block, this.engine.now, repairs);
     for (const fn of this.#onWritten) fn(array, block);
   }
 
-  /**
-   * With drive write caches, what lands on the media is a destage: possibly an
-   * older write of the block than the one its checksum region already holds
-   * (set at the cache's acknowledgement), or a misdirected write's data. It
-   * repairs wrong bytes only if the block now holds what its checksum says.
-   * (Without a cache a write lands when it completes, and damage recorded by
-   * a misdirection comes after its own landing.)
-   */
+  /** Drive write caches on: a landing is a destage, judged by cached-landing.ts. */
   get #cached(): boolean {
     return this.scenario.disk.model === 'hdd' && this.scenario.disk.writeCache;
   }
-
-  /** The block holds what its checksum says, and nothing else for it waits in a drive cache to land later. */
-  #intact(array: string, block: number): boolean {
-    const port = this.#arrayPorts.get(array);
-    const device = this.node(array).device;
-    const media = device.store.get(block);
-    const pending = device instanceof DiskArray ? device.cachedData(block) : undefined;
-    return port === undefined || ((pending === undefined || equalBytes(pending, media)) && intact(block, media, port.checksum(block)));
-  }
-
 
   /** The scenario's view of `array`'s membership. */
   membership(array: string): 'member' | 'joining' | 'leaving' | 'outside' {
