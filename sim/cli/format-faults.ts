@@ -7,7 +7,7 @@ import type { ResolvedScenario } from '../scenario/resolve.js';
 /** Fields that hold durations (µs), printed as such; any other field prints as it is. */
 const DURATIONS = new Set(['restartAfter', 'replaceAfter', 'for', 'down', 'up', 'restoreAfter', 'burstWithin']);
 /** Fields that say where a fault strikes (printed first, without a name). */
-const WHERE = new Set(['at', 'do', 'array', 'arrays', 'between']);
+const WHERE = new Set(['at', 'after', 'do', 'array', 'arrays', 'between']);
 
 /** A mean interval (µs) as a rate: per second, or per year if rarer than one a day. */
 export function formatRate(meanUs: number): string {
@@ -26,7 +26,14 @@ function scheduled(fault: Readonly<Record<string, unknown>> & { at: number; do: 
   const rest = Object.entries(fault)
     .filter(([k, v]) => !WHERE.has(k) && v !== undefined)
     .map(([k, v]) => `${k} ${value(k, v)}`);
-  return [formatTime(fault.at), fault.do, where, ...rest].join(' ');
+  return [when(fault), fault.do, where, ...rest].join(' ');
+}
+
+/** "300ms", or for a triggered fault "1ms after p2 restored (from 100ms)". */
+function when(fault: { at: number; after?: unknown }): string {
+  const after = fault.after as { event: string; array?: string; delay: number } | undefined;
+  if (after === undefined) return formatTime(fault.at);
+  return `${formatTime(after.delay)} after ${after.array ?? 'any array'} ${after.event}${fault.at > 0 ? ` (from ${formatTime(fault.at)})` : ''}`;
 }
 
 /** "faults recoverable: 300ms power-fail p1 restoreAfter 50ms; random controller crashes 8/s …" (or ": none"). */

@@ -289,6 +289,12 @@ export class DiskArray implements BlockDevice, SimDevice {
     return this.drives[drive]!.cached(local);
   }
 
+  /** The newest contents of `block` still in its drive's write cache, if any. */
+  cachedData(block: number): Uint8Array | undefined {
+    const { drive, local } = this.locate(block);
+    return this.drives[drive]!.cachedData(local);
+  }
+
   /** Blocks `drive` holds: its local blocks 0 … blocksOnDrive(drive) − 1. */
   blocksOnDrive(drive: number): number {
     this.#drive(drive);

@@ -162,6 +162,11 @@ export class Hdd {
     return this.#cache.holds(block);
   }
 
+  /** The newest contents of `block` in the write cache (what its last destage will land), if any. */
+  cachedData(block: number): Uint8Array | undefined {
+    return this.#cache.get(block);
+  }
+
   get latentErrors(): number {
     return this.#platters.latentErrors;
   }

@@ -22,14 +22,17 @@ export interface RecheckOutcome {
 }
 
 /** Re-runs the sample of `runs` (per target, in seed order) and diagnoses every mismatch. */
-export async function recheck(targets: readonly ExploreTarget[], runs: readonly (readonly SeedResult[])[], o: ExploreOptions): Promise<RecheckOutcome> {
+export async function recheck(targets: readonly ExploreTarget[], runs: readonly (readonly SeedResult[])[], o: ExploreOptions, everyTarget = true): Promise<RecheckOutcome> {
   const fraction = o.recheck ?? DEFAULT_RECHECK;
   const sample: { t: number; first: SeedResult }[] = [];
   if (fraction > 0) {
     for (const [t, list] of runs.entries()) {
-      // Every scenario that ran is checked at least once: its first seed.
-      for (const [i, r] of list.entries()) if (i === 0 || inRecheckSample(r.seed, fraction)) sample.push({ t, first: r });
+      // Every scenario that ran is checked at least once: its first seed (generated worlds: one target per seed, so only the sample).
+      for (const [i, r] of list.entries()) if ((i === 0 && everyTarget) || inRecheckSample(r.seed, fraction)) sample.push({ t, first: r });
     }
+    // At least one seed of the whole exploration.
+    const first = runs.findIndex((list) => list.length > 0);
+    if (sample.length === 0 && first >= 0) sample.push({ t: first, first: runs[first]![0]! });
   }
   const input = (t: number, seed: number, attempt: number): SeedInput => ({
     file: targets[t]!.file,

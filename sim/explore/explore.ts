@@ -9,7 +9,7 @@
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { runJobs } from '../parallel/pool.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
-import { wallNowMs } from '../wall-clock.js';
+import { cpuNowMs, wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
 import { EXPLORE_FORMAT, type Exploration, type ScenarioRuns, fingerprintOf, totalsOf } from './result.js';
 import { type SeedResult, type SeedRunner, plantedFor, seedJob } from './seed-job.js';
@@ -64,6 +64,7 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
     ),
   );
   const deadline = o.timeBudgetMs === undefined ? Infinity : startedMs + o.timeBudgetMs;
+  const cpuStartMs = cpuNowMs();
   let done = 0;
   let failed = 0;
   const results = await runJobs<SeedResult>(jobs, {
@@ -76,6 +77,7 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
     },
   });
 
+  const cpuMs = Math.round(cpuNowMs() - cpuStartMs);
   const perTarget: SeedResult[][] = targets.map(() => []);
   for (const [i, r] of results.entries()) perTarget[plan[i]!.t]!.push(r);
   const scenarios: ScenarioRuns[] = targets.map((target, t) => ({
@@ -94,6 +96,7 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
     budget: { timeBudgetMs: o.timeBudgetMs ?? null, planned: jobs.length, ran: results.length, stopped: results.length < jobs.length },
     workers: o.workers,
     wallMs: Math.round(wallNowMs() - startedMs),
+    cpuMs,
     totals: totalsOf(scenarios, determinism.mismatches.length, jobs.length - results.length),
   };
 }

@@ -4,6 +4,7 @@
 import { PROBE_NAMES } from '../../src/protocol/probe-names.js';
 import { formatTime } from '../engine/time.js';
 import { type Exploration, type ScenarioSummary, clean, summarizeRuns } from './result.js';
+import { formatCoverageMap } from './coverage-map.js';
 import { formatDraw } from './swarm.js';
 
 /** Failing seeds listed per scenario; the rest are in the --out file. */
@@ -16,7 +17,9 @@ const wall = (ms: number) => formatTime(Math.round(ms) * 1000);
 export function formatExploration(e: Exploration): string {
   const out: string[] = [headline(e), ''];
   const summaries = e.scenarios.map((s) => ({ s, sum: summarizeRuns(s.runs) }));
-  out.push(...table(summaries.map(({ s, sum }) => [s.name, sum]), summarizeRuns(e.scenarios.flatMap((s) => s.runs))));
+  const all = summarizeRuns(e.scenarios.flatMap((s) => s.runs));
+  out.push(...table(summaries.map(({ s, sum }) => [s.name, sum]), all, e.cpuMs ?? 0));
+  out.push('', speedLine(e, all));
   out.push('', determinismLine(e));
   if (e.budget.stopped) out.push(`time budget ${wall(e.budget.timeBudgetMs ?? 0)} reached: ${n(e.budget.ran)} of ${n(e.budget.planned)} seeds ran`);
   out.push('', 'probes reached (seeds / hits):');
@@ -29,6 +32,8 @@ export function formatExploration(e: Exploration): string {
   }
   const never = Object.keys(PROBE_NAMES).filter((p) => !reached.has(p));
   out.push(never.length > 0 ? `never reached: ${never.join(', ')}` : 'every product probe was reached');
+  const cells = new Map([...all.coverage].map(([cell, c]) => [cell, c.seeds]));
+  out.push('', ...formatCoverageMap(cells, e.settings.generate !== undefined ? [e.settings.generate.budget] : ['recoverable', 'unlimited']));
 
   for (const { s } of summaries) {
     const failing = s.runs.filter((r) => r.verdict !== 'pass');
@@ -37,6 +42,7 @@ export function formatExploration(e: Exploration): string {
       out.push('', `FAIL  ${s.name} seed ${r.seed}: ${r.verdict}${v !== null ? ` at ${formatTime(v.timeUs)}${v.array !== null ? ` (${v.array}${v.block !== null ? ` block ${v.block}` : ''})` : ''}` : ''}`);
       if (v !== null) out.push(`  ${v.message}`);
       if (r.swarm !== null) out.push(`  swarm: ${formatDraw(r.swarm)}`);
+      if (r.generated !== undefined) out.push(`  world: ${r.generated.name} (steering batch ${r.generated.batch}), aimed at ${r.generated.aimed.join(', ') || 'no cell'}`);
       out.push(`  replay: ${r.replay}`);
     }
     if (failing.length > FAILURES_SHOWN) {
@@ -65,8 +71,8 @@ function headline(e: Exploration): string {
   return `explored ${e.scenarios.length} scenario${e.scenarios.length === 1 ? '' : 's'}, ${ranges} (${how}): ${n(e.totals.runs)} runs on ${e.workers} worker${e.workers === 1 ? '' : 's'} in ${wall(e.wallMs)}${merged}`;
 }
 
-function table(rows: [string, ScenarioSummary][], total: ScenarioSummary): string[] {
-  const head = ['scenario', 'seeds', 'pass', 'correctness', 'liveness', 'crash', 'events', 'sim time', 'run time'];
+function table(rows: [string, ScenarioSummary][], total: ScenarioSummary, cpuMs: number): string[] {
+  const head = ['scenario', 'seeds', 'pass', 'correctness', 'liveness', 'crash', 'events', 'sim time', 'run time', 'runs/CPU-h'];
   const cells = (name: string, s: ScenarioSummary) => [
     name,
     n(s.seeds),
@@ -77,11 +83,30 @@ function table(rows: [string, ScenarioSummary][], total: ScenarioSummary): strin
     compact(s.events),
     formatTime(s.simTimeUs),
     wall(s.wallMs),
+    perCpuHour(s, total, cpuMs),
   ];
   const body = [...rows.map(([name, s]) => cells(name, s)), ...(rows.length > 1 ? [cells('total', total)] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(head), ...body.map(line)];
+}
+
+/**
+ * Runs per CPU-hour of a scenario: the process's CPU time while the seeds ran
+ * (every thread; measured by explore), shared among scenarios by their runs'
+ * own time — a run is single-threaded, so its time is its thread's.
+ */
+function perCpuHour(s: ScenarioSummary, total: ScenarioSummary, cpuMs: number): string {
+  if (!(cpuMs > 0) || total.wallMs <= 0 || s.seeds === 0) return '—';
+  const share = (cpuMs * s.wallMs) / total.wallMs;
+  return share > 0 ? n(Math.round((s.seeds * 3_600_000) / share)) : '—';
+}
+
+function speedLine(e: Exploration, all: ScenarioSummary): string {
+  const cpu = e.cpuMs ?? 0;
+  if (!(cpu > 0) || all.seeds === 0) return 'speed: not measured';
+  const what = e.settings.generate !== undefined ? 'generated worlds' : 'runs';
+  return `speed: ${n(Math.round((all.seeds * 3_600_000) / cpu))} ${what} per CPU-hour (${wall(cpu)} of CPU, every thread, for ${n(all.seeds)} runs on ${e.workers} worker${e.workers === 1 ? '' : 's'}; ${n(Math.round(all.simTimeUs / Math.max(1, all.seeds) / 1000))} ms simulated per run)`;
 }
 
 function determinismLine(e: Exploration): string {

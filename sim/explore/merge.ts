@@ -54,6 +54,7 @@ export function mergeExplorations(inputs: readonly MergeInput[]): MergeOutcome {
     budget: { timeBudgetMs: first.e.budget.timeBudgetMs, planned, ran, stopped: all.some((e) => e.budget.stopped) },
     workers: Math.max(...all.map((e) => e.workers)),
     wallMs: Math.max(...all.map((e) => e.wallMs)),
+    cpuMs: sum(all, (e) => e.cpuMs ?? 0),
     totals: totalsOf(scenarios, mismatches.length, planned - ran),
     mergedFrom: checked.map((c) => c.file),
   };

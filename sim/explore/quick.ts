@@ -20,16 +20,18 @@ export function quickVariant(s: ResolvedScenario): ResolvedScenario {
 
 /** When a scheduled fault has fully played out (its restart, replacement, heal or last flap included). */
 export function faultEnd(f: ScheduledFault): number {
+  // A triggered fault's moment is not known in advance: its delay after arming is the least it takes.
+  const at = f.at + (f.after?.delay ?? 0);
   switch (f.do) {
     case 'crash':
-      return f.at + (f.restartAfter ?? 0);
+      return at + (f.restartAfter ?? 0);
     case 'fail-array':
-      return f.at + (f.replaceAfter ?? 0);
+      return at + (f.replaceAfter ?? 0);
     case 'partition':
-      return f.at + (f.for ?? 0);
+      return at + (f.for ?? 0);
     case 'flap':
-      return f.at + f.count * (f.down + f.up);
+      return at + f.count * (f.down + f.up);
     default:
-      return f.at;
+      return at;
   }
 }

@@ -14,6 +14,8 @@ export interface ExploreSettings {
   readonly quick: boolean;
   /** Planted bugs (selftest only); empty for any exploration started from the command line. */
   readonly plantedBugs: readonly string[];
+  /** Generated worlds (`--generate`): the generator, its fault budget and steering batch size. */
+  readonly generate?: { readonly generator: string; readonly budget: 'recoverable' | 'unlimited'; readonly batch: number };
 }
 
 export interface SeedRange {
@@ -73,6 +75,8 @@ export interface Exploration {
   readonly budget: { readonly timeBudgetMs: number | null; readonly planned: number; readonly ran: number; readonly stopped: boolean };
   readonly workers: number;
   readonly wallMs: number;
+  /** CPU time the process spent while the seeds ran (every thread; the determinism re-runs not included). */
+  readonly cpuMs: number;
   readonly totals: Totals;
   /** The result files `xorsim merge` combined into this one. */
   readonly mergedFrom?: readonly string[];
@@ -102,11 +106,14 @@ export interface ScenarioSummary {
   readonly wallMs: number;
   /** Per probe: in how many seeds it was reached, and how often in all. */
   readonly probes: ReadonlyMap<string, { readonly seeds: number; readonly hits: number }>;
+  /** Per coverage cell: in how many seeds it was reached, and how often in all. */
+  readonly coverage: ReadonlyMap<string, { readonly seeds: number; readonly hits: number }>;
 }
 
 export function summarizeRuns(runs: readonly SeedResult[]): ScenarioSummary {
   const verdicts = { pass: 0, correctness: 0, liveness: 0, crash: 0 };
   const probes = new Map<string, { seeds: number; hits: number }>();
+  const coverage = new Map<string, { seeds: number; hits: number }>();
   let events = 0;
   let simTimeUs = 0;
   let wallMs = 0;
@@ -115,14 +122,20 @@ export function summarizeRuns(runs: readonly SeedResult[]): ScenarioSummary {
     events += r.events;
     simTimeUs += r.simTimeUs;
     wallMs += r.wallMs;
-    for (const [name, hits] of Object.entries(r.probes)) {
-      const p = probes.get(name) ?? { seeds: 0, hits: 0 };
-      p.seeds++;
-      p.hits += hits;
-      probes.set(name, p);
-    }
+    count(probes, r.probes);
+    count(coverage, r.coverage ?? {}); // results written before the coverage map have none
   }
-  return { seeds: runs.length, verdicts, events, simTimeUs, wallMs, probes: new Map([...probes].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  const sorted = (m: Map<string, { seeds: number; hits: number }>) => new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { seeds: runs.length, verdicts, events, simTimeUs, wallMs, probes: sorted(probes), coverage: sorted(coverage) };
+}
+
+function count(into: Map<string, { seeds: number; hits: number }>, hits: Readonly<Record<string, number>>): void {
+  for (const [name, n] of Object.entries(hits)) {
+    const p = into.get(name) ?? { seeds: 0, hits: 0 };
+    p.seeds++;
+    p.hits += n;
+    into.set(name, p);
+  }
 }
 
 /** A stable fingerprint of a JSON-able value (FNV-1a, two lanes). */

@@ -49,7 +49,18 @@ export interface SeedResult {
   /** What swarm drew for this seed, or null. */
   readonly swarm: SwarmDraw | null;
   readonly probes: Readonly<Record<string, number>>;
+  /** The coverage map's cells this run's faults struck, and how often (sim/coverage/cells.ts). */
+  readonly coverage: Readonly<Record<string, number>>;
+  /** A generated world (explore --generate): its name, steering batch, the cells it aimed at, and — when it failed — its scenario file's JSON. */
+  readonly generated?: GeneratedRun;
   readonly capture?: CaptureResult;
+}
+
+export interface GeneratedRun {
+  readonly name: string;
+  readonly batch: number;
+  readonly aimed: readonly string[];
+  readonly scenario?: Readonly<Record<string, unknown>>;
 }
 
 export interface CaptureResult {
@@ -82,6 +93,7 @@ export async function runSeed(input: SeedInput): Promise<SeedResult> {
     replay: prepared.replay,
     swarm: prepared.swarm,
     probes: r.probes,
+    coverage: r.coverage,
     ...(capture !== undefined ? { capture: capture.result() } : {}),
   };
 }

@@ -8,6 +8,9 @@
 // corrupted or misdirected block whose group is damaged elsewhere — is
 // suppressed and counted (per block), so single parity can always repair what
 // broke; under `unlimited`, everything scheduled happens.
+import type { Message } from '../../src/protocol/messages.js';
+import { CoverageRecorder } from '../coverage/coverage-recorder.js';
+import { familyOf } from '../coverage/cells.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
@@ -15,7 +18,8 @@ import { LossyNetwork } from '../network/lossy-network.js';
 import type { World } from '../world/world.js';
 import { startLatentErrors } from './latent-error-process.js';
 import { sendRogueFrames } from './rogue-peer.js';
-import type { ScheduledFault } from './schedule-schema.js';
+import { FaultTriggers } from './fault-triggers.js';
+import type { ScheduledFault, TriggerEvent } from './schedule-schema.js';
 
 const FAULT_CODES: Record<ScheduledFault['do'], number> = {
   crash: 1,
@@ -51,12 +55,41 @@ export class FaultInjector {
   readonly #budget: 'recoverable' | 'unlimited';
   readonly #damaged = new Set<string>();
   readonly #kFault: KindId;
+  readonly #triggers: FaultTriggers;
+  /** Which fault families struck in which protocol phases (sim/coverage/). */
+  readonly coverage: CoverageRecorder;
+  /** Parity outages whose rebuild was announced (`rebuilt`). */
+  readonly #rebuilt = new WeakSet<object>();
 
   constructor(engine: Engine, world: World) {
     this.#engine = engine;
     this.#world = world;
     this.#budget = world.scenario.faults.budget;
     this.#kFault = engine.trace.kind('fault', ['code', 'suppressed']);
+    this.#triggers = new FaultTriggers(engine, this.#kFault, (fault) => this.#inject(fault));
+    this.coverage = new CoverageRecorder(world);
+  }
+
+  /**
+   * Something happened that triggered faults may wait for (fault-triggers.ts)
+   * and the coverage map's phases follow: the runner reports restores, joins,
+   * leaves and loss reports from the world's hooks; the injector its own doings.
+   */
+  event(event: TriggerEvent, array: string): void {
+    const w = this.#world;
+    const outage = w.outages.get(w.parity.name)?.at(-1);
+    const rebuild = event === 'joined' && outage !== undefined && (outage.restoredAt === undefined || outage.restoredAt === this.#engine.now);
+    this.coverage.tracker.event(event, array, rebuild);
+    this.#triggers.event(event, array);
+    if (rebuild && outage.restoredAt !== undefined && !this.#rebuilt.has(outage)) {
+      this.#rebuilt.add(outage);
+      this.event('rebuilt', w.parity.name);
+    }
+  }
+
+  /** Every message a live controller sends (the coverage map follows unacknowledged deltas). */
+  sent(from: string, to: string, message: Message): void {
+    this.coverage.tracker.sent(from, to, message);
   }
 
   /** Arrays currently failed and not yet whole again. */
@@ -69,8 +102,11 @@ export class FaultInjector {
     // The network's faults last the fault phase (the load), then heal.
     this.#world.networkFaults(true);
     this.#engine.at(end, this.#kFault, () => this.#world.networkFaults(false));
+    this.#triggers.setEnd(end);
     for (const fault of this.#world.scenario.faults.schedule) {
-      this.#engine.at(origin + fault.at, this.#kFault, () => this.#inject(fault));
+      if (fault.after === undefined) this.#engine.at(origin + fault.at, this.#kFault, () => this.#inject(fault));
+      else if (fault.at === 0) this.#triggers.arm(fault);
+      else this.#engine.at(origin + fault.at, this.#kFault, () => this.#triggers.arm(fault));
     }
     const crash = this.#world.scenario.faults.random.controllerCrash;
     if (crash !== undefined && crash.rate !== Infinity) this.#randomCrashes(crash, end);
@@ -83,6 +119,7 @@ export class FaultInjector {
         end,
         (burst) => {
           this.stats.injected++;
+          this.coverage.fault('latent-error', [burst.array]);
           const t = this.#engine.trace;
           t.record(this.#engine.now, this.#kFault, t.actor(burst.array), LATENT_BURST, 0);
         },
@@ -175,6 +212,7 @@ export class FaultInjector {
     switch (fault.do) {
       case 'crash': {
         w.crash(fault.array);
+        this.event('crashed', fault.array);
         const dead = w.node(fault.array).incarnation.number;
         if (fault.restartAfter !== undefined) this.#engine.after(fault.restartAfter, this.#kFault, () => this.#restartWhenQuiet(fault.array, dead));
         return;
@@ -184,19 +222,23 @@ export class FaultInjector {
       case 'fail-array':
         this.#damaged.add(fault.array);
         w.failArray(fault.array);
-        if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.replaceArray(fault.array));
+        this.event('failed', fault.array);
+        if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => this.#replace(fault.array));
         return;
       case 'replace-array':
-        return w.replaceArray(fault.array);
+        return this.#replace(fault.array);
       case 'join':
-        return w.join(fault.array);
+        w.join(fault.array);
+        return this.event('joining', fault.array);
       case 'leave':
-        return w.leave(fault.array);
+        w.leave(fault.array);
+        return this.event('leaving', fault.array);
       case 'latent-errors':
         this.stats.suppressed += fault.count - w.media.addLatentErrors(fault.array, fault.count, (block) => !this.#overBudget(fault.array, [block]));
         return;
       case 'fail-drive':
         w.media.failDrive(fault.array, fault.drive);
+        this.event('drive-failed', fault.array);
         if (fault.replaceAfter !== undefined) this.#engine.after(fault.replaceAfter, this.#kFault, () => w.media.replaceDrive(fault.array, fault.drive));
         return;
       case 'replace-drive':
@@ -211,6 +253,12 @@ export class FaultInjector {
       case 'misdirect-read':
         return w.media.misread(fault.array, fault.count);
     }
+  }
+
+  /** An empty array takes a failed one's place. */
+  #replace(array: string): void {
+    this.#world.replaceArray(array);
+    this.event('replaced', array);
   }
 
   #injectNetwork(fault: Extract<ScheduledFault, { between: unknown }>): void {
@@ -237,9 +285,14 @@ export class FaultInjector {
     const arrays = fault.arrays ?? w.nodes().map((n) => n.name);
     this.#note(fault, false);
     w.power.fail(arrays);
+    for (const a of arrays) this.event('crashed', a);
     const dead = arrays.map((a) => w.node(a).incarnation.number);
     this.#engine.after(fault.restoreAfter, this.#kFault, () => {
-      for (const [i, a] of arrays.entries()) if (w.power.restore(a)) this.#restartWhenQuiet(a, dead[i]!);
+      for (const [i, a] of arrays.entries()) {
+        if (!w.power.restore(a)) continue;
+        this.event('power-restored', a);
+        this.#restartWhenQuiet(a, dead[i]!);
+      }
     });
   }
 
@@ -257,11 +310,17 @@ export class FaultInjector {
       return;
     }
     this.#world.restart(array);
+    this.event('restarted', array);
   }
 
   #note(fault: ScheduledFault, suppressed: boolean): void {
     if (suppressed) this.stats.suppressed++;
     else this.stats.injected++;
+    const family = suppressed ? undefined : familyOf(fault.do, 'array' in fault ? fault.array : undefined, this.#world.parity.name);
+    if (family !== undefined) {
+      const targets = 'array' in fault ? [fault.array] : 'between' in fault ? [...fault.between] : (fault.arrays ?? this.#world.nodes().map((n) => n.name));
+      this.coverage.fault(family, targets);
+    }
     const t = this.#engine.trace;
     const actor = 'array' in fault ? fault.array : 'between' in fault ? fault.between.join('<->') : (fault.arrays ?? ['all']).join(',');
     t.record(this.#engine.now, this.#kFault, t.actor(actor), FAULT_CODES[fault.do], suppressed ? 1 : 0);

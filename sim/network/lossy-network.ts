@@ -100,6 +100,8 @@ export class LossyNetwork implements SimNetwork {
   #reordered = 0;
 
   readonly #blockBytes: number | undefined;
+  /** Per pair of nodes (either direction): when a message between them was last lost, cut, reordered or duplicated. Observed only (coverage). */
+  readonly #disorderAt = new Map<string, Time>();
 
   /** `blockBytes`: the modelled block size, which block payloads (fingerprints) take on the wire (default: as encoded). */
   constructor(engine: Engine, options: LossyNetworkOptions = {}, blockBytes?: number) {
@@ -227,6 +229,15 @@ export class LossyNetwork implements SimNetwork {
     }
   }
 
+  /** When a message between a and b (either way) was last lost, cut off, reordered or duplicated; undefined if never. */
+  lastDisorder(a: NodeId, b: NodeId): Time | undefined {
+    return this.#disorderAt.get(pairKey(a, b));
+  }
+
+  #disorder(link: Link): void {
+    this.#disorderAt.set(pairKey(link.from, link.to), this.#engine.now);
+  }
+
   /** Is from → to cut now (by a partition or a flap)? */
   isCut(from: NodeId, to: NodeId): boolean {
     return this.#links.get(from)?.get(to)?.down ?? false;
@@ -307,6 +318,7 @@ export class LossyNetwork implements SimNetwork {
       // The copy is made inside the network: it leaves with the original and
       // takes no extra transmitter time.
       this.#duplicated++;
+      this.#disorder(link);
       t.record(engine.now, this.#kDuplicate, t.actor(from), block, wire.length, t.actor(to));
       this.#launch(link, block, wire, message.type, txEndUs);
     }
@@ -316,7 +328,10 @@ export class LossyNetwork implements SimNetwork {
   #launch(link: Link, block: number, wire: Uint8Array, type: Message['type'], txEndUs: Time): void {
     const engine = this.#engine;
     const passage = link.pass(txEndUs);
-    if (passage.reordered) this.#reordered++;
+    if (passage.reordered) {
+      this.#reordered++;
+      this.#disorder(link);
+    }
     if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
     const sentAt = engine.now; // the send's time: replay pairs the two into one slice
     engine.after(passage.arriveUs - engine.now, this.#kDeliver, () => {
@@ -344,6 +359,7 @@ export class LossyNetwork implements SimNetwork {
   #drop(link: Link, block: number, bytes: number, reason: DropReason): void {
     const t = this.#engine.trace;
     t.record(this.#engine.now, this.#kDrop, t.actor(link.from), block, bytes, t.actor(link.to), reason);
+    if (reason !== DropReason.noListener) this.#disorder(link);
     if (reason === DropReason.loss) this.#droppedBy.loss++;
     else if (reason === DropReason.noListener) this.#droppedBy.noListener++;
     else if (reason === DropReason.malformed) this.#droppedBy.malformed++;
@@ -354,3 +370,5 @@ export class LossyNetwork implements SimNetwork {
     for (const o of this.#observers) o.settled?.(block);
   }
 }
+
+const pairKey = (a: NodeId, b: NodeId) => (a < b ? `${a}|${b}` : `${b}|${a}`);

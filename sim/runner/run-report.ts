@@ -27,6 +27,8 @@ export interface RunReport {
   readonly ackWindow: { readonly atRisk: number; readonly hits: number };
   /** How often each code probe was reached (names sorted). */
   readonly probes: Readonly<Record<string, number>>;
+  /** How often a fault of each family struck in each protocol phase (sim/coverage/cells.ts), cells sorted. */
+  readonly coverage: Readonly<Record<string, number>>;
   readonly violations: readonly Violation[];
   /** The command that reproduces this run exactly. */
   readonly replay: string;

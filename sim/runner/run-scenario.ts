@@ -61,22 +61,29 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   world.onSend = (from, to, m) => {
     if (m.type === 'delta' && m.seq > 0) durability.deltaSent(from, m.block, m.seq);
     else if (m.type === 'delta-ack' && from === world.parity.name) durability.deltaDurable(to, m.seq);
+    faults.sent(from, to, m);
   };
   world.onFailed = (array) => durability.arrayFailed(array);
   const honesty = new HonestyChecker(engine, world, report);
   const parity = new ParityChecker(engine, world, report, (block) => honesty.held(block));
   const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
   const faults = new FaultInjector(engine, world);
-  world.onLost = (array, block, again) => void honesty.judge(array, block, again);
-  world.onJoined = () => {
-    faults.repaired(world.parity.name);
-    parity.sweep(); // after every join (and parity rebuild), the whole array
+  // The world's hooks also tell the fault injector (event-triggered faults, the coverage map's phases).
+  world.onLost = (array, block, again) => {
+    if (honesty.judge(array, block, again)) faults.event('lost', array);
   };
-  world.onLeft = () => parity.sweep(); // after every leave, the whole array
+  world.onJoined = (array) => {
+    // A rebuilt parity array is whole once it has merged every member (the world then closes its outage), not at the first.
+    if (world.outages.get(world.parity.name)?.at(-1)?.restoredAt !== undefined) faults.repaired(world.parity.name);
+    if (parity.sweep()) faults.event('joined', array); // after every join (and parity rebuild), the whole array
+  };
+  world.onLeft = (array) => {
+    if (parity.sweep()) faults.event('left', array); // after every leave, the whole array
+  };
   world.onRestored = (array) => {
     faults.repaired(array);
     honesty.check();
-    parity.sweep(); // after every restore, the whole array
+    if (parity.sweep()) faults.event('restored', array); // after every restore, the whole array
   };
 
   const phases = async () => {
@@ -155,6 +162,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     faults: { ...faults.stats },
     ackWindow: { atRisk: durability.atRisk, hits: durability.windowHits },
     probes: world.probes.snapshot(),
+    coverage: faults.coverage.snapshot(),
     violations,
     replay: replayCommand(options.file, options.seed, scenario.protocol),
   };

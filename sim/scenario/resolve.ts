@@ -49,7 +49,7 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
         : 'array' in fault
           ? [[fault.array, 'array']]
           : 'between' in fault ? fault.between.map((a, j): [string, string] => [a, `between[${j}]`]) : (fault.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]);
-    const problem = namesProblem(named, arrays, `faults.schedule[${i}]`);
+    const problem = namesProblem(named, arrays, `faults.schedule[${i}]`) ?? triggerProblem(fault.after, parity.name, arrays, `faults.schedule[${i}].after`);
     if (problem !== undefined) return problem;
     if ('between' in fault) {
       if (parsed.network.model !== 'lossy') return { path: `faults.schedule[${i}].do`, message: `"${fault.do}" needs network.model "lossy"` };
@@ -109,6 +109,16 @@ function namesProblem(named: readonly [string, string][], arrays: ReadonlySet<st
     if (seen.has(a)) return { path: `${at}.${field}`, message: `"${a}" is listed twice` };
     seen.add(a);
   }
+  return undefined;
+}
+
+/** An event trigger naming an array that does not exist, or one that never has that event. */
+function triggerProblem(after: ParsedScenario['faults']['schedule'][number]['after'], parity: string, arrays: ReadonlySet<string>, at: string): TopologyProblem | undefined {
+  if (after?.array === undefined) return undefined;
+  if (!arrays.has(after.array)) return { path: `${at}.array`, message: `no array named "${after.array}" (arrays: ${[...arrays].join(', ')})` };
+  const primaryOnly = ['restored', 'joining', 'joined', 'leaving', 'left', 'lost'];
+  if (after.array === parity && primaryOnly.includes(after.event)) return { path: `${at}.event`, message: `the parity array is never "${after.event}": only a primary is` };
+  if (after.array !== parity && after.event === 'rebuilt') return { path: `${at}.event`, message: `only the parity array is "rebuilt"; a primary is "restored"` };
   return undefined;
 }
 

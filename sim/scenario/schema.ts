@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FaultsSchema } from '../faults/schedule-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
+import { GeneratedSchema } from './generated-schema.js';
 import { SwarmSchema } from './swarm-schema.js';
 import { duration, meanInterval, size } from './unit-types.js';
 
@@ -59,6 +60,20 @@ export const ScenarioSchema = z.strictObject({
       rate: meanInterval('200/s')
         .optional()
         .describe('open loop: each host issues operations as a Poisson process at this rate (e.g. "200/s"), whatever is outstanding; iodepth then caps the operations in service (the rest wait at the host, their latency counted from arrival) and thinkTime is not used'),
+      hotSet: z
+        .strictObject({
+          blocks: z.int().min(1).describe('how many blocks are hot: block numbers 0 … blocks − 1 (of a smaller array, all of it)'),
+          share: z.number().min(0).max(1).describe('fraction of host operations aimed at the hot blocks (the rest are uniform over the array)'),
+        })
+        .optional()
+        .describe('a skewed load: a share of every host\'s operations go to a few hot blocks, the same numbers on every array (so their deltas meet at parity)'),
+      bursts: z
+        .strictObject({
+          every: duration('50ms').describe('a burst starts this often, from the start of the load'),
+          length: duration('5ms').describe('how long each burst lasts'),
+        })
+        .optional()
+        .describe('bursty load: during each burst closed-loop streams skip their think time and open-loop arrivals come 10 times as fast'),
     })
     .describe('the hosts: each primary serves its own host, issuing random block reads and writes'),
   faults: FaultsSchema,
@@ -68,6 +83,7 @@ export const ScenarioSchema = z.strictObject({
     .describe('hardened: parity scrubs in the background from the load on, checking Q[k] against the members and repairing the copy whose checksum fails; after the load it finishes one more whole pass. Off by default'),
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
   swarm: SwarmSchema,
+  generated: GeneratedSchema,
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -81,3 +81,10 @@ export function parseFraction(text: string | number): number | undefined {
   const v = Number(m[1]) / 100;
   return v <= 1 ? v : undefined;
 }
+
+/** µs as a duration a person writes, exactly: "3s", "1.5s", "187.5ms", "70.312ms", "125us" (parseDuration reads it back). */
+export function humanDuration(us: number): string {
+  if (us >= 1_000_000 && us % 1000 === 0) return `${us / 1_000_000}s`;
+  if (us >= 1000) return `${us / 1000}ms`;
+  return `${us}us`;
+}

@@ -5,7 +5,7 @@
 // the result is an ordinary scenario a person can read and edit. Candidates
 // are not checked here: one that no longer validates (e.g. a fault naming a
 // removed array) is dropped by the shrinker.
-import { parseDuration, parseRatePerYear } from '../scenario/units.js';
+import { humanDuration, parseDuration, parseRatePerYear } from '../scenario/units.js';
 
 export type Json = { [key: string]: unknown };
 
@@ -134,12 +134,8 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
-/** µs as a duration a person writes, exactly: "3s", "1.5s", "187.5ms", "70.312ms", "125us". */
-export function human(us: number): string {
-  if (us >= 1_000_000 && us % 1000 === 0) return `${us / 1_000_000}s`;
-  if (us >= 1000) return `${us / 1000}ms`;
-  return `${us}us`;
-}
+/** µs as a duration a person writes, exactly (units.ts). */
+export const human = humanDuration;
 
 /** Durations cut to two significant digits (70312us → 70ms): round figures read better. */
 function roundDown(us: number): number {

@@ -101,6 +101,7 @@ function described(s: Json, o: ShrinkOptions, outcome: Outcome, steps: readonly 
     `Shrunk by xorsim shrink from ${o.file} (seed ${o.seed}, protocol ${o.protocol}). ` +
     `Fails with seed ${outcome.seed}: ${outcome.verdict} (${outcome.kind} violation). ` +
     `Cuts: ${steps.length === 0 ? 'none' : steps.map((x) => x.what).join('; ')}.`;
-  const { name: _n, description: _d, ...rest } = s;
+  // A generated world's `generated` section describes the world before the cuts: the shrunk one is no longer it.
+  const { name: _n, description: _d, generated: _g, ...rest } = s;
   return { name, description, ...rest };
 }

@@ -13,6 +13,9 @@ import type { Time } from '../engine/time.js';
 import type { DurabilityChecker } from '../checker/durability-checker.js';
 import type { PrimaryNode, World } from '../world/world.js';
 
+/** How much shorter think times and arrival gaps are within a burst. */
+const BURST_SPEEDUP = 10;
+
 /** One completed host operation, for observers (reports). */
 export interface HostOp {
   readonly array: string;
@@ -44,6 +47,8 @@ export class HostWorkload {
   readonly #onOp: ((op: HostOp) => void) | undefined;
   #kArrive: KindId | undefined;
   #running = 0;
+  /** When the load started (bursts count from it). */
+  #startUs: Time = 0;
 
   constructor(engine: Engine, world: World, checker: DurabilityChecker, onOp?: (op: HostOp) => void) {
     this.#engine = engine;
@@ -62,6 +67,7 @@ export class HostWorkload {
   /** Starts every host stream; streams stop issuing at `endUs`. */
   start(endUs: Time): void {
     const { iodepth, rate } = this.#world.scenario.workload;
+    this.#startUs = this.#engine.now;
     if (rate !== undefined) {
       // Its own stream names: the closed loop's draws are not shifted.
       this.#kArrive = this.#engine.trace.kind('host.arrive');
@@ -85,9 +91,9 @@ export class HostWorkload {
     const blocks = primary.device.blockCount;
     const bytes = this.#world.scenario.payloadBytes;
     for (;;) {
-      await this.#engine.sleep(Math.round(rng.exponential(thinkTime)), this.#kThink);
+      await this.#engine.sleep(Math.round(rng.exponential(thinkTime) / this.#burstFactor()), this.#kThink);
       if (this.#engine.now >= endUs) return;
-      const block = rng.int(blocks);
+      const block = this.#pickBlock(rng, blocks);
       if (rng.chance(readFraction)) await this.#read(primary, block);
       else await this.#write(primary, block, rng.fill(new Uint8Array(bytes)));
     }
@@ -118,11 +124,11 @@ export class HostWorkload {
       );
     };
     const arrive = (): void => {
-      const gap = Math.round(rng.exponential(meanGapUs));
+      const gap = Math.round(rng.exponential(meanGapUs) / this.#burstFactor());
       if (this.#engine.now + gap >= endUs) return;
       this.#engine.after(gap, this.#kArrive!, () => {
         const start = this.#engine.now;
-        const block = rng.int(blocks);
+        const block = this.#pickBlock(rng, blocks);
         const op = rng.chance(readFraction) ? () => this.#read(primary, block, start) : ((data) => () => this.#write(primary, block, data, start))(rng.fill(new Uint8Array(bytes)));
         this.#running++;
         if (inService < iodepth) serve(op);
@@ -131,6 +137,28 @@ export class HostWorkload {
       });
     };
     arrive();
+  }
+
+  /**
+   * The block an operation aims at: uniform over the array, or with
+   * `workload.hotSet` its share aimed at the hot blocks (one more draw, only
+   * then: a load without a hot set draws exactly as before).
+   */
+  #pickBlock(rng: Random, blocks: number): number {
+    const hot = this.#world.scenario.workload.hotSet;
+    if (hot === undefined) return rng.int(blocks);
+    return rng.chance(hot.share) ? rng.int(Math.min(hot.blocks, blocks)) : rng.int(blocks);
+  }
+
+  /**
+   * How much faster the load goes now: 10 within a burst (`workload.bursts`),
+   * else 1. Never unbounded: a stream whose operations fail at once (its
+   * controller dead) still moves virtual time forward between them.
+   */
+  #burstFactor(): number {
+    const b = this.#world.scenario.workload.bursts;
+    if (b === undefined) return 1;
+    return (this.#engine.now - this.#startUs) % b.every < b.length ? BURST_SPEEDUP : 1;
   }
 
   async #write(primary: PrimaryNode, block: number, data: Uint8Array, start = this.#engine.now): Promise<void> {

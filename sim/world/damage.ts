@@ -51,16 +51,22 @@ export class DamageLog {
     perBlock.set(block, (perBlock.get(block) ?? 0) + 1);
   }
 
-  /** A write landed on `block` of `array`: whatever damage it had is repaired. */
-  rewritten(array: string, block: number, at: Time): void {
+  /** A write landed on `block` of `array`: the damage it had is repaired (each kind `repairs` accepts; default all). */
+  rewritten(array: string, block: number, at: Time, repairs?: (kind: DamageKind) => boolean): void {
     const list = this.#blocks.get(array)?.get(block);
     if (list === undefined) return;
+    let open = 0;
     for (const d of list) {
       if (d.end !== undefined) continue;
+      if (repairs !== undefined && !repairs(d.kind)) {
+        open++;
+        continue;
+      }
       d.end = at;
       this.#open.get(array)!.delete(d);
     }
-    this.#openPerBlock(array).delete(block);
+    if (open === 0) this.#openPerBlock(array).delete(block);
+    else this.#openPerBlock(array).set(block, open);
   }
 
   /** The array is lost (its media with it) or replaced: its block damage is moot, the outage covers it. */

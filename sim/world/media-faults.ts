@@ -2,6 +2,7 @@
 // drive, silent corruption, misdirected writes — and what the world knows of
 // the damage they left (damage.ts): where a copy holds wrong data, which
 // damage is still unrepaired, which drives are still failed.
+import { intact } from '../../src/util/verified-disk.js';
 import { DiskArray } from '../disk/disk-array.js';
 import type { KindId } from '../engine/trace.js';
 import type { DamageKind } from './damage.js';
@@ -76,7 +77,7 @@ export class MediaFaults {
   damagedGroup(block: number): boolean {
     let damaged = 0;
     for (const n of this.#w.nodes()) {
-      if (!this.#w.damage.openAt(n.name, block)) continue;
+      if (!this.#w.damage.openAt(n.name, block) || this.#outside(n.name)) continue;
       if (this.#w.damage.openAt(n.name, block, WRONG_DATA) || ++damaged >= 2) return true;
     }
     return false;
@@ -88,7 +89,16 @@ export class MediaFaults {
    * which ends its damage.
    */
   unrepaired(all: boolean): { array: string; block: number; kinds: DamageKind[] }[] {
-    return this.#w.damage.openBlocks().filter((d) => all || d.kinds.includes('drive'));
+    return this.#w.damage.openBlocks().filter((d) => !this.#outside(d.array) && (all || d.kinds.includes('drive')));
+  }
+
+  /**
+   * Is `array` a primary outside the group? Nothing protects its blocks, so
+   * nothing can repair them: its host gets the media error, and a write
+   * replaces the block; its damage is not the protocol's to repair.
+   */
+  #outside(array: string): boolean {
+    return array !== this.#w.parity.name && this.#w.membership(array) === 'outside';
   }
 
   /** Failed drives not replaced, as "array drive d". */
@@ -139,8 +149,10 @@ export class MediaFaults {
       const data = device.store.get(block);
       data[at]! ^= flip;
       device.store.set(block, data);
-      this.record(array, block, 'corrupt');
       done++;
+      // The same byte flipped the same way twice is the block as it was: no damage left.
+      if (intact(block, data, this.#w.arrayPort(array).checksum(block))) this.#w.damage.rewritten(array, block, this.#w.engine.now);
+      else this.record(array, block, 'corrupt');
     }
     return done;
   }

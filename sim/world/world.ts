@@ -22,6 +22,7 @@ import { LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
+import { cachedLandingRepairs } from './cached-landing.js';
 import { DamageLog } from './damage.js';
 import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
 import { MediaFaults } from './media-faults.js';
@@ -141,8 +142,14 @@ export class World {
   }
 
   #written(array: string, block: number): void {
-    this.damage.rewritten(array, block, this.engine.now);
+    const repairs = this.#cached ? cachedLandingRepairs(this.node(array).device, this.#arrayPorts.get(array), block) : undefined;
+    this.damage.rewritten(array, block, this.engine.now, repairs);
     for (const fn of this.#onWritten) fn(array, block);
+  }
+
+  /** Drive write caches on: a landing is a destage, judged by cached-landing.ts. */
+  get #cached(): boolean {
+    return this.scenario.disk.model === 'hdd' && this.scenario.disk.writeCache;
   }
 
   /** The scenario's view of `array`'s membership. */
@@ -165,9 +172,11 @@ export class World {
       // Damage only where the media now holds what was not written there (the
       // block hit may have held the same bytes, e.g. zeros on zeros).
       const wrong = (block: number) => !intact(block, media.store.get(block), p.checksum(block));
+      // With a write cache the media shows the write only at its destage: the damage is recorded now and
+      // judged when bytes land (#written keeps it open until the block holds what its checksum says).
       port.onMisdirected = (intended, target) => {
-        if (wrong(intended)) this.media.record(array, intended, 'stale');
-        if (wrong(target)) this.media.record(array, target, 'misdirected', intended);
+        if (this.#cached || wrong(intended)) this.media.record(array, intended, 'stale');
+        if (this.#cached || wrong(target)) this.media.record(array, target, 'misdirected', intended);
       };
       this.#arrayPorts.set(array, port);
     }

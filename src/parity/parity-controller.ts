@@ -409,6 +409,12 @@ export class ParityController {
       this.#probe.hit('duplicate-delta-dropped');
       return;
     }
+    // A block a leave took out of Q already (its copy settled then): a later write is not in Q, and must not be.
+    if (this.leaver.leaving(member) && !this.leaver.contributes(member, block)) {
+      this.#probe.hit('leave-delta-dropped');
+      this.#net.send(member, { type: 'delta-ack', block, seq });
+      return;
+    }
     applying.add(seq);
     if (this.#bugs.has('ack-before-durable')) this.#net.send(member, { type: 'delta-ack', block, seq });
     // Already in the copy merged at join: applying it again would count it twice.

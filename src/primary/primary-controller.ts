@@ -315,18 +315,21 @@ export class PrimaryController {
     /** Our disk could not store it: parity holds the only copy, so the host waits for parity's ack whatever the policy. */
     let degraded = false;
     const stored = await this.#lockedInOrder(block, async () => {
+      // Told to leave while this write waited its turn: parity may be taking the block out of Q now.
+      if (this.#leaving && this.#hardened) return { ok: false, error: 'decommissioned' } as const;
+      if (!this.#member) {
+        // Not protected (outside the group): no delta, so no old contents needed — an
+        // unreadable block is simply overwritten, and holds the host's data again.
+        const written = this.#written(block, await this.#disk.write(block, w));
+        if (written.ok && this.#restore.lost.delete(block)) await this.#persist();
+        return written;
+      }
       const old = await this.#mender.contents(block, true);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
       // A lost block (hardened) reads as zeros to a writer: this write replaces it, and parity forgets the loss.
       const replaces = this.#restore.lost.has(block) ? 1 : 0;
-      if (!this.#member) {
-        // Not protected (outside the group): no delta; the block holds the host's data again.
-        const written = this.#written(block, await this.#disk.write(block, w));
-        if (written.ok && this.#restore.lost.delete(block)) await this.#persist();
-        return written;
-      }
       // Intent first: a crash after this point is redone from the journal.
       if (this.#bugs.has('journal-after-data')) await this.#disk.write(block, w);
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta, replaces }));

@@ -22,7 +22,7 @@ export const PROBE_NAMES = {
   'parity-block-rebuilt': "hardened parity: its own unreadable or wrong Q[k] was rebuilt from the members' copies",
   'parity-delta-absorbed': 'hardened parity: a delta for an unavailable Q[k] was acknowledged; the rebuild of Q[k] takes it from the copies',
   'checksum-mismatch-on-read': 'hardened: a block read back did not match its checksum (silent corruption, a misdirected write): repaired, not served',
-  'checksum-mismatch-read-again': 'hardened: a read that failed its checksum read right the second time (a misdirected read): served, nothing repaired',
+  'read-right-again': 'hardened: a read that failed (unreadable, or not matching its checksum) read right the second time — a misdirected read: served, nothing repaired',
   'scrub-mismatch-found': 'hardened parity: the scrub found a block whose copies disagree (a checksum, or Q against the XOR)',
   'scrub-repaired-member': "hardened primary: the scrub found its copy bad, and it was rebuilt from parity",
   'scrub-repaired-parity': "hardened parity: the scrub found Q[k] bad and rebuilt it from the members' copies",
@@ -33,6 +33,7 @@ export const PROBE_NAMES = {
   'request-refused': 'a peer refused one of our requests (we are not in its group, or it found the request invalid)',
   'loss-declared': "hardened parity: a member's block could not be rebuilt (a second damaged copy in its stripe, or nothing protected it): recorded durably, the stripe to be re-protected",
   'stripe-reprotected': "hardened parity: after a loss in its stripe, Q[k] was recomputed from the members' current copies (the lost blocks' zeros): the stripe protects the others again",
+  'leave-delta-dropped': "hardened parity: a leaving member's delta for a block already taken out of Q was acknowledged without being applied",
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
 } as const;
 

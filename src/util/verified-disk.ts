@@ -2,9 +2,10 @@
 // block's checksum (src/protocol/checksum.ts), every read is checked against
 // the checksum stored with the block, and a read whose data does not match
 // answers `checksum-mismatch` — handled like an unreadable sector: the copy is
-// repaired from parity, never served. A mismatch is read once more first: a
-// misdirected read (the head on the wrong track) is gone on a second try, and
-// a copy that is fine must not be taken for lost. A block never written with a checksum
+// repaired from parity, never served. A read that fails — unreadable, or
+// not matching its checksum — is read once more first: a misdirected read
+// (the head on the wrong track, perhaps over an unreadable sector) is gone on
+// a second try, and a copy that is fine must not be taken for lost. A block never written with a checksum
 // must read as zeros (an unwritten block). literal, or a device that keeps no
 // checksums, is passed through unchecked.
 import type { BlockDevice, ReadResult, WriteResult } from '../ports/block-device.js';
@@ -42,13 +43,17 @@ export class VerifiedDisk {
   }
 
   async read(block: number): Promise<VerifiedRead> {
-    const r = await this.#disk.read(block);
+    const first = this.#verified(block, await this.#disk.read(block));
+    if (first.ok || !this.#check || first.error === 'out-of-range' || first.error === 'device-failed') return first;
+    const again = this.#verified(block, await this.#disk.read(block));
+    if (again.ok) this.#probe.hit('read-right-again');
+    return again;
+  }
+
+  #verified(block: number, r: ReadResult): VerifiedRead {
     if (!r.ok || !this.#check || intact(block, r.data, r.checksum)) return r;
     this.#probe.hit('checksum-mismatch-on-read');
-    const again = await this.#disk.read(block);
-    if (!again.ok || !intact(block, again.data, again.checksum)) return again.ok ? MISMATCH : again;
-    this.#probe.hit('checksum-mismatch-read-again');
-    return again;
+    return MISMATCH;
   }
 
   /** The device's answer, unchecked (a planted bug's way to serve what the media holds). */

@@ -1,8 +1,13 @@
 // xorsim explore <scenario…> [--seeds N] [--from S] [--workers W] [--shard i/n] [--time-budget T]
 //                [--swarm] [--quick] [--protocol P] [--recheck F] [--out F]
+// xorsim explore --generate [--budget recoverable|unlimited] [--batch B] [--save-failures DIR] [the same seed options]
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
 import { type ExploreTarget, explore } from '../../explore/explore.js';
+import { exploreGenerated } from '../../explore/generated.js';
+import type { Exploration } from '../../explore/result.js';
+import { DEFAULT_BATCH } from '../../generate/steering.js';
+import { shellWord } from '../../runner/replay-command.js';
 import { formatExploration } from '../../explore/format.js';
 import { clean } from '../../explore/result.js';
 import { type Shard, parseShard } from '../../explore/seeds.js';
@@ -15,11 +20,15 @@ import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
 export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
-    'explore <scenario..>',
-    'run many seeds of scenarios on worker threads, check determinism, summarise',
+    'explore [scenario..]',
+    'run many seeds of scenarios (or of generated worlds) on worker threads, check determinism, summarise',
     (y) =>
       y
-        .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files, or directories of them (e.g. scenarios/)' })
+        .positional('scenario', { type: 'string', array: true, describe: 'scenario files, or directories of them (e.g. scenarios/); none with --generate' })
+        .option('generate', { type: 'boolean', default: false, describe: 'each seed draws a whole world (topology, hardware, network, load, faults of every family) instead of running scenario files' })
+        .option('budget', { choices: ['recoverable', 'unlimited'] as const, describe: 'with --generate: the fault budget of the worlds (default recoverable: every seed must fully recover)' })
+        .option('batch', { type: 'string', describe: `with --generate: seeds per steering batch (default ${DEFAULT_BATCH}); each batch aims at the coverage cells earlier ones reached least` })
+        .option('save-failures', { type: 'string', describe: 'with --generate: write each failing world here as a scenario file (default generated-failures/)' })
         .option('seeds', { type: 'string', default: '20', describe: 'how many seeds (before sharding)' })
         .option('from', { type: 'string', default: '1', describe: 'the first seed' })
         .option('workers', { type: 'string', describe: `worker threads (default: every core, ${defaultWorkers()} here; 1 runs in this thread)` })
@@ -31,6 +40,14 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         .option('recheck', { type: 'string', default: '5%', describe: 'share of seeds re-run to check determinism (at least one per scenario; 0 turns it off)' })
         .option('out', { type: 'string', describe: 'write every result as JSON to this file (input of xorsim merge)' }),
     async (argv) => {
+      const given = (argv.scenario as string[] | undefined) ?? [];
+      if (argv.generate && given.length > 0) throw new UsageError(`--generate draws its own worlds: give no scenario files (got ${given.join(', ')})`);
+      if (!argv.generate && given.length === 0) throw new UsageError('missing the scenario files to explore (e.g. xorsim explore scenarios/), or --generate');
+      if (!argv.generate) {
+        for (const flag of ['budget', 'batch', 'saveFailures'] as const) {
+          if (argv[flag] !== undefined) throw new UsageError(`--${flag === 'saveFailures' ? 'save-failures' : flag}: only with --generate`);
+        }
+      } else if (argv.swarm || argv.quick) throw new UsageError(`--${argv.swarm ? 'swarm' : 'quick'}: not with --generate (each generated world is already short and draws its own configuration)`);
       const seeds = positiveInt(argv.seeds, '--seeds');
       const from = parseSeed(argv.from, '--from');
       if (!Number.isSafeInteger(from + seeds)) throw new UsageError(`--from: ${from} + ${seeds} seeds is past the largest seed`);
@@ -39,7 +56,39 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
       const timeBudgetMs = argv.timeBudget === undefined ? undefined : budgetOf(argv.timeBudget);
       const recheck = parseFraction(/^\d+(\.\d+)?$/.test(argv.recheck) ? Number(argv.recheck) : argv.recheck);
       if (recheck === undefined) throw new UsageError(`--recheck: expected a share like "5%" or 0.05, got ${JSON.stringify(argv.recheck)}`);
-      const files = (argv.scenario as string[]).flatMap(scenarioFiles);
+      if (argv.generate) {
+        const budget = argv.budget ?? 'recoverable';
+        const batch = argv.batch === undefined ? DEFAULT_BATCH : positiveInt(argv.batch, '--batch');
+        const saveDir = (argv.saveFailures ?? 'generated-failures').replace(/\/+$/, '') || '.';
+        if (argv.out !== undefined) checkWritable(argv.out);
+        const progress = new Progress();
+        const result = await exploreGenerated({
+          from,
+          seeds,
+          ...(shard !== undefined ? { shard } : {}),
+          workers,
+          budget,
+          batch,
+          saveDir,
+          ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}),
+          recheck,
+          ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+          onProgress: (p) => progress.update(p),
+        });
+        progress.stop();
+        const command = ['npx xorsim explore --generate', `--budget ${budget}`, `--from ${from}`, `--seeds ${seeds}`, `--batch ${batch}`, ...(shard !== undefined ? [`--shard ${shard.index}/${shard.count}`] : []), ...(argv.protocol !== undefined ? [`--protocol ${argv.protocol}`] : [])].join(' ');
+        const saved = saveFailures(result, saveDir, command);
+        if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
+        console.log(formatExploration(result));
+        if (saved.length > 0) {
+          const shown = saved.slice(0, 5).map(shellWord).join(' ');
+          console.log(`\nwrote ${saved.length} failing world${saved.length === 1 ? '' : 's'} as scenario files in ${shellWord(saveDir)}/: ${shown}${saved.length > 5 ? ' …' : ''}`);
+        }
+        if (argv.out !== undefined) console.log(`results: ${argv.out}`);
+        done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
+        return;
+      }
+      const files = given.flatMap(scenarioFiles);
       const seen = new Set<string>();
       const targets: ExploreTarget[] = [];
       for (const file of files) {
@@ -67,6 +116,22 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
       done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
     },
   );
+}
+
+/** Writes every failing generated world where its replay command points; returns the files written. */
+function saveFailures(result: Exploration, dir: string, command: string): string[] {
+  const out: string[] = [];
+  for (const s of result.scenarios) {
+    for (const r of s.runs) {
+      const world = r.generated;
+      if (r.verdict === 'pass' || world?.scenario === undefined) continue;
+      const file = `${dir}/${world.name}.json`;
+      const json = { ...world.scenario, generated: { ...(world.scenario['generated'] as object), command } };
+      writeTextAtomic(file, `${JSON.stringify(json, null, 2)}\n`);
+      out.push(file);
+    }
+  }
+  return out;
 }
 
 function positiveInt(value: string, flag: string): number {
