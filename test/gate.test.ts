@@ -50,6 +50,7 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'outsider-media-errors': ['checksum-mismatch-on-read', 'block-reported-lost'],
   'confused-peers': ['peer-message-refused', 'degraded-read-served'],
   'loss-then-crash': ['block-reported-lost', 'loss-declared', 'stripe-reprotected', 'primary-journal-redo'],
+  'power-after-restore': ['restore-resumed-after-crash', 'parity-journal-redo', 'stale-restore-data-ignored', 'join-delta-absorbed'],
   'hdd-scrub': ['read-right-again', 'scrub-repaired-member', 'scrub-repaired-parity', 'media-error-repaired'],
   'unlimited-scrub': ['scrub-found-loss', 'stripe-reprotected', 'block-reported-lost', 'scrub-repaired-member', 'scrub-repaired-parity'],
 };
