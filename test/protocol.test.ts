@@ -45,8 +45,8 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
   const q = Uint8Array.of(1, 2, 3);
   const applied = [{ member: 'p1', epoch: 2, floor: 10, above: [12, 14] }];
   const records: ParityJournalRecord[] = [
-    { kind: 'apply', member: 'p1', seq: 7, block: 3, replaces: 0, newQ: q },
-    { kind: 'apply', member: 'p2', seq: 8, block: 4, replaces: 1, newQ: new Uint8Array(0) },
+    { kind: 'apply', member: 'p1', epoch: 2, seq: 7, block: 3, replaces: 0, newQ: q },
+    { kind: 'apply', member: 'p2', epoch: 0, seq: 8, block: 4, replaces: 1, newQ: new Uint8Array(0) },
     { kind: 'checkpoint', applied },
     {
       kind: 'checkpoint',

@@ -439,7 +439,7 @@ export class ParityController {
         if (!this.#hardened) return 'applied';
         this.#probe.hit('parity-delta-absorbed');
         if (from !== undefined) {
-          await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
+          await this.#log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
           this.#applied(from, block);
         }
         this.repairer.repair(block);
@@ -447,7 +447,7 @@ export class ParityController {
       }
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
       const write = () => this.#disk.write(block, next);
-      const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
+      const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
       if (from !== undefined) this.#applied(from, block);
       if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
       return 'applied';

@@ -110,14 +110,18 @@ export class ParityLog {
     const contents = await this.#journal.read();
     const since = new Map<NodeId, number[]>();
     const unavailable = new Set<number>();
+    /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
+    const epochs = new Map<NodeId, number>();
     for (const entry of contents.records) {
       const record = decodeParityRecord(entry.data);
       this.#lastPosition = Math.max(this.#lastPosition, entry.position);
       switch (record.kind) {
         case 'checkpoint':
+          for (const a of record.applied) epochs.set(a.member, a.epoch);
           r.checkpoint(record, since);
           continue;
         case 'epoch':
+          epochs.set(record.member, record.epoch);
           since.set(record.member, []);
           r.epoch(record.member, record.epoch);
           continue;
@@ -125,6 +129,8 @@ export class ParityLog {
           r.member(record.name, record.blockCount, record.state);
           continue;
         case 'apply': {
+          // A delta of the member's previous life, applied as its new epoch began: its Q write stands, its number means nothing now.
+          if (record.epoch !== (epochs.get(record.member) ?? 0)) break;
           let seqs = since.get(record.member);
           if (seqs === undefined) since.set(record.member, (seqs = []));
           seqs.push(record.seq);
@@ -133,6 +139,7 @@ export class ParityLog {
           break;
         }
         case 'merge':
+          if (!epochs.has(record.member)) epochs.set(record.member, record.epoch); // as a rebuilt parity array learns it
           r.merged(record.member, record.block, record.upTo, record.epoch);
           // Zeros merged: lost. A copy merged: whatever loss came before it, the member holds data again.
           if (record.noCopy === 1) r.lost(record.member, record.block);

@@ -1,7 +1,9 @@
 // The parity array's journal records.
 //
 // apply      — redo record, appended before Q[block] is overwritten: the new
-//              contents and which (member, seq) they apply. Replaying it is
+//              contents and which (member, epoch, seq) they apply — the epoch,
+//              because an apply of a member's last delta may be logged just
+//              after its restore began a new epoch, whose numbers restart. Replaying it is
 //              idempotent (write newQ), so a crash mid read-modify-write or
 //              between the write and the ack cannot lose or double a delta.
 // checkpoint — the applied-delta sets (and epochs) of every member at one
@@ -39,6 +41,8 @@ import { DecodeError, type FieldSpec, fieldsSize, readFields, writeFields } from
 export interface ApplyRecord {
   readonly kind: 'apply';
   readonly member: string;
+  /** The member's epoch the delta was sent in. */
+  readonly epoch: number;
   readonly seq: number;
   readonly block: number;
   /** 1: the delta of a write that replaced `member`'s lost block. */
@@ -116,6 +120,7 @@ export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord |
 
 const APPLY: FieldSpec = [
   ['member', 'bytes'],
+  ['epoch', 'uint'],
   ['seq', 'uint'],
   ['block', 'uint'],
   ['replaces', 'uint'],
@@ -167,7 +172,7 @@ export function encodeParityRecord(r: ParityJournalRecord): Uint8Array {
 function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Record<string, unknown>] {
   switch (r.kind) {
     case 'apply':
-      return [1, APPLY, { member: text.encode(r.member), seq: r.seq, block: r.block, replaces: r.replaces, newQ: r.newQ }];
+      return [1, APPLY, { member: text.encode(r.member), epoch: r.epoch, seq: r.seq, block: r.block, replaces: r.replaces, newQ: r.newQ }];
     case 'checkpoint': {
       // Just the applied sets while nothing else is needed (the layout checkpoints always had).
       const { kind: _kind, ...state } = r;
@@ -195,7 +200,7 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
   switch (bytes[0]) {
     case 1:
       readFields(APPLY, bytes, 1, out, 'apply');
-      return { kind: 'apply', member: str('member'), seq: out['seq'] as number, block: out['block'] as number, replaces: out['replaces'] as number, newQ: out['newQ'] as Uint8Array };
+      return { kind: 'apply', member: str('member'), epoch: out['epoch'] as number, seq: out['seq'] as number, block: out['block'] as number, replaces: out['replaces'] as number, newQ: out['newQ'] as Uint8Array };
     case 2: {
       readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
       const state = JSON.parse(str('applied')) as CheckpointState | CheckpointState['applied'];
