@@ -66,12 +66,12 @@ const PLANTED: [PlantedBug, RegExp, number][] = [
   ['primary-sends-data-not-delta', /parity violation/, 1],
   ['parity-reports-false-loss', /reports blocks [\d, ]+ lost/, 2],
   // A doubly applied delta leaves Q wrong: seen by the parity check, or first by a restore rebuilt from that Q.
-  ['no-dedup', /parity violation|durability: p\d\[\d+\] holds/, 5],
+  ['no-dedup', /parity violation|durability: p\d\[\d+\] holds/, 6],
   ['ack-before-durable', /parity violation/, 2],
   ['journal-after-data', /parity violation/, 3],
   ['no-parity-lock', /parity violation/, 2],
   ['restore-without-cut', /parity violation/, 2],
-  ['join-copy-without-fence', /parity violation/, 3],
+  ['join-copy-without-fence', /parity violation/, 4],
   ['no-zero-extension', /reports blocks [\d, ]+ lost/, 1],
 ];
 
