@@ -1,21 +1,46 @@
 // XOR of block payloads: the whole arithmetic of single parity.
+import { payloadBuffer, payloadKernel } from '../util/payload-memory.js';
+
+/**
+ * Below this many bytes the byte loop wins: fingerprint payloads (16 B) take
+ * it without touching `.buffer` (which would move a small on-heap typed array
+ * off the heap) or calling out to WebAssembly.
+ */
+const WIDE = 128;
 
 /** dst ^= src, element-wise. Both must have the same length. */
 export function xorInto(dst: Uint8Array, src: Uint8Array): Uint8Array {
   if (dst.length !== src.length) throw new RangeError(`xorInto: lengths differ (${dst.length} vs ${src.length})`);
   const n = dst.length;
   let i = 0;
-  // Word-at-a-time when both views are 4-byte aligned and the block is big
-  // enough to repay creating two views (fingerprint payloads are not).
-  if (n >= 128 && (dst.byteOffset & 3) === 0 && (src.byteOffset & 3) === 0) {
-    const words = n >>> 2;
-    const d32 = new Uint32Array(dst.buffer, dst.byteOffset, words);
-    const s32 = new Uint32Array(src.buffer, src.byteOffset, words);
-    for (let w = 0; w < words; w++) d32[w]! ^= s32[w]!;
-    i = words << 2;
+  if (n >= WIDE) {
+    // Both in the payload memory: the SIMD kernel, in place (payload-memory.ts).
+    const shared = payloadBuffer();
+    if (dst.buffer === shared && src.buffer === shared) {
+      payloadKernel()!(dst.byteOffset, src.byteOffset, n);
+      return dst;
+    }
+    if (((dst.byteOffset | src.byteOffset) & 3) === 0) i = xorWords(dst, src);
   }
   for (; i < n; i++) dst[i]! ^= src[i]!;
   return dst;
+}
+
+/** 32-bit words, four a turn, over the whole words of two 4-byte-aligned views; returns the bytes done. */
+function xorWords(dst: Uint8Array, src: Uint8Array): number {
+  const words = dst.length >>> 2;
+  const d = new Int32Array(dst.buffer, dst.byteOffset, words);
+  const s = new Int32Array(src.buffer, src.byteOffset, words);
+  const quads = words & ~3;
+  let w = 0;
+  for (; w < quads; w += 4) {
+    d[w]! ^= s[w]!;
+    d[w + 1]! ^= s[w + 1]!;
+    d[w + 2]! ^= s[w + 2]!;
+    d[w + 3]! ^= s[w + 3]!;
+  }
+  for (; w < words; w++) d[w]! ^= s[w]!;
+  return words << 2;
 }
 
 /** a ^ b as a new array. */
