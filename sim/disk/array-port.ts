@@ -12,13 +12,15 @@
 //    stale) and the block hit (now holding another block's data) fail their
 //    checksums until rewritten.
 import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
+import { PagedTable } from '../storage/paged-table.js';
 import { DiskArray } from './disk-array.js';
 import type { SimDevice } from './sim-device.js';
 
 export class ArrayPort implements BlockDevice {
   readonly keepsChecksums = true;
   readonly #device: SimDevice;
-  readonly #sums = new Map<number, number>();
+  /** The checksum region: 4 bytes per block, in pages made as blocks are first written (no Map entry per block). */
+  readonly #sums = new PagedTable(4);
   /** Writes still to misdirect, and where each lands (undefined: this one lands right). */
   #misdirect: { left: number; target: (block: number) => number | undefined } | undefined;
   /** A write meant for `intended` landed on `target`. */
@@ -38,7 +40,7 @@ export class ArrayPort implements BlockDevice {
 
   async read(block: number): Promise<ReadResult> {
     const r = await this.#device.read(block);
-    return r.ok ? { ok: true, data: r.data, checksum: this.#sums.get(block) } : r;
+    return r.ok ? { ok: true, data: r.data, checksum: this.#sums.getU32(block) } : r;
   }
 
   async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
@@ -46,7 +48,7 @@ export class ArrayPort implements BlockDevice {
     const r = await this.#device.write(target ?? block, data);
     if (!r.ok) return r;
     if (checksum === undefined) this.#sums.delete(block);
-    else this.#sums.set(block, checksum);
+    else this.#sums.setU32(block, checksum);
     if (target !== undefined) this.onMisdirected?.(block, target);
     return r;
   }
@@ -65,12 +67,12 @@ export class ArrayPort implements BlockDevice {
 
   /** The checksum stored for `block` (god's view, for the world's history and the checker). */
   checksum(block: number): number | undefined {
-    return this.#sums.get(block);
+    return this.#sums.getU32(block);
   }
 
   /** Stores `block`'s checksum without I/O (data written before the run: prefill). */
   setChecksum(block: number, checksum: number): void {
-    this.#sums.set(block, checksum);
+    this.#sums.setU32(block, checksum);
   }
 
   /** The array is lost (or replaced by an empty one): its checksum region with it. */
