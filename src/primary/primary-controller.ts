@@ -323,7 +323,7 @@ export class PrimaryController {
   /** After a host write of `block` landed: it is newer than anything a restore could still send, and no longer lost. */
   #written<R extends { readonly ok: boolean }>(block: number, result: R): R {
     if (!result.ok) return result;
-    this.#restore.valid.add(block);
+    this.#restore.written(block);
     if (this.#restore.zeroed.delete(block)) this.#restore.lost.delete(block);
     return result;
   }
@@ -429,7 +429,7 @@ export class PrimaryController {
         return;
       }
       const stored = await this.#disk.write(block, data);
-      if (stored.ok) this.#restore.valid.add(block);
+      if (stored.ok) this.#restore.written(block);
     });
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block });
   }
