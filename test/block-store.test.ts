@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PagedTable } from '../sim/storage/paged-table.js';
 import { BlockStore } from '../sim/storage/block-store.js';
-import { payloadBuffer } from '../src/util/payload-memory.js';
+import { payloadBuffer, payloadMemoryStats } from '../src/util/payload-memory.js';
 
 type Op = { kind: 'set'; block: number; seed: number } | { kind: 'clear'; block: number } | { kind: 'snapshot' };
 
@@ -81,12 +81,28 @@ test('payloads above 64 B live in the payload memory (XOR of two stored blocks r
   assert.is.not(small.view(3)!.buffer, payloadBuffer());
 });
 
-test('stored blocks survive growth of the payload memory (chunk views are made again)', () => {
+test('stored blocks of two stores over many chunks stay apart', () => {
   const store = new BlockStore(4096, 4096);
-  for (let b = 0; b < 4096; b += 7) store.set(b, data(4096, b)); // ~2.3 MiB: several chunks, growth in between
+  for (let b = 0; b < 4096; b += 7) store.set(b, data(4096, b)); // ~2.3 MiB: several chunks
   const other = new BlockStore(1024, 8192);
   for (let b = 0; b < 1024; b += 3) other.set(b, data(8192, b));
   for (let b = 0; b < 4096; b += 7) assert.ok(store.equals(b, data(4096, b)), `block ${b}`);
+});
+
+test('release: payload memory goes back once the store and its snapshots are released; use after release throws', () => {
+  const before = payloadMemoryStats().inUseBytes;
+  const store = new BlockStore(64, 4096);
+  store.set(1, data(4096, 1));
+  const snap = store.snapshot();
+  const held = payloadMemoryStats().inUseBytes - before;
+  assert.ok(held >= 64 * 4096, `${held} bytes held`);
+  store.release();
+  store.release(); // once only
+  assert.ok(snap.equals(1, data(4096, 1)), 'the snapshot still reads its contents');
+  assert.is(payloadMemoryStats().inUseBytes - before, held);
+  snap.release();
+  assert.is(payloadMemoryStats().inUseBytes, before);
+  assert.throws(() => store.get(1), /after release/);
 });
 
 test('a 16 M-block array costs the pages its writes touched, not per-block tables', () => {

@@ -231,6 +231,11 @@ export class DurabilityChecker {
     return true;
   }
 
+  /** The run is over: the settled values give their payload memory back now. */
+  release(): void {
+    for (const state of this.#arrays.values()) state.settled?.release();
+  }
+
   /** Is `data` one of `versions`? Counts a match that only the local-write window allows. */
   #legal(versions: readonly Version[], data: Uint8Array): boolean {
     const matches = versions.filter((v) => equalBytes(v.value, data));

@@ -19,6 +19,8 @@ export interface Prefilled {
   readonly contents: (array: string, block: number) => Uint8Array;
   /** The blocks of `array` that were prefilled. */
   readonly blocks: (array: string) => Iterable<number>;
+  /** The run is over: the snapshots give their payload memory back (BlockStore.release). */
+  readonly release: () => void;
 }
 
 export function prefill(engine: Engine, world: World): Prefilled {
@@ -47,5 +49,8 @@ export function prefill(engine: Engine, world: World): Prefilled {
   return {
     contents: (array, block) => initial.get(array)?.get(block) ?? new Uint8Array(bytes),
     blocks: (array) => initial.get(array)?.writtenBlocks() ?? [],
+    release: () => {
+      for (const snapshot of initial.values()) snapshot.release();
+    },
   };
 }

@@ -34,6 +34,7 @@ export class BlockStore {
   /** Slots below this are shown by a snapshot: never written again, never reused. */
   #frozenSlots = 0;
   #readOnly = false;
+  #released = false;
   /** Where #find/#claim put the block: its bytes start at #at in #bytes. */
   #bytes: Uint8Array = new Uint8Array(0);
   #at = 0;
@@ -47,6 +48,7 @@ export class BlockStore {
       // A snapshot: the table as it is (shared pages), the same arena.
       this.#table = shareFrom.#table.snapshot();
       this.#arena = shareFrom.#arena;
+      this.#arena?.retain();
       this.#readOnly = true;
     } else if (blockBytes <= SMALL) {
       this.#table = new PagedTable(blockBytes);
@@ -132,6 +134,18 @@ export class BlockStore {
     this.#frozenSlots = this.#nextSlot;
     this.#free = [];
     return new BlockStore(this.blockCount, this.blockBytes, this);
+  }
+
+  /**
+   * Nothing will use this store again (its array was replaced, or its run is
+   * over): its payload memory goes back now rather than whenever the
+   * collector gets to it — once its snapshots, which share it, are released
+   * too. Reading or writing a large-payload store after this throws.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#arena?.release();
   }
 
   /** Points #bytes/#at at the block; false if it was never written. */

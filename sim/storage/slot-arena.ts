@@ -3,10 +3,8 @@
 //
 // Chunks live in the payload memory (src/util/payload-memory.ts) so that XOR
 // of two stored blocks runs the WebAssembly SIMD kernel, or in ordinary JS
-// memory once that memory is full (4 GiB). A chunk in the payload memory is
-// known by its offset; its view is made again whenever the memory has grown
-// (growth empties every view made before).
-import { allocatePayload, payloadBuffer, payloadGeneration } from '../../src/util/payload-memory.js';
+// memory once that memory is full.
+import { allocatePayload, payloadBuffer, releasePayload } from '../../src/util/payload-memory.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -16,22 +14,21 @@ export class SlotArena {
   /** Slots per chunk: as many as fit in 1 MiB, or as the owner may need. */
   readonly #perChunk: number;
   readonly #chunks: Uint8Array[] = [];
-  /** Per chunk: its offset in the payload memory, or -1 for a JS chunk. */
-  readonly #offsets: number[] = [];
-  #generation = payloadGeneration();
+  /** Stores using the arena (a store and its snapshots): the chunks go back when the last one is released. */
+  #users = 1;
 
   /** `slots`: how many the owner may ever need (small arenas get small chunks). */
   constructor(slotBytes: number, slots: number) {
     this.stride = (slotBytes + 3) & ~3;
-    let bits = 0;
-    while (bits < 30 && this.stride << (bits + 1) <= CHUNK_BYTES && 1 << bits < slots) bits++;
-    this.#perChunk = 2 ** bits;
+    let perChunk = 1;
+    while (perChunk < slots && this.stride * perChunk * 2 <= CHUNK_BYTES) perChunk *= 2;
+    this.#perChunk = perChunk;
   }
 
   /** The chunk holding `slot` (made if new); the slot starts at at(slot). */
   chunk(slot: number): Uint8Array {
-    if (this.#generation !== payloadGeneration()) this.#refresh();
     const c = Math.floor(slot / this.#perChunk);
+    if (this.#users === 0) throw new Error('SlotArena: used after release (a store of a run that has ended)');
     while (this.#chunks.length <= c) this.#add();
     return this.#chunks[c]!;
   }
@@ -40,21 +37,21 @@ export class SlotArena {
     return (slot % this.#perChunk) * this.stride;
   }
 
+  /** One more store uses the arena (a snapshot). */
+  retain(): void {
+    this.#users++;
+  }
+
+  /** A store is done with the arena; after the last, the chunks go back to the payload memory and the arena must not be used. */
+  release(): void {
+    if (--this.#users > 0) return;
+    this.#chunks.length = 0;
+    releasePayload(this);
+  }
+
   #add(): void {
     const bytes = this.stride * this.#perChunk;
     const offset = allocatePayload(bytes, this);
-    this.#generation = payloadGeneration(); // an allocation may have grown the memory
-    this.#refresh();
-    this.#offsets.push(offset);
-    this.#chunks.push(offset < 0 ? new Uint8Array(bytes) : new Uint8Array(payloadBuffer(), offset, bytes));
-  }
-
-  #refresh(): void {
-    this.#generation = payloadGeneration();
-    const bytes = this.stride * this.#perChunk;
-    for (let c = 0; c < this.#chunks.length; c++) {
-      const offset = this.#offsets[c]!;
-      if (offset >= 0) this.#chunks[c] = new Uint8Array(payloadBuffer(), offset, bytes);
-    }
+    this.#chunks.push(offset < 0 ? new Uint8Array(bytes) : new Uint8Array(payloadBuffer()!, offset, bytes));
   }
 }

@@ -174,9 +174,13 @@ export const XOR_KERNEL_WASM = Uint8Array.of(
 
 export type XorKernel = (dst: number, src: number, n: number) => void;
 
-/** The kernel over `memory`, or undefined where this engine lacks WebAssembly SIMD. */
-export function xorKernel(memory: WebAssembly.Memory): XorKernel | undefined {
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(XOR_KERNEL_WASM)) return undefined;
+/** Does this engine run the module (WebAssembly with SIMD)? */
+export function xorKernelSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(XOR_KERNEL_WASM);
+}
+
+/** The kernel over `memory` (check xorKernelSupported first). */
+export function xorKernel(memory: WebAssembly.Memory): XorKernel {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(XOR_KERNEL_WASM), { xorsim: { memory } });
   return instance.exports['xor'] as XorKernel;
 }

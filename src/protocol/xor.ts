@@ -14,23 +14,23 @@ export function xorInto(dst: Uint8Array, src: Uint8Array): Uint8Array {
   const n = dst.length;
   let i = 0;
   if (n >= WIDE) {
+    // `.buffer` is a call, not a field load: read once each.
+    const d = dst.buffer;
+    const s = src.buffer;
     // Both in the payload memory: the SIMD kernel, in place (payload-memory.ts).
-    const shared = payloadBuffer();
-    if (dst.buffer === shared && src.buffer === shared) {
+    if (d === s && d === payloadBuffer()) {
       payloadKernel()!(dst.byteOffset, src.byteOffset, n);
       return dst;
     }
-    if (((dst.byteOffset | src.byteOffset) & 3) === 0) i = xorWords(dst, src);
+    if (((dst.byteOffset | src.byteOffset) & 3) === 0) i = xorWords(new Int32Array(d, dst.byteOffset, n >>> 2), new Int32Array(s, src.byteOffset, n >>> 2));
   }
   for (; i < n; i++) dst[i]! ^= src[i]!;
   return dst;
 }
 
-/** 32-bit words, four a turn, over the whole words of two 4-byte-aligned views; returns the bytes done. */
-function xorWords(dst: Uint8Array, src: Uint8Array): number {
-  const words = dst.length >>> 2;
-  const d = new Int32Array(dst.buffer, dst.byteOffset, words);
-  const s = new Int32Array(src.buffer, src.byteOffset, words);
+/** d ^= s over two word views of one length, four words a turn; returns the bytes done. */
+function xorWords(d: Int32Array, s: Int32Array): number {
+  const words = d.length;
   const quads = words & ~3;
   let w = 0;
   for (; w < quads; w += 4) {
