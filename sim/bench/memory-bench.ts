@@ -96,6 +96,8 @@ export async function benchWrittenMemory(payloadBytes: number, primaries: number
   fullGc();
   const after = liveBytes();
   if (!parity.sweep()) throw new Error('memory bench: parity does not match');
+  world.release();
+  durability.release();
   return { payloadBytes, primaries, blocksPerPrimary: blocks, bytesPerBlock: (after - before) / (primaries * (blocks - half)) };
 }
 
@@ -112,5 +114,7 @@ export function benchPrefillMemory(payloadBytes: number, primaries: number, bloc
   let prefilled = 0;
   for (const p of world.primaries) for (const _ of initial.blocks(p.name)) prefilled++;
   const bytesPerBlock = (after - before) / prefilled;
+  world.release();
+  initial.release();
   return { payloadBytes, prefilledBlocks: prefilled, bytesPerBlock, perPayload: bytesPerBlock / payloadBytes };
 }

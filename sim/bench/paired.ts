@@ -1,8 +1,10 @@
 // Two kernels timed against each other in one process: A, B, A, B, … in
 // alternating rounds, on CPU time (which other load on a shared machine does
-// not inflate the way it does wall time). The figure to trust is the ratio;
+// not inflate the way it does wall time, though it counts every thread's).
+// The figure to trust is the ratio;
 // the median of the rounds' ratios shrugs off a round that a neighbour slowed.
 import { cpuNowMs } from '../wall-clock.js';
+import { fullGc } from './gc.js';
 
 export interface PairedTiming {
   /** CPU seconds per call of each, the median over the rounds. */
@@ -19,6 +21,9 @@ export function paired(a: () => void, b: () => void, calls: number, rounds = 5):
     for (let i = 0; i < calls; i++) fn();
     return (cpuNowMs() - start) / 1000 / calls;
   };
+  // CPU time counts every thread: collect first, so the collector's background
+  // threads are not still marking what earlier benches left while these run.
+  fullGc();
   time(a);
   time(b);
   const as: number[] = [];
