@@ -231,6 +231,13 @@ export class DurabilityChecker {
     return true;
   }
 
+  /** Blocks followed by a register now (something about them open); every other block costs its settled value only. */
+  get registers(): number {
+    let n = 0;
+    for (const state of this.#arrays.values()) n += state.active.size;
+    return n;
+  }
+
   /** The run is over: the settled values give their payload memory back now. */
   release(): void {
     for (const state of this.#arrays.values()) state.settled?.release();
