@@ -39,6 +39,7 @@ export class BlockStore {
   #bytes: Uint8Array = new Uint8Array(0);
   #at = 0;
 
+  /** `shareFrom`: snapshot()'s own use — a read-only store over another's contents. */
   constructor(blockCount: number, blockBytes: number, shareFrom?: BlockStore) {
     if (!Number.isSafeInteger(blockCount) || blockCount <= 0) throw new RangeError(`BlockStore: bad blockCount ${blockCount}`);
     if (!Number.isSafeInteger(blockBytes) || blockBytes <= 0) throw new RangeError(`BlockStore: bad blockBytes ${blockBytes}`);

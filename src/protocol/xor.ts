@@ -8,7 +8,7 @@ import { payloadBuffer, payloadKernel } from '../util/payload-memory.js';
  */
 const WIDE = 128;
 
-/** dst ^= src, element-wise. Both must have the same length. */
+/** dst ^= src, element-wise. Both must have the same length (and not partly overlap: the wide paths read ahead). */
 export function xorInto(dst: Uint8Array, src: Uint8Array): Uint8Array {
   if (dst.length !== src.length) throw new RangeError(`xorInto: lengths differ (${dst.length} vs ${src.length})`);
   const n = dst.length;
