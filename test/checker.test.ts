@@ -102,6 +102,29 @@ test('durability checker: overlapping writes may take effect in either order', (
   }
 });
 
+test('durability checker: a settled block keeps no register, and judges the same when used again', () => {
+  const e = new Engine(1);
+  const found: Omit<Violation, 'recent'>[] = [];
+  const c = new DurabilityChecker(e, () => new Uint8Array(2), (v) => found.push(v));
+  const value = (b: number, v: number) => Uint8Array.of(b, v);
+  for (let b = 0; b < 100; b++) c.writeDone('p', b, c.writeIssued('p', b, value(b, 1)), true);
+  assert.is(c.registers, 0, 'every block settled');
+  const open = c.writeIssued('p', 7, value(7, 2));
+  const read = c.readIssued('p', 8);
+  assert.is(c.registers, 2, 'a write in flight and a read open keep theirs');
+  c.readDone('p', 8, read, value(8, 1));
+  c.writeDone('p', 7, open, true);
+  assert.is(c.registers, 0);
+  const stale = c.readIssued('p', 7);
+  c.readDone('p', 7, stale, value(7, 1)); // overwritten by the second write
+  const fresh = c.readIssued('p', 9);
+  c.readDone('p', 9, fresh, value(9, 1));
+  assert.is(found.length, 1);
+  assert.match(found[0]!.message, /p\[7\]/);
+  assert.ok(c.sweep('p', [], (b) => (b === 7 ? value(7, 2) : b < 100 ? value(b, 1) : new Uint8Array(2)), () => false));
+  assert.is(c.blocksSwept, 100);
+});
+
 test('durability checker: a failed write stays possible until a later write is acknowledged', () => {
   const e = new Engine(1);
   const found: Omit<Violation, 'recent'>[] = [];

@@ -18,9 +18,19 @@
 // acknowledged, onwards — exactly those, nothing older and nothing else.
 // Reads and sweeps that return such an older version are counted: the window
 // of vulnerability, hit.
+//
+// Memory: a block is followed by a Register (its versions, its open reads) only
+// while something about it is open. Once a block settles — one legal value, an
+// acknowledged write (under local-write, one parity has acknowledged), no
+// read open — the register is dropped and the value kept in a BlockStore: its
+// bytes and a bit, not an object graph, per written block. A block back in
+// use gets a register again whose one version is that value; nothing a later
+// judgement looks at differs (that version completed before anything now
+// open was invoked, as the original had).
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
+import { BlockStore } from '../storage/block-store.js';
 import type { Violation } from './violation.js';
 
 interface Version {
@@ -33,9 +43,13 @@ interface Version {
   durable: boolean;
   /** Allowed again only because its array failed inside the local-write window. */
   readonly relaxed: boolean;
+  /** The block's initial contents (prefill or zeros), not a host write. */
+  readonly initial: boolean;
 }
 
 interface Register {
+  readonly block: number;
+  readonly array: ArrayState;
   /** Versions a read invoked now could still return. */
   live: Version[];
   /** Open reads: the versions each may legally return. */
@@ -44,11 +58,18 @@ interface Register {
   history: Version[];
 }
 
+/** One array's blocks: registers of blocks with something open, values of settled ones. */
+interface ArrayState {
+  readonly active: Map<number, Register>;
+  /** Settled blocks whose one legal value is a host write (the rest hold their initial contents). */
+  settled: BlockStore | undefined;
+}
+
 export class DurabilityChecker {
   readonly #engine: Engine;
   readonly #initial: (array: string, block: number) => Uint8Array;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
-  readonly #arrays = new Map<string, Map<number, Register>>();
+  readonly #arrays = new Map<string, ArrayState>();
   readonly #writes = new Map<number, Version>();
   readonly #policy: AckPolicy;
   /** local-write, per array: the last delta sent per block (seq, and when), to pair it with the write it carries. */
@@ -78,7 +99,7 @@ export class DurabilityChecker {
   writeIssued(array: string, block: number, data: Uint8Array): number {
     const r = this.#register(array, block);
     const id = ++this.#clock;
-    const version: Version = { value: data.slice(), invoked: id, completed: undefined, acked: false, durable: false, relaxed: false };
+    const version: Version = { value: data.slice(), invoked: id, completed: undefined, acked: false, durable: false, relaxed: false, initial: false };
     r.live.push(version);
     this.#writes.set(id, version);
     for (const candidates of r.reads.values()) candidates.push(version);
@@ -101,6 +122,7 @@ export class DurabilityChecker {
     }
     this.#bySeq.get(array)!.delete(seq);
     this.#durable(pending.register, pending.version);
+    this.#settle(pending.register);
   }
 
   /**
@@ -112,7 +134,8 @@ export class DurabilityChecker {
     this.#bySeq.delete(array);
     this.#durableFirst.delete(array);
     if (this.#policy !== 'local-write') return;
-    for (const r of this.#arrays.get(array)?.values() ?? []) {
+    // Settled blocks have one version, parity's: nothing at risk.
+    for (const r of this.#arrays.get(array)?.active.values() ?? []) {
       this.atRisk += r.history.length - 1;
       for (const v of r.history) if (!r.live.includes(v)) r.live.push({ ...v, relaxed: true });
     }
@@ -133,13 +156,14 @@ export class DurabilityChecker {
     const r = this.#register(array, block);
     if (!acked) {
       version.completed = now;
-      return;
+      return; // two live versions at least: nothing settles
     }
     const done: Version = { ...version, completed: now, acked: true };
     // Every version that had completed before this write was invoked is overwritten for good.
     r.live = r.live.filter((v) => v !== version && !(v.completed !== undefined && v.completed < version.invoked));
     r.live.push(done);
     if (this.#policy === 'local-write') this.#trackDelta(array, block, r, done);
+    this.#settle(r);
   }
 
   /** local-write: pairs an acknowledged write with its delta (sent just before the ack), and keeps it until parity has it. */
@@ -166,6 +190,7 @@ export class DurabilityChecker {
     if (candidates === undefined) throw new Error(`DurabilityChecker: unknown read ${id}`);
     r.reads.delete(id);
     this.#clock++;
+    this.#settle(r);
     if (data === undefined) return;
     this.checks++;
     if (this.#legal(candidates, data)) return;
@@ -186,11 +211,11 @@ export class DurabilityChecker {
    * media; `skip` excludes blocks honestly reported lost or still damaged.
    */
   sweep(array: string, blocks: Iterable<number>, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
-    const registers = this.#arrays.get(array);
-    const all = new Set([...blocks, ...(registers?.keys() ?? [])]);
+    const state = this.#arrays.get(array);
+    const all = new Set([...blocks, ...(state?.active.keys() ?? []), ...(state?.settled?.writtenBlocks() ?? [])]);
     for (const block of [...all].sort((a, b) => a - b)) {
       if (skip(block)) continue;
-      const legal = registers?.get(block)?.live ?? [this.#version(this.#initial(array, block))];
+      const legal = state?.active.get(block)?.live ?? [this.#settledVersion(array, state, block)];
       this.blocksSwept++;
       const data = contents(block);
       if (this.#legal(legal, data)) continue;
@@ -206,6 +231,18 @@ export class DurabilityChecker {
     return true;
   }
 
+  /** Blocks followed by a register now (something about them open); every other block costs its settled value only. */
+  get registers(): number {
+    let n = 0;
+    for (const state of this.#arrays.values()) n += state.active.size;
+    return n;
+  }
+
+  /** The run is over: the settled values give their payload memory back now. */
+  release(): void {
+    for (const state of this.#arrays.values()) state.settled?.release();
+  }
+
   /** Is `data` one of `versions`? Counts a match that only the local-write window allows. */
   #legal(versions: readonly Version[], data: Uint8Array): boolean {
     const matches = versions.filter((v) => equalBytes(v.value, data));
@@ -213,24 +250,44 @@ export class DurabilityChecker {
     return matches.length > 0;
   }
 
-  /** The initial contents: acknowledged (and in parity) before anything else happened. */
-  #version(value: Uint8Array): Version {
-    return { value, invoked: 0, completed: 0, acked: true, durable: true, relaxed: false };
+  /**
+   * The one version of a block with nothing open: its initial contents or the
+   * settled value — acknowledged (and in parity) before anything now open
+   * was invoked, so it completed at time 0 as far as any later judgement can tell.
+   */
+  #settledVersion(array: string, state: ArrayState | undefined, block: number): Version {
+    const settled = state?.settled;
+    if (settled?.has(block)) return { value: settled.get(block), invoked: 0, completed: 0, acked: true, durable: true, relaxed: false, initial: false };
+    return { value: this.#initial(array, block), invoked: 0, completed: 0, acked: true, durable: true, relaxed: false, initial: true };
   }
 
   #register(array: string, block: number): Register {
-    let blocks = this.#arrays.get(array);
-    if (blocks === undefined) {
-      blocks = new Map();
-      this.#arrays.set(array, blocks);
+    let state = this.#arrays.get(array);
+    if (state === undefined) {
+      state = { active: new Map(), settled: undefined };
+      this.#arrays.set(array, state);
     }
-    let r = blocks.get(block);
+    let r = state.active.get(block);
     if (r === undefined) {
-      const initial = this.#version(this.#initial(array, block));
-      r = { live: [initial], reads: new Map(), history: [initial] };
-      blocks.set(block, r);
+      const only = this.#settledVersion(array, state, block);
+      r = { block, array: state, live: [only], reads: new Map(), history: [only] };
+      state.active.set(block, r);
     }
     return r;
+  }
+
+  /** Drops the register if the block has settled: one acknowledged version (local-write: one parity has), no read open. */
+  #settle(r: Register): void {
+    if (r.reads.size > 0 || r.live.length !== 1) return;
+    const v = r.live[0]!;
+    if (!v.acked || v.relaxed) return;
+    if (this.#policy === 'local-write' && !(v.durable && r.history.length === 1 && r.history[0] === v)) return;
+    const state = r.array;
+    if (state.active.get(r.block) !== r) return; // an old register (a stale delta ack): the block moved on
+    if (!v.initial && state.settled !== undefined && state.settled.blockBytes !== v.value.length) return; // odd sizes stay registers
+    state.active.delete(r.block);
+    if (v.initial) state.settled?.clear(r.block);
+    else (state.settled ??= new BlockStore(Number.MAX_SAFE_INTEGER, v.value.length)).set(r.block, v.value);
   }
 }
 

@@ -21,13 +21,15 @@
 //    wrong track gets it right on the next try.
 import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
 import { blockChecksum } from '../../src/protocol/checksum.js';
+import { PagedTable } from '../storage/paged-table.js';
 import { DiskArray } from './disk-array.js';
 import type { SimDevice } from './sim-device.js';
 
 export class ArrayPort implements BlockDevice {
   readonly keepsChecksums = true;
   readonly #device: SimDevice;
-  readonly #sums = new Map<number, number>();
+  /** The checksum region: 4 bytes per block, in pages made as blocks are first written (no Map entry per block). */
+  readonly #sums = new PagedTable(4);
   /** Writes still to misdirect, and where each lands (undefined: this one lands right). */
   #misdirect: { left: number; target: (block: number) => number | undefined } | undefined;
   /** Blocks whose next read comes from another block (→ that block). */
@@ -51,7 +53,7 @@ export class ArrayPort implements BlockDevice {
     const from = this.#nextSource(block) ?? block;
     const r = await this.#device.read(from);
     if (!r.ok) return r;
-    return { ok: true, data: r.data, checksum: this.#sums.get(from) ?? (from === block ? undefined : blockChecksum(from, new Uint8Array(this.blockBytes))) };
+    return { ok: true, data: r.data, checksum: this.#sums.getU32(from) ?? (from === block ? undefined : blockChecksum(from, new Uint8Array(this.blockBytes))) };
   }
 
   async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
@@ -59,7 +61,7 @@ export class ArrayPort implements BlockDevice {
     const r = await this.#device.write(target ?? block, data);
     if (!r.ok) return r;
     if (checksum === undefined) this.#sums.delete(block);
-    else this.#sums.set(block, checksum);
+    else this.#sums.setU32(block, checksum);
     if (target !== undefined) this.onMisdirected?.(block, target);
     return r;
   }
@@ -78,12 +80,12 @@ export class ArrayPort implements BlockDevice {
 
   /** The checksum stored for `block` (god's view, for the world's history and the checker). */
   checksum(block: number): number | undefined {
-    return this.#sums.get(block);
+    return this.#sums.getU32(block);
   }
 
   /** Stores `block`'s checksum without I/O (data written before the run: prefill). */
   setChecksum(block: number, checksum: number): void {
-    this.#sums.set(block, checksum);
+    this.#sums.setU32(block, checksum);
   }
 
   /** The array is lost (or replaced by an empty one): its checksum region with it. */

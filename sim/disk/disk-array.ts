@@ -203,6 +203,7 @@ export class DiskArray implements BlockDevice, SimDevice {
   fail(): void {
     if (this.#failed) return;
     this.#failed = true;
+    this.store.release(); // nothing reads a replaced store: its payload memory goes back
     this.store = new BlockStore(this.blockCount, this.blockBytes);
     for (const d of this.drives) d.fail();
     this.#loss.clear();

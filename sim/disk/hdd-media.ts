@@ -21,7 +21,10 @@ export function ownMedia(blockCount: number, blockBytes: number): HddMedia {
   return {
     get: (block) => store.get(block),
     set: (block, data) => store.set(block, data),
-    wipe: () => void (store = new BlockStore(blockCount, blockBytes)),
+    wipe: () => {
+      store.release();
+      store = new BlockStore(blockCount, blockBytes);
+    },
   };
 }
 

@@ -84,12 +84,18 @@ export class IdealDisk implements BlockDevice, SimDevice {
     this.#failed = true;
     this.#life++;
     this.#writes.clear();
-    this.store = new BlockStore(this.store.blockCount, this.store.blockBytes);
+    this.#newMedia();
   }
 
   replace(): void {
     this.#failed = false;
     this.#down = false;
+    this.#newMedia();
+  }
+
+  /** Empty media in place of the old, whose payload memory goes back (nothing reads a replaced store). */
+  #newMedia(): void {
+    this.store.release();
     this.store = new BlockStore(this.store.blockCount, this.store.blockBytes);
   }
 

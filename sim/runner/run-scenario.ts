@@ -141,6 +141,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   await phases();
   options.onImages?.(buildImages(world));
   options.onPhase?.('end', world);
+  // Payload memory is not garbage the collector hurries to (payload-memory.ts): hand it back now.
+  world.release();
+  initial.release();
+  durability.release();
 
   const crash = engine.crash;
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {

@@ -369,6 +369,11 @@ export class World {
     return true;
   }
 
+  /** The run is over: every array's media gives its payload memory back now (block-store.ts release). */
+  release(): void {
+    for (const n of this.nodes()) n.device.store.release();
+  }
+
   nodes(): (PrimaryNode | ParityNode)[] {
     return [...this.primaries, this.parity];
   }

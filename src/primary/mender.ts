@@ -156,7 +156,7 @@ export class Mender {
       d.probe.hit(probe);
       // Rewriting clears a latent error; if the disk cannot take it (a lost drive), serve it anyway.
       const stored = await d.disk.write(block, reply.data);
-      if (stored.ok) d.restore.valid.add(block);
+      if (stored.ok) d.restore.written(block);
       return { ok: true, data: reply.data };
     } finally {
       d.copies.endRepair(block);

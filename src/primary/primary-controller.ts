@@ -386,7 +386,7 @@ export class PrimaryController {
   /** After a host write of `block` landed: it is newer than anything a restore could still send, and no longer lost. */
   #written<R extends { readonly ok: boolean }>(block: number, result: R): R {
     if (!result.ok) return result;
-    this.#restore.valid.add(block);
+    this.#restore.written(block);
     return result;
   }
 
@@ -518,7 +518,7 @@ export class PrimaryController {
       if (this.#hardened && (lost || this.#restore.lost.has(block))) return this.#mender.lose(block);
       if (lost) return; // literal: the claims know no loss; the block stays as the new array has it
       const stored = await this.#disk.write(block, data);
-      if (stored.ok) this.#restore.valid.add(block);
+      if (stored.ok) this.#restore.written(block);
     });
     if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block });
   }

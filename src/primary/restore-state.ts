@@ -22,6 +22,17 @@ export class RestoreState {
     this.valid.clear();
   }
 
+  /**
+   * A write of `block` landed (a host's, or a rebuilt copy): it is newer than
+   * anything the restore under way may still send. Outside a restore nothing
+   * reads `valid` and begin() clears it, so nothing is kept — it would grow by
+   * every block ever written. (Journal recovery adds its redone writes
+   * directly: a restore it resumes becomes active only after them.)
+   */
+  written(block: number): void {
+    if (this.active) this.valid.add(block);
+  }
+
   /** Does the local copy of `block` hold the block's data? */
   usable(block: number): boolean {
     return !this.lost.has(block) && (!this.active || this.valid.has(block));

@@ -1,8 +1,10 @@
 // xorsim bench [--json]: the tool's own speed (wall clock, the only place it is read).
 import { cpus } from 'node:os';
 import type { Argv } from 'yargs';
+import { benchCrc } from '../../bench/crc-bench.js';
 import { benchEngine } from '../../bench/engine-bench.js';
-import { benchXor } from '../../bench/xor-bench.js';
+import { benchPrefillMemory, benchWrittenMemory } from '../../bench/memory-bench.js';
+import { type XorSetting, benchXor } from '../../bench/xor-bench.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN } from '../usage-error.js';
@@ -10,7 +12,7 @@ import { EXIT_CLEAN } from '../usage-error.js';
 export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'bench',
-    'measure engine events/s, full-stack events/s and XOR throughput',
+    'measure engine events/s, full-stack events/s, XOR and CRC-32C throughput, memory per block',
     (y) =>
       y
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
@@ -33,9 +35,18 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
       const run = runs.sort((a, b) => a.events / a.wallMs - b.events / b.wallMs)[1]!; // the median run
       const stack = { scenario: scenario.name, events: run.events, wallMs: run.wallMs, eventsPerSec: run.events / (run.wallMs / 1000), simPerWall: run.simTimeUs / 1000 / run.wallMs };
       say(`stack     ${scenario.name} (median of 3): ${(stack.eventsPerSec / 1e6).toFixed(2)} M events/s, ${stack.simPerWall.toFixed(1)}× real time (${run.events.toLocaleString('en-US')} events in ${run.wallMs} ms)`);
-      const xor = [4096, 65536].map((bytes) => benchXor(bytes, 2e9));
-      for (const x of xor) say(`xor       ${String(x.blockBytes).padStart(6)} B blocks: ${x.xorGBps.toFixed(1)} GB/s (memory copy ${x.copyGBps.toFixed(1)} GB/s)`);
-      if (argv.json) console.log(JSON.stringify({ machine, engine, stack, xor }));
+      // Kernels: each figure is a ratio of two timings taken in turns in this process (CPU time).
+      const xor = [4096, 65536].map((bytes) => benchXor(bytes));
+      const vs = (x: XorSetting) => `${x.xorGBps.toFixed(1)} GB/s = ${x.ratio.toFixed(2)}× copy (${x.copyGBps.toFixed(1)})`;
+      for (const x of xor) say(`xor       ${String(x.blockBytes).padStart(6)} B blocks: arena ${vs(x.arena)} · hot ${vs(x.hot)} · plain JS ${vs(x.js)}`);
+      const crc = [16, 4096, 65536].map((bytes) => benchCrc(bytes));
+      for (const c of crc) say(`crc32c    ${String(c.blockBytes).padStart(6)} B blocks: ${c.newGBps.toFixed(2)} GB/s = ${c.speedup.toFixed(2)}× the bytewise kernel (${c.bytewiseGBps.toFixed(2)})`);
+      // Memory: live bytes after a full collection, whole stack (memory-bench.ts).
+      const written = [await benchWrittenMemory(16, 4, 65536), await benchWrittenMemory(4096, 4, 4096)];
+      for (const m of written) say(`memory    per written block, ${String(m.payloadBytes).padStart(4)} B payloads: ${Math.round(m.bytesPerBlock).toLocaleString('en-US')} B (${(m.bytesPerBlock / m.payloadBytes).toFixed(2)}× the payload; ${m.primaries} primaries × ${m.blocksPerPrimary.toLocaleString('en-US')} blocks, each written once)`);
+      const prefilled = benchPrefillMemory(4096, 4, 16384, 0.5);
+      say(`memory    per prefilled block, ${prefilled.payloadBytes} B payloads: ${Math.round(prefilled.bytesPerBlock).toLocaleString('en-US')} B (${prefilled.perPayload.toFixed(2)}× the payload; ${prefilled.prefilledBlocks.toLocaleString('en-US')} blocks)`);
+      if (argv.json) console.log(JSON.stringify({ machine, engine, stack, xor, crc, memory: { written, prefilled } }));
       done(EXIT_CLEAN);
     },
   );
