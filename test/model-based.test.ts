@@ -85,7 +85,7 @@ for (const [bug, kind, shrunk] of PLANTED) {
     assert.match(found.error, kind, shown);
     assert.ok(found.length >= 1 && found.length <= shrunk, `${bug}: shrunk to ${found.length} commands\n${shown}`);
     assert.match(shown, `replay: XORSIM_FC_SEED=${found.seed} XORSIM_FC_PATH='${found.path}' XORSIM_FC_REPLAY='${found.replayPath}'`);
-    const again = await runModel({ bugs, gaps: OPEN_GAPS, numRuns: 1, maxCommands: MAX_COMMANDS, seed: found.seed, path: found.path, replayPath: found.replayPath });
+    const again = await runModel({ bugs, gaps: OPEN_GAPS, numRuns: 1, maxCommands: MAX_COMMANDS, seed: found.seed, path: found.path, replayPath: found.replayPath, maxShrinks: 100 });
     assert.ok(again.failed, `${bug}: the replay passed`);
     if (!again.failed) return;
     assert.is(again.commands, found.commands);

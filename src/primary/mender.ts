@@ -67,7 +67,7 @@ export class Mender {
 
   /**
    * The block's contents as the host should see them; call holding the block
-   * lock. `forWrite`: a zeroed block's zeros (what the next delta is against).
+   * lock. `forWrite`: a lost block's zeros (what the next delta is against).
    * literal returns whatever the disk says, errors included (the claims say nothing).
    */
   async contents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<VerifiedRead | typeof DATA_LOST> {
