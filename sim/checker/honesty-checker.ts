@@ -89,10 +89,20 @@ export class HonestyChecker {
     return false;
   }
 
-  /** Every damage of `block` of `array`: its array's outages and the block's own. */
+  /**
+   * Every damage of `block` of `array`: its array's outages and the block's
+   * own. An outage protects the block only if it was protected when the array
+   * failed: a block lost before (damaged before its join merged it) stays
+   * unprotected through the failure, which merely ends its damage interval.
+   */
   #damage(array: string, block: number): Span[] {
-    const spans: Span[] = (this.#world.outages.get(array) ?? []).map((o) => ({ start: o.failedAt, end: o.restoredAt, protected: true }));
-    return spans.concat(this.#world.damage.intervals(array, block));
+    const own = this.#world.damage.intervals(array, block);
+    const spans: Span[] = (this.#world.outages.get(array) ?? []).map((o) => ({
+      start: o.failedAt,
+      end: o.restoredAt,
+      protected: !own.some((d) => !d.protected && d.start <= o.failedAt && (d.end === undefined || d.end >= o.failedAt)),
+    }));
+    return spans.concat(own);
   }
 
   /** The other arrays holding a copy that goes into Q[block], and the parity array. */

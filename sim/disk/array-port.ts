@@ -58,7 +58,7 @@ export class ArrayPort implements BlockDevice {
 
   async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
     const target = this.#nextTarget(block);
-    const r = await this.#device.write(target ?? block, data);
+    const r = target === undefined ? await this.#device.write(block, data) : this.#device instanceof DiskArray ? await this.#device.writeMisdirected(block, target, data) : await this.#device.write(target, data);
     if (!r.ok) return r;
     if (checksum === undefined) this.#sums.delete(block);
     else this.#sums.setU32(block, checksum);

@@ -199,6 +199,24 @@ export class DiskArray implements BlockDevice, SimDevice {
     });
   }
 
+  /**
+   * A write the controller meant for `intended` that lands on `landsOn` (the
+   * fault model's misdirected write): the bytes go to `landsOn`, but the
+   * controller's bookkeeping of a replaced drive's lost blocks follows the
+   * block it meant — `landsOn` is not rebuilt by it, `intended` counts as
+   * rewritten (and holds stale data, which its checksum shows).
+   */
+  writeMisdirected(intended: number, landsOn: number, data: Uint8Array): Promise<WriteResult> {
+    if (!this.#inRange(intended) || !this.#inRange(landsOn)) return Promise.resolve(OUT_OF_RANGE);
+    if (this.#failed || this.#down) return Promise.resolve(FAILED);
+    const at = this.locate(landsOn);
+    const meant = this.locate(intended);
+    return this.#track(this.drives[at.drive]!.write(at.local, data), this.#k.write, landsOn, at.drive).then((r) => {
+      if (r.ok) this.#rewritten(meant.drive, meant.local);
+      return r;
+    });
+  }
+
   /** The whole array is lost: media gone, every request answers device-failed. */
   fail(): void {
     if (this.#failed) return;
@@ -265,17 +283,19 @@ export class DiskArray implements BlockDevice, SimDevice {
 
   /** Power lost (controller and drives): writes in service tear, queued and un-destaged writes are lost. */
   powerFail(): PowerLoss {
-    if (this.#failed) return { torn: 0, cachedLost: 0 };
+    if (this.#failed) return { torn: 0, cachedLost: 0, blocks: [] };
     this.#down = true;
     let torn = 0;
     let cachedLost = 0;
-    for (const d of this.drives) {
+    const blocks: number[] = [];
+    for (const [drive, d] of this.drives.entries()) {
       const loss = d.powerFail();
       torn += loss.torn;
       cachedLost += loss.cachedLost;
+      for (const local of loss.blocks) blocks.push(this.logicalOf(drive, local));
     }
     this.#record(this.#k.fault, FAULT.powerFail, -1);
-    return { torn, cachedLost };
+    return { torn, cachedLost, blocks: blocks.sort((a, b) => a - b) };
   }
 
   /** Every write acknowledged before the call is on the media (each drive's FLUSH CACHE); device-failed if any drive cannot. */

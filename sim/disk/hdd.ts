@@ -266,11 +266,11 @@ export class Hdd {
    * Returns how many writes tore and how many cached blocks were lost.
    */
   powerFail(): PowerLoss {
-    if (this.#failed) return { torn: 0, cachedLost: 0 };
+    if (this.#failed) return { torn: 0, cachedLost: 0, blocks: [] };
     this.#life++;
-    const { lost, torn, cachedLost } = this.#dropAll(true);
+    const { lost, torn, cachedLost, blocks } = this.#dropAll(true);
     this.#engine.trace.record(this.#engine.now, this.#k.fault, this.#actor, FAULT.powerFail, 0, lost);
-    return { torn, cachedLost };
+    return { torn, cachedLost, blocks };
   }
 
   /**
@@ -368,15 +368,17 @@ export class Hdd {
   }
 
   /** Empties the drive's volatile state; `lost` counts the host requests and cached writes lost. */
-  #dropAll(tear: boolean): { lost: number; torn: number; cachedLost: number } {
+  #dropAll(tear: boolean): { lost: number; torn: number; cachedLost: number; blocks: number[] } {
     const cur = this.#mech.interrupt();
     const waiters = this.#cache.takeWaiters();
     const cachedLost = this.#cache.size;
+    const blocks = new Set(this.#cache.blocks());
     let lost = cachedLost + waiters.length;
     let torn = 0;
     if (cur !== undefined) {
       if (tear && cur.op !== READ) {
         this.#tear(cur);
+        blocks.add(cur.block);
         torn++;
       }
       if (cur.op !== DESTAGE) lost++;
@@ -388,7 +390,7 @@ export class Hdd {
     }
     for (const w of waiters) w.done(FAILED);
     this.#cache.clear();
-    return { lost, torn, cachedLost };
+    return { lost, torn, cachedLost, blocks: [...blocks].sort((a, b) => a - b) };
   }
 
   #inRange(block: number): boolean {

@@ -100,13 +100,17 @@ export class IdealDisk implements BlockDevice, SimDevice {
   }
 
   powerFail(): PowerLoss {
-    if (this.#failed) return { torn: 0, cachedLost: 0 };
+    if (this.#failed) return { torn: 0, cachedLost: 0, blocks: [] };
     this.#faults ??= this.#engine.random.stream(`disk/${this.name}/faults`);
-    for (const w of this.#writes.values()) if (this.#faults.chance(0.5)) this.#land(w.block, w.data);
+    const blocks = new Set<number>();
+    for (const w of this.#writes.values()) {
+      blocks.add(w.block);
+      if (this.#faults.chance(0.5)) this.#land(w.block, w.data);
+    }
     this.#writes.clear();
     this.#life++;
     this.#down = true;
-    return { torn: 0, cachedLost: 0 };
+    return { torn: 0, cachedLost: 0, blocks: [...blocks].sort((a, b) => a - b) };
   }
 
   restart(): void {

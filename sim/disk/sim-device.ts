@@ -13,6 +13,8 @@ export interface DeviceObserver {
 export interface PowerLoss {
   readonly torn: number;
   readonly cachedLost: number;
+  /** Blocks whose media may now disagree with what was last written to them (torn, or a cached write lost), ascending. */
+  readonly blocks: readonly number[];
 }
 
 export interface SimDevice extends BlockDevice {

@@ -128,6 +128,11 @@ export class WriteCache {
   }
 
   /** Power is gone: forgets every cached block (waiters must have been taken first); pending flushes fail. */
+  /** Blocks the cache holds (acknowledged, not yet on the media). */
+  blocks(): number[] {
+    return [...this.#entries.keys()];
+  }
+
   clear(): void {
     this.#entries.clear();
     const flushes = this.#flushes;

@@ -22,7 +22,9 @@ export type DamageKind =
   /** A write meant for this block landed elsewhere: it holds stale data. */
   | 'stale'
   /** A write meant for another block landed here. */
-  | 'misdirected';
+  | 'misdirected'
+  /** Power failed under a write: torn, or lost from a write cache, so the media disagrees with its checksum. */
+  | 'torn';
 
 export interface DamageInterval {
   readonly kind: DamageKind;

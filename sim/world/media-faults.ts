@@ -9,8 +9,8 @@ import type { DamageKind } from './damage.js';
 import type { World } from './world.js';
 
 /** Damage that leaves wrong data on the media (the parity invariant cannot hold there until repaired). */
-const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected'];
-const DAMAGE_CODE: Record<DamageKind, number> = { latent: 1, drive: 2, corrupt: 3, stale: 4, misdirected: 5 };
+const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected', 'torn'];
+const DAMAGE_CODE: Record<DamageKind, number> = { latent: 1, drive: 2, corrupt: 3, stale: 4, misdirected: 5, torn: 6 };
 
 export class MediaFaults {
   readonly #w: World;

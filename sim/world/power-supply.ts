@@ -4,6 +4,7 @@
 // survives — it is NVRAM, battery- or supercapacitor-backed as in real array
 // controllers (sim/disk/sim-log.ts). Outages of one array may overlap: its
 // power returns when the last one ends.
+import { intact } from '../../src/util/verified-disk.js';
 import type { World } from './world.js';
 
 export class PowerSupply {
@@ -21,9 +22,14 @@ export class PowerSupply {
     for (const name of arrays) {
       this.#outages.set(name, (this.#outages.get(name) ?? 0) + 1);
       w.crash(name);
-      const loss = w.node(name).device.powerFail();
+      const device = w.node(name).device;
+      const loss = device.powerFail();
       for (let i = 0; i < loss.torn; i++) w.probes.hit('torn-write');
       for (let i = 0; i < loss.cachedLost; i++) w.probes.hit('cached-writes-lost');
+      // A block whose media no longer matches its checksum (a torn write, a landed write whose checksum
+      // never followed, a cached write lost under a newer checksum) is damaged until rewritten.
+      const port = w.arrayPort(name);
+      for (const block of loss.blocks) if (!intact(block, device.store.get(block), port.checksum(block))) w.media.record(name, block, 'torn');
     }
   }
 

@@ -5,7 +5,9 @@
 // block still unacknowledged; the member refuses new writes once it asked to
 // leave, so its deltas drain) and retries otherwise; each block taken out is
 // logged (parity-log.ts), so a leave a parity crash interrupted resumes without
-// taking a block out twice. literal takes each copy once, as it comes.
+// taking a block out twice. literal takes each copy once, as it comes. A
+// member that cannot give its copy (an unreadable or corrupt block) is asked
+// to repair it first — from parity, as any damaged copy is — then gives it.
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
@@ -20,6 +22,8 @@ interface LeaverDeps extends PartDeps {
   readonly repairQ: (block: number) => void;
   /** Logs that `member`'s `block` is out of Q, and writes newQ. */
   readonly storeUnmerge: (member: NodeId, block: number, newQ: Uint8Array) => Promise<WriteResult>;
+  /** Asks `member` to repair its copy of `block` (or learn it is lost); resolves when it has. */
+  readonly askRepair: (member: NodeId, block: number) => Promise<void>;
 }
 
 const CONCURRENCY = 8;
@@ -73,8 +77,12 @@ export class Leaver {
       while (next < member.blockCount) {
         const block = next++;
         if (removed.has(block)) continue;
-        for (let attempt = 1; !(await this.#removeBlock(member.name, block, removed)); attempt++) {
-          await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
+        for (let attempt = 1; ; attempt++) {
+          const outcome = await this.#removeBlock(member.name, block, removed);
+          if (outcome === 'done') break;
+          // No copy to give: the member repairs it (its repair needs the Q[block] lock, released now).
+          if (outcome === 'no-copy') await this.#d.askRepair(member.name, block);
+          else await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
         }
       }
     };
@@ -87,23 +95,24 @@ export class Leaver {
     this.#removed.delete(member);
   }
 
-  /** False if the member's copy was not settled yet, or Q[block] is being rebuilt (hardened: try again later). */
-  async #removeBlock(member: NodeId, block: number, removed: Set<number>): Promise<boolean> {
+  /** 'retry' if the member's copy was not settled yet, or Q[block] is being rebuilt (hardened: try again later); 'no-copy' if the member could not give it. */
+  async #removeBlock(member: NodeId, block: number, removed: Set<number>): Promise<'done' | 'retry' | 'no-copy'> {
     const d = this.#d;
-    const work = async () => {
+    const work = async (): Promise<'done' | 'retry' | 'no-copy'> => {
       const copy = await requestCopy(d.rpc, member, block);
-      if (d.hardened && copy.status !== 0) return false;
+      if (d.hardened && copy.status === 2) return 'no-copy';
+      if (d.hardened && copy.status !== 0) return 'retry';
       const q = await d.disk.read(block);
       if (!q.ok) {
         d.repairQ(block); // then try again
-        return false;
+        return 'retry';
       }
       if (copy.data.length === q.data.length) xorInto(q.data, copy.data);
       const stored = await d.storeUnmerge(member, block, q.data);
       removed.add(block);
       if (!stored.ok) d.repairQ(block); // rebuilt from the members that remain
       this.blocksRemoved++;
-      return true;
+      return 'done';
     };
     return d.hardened ? d.locks.with(block, work) : work();
   }

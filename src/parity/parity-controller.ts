@@ -150,7 +150,8 @@ export class ParityController {
         return stored;
       },
     });
-    this.leaver = new Leaver({ ...shared, repairQ, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
+    const askRepair = async (member: NodeId, block: number) => void (await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block })));
+    this.leaver = new Leaver({ ...shared, repairQ, askRepair, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
     this.repairer = new Repairer({
       ...shared,
       members,
@@ -160,7 +161,7 @@ export class ParityController {
       ready,
       losses,
       declareLost,
-      askRepair: async (member, block) => void (await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block }))),
+      askRepair,
     });
     this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, bugs: this.#bugs });
     this.#group = new Group(deps.members, this.joiner, this.leaver, losses);

@@ -320,7 +320,13 @@ export class PrimaryController {
       if (!this.#member) {
         // Not protected (outside the group): no delta, so no old contents needed — an
         // unreadable block is simply overwritten, and holds the host's data again.
+        // Nothing journals it either: on the media before it is acknowledged, not
+        // only in a drive's write cache (hardened; a power failure would lose it).
         const written = this.#written(block, await this.#disk.write(block, w));
+        if (written.ok && this.#hardened) {
+          const flushed = await this.#disk.flush();
+          if (!flushed.ok) return flushed;
+        }
         if (written.ok && this.#restore.lost.delete(block)) await this.#persist();
         return written;
       }
