@@ -177,7 +177,8 @@ export class ParityController {
     if (this.#log.enabled || this.#group.joining().length > 0) {
       this.#gate.hold(this.#clock, 'recovery', async () => {
         const redo = async (block: number, q: Uint8Array) => (await this.#locks.with(block, () => this.#disk.write(block, q))).ok;
-        for (const block of await this.#log.recover(this.#group.replay(redo))) this.repairer.repair(block);
+        // Blocks a logged write could not restore, or whose delta was absorbed: recomputed from the members.
+        for (const block of await this.#log.recover(this.#group.replay(redo))) this.repairer.recompute(block);
         for (const block of this.#group.losses.pendingBlocks()) this.repairer.reprotect(block); // stripes a loss left unprotected
         for (const m of this.#group.joining()) this.#startJoin(m);
         // Announced again: the previous life may have journaled the end of a join or leave and died before telling.
@@ -439,11 +440,10 @@ export class ParityController {
         // delta is in its member's copy, which the rebuild of Q[block] gathers.
         if (!this.#hardened) return 'applied';
         this.#probe.hit('parity-delta-absorbed');
-        if (from !== undefined) {
-          await this.#log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) }, () => Promise.resolve({ ok: true } as const));
-          this.#applied(from, block);
-        }
-        this.repairer.repair(block);
+        // The record stays in the journal until the recomputation is done: a crash before it redoes the debt.
+        const release = from === undefined ? undefined : await this.#log.held({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) });
+        if (from !== undefined) this.#applied(from, block);
+        this.repairer.recompute(block, release);
         return 'applied';
       }
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);

@@ -82,6 +82,19 @@ export class ParityLog {
     return stored;
   }
 
+  /**
+   * Logs `record` and keeps it from being trimmed until `release` is called:
+   * a delta acknowledged without a write (Q[k] unavailable) stays owed to the
+   * recomputation of Q[k] until that is done, across any crash before it.
+   */
+  async held(record: ParityJournalRecord): Promise<() => void> {
+    if (this.#journal === undefined) return () => {};
+    const position = await this.#journal.append(encodeParityRecord(record));
+    this.#lastPosition = Math.max(this.#lastPosition, position);
+    this.#inProgress.add(position);
+    return () => void this.#inProgress.delete(position);
+  }
+
   /** One more delta applied: checkpoint when due. */
   applied(): void {
     if (this.#journal !== undefined && ++this.#sinceCheckpoint >= this.#every) this.#checkpoint(this.#journal);

@@ -44,6 +44,13 @@ type Outcome = 'done' | 'retry' | { readonly lost: readonly NodeId[] } | 'imposs
 export class Repairer {
   readonly #d: RepairerDeps;
   readonly #running = new Set<number>();
+  /**
+   * Blocks whose Q must be recomputed however it reads: a delta was
+   * acknowledged without being applied (Q[k] unavailable then), on the
+   * promise that the recomputation gathers it from its member's copy — a Q
+   * that reads intact later (a redo of an older logged value) does not hold it.
+   */
+  readonly #owed = new Map<number, (() => void)[]>();
   /** Q blocks recomputed from the members. */
   repaired = 0;
 
@@ -51,9 +58,9 @@ export class Repairer {
     this.#d = deps;
   }
 
-  /** Is a recomputation of Q[block] under way (or owed: a stripe waiting to be re-protected)? */
+  /** Is a recomputation of Q[block] under way (or owed: a stripe waiting to be re-protected, an absorbed delta)? */
   repairing(block: number): boolean {
-    return this.#running.has(block) || this.#d.losses.pending(block);
+    return this.#running.has(block) || this.#owed.has(block) || this.#d.losses.pending(block);
   }
 
   /** Rebuilds an unavailable or wrong Q[block] from the members, in the background (once, however often asked). */
@@ -63,6 +70,14 @@ export class Repairer {
 
   /** Recomputes Q[block] after a loss in its stripe (losses.ts), in the background. */
   reprotect(block: number): void {
+    this.#start(block);
+  }
+
+  /** Recomputes Q[block] whatever it reads: a delta for it was absorbed (acknowledged, not applied). `done` runs once it is. */
+  recompute(block: number, done?: () => void): void {
+    let waiting = this.#owed.get(block);
+    if (waiting === undefined) this.#owed.set(block, (waiting = []));
+    if (done !== undefined) waiting.push(done);
     this.#start(block);
   }
 
@@ -87,7 +102,8 @@ export class Repairer {
   async #rebuild(block: number): Promise<Outcome> {
     const d = this.#d;
     const reprotect = d.losses.pending(block);
-    if (!reprotect && (await d.intact(block))) return 'done'; // repaired meanwhile
+    const owed = this.#owed.has(block);
+    if (!reprotect && !owed && (await d.intact(block))) return 'done'; // repaired meanwhile
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q: wait for the cut
@@ -103,6 +119,8 @@ export class Repairer {
     const stored = await d.storeQ(block, q);
     if (!stored.ok) return 'impossible'; // its drive is still failed: rebuilt once replaced
     d.losses.reprotected(block);
+    for (const done of this.#owed.get(block) ?? []) done();
+    this.#owed.delete(block);
     this.repaired++;
     d.probe.hit(reprotect ? 'stripe-reprotected' : 'parity-block-rebuilt');
     return 'done';
