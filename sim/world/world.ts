@@ -176,8 +176,8 @@ export class World {
       // judged when bytes land (#written keeps it open until the block holds what its checksum says).
       port.onMisdirected = (intended, target) => {
         // The controller rewrote `intended` as far as anyone can tell (a replaced drive's block
-        // counts as rebuilt): what it holds now is stale data, nothing else.
-        if (!this.#cached) this.damage.rewritten(array, intended, this.engine.now);
+        // counts as rebuilt; no bytes will land on it): what it holds now is stale data, nothing else.
+        this.damage.rewritten(array, intended, this.engine.now);
         if (this.#cached || wrong(intended)) this.media.record(array, intended, 'stale');
         if (this.#cached || wrong(target)) this.media.record(array, target, 'misdirected', intended);
       };
