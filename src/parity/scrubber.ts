@@ -18,8 +18,9 @@
 // A copy ahead of Q[k] (a delta for k not acknowledged yet) makes the cut
 // inconsistent: release, wait, try again (as a restore does, H7).
 //
-// A pass goes on until stopped; finish() asks for one more whole pass from the
-// current position and resolves once it is done.
+// A pass goes on until stopped; finish() asks for whole passes from the
+// current position until one finds nothing to repair (a repair's own write
+// may be misdirected, or damage may strike behind the scrub), and resolves then.
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
@@ -49,6 +50,8 @@ export class Scrubber {
   #running = false;
   /** Blocks still to scrub before stopping (undefined: keep going). */
   #left: number | undefined;
+  /** Copies repaired (or found lost) since the last whole pass of finish() began; an unresolved mismatch is not one. */
+  #repairedThisPass = 0;
   #finished: (() => void) | undefined;
   blocksScrubbed = 0;
   mismatches = 0;
@@ -69,17 +72,21 @@ export class Scrubber {
       for (let block = 0; this.#left === undefined || this.#left > 0; block = (block + 1) % total) {
         await d.clock.sleep(intervalUs);
         await this.scrub(block);
-        if (this.#left !== undefined) this.#left--;
+        if (this.#left !== undefined && --this.#left === 0 && this.#repairedThisPass > 0) {
+          this.#left = total; // that pass repaired something: one more, to see it stay repaired
+          this.#repairedThisPass = 0;
+        }
       }
       this.#running = false;
       this.#finished?.();
     });
   }
 
-  /** One more whole pass from where the scrub is, then stop; resolves when it has. */
+  /** Whole passes from where the scrub is until one finds nothing, then stop; resolves when it has. */
   finish(): Promise<void> {
     if (!this.#running) return Promise.resolve();
     this.#left = this.#d.disk.blockCount;
+    this.#repairedThisPass = 0;
     return new Promise((done) => (this.#finished = done));
   }
 
@@ -118,6 +125,7 @@ export class Scrubber {
       return 'ok';
     }
     this.#found();
+    this.#repairedThisPass++;
     if (bad.length + (q.ok ? 0 : 1) > 1) {
       // Beyond single parity: the bad members' blocks are lost (Q[k], if bad, is recomputed without them).
       d.probe.hit('scrub-found-loss');
