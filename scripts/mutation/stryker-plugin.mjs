@@ -24,6 +24,9 @@ const STATIC_ID = 'static:judge-cli';
 /** A run may pass through the mutant this many times what the unmutated run did (plus the floor) before it counts as endless. */
 const HIT_LIMIT_FACTOR = 50;
 const HIT_LIMIT_FLOOR = 100_000;
+/** Runs this many times slower than unmutated (plus the grace) count as a timeout. */
+const SLOW_FACTOR = 5;
+const SLOW_GRACE_MS = 10_000;
 
 /** What the dry run measured, in the sandbox: the runs' order and which mutants each reached. */
 const REACH_FILE = () => join(process.cwd(), '.xorsim-judge-reach.json');
@@ -40,6 +43,8 @@ class XorsimTestRunner {
   #reach = new Map();
   /** Mutant ids reached while modules load. */
   #static = new Set();
+  /** test id → its unmutated wall time (ms, instrumented). */
+  #times = new Map();
 
   constructor(log) {
     this.#log = log;
@@ -66,6 +71,7 @@ class XorsimTestRunner {
     this.#tests.sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9));
     this.#reach = new Map(Object.entries(saved.reach).map(([t, hits]) => [t, new Map(Object.entries(hits))]));
     this.#static = new Set(saved.static);
+    this.#times = new Map(Object.entries(saved.times ?? {}));
   }
 
   async dryRun() {
@@ -92,7 +98,8 @@ class XorsimTestRunner {
     for (const k of Object.keys(cov.static)) delete cov.static[k];
     for (const k of Object.keys(cov.perTest)) delete cov.perTest[k];
     this.#tests.sort((a, b) => times.get(a.id) - times.get(b.id));
-    writeFileSync(REACH_FILE(), JSON.stringify({ order: this.#tests.map((t) => t.id), static: [...this.#static], reach: Object.fromEntries([...this.#reach].map(([t, hits]) => [t, Object.fromEntries(hits)])) }));
+    this.#times = times;
+    writeFileSync(REACH_FILE(), JSON.stringify({ times: Object.fromEntries(times), order: this.#tests.map((t) => t.id), static: [...this.#static], reach: Object.fromEntries([...this.#reach].map(([t, hits]) => [t, Object.fromEntries(hits)])) }));
     this.#log.info(`xorsim judge: ${this.#tests.length} runs, ${[...times.values()].reduce((a, b) => a + b, 0)} ms unmutated (instrumented); ${this.#static.size} mutant(s) in module-load code`);
     results.push({ id: UNIT_ID, name: UNIT_ID, status: TestStatus.Success, timeSpentMs: 0 });
     results.push({ id: STATIC_ID, name: STATIC_ID, status: TestStatus.Success, timeSpentMs: 0 });
@@ -112,6 +119,7 @@ class XorsimTestRunner {
     } else {
       const s = ns();
       let ran = 0;
+      let expectedMs = 0;
       const simCrashes = [];
       try {
         s.activeMutant = id;
@@ -124,9 +132,13 @@ class XorsimTestRunner {
           s.hitCount = 0;
           s.hitLimit = HIT_LIMIT_FACTOR * hits + HIT_LIMIT_FLOOR;
           const o = await this.#judge.runJudgeTest(t);
+          expectedMs += this.#times.get(t.id) ?? 0;
           if (o.kind === 'kill') return killed(t.id, o.message, started, ran);
           if (o.kind === 'timeout') return { status: MutantRunStatus.Timeout, reason: o.message };
           if (o.kind === 'sim-crash') simCrashes.push(o.message);
+          // Far slower than the same runs unmutated (an event storm that does end): a timeout, as Stryker would call it.
+          const spent = Date.now() - started;
+          if (this.#times.size > 0 && spent > SLOW_FACTOR * expectedMs + SLOW_GRACE_MS) return { status: MutantRunStatus.Timeout, reason: `${ran} run(s) took ${spent} ms, unmutated ${expectedMs} ms` };
         }
       } finally {
         s.activeMutant = undefined;
