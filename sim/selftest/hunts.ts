@@ -36,4 +36,6 @@ export const HUNTS: readonly Hunt[] = [
   { bug: 'no-peer-checks', scenario: 'scenarios/confused-peers.json' },
   // Two arrays lost, then every controller restarts.
   { bug: 'volatile-losses', scenario: 'scenarios/loss-then-crash.json' },
+  // Parity crashes while lost and duplicated acks leave deltas applied above each member's floor (mutation testing's find).
+  { bug: 'checkpoint-forgets-early-deltas', scenario: 'scenarios/checkpoint-crash.json' },
 ];

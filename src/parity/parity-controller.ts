@@ -22,7 +22,7 @@ import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { type ParityView, type RefusalReason, checkAtParity, isAnswer, refusalFor } from '../protocol/peer-checks.js';
-import type { MemberState } from '../protocol/parity-journal.js';
+import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
@@ -124,7 +124,7 @@ export class ParityController {
     this.#bugs = deps.bugs ?? NO_BUGS;
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit, deps.boot);
-    this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#group.snapshot(), () => this.#disk.flush());
+    this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#checkpointState(), () => this.#disk.flush());
     const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, probe: this.#probe };
     const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
@@ -224,6 +224,12 @@ export class ParityController {
       await this.build();
       for (const m of this.#group.members.values()) this.onJoined?.(m.name);
     });
+  }
+
+  /** What a checkpoint keeps of the group (the planted bug drops each applied set's numbers above its floor). */
+  #checkpointState(): CheckpointState {
+    const state = this.#group.snapshot();
+    return this.#bugs.has('checkpoint-forgets-early-deltas') ? { ...state, applied: state.applied.map((a) => ({ ...a, above: [] })) } : state;
   }
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */

@@ -36,7 +36,9 @@ export type PlantedBug =
   /** Controllers act on peers' messages without checking them: a confused peer's out-of-range block or wrong-sized data reaches the controller's own assertions (or its data). */
   | 'no-peer-checks'
   /** A primary keeps its lost blocks in memory only: after a restart it serves their zeros as the host's data. */
-  | 'volatile-losses';
+  | 'volatile-losses'
+  /** Parity's checkpoints keep each member's applied floor but not the numbers applied above it: after a crash, a retransmitted or duplicated delta among them is applied again (found by mutation testing, docs/MUTATION.md). */
+  | 'checkpoint-forgets-early-deltas';
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   'parity-stores-delta',
@@ -56,6 +58,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   'unordered-deltas',
   'no-peer-checks',
   'volatile-losses',
+  'checkpoint-forgets-early-deltas',
 ];
 
 export type PlantedBugs = ReadonlySet<PlantedBug>;

@@ -1,0 +1,142 @@
+// The mutation judge (issue #12 item 3): the fixed set of xorsim runs that
+// decides whether a mutant of the controllers is caught, and how one run's
+// outcome counts. Used in-process by the StrykerJS test runner
+// (scripts/mutation/stryker-plugin.mjs) and by test/mutation.test.ts.
+//
+// A "test" is one run with every check on: a shipped scenario at --quick, or a
+// generated world (sim/generate/, drawn once with no steering so the set never
+// depends on what a mutant did). A run kills a mutant when it ends in a
+// correctness or liveness violation, or in a crash thrown from the product's
+// own code (src/: an assertion of its own, or a TypeError in it). A crash
+// thrown from the simulator's code (sim/) is not a kill: the simulator broke,
+// not a check. docs/MUTATION.md says why this set.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateWorld, worldName } from '../../sim/generate/generator.js';
+import type { Budget } from '../../sim/generate/universe.js';
+import { loadScenarioFile } from '../../sim/cli/scenario-file.js';
+import { Engine } from '../../sim/engine/engine.js';
+import { runSeed } from '../../sim/explore/seed-job.js';
+import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
+
+export interface JudgeTest {
+  /** Stable id: `scenario:<name>#<seed>` or `generated:<world>`. */
+  readonly id: string;
+  readonly file: string;
+  readonly scenario: ResolvedScenario;
+  readonly seed: number;
+  readonly quick: boolean;
+  /** The command that replays this run on the unmutated code. */
+  readonly replay: string;
+}
+
+export interface JudgeSet {
+  /** Only these shipped scenarios (names without .json); all when absent. */
+  readonly scenarios?: readonly string[];
+  /** Shipped scenarios (scenarios/*.json, not regressions/) at --quick, these seeds. */
+  readonly scenarioSeeds: readonly number[];
+  /** Generated worlds per budget: these seeds (batch 0, no steering). */
+  readonly generated: Readonly<Record<Budget, readonly number[]>>;
+}
+
+/** The set `npm run mutation` judges with (docs/MUTATION.md: why these). */
+// Unlimited seeds 5 and 9 are left out: they fail on the unmutated code (an
+// honesty and a durability violation, docs/MUTATION.md "Found on the unmutated code").
+export const DEFAULT_SET: JudgeSet = { scenarioSeeds: [1], generated: { recoverable: range(1, 24), unlimited: [1, 2, 3, 4, 6, 7, 8] } };
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** The set in force: DEFAULT_SET, or XORSIM_JUDGE_SET (JSON, a JudgeSet: test/mutation.test.ts uses a small one). */
+export function judgeSet(): JudgeSet {
+  const env = process.env.XORSIM_JUDGE_SET;
+  return env === undefined || env === '' ? DEFAULT_SET : (JSON.parse(env) as JudgeSet);
+}
+
+export function judgeTests(root: string, set: JudgeSet = judgeSet()): JudgeTest[] {
+  const tests: JudgeTest[] = [];
+  for (const budget of ['recoverable', 'unlimited'] as const) {
+    for (const seed of set.generated[budget]) {
+      const world = generateWorld({ seed, budget, weights: {}, batch: 0 });
+      const name = worldName(seed, budget);
+      tests.push({ id: `generated:${name}`, file: `generated-failures/${name}.json`, scenario: world.scenario, seed, quick: false, replay: `xorsim explore --generate --budget ${budget} --from ${seed} --seeds 1 --workers 1` });
+    }
+  }
+  const dir = join(root, 'scenarios');
+  const wanted = (f: string) => set.scenarios === undefined || set.scenarios.includes(f.replace(/\.json$/, ''));
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'scenario.schema.json' && wanted(f)).sort()) {
+    const file = join(dir, f);
+    const scenario = loadScenarioFile(file);
+    for (const seed of set.scenarioSeeds) {
+      tests.push({ id: `scenario:${f.replace(/\.json$/, '')}#${seed}`, file: `scenarios/${f}`, scenario, seed, quick: true, replay: `xorsim run scenarios/${f} --seed ${seed} --quick` });
+    }
+  }
+  return tests;
+}
+
+export type Outcome =
+  /** Every check passed. */
+  | { readonly kind: 'pass'; readonly wallMs: number }
+  /** A check failed, or the product threw: the mutant is caught. */
+  | { readonly kind: 'kill'; readonly wallMs: number; readonly message: string }
+  /** The simulator itself threw: not a kill. */
+  | { readonly kind: 'sim-crash'; readonly wallMs: number; readonly message: string }
+  /** Stryker's hit limit (an endless loop) fired inside the run. */
+  | { readonly kind: 'timeout'; readonly wallMs: number; readonly message: string };
+
+const HIT_LIMIT = 'Stryker: Hit count limit reached';
+
+// The run's report keeps a crash's message and first src/ line only; which code
+// threw needs the error itself, so the judge hears every Engine.fail (the
+// engine is the simulator's; nothing in it changes).
+let lastCrash: { error: unknown; where: string } | undefined;
+const engineFail = Engine.prototype.fail;
+Engine.prototype.fail = function (this: Engine, error: unknown, where: string): void {
+  lastCrash ??= { error, where };
+  engineFail.call(this, error, where);
+};
+
+/** Which code threw: the first stack frame in src/ or sim/ (past node's own and node_modules). */
+export function thrownFrom(error: unknown): 'src' | 'sim' | 'unknown' {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const line of stack.split('\n').slice(1)) {
+    if (line.includes('node_modules') || line.includes('node:')) continue;
+    if (/[/\\]src[/\\]/.test(line)) return 'src';
+    if (/[/\\](sim|scripts|test)[/\\]/.test(line)) return 'sim';
+  }
+  return 'unknown';
+}
+
+export async function runJudgeTest(t: JudgeTest): Promise<Outcome> {
+  const started = process.hrtime.bigint();
+  const ms = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
+  lastCrash = undefined;
+  let r;
+  try {
+    r = await runSeed({ file: t.file, scenario: t.scenario, seed: t.seed, variant: { swarm: false, quick: t.quick }, attempt: 0 });
+  } catch (error) {
+    return classifyThrow(error, 'the run', ms());
+  }
+  if (r.verdict === 'pass') return { kind: 'pass', wallMs: ms() };
+  const v = r.violation!;
+  const message = `${t.id}: ${v.kind} at ${v.timeUs}us: ${v.message.split('\n')[0]}`;
+  if (r.verdict !== 'crash') return { kind: 'kill', wallMs: ms(), message };
+  if (v.message.includes(HIT_LIMIT)) return { kind: 'timeout', wallMs: ms(), message };
+  // Which code threw is in the error's stack, which the report keeps as its first src/ line only.
+  const crash = lastCrash as { error: unknown; where: string } | undefined; // set by the run, through Engine.fail
+  if (crash !== undefined) return classifyThrow(crash.error, crash.where, ms(), t.id);
+  return /\(.*[/\\]src[/\\]/.test(v.message) ? { kind: 'kill', wallMs: ms(), message } : { kind: 'sim-crash', wallMs: ms(), message };
+}
+
+function classifyThrow(error: unknown, where: string, wallMs: number, id = ''): Outcome {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message = `${id}: crash in ${where}: ${text}`;
+  if (text.includes(HIT_LIMIT)) return { kind: 'timeout', wallMs, message };
+  return thrownFrom(error) === 'src' ? { kind: 'kill', wallMs, message } : { kind: 'sim-crash', wallMs, message: `${message} (${firstFrame(error)})` };
+}
+
+function firstFrame(error: unknown): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  return stack.split('\n').slice(1).find((l) => !l.includes('node:') && !l.includes('node_modules'))?.trim() ?? 'no frame';
+}
