@@ -11,7 +11,5 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const { main } = await import('../sim/cli/main.ts');
-// Reports depend on the simulator, never the reverse: their command is handed in here.
-const { REPORT_COMMAND_NAME, reportCommand } = await import('../reports/cli/report-command.ts');
-process.exitCode = await main(process.argv.slice(2), [{ name: REPORT_COMMAND_NAME, register: reportCommand }]);
+const { main } = await import('../cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

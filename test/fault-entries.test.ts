@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { YEAR } from '../sim/engine/time.js';
-import { formatConfig } from '../sim/cli/format-run.js';
+import { formatConfig } from '../cli/format-run.js';
 import { formatProblem, parseScenarioValue } from '../sim/scenario/load.js';
 import { parseRatePerYear } from '../sim/scenario/units.js';
 

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../sim/cli/main.js';
+import { main } from '../cli/main.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioValue } from '../sim/scenario/load.js';
-import { reportFiles } from '../reports/cli/files.js';
-import { REPORT_COMMAND_NAME, reportCommand } from '../reports/cli/report-command.js';
-import { buildReports } from '../reports/cli/run-reports.js';
+import { reportFiles } from '../reports/render/report-files.js';
+import { buildReports } from '../cli/report/run-reports.js';
 import type { Mg1Result } from '../reports/latency/mg1.js';
 import { mg1Check } from '../reports/latency/load-sections.js';
 import { REPORT_NAMES, type Report } from '../reports/model/report.js';
@@ -170,7 +169,7 @@ async function command(...args: string[]): Promise<{ code: number; errors: strin
   const error = console.error;
   console.error = (line: string) => void errors.push(String(line));
   try {
-    return { code: await main(args, [{ name: REPORT_COMMAND_NAME, register: reportCommand }]), errors };
+    return { code: await main(args), errors };
   } finally {
     console.error = error;
   }

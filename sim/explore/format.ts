@@ -5,7 +5,7 @@ import { PROBE_NAMES } from '../../src/protocol/probe-names.js';
 import { formatTime } from '../engine/time.js';
 import { type Exploration, type ScenarioSummary, clean, summarizeRuns } from './result.js';
 import { formatCoverageMap } from './coverage-map.js';
-import { formatDraw } from './swarm.js';
+import { formatDraw } from '../scenario/prepare/swarm.js';
 
 /** Failing seeds listed per scenario; the rest are in the --out file. */
 export const FAILURES_SHOWN = 5;

@@ -11,8 +11,8 @@ import type { Job } from '../parallel/job.js';
 import type { RunReport } from '../runner/run-report.js';
 import { runScenario } from '../runner/run-scenario.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
-import type { SwarmDraw } from './swarm.js';
-import { type RunVariant, prepareRun } from './variant.js';
+import type { SwarmDraw } from '../scenario/prepare/swarm.js';
+import { type RunVariant, prepareRun } from '../scenario/prepare/variant.js';
 
 export interface Capture {
   /** Trace records per fingerprinted chunk. */

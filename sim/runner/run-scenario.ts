@@ -19,7 +19,7 @@ import { type HostOp, HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
 import { prefill } from './prefill.js';
-import { replayCommand } from './replay-command.js';
+import { replayCommand } from '../scenario/prepare/replay-command.js';
 import { type RunReport, summarize } from './run-report.js';
 
 export interface RunOptions {

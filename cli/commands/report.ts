@@ -4,10 +4,8 @@
 // report is asked for (run-reports.ts), so other commands start as fast as
 // before. Bad input exits 2 before anything is simulated or written.
 import type { Argv } from 'yargs';
-import { UsageError } from '../../sim/cli/usage-error.js';
-import { REPORT_NAMES, type ReportName } from '../model/report.js';
-
-export const REPORT_COMMAND_NAME = 'report';
+import { UsageError } from '../usage-error.js';
+import { REPORT_NAMES, type ReportName } from '../../reports/model/report.js';
 
 /** A positive integer flag, at most `max`. */
 export function parseCount(flag: string, value: unknown, max: number): number {
@@ -38,7 +36,7 @@ export function reportCommand(yargs: Argv, done: (code: number) => void): Argv {
       const names = parseWhich(argv.which);
       const seeds = argv.seeds === undefined ? (argv.quick ? 1 : 3) : parseCount('--seeds', argv.seeds, 100);
       const workers = argv.workers === undefined ? undefined : parseCount('--workers', argv.workers, 256);
-      const { runReports } = await import('./run-reports.js');
+      const { runReports } = await import('../report/run-reports.js');
       done(await runReports({ names, which: String(argv.which), out: argv.out, quick: argv.quick, seeds, seedsGiven: argv.seeds !== undefined, workers, progress: argv.progress }));
     },
   );

@@ -1,9 +1,9 @@
 // xorsim run <scenario> --seed N [--protocol literal|hardened] [--swarm] [--quick] [--json] [--trace F] [--dump-images DIR]
 import type { Argv } from 'yargs';
-import { runScenario } from '../../runner/run-scenario.js';
+import { runScenario } from '../../sim/runner/run-scenario.js';
 import { formatConfig, formatRun } from '../format-run.js';
 import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
-import type { Images } from '../../runner/images.js';
+import type { Images } from '../../sim/runner/images.js';
 import { LineFile, writeDirAtomic } from '../io.js';
 import { EXIT_CLEAN, EXIT_VIOLATION } from '../usage-error.js';
 

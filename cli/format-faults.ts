@@ -1,8 +1,8 @@
 // The faults a run was configured with, as one clause of the configuration
 // line every run prints first: the budget, each scheduled fault with every
 // field (defaults resolved), and each rate-driven process with its parameters.
-import { SECOND, YEAR, formatTime } from '../engine/time.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
+import { SECOND, YEAR, formatTime } from '../sim/engine/time.js';
+import type { ResolvedScenario } from '../sim/scenario/resolve.js';
 
 /** Fields that hold durations (µs), printed as such; any other field prints as it is. */
 const DURATIONS = new Set(['restartAfter', 'replaceAfter', 'for', 'down', 'up', 'restoreAfter', 'burstWithin']);

@@ -3,7 +3,7 @@
 // previous report or the new one, never half of one.
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../sim/cli/usage-error.js';
+import { UsageError } from '../usage-error.js';
 
 /** Replaces directory `dir` with exactly `files` (paths relative to it, subdirectories allowed). */
 export function replaceDir(dir: string, files: ReadonlyMap<string, Uint8Array | string>): void {

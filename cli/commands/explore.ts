@@ -2,17 +2,17 @@
 //                [--swarm] [--quick] [--protocol P] [--recheck F] [--out F]
 // xorsim explore --generate [--budget recoverable|unlimited] [--batch B] [--save-failures DIR] [the same seed options]
 import type { Argv } from 'yargs';
-import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
-import { type ExploreTarget, explore } from '../../explore/explore.js';
-import { exploreGenerated } from '../../explore/generated.js';
-import type { Exploration } from '../../explore/result.js';
-import { DEFAULT_BATCH } from '../../generate/steering.js';
-import { shellWord } from '../../runner/replay-command.js';
-import { formatExploration } from '../../explore/format.js';
-import { clean } from '../../explore/result.js';
-import { type Shard, parseShard } from '../../explore/seeds.js';
-import { defaultWorkers } from '../../parallel/pool.js';
-import { parseDuration, parseFraction } from '../../scenario/units.js';
+import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../src/protocol/variant.js';
+import { type ExploreTarget, explore } from '../../sim/explore/explore.js';
+import { exploreGenerated } from '../../sim/explore/generated.js';
+import type { Exploration } from '../../sim/explore/result.js';
+import { DEFAULT_BATCH } from '../../sim/generate/steering.js';
+import { shellWord } from '../../sim/scenario/prepare/replay-command.js';
+import { formatExploration } from '../../sim/explore/format.js';
+import { clean } from '../../sim/explore/result.js';
+import { type Shard, parseShard } from '../../sim/explore/seeds.js';
+import { defaultWorkers } from '../../sim/parallel/pool.js';
+import { parseDuration, parseFraction } from '../../sim/scenario/units.js';
 import { checkWritable, scenarioFiles, writeTextAtomic } from '../io.js';
 import { Progress } from '../progress.js';
 import { loadScenarioFile, parseSeed } from '../scenario-file.js';

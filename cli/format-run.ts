@@ -1,8 +1,8 @@
 // The human-readable summary of a run (the JSON one is the RunReport itself).
-import { formatTime } from '../engine/time.js';
-import type { LinkFields } from '../scenario/network-schema.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
-import type { RunReport } from '../runner/run-report.js';
+import { formatTime } from '../sim/engine/time.js';
+import type { LinkFields } from '../sim/scenario/network-schema.js';
+import type { ResolvedScenario } from '../sim/scenario/resolve.js';
+import type { RunReport } from '../sim/runner/run-report.js';
 import { formatFaults } from './format-faults.js';
 
 const n = (x: number) => x.toLocaleString('en-US');

@@ -1,24 +1,19 @@
 // The xorsim command line. Exit codes: 0 clean, 1 an invariant was violated,
 // 2 bad input (one line naming the file/field/flag and the problem, no stack).
-import yargs, { type Argv } from 'yargs';
+import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
 import { exploreCommand } from './commands/explore.js';
 import { mergeCommand } from './commands/merge.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { selftestCommand } from './commands/selftest.js';
 import { shrinkCommand } from './commands/shrink.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_BAD_INPUT, UsageError } from './usage-error.js';
 
-/** A command registered from outside sim/ (bin/xorsim.mjs adds `report`: reports depend on sim, not the reverse). */
-export interface ExtraCommand {
-  readonly name: string;
-  readonly register: (yargs: Argv, done: (code: number) => void) => Argv;
-}
-
-export async function main(args: readonly string[], extra: readonly ExtraCommand[] = []): Promise<number> {
-  const commands = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', ...extra.map((c) => c.name)];
+export async function main(args: readonly string[]): Promise<number> {
+  const commands = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report'];
   let code = 0;
   const done = (c: number) => void (code = c);
   let parser = yargs([...args])
@@ -40,7 +35,7 @@ export async function main(args: readonly string[], extra: readonly ExtraCommand
   parser = selftestCommand(parser, done);
   parser = validateCommand(parser, done);
   parser = benchCommand(parser, done);
-  for (const command of extra) parser = command.register(parser, done);
+  parser = reportCommand(parser, done);
   try {
     await parser.parseAsync();
     return code;

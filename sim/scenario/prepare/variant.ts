@@ -1,9 +1,9 @@
 // How a seed's run differs from the scenario file as written: the protocol
 // override, `--quick` and `--swarm`. `run`, `explore` and `replay` all prepare
 // a run through here, so one command line reproduces any seed exactly.
-import type { ProtocolVariant } from '../../src/protocol/variant.js';
-import { replayCommand } from '../runner/replay-command.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { ProtocolVariant } from '../../../src/protocol/variant.js';
+import { replayCommand } from './replay-command.js';
+import type { ResolvedScenario } from '../resolve.js';
 import { quickVariant } from './quick.js';
 import { type SwarmDraw, drawSwarm } from './swarm.js';
 

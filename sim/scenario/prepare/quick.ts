@@ -3,9 +3,9 @@
 // still happens (the load is cut only past the end of the last one, plus a
 // tail for the system to work under load after it), random faults keep their
 // rates over the shorter load, and the settle bound is unchanged.
-import { MS } from '../engine/time.js';
-import type { ScheduledFault } from '../faults/schedule-schema.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
+import { MS } from '../../engine/time.js';
+import type { ScheduledFault } from '../../faults/schedule-schema.js';
+import type { ResolvedScenario } from '../resolve.js';
 
 /** The shortest quick load. */
 export const QUICK_MIN_LOAD = 500 * MS;

@@ -7,11 +7,11 @@
 // stream (swarm/<knob>, swarm/off/<family>), seeded from the seed and that name
 // only, so the same seed always draws the same configuration in any process,
 // and adding a knob to a scenario never shifts the others' draws.
-import { Random } from '../engine/prng.js';
-import { SECOND } from '../engine/time.js';
-import type { ScheduledFault } from '../faults/schedule-schema.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
-import { SWARM_FAMILIES, type SwarmFamily, type SwarmKnob } from '../scenario/swarm-schema.js';
+import { Random } from '../../engine/prng.js';
+import { SECOND } from '../../engine/time.js';
+import type { ScheduledFault } from '../../faults/schedule-schema.js';
+import type { ResolvedScenario } from '../resolve.js';
+import { SWARM_FAMILIES, type SwarmFamily, type SwarmKnob } from '../swarm-schema.js';
 
 /** What one seed drew: knob values in base units (µs, fractions, crashes per second) and the families switched off. */
 export interface SwarmDraw {

@@ -2,12 +2,12 @@
 // plants each known bug in the hardened controllers, alone, and hunts it; exit
 // 1 if any survives. The only command that can switch a planted bug on.
 import type { Argv } from 'yargs';
-import { PLANTED_BUGS, type PlantedBug } from '../../../src/protocol/planted-bugs.js';
-import { defaultWorkers } from '../../parallel/pool.js';
-import { formatSelftest } from '../../selftest/format.js';
-import { HUNTS } from '../../selftest/hunts.js';
-import { selftest } from '../../selftest/selftest.js';
-import { wallNowMs } from '../../wall-clock.js';
+import { PLANTED_BUGS, type PlantedBug } from '../../src/protocol/planted-bugs.js';
+import { defaultWorkers } from '../../sim/parallel/pool.js';
+import { formatSelftest } from '../../sim/selftest/format.js';
+import { HUNTS } from '../../sim/selftest/hunts.js';
+import { selftest } from '../../sim/selftest/selftest.js';
+import { wallNowMs } from '../../sim/wall-clock.js';
 import { loadScenarioFile, parseSeed } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 

@@ -1,6 +1,6 @@
 // xorsim validate <scenario>: checks a scenario file and explains every problem.
 import type { Argv } from 'yargs';
-import { formatProblem, parseScenarioText } from '../../scenario/load.js';
+import { formatProblem, parseScenarioText } from '../../sim/scenario/load.js';
 import { formatConfig } from '../format-run.js';
 import { readText, scenarioFiles } from '../io.js';
 import { EXIT_BAD_INPUT, EXIT_CLEAN } from '../usage-error.js';

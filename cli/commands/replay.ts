@@ -5,13 +5,13 @@
 // and as a Chrome/Perfetto timeline, restricted by --array/--block, and on a
 // violation the last --events records that touched the broken block.
 import type { Argv } from 'yargs';
-import type { TraceRecord } from '../../engine/trace.js';
-import { toChromeTrace } from '../../replay/perfetto.js';
-import { type RecordFilter, formatRecord, lastAbout } from '../../replay/records.js';
-import { replay } from '../../replay/replay.js';
-import { shellWord } from '../../runner/replay-command.js';
-import type { RunReport } from '../../runner/run-report.js';
-import type { ResolvedScenario } from '../../scenario/resolve.js';
+import type { TraceRecord } from '../../sim/engine/trace.js';
+import { toChromeTrace } from '../../sim/replay/perfetto.js';
+import { type RecordFilter, formatRecord, lastAbout } from '../../sim/replay/records.js';
+import { replay } from '../../sim/replay/replay.js';
+import { shellWord } from '../../sim/scenario/prepare/replay-command.js';
+import type { RunReport } from '../../sim/runner/run-report.js';
+import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
 import { formatConfig, formatRun } from '../format-run.js';
 import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
 import { writeTextAtomic } from '../io.js';

@@ -1,7 +1,7 @@
 // Loads a scenario file for a command, or throws a UsageError naming the file,
 // the field and the problem.
-import { formatProblem, parseScenarioText } from '../scenario/load.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
+import { formatProblem, parseScenarioText } from '../sim/scenario/load.js';
+import type { ResolvedScenario } from '../sim/scenario/resolve.js';
 import { readText } from './io.js';
 import { UsageError } from './usage-error.js';
 

@@ -2,9 +2,9 @@
 // protocol, swarm, quick) and turning them into the scenario that runs, so a
 // replay command printed anywhere reproduces its run exactly.
 import type { Argv } from 'yargs';
-import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../src/protocol/variant.js';
-import { formatDraw } from '../explore/swarm.js';
-import { type PreparedRun, prepareRun } from '../explore/variant.js';
+import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../src/protocol/variant.js';
+import { formatDraw } from '../sim/scenario/prepare/swarm.js';
+import { type PreparedRun, prepareRun } from '../sim/scenario/prepare/variant.js';
 import { loadScenarioFile, parseSeed } from './scenario-file.js';
 
 export function seedRunOptions<T>(y: Argv<T>) {

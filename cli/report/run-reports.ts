@@ -5,14 +5,14 @@
 // index.html. Returns 0 when every run passed its checks and every theory
 // check agreed, else 1.
 import { cpus } from 'node:os';
-import { EXIT_CLEAN, EXIT_VIOLATION } from '../../sim/cli/usage-error.js';
+import { EXIT_CLEAN, EXIT_VIOLATION } from '../usage-error.js';
 import { defaultWorkers, runJobs } from '../../sim/parallel/pool.js';
 import { cpuNowMs, wallNowMs } from '../../sim/wall-clock.js';
-import { writeTextAtomic } from '../../sim/cli/io.js';
-import type { ReportOptions, ReportPlan } from '../model/plan.js';
-import type { Report, ReportName } from '../model/report.js';
-import { PLANNERS } from '../plans.js';
-import { indexFiles, reportFiles } from './files.js';
+import { writeTextAtomic } from '../io.js';
+import type { ReportOptions, ReportPlan } from '../../reports/model/plan.js';
+import type { Report, ReportName } from '../../reports/model/report.js';
+import { PLANNERS } from '../../reports/plans.js';
+import { indexFiles, reportFiles } from '../../reports/render/report-files.js';
 import { checkOutDir, replaceDir } from './output.js';
 import { progressBar } from './progress.js';
 

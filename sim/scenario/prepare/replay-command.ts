@@ -1,6 +1,6 @@
 // The command that reproduces a run, ready to paste into a POSIX shell: the
 // scenario file is quoted when it holds anything a shell would interpret.
-import type { ProtocolVariant } from '../../src/protocol/variant.js';
+import type { ProtocolVariant } from '../../../src/protocol/variant.js';
 
 export function replayCommand(file: string, seed: number, protocol: ProtocolVariant, flags: readonly string[] = []): string {
   return `npx xorsim replay ${shellWord(file)} --seed ${seed} --protocol ${protocol}${flags.map((f) => ` ${f}`).join('')}`;

@@ -4,15 +4,15 @@
 // own, and says how much it shrank and how to run it.
 import { dirname, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../../src/protocol/variant.js';
-import { formatTime } from '../../engine/time.js';
-import { shellWord } from '../../runner/replay-command.js';
-import { parseScenarioValue } from '../../scenario/load.js';
-import type { ResolvedScenario } from '../../scenario/resolve.js';
-import type { Json } from '../../shrink/candidates.js';
-import { shrink } from '../../shrink/shrink.js';
-import type { Outcome } from '../../shrink/attempt.js';
-import { wallNowMs } from '../../wall-clock.js';
+import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../src/protocol/variant.js';
+import { formatTime } from '../../sim/engine/time.js';
+import { shellWord } from '../../sim/scenario/prepare/replay-command.js';
+import { parseScenarioValue } from '../../sim/scenario/load.js';
+import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
+import type { Json } from '../../sim/shrink/candidates.js';
+import { shrink } from '../../sim/shrink/shrink.js';
+import type { Outcome } from '../../sim/shrink/attempt.js';
+import { wallNowMs } from '../../sim/wall-clock.js';
 import { readText, writeTextAtomic } from '../io.js';
 import { loadScenarioFile, parseSeed } from '../scenario-file.js';
 import { EXIT_CLEAN, UsageError } from '../usage-error.js';

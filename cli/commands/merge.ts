@@ -1,9 +1,9 @@
 // xorsim merge <result.json…> [--out F]: combines `explore --out` files (e.g.
 // the shards of one exploration) and prints the same summary as explore.
 import type { Argv } from 'yargs';
-import { formatExploration } from '../../explore/format.js';
-import { type MergeInput, mergeExplorations } from '../../explore/merge.js';
-import { clean } from '../../explore/result.js';
+import { formatExploration } from '../../sim/explore/format.js';
+import { type MergeInput, mergeExplorations } from '../../sim/explore/merge.js';
+import { clean } from '../../sim/explore/result.js';
 import { checkWritable, readText, writeTextAtomic } from '../io.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 

@@ -2,9 +2,9 @@
 // terminal (cli-progress), otherwise a plain line every few seconds so CI logs
 // stay readable. Updated as results arrive; never read by the simulation.
 import cliProgress from 'cli-progress';
-import type { ExploreProgress } from '../explore/explore.js';
-import { formatTime } from '../engine/time.js';
-import { wallNowMs } from '../wall-clock.js';
+import type { ExploreProgress } from '../sim/explore/explore.js';
+import { formatTime } from '../sim/engine/time.js';
+import { wallNowMs } from '../sim/wall-clock.js';
 
 /** Seconds between plain lines when stderr is not a terminal. */
 const LINE_EVERY_MS = 5000;

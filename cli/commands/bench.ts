@@ -1,11 +1,11 @@
 // xorsim bench [--json]: the tool's own speed (wall clock, the only place it is read).
 import { cpus } from 'node:os';
 import type { Argv } from 'yargs';
-import { benchCrc } from '../../bench/crc-bench.js';
-import { benchEngine } from '../../bench/engine-bench.js';
-import { benchPrefillMemory, benchWrittenMemory } from '../../bench/memory-bench.js';
-import { type XorSetting, benchXor } from '../../bench/xor-bench.js';
-import { runScenario } from '../../runner/run-scenario.js';
+import { benchCrc } from '../../sim/bench/crc-bench.js';
+import { benchEngine } from '../../sim/bench/engine-bench.js';
+import { benchPrefillMemory, benchWrittenMemory } from '../../sim/bench/memory-bench.js';
+import { type XorSetting, benchXor } from '../../sim/bench/xor-bench.js';
+import { runScenario } from '../../sim/runner/run-scenario.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN } from '../usage-error.js';
 

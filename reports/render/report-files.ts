@@ -1,6 +1,6 @@
 // The files of a report directory, and the index of `report all`.
-import { renderChart } from '../render/chart-png.js';
-import { type Provenance, csv, dataJson, html, inline, markdown, speedText } from '../render/documents.js';
+import { renderChart } from './chart-png.js';
+import { type Provenance, csv, dataJson, html, inline, markdown, speedText } from './documents.js';
 import type { Report } from '../model/report.js';
 
 export async function reportFiles(report: Report, provenance: Provenance): Promise<Map<string, Uint8Array | string>> {
