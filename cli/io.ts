@@ -1,6 +1,7 @@
-// The CLI's real file I/O, kept out of the simulation path (the determinism lint
-// exempts this file and only this file under sim/). Writes go to a temporary
-// file renamed into place, so a failed command leaves nothing half-written.
+// The CLI's real file I/O, kept out of the simulation path. Every write goes
+// through one atomic writer: into a temporary sibling, renamed into place at
+// the end, so a failed or interrupted command leaves the previous file or
+// directory or the new one, never half of one.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from './usage-error.js';
@@ -35,13 +36,54 @@ export function checkWritable(file: string): void {
 }
 
 export function writeTextAtomic(file: string, text: string): void {
+  replaceAtomically(file, 'write', (tmp) => writeFileSync(tmp, text));
+}
+
+/** Replaces directory `dir` with exactly `files` (paths relative to it, subdirectories allowed). */
+export function writeDirAtomic(dir: string, files: ReadonlyMap<string, Uint8Array | string>): void {
+  replaceAtomically(dir.replace(/\/+$/, ''), 'write into', (tmp) => {
+    for (const [name, data] of files) {
+      const file = join(tmp, name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, data);
+    }
+  });
+}
+
+/**
+ * The one atomic writer: `fill` writes a temporary sibling of `target`, which
+ * then takes its place. A directory's previous contents are moved aside first
+ * and come back if the swap fails.
+ */
+function replaceAtomically(target: string, verb: string, fill: (tmp: string) => void): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  const wasDir = existsSync(target) && statSync(target).isDirectory();
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    mkdirSync(dirname(target), { recursive: true });
+    rmSync(tmp, { recursive: true, force: true });
+    fill(tmp);
+    if (wasDir !== (existsSync(tmp) && statSync(tmp).isDirectory()) && existsSync(target)) {
+      throw new UsageError(`${target}: exists and is not a ${wasDir ? 'file' : 'directory'}`);
+    }
+    if (wasDir) renameSync(target, old);
+    renameSync(tmp, target);
+    rmSync(old, { recursive: true, force: true });
   } catch (error) {
-    throw new UsageError(`${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    rmSync(tmp, { recursive: true, force: true });
+    if (existsSync(old) && !existsSync(target)) renameSync(old, target);
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${target}: cannot ${verb} it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** Fails early, before any simulation, if `dir` cannot hold a command's output directory. */
+export function checkOutDir(flag: string, dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: exists and is not a directory`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${flag} ${dir}: cannot create it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
@@ -60,22 +102,5 @@ export class LineFile {
 
   close(): void {
     writeTextAtomic(this.#file, this.#lines.length === 0 ? '' : `${this.#lines.join('\n')}\n`);
-  }
-}
-
-/** Writes a set of files into `dir` as a whole: into a temporary sibling, renamed into place at the end. */
-export function writeDirAtomic(dir: string, files: ReadonlyMap<string, Uint8Array | string>): void {
-  const tmp = `${dir.replace(/\/+$/, '')}.tmp-${process.pid}`;
-  try {
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${dir}: exists and is not a directory`);
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    for (const [name, data] of files) writeFileSync(join(tmp, name), data);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${dir}: cannot write images (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }

@@ -10,10 +10,12 @@ import { runCommand } from './commands/run.js';
 import { selftestCommand } from './commands/selftest.js';
 import { shrinkCommand } from './commands/shrink.js';
 import { validateCommand } from './commands/validate.js';
+import { useRawArgs } from './flags.js';
 import { EXIT_BAD_INPUT, UsageError } from './usage-error.js';
 
 export async function main(args: readonly string[]): Promise<number> {
   const commands = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report'];
+  useRawArgs(args);
   let code = 0;
   const done = (c: number) => void (code = c);
   let parser = yargs([...args])
@@ -25,7 +27,9 @@ export async function main(args: readonly string[]): Promise<number> {
     .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
-      throw error ?? new UsageError(oneLine(message, args, commands));
+      // yargs' own complaints (YError: a flag's check, a coerce) are bad input; anything else is a real failure.
+      if (error === undefined || error.name === 'YError') throw new UsageError(oneLine(error?.message ?? message, args, commands));
+      throw error;
     });
   parser = runCommand(parser, done);
   parser = replayCommand(parser, done);

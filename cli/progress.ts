@@ -1,44 +1,54 @@
 // Progress of a long command on stderr (stdout stays parseable): a bar on a
 // terminal (cli-progress), otherwise a plain line every few seconds so CI logs
-// stay readable. Updated as results arrive; never read by the simulation.
+// stay readable. Explore's seeds and a report's runs both go through here.
+// Updated as results arrive; never read by the simulation.
 import cliProgress from 'cli-progress';
-import type { ExploreProgress } from '../sim/explore/explore.js';
 import { formatTime } from '../sim/engine/time.js';
 import { wallNowMs } from '../sim/wall-clock.js';
 
-/** Seconds between plain lines when stderr is not a terminal. */
+/** Milliseconds between plain lines when stderr is not a terminal. */
 const LINE_EVERY_MS = 5000;
 
-const LABEL: Record<ExploreProgress['phase'], string> = { explore: 'seeds', recheck: 're-runs (determinism)', diagnose: 'diagnosing a mismatch' };
-
 export class Progress {
+  readonly #enabled: boolean;
   readonly #tty = process.stderr.isTTY === true;
   readonly #startedMs = wallNowMs();
   #bar: cliProgress.SingleBar | undefined;
-  #phase: ExploreProgress['phase'] | undefined;
+  #label: string | undefined;
   #lastLineMs = -Infinity;
 
-  update(p: ExploreProgress): void {
-    if (p.phase !== this.#phase) {
+  /** `enabled` false: show nothing (report --no-progress). */
+  constructor(enabled = true) {
+    this.#enabled = enabled;
+  }
+
+  /**
+   * `label` has done `done` of `total` units of work (seeds; or a report's
+   * runs weighted by their cost, so its ETA means something); `status` says it
+   * in words ("3/40, 1 failed"). A new label starts a new bar.
+   */
+  show(label: string, done: number, total: number, status: string): void {
+    if (!this.#enabled) return;
+    if (label !== this.#label) {
       this.stop();
-      this.#phase = p.phase;
+      this.#label = label;
       if (this.#tty) {
         this.#bar = new cliProgress.SingleBar(
-          { stream: process.stderr, format: `${LABEL[p.phase]} [{bar}] {value}/{total} · {failed} failed · {duration_formatted} (ETA {eta_formatted})`, hideCursor: true, clearOnComplete: true },
+          { stream: process.stderr, format: `${label} [{bar}] {percentage}% · {status} · {duration_formatted} (ETA {eta_formatted})`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
           cliProgress.Presets.shades_classic,
         );
-        this.#bar.start(p.total, 0, { failed: 0 });
+        this.#bar.start(total, 0, { status });
       }
     }
     if (this.#bar !== undefined) {
-      this.#bar.setTotal(p.total);
-      this.#bar.update(p.done, { failed: p.failed });
+      this.#bar.setTotal(total);
+      this.#bar.update(done, { status });
       return;
     }
     const now = wallNowMs();
-    if (now - this.#lastLineMs < LINE_EVERY_MS && p.done < p.total) return;
+    if (now - this.#lastLineMs < LINE_EVERY_MS && done < total) return;
     this.#lastLineMs = now;
-    process.stderr.write(`${LABEL[p.phase]}: ${p.done}/${p.total}, ${p.failed} failed, ${formatTime(Math.round(now - this.#startedMs) * 1000)}\n`);
+    process.stderr.write(`${label}: ${status}, ${formatTime(Math.round(now - this.#startedMs) * 1000)}\n`);
   }
 
   stop(): void {

@@ -12,12 +12,3 @@ export function loadScenarioFile(file: string): ResolvedScenario {
   const tail = more.length > 0 ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''}: run \`xorsim validate ${file}\`)` : '';
   throw new UsageError(formatProblem(first!) + tail);
 }
-
-/** --seed: a non-negative safe integer. */
-export function parseSeed(value: unknown, flag = '--seed'): number {
-  const text = String(value);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`${flag}: expected a non-negative integer, got ${JSON.stringify(value)}`);
-  }
-  return Number(text);
-}

@@ -12,7 +12,7 @@ import { main } from '../cli/main.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioValue } from '../sim/scenario/load.js';
 import { reportFiles } from '../reports/render/report-files.js';
-import { buildReports } from '../cli/report/run-reports.js';
+import { buildReports } from '../cli/run-reports.js';
 import type { Mg1Result } from '../reports/latency/mg1.js';
 import { mg1Check } from '../reports/latency/load-sections.js';
 import { REPORT_NAMES, type Report } from '../reports/model/report.js';

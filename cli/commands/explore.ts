@@ -5,17 +5,17 @@ import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../src/protocol/variant.js';
 import { type ExploreTarget, explore } from '../../sim/explore/explore.js';
 import { exploreGenerated } from '../../sim/explore/generated.js';
+import type { ExploreProgress } from '../../sim/explore/explore.js';
 import type { Exploration } from '../../sim/explore/result.js';
 import { DEFAULT_BATCH } from '../../sim/generate/steering.js';
 import { shellWord } from '../../sim/scenario/prepare/replay-command.js';
 import { formatExploration } from '../../sim/explore/format.js';
 import { clean } from '../../sim/explore/result.js';
-import { type Shard, parseShard } from '../../sim/explore/seeds.js';
 import { defaultWorkers } from '../../sim/parallel/pool.js';
-import { parseDuration, parseFraction } from '../../sim/scenario/units.js';
 import { checkWritable, scenarioFiles, writeTextAtomic } from '../io.js';
 import { Progress } from '../progress.js';
-import { loadScenarioFile, parseSeed } from '../scenario-file.js';
+import { intOption, intOptionOr, parseShardFlag, parseShare, parseWallTime } from '../flags.js';
+import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
 export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -27,11 +27,11 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         .positional('scenario', { type: 'string', array: true, describe: 'scenario files, or directories of them (e.g. scenarios/); none with --generate' })
         .option('generate', { type: 'boolean', default: false, describe: 'each seed draws a whole world (topology, hardware, network, load, faults of every family) instead of running scenario files' })
         .option('budget', { choices: ['recoverable', 'unlimited'] as const, describe: 'with --generate: the fault budget of the worlds (default recoverable: every seed must fully recover)' })
-        .option('batch', { type: 'string', describe: `with --generate: seeds per steering batch (default ${DEFAULT_BATCH}); each batch aims at the coverage cells earlier ones reached least` })
+        .option('batch', { ...intOption('batch', '', { min: 1 }), describe: `with --generate: seeds per steering batch (default ${DEFAULT_BATCH}); each batch aims at the coverage cells earlier ones reached least` })
         .option('save-failures', { type: 'string', describe: 'with --generate: write each failing world here as a scenario file (default generated-failures/)' })
-        .option('seeds', { type: 'string', default: '20', describe: 'how many seeds (before sharding)' })
-        .option('from', { type: 'string', default: '1', describe: 'the first seed' })
-        .option('workers', { type: 'string', describe: `worker threads (default: every core, ${defaultWorkers()} here; 1 runs in this thread)` })
+        .option('seeds', intOptionOr('seeds', 'how many seeds (before sharding)', { min: 1 }, 20))
+        .option('from', intOptionOr('from', 'the first seed', { min: 0 }, 1))
+        .option('workers', intOption('workers', `worker threads (default: every core, ${defaultWorkers()} here; 1 runs in this thread)`, { min: 1 }))
         .option('shard', { type: 'string', describe: 'run only shard i of n (0-based, e.g. 0/4): every n-th seed from the i-th' })
         .option('time-budget', { type: 'string', describe: 'stop starting seeds after this much wall time (e.g. 10m)' })
         .option('swarm', { type: 'boolean', default: false, describe: "each seed draws its configuration from the scenario's swarm section" })
@@ -48,17 +48,16 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
           if (argv[flag] !== undefined) throw new UsageError(`--${flag === 'saveFailures' ? 'save-failures' : flag}: only with --generate`);
         }
       } else if (argv.swarm || argv.quick) throw new UsageError(`--${argv.swarm ? 'swarm' : 'quick'}: not with --generate (each generated world is already short and draws its own configuration)`);
-      const seeds = positiveInt(argv.seeds, '--seeds');
-      const from = parseSeed(argv.from, '--from');
+      const seeds = argv.seeds;
+      const from = argv.from;
       if (!Number.isSafeInteger(from + seeds)) throw new UsageError(`--from: ${from} + ${seeds} seeds is past the largest seed`);
-      const workers = argv.workers === undefined ? defaultWorkers() : positiveInt(argv.workers, '--workers');
-      const shard = argv.shard === undefined ? undefined : shardOf(argv.shard);
-      const timeBudgetMs = argv.timeBudget === undefined ? undefined : budgetOf(argv.timeBudget);
-      const recheck = parseFraction(/^\d+(\.\d+)?$/.test(argv.recheck) ? Number(argv.recheck) : argv.recheck);
-      if (recheck === undefined) throw new UsageError(`--recheck: expected a share like "5%" or 0.05, got ${JSON.stringify(argv.recheck)}`);
+      const workers = argv.workers ?? defaultWorkers();
+      const shard = argv.shard === undefined ? undefined : parseShardFlag(argv.shard);
+      const timeBudgetMs = argv.timeBudget === undefined ? undefined : parseWallTime('time-budget', argv.timeBudget);
+      const recheck = parseShare('recheck', argv.recheck);
       if (argv.generate) {
         const budget = argv.budget ?? 'recoverable';
-        const batch = argv.batch === undefined ? DEFAULT_BATCH : positiveInt(argv.batch, '--batch');
+        const batch = argv.batch ?? DEFAULT_BATCH;
         const saveDir = (argv.saveFailures ?? 'generated-failures').replace(/\/+$/, '') || '.';
         if (argv.out !== undefined) checkWritable(argv.out);
         const progress = new Progress();
@@ -73,7 +72,7 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
           ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}),
           recheck,
           ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
-          onProgress: (p) => progress.update(p),
+          onProgress: showOn(progress),
         });
         progress.stop();
         const command = ['npx xorsim explore --generate', `--budget ${budget}`, `--from ${from}`, `--seeds ${seeds}`, `--batch ${batch}`, ...(shard !== undefined ? [`--shard ${shard.index}/${shard.count}`] : []), ...(argv.protocol !== undefined ? [`--protocol ${argv.protocol}`] : [])].join(' ');
@@ -107,7 +106,7 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         variant: { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) },
         recheck,
         ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
-        onProgress: (p) => progress.update(p),
+        onProgress: showOn(progress),
       });
       progress.stop();
       if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
@@ -116,6 +115,12 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
       done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
     },
   );
+}
+
+const LABEL: Record<ExploreProgress['phase'], string> = { explore: 'seeds', recheck: 're-runs (determinism)', diagnose: 'diagnosing a mismatch' };
+
+function showOn(progress: Progress): (p: ExploreProgress) => void {
+  return (p) => progress.show(LABEL[p.phase], p.done, p.total, `${p.done}/${p.total}, ${p.failed} failed`);
 }
 
 /** Writes every failing generated world where its replay command points; returns the files written. */
@@ -132,21 +137,4 @@ function saveFailures(result: Exploration, dir: string, command: string): string
     }
   }
   return out;
-}
-
-function positiveInt(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-function shardOf(text: string): Shard {
-  const shard = parseShard(text);
-  if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
-  return shard;
-}
-
-function budgetOf(text: string): number {
-  const us = parseDuration(text);
-  if (us === undefined || us <= 0) throw new UsageError(`--time-budget: expected a duration like "10m" or "2h", got ${JSON.stringify(text)}`);
-  return us / 1000;
 }

@@ -15,7 +15,7 @@ import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
 import { formatConfig, formatRun } from '../format-run.js';
 import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
 import { writeTextAtomic } from '../io.js';
-import { parseSeed } from '../scenario-file.js';
+import { intOption, intOptionOr } from '../flags.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
 export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -27,15 +27,15 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('jsonl', { type: 'string', describe: 'write the trace records as JSON lines to this file' })
         .option('perfetto', { type: 'string', describe: 'write a Chrome/Perfetto timeline (trace-event JSON) to this file: open it in https://ui.perfetto.dev' })
         .option('array', { type: 'string', describe: 'only records about this array (its I/O, host, drives, messages to and from it)' })
-        .option('block', { type: 'string', describe: 'only records about this block number' })
-        .option('events', { type: 'string', default: '40', describe: 'how many of the last matching events to print' })
+        .option('block', intOption('block', 'only records about this block number', { min: 0 }))
+        .option('events', intOptionOr('events', 'how many of the last matching events to print', { min: 0 }, 40))
         .option('json', { type: 'boolean', default: false, describe: 'print the run summary as one JSON object' }),
     async (argv) => {
       const prepared = prepareSeedRun(argv, argv.json, 'replayed');
       const seed = prepared.seed;
       const scenario = prepared.scenario;
       const filter = parseFilter(scenario, argv.array, argv.block);
-      const limit = parseSeed(argv.events, '--events');
+      const limit = argv.events;
       if (!argv.json) console.log(formatConfig(scenario, seed));
       const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
       const report = { ...replayed.report, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
@@ -70,10 +70,9 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
   );
 }
 
-function parseFilter(scenario: ResolvedScenario, array: string | undefined, block: string | undefined): RecordFilter {
+function parseFilter(scenario: ResolvedScenario, array: string | undefined, k: number | undefined): RecordFilter {
   const names = [...scenario.primaries.map((p) => p.name), scenario.parity.name];
   if (array !== undefined && !names.includes(array)) throw new UsageError(`--array: no array named ${JSON.stringify(array)} (arrays: ${names.join(', ')})`);
-  const k = block === undefined ? undefined : parseSeed(block, '--block');
   if (k !== undefined && k >= scenario.parity.blocks) throw new UsageError(`--block: ${k} is beyond the arrays (blocks 0…${scenario.parity.blocks - 1})`);
   return { ...(array !== undefined && { array }), ...(k !== undefined && { block: k }) };
 }

@@ -8,7 +8,8 @@ import { formatSelftest } from '../../sim/selftest/format.js';
 import { HUNTS } from '../../sim/selftest/hunts.js';
 import { selftest } from '../../sim/selftest/selftest.js';
 import { wallNowMs } from '../../sim/wall-clock.js';
-import { loadScenarioFile, parseSeed } from '../scenario-file.js';
+import { intOption, intOptionOr } from '../flags.js';
+import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
 export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -19,14 +20,12 @@ export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv
       y
         .option('bug', { type: 'string', array: true, choices: PLANTED_BUGS, describe: 'hunt only these planted bugs (default: all)' })
         .option('scenario', { type: 'string', describe: "hunt every bug in this scenario file instead of each bug's own (does my scenario catch them?)" })
-        .option('seeds', { type: 'string', default: '20', describe: 'seeds tried per bug at most' })
-        .option('workers', { type: 'string', describe: 'worker threads (default: every core)' })
+        .option('seeds', intOptionOr('seeds', 'seeds tried per bug at most', { min: 1 }, 20))
+        .option('workers', intOption('workers', `worker threads (default: every core, ${defaultWorkers()} here)`, { min: 1 }))
         .option('json', { type: 'boolean', default: false, describe: 'print the results as one JSON object' }),
     async (argv) => {
-      const maxSeeds = parseSeed(argv.seeds, '--seeds');
-      if (maxSeeds < 1) throw new UsageError('--seeds: expected at least 1, got 0');
-      const workers = argv.workers === undefined ? defaultWorkers() : parseSeed(argv.workers, '--workers');
-      if (workers < 1) throw new UsageError('--workers: expected at least 1, got 0');
+      const maxSeeds = argv.seeds;
+      const workers = argv.workers ?? defaultWorkers();
       const only = new Set((argv.bug ?? []) as PlantedBug[]);
       const hunts = HUNTS.filter((h) => only.size === 0 || only.has(h.bug)).map((h) => ({ bug: h.bug, file: argv.scenario ?? h.scenario }));
       const targets = hunts.map((h) => ({ ...h, scenario: loadScenarioFile(h.file) }));

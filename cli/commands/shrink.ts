@@ -14,7 +14,8 @@ import { shrink } from '../../sim/shrink/shrink.js';
 import type { Outcome } from '../../sim/shrink/attempt.js';
 import { wallNowMs } from '../../sim/wall-clock.js';
 import { readText, writeTextAtomic } from '../io.js';
-import { loadScenarioFile, parseSeed } from '../scenario-file.js';
+import { intOption, intOptionOr } from '../flags.js';
+import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, UsageError } from '../usage-error.js';
 
 export function shrinkCommand(yargs: Argv, done: (code: number) => void): Argv {
@@ -24,14 +25,13 @@ export function shrinkCommand(yargs: Argv, done: (code: number) => void): Argv {
     (y) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
-        .option('seed', { type: 'string', demandOption: true, describe: 'the failing seed' })
+        .option('seed', { ...intOption('seed', 'the failing seed', { min: 0 }), demandOption: true })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
         .option('out', { type: 'string', demandOption: true, describe: 'write the shrunk scenario to this file' })
-        .option('tries', { type: 'string', default: '4', describe: 'seeds tried per candidate scenario' }),
+        .option('tries', intOptionOr('tries', 'seeds tried per candidate scenario', { min: 1 }, 4)),
     async (argv) => {
-      const seed = parseSeed(argv.seed);
-      const tries = parseSeed(argv.tries, '--tries');
-      if (tries < 1) throw new UsageError('--tries: expected at least 1, got 0');
+      const seed = argv.seed;
+      const tries = argv.tries;
       const loaded = loadScenarioFile(argv.scenario); // validates, with the usual one-line messages
       const protocol = (argv.protocol ?? loaded.protocol) as ProtocolVariant;
       const json = JSON.parse(readText(argv.scenario)) as Json;

@@ -5,16 +5,15 @@
 // index.html. Returns 0 when every run passed its checks and every theory
 // check agreed, else 1.
 import { cpus } from 'node:os';
-import { EXIT_CLEAN, EXIT_VIOLATION } from '../usage-error.js';
-import { defaultWorkers, runJobs } from '../../sim/parallel/pool.js';
-import { cpuNowMs, wallNowMs } from '../../sim/wall-clock.js';
-import { writeTextAtomic } from '../io.js';
-import type { ReportOptions, ReportPlan } from '../../reports/model/plan.js';
-import type { Report, ReportName } from '../../reports/model/report.js';
-import { PLANNERS } from '../../reports/plans.js';
-import { indexFiles, reportFiles } from '../../reports/render/report-files.js';
-import { checkOutDir, replaceDir } from './output.js';
-import { progressBar } from './progress.js';
+import { EXIT_CLEAN, EXIT_VIOLATION } from './usage-error.js';
+import { defaultWorkers, runJobs } from '../sim/parallel/pool.js';
+import { cpuNowMs, wallNowMs } from '../sim/wall-clock.js';
+import { checkOutDir, writeDirAtomic, writeTextAtomic } from './io.js';
+import type { ReportOptions, ReportPlan } from '../reports/model/plan.js';
+import type { Report, ReportName } from '../reports/model/report.js';
+import { PLANNERS } from '../reports/plans.js';
+import { indexFiles, reportFiles } from '../reports/render/report-files.js';
+import { Progress } from './progress.js';
 
 export interface ReportRequest {
   readonly names: readonly ReportName[];
@@ -30,7 +29,7 @@ export interface ReportRequest {
 }
 
 export async function runReports(req: ReportRequest): Promise<number> {
-  checkOutDir(req.out);
+  checkOutDir('--out', req.out);
   const workers = req.workers ?? defaultWorkers();
   const started = wallNowMs();
   const cpuStarted = cpuNowMs();
@@ -40,7 +39,7 @@ export async function runReports(req: ReportRequest): Promise<number> {
   const command = ['npx xorsim report', req.which, ...(req.quick ? ['--quick'] : []), ...(req.seedsGiven ? [`--seeds ${req.seeds}`] : []), `--out ${req.out}`].join(' ');
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const provenance = { command, machine, wallSeconds, cpuSeconds };
-  for (const report of reports) replaceDir(`${req.out}/${report.name}`, await reportFiles(report, provenance));
+  for (const report of reports) writeDirAtomic(`${req.out}/${report.name}`, await reportFiles(report, provenance));
   if (req.which === 'all') for (const [name, text] of indexFiles(reports, provenance)) writeTextAtomic(`${req.out}/${name}`, text);
   let clean = true;
   for (const r of reports) {
@@ -59,10 +58,22 @@ export async function buildReports(names: readonly ReportName[], options: Report
   const all = plans.flatMap((plan, p) => plan.jobs.map((job, j) => ({ ...job, p, j })));
   // Heaviest first: long runs start early and short ones fill the gaps.
   const order = all.map((_, i) => i).sort((a, b) => all[b]!.cost - all[a]!.cost || a - b);
-  const bar = progressBar(`report ${names.join(', ')}`, all.length, all.reduce((s, j) => s + j.cost, 0), progress);
+  // Progress is weighted by each job's estimated cost, so the ETA means something when a few long runs sit among many short ones.
+  const bar = new Progress(progress);
+  const label = `report ${names.join(', ')}`;
+  const totalCost = all.reduce((s, j) => s + j.cost, 0);
+  let finished = 0;
+  let cost = 0;
+  bar.show(label, 0, totalCost, `0/${all.length} runs`);
   let results: unknown[];
   try {
-    results = await runJobs(order.map((i) => all[i]!.job), { workers, onResult: (k) => bar.done(all[order[k]!]!.cost) });
+    results = await runJobs(order.map((i) => all[i]!.job), {
+      workers,
+      onResult: (k) => {
+        cost += all[order[k]!]!.cost;
+        bar.show(label, cost, totalCost, `${++finished}/${all.length} runs`);
+      },
+    });
   } finally {
     bar.stop();
   }
