@@ -37,8 +37,8 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
       const filter = parseFilter(scenario, argv.array, argv.block);
       const limit = argv.events;
       if (!argv.json) console.log(formatConfig(scenario, seed));
-      const replayed = await replay(scenario, { seed, file: argv.scenario, filter });
-      const report = { ...replayed.report, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
+      const replayed = await replay(scenario, { seed, file: argv.scenario, replay: prepared.replay, filter });
+      const report = { ...replayed.report, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
       const records = replayed.records;
       const shown = withRecent(report, records, limit);
       const notes: string[] = [];

@@ -26,10 +26,11 @@ export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
       const ran = await runScenario(scenario, {
         seed,
         file: argv.scenario,
+        replay: prepared.replay,
         ...(trace ? { traceSink: trace.push } : {}),
         ...(argv.dumpImages !== undefined ? { onImages: (i: Images) => void (images = i) } : {}),
       });
-      const report = { ...ran, replay: prepared.replay, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
+      const report = { ...ran, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
       trace?.close();
       if (argv.dumpImages !== undefined && images !== undefined) {
         const files = new Map<string, Uint8Array | string>(images.files);

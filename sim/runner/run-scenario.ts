@@ -24,8 +24,10 @@ import { type RunReport, summarize } from './run-report.js';
 
 export interface RunOptions {
   readonly seed: number;
-  /** The scenario file, for the replay command. */
+  /** The scenario file, for the replay command of a run as written. */
   readonly file: string;
+  /** The replay command of a prepared run (prepareRun: --swarm, --quick, --protocol), built once there. */
+  readonly replay?: string;
   /** Receives every trace record as a JSON line (`run --trace`). */
   readonly traceSink?: TraceSink;
   /** Receives every trace record as an object (replay); used instead of traceSink. */
@@ -168,7 +170,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     probes: world.probes.snapshot(),
     coverage: faults.coverage.snapshot(),
     violations,
-    replay: replayCommand(options.file, options.seed, scenario.protocol),
+    replay: options.replay ?? replayCommand(options.file, options.seed, scenario.protocol),
   };
 }
 

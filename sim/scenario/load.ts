@@ -1,7 +1,7 @@
 // Reading and validating a scenario: from text to a ResolvedScenario, or to
 // problems that each name the file, the field and what is wrong.
 //
-// File access lives in the CLI (sim/cli/read-file.ts): this module only parses
+// File access lives in the CLI (cli/io.ts): this module only parses
 // text, so the simulation path does no real I/O.
 import type { z } from 'zod';
 import { ScenarioSchema } from './schema.js';

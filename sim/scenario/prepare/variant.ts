@@ -12,7 +12,7 @@ export interface RunVariant {
   readonly protocol?: ProtocolVariant;
   /** Draw this seed's configuration from the scenario's swarm section (if it has one). */
   readonly swarm: boolean;
-  /** Cut the load short (sim/explore/quick.ts). */
+  /** Cut the load short (quick.ts). */
   readonly quick: boolean;
 }
 
