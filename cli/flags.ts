@@ -31,6 +31,7 @@ export interface Bounds {
 
 /** A whole-number flag within bounds; anything else is a one-line UsageError naming the flag and the value typed. */
 export function parseWhole(name: string, value: unknown, { min, max = Number.MAX_SAFE_INTEGER }: Bounds): number {
+  if (Array.isArray(value)) throw new UsageError(`--${name}: given ${value.length} times; give it once`);
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
   if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
   const expected = max !== Number.MAX_SAFE_INTEGER ? `a whole number from ${min} to ${max}` : min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `a whole number of at least ${min}`;

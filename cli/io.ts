@@ -3,7 +3,8 @@
 // the end, so a failed or interrupted command leaves the previous file or
 // directory or the new one, never half of one.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './usage-error.js';
 
 export function readText(file: string): string {
@@ -14,6 +15,24 @@ export function readText(file: string): string {
   } catch (error) {
     throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
+
+/**
+ * A file shipped with xorsim (e.g. scenarios/quickstart.json), wherever the
+ * command runs from: found from this module's place up to xorsim's own
+ * package.json (from cli/ or from the compiled dist/cli/), and named relative
+ * to the working directory when that is shorter.
+ */
+export function shippedFile(rel: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && /"name":\s*"xorsim"/.test(readFileSync(manifest, 'utf8'))) {
+      const file = join(dir, rel);
+      const fromHere = relative(process.cwd(), file);
+      return fromHere.startsWith('..') ? file : fromHere;
+    }
+  }
+  return rel;
 }
 
 /** A scenario argument: a file as given, or a directory's `*.json` files (sorted; JSON Schema files `*.schema.json` left out). */

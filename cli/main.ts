@@ -1,5 +1,6 @@
-// The xorsim command line. Exit codes: 0 clean, 1 an invariant was violated,
-// 2 bad input (one line naming the file/field/flag and the problem, no stack).
+// The xorsim command line: every command, registered here. Exit codes: 0
+// clean, 1 an invariant was violated, 2 bad input (one line naming the
+// file/field/flag and the problem, no stack).
 import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
 import { exploreCommand } from './commands/explore.js';
@@ -11,24 +12,32 @@ import { selftestCommand } from './commands/selftest.js';
 import { shrinkCommand } from './commands/shrink.js';
 import { validateCommand } from './commands/validate.js';
 import { useRawArgs } from './flags.js';
-import { EXIT_BAD_INPUT, UsageError } from './usage-error.js';
+import { oneLine } from './usage-line.js';
+import { EXIT_BAD_INPUT, EXIT_CODES, UsageError } from './usage-error.js';
+
+const COMMANDS = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report'];
 
 export async function main(args: readonly string[]): Promise<number> {
-  const commands = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report'];
   useRawArgs(args);
   let code = 0;
   const done = (c: number) => void (code = c);
   let parser = yargs([...args])
     .scriptName('xorsim')
+    // English whatever the locale: oneLine() reads yargs' messages by their wording.
+    .locale('en')
     .usage('$0 <command> [options]\n\nDeterministic simulation and fault injection for cross-array XOR parity.')
+    .example('$0 run scenarios/quickstart.json --seed 1', 'one run with every check')
+    .example('$0 explore scenarios/ --seeds 20 --quick', 'many seeds of every scenario on every core')
+    .example('$0 <command> --help', "a command's flags and examples")
+    .epilogue(EXIT_CODES)
     .strict()
     .demandCommand(1, 'name a command')
-    .recommendCommands()
     .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // yargs' own complaints (YError: a flag's check, a coerce) are bad input; anything else is a real failure.
-      if (error === undefined || error.name === 'YError') throw new UsageError(oneLine(error?.message ?? message, args, commands));
+      const known = { names: Object.keys((parser as unknown as { getOptions(): { key: object } }).getOptions().key) };
+      if (error === undefined || error.name === 'YError') throw new UsageError(oneLine(error?.message ?? message, args, COMMANDS, known));
       throw error;
     });
   parser = runCommand(parser, done);
@@ -40,6 +49,11 @@ export async function main(args: readonly string[]): Promise<number> {
   parser = validateCommand(parser, done);
   parser = benchCommand(parser, done);
   parser = reportCommand(parser, done);
+  if (args.length === 0) {
+    // Bare `xorsim`: the command list, and exit 2 (no command was given).
+    console.log(await parser.getHelp());
+    return EXIT_BAD_INPUT;
+  }
   try {
     await parser.parseAsync();
     return code;
@@ -50,21 +64,4 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     throw error;
   }
-}
-
-/** yargs' failure text as one line that names the flag or command. */
-function oneLine(message: string, args: readonly string[], commands: readonly string[]): string {
-  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
-  if (unknown !== null) {
-    const names = unknown[1]!.split(', ');
-    const flags = names.filter((n) => args.includes(`--${n}`) || args.includes(`-${n}`) || args.some((a) => a.startsWith(`--${n}=`)));
-    if (flags.length > 0) return `unknown flag ${flags.map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')}`;
-    return `unknown command or argument "${names[0]}" (commands: ${commands.join(', ')}; see --help)`;
-  }
-  const choice = /Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(message.replace(/\s*\n\s*/g, ' '));
-  if (choice !== null) return `--${choice[1]}: expected one of ${choice[3]}, got ${choice[2]}`;
-  const missing = /^Missing required arguments?: (.+)$/.exec(message);
-  if (missing !== null) return `missing ${missing[1]!.split(', ').map((a) => (args.length > 0 && a !== 'scenario' ? `--${a}` : a)).join(', ')}`;
-  if (/^Not enough non-option arguments/.test(message)) return `missing the scenario file argument (e.g. xorsim ${args[0] ?? 'run'} scenarios/quickstart.json)`;
-  return message.replace(/\s*\n\s*/g, ' ').trim();
 }

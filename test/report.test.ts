@@ -186,7 +186,7 @@ test('bad input: one line naming the problem, exit 2, nothing written', async ()
     [['report', 'all', '--seeds', 'many', '--out', out], /^xorsim: --seeds: expected a whole number from 1 to 100, got "many"$/],
     [['report', 'all', '--workers', '-1', '--out', out], /^xorsim: --workers: expected a whole number from 1 to 256/],
     [['report', 'capacity', '--quick', '--out', file], /^xorsim: --out .*a-file: exists and is not a directory$/],
-    [['report', 'all', '--qiuck', '--out', out], /^xorsim: unknown flag --qiuck$/],
+    [['report', 'all', '--qiuck', '--out', out], /^xorsim: unknown flag --qiuck \(did you mean --quick\?\)$/],
   ];
   for (const [args, message] of cases) {
     const r = await command(...args);

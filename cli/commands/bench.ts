@@ -1,4 +1,5 @@
 // xorsim bench [--json]: the tool's own speed (wall clock, the only place it is read).
+import { withHelp } from '../help.js';
 import { cpus } from 'node:os';
 import type { Argv } from 'yargs';
 import { benchCrc } from '../../sim/bench/crc-bench.js';
@@ -6,6 +7,7 @@ import { benchEngine } from '../../sim/bench/engine-bench.js';
 import { benchPrefillMemory, benchWrittenMemory } from '../../sim/bench/memory-bench.js';
 import { type XorSetting, benchXor } from '../../sim/bench/xor-bench.js';
 import { runScenario } from '../../sim/runner/run-scenario.js';
+import { shippedFile } from '../io.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN } from '../usage-error.js';
 
@@ -14,9 +16,13 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
     'bench',
     'measure engine events/s, full-stack events/s, XOR and CRC-32C throughput, memory per block',
     (y) =>
+      withHelp(
+
       y
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-        .option('scenario', { type: 'string', default: 'scenarios/quickstart.json', describe: 'scenario for the full-stack figure' }),
+        .option('scenario', { type: 'string', describe: 'scenario for the full-stack figure (default: the shipped scenarios/quickstart.json)' }),
+        [['$0 bench', "this machine's figures"], ['$0 bench --json > bench.json', 'the same as one JSON object']],
+      ),
     async (argv) => {
       const say = (line: string) => void (argv.json || console.log(line));
       const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
@@ -28,10 +34,11 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
         engine.push(r);
         say(`engine    ${pending.toLocaleString('en-US').padStart(7)} pending: ${(r.eventsPerSec / 1e6).toFixed(2)} M events/s`);
       }
-      const scenario = loadScenarioFile(argv.scenario);
-      for (const seed of [1, 2]) await runScenario(scenario, { seed, file: argv.scenario }); // warm up the JIT
+      const file = argv.scenario ?? shippedFile('scenarios/quickstart.json');
+      const scenario = loadScenarioFile(file);
+      for (const seed of [1, 2]) await runScenario(scenario, { seed, file }); // warm up the JIT
       const runs = [];
-      for (const seed of [3, 4, 5]) runs.push(await runScenario(scenario, { seed, file: argv.scenario }));
+      for (const seed of [3, 4, 5]) runs.push(await runScenario(scenario, { seed, file }));
       const run = runs.sort((a, b) => a.events / a.wallMs - b.events / b.wallMs)[1]!; // the median run
       const stack = { scenario: scenario.name, events: run.events, wallMs: run.wallMs, eventsPerSec: run.events / (run.wallMs / 1000), simPerWall: run.simTimeUs / 1000 / run.wallMs };
       say(`stack     ${scenario.name} (median of 3): ${(stack.eventsPerSec / 1e6).toFixed(2)} M events/s, ${stack.simPerWall.toFixed(1)}× real time (${run.events.toLocaleString('en-US')} events in ${run.wallMs} ms)`);

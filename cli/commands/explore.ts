@@ -1,6 +1,7 @@
 // xorsim explore <scenario…> [--seeds N] [--from S] [--workers W] [--shard i/n] [--time-budget T]
 //                [--swarm] [--quick] [--protocol P] [--recheck F] [--out F]
 // xorsim explore --generate [--budget recoverable|unlimited] [--batch B] [--save-failures DIR] [the same seed options]
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../src/protocol/variant.js';
 import { type ExploreTarget, explore } from '../../sim/explore/explore.js';
@@ -23,6 +24,8 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
     'explore [scenario..]',
     'run many seeds of scenarios (or of generated worlds) on worker threads, check determinism, summarise',
     (y) =>
+      withHelp(
+
       y
         .positional('scenario', { type: 'string', array: true, describe: 'scenario files, or directories of them (e.g. scenarios/); none with --generate' })
         .option('generate', { type: 'boolean', default: false, describe: 'each seed draws a whole world (topology, hardware, network, load, faults of every family) instead of running scenario files' })
@@ -39,6 +42,8 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: each scenario's)" })
         .option('recheck', { type: 'string', default: '5%', describe: 'share of seeds re-run to check determinism (at least one per scenario; 0 turns it off)' })
         .option('out', { type: 'string', describe: 'write every result as JSON to this file (input of xorsim merge)' }),
+        [['$0 explore scenarios/ --seeds 20 --quick', 'the CI gate: 20 short seeds of every scenario'], ['$0 explore scenarios/lossy-network.json --seeds 200 --swarm --out r.json', '200 seeds, each drawing its own knobs; results for merge'], ['$0 explore scenarios/ --shard 0/4 --out s0.json', 'a quarter of the seeds (shards on several machines)'], ['$0 explore --generate --seeds 100', '100 generated worlds']],
+      ),
     async (argv) => {
       const given = (argv.scenario as string[] | undefined) ?? [];
       if (argv.generate && given.length > 0) throw new UsageError(`--generate draws its own worlds: give no scenario files (got ${given.join(', ')})`);

@@ -1,5 +1,6 @@
 // xorsim merge <result.json…> [--out F]: combines `explore --out` files (e.g.
 // the shards of one exploration) and prints the same summary as explore.
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { formatExploration } from '../../sim/explore/format.js';
 import { type MergeInput, mergeExplorations } from '../../sim/explore/merge.js';
@@ -12,9 +13,13 @@ export function mergeCommand(yargs: Argv, done: (code: number) => void): Argv {
     'merge <results..>',
     'combine exploration results (explore --out files, e.g. from shards) and summarise them',
     (y) =>
+      withHelp(
+
       y
         .positional('results', { type: 'string', array: true, demandOption: true, describe: 'result files written by explore --out' })
         .option('out', { type: 'string', describe: 'write the merged results as JSON to this file' }),
+        [['$0 merge s0.json s1.json s2.json s3.json --out all.json', 'combine the shards of one exploration'], ['$0 merge s0.json s1.json --allow-partial', 'summarise before every shard is in']],
+      ),
     (argv) => {
       if (argv.out !== undefined) checkWritable(argv.out);
       const inputs: MergeInput[] = (argv.results as string[]).map((file) => {

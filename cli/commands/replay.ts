@@ -4,6 +4,7 @@
 // --quick, so any replay command explore or run prints works), with its trace: written as JSON lines
 // and as a Chrome/Perfetto timeline, restricted by --array/--block, and on a
 // violation the last --events records that touched the broken block.
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import type { TraceRecord } from '../../sim/engine/trace.js';
 import { toChromeTrace } from '../../sim/replay/perfetto.js';
@@ -23,6 +24,8 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
     'replay <scenario>',
     'run one seed again, event for event, and show or write its trace (JSONL, Perfetto timeline)',
     (y) =>
+      withHelp(
+
       seedRunOptions(y)
         .option('jsonl', { type: 'string', describe: 'write the trace records as JSON lines to this file' })
         .option('perfetto', { type: 'string', describe: 'write a Chrome/Perfetto timeline (trace-event JSON) to this file: open it in https://ui.perfetto.dev' })
@@ -30,6 +33,8 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('block', intOption('block', 'only records about this block number', { min: 0 }))
         .option('events', intOptionOr('events', 'how many of the last matching events to print', { min: 0 }, 40))
         .option('json', { type: 'boolean', default: false, describe: 'print the run summary as one JSON object' }),
+        [['$0 replay scenarios/quickstart.json --seed 1 --protocol literal', 'the failing run again, with the events around its violation'], ['$0 replay scenarios/quickstart.json --seed 1 --perfetto t.json', 'a timeline for ui.perfetto.dev'], ['$0 replay scenarios/quickstart.json --seed 1 --block 762 --jsonl b.jsonl', 'every record about one block']],
+      ),
     async (argv) => {
       const prepared = prepareSeedRun(argv, argv.json, 'replayed');
       const seed = prepared.seed;

@@ -3,6 +3,7 @@
 // Argument checking only: the work (and the chart libraries) load once a
 // report is asked for (run-reports.ts), so other commands start as fast as
 // before. Bad input exits 2 before anything is simulated or written.
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { intOption } from '../flags.js';
 import { UsageError } from '../usage-error.js';
@@ -19,6 +20,8 @@ export function reportCommand(yargs: Argv, done: (code: number) => void): Argv {
     'report <which>',
     'latency, capacity and reliability reports: charts (PNG), Markdown/HTML, data (JSON/CSV)',
     (y) =>
+      withHelp(
+
       y
         .positional('which', { type: 'string', demandOption: true, describe: `${REPORT_NAMES.join(' | ')} | all` })
         .option('out', { type: 'string', default: 'xorsim-report', describe: 'output directory (DIR/<report>/ is replaced)' })
@@ -26,6 +29,8 @@ export function reportCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('seeds', intOption('seeds', 'seeds per simulated point (default 1 with --quick, else 3)', { min: 1, max: 100 }))
         .option('workers', intOption('workers', 'worker threads (default: every core)', { min: 1, max: 256 }))
         .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (--no-progress: none)' }),
+        [['$0 report all --quick', 'every report in about a minute'], ['$0 report latency --seeds 5 --out docs/reports', 'one report, more seeds per point']],
+      ),
     async (argv) => {
       const names = parseWhich(argv.which);
       const seeds = argv.seeds ?? (argv.quick ? 1 : 3);

@@ -1,4 +1,5 @@
 // xorsim run <scenario> --seed N [--protocol literal|hardened] [--swarm] [--quick] [--json] [--trace F] [--dump-images DIR]
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { runScenario } from '../../sim/runner/run-scenario.js';
 import { formatConfig, formatRun } from '../format-run.js';
@@ -12,10 +13,14 @@ export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
     'run <scenario>',
     'run one scenario with one seed and check every invariant',
     (y) =>
+      withHelp(
+
       seedRunOptions(y)
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object' })
         .option('trace', { type: 'string', describe: 'write every trace record to this JSONL file' })
         .option('dump-images', { type: 'string', describe: 'write every array\'s logical image and manifest.json to this directory' }),
+        [['$0 run scenarios/quickstart.json --seed 1', 'one run with every check'], ['$0 run scenarios/quickstart.json --seed 1 --protocol literal', 'the claims as written (fails)'], ['$0 run scenarios/parity-rebuild.json --seed 10 --swarm --json', 'a swarm seed of explore, as one JSON object']],
+      ),
     async (argv) => {
       const prepared = prepareSeedRun(argv, argv.json, 'run');
       const seed = prepared.seed;

@@ -1,6 +1,7 @@
 // xorsim selftest [--bug NAME…] [--scenario F] [--seeds N] [--workers W] [--json]:
 // plants each known bug in the hardened controllers, alone, and hunts it; exit
 // 1 if any survives. The only command that can switch a planted bug on.
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { PLANTED_BUGS, type PlantedBug } from '../../src/protocol/planted-bugs.js';
 import { defaultWorkers } from '../../sim/parallel/pool.js';
@@ -17,12 +18,16 @@ export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv
     'selftest',
     'plant each known bug in the controllers, one at a time, and show the checker catches it',
     (y) =>
+      withHelp(
+
       y
         .option('bug', { type: 'string', array: true, choices: PLANTED_BUGS, describe: 'hunt only these planted bugs (default: all)' })
         .option('scenario', { type: 'string', describe: "hunt every bug in this scenario file instead of each bug's own (does my scenario catch them?)" })
         .option('seeds', intOptionOr('seeds', 'seeds tried per bug at most', { min: 1 }, 20))
         .option('workers', intOption('workers', `worker threads (default: every core, ${defaultWorkers()} here)`, { min: 1 }))
         .option('json', { type: 'boolean', default: false, describe: 'print the results as one JSON object' }),
+        [['$0 selftest', 'hunt every planted bug in its own scenario'], ['$0 selftest --scenario my.json --seeds 50', 'does my scenario catch them?']],
+      ),
     async (argv) => {
       const maxSeeds = argv.seeds;
       const workers = argv.workers ?? defaultWorkers();

@@ -2,6 +2,7 @@
 //
 // Minimises a failing run into a smaller scenario file that still fails on its
 // own, and says how much it shrank and how to run it.
+import { withHelp } from '../help.js';
 import { dirname, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { PROTOCOL_VARIANTS, type ProtocolVariant } from '../../src/protocol/variant.js';
@@ -23,12 +24,16 @@ export function shrinkCommand(yargs: Argv, done: (code: number) => void): Argv {
     'shrink <scenario>',
     'minimise a failing run into a smaller scenario file that still fails',
     (y) =>
+      withHelp(
+
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
         .option('seed', { ...intOption('seed', 'the failing seed', { min: 0 }), demandOption: true })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
         .option('out', { type: 'string', demandOption: true, describe: 'write the shrunk scenario to this file' })
         .option('tries', intOptionOr('tries', 'seeds tried per candidate scenario', { min: 1 }, 4)),
+        [['$0 shrink scenarios/quickstart.json --seed 1 --protocol literal --out small.json', 'a smaller scenario that fails the same way']],
+      ),
     async (argv) => {
       const seed = argv.seed;
       const tries = argv.tries;

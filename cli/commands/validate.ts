@@ -1,4 +1,5 @@
 // xorsim validate <scenario>: checks a scenario file and explains every problem.
+import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { formatProblem, parseScenarioText } from '../../sim/scenario/load.js';
 import { formatConfig } from '../format-run.js';
@@ -9,7 +10,11 @@ export function validateCommand(yargs: Argv, done: (code: number) => void): Argv
   return yargs.command(
     'validate <scenario..>',
     'check scenario files and explain what is wrong',
-    (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files, or directories of them' }),
+    (y) =>
+      withHelp(
+ y.positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files, or directories of them' }),
+        [['$0 validate scenarios/', 'check every scenario file'], ['$0 validate my.json', 'one file: every problem, each naming its field']],
+      ),
     (argv) => {
       let bad = 0;
       for (const file of (argv.scenario as string[]).flatMap(scenarioFiles)) {
