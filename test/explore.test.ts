@@ -208,9 +208,10 @@ test('merge: shards combine into the unsharded exploration; overlaps and mismatc
   assert.ok(m.ok);
   if (!m.ok) return;
   assert.equal(m.merged.scenarios[0]!.runs.map((r) => [r.seed, r.traceHash]), whole.scenarios[0]!.runs.map((r) => [r.seed, r.traceHash]));
-  assert.equal(m.notes, []);
+  assert.equal(m.merged.missing, []);
   const partial = mergeExplorations([{ file: 'a', data: a }, { file: 'b', data: b }]);
-  assert.equal(partial.ok && partial.notes, ['shard 1 of 3 missing: their seeds are not in this result']);
+  assert.equal(partial.ok && partial.merged.missing, ['shard 1 of 3 missing: their seeds are not in this result']);
+  assert.ok(partial.ok && !clean(partial.merged) && clean(partial.merged, true), 'a partial merge is clean only when accepted');
   const problem = (x: ReturnType<typeof mergeExplorations>) => (x.ok ? 'ok' : x.problem);
   assert.is(problem(mergeExplorations([{ file: 'a', data: a }, { file: 'w', data: whole }])), 'w: seed 10 of test/fixtures/tiny.json is also in a: results to merge must not overlap');
   const literal = await explore([TINY], { ...options, shard: { index: 1, count: 3 }, variant: { ...AS_WRITTEN, protocol: 'literal' } });
@@ -253,6 +254,14 @@ test('CLI: explore prints the table and exits 0; failing seeds with replay comma
   assert.is(merged.code, 0, merged.stderr);
   assert.match(merged.stdout, /\ntiny +4 +4 +0 /);
   assert.match(merged.stdout, /merged from 2 result files/);
+  // One shard missing: exit 1 and the summary says so, unless --allow-partial (which still names what is missing).
+  const partial = await cli('merge', join(dir, 's0.json'));
+  assert.is(partial.code, 1);
+  assert.match(partial.stdout, /\nINCOMPLETE {2}shard 1 of 2 missing: their seeds are not in this result \(merge --allow-partial accepts a partial result\)\n/);
+  assert.match(partial.stdout, /\nFAIL {2}incomplete: shard 1 of 2 missing: their seeds are not in this result; the 2 runs present passed\n$/);
+  const accepted = await cli('merge', join(dir, 's0.json'), '--allow-partial');
+  assert.is(accepted.code, 0, accepted.stderr);
+  assert.match(accepted.stdout, /\nPASS {2}2 runs, every one passed; every re-run identical; partial: shard 1 of 2 missing/);
   const overlap = await cli('merge', join(dir, 's0.json'), join(dir, 's0.json'));
   assert.is(overlap.code, 2);
   assert.match(overlap.stderr, /^xorsim: .*s0\.json: seed 1 of test\/fixtures\/tiny\.json is also in .*s0\.json/);

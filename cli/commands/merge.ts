@@ -17,7 +17,8 @@ export function mergeCommand(yargs: Argv, done: (code: number) => void): Argv {
 
       y
         .positional('results', { type: 'string', array: true, demandOption: true, describe: 'result files written by explore --out' })
-        .option('out', { type: 'string', describe: 'write the merged results as JSON to this file' }),
+        .option('out', { type: 'string', describe: 'write the merged results as JSON to this file' })
+        .option('allow-partial', { type: 'boolean', default: false, describe: 'accept shards missing from an exploration (exit 0 if the runs present passed; the summary still names what is missing)' }),
         [['$0 merge s0.json s1.json s2.json s3.json --out all.json', 'combine the shards of one exploration'], ['$0 merge s0.json s1.json --allow-partial', 'summarise before every shard is in']],
       ),
     (argv) => {
@@ -32,11 +33,10 @@ export function mergeCommand(yargs: Argv, done: (code: number) => void): Argv {
       });
       const outcome = mergeExplorations(inputs);
       if (!outcome.ok) throw new UsageError(outcome.problem);
-      for (const note of outcome.notes) console.error(`xorsim merge: ${note}`);
       if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(outcome.merged)}\n`);
-      console.log(formatExploration(outcome.merged));
+      console.log(formatExploration(outcome.merged, argv.allowPartial));
       if (argv.out !== undefined) console.log(`results: ${argv.out}`);
-      done(clean(outcome.merged) ? EXIT_CLEAN : EXIT_VIOLATION);
+      done(clean(outcome.merged, argv.allowPartial) ? EXIT_CLEAN : EXIT_VIOLATION);
     },
   );
 }

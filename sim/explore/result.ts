@@ -80,6 +80,8 @@ export interface Exploration {
   readonly totals: Totals;
   /** The result files `xorsim merge` combined into this one. */
   readonly mergedFrom?: readonly string[];
+  /** What a merge found missing (shards of the same exploration not given); none when complete. */
+  readonly missing?: readonly string[];
 }
 
 export function totalsOf(scenarios: readonly ScenarioRuns[], mismatches: number, notRun: number): Totals {
@@ -93,9 +95,9 @@ export function totalsOf(scenarios: readonly ScenarioRuns[], mismatches: number,
   return t;
 }
 
-/** Whether everything passed and every re-run matched. */
-export function clean(e: Exploration): boolean {
-  return e.totals.pass === e.totals.runs && e.totals.mismatches === 0;
+/** Whether everything passed and every re-run matched (and, unless a partial result is accepted, nothing is missing). */
+export function clean(e: Exploration, allowPartial = false): boolean {
+  return e.totals.pass === e.totals.runs && e.totals.mismatches === 0 && (allowPartial || (e.missing ?? []).length === 0);
 }
 
 export interface ScenarioSummary {
