@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { main } from '../cli/main.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioValue } from '../sim/scenario/load.js';
-import { reportFiles } from '../reports/render/report-files.js';
+import { indexFiles, reportFiles } from '../reports/render/report-files.js';
 import { buildReports } from '../cli/run-reports.js';
 import type { Mg1Result } from '../reports/latency/mg1.js';
 import { mg1Check } from '../reports/latency/load-sections.js';
@@ -152,6 +152,18 @@ test('theory checks can fail: a restore slower than capacity ÷ link bandwidth',
   assert.ok(repairChecks(ctx(predicted * 1.01))[0]!.pass);
   assert.not.ok(repairChecks(ctx(predicted * 1.1))[0]!.pass, '10 % slow');
   assert.not.ok(repairChecks(ctx(predicted * 0.9))[0]!.pass, 'faster than the link allows');
+});
+
+test('index.md: the theory-check table escapes | (GitHub split "|difference| ≤ …" into extra cells) and matches report.md', () => {
+  const check = { name: 'M/G/1 mean wait | one drive', quantity: 'ms', simulated: 2.8, predicted: 2.81, difference: -0.004, tolerance: '|difference| ≤ 2 %', pass: true, source: 'runs' };
+  const report = { name: 'latency', title: 'Latency', intro: [], sections: [], checks: [check], runs: [], runsNote: '', parameters: {}, scenarios: {} } as unknown as Report;
+  const [[, md], [, page]] = indexFiles([report], provenance) as [[string, string], [string, string]];
+  const rows = md.split('\n').filter((l) => l.startsWith('| '));
+  const cells = (row: string) => row.split(/(?<!\\)\|/).length;
+  assert.is(rows.length, 3);
+  assert.ok(rows.every((r) => cells(r) === cells(rows[0]!)), rows.join('\n'));
+  assert.ok(rows[2]!.includes('\\|difference\\| ≤ 2 %') && rows[2]!.includes('M/G/1 mean wait \\| one drive'));
+  assert.match(page, /<td>\|difference\| ≤ 2 %<\/td>/);
 });
 
 test('confidence intervals: normal and χ² quantiles, exponential mean interval', () => {

@@ -1,6 +1,6 @@
 // The files of a report directory, and the index of `report all`.
 import { renderChart } from './chart-png.js';
-import { type Provenance, csv, dataJson, html, inline, markdown, speedText } from './documents.js';
+import { CHECK_HEAD, type Provenance, checkRow, checksHtml, csv, dataJson, html, inline, markdown, mdTable, speedText } from './documents.js';
 import type { Report } from '../model/report.js';
 
 export async function reportFiles(report: Report, provenance: Provenance): Promise<Map<string, Uint8Array | string>> {
@@ -29,6 +29,7 @@ export async function reportFiles(report: Report, provenance: Provenance): Promi
 /** index.md and index.html: each report, and every theory check in one table. */
 export function indexFiles(reports: readonly Report[], provenance: Provenance): [string, string][] {
   const checks = reports.flatMap((r) => r.checks.map((c) => ({ report: r.name, ...c })));
+  const reportOf = new Map(checks.map((c) => [c as object, c.report]));
   const failed = checks.filter((c) => !c.pass).length;
   const md = [
     '# xorsim reports',
@@ -39,20 +40,18 @@ export function indexFiles(reports: readonly Report[], provenance: Provenance): 
     '',
     `## Theory checks: ${checks.length - failed} of ${checks.length} agree`,
     '',
-    '| report | check | simulated | predicted | difference | tolerance | result |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...checks.map((c) => `| ${c.report} | ${c.name} | ${c.simulated.toPrecision(4)} | ${c.predicted.toPrecision(4)} | ${(c.difference * 100).toFixed(2)} % | ${c.tolerance} | ${c.pass ? 'PASS' : '**FAIL**'} |`),
+    mdTable(['report', ...CHECK_HEAD], checks.map((c) => [c.report, ...checkRow(c)])),
     '',
   ].join('\n');
   const page = [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>xorsim reports</title>',
-    '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}</style></head><body>',
+    '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}.pass{color:#0a7a2f;font-weight:bold}.fail{color:#b00020;font-weight:bold}</style></head><body>',
     '<h1>xorsim reports</h1>',
     `<p>Regenerate: ${inline(`\`${provenance.command}\``)} · ${inline(provenance.machine)} · ${speedText(provenance)}.</p><ul>`,
     ...reports.map((r) => `<li><a href="${r.name}/report.html">${inline(r.title)}</a>: ${inline(r.sections.map((s) => s.title).join('; '))}</li>`),
-    `</ul><h2>Theory checks: ${checks.length - failed} of ${checks.length} agree</h2><table><tr><th>report</th><th>check</th><th>simulated</th><th>predicted</th><th>difference</th><th>tolerance</th><th>result</th></tr>`,
-    ...checks.map((c) => `<tr><td>${c.report}</td><td>${inline(c.name)}</td><td>${c.simulated.toPrecision(4)}</td><td>${c.predicted.toPrecision(4)}</td><td>${(c.difference * 100).toFixed(2)} %</td><td>${inline(c.tolerance)}</td><td>${c.pass ? 'PASS' : '<b>FAIL</b>'}</td></tr>`),
-    '</table></body></html>',
+    `</ul><h2>Theory checks: ${checks.length - failed} of ${checks.length} agree</h2>`,
+    checksHtml(checks, (c) => reportOf.get(c) ?? ''),
+    '</body></html>',
   ].join('\n');
   return [
     ['index.md', md],
