@@ -73,7 +73,7 @@ const badInputs: [string, string[], RegExp][] = [
   ['missing file', ['run', 'scenarios/nope.json', '--seed', '1'], /^xorsim: scenarios\/nope\.json: no such file$/],
   ['malformed JSON', ['run', 'test/fixtures/malformed-json.json', '--seed', '1'], /^xorsim: test\/fixtures\/malformed-json\.json: not valid JSON: .* at line 1, column \d+$/],
   ['bad field', ['run', 'test/fixtures/bad-duration.json', '--seed', '1'], /^xorsim: test\/fixtures\/bad-duration\.json: workload\.duration: expected a duration/],
-  ['unknown field', ['run', 'test/fixtures/unknown-field.json', '--seed', '1'], /^xorsim: test\/fixtures\/unknown-field\.json: workload: unknown field "iodepht"$/],
+  ['unknown field', ['run', 'test/fixtures/unknown-field.json', '--seed', '1'], /^xorsim: test\/fixtures\/unknown-field\.json: workload: unknown field "iodepht" \(did you mean "iodepth"\?; fields here: duration, iodepth, thinkTime, readFraction, rate, hotSet, bursts\)$/],
   ['impossible topology', ['run', 'test/fixtures/small-parity.json', '--seed', '1'], /^xorsim: test\/fixtures\/small-parity\.json: parity\.blocks: parity array has 50 blocks/],
   ['duplicate names', ['run', 'test/fixtures/duplicate-name.json', '--seed', '1'], /primaries\[1\]\.name: array name "a" is already used/],
   ['non-integer seed', ['run', 'scenarios/quickstart.json', '--seed', '1.5'], /^xorsim: --seed: expected a non-negative integer, got "1\.5"$/],

@@ -14,6 +14,14 @@ export function distance(a: string, b: string): number {
   return row[y.length]!;
 }
 
+/** What to suggest for a mistyped `word`: the nearest candidate, else those it begins or is part of ("fail" → fail-array, fail-drive). */
+export function meant(word: string, candidates: readonly string[]): string[] {
+  const near = closest(word, candidates);
+  if (near !== undefined) return [near];
+  const w = word.toLowerCase();
+  return w.length < 3 ? [] : candidates.filter((c) => c.toLowerCase().startsWith(w) || c.toLowerCase().includes(w));
+}
+
 /** The nearest candidate within a third of the word's length (at least 2 edits), or undefined. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
