@@ -2,6 +2,7 @@
 // a table per scenario, the determinism check, probe counts and the probes
 // never reached, and every failing seed with its violation and replay command.
 import { PROBE_NAMES } from '../../src/protocol/probe-names.js';
+import { VERDICTS } from '../checker/violation.js';
 import { formatTime } from '../engine/time.js';
 import { type Exploration, type ScenarioSummary, clean, summarizeRuns } from './result.js';
 import { formatCoverageMap } from './coverage-map.js';
@@ -78,14 +79,13 @@ function headline(e: Exploration): string {
 }
 
 function table(rows: [string, ScenarioSummary][], total: ScenarioSummary, cpuMs: number): string[] {
-  const head = ['scenario', 'seeds', 'pass', 'correctness', 'liveness', 'crash', 'events', 'sim time', 'run time', 'runs/CPU-h'];
+  // overload and limit (a load beyond the arrays, the simulator's own limit) get a column only when some run ended so.
+  const verdicts = VERDICTS.filter((v) => (v !== 'overload' && v !== 'limit') || total.verdicts[v] > 0);
+  const head = ['scenario', 'seeds', ...verdicts, 'events', 'sim time', 'run time', 'runs/CPU-h'];
   const cells = (name: string, s: ScenarioSummary) => [
     name,
     n(s.seeds),
-    n(s.verdicts.pass),
-    n(s.verdicts.correctness),
-    n(s.verdicts.liveness),
-    n(s.verdicts.crash),
+    ...verdicts.map((v) => n(s.verdicts[v])),
     compact(s.events),
     formatTime(s.simTimeUs),
     wall(s.wallMs),

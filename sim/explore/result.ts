@@ -2,6 +2,7 @@
 // determinism self-check, and totals. This is also the `--out` JSON file that
 // `xorsim merge` combines (from shards of one exploration).
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
+import type { Verdict } from '../checker/violation.js';
 import type { SeedResult } from './seed-job.js';
 import type { Shard } from './seeds.js';
 
@@ -60,6 +61,8 @@ export interface Totals {
   readonly correctness: number;
   readonly liveness: number;
   readonly crash: number;
+  readonly overload: number;
+  readonly limit: number;
   readonly mismatches: number;
   /** Seeds planned but not started (time budget). */
   readonly notRun: number;
@@ -85,7 +88,7 @@ export interface Exploration {
 }
 
 export function totalsOf(scenarios: readonly ScenarioRuns[], mismatches: number, notRun: number): Totals {
-  const t = { runs: 0, pass: 0, correctness: 0, liveness: 0, crash: 0, mismatches, notRun };
+  const t = { runs: 0, pass: 0, correctness: 0, liveness: 0, crash: 0, overload: 0, limit: 0, mismatches, notRun };
   for (const s of scenarios) {
     for (const r of s.runs) {
       t.runs++;
@@ -102,7 +105,7 @@ export function clean(e: Exploration, allowPartial = false): boolean {
 
 export interface ScenarioSummary {
   readonly seeds: number;
-  readonly verdicts: Readonly<Record<'pass' | 'correctness' | 'liveness' | 'crash', number>>;
+  readonly verdicts: Readonly<Record<Verdict, number>>;
   readonly events: number;
   readonly simTimeUs: number;
   readonly wallMs: number;
@@ -113,7 +116,7 @@ export interface ScenarioSummary {
 }
 
 export function summarizeRuns(runs: readonly SeedResult[]): ScenarioSummary {
-  const verdicts = { pass: 0, correctness: 0, liveness: 0, crash: 0 };
+  const verdicts = { pass: 0, correctness: 0, liveness: 0, crash: 0, overload: 0, limit: 0 };
   const probes = new Map<string, { seeds: number; hits: number }>();
   const coverage = new Map<string, { seeds: number; hits: number }>();
   let events = 0;
