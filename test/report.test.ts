@@ -12,6 +12,8 @@ import { main } from '../cli/main.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioValue } from '../sim/scenario/load.js';
 import { indexFiles, reportFiles } from '../reports/render/report-files.js';
+import { renderChart } from '../reports/render/chart-png.js';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { buildReports } from '../cli/run-reports.js';
 import type { Mg1Result } from '../reports/latency/mg1.js';
 import { mg1Check } from '../reports/latency/load-sections.js';
@@ -164,6 +166,30 @@ test('index.md: the theory-check table escapes | (GitHub split "|difference| ≤
   assert.ok(rows.every((r) => cells(r) === cells(rows[0]!)), rows.join('\n'));
   assert.ok(rows[2]!.includes('\\|difference\\| ≤ 2 %') && rows[2]!.includes('M/G/1 mean wait \\| one drive'));
   assert.match(page, /<td>\|difference\| ≤ 2 %<\/td>/);
+});
+
+test('a prediction the simulation meets exactly still shows beside it (mg1-wait.png: the P–K line hid under the simulated one)', async () => {
+  const points = [0.3, 0.5, 0.7, 0.85].map((x) => ({ x, y: 1 / (1 - x) }));
+  const base = { id: 'c', title: 't', caption: 'c', kind: 'line' as const, x: { label: 'x', scale: 'linear' as const, min: 0, max: 1 }, y: { label: 'y', scale: 'log' as const } };
+  const simulated = { label: 'simulated', points };
+  const pixels = async (series: { label: string; points: typeof points; theory?: boolean }[]) => {
+    const image = await loadImage(Buffer.from(await renderChart({ ...base, series })));
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    return ctx.getImageData(0, 0, image.width, image.height).data;
+  };
+  const alone = await pixels([simulated]);
+  const both = await pixels([simulated, { label: 'theory', theory: true, points }]);
+  // Inside the plot area (below the legend, above the x axis), pixels the prediction changed.
+  let changed = 0;
+  for (let y = 110; y < 460; y++) {
+    for (let x = 70; x < 880; x++) {
+      const i = (y * 900 + x) * 4;
+      if (Math.abs(alone[i]! - both[i]!) + Math.abs(alone[i + 1]! - both[i + 1]!) + Math.abs(alone[i + 2]! - both[i + 2]!) > 90) changed++;
+    }
+  }
+  assert.ok(changed > 300, `the prediction changed ${changed} pixels of the plot`);
 });
 
 test('confidence intervals: normal and χ² quantiles, exponential mean interval', () => {
