@@ -60,6 +60,8 @@ test('an unknown field: the field meant, here or deeper, and the fields allowed'
 test('an unknown kind: the kinds there are', async () => {
   await refused({ faults: { schedule: [{ at: '10ms', do: 'fail', array: 'p1' }] } }, /: faults\.schedule\[0\]\.do: unknown value "fail" \(did you mean "fail-array" or "power-fail" or "fail-drive"\?\); expected one of "crash", "restart", "fail-array", .*"flap"$/);
   await refused({ disk: { model: 'ssd' } }, /: disk\.model: unknown value "ssd" \(did you mean "hdd"\?\); expected one of "ideal", "hdd"$/);
+  await refused({ protocol: 'hardend' }, /: protocol: unknown value "hardend" \(did you mean "hardened"\?\); expected one of "literal", "hardened"$/);
+  await refused({ disk: { model: 'hdd', queue: 'lifo' } }, /: disk\.queue: unknown value "lifo" \(did you mean "fifo"\?\); expected one of "fifo", "sstf", "sptf"$/);
 });
 
 test.run();

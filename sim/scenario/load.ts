@@ -52,6 +52,8 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): ScenarioProblem {
       return { file, path, message: `${issue.message.replace(/^Too small: /, '')}${got}` };
     case 'too_big':
       return { file, path, message: `${issue.message.replace(/^Too big: /, '')}${got}` };
+    case 'invalid_value':
+      return { file, path, message: valueMessage(issue.input, issue.values.map(String)) ?? `${issue.message}${got}` };
     case 'invalid_union':
       return { file, path, message: discriminatorMessage(issue) ?? `does not match any accepted form${got}` };
     default:
@@ -65,7 +67,12 @@ function discriminatorMessage(issue: z.core.$ZodIssue): string | undefined {
   if (i.note !== 'No matching discriminator' || i.discriminator === undefined || !Array.isArray(i.options)) return undefined;
   const value = typeof i.input === 'object' && i.input !== null ? (i.input as Record<string, unknown>)[i.discriminator] : undefined;
   // An undefined option: the field may be left out (its default).
-  const options = i.options.filter((o) => o !== undefined).map(String);
+  return valueMessage(value, i.options.filter((o) => o !== undefined).map(String));
+}
+
+/** 'unknown value "hardend" (did you mean "hardened"?); expected one of "literal", "hardened"' */
+function valueMessage(value: unknown, options: readonly string[]): string | undefined {
+  if (value !== undefined && typeof value !== 'string') return undefined;
   const near = typeof value === 'string' ? meant(value, options) : [];
   const what = value === undefined ? 'missing' : `unknown value ${JSON.stringify(value)}`;
   return `${what}${near.length > 0 ? ` (did you mean ${near.map((o) => `"${o}"`).join(' or ')}?)` : ''}; expected one of ${options.map((o) => `"${o}"`).join(', ')}`;
