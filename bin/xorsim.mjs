@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The `xorsim` command. TypeScript runs directly (no build step): register tsx's
-// loader on this thread, then hand over to the CLI.
-import { register } from 'tsx/esm/api';
+// The `xorsim` command. Runs the compiled JavaScript in dist/ (`npm ci` builds
+// it: scripts/build.mjs) when it is as new as the sources; otherwise (an edit
+// since the build, or XORSIM_SOURCES=1) the TypeScript sources through tsx.
+import { isFresh } from '../scripts/build.mjs';
 
-register();
 // `xorsim … | head`: the reader went away; stop quietly, as Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
@@ -11,7 +11,12 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const { main } = await import('../sim/cli/main.ts');
-// Reports depend on the simulator, never the reverse: their command is handed in here.
-const { REPORT_COMMAND_NAME, reportCommand } = await import('../reports/cli/report-command.ts');
-process.exitCode = await main(process.argv.slice(2), [{ name: REPORT_COMMAND_NAME, register: reportCommand }]);
+let main;
+if (process.env.XORSIM_SOURCES !== '1' && isFresh()) {
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
+process.exitCode = await main(process.argv.slice(2));

@@ -2,15 +2,14 @@
 // file under src/, sim/ and reports/ and fails on ambient nondeterminism or real I/O:
 // Math.random, Date, performance, timers, process.hrtime, crypto, and imports
 // of file/socket/process modules. Also enforces the dependency direction
-// (src imports nothing from sim/ or reports/; sim nothing from reports/).
+// bin → cli → reports → sim → src (a layer imports only the layers after it).
+// cli/ is the layer that owns file I/O and the wall clock, so it is not linted
+// for determinism, only for its imports.
 //
 // Exempt, each for one stated reason:
 //   sim/wall-clock.ts — the one module that reads wall time (the tool's own speed);
-//   sim/cli/io.ts     — the CLI's file reading/writing, outside the simulation path;
 //   sim/parallel/pool.ts — spreads independent runs over worker threads (each run
 //                      is deterministic on its own; results are kept in job order);
-//   reports/cli/output.ts — writes the report files (every number in them comes
-//                      from the deterministic jobs; only this module touches disk);
 //   src/real/         — real-world port implementations (files, sockets, system clock).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -19,10 +18,10 @@ import ts from 'typescript';
 const ROOT = resolve(import.meta.dirname, '..');
 const EXEMPT: Record<string, string> = {
   'sim/wall-clock.ts': 'reads wall time for speed figures only',
-  'sim/cli/io.ts': "the CLI's file I/O",
   'sim/parallel/pool.ts': 'worker threads for independent runs',
-  'reports/cli/output.ts': "the report command's file output",
 };
+/** The layers, lowest first: a file may import its own layer and those before it. */
+const LAYERS = ['src', 'sim', 'reports', 'cli', 'bin'] as const;
 const EXEMPT_DIRS = ['src/real/'];
 
 const BANNED_GLOBALS = new Map([
@@ -52,7 +51,12 @@ interface Finding {
   readonly message: string;
 }
 
-export function lintFile(rel: string, text: string): Finding[] {
+/** Only the direction of a file's imports (the CLI layer: it may do I/O). */
+export function lintImports(rel: string, text: string): Finding[] {
+  return lintFile(rel, text, true);
+}
+
+export function lintFile(rel: string, text: string, importsOnly = false): Finding[] {
   const findings: Finding[] = [];
   const source = ts.createSourceFile(rel, text, ts.ScriptTarget.ES2022, true);
   const at = (node: ts.Node, message: string) =>
@@ -61,10 +65,12 @@ export function lintFile(rel: string, text: string): Finding[] {
 
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      checkImport(rel, node.moduleSpecifier.text, (m) => at(node, m));
+      checkImport(rel, node.moduleSpecifier.text, importsOnly, (m) => at(node, m));
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
-      if (arg && ts.isStringLiteral(arg)) checkImport(rel, arg.text, (m) => at(node, m));
+      if (arg && ts.isStringLiteral(arg)) checkImport(rel, arg.text, importsOnly, (m) => at(node, m));
+    } else if (importsOnly) {
+      // the CLI layer: clock and I/O allowed
     } else if (ts.isPropertyAccessExpression(node)) {
       const name = `${node.expression.getText(source)}.${node.name.text}`;
       const why = BANNED_MEMBERS.get(name.replace(/^globalThis\./, ''));
@@ -78,13 +84,19 @@ export function lintFile(rel: string, text: string): Finding[] {
   return findings;
 }
 
-function checkImport(rel: string, spec: string, report: (message: string) => void): void {
-  if (BANNED_MODULES.test(spec)) report(`import of '${spec}' (real I/O or nondeterminism)`);
+function checkImport(rel: string, spec: string, importsOnly: boolean, report: (message: string) => void): void {
+  if (!importsOnly && BANNED_MODULES.test(spec)) report(`import of '${spec}' (real I/O or nondeterminism)`);
   if (!spec.startsWith('.')) return;
   const target = relative(ROOT, resolve(ROOT, rel, '..', spec)).split(sep).join('/');
   if (rel.startsWith('src/') && !rel.startsWith('src/real/') && (target.startsWith('sim/') || target.startsWith('reports/'))) report(`src/ must not import ${target}`);
   if (rel.startsWith('src/') && !rel.startsWith('src/real/') && target.startsWith('src/real/')) report(`controllers must not import the real-world ports (${target})`);
-  if (rel.startsWith('sim/') && target.startsWith('reports/')) report(`sim/ must not import ${target} (reports depend on sim, not the reverse)`);
+  const from = layerOf(rel);
+  const to = layerOf(target);
+  if (from >= 0 && to > from) report(`${LAYERS[from]}/ must not import ${target} (imports point ${[...LAYERS].reverse().join(' → ')})`);
+}
+
+function layerOf(rel: string): number {
+  return LAYERS.findIndex((layer) => rel.startsWith(`${layer}/`));
 }
 
 /** An identifier used as a value (not a property name, type, or declaration of its own). */
@@ -114,6 +126,11 @@ export function lintTree(): Finding[] {
       if (rel in EXEMPT || EXEMPT_DIRS.some((d) => rel.startsWith(d))) continue;
       findings.push(...lintFile(rel, readFileSync(full, 'utf8')));
     }
+  }
+  // The CLI may do I/O and read the clock; only the direction of its imports is checked.
+  for (const full of walk(join(ROOT, 'cli'))) {
+    const rel = relative(ROOT, full).split(sep).join('/');
+    findings.push(...lintImports(rel, readFileSync(full, 'utf8')));
   }
   return findings;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, determinism lint, then every uvu test file, each file
+// `npm test`: build, type-check, determinism lint, then every uvu test file, each file
 // in its own process (a crash in one cannot hide the others' results), as many
 // at once as there are cores — the longest (the gate) first, so the rest run
 // beside it; each file's output is printed whole when it ends. Ends with the
@@ -28,6 +28,9 @@ function step(name, cmd, args) {
 }
 
 if (!only) {
+  // The command line's tests run the compiled CLI (bin/xorsim.mjs picks dist/ when it is as new as the sources).
+  console.log('— build');
+  step('build', process.execPath, ['scripts/build.mjs']);
   console.log('— typecheck');
   step('typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
   console.log('— determinism lint');

@@ -14,7 +14,11 @@ const ENV = { ...process.env };
 delete ENV.FORCE_COLOR;
 
 function xorsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  return xorsimIn(ENV, ...args);
+}
+
+function xorsimIn(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -69,13 +73,18 @@ const badInputs: [string, string[], RegExp][] = [
   ['missing file', ['run', 'scenarios/nope.json', '--seed', '1'], /^xorsim: scenarios\/nope\.json: no such file$/],
   ['malformed JSON', ['run', 'test/fixtures/malformed-json.json', '--seed', '1'], /^xorsim: test\/fixtures\/malformed-json\.json: not valid JSON: .* at line 1, column \d+$/],
   ['bad field', ['run', 'test/fixtures/bad-duration.json', '--seed', '1'], /^xorsim: test\/fixtures\/bad-duration\.json: workload\.duration: expected a duration/],
-  ['unknown field', ['run', 'test/fixtures/unknown-field.json', '--seed', '1'], /^xorsim: test\/fixtures\/unknown-field\.json: workload: unknown field "iodepht"$/],
+  ['unknown field', ['run', 'test/fixtures/unknown-field.json', '--seed', '1'], /^xorsim: test\/fixtures\/unknown-field\.json: workload: unknown field "iodepht" \(did you mean "iodepth"\?; fields here: duration, iodepth, thinkTime, readFraction, rate, hotSet, bursts\)$/],
   ['impossible topology', ['run', 'test/fixtures/small-parity.json', '--seed', '1'], /^xorsim: test\/fixtures\/small-parity\.json: parity\.blocks: parity array has 50 blocks/],
   ['duplicate names', ['run', 'test/fixtures/duplicate-name.json', '--seed', '1'], /primaries\[1\]\.name: array name "a" is already used/],
   ['non-integer seed', ['run', 'scenarios/quickstart.json', '--seed', '1.5'], /^xorsim: --seed: expected a non-negative integer, got "1\.5"$/],
   ['negative seed', ['run', 'scenarios/quickstart.json', '--seed', '-3'], /^xorsim: --seed: expected a non-negative integer/],
   ['missing seed', ['run', 'scenarios/quickstart.json'], /^xorsim: missing --seed$/],
-  ['unknown flag', ['run', 'scenarios/quickstart.json', '--seed', '1', '--sead', '2'], /^xorsim: unknown flag --sead$/],
+  ['unknown flag', ['run', 'scenarios/quickstart.json', '--seed', '1', '--sead', '2'], /^xorsim: unknown flag --sead \(did you mean --seed\?\)$/],
+  ['mistyped required flag', ['run', 'scenarios/quickstart.json', '--sed', '1'], /^xorsim: unknown flag --sed \(did you mean --seed\?\)$/],
+  ['mistyped flag of another command', ['explore', 'scenarios/', '--worker', '2'], /^xorsim: unknown flag --worker \(did you mean --workers\?\)$/],
+  ['mistyped command', ['explor', 'scenarios/'], /^xorsim: unknown command or argument "explor" \(did you mean explore\? commands: run, replay/],
+  ['flag given twice', ['run', 'scenarios/quickstart.json', '--seed', '1', '--seed=2'], /^xorsim: --seed: given 2 times; give it once$/],
+  ['not a number', ['explore', 'scenarios/', '--seeds', 'many'], /^xorsim: --seeds: expected a positive integer, got "many"$/],
   ['unknown command', ['frobnicate'], /^xorsim: unknown command or argument "frobnicate"/],
   ['bad protocol', ['run', 'scenarios/quickstart.json', '--seed', '1', '--protocol', 'magic'], /^xorsim: --protocol: expected one of "literal", "hardened", got "magic"$/],
   ['directory', ['run', 'scenarios', '--seed', '1'], /^xorsim: scenarios: is a directory/],
@@ -128,5 +137,38 @@ test('validate: ok for every shipped scenario, every problem listed for a bad on
     'test/fixtures/two-problems.json: primaries.blocks: expected number to be >=1, got -4',
     'test/fixtures/two-problems.json: workload.iodepth: expected number to be >=1, got 0',
   ]);
+});
+test('yargs speaks English whatever the locale, so its messages still become one line', () => {
+  for (const locale of ['de_DE.UTF-8', 'fr_FR.UTF-8', 'ja_JP.UTF-8']) {
+    const env = { ...ENV, LANG: locale, LC_ALL: locale };
+    assert.match(xorsimIn(env, 'run', 'scenarios/quickstart.json').stderr, /^xorsim: missing --seed\n$/, locale);
+    assert.match(xorsimIn(env, 'run').stderr, /^xorsim: missing the scenario file argument/, locale);
+    const help = xorsimIn(env, 'run', '--help');
+    assert.match(help.stdout, /Show help/, locale);
+  }
+});
+
+test('bare xorsim prints the command list (exit 2: no command given)', () => {
+  const r = xorsim();
+  assert.is(r.code, 2);
+  for (const command of ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report']) assert.match(r.stdout, new RegExp(`xorsim ${command}\\b`), command);
+  assert.match(r.stdout, /Exit codes: 0 clean/);
+});
+
+test('--help of every command: its flags typed, examples and the exit codes', () => {
+  for (const command of ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report']) {
+    const r = xorsim(command, '--help');
+    assert.is(r.code, 0, command);
+    assert.match(r.stdout, /Examples:\n {2}xorsim /, command);
+    assert.match(r.stdout, /Exit codes: 0 clean; 1 an invariant was violated.*2 bad input/s, command);
+  }
+  assert.match(xorsim('explore', '--help').stdout, /--seeds +how many seeds \(before sharding\) +\[number\] \[default: 20\]/);
+});
+
+test('bench finds its shipped scenario from any working directory', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./cli/io.ts').then((m) => { process.chdir(process.argv[1]); console.log(m.shippedFile('scenarios/quickstart.json')); })", tmpdir()], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  const file = r.stdout.trim();
+  assert.ok(file.startsWith('/') && file.endsWith('/scenarios/quickstart.json'), `${file} ${r.stderr}`);
+  assert.ok(readFileSync(file, 'utf8').includes('"quickstart"'));
 });
 test.run();

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { YEAR } from '../sim/engine/time.js';
-import { formatConfig } from '../sim/cli/format-run.js';
+import { formatConfig } from '../cli/format-run.js';
 import { formatProblem, parseScenarioValue } from '../sim/scenario/load.js';
 import { parseRatePerYear } from '../sim/scenario/units.js';
 
@@ -40,7 +40,7 @@ test('power-fail: bad entries are named by file, field and problem', () => {
   assert.equal(problems(powerFail({ arrays: [] })), ['s.json: faults.schedule[0].arrays: expected array to have >=1 items, got []']);
   assert.equal(problems(powerFail({ restoreAfter: 'soon' })), ['s.json: faults.schedule[0].restoreAfter: expected a duration like "100ms" (units us, ms, s, m, h, d, y), got "soon"']);
   assert.equal(problems(powerFail({ at: '2s' })), ['s.json: faults.schedule[0].at: 2000000us is after the load phase ends (1000000us): faults happen while the load runs']);
-  assert.equal(problems(powerFail({ array: 'p1' })), ['s.json: faults.schedule[0]: unknown field "array"']);
+  assert.equal(problems(powerFail({ array: 'p1' })), ['s.json: faults.schedule[0]: unknown field "array" (did you mean "arrays"?; fields here: at, after, do, arrays, restoreAfter)']);
 });
 
 test('random latent errors: defaults, rates as field studies state them, the configuration line', () => {
@@ -61,7 +61,7 @@ test('random latent errors: HDD arrays only, and bad fields are named', () => {
   assert.equal(problems(latent({ rate: 'often' })), ['s.json: faults.random.latentErrors.rate: expected a rate like "0.5/s" (per s, min, hour, day, month or year, or per N of them), got "often"']);
   assert.equal(problems(latent({ burstSize: 0.5 })), ['s.json: faults.random.latentErrors.burstSize: expected number to be >=1, got 0.5']);
   assert.equal(problems(latent({ arrays: ['q'] })), ['s.json: faults.random.latentErrors.arrays[0]: no array named "q" (arrays: p1, p2, parity)']);
-  assert.equal(problems(latent({ burst: 3 })), ['s.json: faults.random.latentErrors: unknown field "burst"']);
+  assert.equal(problems(latent({ burst: 3 })), ['s.json: faults.random.latentErrors: unknown field "burst" (fields here: rate, arrays, burstSize, burstSpan, burstWithin)']);
 });
 
 test('CLI: a bad power-fail entry exits 2 with one line naming file, field and problem, and prints nothing else', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../sim/cli/main.js';
+import { main } from '../cli/main.js';
 import { exploreGenerated } from '../sim/explore/generated.js';
 import { formatExploration } from '../sim/explore/format.js';
 import { mergeExplorations } from '../sim/explore/merge.js';

@@ -1,6 +1,6 @@
 // The xorsim command line called in this process, its console output captured:
 // a process per call costs a second of start-up (tsx) that most tests need not pay.
-import { main } from '../sim/cli/main.js';
+import { main } from '../cli/main.js';
 
 export async function xorsimHere(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];

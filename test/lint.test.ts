@@ -2,7 +2,7 @@
 // strings, and find the tree clean.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lintFile, lintTree } from '../scripts/lint-determinism.js';
+import { lintFile, lintImports, lintTree } from '../scripts/lint-determinism.js';
 
 const findings = (file: string, code: string) => lintFile(file, code).map((f) => f.message);
 
@@ -33,7 +33,13 @@ test('ignores comments, strings and unrelated names', () => {
 
 test('enforces dependency direction', () => {
   assert.ok(findings('src/primary/x.ts', "import { Engine } from '../../sim/engine/engine.js';").some((m) => m.includes('src/ must not import sim/engine/engine.js')));
-  assert.ok(findings('sim/x.ts', "import { r } from '../reports/latency.js';").some((m) => m.includes('reports depend on sim')));
+  assert.ok(findings('sim/x.ts', "import { r } from '../reports/latency.js';").some((m) => m.includes('sim/ must not import reports/latency.js')));
+  assert.ok(findings('sim/x.ts', "import { r } from '../cli/io.js';").some((m) => m.includes('sim/ must not import cli/io.js')));
+  assert.ok(findings('reports/x/y.ts', "import { r } from '../../cli/io.js';").some((m) => m.includes('reports/ must not import cli/io.js')));
+  // The CLI layer may do I/O but still imports only downwards.
+  assert.equal(lintImports('cli/io.ts', "import { readFileSync } from 'node:fs'; const t = Date.now();"), []);
+  assert.ok(lintImports('cli/x.ts', "import { main } from '../bin/xorsim.mjs';").length === 1);
+  assert.equal(lintImports('cli/x.ts', "import { r } from '../reports/model/report.js';"), []);
   assert.ok(findings('src/parity/x.ts', "import { FileDisk } from '../real/file-disk.js';").some((m) => m.includes('real-world ports')));
   assert.equal(findings('sim/x.ts', "import { xor } from '../src/protocol/xor.js';"), []);
 });

@@ -15,8 +15,8 @@ import { type ChromeTrace, toChromeTrace } from '../sim/replay/perfetto.js';
 import { touches } from '../sim/replay/records.js';
 import { replay } from '../sim/replay/replay.js';
 import { explore } from '../sim/explore/explore.js';
-import { AS_WRITTEN } from '../sim/explore/variant.js';
-import { replayCommand } from '../sim/runner/replay-command.js';
+import { AS_WRITTEN } from '../sim/scenario/prepare/variant.js';
+import { replayCommand } from '../sim/scenario/prepare/replay-command.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { scenario } from './helpers.js';
 import { xorsimHere } from './in-process-cli.js';
@@ -56,7 +56,7 @@ function checkChromeTrace(trace: ChromeTrace): Map<string, number> {
   const slices = parsed.traceEvents.filter((e) => e.ph === 'X').sort((a, b) => a.ts! - b.ts!);
   for (const e of parsed.traceEvents) {
     if (e.ph === 'M') continue;
-    assert.ok(e.ph === 'X' || e.ph === 'i', `phase ${e.ph}`);
+    assert.ok(e.ph === 'X' || e.ph === 'i' || e.ph === 's' || e.ph === 't' || e.ph === 'f', `phase ${e.ph}`);
     assert.ok(processes.has(e.pid) && threads.has(`${e.pid}:${e.tid}`), `${e.name} at ${e.ts} has no named track`);
     assert.ok(Number.isSafeInteger(e.ts) && e.ts! >= 0, `ts ${e.ts}`);
     assert.type(e.name, 'string');
@@ -131,6 +131,41 @@ test('timeline: every slice on a named track, durations ≥ 0, no overlap; one s
   const deliver = records.find((r) => r.kind === 'net.deliver' && r['block'] !== -1)!;
   const s = trace.traceEvents.find((e) => e.ph === 'X' && e.cat === 'net' && e.ts! + e.dur! === deliver.t && e.args!['sentAt'] === deliver['sentAt'])!;
   assert.is(s.ts, deliver['sentAt']);
+});
+
+test('records name message types, sequence numbers and drop reasons (notes the traceHash leaves out)', async () => {
+  const { report, records } = await replayOf(lossy, 1);
+  const deltas = records.filter((r) => r.kind === 'net.send' && r['type'] === 'delta');
+  assert.ok(deltas.length > 100 && deltas.every((r) => typeof r['seq'] === 'number' && (r['seq'] as number) >= 1));
+  assert.ok(records.some((r) => r.kind === 'net.deliver' && r['type'] === 'delta-ack' && typeof r['seq'] === 'number'));
+  const drops = records.filter((r) => r.kind === 'net.drop');
+  assert.ok(drops.length > 0 && drops.every((r) => ['loss', 'partitioned-at-send', 'partitioned-in-flight', 'no-listener', 'malformed'].includes(String(r['reason']))), JSON.stringify(drops[0]));
+  assert.ok(drops.some((r) => r['reason'] === 'loss') && drops.some((r) => String(r['reason']).startsWith('partitioned')));
+  // The same run without a sink: the notes change nothing the hash sees.
+  assert.is((await runScenario(lossy, { seed: 1, file: 'x' })).traceHash, report.traceHash);
+  // The violation report's recent events carry them too.
+  const literal = await runScenario({ ...scenario({ primaries: { count: 3, blocks: 8 }, workload: { duration: '200ms', iodepth: 4 } }), protocol: 'literal' }, { seed: 1, file: 'x' });
+  assert.ok(literal.violations[0]!.recent.some((line) => / net\.send .* type=delta$/.test(line)), literal.violations[0]!.recent.join('\n'));
+});
+
+test('timeline: flow arrows follow each host write through its delta, parity\'s write and the ack back', async () => {
+  const { report, records } = await replayOf(lossy, 1);
+  const trace = toChromeTrace(records, lossy, {});
+  const flows = new Map<number, ChromeTrace['traceEvents']>();
+  for (const e of trace.traceEvents) if (e.ph === 's' || e.ph === 't' || e.ph === 'f') flows.set(e.id!, [...(flows.get(e.id!) ?? []), e]);
+  const writes = records.filter((r) => r.kind === 'host.op' && r['write'] === 1 && r['ok'] === 1).length;
+  assert.ok(flows.size > 0.9 * writes, `${flows.size} arrows for ${writes} writes`);
+  const slices = trace.traceEvents.filter((e) => e.ph === 'X');
+  let full = 0;
+  for (const [, points] of flows) {
+    assert.is(points[0]!.ph, 's');
+    assert.ok(points.filter((p) => p.ph === 's').length === 1 && points.filter((p) => p.ph === 'f').length <= 1);
+    for (const p of points) assert.ok(slices.some((s) => s.pid === p.pid && s.tid === p.tid && s.ts! <= p.ts! && p.ts! <= s.ts! + s.dur!), `flow point at ${p.ts} outside any slice of its track`);
+    const names = points.filter((p) => p.ph === 't').map((p) => slices.find((s) => s.pid === p.pid && s.tid === p.tid && s.ts === p.ts)?.name ?? '');
+    if (points.length === 5 && /^delta \d+ #\d+$/.test(names[0]!) && /^write \d+$/.test(names[1]!) && /^delta-ack \d+ #\d+$/.test(names[2]!)) full++;
+  }
+  assert.ok(full > 0.8 * flows.size, `${full} of ${flows.size} arrows go host → delta → parity write → ack → host`);
+  assert.is(report.verdict, 'pass');
 });
 
 test('timeline of HDD arrays: a track per drive, slices over each drive\'s service', async () => {

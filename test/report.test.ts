@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../sim/cli/main.js';
+import { main } from '../cli/main.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { parseScenarioValue } from '../sim/scenario/load.js';
-import { reportFiles } from '../reports/cli/files.js';
-import { REPORT_COMMAND_NAME, reportCommand } from '../reports/cli/report-command.js';
-import { buildReports } from '../reports/cli/run-reports.js';
+import { indexFiles, reportFiles } from '../reports/render/report-files.js';
+import { renderChart } from '../reports/render/chart-png.js';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { buildReports } from '../cli/run-reports.js';
 import type { Mg1Result } from '../reports/latency/mg1.js';
 import { mg1Check } from '../reports/latency/load-sections.js';
 import { REPORT_NAMES, type Report } from '../reports/model/report.js';
@@ -155,6 +156,42 @@ test('theory checks can fail: a restore slower than capacity ÷ link bandwidth',
   assert.not.ok(repairChecks(ctx(predicted * 0.9))[0]!.pass, 'faster than the link allows');
 });
 
+test('index.md: the theory-check table escapes | (GitHub split "|difference| ≤ …" into extra cells) and matches report.md', () => {
+  const check = { name: 'M/G/1 mean wait | one drive', quantity: 'ms', simulated: 2.8, predicted: 2.81, difference: -0.004, tolerance: '|difference| ≤ 2 %', pass: true, source: 'runs' };
+  const report = { name: 'latency', title: 'Latency', intro: [], sections: [], checks: [check], runs: [], runsNote: '', parameters: {}, scenarios: {} } as unknown as Report;
+  const [[, md], [, page]] = indexFiles([report], provenance) as [[string, string], [string, string]];
+  const rows = md.split('\n').filter((l) => l.startsWith('| '));
+  const cells = (row: string) => row.split(/(?<!\\)\|/).length;
+  assert.is(rows.length, 3);
+  assert.ok(rows.every((r) => cells(r) === cells(rows[0]!)), rows.join('\n'));
+  assert.ok(rows[2]!.includes('\\|difference\\| ≤ 2 %') && rows[2]!.includes('M/G/1 mean wait \\| one drive'));
+  assert.match(page, /<td>\|difference\| ≤ 2 %<\/td>/);
+});
+
+test('a prediction the simulation meets exactly still shows beside it (mg1-wait.png: the P–K line hid under the simulated one)', async () => {
+  const points = [0.3, 0.5, 0.7, 0.85].map((x) => ({ x, y: 1 / (1 - x) }));
+  const base = { id: 'c', title: 't', caption: 'c', kind: 'line' as const, x: { label: 'x', scale: 'linear' as const, min: 0, max: 1 }, y: { label: 'y', scale: 'log' as const } };
+  const simulated = { label: 'simulated', points };
+  const pixels = async (series: { label: string; points: typeof points; theory?: boolean }[]) => {
+    const image = await loadImage(Buffer.from(await renderChart({ ...base, series })));
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    return ctx.getImageData(0, 0, image.width, image.height).data;
+  };
+  const alone = await pixels([simulated]);
+  const both = await pixels([simulated, { label: 'theory', theory: true, points }]);
+  // Inside the plot area (below the legend, above the x axis), pixels the prediction changed.
+  let changed = 0;
+  for (let y = 110; y < 460; y++) {
+    for (let x = 70; x < 880; x++) {
+      const i = (y * 900 + x) * 4;
+      if (Math.abs(alone[i]! - both[i]!) + Math.abs(alone[i + 1]! - both[i + 1]!) + Math.abs(alone[i + 2]! - both[i + 2]!) > 90) changed++;
+    }
+  }
+  assert.ok(changed > 300, `the prediction changed ${changed} pixels of the plot`);
+});
+
 test('confidence intervals: normal and χ² quantiles, exponential mean interval', () => {
   assert.ok(Math.abs(normalQuantile(0.975) - 1.959964) < 1e-5);
   assert.ok(Math.abs(chiSquareQuantile(0.975, 20) - 34.1696) / 34.1696 < 2e-3);
@@ -170,7 +207,7 @@ async function command(...args: string[]): Promise<{ code: number; errors: strin
   const error = console.error;
   console.error = (line: string) => void errors.push(String(line));
   try {
-    return { code: await main(args, [{ name: REPORT_COMMAND_NAME, register: reportCommand }]), errors };
+    return { code: await main(args), errors };
   } finally {
     console.error = error;
   }
@@ -187,7 +224,7 @@ test('bad input: one line naming the problem, exit 2, nothing written', async ()
     [['report', 'all', '--seeds', 'many', '--out', out], /^xorsim: --seeds: expected a whole number from 1 to 100, got "many"$/],
     [['report', 'all', '--workers', '-1', '--out', out], /^xorsim: --workers: expected a whole number from 1 to 256/],
     [['report', 'capacity', '--quick', '--out', file], /^xorsim: --out .*a-file: exists and is not a directory$/],
-    [['report', 'all', '--qiuck', '--out', out], /^xorsim: unknown flag --qiuck$/],
+    [['report', 'all', '--qiuck', '--out', out], /^xorsim: unknown flag --qiuck \(did you mean --quick\?\)$/],
   ];
   for (const [args, message] of cases) {
     const r = await command(...args);

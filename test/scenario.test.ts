@@ -59,7 +59,7 @@ test('every problem names the file, the field path and what is wrong', () => {
   assert.equal(problems({ ...base, workload: { duration: 'soon' } }), [
     's.json: workload.duration: expected a duration like "5s" (units us, ms, s, m, h, d, y), got "soon"',
   ]);
-  assert.equal(problems({ ...base, workload: { duration: '1s', iodepht: 2 } }), ['s.json: workload: unknown field "iodepht"']);
+  assert.equal(problems({ ...base, workload: { duration: '1s', iodepht: 2 } }), ['s.json: workload: unknown field "iodepht" (did you mean "iodepth"?; fields here: duration, iodepth, thinkTime, readFraction, rate, hotSet, bursts)']);
   assert.equal(problems({ ...base, parity: { blocks: 5 } }), [
     's.json: parity.blocks: parity array has 5 blocks but the largest primary has 10: parity must cover every block number',
   ]);

@@ -1,4 +1,4 @@
-// The capacity report (DESIGN §9, issue #6 item 3): usable vs raw capacity as
+// The capacity report (issue #6 item 3): usable vs raw capacity as
 // N grows; the aggregate write rate at which the parity array saturates and
 // how many parity drives keep up; restore and parity-rebuild durations vs
 // array capacity and link bandwidth under host load, with the restore checked

@@ -1,4 +1,4 @@
-// The latency report (DESIGN §9, issue #6 item 2): fio-style host latency and
+// The latency report (issue #6 item 2): fio-style host latency and
 // IOPS vs offered load up to saturation for 2, 4 and 8 primaries; the CDF at
 // one load; where a write's time goes; ack after parity durable vs after the
 // local write; the cost of network loss; latency during a restore; and one

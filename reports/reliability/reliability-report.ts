@@ -1,4 +1,4 @@
-// The reliability report (DESIGN §9, issue #6 item 4): mean time to data loss
+// The reliability report (issue #6 item 4): mean time to data loss
 // from Monte Carlo runs of drive failures, restores and unrecoverable read
 // errors (monte-carlo.ts) beside the analytic single-parity formula
 // MTTF²/(N·(N−1)·MTTR), for several group sizes and restore rates, with

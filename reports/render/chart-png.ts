@@ -4,8 +4,11 @@
 //
 // Every chart carries its caption (scenario, seeds, parameters) under the
 // title, so an image copied out of the report still says where it came from.
-// Predictions (theory series) are dashed without markers; intervals are drawn
-// as error bars; shaded bands mark x ranges such as a restore window.
+// Predictions (theory series) are dashed, drawn over the simulated series with
+// a cross at each point, so a prediction the simulation meets exactly still
+// shows beside it (mg1-wait.png: the P–K line once hid under the simulated
+// one); intervals are drawn as error bars; shaded bands mark x ranges such as
+// a restore window.
 import { createCanvas } from '@napi-rs/canvas';
 import { type ChartConfiguration, type ChartDataset, Chart, type Plugin, registerables } from 'chart.js';
 import type { ChartSpec, Point } from '../model/report.js';
@@ -16,8 +19,10 @@ Chart.defaults.color = '#222';
 
 const WIDTH = 900;
 const HEIGHT = 520;
-// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000', '#999999'];
+// Okabe–Ito (its black replaced by Tol's wine: black is the predictions'): distinguishable with the common colour-vision deficiencies.
+/** Predictions: black, which no simulated series uses. */
+export const THEORY_COLOR = '#000000';
+const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#882255', '#999999'];
 
 /** Caption lines of at most `width` characters, split at spaces. */
 export function wrap(text: string, width: number): string[] {
@@ -104,16 +109,18 @@ function bandsPlugin(bands: NonNullable<ChartSpec['bands']>): Plugin {
 
 function dataset(spec: ChartSpec, index: number): ChartDataset {
   const s = spec.series[index]!;
-  const color = s.theory ? '#555555' : PALETTE[(s.color ?? index) % PALETTE.length]!;
+  const color = s.theory ? THEORY_COLOR : PALETTE[(s.color ?? index) % PALETTE.length]!;
   const data = s.points.map((p: Point) => (spec.kind === 'bar' ? p.y : { x: p.x as number, y: p.y }));
   const bars = s.points.some((p) => p.lo !== undefined) ? s.points.map((p) => (p.lo === undefined || p.hi === undefined ? null : ([p.lo, p.hi] as const))) : undefined;
   const base = { label: s.label, data, borderColor: color, backgroundColor: color, ...(bars ? { errorBars: bars } : {}) };
   if (spec.kind === 'bar') return { ...base, ...(s.stack !== undefined ? { stack: s.stack } : {}) } as ChartDataset;
+  // Black dashes over the simulated line: where the two coincide, the simulated colour shows in the gaps.
+  if (s.theory) return { ...base, order: -1, borderWidth: 1.5, borderDash: [6, 6], pointStyle: 'crossRot', pointRadius: 8, pointBorderWidth: 2, showLine: true, tension: 0 } as ChartDataset;
   return {
     ...base,
-    borderWidth: s.theory ? 2 : 2.5,
-    borderDash: s.theory ? [7, 5] : s.dashed ? [3, 3] : [],
-    pointRadius: s.theory ? 0 : s.dashed ? 2.5 : 3.5,
+    borderWidth: 2.5,
+    borderDash: s.dashed ? [3, 3] : [],
+    pointRadius: s.dashed ? 2.5 : 3.5,
     showLine: true,
     tension: 0,
   } as ChartDataset;
@@ -159,7 +166,8 @@ export async function renderChart(spec: ChartSpec): Promise<Uint8Array> {
       plugins: {
         title: { display: true, text: spec.title, font: { size: 16, weight: 'bold' }, padding: { top: 6, bottom: 2 } },
         subtitle: { display: true, text: wrap(spec.caption, 135), font: { size: 10.5 }, color: '#444', padding: { bottom: 8 } },
-        legend: { display: true, position: 'top', labels: { boxWidth: 18, font: { size: 11.5 } } },
+        // In the order the series are given (a prediction is drawn last, on top, but listed where it stands).
+        legend: { display: true, position: 'top', labels: { boxWidth: 18, font: { size: 11.5 }, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } },
       },
     },
     plugins: [whiteBackground, errorBars, ...(spec.bands && spec.bands.length > 0 ? [bandsPlugin(spec.bands)] : [])],

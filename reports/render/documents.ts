@@ -42,11 +42,13 @@ export function csv(table: TableSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-const checkRow = (c: TheoryCheck): string[] => [c.name, c.quantity, sig(c.simulated, 4), sig(c.predicted, 4), `${c.difference >= 0 ? '+' : ''}${percent(c.difference, 2)}`, c.tolerance, c.pass ? 'PASS' : '**FAIL**', c.source];
-const CHECK_HEAD = ['check', 'quantity', 'simulated', 'predicted', 'difference', 'tolerance', 'result', 'source'];
+/** A theory check as a table row (report.md, report.html and the index share it). */
+export const checkRow = (c: TheoryCheck): string[] => [c.name, c.quantity, sig(c.simulated, 4), sig(c.predicted, 4), `${c.difference >= 0 ? '+' : ''}${percent(c.difference, 2)}`, c.tolerance, c.pass ? 'PASS' : '**FAIL**', c.source];
+export const CHECK_HEAD = ['check', 'quantity', 'simulated', 'predicted', 'difference', 'tolerance', 'result', 'source'];
 
-function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
+/** The one Markdown table builder: a `|` inside a cell is escaped (else GitHub splits the cell). */
+export function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return [`| ${head.map(esc).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
@@ -80,7 +82,8 @@ export function inline(s: string): string {
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }
 
-function htmlTable(head: readonly string[], rows: readonly (readonly string[])[], raw = false): string {
+/** The one HTML table builder (`raw`: cells are HTML already). */
+export function htmlTable(head: readonly string[], rows: readonly (readonly string[])[], raw = false): string {
   const cell = (s: string) => (raw ? s : escapeHtml(s));
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
@@ -94,7 +97,7 @@ export function html(report: Report, provenance: Provenance, charts: ReadonlyMap
   const out: string[] = [`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title><style>${STYLE}</style></head><body>`];
   out.push(`<h1>${escapeHtml(report.title)}</h1>`, `<p>Regenerate: <code>${escapeHtml(provenance.command)}</code> · ${escapeHtml(provenance.machine)} · ${speedText(provenance)}.</p>`);
   for (const p of report.intro) out.push(`<p>${inline(p)}</p>`);
-  out.push('<h2>Theory checks</h2>', htmlTable(CHECK_HEAD, report.checks.map((c) => checkRow(c).map((x, i) => (i === 6 ? `<span class="${c.pass ? 'pass' : 'fail'}">${c.pass ? 'PASS' : 'FAIL'}</span>` : escapeHtml(x)))), true));
+  out.push('<h2>Theory checks</h2>', checksHtml(report.checks));
   for (const section of report.sections) {
     out.push(`<h2>${escapeHtml(section.title)}</h2>`);
     for (const p of section.text) out.push(`<p>${inline(p)}</p>`);
@@ -107,6 +110,16 @@ export function html(report: Report, provenance: Provenance, charts: ReadonlyMap
   out.push(htmlTable(['scenario', 'seed', 'verdict', 'events', 'simulated time (s)', 'traceHash'], report.runs.map((r) => [r.id, String(r.seed), verdictText(r), r.events.toLocaleString('en-US'), sig(r.simTimeUs / 1e6, 4), r.traceHash])));
   out.push('<h2>Parameters</h2>', `<pre>${escapeHtml(JSON.stringify(report.parameters, null, 2))}</pre>`, '</body></html>');
   return out.join('\n');
+}
+
+/** Theory checks as an HTML table, PASS and FAIL coloured; `report` names each check's report (the index). */
+export function checksHtml(checks: readonly TheoryCheck[], report?: (c: TheoryCheck) => string): string {
+  const head = report === undefined ? CHECK_HEAD : ['report', ...CHECK_HEAD];
+  const rows = checks.map((c) => {
+    const row = checkRow(c).map((x, i) => (i === 6 ? `<span class="${c.pass ? 'pass' : 'fail'}">${c.pass ? 'PASS' : 'FAIL'}</span>` : escapeHtml(x)));
+    return report === undefined ? row : [escapeHtml(report(c)), ...row];
+  });
+  return htmlTable(head, rows, true);
 }
 
 function figure(chart: ChartSpec, png: Uint8Array | undefined): string {

@@ -1,4 +1,4 @@
-// Checks that data is reported lost only when it truly is (DESIGN §7, H9/H11):
+// Checks that data is reported lost only when it truly is (hazards H9/H11, docs/PROTOCOL.md#hazards):
 // when a primary reports block k lost, its own copy of k must be damaged at
 // that moment (its array failed and is not restored yet, or k itself has a
 // latent error, sits on a lost drive, or was corrupted), and either

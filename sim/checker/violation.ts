@@ -10,9 +10,16 @@ export type ViolationKind =
   /** Work did not finish within the scenario's settle bound. */
   | 'liveness'
   /** A controller broke one of its own assertions (or threw). */
-  | 'crash';
+  | 'crash'
+  /** An open-loop load arrived faster than the arrays served it: still queued at the settle bound, the arrays working to the end (no protocol failure). */
+  | 'overload'
+  /** The run reached a limit of the simulator itself (sim/engine/limit.ts), not of the protocol. */
+  | 'limit';
 
-export type Verdict = 'pass' | 'correctness' | 'liveness' | 'crash';
+export type Verdict = 'pass' | 'correctness' | 'liveness' | 'crash' | 'overload' | 'limit';
+
+/** Every verdict, in the order summaries list them. */
+export const VERDICTS: readonly Verdict[] = ['pass', 'correctness', 'liveness', 'crash', 'overload', 'limit'];
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -27,7 +34,6 @@ export interface Violation {
 export function verdictOf(violations: readonly Violation[]): Verdict {
   const first = violations[0];
   if (first === undefined) return 'pass';
-  if (first.kind === 'crash') return 'crash';
-  if (first.kind === 'liveness') return 'liveness';
+  if (first.kind === 'crash' || first.kind === 'liveness' || first.kind === 'overload' || first.kind === 'limit') return first.kind;
   return 'correctness';
 }

@@ -37,7 +37,7 @@ export interface DiskArrayOptions {
   /** Trace actor; drives are <name>/d0, <name>/d1, … (their PRNG streams disk/<name>/d<i>). */
   readonly name: string;
   readonly blockCount: number;
-  /** Stored payload bytes per block (may be a short fingerprint, DESIGN §10). */
+  /** Stored payload bytes per block (may be a short fingerprint: payloadBytes). */
   readonly blockBytes: number;
   /** Bytes per block for timing (default: one sector of the drive). */
   readonly modeledBlockBytes?: number;

@@ -31,7 +31,7 @@ export type { QueuePolicy } from './hdd-mechanism.js';
 export interface HddOptions {
   /** Trace actor; PRNG streams are disk/<name> (mechanics) and disk/<name>/faults. */
   readonly name: string;
-  /** Stored payload bytes per block (may be a short fingerprint, DESIGN §10). */
+  /** Stored payload bytes per block (may be a short fingerprint: payloadBytes). */
   readonly blockBytes: number;
   /** Bytes per block for timing and sector count (default: one sector). */
   readonly modeledBlockBytes?: number;

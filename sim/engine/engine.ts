@@ -12,6 +12,7 @@
 import { EventQueue } from './event-queue.js';
 import { Streams } from './prng.js';
 import { type KindId, Trace } from './trace.js';
+import { SimulatorLimit } from './limit.js';
 import { type Time, TIME_MAX, formatTime } from './time.js';
 
 export type Handler = (arg: number) => void;
@@ -238,14 +239,14 @@ export class Engine {
   }
 
   #enqueue(delay: Time, slot: number): TimerId {
-    if (!(delay >= 0) || !Number.isSafeInteger(delay)) {
+    if (!(delay >= 0) || !(Number.isSafeInteger(delay) || delay > TIME_MAX)) {
       this.#release(slot);
       throw new RangeError(`Engine: delay must be a non-negative integer of µs, got ${delay}`);
     }
     const t = this.#now + delay;
     if (t > TIME_MAX) {
       this.#release(slot);
-      throw new RangeError(`Engine: time ${t} beyond TIME_MAX`);
+      throw new SimulatorLimit(`an event ${formatTime(Math.min(delay, Number.MAX_VALUE))} after ${formatTime(this.#now)} is past the simulator's clock (2^53 µs, about 285 years)`);
     }
     this.#queue.push(t, slot);
     return this.#gen[slot]! * SLOT_BITS + slot;
@@ -259,7 +260,7 @@ export class Engine {
 
   #growSlots(): void {
     const n = this.#kind.length * 2;
-    if (n > SLOT_BITS) throw new RangeError('Engine: more than 2^26 pending events');
+    if (n > SLOT_BITS) throw new SimulatorLimit(`more than 2^26 events waiting at once (${this.#kind.length.toLocaleString('en-US')} pending)`);
     const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a);

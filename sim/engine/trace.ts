@@ -5,6 +5,12 @@
 // same traceHash executed the same events at the same virtual times. Records
 // carry only interned ids and integers, so hashing costs a few multiplies and no
 // allocation; the JSONL sink, when on, renders them with their field names.
+//
+// A kind may also declare notes: up to two more fields for readers (a
+// message's type and sequence number), rendered by sinks and violation
+// reports but not folded into the hash — they follow from what is hashed, and
+// adding them left every traceHash as it was. A field can name its values
+// (a drop's reason: "loss", not 1); the hash still takes the number.
 import type { Time } from './time.js';
 
 export type KindId = number;
@@ -13,6 +19,15 @@ export type ActorId = number;
 interface KindInfo {
   readonly name: string;
   readonly fields: readonly string[];
+  readonly notes: readonly string[];
+  readonly values: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface KindOptions {
+  /** Up to two fields for readers only (not hashed): record()'s `e` and `f`. */
+  readonly notes?: readonly string[];
+  /** Names of a field's values, by number (the hash takes the number). */
+  readonly values?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type TraceSink = (line: string) => void;
@@ -49,6 +64,9 @@ export class Trace {
   readonly #rActor = new Int32Array(RECENT);
   readonly #rBlock = new Float64Array(RECENT);
   readonly #rRest = new Float64Array(RECENT * 3);
+  readonly #rNotes = new Float64Array(RECENT * 2);
+  readonly #labels: string[] = [];
+  readonly #labelIds = new Map<string, number>();
   #rNext = 0;
 
   /** Sends every record, rendered as one JSON line, to `sink`. */
@@ -65,12 +83,12 @@ export class Trace {
     return this.#records;
   }
 
-  /** Interns a record kind and the names of its numeric fields. Idempotent per name. */
-  kind(name: string, fields: readonly string[] = []): KindId {
+  /** Interns a record kind and the names of its numeric fields (and notes). Idempotent per name. */
+  kind(name: string, fields: readonly string[] = [], options: KindOptions = {}): KindId {
     const known = this.#kindIds.get(name);
     if (known !== undefined) return known;
     const id = this.#kinds.length;
-    this.#kinds.push({ name, fields });
+    this.#kinds.push({ name, fields, notes: options.notes ?? [], values: options.values ?? {} });
     this.#kindIds.set(name, id);
     this.#kindPrints = setGrow(this.#kindPrints, id, fingerprint(name));
     return id;
@@ -94,6 +112,17 @@ export class Trace {
     return this.#actors[id] ?? `actor#${id}`;
   }
 
+  /** Interns a word a note field named `type` holds (a message type), as a number for record(). */
+  label(text: string): number {
+    let id = this.#labelIds.get(text);
+    if (id === undefined) {
+      id = this.#labels.length;
+      this.#labels.push(text);
+      this.#labelIds.set(text, id);
+    }
+    return id;
+  }
+
   /** Folds one engine event into the hash (called by the engine per event). */
   event(time: Time, kind: KindId, arg: number): void {
     this.#mix(time);
@@ -101,8 +130,8 @@ export class Trace {
     this.#mix(arg);
   }
 
-  /** A semantic record: what happened, who did it, and up to four integer fields. */
-  record(time: Time, kind: KindId, actor: ActorId, a = 0, b = 0, c = 0, d = 0): void {
+  /** A semantic record: what happened, who did it, up to four integer fields, and up to two notes (NaN: none), which the hash leaves out. */
+  record(time: Time, kind: KindId, actor: ActorId, a = 0, b = 0, c = 0, d = 0, e = Number.NaN, f = Number.NaN): void {
     this.#records++;
     this.#mix(time);
     this.#mix(this.#kindPrints[kind]! ^ Math.imul(this.#actorPrints[actor]!, 0x9e3779b1));
@@ -119,8 +148,10 @@ export class Trace {
       this.#rRest[3 * i] = b;
       this.#rRest[3 * i + 1] = c;
       this.#rRest[3 * i + 2] = d;
+      this.#rNotes[2 * i] = e;
+      this.#rNotes[2 * i + 1] = f;
     }
-    if (this.#sink !== undefined) this.#emit(time, kind, actor, [a, b, c, d]);
+    if (this.#sink !== undefined) this.#emit(time, kind, actor, [a, b, c, d], [e, f]);
   }
 
   /** The last `limit` recent records about `block`, oldest first, one line each. */
@@ -131,15 +162,21 @@ export class Trace {
       const i = n % RECENT;
       if (this.#rBlock[i] !== block) continue;
       const info = this.#kinds[this.#rKind[i]!]!;
-      const fields = info.fields.slice(1).map((f, j) => `${f}=${this.#fieldText(f, this.#rRest[3 * i + j]!)}`);
+      const fields = info.fields.slice(1).map((f, j) => `${f}=${this.#fieldText(info, f, this.#rRest[3 * i + j]!)}`);
+      info.notes.forEach((f, j) => {
+        const v = this.#rNotes[2 * i + j]!;
+        if (!Number.isNaN(v)) fields.push(`${f}=${this.#fieldText(info, f, v)}`);
+      });
       out.push(`t=${this.#rTime[i]}us ${info.name} ${this.actorName(this.#rActor[i]!)} block=${block}${fields.length ? ' ' + fields.join(' ') : ''}`);
     }
     return out.reverse();
   }
 
-  /** Fields named `to`/`from` hold actor ids: show the actor's name. */
-  #fieldText(field: string, value: number): string | number {
-    return field === 'to' || field === 'from' ? this.actorName(value) : value;
+  /** Fields named `to`/`from` hold actor ids, `type` a label: show the name; a field with named values, the value's name. */
+  #fieldText(info: KindInfo, field: string, value: number): string | number {
+    if (field === 'to' || field === 'from') return this.actorName(value);
+    if (field === 'type') return this.#labels[value] ?? value;
+    return info.values[field]?.[value] ?? value;
   }
 
   /** The 64-bit fingerprint so far, as 16 hex digits. */
@@ -160,11 +197,12 @@ export class Trace {
     this.#h2 = (Math.imul(h2, 5) + 0x561ccd1b) | 0;
   }
 
-  #emit(time: Time, kind: KindId, actor: ActorId, values: number[]): void {
-    const info = this.#kinds[kind];
-    const line: Record<string, string | number> = { t: time, kind: info?.name ?? kind, actor: this.actorName(actor) };
-    const fields = info?.fields ?? [];
-    for (let i = 0; i < fields.length; i++) line[fields[i]!] = this.#fieldText(fields[i]!, values[i]!);
+  #emit(time: Time, kind: KindId, actor: ActorId, values: number[], notes: number[]): void {
+    const info = this.#kinds[kind]!;
+    const line: Record<string, string | number> = { t: time, kind: info.name, actor: this.actorName(actor) };
+    const fields = info.fields;
+    for (let i = 0; i < fields.length; i++) line[fields[i]!] = this.#fieldText(info, fields[i]!, values[i]!);
+    for (let i = 0; i < info.notes.length; i++) if (!Number.isNaN(notes[i])) line[info.notes[i]!] = this.#fieldText(info, info.notes[i]!, notes[i]!);
     this.#sink!(line as TraceRecord);
   }
 }

@@ -14,7 +14,7 @@ import { recheck } from './determinism.js';
 import { EXPLORE_FORMAT, type Exploration, type ScenarioRuns, fingerprintOf, totalsOf } from './result.js';
 import { type SeedResult, type SeedRunner, plantedFor, seedJob } from './seed-job.js';
 import { DEFAULT_RECHECK, type Shard, shardSeeds } from './seeds.js';
-import type { RunVariant } from './variant.js';
+import type { RunVariant } from '../scenario/prepare/variant.js';
 
 export interface ExploreTarget {
   /** The scenario file, as the replay commands name it. */

@@ -2,10 +2,11 @@
 // a table per scenario, the determinism check, probe counts and the probes
 // never reached, and every failing seed with its violation and replay command.
 import { PROBE_NAMES } from '../../src/protocol/probe-names.js';
+import { VERDICTS } from '../checker/violation.js';
 import { formatTime } from '../engine/time.js';
 import { type Exploration, type ScenarioSummary, clean, summarizeRuns } from './result.js';
 import { formatCoverageMap } from './coverage-map.js';
-import { formatDraw } from './swarm.js';
+import { formatDraw } from '../scenario/prepare/swarm.js';
 
 /** Failing seeds listed per scenario; the rest are in the --out file. */
 export const FAILURES_SHOWN = 5;
@@ -14,7 +15,8 @@ const n = (x: number) => x.toLocaleString('en-US');
 const compact = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)}G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : String(x));
 const wall = (ms: number) => formatTime(Math.round(ms) * 1000);
 
-export function formatExploration(e: Exploration): string {
+/** The summary; `allowPartial`: a merge missing shards is accepted (merge --allow-partial), and still says what is missing. */
+export function formatExploration(e: Exploration, allowPartial = false): string {
   const out: string[] = [headline(e), ''];
   const summaries = e.scenarios.map((s) => ({ s, sum: summarizeRuns(s.runs) }));
   const all = summarizeRuns(e.scenarios.flatMap((s) => s.runs));
@@ -58,8 +60,13 @@ export function formatExploration(e: Exploration): string {
     out.push(`  replay: ${m.replay}`);
   }
   const t = e.totals;
+  const missing = e.missing ?? [];
+  for (const m of missing) out.push('', `INCOMPLETE  ${m}${allowPartial ? ' (accepted: --allow-partial)' : ' (merge --allow-partial accepts a partial result)'}`);
   const rerun = e.determinism.rechecked.length > 0 ? 'every re-run identical' : 'determinism not re-checked';
-  out.push('', clean(e) ? `PASS  ${n(t.runs)} runs, every one passed; ${rerun}` : `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}`);
+  const partial = missing.length > 0 ? `; partial: ${missing.join('; ')}` : '';
+  if (clean(e, allowPartial)) out.push('', `PASS  ${n(t.runs)} runs, every one passed; ${rerun}${partial}`);
+  else if (t.pass === t.runs && t.mismatches === 0) out.push('', `FAIL  incomplete: ${missing.join('; ')}; the ${n(t.runs)} runs present passed`);
+  else out.push('', `FAIL  ${n(t.runs - t.pass)} of ${n(t.runs)} runs failed${t.mismatches > 0 ? `, ${n(t.mismatches)} nondeterministic` : ''}${partial}`);
   return out.join('\n');
 }
 
@@ -72,14 +79,13 @@ function headline(e: Exploration): string {
 }
 
 function table(rows: [string, ScenarioSummary][], total: ScenarioSummary, cpuMs: number): string[] {
-  const head = ['scenario', 'seeds', 'pass', 'correctness', 'liveness', 'crash', 'events', 'sim time', 'run time', 'runs/CPU-h'];
+  // overload and limit (a load beyond the arrays, the simulator's own limit) get a column only when some run ended so.
+  const verdicts = VERDICTS.filter((v) => (v !== 'overload' && v !== 'limit') || total.verdicts[v] > 0);
+  const head = ['scenario', 'seeds', ...verdicts, 'events', 'sim time', 'run time', 'runs/CPU-h'];
   const cells = (name: string, s: ScenarioSummary) => [
     name,
     n(s.seeds),
-    n(s.verdicts.pass),
-    n(s.verdicts.correctness),
-    n(s.verdicts.liveness),
-    n(s.verdicts.crash),
+    ...verdicts.map((v) => n(s.verdicts[v])),
     compact(s.events),
     formatTime(s.simTimeUs),
     wall(s.wallMs),

@@ -9,7 +9,7 @@ export interface MergeInput {
   readonly data: unknown;
 }
 
-export type MergeOutcome = { readonly ok: true; readonly merged: Exploration; readonly notes: readonly string[] } | { readonly ok: false; readonly problem: string };
+export type MergeOutcome = { readonly ok: true; readonly merged: Exploration } | { readonly ok: false; readonly problem: string };
 
 export function mergeExplorations(inputs: readonly MergeInput[]): MergeOutcome {
   const checked: { file: string; e: Exploration }[] = [];
@@ -58,7 +58,7 @@ export function mergeExplorations(inputs: readonly MergeInput[]): MergeOutcome {
     totals: totalsOf(scenarios, mismatches.length, planned - ran),
     mergedFrom: checked.map((c) => c.file),
   };
-  return { ok: true, merged, notes: missingShards(merged) };
+  return { ok: true, merged: { ...merged, missing: missingShards(merged) } };
 }
 
 const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);

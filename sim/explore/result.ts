@@ -2,6 +2,7 @@
 // determinism self-check, and totals. This is also the `--out` JSON file that
 // `xorsim merge` combines (from shards of one exploration).
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
+import type { Verdict } from '../checker/violation.js';
 import type { SeedResult } from './seed-job.js';
 import type { Shard } from './seeds.js';
 
@@ -60,6 +61,8 @@ export interface Totals {
   readonly correctness: number;
   readonly liveness: number;
   readonly crash: number;
+  readonly overload: number;
+  readonly limit: number;
   readonly mismatches: number;
   /** Seeds planned but not started (time budget). */
   readonly notRun: number;
@@ -80,10 +83,12 @@ export interface Exploration {
   readonly totals: Totals;
   /** The result files `xorsim merge` combined into this one. */
   readonly mergedFrom?: readonly string[];
+  /** What a merge found missing (shards of the same exploration not given); none when complete. */
+  readonly missing?: readonly string[];
 }
 
 export function totalsOf(scenarios: readonly ScenarioRuns[], mismatches: number, notRun: number): Totals {
-  const t = { runs: 0, pass: 0, correctness: 0, liveness: 0, crash: 0, mismatches, notRun };
+  const t = { runs: 0, pass: 0, correctness: 0, liveness: 0, crash: 0, overload: 0, limit: 0, mismatches, notRun };
   for (const s of scenarios) {
     for (const r of s.runs) {
       t.runs++;
@@ -93,14 +98,14 @@ export function totalsOf(scenarios: readonly ScenarioRuns[], mismatches: number,
   return t;
 }
 
-/** Whether everything passed and every re-run matched. */
-export function clean(e: Exploration): boolean {
-  return e.totals.pass === e.totals.runs && e.totals.mismatches === 0;
+/** Whether everything passed and every re-run matched (and, unless a partial result is accepted, nothing is missing). */
+export function clean(e: Exploration, allowPartial = false): boolean {
+  return e.totals.pass === e.totals.runs && e.totals.mismatches === 0 && (allowPartial || (e.missing ?? []).length === 0);
 }
 
 export interface ScenarioSummary {
   readonly seeds: number;
-  readonly verdicts: Readonly<Record<'pass' | 'correctness' | 'liveness' | 'crash', number>>;
+  readonly verdicts: Readonly<Record<Verdict, number>>;
   readonly events: number;
   readonly simTimeUs: number;
   readonly wallMs: number;
@@ -111,7 +116,7 @@ export interface ScenarioSummary {
 }
 
 export function summarizeRuns(runs: readonly SeedResult[]): ScenarioSummary {
-  const verdicts = { pass: 0, correctness: 0, liveness: 0, crash: 0 };
+  const verdicts = { pass: 0, correctness: 0, liveness: 0, crash: 0, overload: 0, limit: 0 };
   const probes = new Map<string, { seeds: number; hits: number }>();
   const coverage = new Map<string, { seeds: number; hits: number }>();
   let events = 0;

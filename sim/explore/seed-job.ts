@@ -11,8 +11,8 @@ import type { Job } from '../parallel/job.js';
 import type { RunReport } from '../runner/run-report.js';
 import { runScenario } from '../runner/run-scenario.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
-import type { SwarmDraw } from './swarm.js';
-import { type RunVariant, prepareRun } from './variant.js';
+import type { SwarmDraw } from '../scenario/prepare/swarm.js';
+import { type RunVariant, prepareRun } from '../scenario/prepare/variant.js';
 
 export interface Capture {
   /** Trace records per fingerprinted chunk. */
@@ -77,6 +77,7 @@ export async function runSeed(input: SeedInput): Promise<SeedResult> {
   const r = await runScenario(prepared.scenario, {
     seed: input.seed,
     file: input.file,
+    replay: prepared.replay,
     ...(input.plantedBugs !== undefined ? { plantedBugs: input.plantedBugs } : {}),
     ...(capture !== undefined ? { traceSink: capture.push } : {}),
   });
@@ -90,7 +91,7 @@ export async function runSeed(input: SeedInput): Promise<SeedResult> {
     hostOps: r.hostOps,
     checks: r.checks,
     violation: r.violations[0] ?? null,
-    replay: prepared.replay,
+    replay: r.replay,
     swarm: prepared.swarm,
     probes: r.probes,
     coverage: r.coverage,

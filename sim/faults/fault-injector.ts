@@ -1,7 +1,7 @@
 // Carries out the scenario's fault schedule against the world, at the virtual
 // times it names, and keeps the fault budget.
 //
-// Budget (DESIGN §6): under `recoverable`, a failure that would leave two
+// Budget (docs/SCENARIOS.md, faults.budget): under `recoverable`, a failure that would leave two
 // copies of one block group damaged at once — an array failure while another
 // array is failed and not yet restored, or holds any damaged block; a drive
 // failure whose blocks are damaged on another array; a latent error, a

@@ -7,6 +7,7 @@
 import type { MessageHandler, NodeId, Transport } from '../../src/ports/transport.js';
 import { DecodeError, decode, encode } from '../../src/protocol/codec.js';
 import { type Message, blockOf } from '../../src/protocol/messages.js';
+import { MESSAGE_NOTES, messageNotes } from './message-notes.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
@@ -36,8 +37,8 @@ export class IdealNetwork implements SimNetwork {
     this.#engine = engine;
     this.#latency = options.latencyUs;
     this.#blockBytes = options.blockBytes;
-    this.#kSend = engine.trace.kind('net.send', ['block', 'bytes', 'to']);
-    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt']);
+    this.#kSend = engine.trace.kind('net.send', ['block', 'bytes', 'to'], MESSAGE_NOTES);
+    this.#kDeliver = engine.trace.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt'], MESSAGE_NOTES);
   }
 
   endpoint(self: NodeId): Transport {
@@ -86,7 +87,8 @@ export class IdealNetwork implements SimNetwork {
     const wire = encode(message);
     const block = blockOf(message) ?? -1;
     const trace = this.#engine.trace;
-    trace.record(this.#engine.now, this.#kSend, trace.actor(from), block, wire.length, trace.actor(to));
+    const [type, seq] = messageNotes(trace, message);
+    trace.record(this.#engine.now, this.#kSend, trace.actor(from), block, wire.length, trace.actor(to), 0, type, seq);
     this.#messages++;
     this.#bytes += wire.length;
     this.#modeledBytes += modeledBytes(message, wire.length, this.#blockBytes);
@@ -98,7 +100,7 @@ export class IdealNetwork implements SimNetwork {
         if (left === 0) this.#inFlight.delete(block);
         else this.#inFlight.set(block, left);
       }
-      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from), sentAt);
+      trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from), sentAt, type, seq);
       const handler = this.#handlers.get(to);
       if (handler !== undefined) {
         const result = handler(from, decode(wire));

@@ -20,6 +20,7 @@
 import type { MessageHandler, NodeId, Transport } from '../../src/ports/transport.js';
 import { DecodeError, decode, encode } from '../../src/protocol/codec.js';
 import { type Message, blockOf } from '../../src/protocol/messages.js';
+import { MESSAGE_NOTES, messageNotes } from './message-notes.js';
 import type { Engine, TimerId } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
@@ -35,6 +36,8 @@ export type LossyNetworkOptions = Partial<LinkOptions>;
 
 /** Why a message was dropped; the number is what the trace records. */
 export const DropReason = { loss: 1, partitionAtSend: 2, partitionInFlight: 3, noListener: 4, malformed: 5 } as const;
+/** Each DropReason's name, as traces print it (the hash takes the number). */
+export const DROP_REASON_NAMES: readonly string[] = ['', 'loss', 'partitioned-at-send', 'partitioned-in-flight', 'no-listener', 'malformed'];
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
 /** Any subset of hooks; several observers may watch one network. */
@@ -109,10 +112,10 @@ export class LossyNetwork implements SimNetwork {
     this.#blockBytes = blockBytes;
     this.#defaults = resolveLinkOptions(LINK_DEFAULTS, options, 'LossyNetwork');
     const t = engine.trace;
-    this.#kSend = t.kind('net.send', ['block', 'bytes', 'to']);
-    this.#kDeliver = t.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt']);
-    this.#kDrop = t.kind('net.drop', ['block', 'bytes', 'to', 'reason']);
-    this.#kDuplicate = t.kind('net.duplicate', ['block', 'bytes', 'to']);
+    this.#kSend = t.kind('net.send', ['block', 'bytes', 'to'], MESSAGE_NOTES);
+    this.#kDeliver = t.kind('net.deliver', ['block', 'bytes', 'from', 'sentAt'], MESSAGE_NOTES);
+    this.#kDrop = t.kind('net.drop', ['block', 'bytes', 'to', 'reason'], { ...MESSAGE_NOTES, values: { reason: DROP_REASON_NAMES } });
+    this.#kDuplicate = t.kind('net.duplicate', ['block', 'bytes', 'to'], MESSAGE_NOTES);
     this.#kLink = t.kind('net.link', ['to', 'down']);
     this.#kFlap = t.kind('net.flap', ['down']);
   }
@@ -152,7 +155,7 @@ export class LossyNetwork implements SimNetwork {
         this.#drop(link, -1, bytes.length, DropReason.malformed);
         return malformed();
       }
-      t.record(engine.now, this.#kDeliver, t.actor(to), -1, bytes.length, t.actor(from), sentAt);
+      t.record(engine.now, this.#kDeliver, t.actor(to), -1, bytes.length, t.actor(from), sentAt, ...messageNotes(t, message));
       const result = handler(from, message);
       if (result !== undefined) engine.watch(result, `${to}: handling ${message.type} from ${from}`);
     });
@@ -303,30 +306,32 @@ export class LossyNetwork implements SimNetwork {
     const wire = encode(message);
     const block = blockOf(message) ?? -1;
     const link = this.#link(from, to);
-    t.record(engine.now, this.#kSend, t.actor(from), block, wire.length, t.actor(to));
+    const [type, seq] = messageNotes(t, message);
+    t.record(engine.now, this.#kSend, t.actor(from), block, wire.length, t.actor(to), 0, type, seq);
     this.#messages++;
     this.#bytes += wire.length;
     const size = modeledBytes(message, wire.length, this.#blockBytes);
     this.#modeledBytes += size;
     if (link.down) {
-      this.#drop(link, block, wire.length, DropReason.partitionAtSend);
+      this.#drop(link, block, wire.length, DropReason.partitionAtSend, type, seq);
       return;
     }
     const txEndUs = link.transmit(engine.now, size);
-    this.#launch(link, block, wire, message.type, txEndUs);
+    this.#launch(link, block, wire, message.type, txEndUs, seq);
     if (link.duplicates()) {
       // The copy is made inside the network: it leaves with the original and
       // takes no extra transmitter time.
       this.#duplicated++;
       this.#disorder(link);
-      t.record(engine.now, this.#kDuplicate, t.actor(from), block, wire.length, t.actor(to));
-      this.#launch(link, block, wire, message.type, txEndUs);
+      t.record(engine.now, this.#kDuplicate, t.actor(from), block, wire.length, t.actor(to), 0, type, seq);
+      this.#launch(link, block, wire, message.type, txEndUs, seq);
     }
   }
 
   /** Puts one copy on the wire; its fate was drawn at send, the cut is checked on arrival. */
-  #launch(link: Link, block: number, wire: Uint8Array, type: Message['type'], txEndUs: Time): void {
+  #launch(link: Link, block: number, wire: Uint8Array, type: Message['type'], txEndUs: Time, seq: number): void {
     const engine = this.#engine;
+    const label = engine.trace.label(type);
     const passage = link.pass(txEndUs);
     if (passage.reordered) {
       this.#reordered++;
@@ -336,12 +341,12 @@ export class LossyNetwork implements SimNetwork {
     const sentAt = engine.now; // the send's time: replay pairs the two into one slice
     engine.after(passage.arriveUs - engine.now, this.#kDeliver, () => {
       if (block >= 0) this.#leaveFlight(block);
-      if (passage.lost) return this.#drop(link, block, wire.length, DropReason.loss);
-      if (link.down) return this.#drop(link, block, wire.length, DropReason.partitionInFlight);
+      if (passage.lost) return this.#drop(link, block, wire.length, DropReason.loss, label, seq);
+      if (link.down) return this.#drop(link, block, wire.length, DropReason.partitionInFlight, label, seq);
       const handler = this.#handlers.get(link.to);
-      if (handler === undefined) return this.#drop(link, block, wire.length, DropReason.noListener);
+      if (handler === undefined) return this.#drop(link, block, wire.length, DropReason.noListener, label, seq);
       const t = engine.trace;
-      t.record(engine.now, this.#kDeliver, t.actor(link.to), block, wire.length, t.actor(link.from), sentAt);
+      t.record(engine.now, this.#kDeliver, t.actor(link.to), block, wire.length, t.actor(link.from), sentAt, label, seq);
       this.#delivered++;
       this.#deliveredBytes += wire.length;
       const result = handler(link.from, decode(wire));
@@ -356,9 +361,9 @@ export class LossyNetwork implements SimNetwork {
     else this.#inFlight.set(block, left);
   }
 
-  #drop(link: Link, block: number, bytes: number, reason: DropReason): void {
+  #drop(link: Link, block: number, bytes: number, reason: DropReason, type = Number.NaN, seq = Number.NaN): void {
     const t = this.#engine.trace;
-    t.record(this.#engine.now, this.#kDrop, t.actor(link.from), block, bytes, t.actor(link.to), reason);
+    t.record(this.#engine.now, this.#kDrop, t.actor(link.from), block, bytes, t.actor(link.to), reason, type, seq);
     if (reason !== DropReason.noListener) this.#disorder(link);
     if (reason === DropReason.loss) this.#droppedBy.loss++;
     else if (reason === DropReason.noListener) this.#droppedBy.noListener++;

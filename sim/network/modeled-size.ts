@@ -1,5 +1,5 @@
 // The size a message would have on a real wire. Blocks travel as short
-// fingerprints (payloadBytes, DESIGN §10) while timing models the full block:
+// fingerprints (payloadBytes, docs/SCENARIOS.md) while timing models the full block:
 // a message carrying a block's data counts that data at the modelled block
 // size, so link bandwidth and the byte counts of reports are those of real
 // blocks. Messages without data (requests, acks) count as encoded.

@@ -1,7 +1,17 @@
-// Worker-thread entry for the pool. tsx's loader registers on the main thread
-// only (TOOLCHAIN.md), so each worker registers it itself, then runs jobs.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry for the pool. Built (dist/, scripts/build.mjs), the jobs
+// are JavaScript and a worker starts without a compiler. Run from the
+// TypeScript sources (the tests; a tree edited since its build), a module
+// loader registered on the main thread does not reach worker threads, so each
+// worker registers tsx's itself — only then, and only once.
+import { existsSync } from 'node:fs';
 
-register();
-const { runJob } = await import('./job.ts');
-export default runJob;
+let tsx;
+const withTsx = () => (tsx ??= import('tsx/esm/api').then(({ register }) => void register()));
+const built = existsSync(new URL('./job.js', import.meta.url));
+if (!built) await withTsx();
+const { runJob } = await import(built ? './job.js' : './job.ts');
+
+export default async function run(job) {
+  if (job.module.endsWith('.ts')) await withTsx();
+  return runJob(job);
+}

@@ -13,20 +13,27 @@
 // the fixed latency; HDD arrays: the drive's wait and service), a journal
 // append or trim over its fixed latency. Everything else becomes an instant
 // ("i") on its actor's events track — so record kinds added later still show.
+// Messages are named by type (and sequence number); flow arrows (flows.ts)
+// follow each host write through its delta, parity's read-modify-write and
+// the ack back to the host.
 import type { TraceRecord } from '../engine/trace.js';
 import { faultName } from '../faults/fault-injector.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
+import { type FlowPoint, writeFlows } from './flows.js';
 import { assignLanes } from './lanes.js';
 
 export interface ChromeTraceEvent {
   readonly name: string;
-  readonly ph: 'X' | 'i' | 'M';
+  readonly ph: 'X' | 'i' | 'M' | 's' | 't' | 'f';
   readonly pid: number;
   readonly tid: number;
   readonly ts?: number;
   readonly dur?: number;
   readonly cat?: string;
   readonly s?: 't';
+  /** Flow events: the arrow's id, and binding to the enclosing slice. */
+  readonly id?: number;
+  readonly bp?: 'e';
   readonly args?: Readonly<Record<string, string | number>>;
 }
 
@@ -44,10 +51,11 @@ interface Slice {
   readonly ts: number;
   readonly dur: number;
   readonly args: Record<string, string | number>;
+  readonly flows?: readonly FlowPoint[] | undefined;
 }
 
-/** Network drop reasons (lossy-network.ts DropReason), for slice names. */
-const DROP_REASONS: Record<number, string> = { 1: 'lost', 2: 'partitioned at send', 3: 'partitioned in flight', 4: 'nobody listening' };
+/** Network drop reasons (lossy-network.ts DROP_REASON_NAMES, as traces name them), for slice names. */
+const DROP_REASONS: Record<string, string> = { loss: 'lost', 'partitioned-at-send': 'partitioned at send', 'partitioned-in-flight': 'partitioned in flight', 'no-listener': 'nobody listening' };
 
 export function toChromeTrace(records: readonly TraceRecord[], scenario: ResolvedScenario, about: Readonly<Record<string, string | number>>): ChromeTrace {
   const arrays = [...scenario.primaries.map((p) => p.name), scenario.parity.name];
@@ -55,8 +63,9 @@ export function toChromeTrace(records: readonly TraceRecord[], scenario: Resolve
   const diskLatency = scenario.disk.model === 'ideal' ? scenario.disk.latency : 0;
   const slices: Slice[] = [];
   const instants: Slice[] = [];
+  const flows = new Map([...writeFlows(records, scenario.parity.name)].map(([i, points]) => [records[i]!, points]));
   const slice = (process: string, thread: string, name: string, cat: string, end: number, dur: number, r: TraceRecord) =>
-    slices.push({ process, thread, name, cat, ts: end - dur, dur, args: argsOf(r) });
+    slices.push({ process, thread, name, cat, ts: end - dur, dur, args: argsOf(r), flows: flows.get(r) });
   const instant = (process: string, thread: string, name: string, cat: string, r: TraceRecord) => instants.push({ process, thread, name, cat, ts: r.t, dur: 0, args: argsOf(r) });
   // Where an actor's records go: arrays, their hosts and drives belong to the array.
   const home = (actor: string): { process: string; thread: string } => {
@@ -74,6 +83,8 @@ export function toChromeTrace(records: readonly TraceRecord[], scenario: Resolve
   for (const r of records) {
     const n = (field: string) => Number(r[field]);
     const what = (verb: string) => (n('block') >= 0 ? `${verb} ${n('block')}` : verb);
+    // A message: its type, block and sequence number ("delta 7 #12").
+    const message = () => `${what(r['type'] === undefined ? 'block' : String(r['type']))}${r['seq'] === undefined ? '' : ` #${r['seq']}`}`;
     switch (r.kind) {
       case 'host.op': {
         const h = home(r.actor);
@@ -117,13 +128,13 @@ export function toChromeTrace(records: readonly TraceRecord[], scenario: Resolve
         const list = outstanding.get(messageKey(from, r.actor, r));
         const i = list?.indexOf(n('sentAt')) ?? -1;
         if (i >= 0) list!.splice(i, 1);
-        slice('network', link(from, r.actor), what('block'), 'net', r.t, r.t - n('sentAt'), r);
+        slice('network', link(from, r.actor), message(), 'net', r.t, r.t - n('sentAt'), r);
         break;
       }
       case 'net.drop': {
         const to = String(r['to']);
         const sent = outstanding.get(messageKey(r.actor, to, r))?.shift() ?? r.t;
-        slice('network', link(r.actor, to), `${what('block')} ${DROP_REASONS[n('reason')] ?? 'dropped'}`, 'net', r.t, r.t - sent, r);
+        slice('network', link(r.actor, to), `${message()} ${DROP_REASONS[String(r['reason'])] ?? 'dropped'}`, 'net', r.t, r.t - sent, r);
         break;
       }
       case 'net.link':
@@ -210,7 +221,12 @@ function layout(arrays: readonly string[], slices: readonly Slice[], instants: r
     const { lanes, count } = assignLanes(list);
     const first = list[0]!;
     const laneTids = Array.from({ length: count }, (_, lane) => tid(first.process, lane === 0 ? first.thread : `${first.thread} #${lane + 1}`));
-    list.forEach((s, i) => events.push({ name: s.name, ph: 'X', cat: s.cat, ts: s.ts, dur: s.dur, pid: pid(s.process), tid: laneTids[lanes[i]!]!, args: s.args }));
+    list.forEach((s, i) => {
+      const at = { pid: pid(s.process), tid: laneTids[lanes[i]!]! };
+      events.push({ name: s.name, ph: 'X', cat: s.cat, ts: s.ts, dur: s.dur, ...at, args: s.args });
+      // An arrow binds to the slice enclosing its point on the same track.
+      for (const f of s.flows ?? []) events.push({ name: 'host write', ph: f.phase, cat: 'write path', id: f.id, bp: 'e', ts: f.at === 'start' ? s.ts : s.ts + s.dur, ...at });
+    });
   }
   for (const s of instants) events.push({ name: s.name, ph: 'i', s: 't', cat: s.cat, ts: s.ts, pid: pid(s.process), tid: tid(s.process, s.thread), args: s.args });
   events.sort((a, b) => a.ts! - b.ts! || a.pid - b.pid || a.tid - b.tid);

@@ -12,6 +12,8 @@ export interface ReplayOptions {
   readonly seed: number;
   /** The scenario file, for the replay command. */
   readonly file: string;
+  /** The replay command of a prepared run (sim/scenario/prepare/variant.ts). */
+  readonly replay?: string;
   readonly filter?: RecordFilter;
   /** Planted controller bugs (self-test and tests only). */
   readonly plantedBugs?: PlantedBugs;
@@ -29,6 +31,7 @@ export async function replay(scenario: ResolvedScenario, options: ReplayOptions)
   const report = await runScenario(scenario, {
     seed: options.seed,
     file: options.file,
+    ...(options.replay !== undefined && { replay: options.replay }),
     recordSink: (r) => void (keep(r) && records.push(r)),
     ...(options.plantedBugs !== undefined && { plantedBugs: options.plantedBugs }),
   });

@@ -1,4 +1,4 @@
-// The result of one run: the JSON summary of `xorsim run --json` (DESIGN §8).
+// The result of one run: the JSON summary of `xorsim run --json` (its fields: README, Command line).
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
 import type { Verdict, Violation } from '../checker/violation.js';
 

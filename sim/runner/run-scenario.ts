@@ -11,6 +11,8 @@ import { HonestyChecker } from '../checker/honesty-checker.js';
 import { ParityChecker } from '../checker/parity-checker.js';
 import { type Violation, verdictOf } from '../checker/violation.js';
 import { Engine } from '../engine/engine.js';
+import { isSimulatorLimit } from '../engine/limit.js';
+import { formatTime } from '../engine/time.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import type { RecordSink, TraceSink } from '../engine/trace.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
@@ -18,14 +20,17 @@ import { wallNowMs } from '../wall-clock.js';
 import { type HostOp, HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
+import { overload } from './overload.js';
 import { prefill } from './prefill.js';
-import { replayCommand } from './replay-command.js';
+import { replayCommand } from '../scenario/prepare/replay-command.js';
 import { type RunReport, summarize } from './run-report.js';
 
 export interface RunOptions {
   readonly seed: number;
-  /** The scenario file, for the replay command. */
+  /** The scenario file, for the replay command of a run as written. */
   readonly file: string;
+  /** The replay command of a prepared run (prepareRun: --swarm, --quick, --protocol), built once there. */
+  readonly replay?: string;
   /** Receives every trace record as a JSON line (`run --trace`). */
   readonly traceSink?: TraceSink;
   /** Receives every trace record as an object (replay); used instead of traceSink. */
@@ -66,7 +71,11 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   world.onFailed = (array) => durability.arrayFailed(array);
   const honesty = new HonestyChecker(engine, world, report);
   const parity = new ParityChecker(engine, world, report, (block) => honesty.held(block));
-  const hosts = new HostWorkload(engine, world, durability, options.onHostOp);
+  let lastDoneUs = 0;
+  const hosts = new HostWorkload(engine, world, durability, (op) => {
+    lastDoneUs = op.endUs;
+    options.onHostOp?.(op);
+  });
   const faults = new FaultInjector(engine, world);
   // The world's hooks also tell the fault injector (event-triggered faults, the coverage map's phases).
   world.onLost = (array, block, again) => {
@@ -100,7 +109,8 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     world.builtAt = engine.now;
     if (!parity.sweep()) return;
 
-    const loadEnd = engine.now + scenario.workload.duration;
+    const loadStart = engine.now;
+    const loadEnd = loadStart + scenario.workload.duration;
     options.onPhase?.('load', world);
     faults.start(engine.now, loadEnd);
     hosts.start(loadEnd);
@@ -111,8 +121,14 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     const loadStop = await engine.run({ until: loadEnd + scenario.settle });
     if (loadStop === 'stopped' || loadStop === 'crashed') return;
     if (hosts.running > 0 || engine.pending > 0) {
-      const what = hosts.running > 0 ? `${hosts.running} host stream(s) still waiting on I/O` : `${engine.pending} events still pending`;
-      report(liveness(engine.now, null, `${what} ${scenario.settle}us after the load stopped (settle bound)`));
+      const completed = hosts.stats.acked + hosts.stats.failed;
+      const over = overload(scenario, { completed, waiting: hosts.running, loadStartUs: loadStart, nowUs: engine.now, lastDoneUs });
+      if (over !== undefined) {
+        report({ kind: 'overload', timeUs: engine.now, array: null, block: null, message: over });
+        return;
+      }
+      const what = hosts.running > 0 ? `${hosts.running.toLocaleString('en-US')} host stream(s) still waiting on I/O` : `${engine.pending.toLocaleString('en-US')} events still pending`;
+      report(liveness(engine.now, null, `${what} ${formatTime(scenario.settle)} after the load stopped (settle bound)`));
       return;
     }
     const unfinished = world.primaries.filter((p) => p.controller.restoring || p.device.failed || world.membership(p.name) === 'joining' || world.membership(p.name) === 'leaving').map((p) => p.name);
@@ -148,7 +164,9 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
 
   const crash = engine.crash;
   if (crash !== undefined && !violations.some((v) => v.kind === 'crash')) {
-    violations.unshift({ kind: 'crash', timeUs: crash.timeUs, array: null, block: null, message: `${crash.where}: ${describeError(crash.error)}`, recent: [] });
+    const limit = isSimulatorLimit(crash.error);
+    const message = limit ? `the simulator's limit, not the protocol's: ${crash.error.message} (${crash.where})` : `${crash.where}: ${describeError(crash.error)}`;
+    violations.unshift({ kind: limit ? 'limit' : 'crash', timeUs: crash.timeUs, array: null, block: null, message, recent: [] });
   }
   return {
     scenario: scenario.name,
@@ -168,7 +186,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     probes: world.probes.snapshot(),
     coverage: faults.coverage.snapshot(),
     violations,
-    replay: replayCommand(options.file, options.seed, scenario.protocol),
+    replay: options.replay ?? replayCommand(options.file, options.seed, scenario.protocol),
   };
 }
 

@@ -1,10 +1,12 @@
 // Reading and validating a scenario: from text to a ResolvedScenario, or to
 // problems that each name the file, the field and what is wrong.
 //
-// File access lives in the CLI (sim/cli/read-file.ts): this module only parses
+// File access lives in the CLI (cli/io.ts): this module only parses
 // text, so the simulation path does no real I/O.
 import type { z } from 'zod';
+import { unknownFieldHint } from './field-hints.js';
 import { ScenarioSchema } from './schema.js';
+import { meant } from './suggest.js';
 import { type ResolvedScenario, isProblem, resolveScenario } from './resolve.js';
 
 export interface ScenarioProblem {
@@ -43,18 +45,37 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): ScenarioProblem {
   const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return { file, path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+      return { file, path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${unknownFieldHint(issue.path, issue.keys[0]!, path, issue.input)}` };
     case 'invalid_type':
       return { file, path, message: issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}${got}` };
     case 'too_small':
       return { file, path, message: `${issue.message.replace(/^Too small: /, '')}${got}` };
     case 'too_big':
       return { file, path, message: `${issue.message.replace(/^Too big: /, '')}${got}` };
+    case 'invalid_value':
+      return { file, path, message: valueMessage(issue.input, issue.values.map(String)) ?? `${issue.message}${got}` };
     case 'invalid_union':
-      return { file, path, message: `does not match any accepted form${got}` };
+      return { file, path, message: discriminatorMessage(issue) ?? `does not match any accepted form${got}` };
     default:
       return { file, path, message: issue.message.includes(', got ') ? issue.message : `${issue.message}${got}` };
   }
+}
+
+/** A union told apart by one field (a fault's "do", a disk's "model") given a value it does not know: the values it knows. */
+function discriminatorMessage(issue: z.core.$ZodIssue): string | undefined {
+  const i = issue as { note?: string; discriminator?: string; options?: unknown[]; input?: unknown };
+  if (i.note !== 'No matching discriminator' || i.discriminator === undefined || !Array.isArray(i.options)) return undefined;
+  const value = typeof i.input === 'object' && i.input !== null ? (i.input as Record<string, unknown>)[i.discriminator] : undefined;
+  // An undefined option: the field may be left out (its default).
+  return valueMessage(value, i.options.filter((o) => o !== undefined).map(String));
+}
+
+/** 'unknown value "hardend" (did you mean "hardened"?); expected one of "literal", "hardened"' */
+function valueMessage(value: unknown, options: readonly string[]): string | undefined {
+  if (value !== undefined && typeof value !== 'string') return undefined;
+  const near = typeof value === 'string' ? meant(value, options) : [];
+  const what = value === undefined ? 'missing' : `unknown value ${JSON.stringify(value)}`;
+  return `${what}${near.length > 0 ? ` (did you mean ${near.map((o) => `"${o}"`).join(' or ')}?)` : ''}; expected one of ${options.map((o) => `"${o}"`).join(', ')}`;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

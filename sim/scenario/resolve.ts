@@ -1,6 +1,7 @@
 // Turns a parsed scenario into the fully-resolved configuration a run uses:
 // every default applied, every array named and sized, topology checked.
 import type { ParsedScenario } from './schema.js';
+import { checkFeasible } from './feasibility.js';
 import { checkSwarm } from './swarm-check.js';
 
 export interface ArraySpec {
@@ -95,7 +96,7 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   if (parsed.payloadBytes > parsed.blockSize) {
     return { path: 'payloadBytes', message: `${parsed.payloadBytes} bytes stored per block exceeds blockSize (${parsed.blockSize})` };
   }
-  const swarmProblem = checkSwarm(parsed);
+  const swarmProblem = checkSwarm(parsed) ?? checkFeasible(parsed, [...primaries, parity], parity.name);
   if (swarmProblem !== undefined) return swarmProblem;
   const { $schema: _schema, ...rest } = parsed;
   return { ...rest, primaries, parity };

@@ -1,7 +1,7 @@
 // The optional `swarm` section of a scenario: what `--swarm` may vary per seed
 // (TigerBeetle's swarm options, Groce et al.'s swarm testing). Each knob names
 // a field of the scenario and a range to draw it from; each listed fault family
-// is switched off entirely in some seeds. sim/explore/swarm.ts does the drawing.
+// is switched off entirely in some seeds. sim/scenario/prepare/swarm.ts does the drawing.
 import { z } from 'zod';
 import { duration, meanInterval, probability } from './unit-types.js';
 

@@ -2,14 +2,17 @@
 // each turns text into a number, or reports what it expected and what it got.
 import { z } from 'zod';
 import { YEAR } from '../engine/time.js';
-import { parseBytes, parseDuration, parseFraction, parseRatePerYear } from './units.js';
+import { durationTooLong, parseBytes, parseDuration, parseFraction, parseRatePerYear } from './units.js';
 
 /** "250us", "5ms", "2s", "1h", "2y" → integer µs. */
 export const duration = (example: string) =>
   z.string().transform((text, ctx) => {
     const us = parseDuration(text);
     if (us === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "${example}" (units us, ms, s, m, h, d, y), got ${JSON.stringify(text)}` });
+      const message = durationTooLong(text)
+        ? `longer than the simulator's clock counts (integer µs up to 2^53, about ${Math.floor(Number.MAX_SAFE_INTEGER / YEAR)} years), got ${JSON.stringify(text)}`
+        : `expected a duration like "${example}" (units us, ms, s, m, h, d, y), got ${JSON.stringify(text)}`;
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
     return us;

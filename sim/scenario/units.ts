@@ -43,6 +43,13 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(us) ? us : undefined;
 }
 
+/** A duration well formed but longer than the simulator's clock counts (integer µs up to 2^53, ~285 years). */
+export function durationTooLong(text: string): boolean {
+  const m = NUMBER_UNIT.exec(text);
+  const unit = m === null ? undefined : DURATION_UNITS[m[2]!];
+  return unit !== undefined && !Number.isSafeInteger(Math.round(Number(m![1]) * unit));
+}
+
 /** "4096" | "64KiB" | "16TB" → integer bytes. */
 export function parseBytes(text: string | number): number | undefined {
   if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : undefined;

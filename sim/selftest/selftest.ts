@@ -11,7 +11,7 @@
 import type { PlantedBug } from '../../src/protocol/planted-bugs.js';
 import { explore } from '../explore/explore.js';
 import type { SeedResult } from '../explore/seed-job.js';
-import type { RunVariant } from '../explore/variant.js';
+import type { RunVariant } from '../scenario/prepare/variant.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 
 /** The bugs are planted in the product protocol, on the scenario as written. */

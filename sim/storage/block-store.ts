@@ -1,7 +1,7 @@
 // The media contents of one simulated array: block number → bytes.
 //
 // Never-written blocks cost no memory and read as zeros. All blocks of a store
-// have one length (the payload size; see DESIGN §10: payloads may be short
+// have one length (the payload size; see payloadBytes in docs/SCENARIOS.md: payloads may be short
 // fingerprints while timing models the full block size).
 //
 // No object per block: millions of small long-lived objects make the garbage

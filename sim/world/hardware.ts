@@ -2,13 +2,13 @@
 // disk, or an array of simulated drives) and the network between them, whose
 // faults (loss, duplication, reordering) are switched on for the fault phase.
 import type { Engine } from '../engine/engine.js';
-import type { HddParams } from '../disk/hdd-params.js';
 import { DiskArray } from '../disk/disk-array.js';
 import { IdealDisk } from '../disk/ideal-disk.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import { IdealNetwork } from '../network/ideal-network.js';
 import { type LinkOptions, LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
+import { driveParams } from '../scenario/drive-params.js';
 import type { LinkFields } from '../scenario/network-schema.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
 
@@ -29,14 +29,6 @@ export function setNetworkFaults(network: LossyNetwork, scenario: ResolvedScenar
 export function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: ArraySpec): SimDevice {
   const d = scenario.disk;
   if (d.model === 'ideal') return new IdealDisk(engine, { name: spec.name, blockCount: spec.blocks, blockBytes: scenario.payloadBytes, latencyUs: d.latency });
-  const hdd: { -readonly [K in keyof HddParams]?: HddParams[K] } = {};
-  if (d.drive.capacity !== undefined) hdd.capacityBytes = d.drive.capacity;
-  if (d.drive.rpm !== undefined) hdd.rpm = d.drive.rpm;
-  if (d.drive.avgSeekRead !== undefined) hdd.avgSeekReadUs = d.drive.avgSeekRead;
-  if (d.drive.avgSeekWrite !== undefined) hdd.avgSeekWriteUs = d.drive.avgSeekWrite;
-  if (d.drive.trackToTrack !== undefined) hdd.trackToTrackUs = d.drive.trackToTrack;
-  if (d.drive.outerRate !== undefined) hdd.outerRateBytesPerSec = d.drive.outerRate;
-  if (d.drive.innerRate !== undefined) hdd.innerRateBytesPerSec = d.drive.innerRate;
   return new DiskArray(engine, {
     name: spec.name,
     blockCount: spec.blocks,
@@ -46,7 +38,7 @@ export function makeDevice(engine: Engine, scenario: ResolvedScenario, spec: Arr
     stripeUnitBlocks: d.stripeUnit,
     queuePolicy: d.queue,
     writeCache: d.writeCache,
-    hdd,
+    hdd: driveParams(d.drive),
   });
 }
 
