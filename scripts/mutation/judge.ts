@@ -14,7 +14,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateWorld, worldName } from '../../sim/generate/generator.js';
 import type { Budget } from '../../sim/generate/universe.js';
-import { loadScenarioFile } from '../../sim/cli/scenario-file.js';
+import { loadScenarioFile } from '../../cli/scenario-file.js';
 import { Engine } from '../../sim/engine/engine.js';
 import { runSeed } from '../../sim/explore/seed-job.js';
 import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
