@@ -56,6 +56,7 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
       removed: [{ member: 'p3', blocks: [1, 2] }],
       lost: [{ member: 'p1', blocks: [4, 7] }],
       reprotect: [7],
+      stale: [7],
     },
     { kind: 'epoch', member: 'p2', epoch: 3 },
     { kind: 'write', block: 5, newQ: q },
@@ -63,7 +64,7 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
     { kind: 'merge', member: 'p4', block: 9, upTo: 41, epoch: 1, noCopy: 0, newQ: q },
     { kind: 'merge', member: 'p4', block: 10, upTo: 41, epoch: 1, noCopy: 1, newQ: q },
     { kind: 'unmerge', member: 'p3', block: 2, newQ: q },
-    { kind: 'lost', member: 'p2', block: 11 },
+    { kind: 'lost', member: 'p2', block: 11, stale: 1 },
   ];
   for (const r of records) assert.equal(decodeParityRecord(encodeParityRecord(r)), r);
   // Byte for byte what checkpoints held before the group was journaled (runs without joins keep their traces).

@@ -26,7 +26,7 @@ interface BuilderDeps extends PartDeps, Pick<GroupView, 'members'> {
   /** Q[block] could not be stored (its drive failed): rebuild it from the members later. */
   readonly repairQ: (block: number) => void;
   /** Records, durably, that these members' `block` is lost (it went into Q as zeros); the member learns it when the stripe is re-protected. */
-  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
+  readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
 }
 
 interface Window {
@@ -149,7 +149,7 @@ export class Builder {
       ),
     );
     // Before the build completes: each block that went in as zeros is lost, durably (its member learns it as the stripe is re-protected).
-    for (const { member, block } of window.noCopies) await d.declareLost([member], block);
+    for (const { member, block } of window.noCopies) await d.declareLost([member], block, false); // built from zeros for it
     this.#window = undefined;
   }
 

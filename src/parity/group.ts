@@ -109,6 +109,7 @@ export class Group {
     const removed = this.#leaver.entries();
     const lost = this.losses.entries();
     const reprotect = this.losses.pendingBlocks();
+    const stale = this.losses.staleBlocks();
     return {
       applied,
       ...(JSON.stringify(group) !== this.#configured && { members: group }),
@@ -116,6 +117,7 @@ export class Group {
       ...(removed.length > 0 && { removed }),
       ...(lost.length > 0 && { lost }),
       ...(reprotect.length > 0 && { reprotect }),
+      ...(stale.length > 0 && { stale }),
     };
   }
 
@@ -136,9 +138,9 @@ export class Group {
         }
         for (const m of state.merged ?? []) for (const [block, upTo] of m.blocks) this.#joiner.restoreMerged(m.member, block, upTo);
         for (const m of state.removed ?? []) for (const block of m.blocks) this.#leaver.restoreRemoved(m.member, block);
-        this.losses.restore(state.lost ?? [], state.reprotect ?? []);
+        this.losses.restore(state.lost ?? [], state.reprotect ?? [], state.stale ?? []);
       },
-      lost: (member, block) => void this.losses.add(member, block),
+      lost: (member, block, stale) => void this.losses.add(member, block, stale),
       found: (member, block) => this.losses.found(member, block),
       reprotected: (block) => this.losses.reprotected(block),
       epoch: (member, epoch) => this.newEpoch(member, epoch),

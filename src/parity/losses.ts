@@ -7,7 +7,12 @@
 // (its copy was unreadable when the build or its join merged it). From then on
 // the member holds zeros for it, and Q[k] must be recomputed from the members'
 // current copies — zeros for the lost ones — before the stripe protects
-// anything again (`pending`, re-protected by repairer.ts). Until a host write
+// anything again (`pending`, re-protected by repairer.ts). Until then Q[k]
+// is `stale` if it holds the lost block's last data (a second failure, two
+// bad copies): nothing can be rebuilt from it. A block that went into Q as
+// zeros (unreadable when the build or a join merged it) leaves Q whole for
+// the others: their copies can still be rebuilt while the member learns of its
+// loss and zero-fills its block. Until a host write
 // replaces the block (its delta says so: `replaces`), a restore of that member
 // reports it lost again: parity is the only one left that remembers.
 //
@@ -20,23 +25,27 @@ export class Losses {
   readonly #lost = new Map<NodeId, Set<number>>();
   /** Stripes whose Q[k] must be recomputed from the members' current copies. */
   readonly #pending = new Set<number>();
+  /** Pending stripes whose Q[k] holds a lost block's data: beyond single parity until recomputed. */
+  readonly #stale = new Set<number>();
 
   /** A checkpoint's state replaces whatever came before it. */
-  restore(lost: readonly { readonly member: NodeId; readonly blocks: readonly number[] }[], pending: readonly number[]): void {
+  restore(lost: readonly { readonly member: NodeId; readonly blocks: readonly number[] }[], pending: readonly number[], stale: readonly number[]): void {
     this.#lost.clear();
-    this.#pending.clear();
-    for (const m of lost) for (const block of m.blocks) this.add(m.member, block);
+    for (const m of lost) for (const block of m.blocks) this.add(m.member, block, false);
     this.#pending.clear(); // add() marked every lost block's stripe: only the listed ones still wait
+    this.#stale.clear();
     for (const block of pending) this.#pending.add(block);
+    for (const block of stale) this.#stale.add(block);
   }
 
   has(member: NodeId, block: number): boolean {
     return this.#lost.get(member)?.has(block) ?? false;
   }
 
-  /** `member`'s `block` is lost; its stripe waits to be re-protected. False if it was already lost. */
-  add(member: NodeId, block: number): boolean {
+  /** `member`'s `block` is lost; its stripe waits to be re-protected (`stale`: Q[block] holds its data). False if it was already lost. */
+  add(member: NodeId, block: number, stale: boolean): boolean {
     this.#pending.add(block);
+    if (stale) this.#stale.add(block);
     let blocks = this.#lost.get(member);
     if (blocks === undefined) this.#lost.set(member, (blocks = new Set()));
     if (blocks.has(block)) return false;
@@ -62,14 +71,25 @@ export class Losses {
     return this.#pending.has(block);
   }
 
+  /** Does Q[block] hold a lost block's data (nothing can be rebuilt from it until it is recomputed)? */
+  stale(block: number): boolean {
+    return this.#stale.has(block);
+  }
+
   /** Q[block] was recomputed from every member's current copy: the stripe protects again. */
   reprotected(block: number): void {
     this.#pending.delete(block);
+    this.#stale.delete(block);
   }
 
   /** Stripes waiting to be re-protected, ascending. */
   pendingBlocks(): number[] {
     return [...this.#pending].sort((a, b) => a - b);
+  }
+
+  /** Stale stripes, ascending. */
+  staleBlocks(): number[] {
+    return [...this.#stale].sort((a, b) => a - b);
   }
 
   /** For a checkpoint: every member's lost blocks, sorted. */

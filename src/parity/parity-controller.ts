@@ -132,7 +132,7 @@ export class ParityController {
     const storeQ = (block: number, q: Uint8Array) => this.#log.journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
     const ready = () => this.#gate.ready;
     const losses = new Losses();
-    const declareLost = (members: readonly NodeId[], block: number) => this.#declareLost(members, block);
+    const declareLost = (members: readonly NodeId[], block: number, stale: boolean) => this.#declareLost(members, block, stale);
     this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, declareLost });
     this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, bugs: this.#bugs });
     this.joiner = new Joiner({
@@ -144,7 +144,7 @@ export class ParityController {
         // A copy it could not give went in as zeros: the block is lost, in the same record.
         const stored = await this.#log.journaled({ kind: 'merge', member, block, upTo, epoch, noCopy: noCopy ? 1 : 0, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ)));
         if (noCopy && this.#hardened) {
-          losses.add(member, block);
+          losses.add(member, block, false); // Q took zeros for it: the others can still be rebuilt from Q[block]
           this.repairer.reprotect(block); // how the member learns it (its copy is missing there)
         } else losses.found(member, block); // a copy went in: the member holds data for it (its write replaced a loss)
         return stored;
@@ -295,14 +295,15 @@ export class ParityController {
    * These members' `block` is lost (parity cannot rebuild it): durably so
    * before anyone is told, then Q[block] is recomputed from the members'
    * current copies — the lost ones' zeros — so the stripe protects again.
+   * `stale`: Q[block] holds their data (it cannot rebuild anyone until then).
    */
-  async #declareLost(members: readonly NodeId[], block: number): Promise<void> {
+  async #declareLost(members: readonly NodeId[], block: number, stale: boolean): Promise<void> {
     if (!this.#hardened) return;
     const losses = this.#group.losses;
     for (const member of members) {
-      if (losses.has(member, block)) continue;
-      await this.#log.append({ kind: 'lost', member, block });
-      losses.add(member, block);
+      if (losses.has(member, block) && (!stale || losses.stale(block))) continue;
+      await this.#log.append({ kind: 'lost', member, block, stale: stale ? 1 : 0 });
+      losses.add(member, block, stale);
       this.#probe.hit('loss-declared');
     }
     this.repairer.reprotect(block);

@@ -21,8 +21,8 @@ export interface Replay {
   checkpoint(state: CheckpointState, since: ReadonlyMap<NodeId, readonly number[]>): void;
   epoch(member: NodeId, epoch: number): void;
   applied(member: NodeId, seq: number): void;
-  /** `member`'s `block` is lost (its stripe to re-protect). */
-  lost(member: NodeId, block: number): void;
+  /** `member`'s `block` is lost (its stripe to re-protect; `stale`: Q[block] holds its data). */
+  lost(member: NodeId, block: number, stale: boolean): void;
   /** A host write replaced `member`'s lost `block`. */
   found(member: NodeId, block: number): void;
   /** Q[block] was recomputed from the members' copies (the stripe protects again). */
@@ -155,7 +155,7 @@ export class ParityLog {
           if (!epochs.has(record.member)) epochs.set(record.member, record.epoch); // as a rebuilt parity array learns it
           r.merged(record.member, record.block, record.upTo, record.epoch);
           // Zeros merged: lost. A copy merged: whatever loss came before it, the member holds data again.
-          if (record.noCopy === 1) r.lost(record.member, record.block);
+          if (record.noCopy === 1) r.lost(record.member, record.block, false);
           else r.found(record.member, record.block);
           break;
         case 'unmerge':
@@ -165,7 +165,7 @@ export class ParityLog {
           r.reprotected(record.block);
           break;
         case 'lost':
-          r.lost(record.member, record.block);
+          r.lost(record.member, record.block, record.stale === 1);
           continue;
       }
       this.#probe.hit('parity-journal-redo');

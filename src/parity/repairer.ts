@@ -34,12 +34,13 @@ interface RepairerDeps extends PartDeps, GroupView {
   readonly ready: () => Promise<void>;
   readonly losses: Losses;
   /** Records, durably, that these members' `block` is lost. */
-  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
+  readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
   /** Asks `member` to repair its copy of `block` (or learn it is lost); resolves when it has. */
   readonly askRepair: (member: NodeId, block: number) => Promise<void>;
 }
 
-type Outcome = 'done' | 'retry' | { readonly lost: readonly NodeId[] } | 'impossible';
+/** `ask`: members without a copy, asked to repair it (their repair needs the Q[block] lock, released first). */
+type Outcome = 'done' | 'retry' | { readonly ask: readonly NodeId[] } | 'impossible';
 
 export class Repairer {
   readonly #d: RepairerDeps;
@@ -61,6 +62,11 @@ export class Repairer {
   /** Is a recomputation of Q[block] under way (or owed: a stripe waiting to be re-protected, an absorbed delta)? */
   repairing(block: number): boolean {
     return this.#running.has(block) || this.#owed.has(block) || this.#d.losses.pending(block);
+  }
+
+  /** Does Q[block] lack a delta acknowledged while it was unavailable (its recomputation still owed)? */
+  owes(block: number): boolean {
+    return this.#owed.has(block);
   }
 
   /** Rebuilds an unavailable or wrong Q[block] from the members, in the background (once, however often asked). */
@@ -90,8 +96,8 @@ export class Repairer {
       for (let attempt = 1; ; attempt++) {
         const outcome = await d.locks.with(block, () => this.#rebuild(block));
         if (outcome === 'done' || outcome === 'impossible') break;
-        // The members without a copy learn their loss (their repair needs the Q[block] lock, released now).
-        if (outcome !== 'retry') await Promise.all(outcome.lost.map((m) => d.askRepair(m, block)));
+        // The members without a copy repair it, or learn their loss (their repair needs the Q[block] lock, released now).
+        if (outcome !== 'retry') await Promise.all(outcome.ask.map((m) => d.askRepair(m, block)));
         else await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
       }
       this.#running.delete(block);
@@ -109,10 +115,13 @@ export class Repairer {
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q: wait for the cut
     const missing = members.filter((_, i) => copies[i]!.status === 2).map((m) => m.name);
     if (missing.length > 0) {
-      // Q[block] is damaged or stale, and these copies are damaged too: beyond single parity.
       if (!d.hardened) return 'impossible';
-      await d.declareLost(missing, block);
-      return { lost: missing };
+      // Q[block] is whole for the members that are not lost (only zeros went in for the lost ones):
+      // theirs can be rebuilt from it, and the lost ones learn of their loss.
+      if (reprotect && !owed && !d.losses.stale(block) && (await d.intact(block))) return { ask: missing };
+      // Q[block] is damaged or stale, and these copies are damaged too: beyond single parity.
+      await d.declareLost(missing, block, true);
+      return { ask: missing };
     }
     const q = new Uint8Array(d.disk.blockBytes);
     for (const c of copies) xorInto(q, c.data);

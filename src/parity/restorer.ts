@@ -32,7 +32,7 @@ interface RestorerDeps extends PartDeps, GroupView {
   /** Members' lost blocks, and stripes waiting to be re-protected. */
   readonly losses: Losses;
   /** Records, durably, that these members' `block` is lost. */
-  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
+  readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
   readonly bugs: PlantedBugs;
 }
 
@@ -76,19 +76,22 @@ export class Restorer {
 
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
-    const lose = async (members: readonly NodeId[]): Promise<Rebuilt> => {
-      await d.declareLost(members, block);
+    const lose = async (members: readonly NodeId[], stale = true): Promise<Rebuilt> => {
+      await d.declareLost(members, block, stale);
       return { lost: true };
     };
     if (d.hardened) {
       if (d.losses.has(forMember, block)) return { lost: true }; // lost before, and not written since
-      // Q[block] does not hold the member's copy (a join has not merged it yet), or
-      // holds one no member has any more (a loss not re-protected yet): nothing to rebuild from.
-      if (!d.contributes(forMember, block) || d.losses.pending(block)) return lose([forMember]);
+      // Q[block] does not hold the member's copy (a join has not merged it yet): nothing to rebuild from.
+      if (!d.contributes(forMember, block)) return lose([forMember], false);
+      // Q[block] holds a block no member has any more (a loss not re-protected yet).
+      if (d.losses.stale(block)) return lose([forMember]);
     }
     const q = await d.disk.read(block);
     if (!q.ok) return d.hardened ? lose([forMember]) : { lost: true };
-    const others = [...d.members()].filter((m) => m.name !== forMember && (m.blockCount > block || d.bugs.has('no-zero-extension')) && d.contributes(m.name, block));
+    // A member's lost block counts as the zeros Q holds for it (the stripe is not stale), whatever its disk says yet.
+    const counted = (m: Member) => m.blockCount > block || d.bugs.has('no-zero-extension');
+    const others = [...d.members()].filter((m) => m.name !== forMember && counted(m) && d.contributes(m.name, block) && !(d.hardened && d.losses.has(m.name, block)));
     const copies = await Promise.all(others.map((m) => requestCopy(d.rpc, m.name, block)));
     const r = q.data;
     let retry = false;

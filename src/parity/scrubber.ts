@@ -37,7 +37,7 @@ interface ScrubberDeps extends PartDeps, GroupView {
   /** Members' lost blocks, and stripes waiting to be re-protected. */
   readonly losses: Losses;
   /** Records, durably, that these members' `block` is lost (and has the stripe re-protected). */
-  readonly declareLost: (members: readonly NodeId[], block: number) => Promise<void>;
+  readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
   /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
   readonly bugs: PlantedBugs;
@@ -129,7 +129,7 @@ export class Scrubber {
     if (bad.length + (q.ok ? 0 : 1) > 1) {
       // Beyond single parity: the bad members' blocks are lost (Q[k], if bad, is recomputed without them).
       d.probe.hit('scrub-found-loss');
-      await d.declareLost(bad.map((m) => m.name), block);
+      await d.declareLost(bad.map((m) => m.name), block, true);
       return 'ok';
     }
     // planted: the bad member's copy is left alone and Q "repaired" without it (as zeros) instead.

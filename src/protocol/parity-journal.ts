@@ -23,6 +23,7 @@
 // lost       — `member`'s `block` is lost (losses.ts): remembered until a
 //              host write replaces it (an apply with `replaces`); its stripe
 //              waits to be re-protected until a `write` recomputes Q[block].
+//              `stale` = 1 if Q[block] still holds the block's lost data.
 //
 // An apply with `replaces` = 1 applies the delta of a write that replaced a
 // lost block; a merge with `noCopy` = 1 merged zeros for a block the member
@@ -66,6 +67,8 @@ export interface CheckpointState {
   readonly lost?: readonly { readonly member: string; readonly blocks: readonly number[] }[];
   /** Stripes whose Q must still be recomputed from the members' copies. */
   readonly reprotect?: readonly number[];
+  /** Of those, the ones whose Q[k] still holds a lost block's data (nothing can be rebuilt from it). */
+  readonly stale?: readonly number[];
 }
 
 export interface CheckpointRecord extends CheckpointState {
@@ -95,6 +98,8 @@ export interface LostRecord {
   readonly kind: 'lost';
   readonly member: string;
   readonly block: number;
+  /** 1: Q[block] holds the lost block's last data (which nobody has now); 0: Q counts it as zeros already. */
+  readonly stale: number;
 }
 
 export interface UnmergeRecord {
@@ -129,6 +134,7 @@ const APPLY: FieldSpec = [
 const LOST: FieldSpec = [
   ['member', 'bytes'],
   ['block', 'uint'],
+  ['stale', 'uint'],
 ];
 const CHECKPOINT: FieldSpec = [['applied', 'bytes']];
 const EPOCH: FieldSpec = [
@@ -176,7 +182,7 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
     case 'checkpoint': {
       // Just the applied sets while nothing else is needed (the layout checkpoints always had).
       const { kind: _kind, ...state } = r;
-      const extra = state.members !== undefined || state.merged !== undefined || state.removed !== undefined || state.lost !== undefined || state.reprotect !== undefined;
+      const extra = state.members !== undefined || state.merged !== undefined || state.removed !== undefined || state.lost !== undefined || state.reprotect !== undefined || state.stale !== undefined;
       return [2, CHECKPOINT, { applied: text.encode(JSON.stringify(extra ? state : state.applied)) }];
     }
     case 'epoch':
@@ -190,7 +196,7 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
     case 'unmerge':
       return [7, UNMERGE, { member: text.encode(r.member), block: r.block, newQ: r.newQ }];
     case 'lost':
-      return [8, LOST, { member: text.encode(r.member), block: r.block }];
+      return [8, LOST, { member: text.encode(r.member), block: r.block, stale: r.stale }];
   }
 }
 
@@ -226,7 +232,7 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
       return { kind: 'unmerge', member: str('member'), block: out['block'] as number, newQ: out['newQ'] as Uint8Array };
     case 8:
       readFields(LOST, bytes, 1, out, 'lost');
-      return { kind: 'lost', member: str('member'), block: out['block'] as number };
+      return { kind: 'lost', member: str('member'), block: out['block'] as number, stale: out['stale'] as number };
   }
   throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
 }
