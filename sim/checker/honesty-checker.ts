@@ -3,9 +3,11 @@
 // that moment (its array failed and is not restored yet, or k itself has a
 // latent error, sits on a lost drive, or was corrupted), and either
 //   - that damage began before parity was first built, or k is a joining
-//     member's block not merged into Q yet (nothing protected it), or
+//     member's block not merged into Q yet (nothing protected it), or k is
+//     a leaving member's block that Q no longer holds, or
 //   - another copy in k's group — another member large enough to hold k, or
 //     the parity array — was damaged at some moment of the reporter's damage.
+//   - Q[k] is owed a recomputation (a delta went in while it was unreadable);
 //   - another member's block k was reported lost, and the stripe has not held
 //     Q = XOR since (it is still being re-protected: Q[k] holds a block
 //     nobody has any more);
@@ -79,8 +81,15 @@ export class HonestyChecker {
       if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
       // Never protected: damaged before parity was built, or before a join merged it.
       if (!mine.protected) return true;
+      // Not protected any more: a leave took the block out of Q (with the copy it read before the damage).
+      if (array !== this.#world.parity.name && !this.#world.counts(array, block)) return true;
       // Its stripe lost another block and is not whole again yet.
       if (this.#unprotected.has(block)) return true;
+      // Q[k] lacks a delta parity acknowledged while Q[k] was unreadable, and is not recomputed yet: as
+      // good as damaged, though a redo of an older logged value left it readable (settled() holds the
+      // parity check for as long).
+      const parity = this.#world.parity;
+      if (parity.incarnation.alive && parity.controller.repairer.owes(block)) return true;
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
         if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;

@@ -21,11 +21,11 @@ export class MediaFaults {
     this.#kDamage = world.engine.trace.kind('fault.block', ['block', 'damage', 'target']);
   }
 
-  /** Records damage to `block` of `array` starting now, and whether parity protected the block then. */
-  record(array: string, block: number, kind: DamageKind, target = -1): void {
+  /** Records damage to `block` of `array` starting now, and whether parity protected the block then (never, if it continues `unprotected` damage). */
+  record(array: string, block: number, kind: DamageKind, target = -1, unprotected = false): void {
     const w = this.#w;
     const built = w.builtAt !== undefined;
-    w.damage.start(array, block, kind, w.engine.now, array === w.parity.name ? built : built && w.counts(array, block));
+    w.damage.start(array, block, kind, w.engine.now, !unprotected && (array === w.parity.name ? built : built && w.counts(array, block)));
     if (kind === 'latent' || kind === 'drive') return; // traced by the disk model
     const t = w.engine.trace;
     t.record(w.engine.now, this.#kDamage, t.actor(array), block, DAMAGE_CODE[kind], target);

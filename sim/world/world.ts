@@ -15,6 +15,7 @@ import { PrimaryController } from '../../src/primary/primary-controller.js';
 import type { Message } from '../../src/protocol/messages.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { ArrayPort } from '../disk/array-port.js';
+import { DiskArray } from '../disk/disk-array.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
@@ -177,9 +178,18 @@ export class World {
       port.onMisdirected = (intended, target) => {
         // The controller rewrote `intended` as far as anyone can tell (a replaced drive's block
         // counts as rebuilt; no bytes will land on it): what it holds now is stale data, nothing else.
-        this.damage.rewritten(array, intended, this.engine.now);
-        if (this.#cached || wrong(intended)) this.media.record(array, intended, 'stale');
-        if (this.#cached || wrong(target)) this.media.record(array, target, 'misdirected', intended);
+        // Damage a block had while nothing protected it goes on unprotected: the write never reached
+        // `intended`, and put on `target` what is not its own (its landing, this instant, closed the old damage).
+        const now = this.engine.now;
+        const unprotected = (block: number) => this.damage.intervals(array, block).some((d) => (d.end === undefined || d.end === now) && !d.protected);
+        const intendedUnprotected = unprotected(intended);
+        this.damage.rewritten(array, intended, now);
+        // Nothing lands on `intended` now: judged at once, unless an earlier write to it still waits in the cache.
+        if ((this.#cached && media.cached(intended)) || wrong(intended)) this.media.record(array, intended, 'stale', -1, intendedUnprotected);
+        // A lost block of a replaced drive stays lost (the rebuild still owes it) whatever lands on it:
+        // its checksum went with the drive, so wrong() cannot see that the bytes are not its own.
+        const stillLost = media instanceof DiskArray && media.isLost(target);
+        if (this.#cached || stillLost || wrong(target)) this.media.record(array, target, 'misdirected', intended, unprotected(target));
       };
       this.#arrayPorts.set(array, port);
     }
