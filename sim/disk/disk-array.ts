@@ -80,6 +80,8 @@ export class DiskArray implements BlockDevice, SimDevice {
   readonly #actor: ActorId;
   readonly #k: Record<'read' | 'write' | 'misdirect' | 'fault', KindId>;
   #observer: DeviceObserver | undefined;
+  /** Rewritten lost blocks whose write is not on the media yet (a write cache holds it): a power failure loses them again. */
+  readonly #unlanded = new Map<number, Set<number>>();
   /** Drives whose blocks were lost: the local blocks rewritten since. */
   readonly #loss = new Map<number, Set<number>>();
   readonly #nextWrite = new Map<number, number>();
@@ -225,6 +227,7 @@ export class DiskArray implements BlockDevice, SimDevice {
     this.store = new BlockStore(this.blockCount, this.blockBytes);
     for (const d of this.drives) d.fail();
     this.#loss.clear();
+    this.#unlanded.clear();
     this.#record(this.#k.fault, FAULT.fail, -1);
   }
 
@@ -243,6 +246,7 @@ export class DiskArray implements BlockDevice, SimDevice {
     if (d.failed) return;
     d.fail(); // wipes its blocks from the store (its media view)
     this.#loss.set(drive, new Set());
+    this.#unlanded.delete(drive);
     this.#record(this.#k.fault, FAULT.failDrive, drive);
   }
 
@@ -293,6 +297,7 @@ export class DiskArray implements BlockDevice, SimDevice {
       torn += loss.torn;
       cachedLost += loss.cachedLost;
       for (const local of loss.blocks) blocks.push(this.logicalOf(drive, local));
+      this.#relose(drive, loss.blocks);
     }
     this.#record(this.#k.fault, FAULT.powerFail, -1);
     return { torn, cachedLost, blocks: blocks.sort((a, b) => a - b) };
@@ -378,8 +383,29 @@ export class DiskArray implements BlockDevice, SimDevice {
   #rewritten(drive: number, local: number): void {
     const rewritten = this.#loss.get(drive);
     if (rewritten === undefined || this.#drive(drive).failed) return;
+    if (!rewritten.has(local) && this.#drive(drive).cached(local)) {
+      let unlanded = this.#unlanded.get(drive);
+      if (unlanded === undefined) this.#unlanded.set(drive, (unlanded = new Set()));
+      unlanded.add(local);
+    }
     rewritten.add(local);
     if (rewritten.size >= this.#blocksOn(drive)) this.#loss.delete(drive);
+  }
+
+  /** Power failed: a lost block whose rewrite never left the drive's cache is lost again (the replacement's media holds nothing of it). */
+  #relose(drive: number, locals: readonly number[]): void {
+    const unlanded = this.#unlanded.get(drive);
+    if (unlanded === undefined) return;
+    const again = locals.filter((local) => unlanded.has(local));
+    this.#unlanded.delete(drive);
+    if (again.length === 0) return;
+    let rewritten = this.#loss.get(drive);
+    if (rewritten === undefined) {
+      // Counted as rebuilt whole: every block of it is rewritten but these.
+      this.#loss.set(drive, (rewritten = new Set()));
+      for (let local = 0; local < this.#perDrive; local++) if (this.logicalOf(drive, local) < this.blockCount) rewritten.add(local);
+    }
+    for (const local of again) rewritten.delete(local);
   }
 
   /** Logical blocks held by `drive` (the last stripe may be partial, and some drives hold one stripe fewer). */
@@ -392,6 +418,7 @@ export class DiskArray implements BlockDevice, SimDevice {
   }
 
   #durable(drive: number, local: number): void {
+    this.#unlanded.get(drive)?.delete(local);
     this.#observer?.written(this.logicalOf(drive, local));
   }
 

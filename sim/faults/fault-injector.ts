@@ -286,12 +286,14 @@ export class FaultInjector {
     this.#note(fault, false);
     w.power.fail(arrays);
     for (const a of arrays) this.event('crashed', a);
-    const dead = arrays.map((a) => w.node(a).incarnation.number);
     this.#engine.after(fault.restoreAfter, this.#kFault, () => {
-      for (const [i, a] of arrays.entries()) {
+      for (const a of arrays) {
         if (!w.power.restore(a)) continue;
         this.event('power-restored', a);
-        this.#restartWhenQuiet(a, dead[i]!);
+        // Whichever controller the last outage left dead boots: one started meanwhile (an array
+        // replaced during the outage) may have died in another outage, which ended first.
+        const node = w.node(a);
+        if (!node.incarnation.alive) this.#restartWhenQuiet(a, node.incarnation.number);
       }
     });
   }

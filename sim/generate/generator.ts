@@ -25,7 +25,8 @@ import { strike } from './strike.js';
 import { type Budget, universe } from './universe.js';
 
 /** Bumped whenever the same (seed, budget, weights) would draw a different world. */
-export const GENERATOR_VERSION = 'xorsim-generate/1';
+// 2: an open loop's rate is the total over all hosts, within what parity serves (1 drew it per host).
+export const GENERATOR_VERSION = 'xorsim-generate/2';
 
 export interface GenerateInput {
   readonly seed: number;

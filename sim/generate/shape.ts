@@ -5,7 +5,7 @@
 // network, closed or open loop, bursts) but kept cheap to run: mostly small
 // arrays and a few hundred milliseconds of load, so hundreds of seeds run in
 // minutes. What the fault plan needs (plan.ts) is imposed through `Needs`.
-import { humanDuration as us } from '../scenario/units.js';
+import { parseDuration, humanDuration as us } from '../scenario/units.js';
 import type { Dice } from './dice.js';
 import type { Json } from './plan.js';
 
@@ -62,7 +62,7 @@ export function drawShape(d: Dice, count: number, b: Basics, needs: Needs): Shap
     disk,
     network: b.lossy ? lossyNetwork(d, b.hdd) : { model: 'ideal', latency: us(d.logInt(10, 300)) },
     ackPolicy: d.chance(0.15) ? 'local-write' : 'parity-durable',
-    workload: workload(d, b.hdd, needs.hot, largest, b.loadUs),
+    workload: workload(d, b, needs.hot, largest, blocks.length, disk),
     settle: b.hdd ? '60s' : '20s',
   };
   return { blocks, json };
@@ -96,10 +96,16 @@ function lossyNetwork(d: Dice, hdd: boolean): Json {
   };
 }
 
-function workload(d: Dice, hdd: boolean, hot: boolean, largest: number, loadUs: number): Json {
-  const w: Json = { duration: us(loadUs), readFraction: Number(d.real(0, 0.8).toFixed(2)) };
+function workload(d: Dice, b: Basics, hot: boolean, largest: number, hosts: number, disk: Json): Json {
+  const hdd = b.hdd;
+  const w: Json = { duration: us(b.loadUs), readFraction: Number(d.real(0, 0.8).toFixed(2)) };
   if (d.chance(0.2) && !hot) {
-    w['rate'] = `${hdd ? d.int(20, 150) : d.logInt(100, 3000)}/s`;
+    // An open loop's rate is offered by every host, and the one parity array serves all their writes
+    // (a read and a write of Q[k] each): the rate drawn is the total, kept within half of what parity
+    // serves — beyond it a run ends as overload, a finding about capacity, not about the protocol.
+    const total = hdd ? d.int(20, 150) : d.logInt(100, 3000);
+    const parityServes = hdd ? 50 * b.drives : 1e6 / (2 * (parseDuration(String(disk['latency'])) ?? 1));
+    w['rate'] = `${Math.max(1, Math.floor(Math.min(total, parityServes / 2) / hosts))}/s`;
     w['iodepth'] = d.int(2, 32);
   } else {
     w['iodepth'] = hot ? d.int(8, 16) : d.logInt(1, hdd ? 8 : 16);
