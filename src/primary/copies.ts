@@ -132,6 +132,8 @@ export class Copies {
       block,
       async () => {
         if (d.restore.lost.has(block)) return none(); // it holds nothing of the host's: Q counts it as zeros
+        // Not restored yet: the new array's zeros are not our data (a new parity array merging us mid-restore).
+        if (!d.restore.usable(block)) return none();
         const read = await d.disk.read(block);
         return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
       },
