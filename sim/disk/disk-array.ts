@@ -213,6 +213,11 @@ export class DiskArray implements BlockDevice, SimDevice {
     if (this.#failed || this.#down) return Promise.resolve(FAILED);
     const at = this.locate(landsOn);
     const meant = this.locate(intended);
+    // Onto a failed drive the bytes vanish, silently as ever: the controller sees its write done.
+    if (this.drives[at.drive]!.failed) {
+      this.#rewritten(meant.drive, meant.local);
+      return Promise.resolve({ ok: true });
+    }
     return this.#track(this.drives[at.drive]!.write(at.local, data), this.#k.write, landsOn, at.drive).then((r) => {
       if (r.ok) this.#rewritten(meant.drive, meant.local);
       return r;
