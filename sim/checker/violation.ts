@@ -9,6 +9,8 @@ export type ViolationKind =
   | 'honesty'
   /** Work did not finish within the scenario's settle bound. */
   | 'liveness'
+  /** A controller met something only a fault explains, and the world's faults do not (anomaly-checker.ts). */
+  | 'anomaly'
   /** A controller broke one of its own assertions (or threw). */
   | 'crash'
   /** An open-loop load arrived faster than the arrays served it: still queued at the settle bound, the arrays working to the end (no protocol failure). */

@@ -21,6 +21,7 @@ import { type HostOp, HostWorkload } from '../workload/host-workload.js';
 import { World } from '../world/world.js';
 import { type Images, buildImages } from './images.js';
 import { overload } from './overload.js';
+import { AnomalyChecker } from '../checker/anomaly-checker.js';
 import { prefill } from './prefill.js';
 import { replayCommand } from '../scenario/prepare/replay-command.js';
 import { type RunReport, summarize } from './run-report.js';
@@ -70,6 +71,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   };
   world.onFailed = (array) => durability.arrayFailed(array);
   const honesty = new HonestyChecker(engine, world, report);
+  new AnomalyChecker(engine, world, report);
   const parity = new ParityChecker(engine, world, report, (block) => honesty.held(block));
   let lastDoneUs = 0;
   const hosts = new HostWorkload(engine, world, durability, (op) => {

@@ -432,7 +432,7 @@ export class World {
       transport: life.transport(tapped),
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
-      probe: this.probes,
+      probe: this.probes.for(device.name),
       boot: life.number, // the platform's boot counter: one per incarnation, replacements included
     };
   }

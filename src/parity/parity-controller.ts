@@ -163,7 +163,7 @@ export class ParityController {
       declareLost,
       askRepair,
     });
-    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, bugs: this.#bugs });
+    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, owes: (block) => this.repairer.owes(block), bugs: this.#bugs });
     this.#group = new Group(deps.members, this.joiner, this.leaver, losses);
     assert(this.#group.members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {

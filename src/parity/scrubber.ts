@@ -40,6 +40,8 @@ interface ScrubberDeps extends PartDeps, GroupView {
   readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
   /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
+  /** Does Q[block] lack a delta absorbed while it was unreadable (its recomputation owed)? */
+  readonly owes: (block: number) => boolean;
   readonly bugs: PlantedBugs;
 }
 
@@ -109,7 +111,9 @@ export class Scrubber {
   /** Call holding the Q[block] lock. */
   async #check(block: number): Promise<Verdict> {
     const d = this.#d;
-    if (d.losses.pending(block)) return 'ok'; // a loss not re-protected yet: its Q[k] is stale, and its repair is under way
+    // A loss not re-protected yet, or a delta absorbed while Q[k] was unreadable: Q[k] is being recomputed.
+    if (d.losses.pending(block) || d.owes(block)) return 'ok';
+    const since = d.clock.now();
     const q = await d.disk.read(block);
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
@@ -122,6 +126,7 @@ export class Scrubber {
       this.#found();
       this.unresolved++; // every checksum matched: no telling which copy is wrong
       d.probe.hit('scrub-mismatch-unresolved');
+      d.probe.anomaly('scrub-copies-agree-q-differs', block, since);
       return 'ok';
     }
     this.#found();
