@@ -5,7 +5,8 @@
 // a landing repairs wrong bytes (corruption, a stale or misdirected block)
 // only if the block now holds what its checksum says and nothing newer for it
 // waits in the cache; a latent error or a lost drive's block is repaired by
-// any landing, as without a cache. (Without a cache a write lands when it
+// any landing, as without a cache — unless the block is still lost (a
+// misdirected write landed on it). (Without a cache a write lands when it
 // completes, and the damage a misdirection records comes after its own
 // landing: every landing repairs.)
 import { equalBytes } from '../../src/protocol/xor.js';
@@ -19,6 +20,9 @@ const WRONG_BYTES: readonly DamageKind[] = ['corrupt', 'stale', 'misdirected'];
 
 /** For DamageLog.rewritten: whether the landing on `block` repairs damage of each kind. */
 export function cachedLandingRepairs(device: SimDevice, port: ArrayPort | undefined, block: number): (kind: DamageKind) => boolean {
+  // A replaced drive's block still lost: a misdirected write's bytes landed on it (a rewrite it was
+  // meant for is counted at its acknowledgement, before its destage). Nothing of it is repaired.
+  if (device instanceof DiskArray && device.isLost(block)) return () => false;
   return (kind) => !WRONG_BYTES.includes(kind) || holdsItsChecksum(device, port, block);
 }
 
