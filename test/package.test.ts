@@ -12,7 +12,7 @@
 // repository's (its entries that are not dev-only), so npm takes every
 // dependency from its cache, where `npm ci` put them. Only if the cache lacks
 // one does it ask the registry.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,17 +32,31 @@ interface Lock {
   packages: Record<string, { dev?: boolean }>;
 }
 
-function sh(cmd: string, args: readonly string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+interface Ran {
+  readonly ok: boolean;
+  /** stdout and stderr, for failure messages. */
+  readonly out: string;
+  readonly stdout: string;
+}
+
+/** Runs a command as a child process; the test's own work goes on meanwhile. */
+function sh(cmd: string, args: readonly string[], cwd: string): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd });
+    let stdout = '';
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), (out += d)));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('close', (status) => resolve({ ok: status === 0, out: `${cmd} ${args.join(' ')}: exit ${status}\n${out}`, stdout }));
+  });
 }
 
 /** Packs a copy of the sources; returns the tarball's path. */
-function pack(tmp: string): string {
+async function pack(tmp: string): Promise<string> {
   const source = join(tmp, 'source');
   for (const part of PACKED_FROM) cpSync(join(ROOT, part), join(source, part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'));
-  const packed = sh('npm', ['pack', '--pack-destination', tmp], source);
+  const packed = await sh('npm', ['pack', '--pack-destination', tmp], source);
   assert.ok(packed.ok, packed.out);
   const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
   assert.ok(tarball !== undefined, `npm pack made no tarball:\n${packed.out}`);
@@ -50,7 +64,7 @@ function pack(tmp: string): string {
 }
 
 /** An empty folder with only the tarball installed (and what it depends on). */
-function install(app: string, tarball: string): void {
+async function install(app: string, tarball: string): Promise<void> {
   mkdirSync(app);
   copyFileSync(tarball, join(app, 'xorsim.tgz'));
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -67,8 +81,8 @@ function install(app: string, tarball: string): void {
   writeFileSync(join(app, 'package-lock.json'), `${JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
   // No install scripts: the tarball carries its build, and the library needs none of its dependencies' scripts.
   const flags = ['--ignore-scripts', '--no-audit', '--no-fund'];
-  let installed = sh('npm', ['ci', '--offline', ...flags], app);
-  if (!installed.ok && /ENOTCACHED/.test(installed.out)) installed = sh('npm', ['ci', '--prefer-offline', ...flags], app);
+  let installed = await sh('npm', ['ci', '--offline', ...flags], app);
+  if (!installed.ok && /ENOTCACHED/.test(installed.out)) installed = await sh('npm', ['ci', '--prefer-offline', ...flags], app);
   assert.ok(installed.ok, installed.out);
 }
 
@@ -78,63 +92,74 @@ function install(app: string, tarball: string): void {
  * `tsc --init` sets it: checking the declarations themselves costs seconds
  * (zod's), and use.ts's expected errors catch a type that did not resolve.
  */
-function typecheck(app: string, resolution: 'node16' | 'bundler'): Promise<string | null> {
+function typecheck(app: string, resolution: 'node16' | 'bundler'): Promise<Ran> {
   const config = `tsconfig.${resolution}.json`;
   const compilerOptions = { target: 'ES2022', module: resolution === 'node16' ? 'node16' : 'esnext', moduleResolution: resolution, strict: true, noEmit: true, skipLibCheck: true, types: [] };
   writeFileSync(join(app, config), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TSC, '-p', config], { cwd: app });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (out += d));
-    child.on('close', (status) => resolve(status === 0 ? null : `tsc (${resolution}) exit ${status}:\n${out}`));
-  });
+  return sh(process.execPath, [TSC, '-p', config], app);
+}
+
+/** What the consumer script prints. */
+interface Used {
+  shipped: number;
+  quickstart: { verdict: string; traceHash: string };
+  tiny: { verdict: string; traceHash: string };
+  explored: { clean: boolean; seeds: { seed: number; traceHash: string }[] };
+  problem: { file: string; field: string; problem: string } | null;
+}
+
+/** The same calls on the sources. */
+async function expected(): Promise<Omit<Used, 'shipped'>> {
+  const quickstart = await run(loadScenario(shippedScenario('quickstart')), { seed: 1, quick: true });
+  const tiny = loadScenario(TINY);
+  const here = await explore(tiny, { seeds: 2, workers: 1, recheck: 0 });
+  assert.ok(isClean(here));
+  let problem: InputError | undefined;
+  try {
+    loadScenario({ ...tiny.json, workload: { ...(tiny.json['workload'] as object), iodepth: 0 } }, { file: 'bad.json' });
+  } catch (error) {
+    problem = error as InputError;
+  }
+  assert.ok(problem instanceof InputError);
+  const seeds = here.scenarios[0]!.runs.map((r) => ({ seed: r.seed, traceHash: r.traceHash }));
+  return {
+    quickstart: { verdict: quickstart.verdict, traceHash: quickstart.traceHash },
+    tiny: { verdict: 'pass', traceHash: seeds[0]!.traceHash },
+    explored: { clean: true, seeds },
+    problem: { file: 'bad.json', field: 'workload.iodepth', problem: problem.problem },
+  };
 }
 
 test('the packed package installs into an empty folder and works from JavaScript and TypeScript', async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'xorsim-package-'));
   try {
+    // Children (npm, node, tsc) run while this process computes what they must match.
+    const packed = pack(tmp);
+    packed.catch(() => undefined); // awaited below; a failure meanwhile must not count as unhandled
+    const want = await expected();
     const app = join(tmp, 'app');
-    install(app, pack(tmp));
+    await install(app, await packed);
     const installed = join(app, 'node_modules/xorsim');
     assert.ok(existsSync(join(installed, 'dist/lib/index.d.ts')), 'declarations in the tarball');
     assert.not.ok(existsSync(join(installed, 'src')), 'the TypeScript sources stay home');
     for (const file of ['use.mjs', 'use.ts']) copyFileSync(join(CONSUMER, file), join(app, file));
-    const checks = Promise.all([typecheck(app, 'node16'), typecheck(app, 'bundler')]);
-
-    const used = sh(process.execPath, ['use.mjs', TINY], app);
+    const [used, cli, ...checks] = await Promise.all([
+      sh(process.execPath, ['use.mjs', TINY], app),
+      // The installed command line, too (dist/ only: no sources to compare its build with).
+      sh(process.execPath, ['node_modules/.bin/xorsim', 'run', TINY, '--seed', '1', '--json'], app),
+      typecheck(app, 'node16'),
+      typecheck(app, 'bundler'),
+    ]);
     assert.ok(used.ok, used.out);
-    const got = JSON.parse(used.stdout) as {
-      shipped: number;
-      quickstart: { verdict: string; traceHash: string };
-      tiny: { verdict: string; traceHash: string };
-      explored: { clean: boolean; seeds: { seed: number; traceHash: string }[] };
-      problem: { file: string; field: string; problem: string } | null;
-    };
-    // The same calls on the sources.
-    const quickstart = await run(loadScenario(shippedScenario('quickstart')), { seed: 1, quick: true });
-    const tiny = loadScenario(TINY);
-    const here = await explore(tiny, { seeds: 2, workers: 1, recheck: 0 });
-    assert.ok(isClean(here));
+    const got = JSON.parse(used.stdout) as Used;
     assert.ok(got.shipped > 0);
-    assert.equal(got.quickstart, { verdict: quickstart.verdict, traceHash: quickstart.traceHash });
-    assert.equal(got.tiny, { verdict: 'pass', traceHash: here.scenarios[0]!.runs[0]!.traceHash });
-    assert.equal(got.explored, { clean: true, seeds: here.scenarios[0]!.runs.map((r) => ({ seed: r.seed, traceHash: r.traceHash })) });
-    let expected: InputError | undefined;
-    try {
-      loadScenario({ ...tiny.json, workload: { ...(tiny.json['workload'] as object), iodepth: 0 } }, { file: 'bad.json' });
-    } catch (error) {
-      expected = error as InputError;
-    }
-    assert.ok(expected instanceof InputError);
-    assert.equal(got.problem, { file: 'bad.json', field: 'workload.iodepth', problem: expected.problem });
-
-    // The installed command line, too (dist/ only: no sources to compare its build with).
-    const cli = sh(process.execPath, ['node_modules/.bin/xorsim', 'run', TINY, '--seed', '1', '--json'], app);
+    assert.equal(got.quickstart, want.quickstart);
+    assert.equal(got.tiny, want.tiny);
+    assert.equal(got.explored, want.explored);
+    assert.equal(got.problem, want.problem);
     assert.ok(cli.ok, cli.out);
-    assert.is((JSON.parse(cli.stdout) as { traceHash: string }).traceHash, got.tiny.traceHash);
-
-    for (const failure of await checks) assert.is(failure, null, failure ?? '');
+    assert.is((JSON.parse(cli.stdout) as { traceHash: string }).traceHash, want.tiny.traceHash);
+    for (const check of checks) assert.ok(check.ok, check.out);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
