@@ -8,7 +8,7 @@ import { DEFAULT_RECHECK, type Shard } from '../sim/explore/seeds.js';
 import { defaultWorkers } from '../sim/parallel/pool.js';
 import { badOption } from './input-error.js';
 import { callback, flag, integer, optionalInteger, protocol, share } from './options.js';
-import { type ScenarioInput, toScenario } from './scenario.js';
+import { type ScenarioInput, loadScenario } from './scenario.js';
 
 export interface ExploreOptions {
   /** How many seeds per scenario (before sharding); default 20. */
@@ -37,7 +37,7 @@ export interface ExploreOptions {
 export async function explore(scenarios: ScenarioInput | readonly ScenarioInput[], options: ExploreOptions = {}): Promise<Exploration> {
   const list = Array.isArray(scenarios) ? (scenarios as readonly ScenarioInput[]) : [scenarios as ScenarioInput];
   if (list.length === 0) badOption('scenarios', 'expected at least one scenario');
-  const targets = list.map(toScenario).map((s) => ({ file: s.file, scenario: s.resolved }));
+  const targets = list.map((s) => loadScenario(s)).map((s) => ({ file: s.file, scenario: s.resolved }));
   const seeds = optionalInteger('seeds', options.seeds, 1, 20);
   const from = optionalInteger('from', options.from, 0, 1);
   if (!Number.isSafeInteger(from + seeds)) badOption('from', `${from} + ${seeds} seeds is past the largest seed`);

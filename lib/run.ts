@@ -7,7 +7,7 @@ import { runScenario } from '../sim/runner/run-scenario.js';
 import type { SwarmDraw } from '../sim/scenario/prepare/swarm.js';
 import { prepareRun } from '../sim/scenario/prepare/variant.js';
 import { callback, flag, integer, protocol } from './options.js';
-import { type ScenarioInput, toScenario } from './scenario.js';
+import { type ScenarioInput, loadScenario } from './scenario.js';
 
 export interface RunOptions {
   /** The PRNG seed (a non-negative integer): the same seed, the same run. */
@@ -30,7 +30,7 @@ export interface RunResult extends RunReport {
 
 /** Runs one seed of a scenario with every check on. A failed check is a verdict, not an exception. */
 export async function run(scenario: ScenarioInput, options: RunOptions): Promise<RunResult> {
-  const s = toScenario(scenario);
+  const s = loadScenario(scenario);
   const seed = integer('seed', options?.seed, 0);
   const override = protocol(options.protocol);
   const onTrace = callback<(line: string) => void>('onTrace', options.onTrace);

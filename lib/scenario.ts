@@ -25,7 +25,7 @@ export interface Scenario {
   readonly resolved: ResolvedScenario;
 }
 
-/** What run, explore and shrink accept: a loaded scenario, or anything loadScenario takes. */
+/** A scenario file's path, its JSON value, or a Scenario already loaded: what loadScenario, run, explore and shrink take. */
 export type ScenarioInput = Scenario | string | Readonly<Record<string, unknown>>;
 
 export interface LoadOptions {
@@ -33,15 +33,16 @@ export interface LoadOptions {
   readonly file?: string;
 }
 
-/** Scenarios this module made: anything else given to run/explore/shrink is loaded first. */
+/** Scenarios this module made (validated already): any other object is a JSON value to validate. */
 const loaded = new WeakSet<object>();
 
 /**
  * Reads and validates a scenario: `source` is a path to a scenario file
- * (JSON), or the scenario's JSON value itself. Throws an InputError naming the
- * file, field and problem when it cannot be read or does not validate.
+ * (JSON), or the scenario's JSON value itself (a Scenario it made comes back
+ * as it is). Throws an InputError naming the file, field and problem when it
+ * cannot be read or does not validate.
  */
-export function loadScenario(source: string | Readonly<Record<string, unknown>>, options: LoadOptions = {}): Scenario {
+export function loadScenario(source: ScenarioInput, options: LoadOptions = {}): Scenario {
   if (typeof source === 'string') {
     const text = readScenarioFile(source);
     let json: unknown;
@@ -56,9 +57,15 @@ export function loadScenario(source: string | Readonly<Record<string, unknown>>,
   if (source === null || typeof source !== 'object' || Array.isArray(source)) {
     throw new InputError([{ file: options.file ?? null, field: '', problem: `expected a scenario file's path or its JSON object, got ${describeValue(source)}` }]);
   }
+  if (loaded.has(source)) return source as Scenario;
   const file = options.file ?? 'inline.json';
   // A copy: the caller may change its object later; the scenario must keep what was validated.
-  const json: unknown = structuredClone(source);
+  let json: unknown;
+  try {
+    json = structuredClone(source);
+  } catch (error) {
+    throw new InputError([{ file, field: '', problem: `not a JSON value (${(error as Error).message})` }]);
+  }
   return scenarioOf(file, json, parseScenarioValue(file, json));
 }
 
@@ -82,12 +89,6 @@ export function shippedScenarioNames(): string[] {
     .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
-}
-
-/** A loaded scenario as it is, anything else through loadScenario. */
-export function toScenario(input: ScenarioInput): Scenario {
-  if (typeof input === 'object' && input !== null && loaded.has(input)) return input as Scenario;
-  return loadScenario(input as string | Readonly<Record<string, unknown>>);
 }
 
 function scenarioOf(file: string, json: unknown, result: ReturnType<typeof parseScenarioValue>): Scenario {

@@ -4,7 +4,7 @@ import type { ProtocolVariant } from '../src/protocol/variant.js';
 import type { Outcome } from '../sim/shrink/attempt.js';
 import { type ShrinkResult, type Step, shrink as shrinkScenario } from '../sim/shrink/shrink.js';
 import { callback, integer, optionalInteger, protocol } from './options.js';
-import { type ScenarioInput, toScenario } from './scenario.js';
+import { type ScenarioInput, loadScenario } from './scenario.js';
 
 export interface ShrinkOptions {
   /** The failing seed. */
@@ -25,7 +25,7 @@ export interface ShrinkOptions {
  * ordinary scenario file's JSON that fails with `outcome.seed`.
  */
 export async function shrink(scenario: ScenarioInput, options: ShrinkOptions): Promise<ShrinkResult> {
-  const s = toScenario(scenario);
+  const s = loadScenario(scenario);
   const seed = integer('seed', options?.seed, 0);
   const onStep = callback<(step: Step) => void>('onStep', options.onStep);
   return shrinkScenario(structuredClone(s.json) as Record<string, unknown>, {

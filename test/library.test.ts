@@ -51,6 +51,7 @@ test('loadScenario keeps what it validated, and names inline scenarios', () => {
   assert.is((s.json['workload'] as Record<string, unknown>)['iodepth'], 2);
   assert.ok(Object.isFrozen(s));
   assert.equal(loadScenario(TINY).resolved, s.resolved);
+  assert.is(loadScenario(s), s);
 });
 
 test('options: protocol, quick, swarm and onTrace as the command line takes them', async () => {
@@ -91,6 +92,8 @@ test('a bad scenario: the file, the field and the problem', async () => {
     assert.match(e.message, /\(and \d+ more problems?\)$/);
     e = await inputError(() => loadScenario([] as never));
     assert.match(e.problem, /got an array/);
+    e = await inputError(() => loadScenario({ ...tinyJson, onLoad: () => 1 }));
+    assert.match(e.problem, /not a JSON value/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
