@@ -2,9 +2,11 @@
 // file under src/, sim/ and reports/ and fails on ambient nondeterminism or real I/O:
 // Math.random, Date, performance, timers, process.hrtime, crypto, and imports
 // of file/socket/process modules. Also enforces the dependency direction
-// bin → cli → reports → sim → src (a layer imports only the layers after it).
+// bin → cli → lib → reports → sim → src (a layer imports only the layers after it).
 // cli/ is the layer that owns file I/O and the wall clock, so it is not linted
-// for determinism, only for its imports.
+// for determinism, only for its imports. lib/ (the library: lib/index.ts) reads
+// scenario files too, so the same holds for it, and it must neither print nor
+// exit: a library throws.
 //
 // Exempt, each for one stated reason:
 //   sim/wall-clock.ts — the one module that reads wall time (the tool's own speed);
@@ -21,7 +23,7 @@ const EXEMPT: Record<string, string> = {
   'sim/parallel/pool.ts': 'worker threads for independent runs',
 };
 /** The layers, lowest first: a file may import its own layer and those before it. */
-const LAYERS = ['src', 'sim', 'reports', 'cli', 'bin'] as const;
+const LAYERS = ['src', 'sim', 'reports', 'lib', 'cli', 'bin'] as const;
 const EXEMPT_DIRS = ['src/real/'];
 
 const BANNED_GLOBALS = new Map([
@@ -54,6 +56,24 @@ interface Finding {
 /** Only the direction of a file's imports (the CLI layer: it may do I/O). */
 export function lintImports(rel: string, text: string): Finding[] {
   return lintFile(rel, text, true);
+}
+
+/** What a library must not do to its caller's process. */
+const LIBRARY_BANNED = /^(console\.\w+|process\.exit|process\.exitCode|process\.stdout|process\.stderr)$/;
+
+/** The library layer: the direction of its imports, and no printing or exiting (it throws an InputError instead). */
+export function lintLibrary(rel: string, text: string): Finding[] {
+  const findings = lintImports(rel, text);
+  const source = ts.createSourceFile(rel, text, ts.ScriptTarget.ES2022, true);
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node)) {
+      const name = `${node.expression.getText(source)}.${node.name.text}`.replace(/^globalThis\./, '');
+      if (LIBRARY_BANNED.test(name)) findings.push({ file: rel, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, message: `${name}: a library neither prints nor exits (throw an InputError)` });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return findings;
 }
 
 export function lintFile(rel: string, text: string, importsOnly = false): Finding[] {
@@ -126,6 +146,10 @@ export function lintTree(): Finding[] {
       if (rel in EXEMPT || EXEMPT_DIRS.some((d) => rel.startsWith(d))) continue;
       findings.push(...lintFile(rel, readFileSync(full, 'utf8')));
     }
+  }
+  for (const full of walk(join(ROOT, 'lib'))) {
+    const rel = relative(ROOT, full).split(sep).join('/');
+    findings.push(...lintLibrary(rel, readFileSync(full, 'utf8')));
   }
   // The CLI may do I/O and read the clock; only the direction of its imports is checked.
   for (const full of walk(join(ROOT, 'cli'))) {

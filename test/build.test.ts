@@ -20,7 +20,7 @@ test('the built CLI and its worker threads run with no compiler installed', asyn
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-built-'));
   try {
     // Sources come along with their times, so the build still counts as fresh.
-    for (const part of ['bin', 'scripts', 'src', 'sim', 'reports', 'cli', 'dist', 'test/fixtures', 'package.json']) {
+    for (const part of ['bin', 'scripts', 'src', 'sim', 'reports', 'lib', 'cli', 'dist', 'test/fixtures', 'package.json']) {
       cpSync(join(ROOT, part), join(dir, part), { recursive: true, preserveTimestamps: true });
     }
     mkdirSync(join(dir, 'node_modules'));

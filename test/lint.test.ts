@@ -2,7 +2,7 @@
 // strings, and find the tree clean.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lintFile, lintImports, lintTree } from '../scripts/lint-determinism.js';
+import { lintFile, lintImports, lintLibrary, lintTree } from '../scripts/lint-determinism.js';
 
 const findings = (file: string, code: string) => lintFile(file, code).map((f) => f.message);
 
@@ -42,6 +42,18 @@ test('enforces dependency direction', () => {
   assert.equal(lintImports('cli/x.ts', "import { r } from '../reports/model/report.js';"), []);
   assert.ok(findings('src/parity/x.ts', "import { FileDisk } from '../real/file-disk.js';").some((m) => m.includes('real-world ports')));
   assert.equal(findings('sim/x.ts', "import { xor } from '../src/protocol/xor.js';"), []);
+});
+
+test('the library sits between the command line and reports, and neither prints nor exits', () => {
+  assert.ok(findings('sim/x.ts', "import { run } from '../lib/index.js';").some((m) => m.includes('sim/ must not import lib/index.js')));
+  assert.ok(findings('reports/x/y.ts', "import { run } from '../../lib/index.js';").some((m) => m.includes('reports/ must not import lib/index.js')));
+  assert.equal(lintImports('cli/x.ts', "import { run } from '../lib/index.js';"), []);
+  const lib = (code: string) => lintLibrary('lib/x.ts', code).map((f) => f.message);
+  assert.ok(lib("import { main } from '../cli/main.js';").some((m) => m.includes('lib/ must not import cli/main.js')));
+  assert.equal(lib("import { readFileSync } from 'node:fs'; import { runScenario } from '../sim/runner/run-scenario.js';"), []);
+  for (const call of ['console.log(1);', 'process.exit(2);', 'process.exitCode = 1;', "process.stderr.write('x');"]) {
+    assert.is(lib(call).length, 1, call);
+  }
 });
 
 test('process.nextTick is the engine’s alone', () => {
