@@ -12,7 +12,9 @@
 //     Q = XOR since (it is still being re-protected: Q[k] holds a block
 //     nobody has any more);
 // or the block was reported lost before, honestly, and no host write has
-// replaced it since (a member whose array failed hears of it again).
+// replaced it since (a member whose array failed hears of it again); or the
+// copy was damaged while nothing protected it, and no host write has replaced
+// it since (lost then, whatever the media reads when the member hears of it).
 // Single parity repairs any one damaged copy, so a loss with no second damage
 // behind it is dishonest.
 import type { Engine } from '../engine/engine.js';
@@ -77,6 +79,10 @@ export class HonestyChecker {
 
   #honest(array: string, block: number): boolean {
     const now = this.#engine.now;
+    // Damaged while nothing protected it, and no host write replaced it since: lost then (parity
+    // holds it so), whatever the media reads later — a stray write may have landed on it since.
+    const written = this.#world.lastHostWrite(array, block);
+    if (this.#damage(array, block).some((d) => !d.protected && d.start >= written && d.start <= now)) return true;
     for (const mine of this.#damage(array, block)) {
       if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
       // Never protected: damaged before parity was built, or before a join merged it.

@@ -121,7 +121,8 @@ function outOfRange(rng: Random, t: RogueTarget): Message {
   if (t.role === 'primary') {
     return rng.pick<Message>([
       { type: 'copy-request', id, block: beyond },
-      { type: 'repair-request', id, block: beyond },
+      { type: 'repair-request', id, block: beyond, lost: 0 },
+      { type: 'repair-request', id, block: 0, lost: 2 },
       { type: 'build-request', first: beyond, count: 64 },
       { type: 'build-request', first: 0, count: 0 },
       { type: 'delta-ack', block: beyond, seq: 1 },
@@ -172,7 +173,7 @@ function wrongRole(rng: Random, t: RogueTarget): Message {
     { type: 'copy-request', id, block },
     { type: 'restore-data', id, session: 1, block, lost: 0, data: d },
     { type: 'restore-complete', id, session: 1 },
-    { type: 'repair-request', id, block },
+    { type: 'repair-request', id, block, lost: 0 },
     { type: 'join-copy-request', id, block },
     { type: 'join-complete', id },
     { type: 'restore-begin', id, epoch: 0, session: 1 },
@@ -212,7 +213,7 @@ function strangerRequest(rng: Random, t: RogueTarget): Message {
   if (t.role === 'primary') {
     return rng.pick<Message>([
       { type: 'copy-request', id, block },
-      { type: 'repair-request', id, block },
+      { type: 'repair-request', id, block, lost: 0 },
       { type: 'join-copy-request', id, block },
       { type: 'restore-data', id, session: 1, block, lost: 0, data: d },
       { type: 'restore-complete', id, session: 1 },

@@ -177,14 +177,19 @@ export class MediaFaults {
    * checksum, as the one asked for. Nothing on the media changes; the read
    * after it gets it right.
    */
-  misread(array: string, count: number): void {
+  misread(array: string, count: number, allowed: (block: number) => boolean = () => true): number {
     const n = this.#w.node(array).device.blockCount;
-    if (n < 2) return;
+    if (n < 2) return 0;
     const rng = this.#w.engine.random.stream(`faults/misread/${array}`);
     const port = this.#w.arrayPort(array);
+    let done = 0;
     for (let i = 0; i < count; i++) {
       const block = rng.int(n);
-      port.misreadNext(block, (block + 1 + rng.int(n - 1)) % n);
+      const source = (block + 1 + rng.int(n - 1)) % n;
+      if (!allowed(block)) continue;
+      port.misreadNext(block, source);
+      done++;
     }
+    return done;
   }
 }

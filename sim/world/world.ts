@@ -81,6 +81,8 @@ export class World {
   onLost: ((array: string, block: number, again: boolean) => void) | undefined;
   /** Per primary: blocks it reported lost that no acknowledged host write has replaced since (what the world has seen, not what a controller holds). */
   readonly #lost = new Map<string, Set<number>>();
+  /** When each array's host last had a write to each block acknowledged. */
+  readonly #lastWrite = new Map<string, Map<number, number>>();
   /** Hears every message a live controller sends (the durability checker follows deltas and their acks). */
   onSend: ((from: string, to: string, message: Message) => void) | undefined;
   /** Called when a whole array fails (media and journal lost). */
@@ -122,6 +124,11 @@ export class World {
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
+  }
+
+  /** When `array`'s host last had a write to `block` acknowledged (-1: never). */
+  lastHostWrite(array: string, block: number): number {
+    return this.#lastWrite.get(array)?.get(block) ?? -1;
   }
 
   /** Blocks `array` reported lost and its host has not rewritten since. */
@@ -254,7 +261,12 @@ export class World {
   hostWrite(node: PrimaryNode, block: number, data: Uint8Array): Promise<HostWriteResult> {
     return this.#hostOp(node, async () => {
       const result = await node.controller.hostWrite(block, data);
-      if (result.ok) this.#lost.get(node.name)?.delete(block); // the host's data again
+      if (result.ok) {
+        this.#lost.get(node.name)?.delete(block); // the host's data again
+        let writes = this.#lastWrite.get(node.name);
+        if (writes === undefined) this.#lastWrite.set(node.name, (writes = new Map()));
+        writes.set(block, this.engine.now);
+      }
       return result;
     });
   }

@@ -150,7 +150,11 @@ export class ParityController {
         return stored;
       },
     });
-    const askRepair = async (member: NodeId, block: number) => void (await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block })));
+    // A member whose block parity holds lost is told so (its copy may read fine, or hold anything: Q counts its zeros).
+    const askRepair = async (member: NodeId, block: number) => {
+      const lost = this.#hardened && losses.has(member, block) ? 1 : 0;
+      await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block, lost }));
+    };
     this.leaver = new Leaver({ ...shared, repairQ, askRepair, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
     this.repairer = new Repairer({
       ...shared,

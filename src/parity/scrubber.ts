@@ -100,7 +100,7 @@ export class Scrubber {
       if (verdict === 'ok') break;
       if (verdict !== 'retry') {
         // The member rebuilds its copy from parity (which needs the Q[block] lock we just released).
-        await d.rpc.call(verdict.repair, 'repair-done', (id) => ({ type: 'repair-request', id, block }));
+        await d.rpc.call(verdict.repair, 'repair-done', (id) => ({ type: 'repair-request', id, block, lost: 0 }));
         break;
       }
       await d.clock.sleep(retransmitDelay(d.retransmit, attempt));

@@ -76,7 +76,8 @@ export type Message =
    * is, rebuild it from parity — or learn from parity that it is lost, and
    * hold zeros for it. Idempotent: a copy good again is left alone.
    */
-  | { readonly type: 'repair-request'; readonly id: number; readonly block: number }
+  /** `lost` = 1: parity holds the member's block lost (it learns so, and zero-fills); 0: rebuild it if it is bad. */
+  | { readonly type: 'repair-request'; readonly id: number; readonly block: number; readonly lost: number }
   | { readonly type: 'repair-done'; readonly id: number; readonly block: number }
   /**
    * either → either: request `id` is refused — the message failed the
@@ -181,6 +182,7 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   'repair-request': [
     ['id', 'uint'],
     ['block', 'uint'],
+    ['lost', 'uint'],
   ],
   'repair-done': [
     ['id', 'uint'],

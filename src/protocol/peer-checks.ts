@@ -76,8 +76,9 @@ export function checkAtPrimary(m: Message, v: PrimaryView): RefusalReason | unde
       return block(m.block);
     case 'copy-request':
     case 'join-copy-request':
-    case 'repair-request':
       return block(m.block);
+    case 'repair-request':
+      return m.lost > 1 ? 'bad-field' : block(m.block);
     case 'restore-data':
       if (m.lost > 1) return 'bad-field';
       if (m.data.length !== (m.lost === 1 ? 0 : v.blockBytes)) return 'bad-size';
