@@ -4,7 +4,7 @@
 // tail for the system to work under load after it), random faults keep their
 // rates over the shorter load, and the settle bound is unchanged.
 import { MS } from '../../engine/time.js';
-import type { ScheduledFault } from '../../faults/schedule-schema.js';
+import type { ScheduledFault } from '../../faults/registry.js';
 import type { ResolvedScenario } from '../resolve.js';
 
 /** The shortest quick load. */

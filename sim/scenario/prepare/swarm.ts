@@ -9,7 +9,7 @@
 // and adding a knob to a scenario never shifts the others' draws.
 import { Random } from '../../engine/prng.js';
 import { SECOND } from '../../engine/time.js';
-import type { ScheduledFault } from '../../faults/schedule-schema.js';
+import type { ScheduledFault } from '../../faults/registry.js';
 import type { ResolvedScenario } from '../resolve.js';
 import { SWARM_FAMILIES, type SwarmFamily, type SwarmKnob } from '../swarm-schema.js';
 

@@ -1,0 +1,84 @@
+// What one kind of scheduled fault is (one file each in kinds/, one row each
+// in registry.ts): its schedule entry's schema, its trace code, where the
+// coverage map, the swarm and the validator place it, and what it does to the
+// world when it strikes. The injector (fault-injector.ts) keeps the budget and
+// the clock; a kind only acts, through the FaultContext it is handed.
+import type { z } from 'zod';
+import type { Family } from '../coverage/cells.js';
+import type { Engine } from '../engine/engine.js';
+import type { Time } from '../engine/time.js';
+import { LossyNetwork } from '../network/lossy-network.js';
+import type { SwarmFamily } from '../scenario/swarm-schema.js';
+import type { World } from '../world/world.js';
+import type { TriggerEvent } from './entry-fields.js';
+import type { FaultBudget } from './fault-budget.js';
+
+export interface FaultStats {
+  injected: number;
+  suppressed: number;
+}
+
+/** What a kind may use when it strikes. */
+export interface FaultContext {
+  readonly engine: Engine;
+  readonly world: World;
+  readonly budget: FaultBudget;
+  readonly stats: FaultStats;
+  /** Runs `fn` `delay` µs from now, as a fault event (trace kind `fault`). */
+  after(delay: Time, fn: () => void): void;
+  /** `event` happened to `array`: triggered faults and the coverage map's phases hear it. */
+  event(event: TriggerEvent, array: string): void;
+}
+
+/** What validation knows of the installation when it checks an entry. */
+export interface Installation {
+  readonly primaries: readonly { readonly name: string; readonly member: boolean }[];
+  /** Drives per array (disk.model "hdd"; undefined otherwise). */
+  readonly drives: number | undefined;
+}
+
+/** A problem with one entry: `path` is a field of the entry ("drive", "array"). */
+export interface EntryProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface FaultKind<S extends z.ZodObject = z.ZodObject> {
+  /** The entry's schema: `at`, `after`, `do` (the kind's name), then its own fields. */
+  readonly schema: S;
+  /** The `code` of its `fault` trace records: fixed for good (traces and their hashes pin it). */
+  readonly code: number;
+  /** Its coverage family (sim/coverage/cells.ts); none for a fault that only undoes one (a restart, a heal). */
+  readonly family?: Family;
+  /** The family it counts as when it strikes the parity array, if another. */
+  readonly onParity?: Family;
+  /** The swarm family that switches it off (sim/scenario/swarm-schema.ts), if any. */
+  readonly swarm?: SwarmFamily;
+  /** What the scenario must have: HDD arrays, or the lossy network. */
+  readonly needs?: 'hdd' | 'lossy';
+  /** How long after it strikes it has played out (its restart, replacement, heal), for `--quick`; 0 if left out. */
+  lasts?(fault: z.output<S>): Time;
+  /** Problems only the installation shows (after names, trigger and `needs` are checked). */
+  check?(fault: z.output<S>, installation: Installation): EntryProblem | undefined;
+  /** Does the budget suppress it whole? (Kinds that damage single blocks vet each block as they go.) */
+  overBudget?(fault: z.output<S>, ctx: FaultContext): boolean;
+  /** Strikes (its `fault` trace record is already written). */
+  inject(fault: z.output<S>, ctx: FaultContext): void;
+}
+
+export type NamedKind<S extends z.ZodObject = z.ZodObject> = FaultKind<S> & {
+  /** The `do` of its entries. */
+  readonly name: string;
+};
+
+/** A kind, named by its schema's `do`. */
+export function defineKind<S extends z.ZodObject>(kind: FaultKind<S>): NamedKind<S> {
+  return { ...kind, name: (kind.schema.shape as { do: z.ZodLiteral<string> }).do.value };
+}
+
+/** The lossy network, which a kind that `needs` it acts on (validation refuses such an entry on any other). */
+export function lossyNetwork(ctx: FaultContext, kind: string): LossyNetwork {
+  const net = ctx.world.network;
+  if (!(net instanceof LossyNetwork)) throw new Error(`fault ${kind} needs the lossy network`);
+  return net;
+}
