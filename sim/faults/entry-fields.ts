@@ -29,19 +29,16 @@ export const after = z
   .optional()
   .describe('event-triggered: the fault happens `delay` after the first such event at or after `at` (within the load phase)');
 
-/** The fields of an entry, as far as every kind shares them. */
-export interface EntryFields {
-  readonly at: number;
-  readonly after?: z.output<typeof after>;
-  readonly do: string;
+/** The fields that name arrays, in any kind's entry or a rate-driven fault's options. */
+export interface NamingFields {
   readonly array?: string;
-  readonly from?: string;
+  readonly from?: string | undefined;
   readonly between?: readonly [string, string];
-  readonly arrays?: readonly string[];
+  readonly arrays?: readonly string[] | undefined;
 }
 
 /** The arrays an entry names, each with its field ("array", "from", "between[1]", "arrays[0]"), in field order. */
-export function namedArrays(entry: EntryFields): [string, string][] {
+export function namedArrays(entry: NamingFields): [string, string][] {
   const named: [string, string][] = [];
   if (entry.array !== undefined) named.push([entry.array, 'array']);
   if (entry.from !== undefined) named.push([entry.from, 'from']);

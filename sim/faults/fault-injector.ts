@@ -3,7 +3,7 @@
 // of fault does is its own file's (kinds/, listed in registry.ts); the
 // injector arms triggered entries (fault-triggers.ts), asks the budget, writes
 // each fault's trace record and coverage cell, then hands the entry to its
-// kind. It also runs the rate-driven faults of `faults.random`.
+// kind. It also starts the rate-driven faults of `faults.random` (random/).
 import type { Message } from '../../src/protocol/messages.js';
 import { CoverageRecorder } from '../coverage/coverage-recorder.js';
 import type { Engine } from '../engine/engine.js';
@@ -12,15 +12,11 @@ import type { Time } from '../engine/time.js';
 import type { World } from '../world/world.js';
 import type { TriggerEvent } from './entry-fields.js';
 import { FaultBudget } from './fault-budget.js';
-import type { FaultContext, FaultStats } from './fault-kind.js';
+import type { FaultContext, FaultStats, RandomContext } from './fault-kind.js';
 import { FaultTriggers } from './fault-triggers.js';
-import { startLatentErrors } from './latent-error-process.js';
-import { type ScheduledFault, faultKind } from './registry.js';
+import { type ScheduledFault, faultKind, randomFaultsOf } from './registry.js';
 
 export type { FaultStats } from './fault-kind.js';
-
-/** Trace code of a burst of the random latent-error process (the kinds' codes are below it). */
-const LATENT_BURST = 100;
 
 export class FaultInjector {
   readonly stats: FaultStats = { injected: 0, suppressed: 0 };
@@ -86,76 +82,18 @@ export class FaultInjector {
       else if (fault.at === 0) this.#triggers.arm(fault);
       else this.#engine.at(origin + fault.at, this.#kFault, () => this.#triggers.arm(fault));
     }
-    const crash = this.#world.scenario.faults.random.controllerCrash;
-    if (crash !== undefined && crash.rate !== Infinity) this.#randomCrashes(crash, end);
-    const latent = this.#world.scenario.faults.random.latentErrors;
-    if (latent !== undefined) {
-      startLatentErrors(
-        this.#engine,
-        this.#world,
-        latent,
-        end,
-        (burst) => {
-          this.stats.injected++;
-          this.coverage.fault('latent-error', [burst.array]);
-          const t = this.#engine.trace;
-          t.record(this.#engine.now, this.#kFault, t.actor(burst.array), LATENT_BURST, 0);
-        },
-        (array, block) => {
-          const allowed = !this.budget.over(array, [block]);
-          if (!allowed) this.stats.suppressed++;
-          return allowed;
-        },
-      );
-    }
-    const drives = this.#world.scenario.faults.random.driveFailures;
-    if (drives !== undefined && drives.afr !== Infinity) this.#randomDriveFailures(drives, end);
-  }
-
-  /**
-   * Every drive of every HDD array fails at its annual rate × acceleration (one
-   * Poisson process over the drives still running); each failed drive is
-   * replaced after an exponential delay with mean `replaceAfter`.
-   */
-  #randomDriveFailures(options: { afr: number; acceleration: number; replaceAfter: number }, end: Time): void {
-    const rng = this.#engine.random.stream('faults/drive-failure');
-    const w = this.#world;
-    const drivesPer = w.scenario.disk.model === 'hdd' ? w.scenario.disk.drives : 0;
-    const all = w.nodes().flatMap((n) => Array.from({ length: drivesPer }, (_, drive) => ({ array: n.name, drive })));
-    // afr is a mean interval per drive; the whole fleet fails `all.length` times as often.
-    const mean = options.afr / options.acceleration / all.length;
-    const next = () => {
-      const at = this.#engine.now + Math.max(1, Math.round(rng.exponential(mean)));
-      if (at >= end) return;
-      this.#engine.at(at, this.#kFault, () => {
-        const running = all.filter(({ array, drive }) => !w.media.driveFailed(array, drive));
-        if (running.length > 0) {
-          const { array, drive } = rng.pick(running);
-          this.#inject({ at: 0, do: 'fail-drive', array, drive, replaceAfter: Math.max(1, Math.round(rng.exponential(options.replaceAfter))) });
-        }
-        next();
-      });
+    const ctx: RandomContext = {
+      ...this.#ctx,
+      at: (time, fn) => void this.#engine.at(time, this.#kFault, fn),
+      strike: (_kind, fault) => this.#inject(fault as ScheduledFault),
+      struck: (code, family, array) => {
+        this.stats.injected++;
+        this.coverage.fault(family, [array]);
+        const t = this.#engine.trace;
+        t.record(this.#engine.now, this.#kFault, t.actor(array), code, 0);
+      },
     };
-    next();
-  }
-
-  /** A Poisson process of controller crashes over the chosen nodes, each restarted after an exponential delay. */
-  #randomCrashes(options: { rate: number; restartAfter: number; include: 'all' | 'primaries' | 'parity' }, end: Time): void {
-    const rng = this.#engine.random.stream('faults/controller-crash');
-    const w = this.#world;
-    const candidates = options.include === 'parity' ? [w.parity.name] : options.include === 'primaries' ? w.primaries.map((p) => p.name) : w.nodes().map((n) => n.name);
-    const next = () => {
-      const at = this.#engine.now + Math.max(1, Math.round(rng.exponential(options.rate)));
-      if (at >= end) return;
-      this.#engine.at(at, this.#kFault, () => {
-        const array = rng.pick(candidates);
-        if (w.node(array).incarnation.alive) {
-          this.#inject({ at: 0, do: 'crash', array, restartAfter: Math.max(1, Math.round(rng.exponential(options.restartAfter))) });
-        }
-        next();
-      });
-    };
-    next();
+    for (const { kind, options } of randomFaultsOf(this.#world.scenario.faults.random)) kind.start(options, end, ctx);
   }
 
   /** The array is whole again (its data restored). */

@@ -1,8 +1,10 @@
-// What one kind of scheduled fault is (one file each in kinds/, one row each
-// in registry.ts): its schedule entry's schema, its trace code, where the
-// coverage map, the swarm and the validator place it, and what it does to the
-// world when it strikes. The injector (fault-injector.ts) keeps the budget and
-// the clock; a kind only acts, through the FaultContext it is handed.
+// What one kind of fault is (one file each, one row each in registry.ts): a
+// scheduled kind (kinds/) — its schedule entry's schema, its trace code, where
+// the coverage map, the swarm and the validator place it, and what it does to
+// the world when it strikes — or a rate-driven one (random/): its field of
+// `faults.random` and the process it starts. The injector (fault-injector.ts)
+// keeps the budget and the clock; a kind only acts, through the context it is
+// handed.
 import type { z } from 'zod';
 import type { Family } from '../coverage/cells.js';
 import type { Engine } from '../engine/engine.js';
@@ -74,6 +76,35 @@ export type NamedKind<S extends z.ZodObject = z.ZodObject> = FaultKind<S> & {
 /** A kind, named by its schema's `do`. */
 export function defineKind<S extends z.ZodObject>(kind: FaultKind<S>): NamedKind<S> {
   return { ...kind, name: (kind.schema.shape as { do: z.ZodLiteral<string> }).do.value };
+}
+
+/** What a rate-driven fault may use: a scheduled kind's context, the clock, and the injector's own bookkeeping. */
+export interface RandomContext extends FaultContext {
+  /** Runs `fn` at virtual time `time`, as a fault event (trace kind `fault`). */
+  at(time: Time, fn: () => void): void;
+  /** Strikes now as if the schedule held `fault` (budget, trace record, coverage, then `kind` acts). */
+  strike<S extends z.ZodObject>(kind: NamedKind<S>, fault: z.output<S>): void;
+  /** A strike of the process's own: its `fault` trace record (`code`, on `array`), its count, and its coverage cell. */
+  struck(code: number, family: Family, array: string): void;
+}
+
+export interface RandomFault<K extends string = string, S extends z.ZodType = z.ZodType> {
+  /** Its field of `faults.random`. */
+  readonly key: K;
+  /** The field's schema (optional: a process runs only when the field is given). */
+  readonly schema: S;
+  /** What validation calls it ("drive failures need disk.model …"). */
+  readonly called: string;
+  /** The swarm family that switches it off (with the scheduled kinds of that family). */
+  readonly swarm: SwarmFamily;
+  readonly needs?: 'hdd';
+  /** Starts the process now; it strikes nothing at or after `end` (the end of the load). */
+  start(options: NonNullable<z.output<S>>, end: Time, ctx: RandomContext): void;
+}
+
+/** A rate-driven fault, typed by its key and schema. */
+export function defineRandom<const K extends string, S extends z.ZodType>(kind: RandomFault<K, S>): RandomFault<K, S> {
+  return kind;
 }
 
 /** The lossy network, which a kind that `needs` it acts on (validation refuses such an entry on any other). */

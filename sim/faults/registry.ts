@@ -1,13 +1,15 @@
-// Every kind of scheduled fault, one row each (one file each in kinds/). The
-// scenario schema, validation, the injector, `--quick`, the swarm, the
-// coverage map, the world generator and replay all read this table: adding a
-// kind is adding its file and its row.
+// Every kind of fault, one row each: the scheduled kinds (one file each in
+// kinds/) and the rate-driven ones (random/). The scenario schema, validation,
+// the injector, `--quick`, the swarm, the coverage map, the world generator
+// and replay all read these tables: adding a kind is adding its file and its
+// row.
 //
 // The row order is the schema's: it orders the `do` values an unknown kind is
-// answered with and the editor JSON Schema (scenarios/scenario.schema.json).
+// answered with and the editor JSON Schema (scenarios/scenario.schema.json);
+// the rate-driven processes also start in it.
 import { z } from 'zod';
 import type { Family } from '../coverage/cells.js';
-import type { FaultKind, NamedKind } from './fault-kind.js';
+import type { FaultKind, NamedKind, RandomFault } from './fault-kind.js';
 import { corrupt } from './kinds/corrupt.js';
 import { crash } from './kinds/crash.js';
 import { failArray } from './kinds/fail-array.js';
@@ -25,6 +27,9 @@ import { replaceArray } from './kinds/replace-array.js';
 import { replaceDrive } from './kinds/replace-drive.js';
 import { restart } from './kinds/restart.js';
 import { rogueMessages } from './kinds/rogue-messages.js';
+import { randomCrashes } from './random/controller-crash.js';
+import { randomDriveFailures } from './random/drive-failures.js';
+import { randomLatentErrors } from './random/latent-errors.js';
 
 export const FAULT_KINDS = [
   crash,
@@ -75,4 +80,17 @@ export function faultName(code: number): string | undefined {
 /** The kinds whose strikes count as coverage family `family` (the parity array's too). */
 export function kindsOf(family: Family): NamedKind[] {
   return [...BY_NAME.values()].filter((k) => k.family === family || k.onParity === family);
+}
+
+/** The fields of `faults.random`, in schema and starting order. */
+export const RANDOM_FAULTS = [randomCrashes, randomLatentErrors, randomDriveFailures] as const;
+
+/** The schema of `faults.random`'s fields, one per row. */
+export type RandomShape = { [R in (typeof RANDOM_FAULTS)[number] as R['key']]: R['schema'] };
+export const RANDOM_SHAPE = Object.fromEntries(RANDOM_FAULTS.map((r) => [r.key, r.schema])) as RandomShape;
+
+/** The rate-driven faults a scenario's `faults.random` turns on, each with its options (row order). */
+export function randomFaultsOf(random: { readonly [K in keyof RandomShape]?: z.output<RandomShape[K]> }): { kind: RandomFault; options: object }[] {
+  // Each row's process is only ever handed its own field's options.
+  return RANDOM_FAULTS.filter((r) => random[r.key] !== undefined).map((r) => ({ kind: r as unknown as RandomFault, options: random[r.key] as object }));
 }

@@ -1,8 +1,8 @@
 // Turns a parsed scenario into the fully-resolved configuration a run uses:
 // every default applied, every array named and sized, topology checked.
-import { namedArrays } from '../faults/entry-fields.js';
+import { type NamingFields, namedArrays } from '../faults/entry-fields.js';
 import type { Installation } from '../faults/fault-kind.js';
-import { faultKind } from '../faults/registry.js';
+import { faultKind, randomFaultsOf } from '../faults/registry.js';
 import type { ParsedScenario } from './schema.js';
 import { checkFeasible } from './feasibility.js';
 import { checkSwarm } from './swarm-check.js';
@@ -48,14 +48,11 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     const problem = entryProblem(parsed, fault, `faults.schedule[${i}]`, installation, parity.name, arrays);
     if (problem !== undefined) return problem;
   }
-  const latent = parsed.faults.random.latentErrors;
-  if (latent !== undefined) {
-    if (parsed.disk.model !== 'hdd') return { path: 'faults.random.latentErrors', message: 'latent sector errors need disk.model "hdd"' };
-    const problem = namesProblem((latent.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]), arrays, 'faults.random.latentErrors');
+  for (const { kind, options } of randomFaultsOf(parsed.faults.random)) {
+    const at = `faults.random.${kind.key}`;
+    if (kind.needs === 'hdd' && parsed.disk.model !== 'hdd') return { path: at, message: `${kind.called} need disk.model "hdd"` };
+    const problem = namesProblem(namedArrays(options as NamingFields), arrays, at);
     if (problem !== undefined) return problem;
-  }
-  if (parsed.faults.random.driveFailures !== undefined && parsed.disk.model !== 'hdd') {
-    return { path: 'faults.random.driveFailures', message: 'drive failures need disk.model "hdd"' };
   }
   if (parsed.network.model === 'lossy') {
     for (const [i, link] of parsed.network.links.entries()) {

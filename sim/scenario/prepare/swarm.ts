@@ -9,7 +9,7 @@
 // and adding a knob to a scenario never shifts the others' draws.
 import { Random } from '../../engine/prng.js';
 import { SECOND } from '../../engine/time.js';
-import { faultKind } from '../../faults/registry.js';
+import { RANDOM_FAULTS, faultKind } from '../../faults/registry.js';
 import type { ResolvedScenario } from '../resolve.js';
 import { SWARM_FAMILIES, type SwarmFamily, type SwarmKnob } from '../swarm-schema.js';
 
@@ -106,13 +106,7 @@ function switchOff(s: ResolvedScenario, off: ReadonlySet<SwarmFamily>): Resolved
     return family === undefined || !off.has(family);
   });
   // The rate-driven processes of a family go with its scheduled faults.
-  const { controllerCrash, latentErrors, driveFailures, ...otherRandom } = s.faults.random;
-  const random = {
-    ...otherRandom,
-    ...(controllerCrash !== undefined && !off.has('controller-crash') && { controllerCrash }),
-    ...(latentErrors !== undefined && !off.has('latent-errors') && { latentErrors }),
-    ...(driveFailures !== undefined && !off.has('drive-failure') && { driveFailures }),
-  };
+  const random: ResolvedScenario['faults']['random'] = Object.fromEntries(RANDOM_FAULTS.filter((r) => s.faults.random[r.key] !== undefined && !off.has(r.swarm)).map((r) => [r.key, s.faults.random[r.key]]));
   let network = s.network;
   if (network.model === 'lossy') {
     const zero: Record<string, number> = {};
