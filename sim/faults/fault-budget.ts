@@ -6,14 +6,14 @@
 // damaged elsewhere — is suppressed and counted (per block), so single parity
 // can always repair what broke; under `unlimited`, everything scheduled
 // happens. Each kind (kinds/) asks it before it damages anything.
-import type { World } from '../world/world.js';
+import type { FaultWorld } from './fault-world.js';
 
 export class FaultBudget {
-  readonly #world: World;
+  readonly #world: FaultWorld;
   readonly #mode: 'recoverable' | 'unlimited';
   readonly #damaged = new Set<string>();
 
-  constructor(world: World) {
+  constructor(world: FaultWorld) {
     this.#world = world;
     this.#mode = world.scenario.faults.budget;
   }

@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Time } from '../engine/time.js';
 import { LossyNetwork } from '../network/lossy-network.js';
 import type { SwarmFamily } from '../scenario/swarm-schema.js';
-import type { World } from '../world/world.js';
+import type { FaultWorld } from './fault-world.js';
 import type { TriggerEvent } from './entry-fields.js';
 import type { FaultBudget } from './fault-budget.js';
 
@@ -23,7 +23,7 @@ export interface FaultStats {
 /** What a kind may use when it strikes. */
 export interface FaultContext {
   readonly engine: Engine;
-  readonly world: World;
+  readonly world: FaultWorld;
   readonly budget: FaultBudget;
   readonly stats: FaultStats;
   /** Runs `fn` `delay` µs from now, as a fault event (trace kind `fault`). */

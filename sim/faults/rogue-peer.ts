@@ -24,7 +24,7 @@ import type { Message } from '../../src/protocol/messages.js';
 import { MESSAGE_TYPES } from '../../src/protocol/messages.js';
 import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
-import type { World } from '../world/world.js';
+import type { FaultWorld } from './fault-world.js';
 
 /** What a `rogue-messages` entry asks for (kinds/rogue-messages.ts). */
 export interface RogueFault {
@@ -49,7 +49,7 @@ export interface RogueTarget {
 const SPACING_US = 50;
 
 /** Sends the fault's frames, one every SPACING_US; each that does not decode is counted as the probe `malformed-frame-dropped`. */
-export function sendRogueFrames(engine: Engine, world: World, fault: RogueFault): void {
+export function sendRogueFrames(engine: Engine, world: FaultWorld, fault: RogueFault): void {
   const rng = engine.random.stream(`faults/rogue/${fault.array}`);
   const node = world.node(fault.array);
   const target: RogueTarget = {

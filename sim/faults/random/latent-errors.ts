@@ -32,7 +32,7 @@ import type { DiskArray } from '../../disk/disk-array.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Time } from '../../engine/time.js';
 import { duration, meanInterval } from '../../scenario/unit-types.js';
-import type { World } from '../../world/world.js';
+import type { FaultWorld } from '../fault-world.js';
 import { array } from '../entry-fields.js';
 import { defineRandom } from '../fault-kind.js';
 
@@ -95,7 +95,7 @@ export interface LatentBurst {
  */
 export function startLatentErrors(
   engine: Engine,
-  world: World,
+  world: FaultWorld,
   options: LatentErrorOptions,
   end: Time,
   onBurst: (burst: LatentBurst) => void,
