@@ -16,8 +16,6 @@ import type { FaultContext, FaultStats, RandomContext } from './fault-kind.js';
 import { FaultTriggers } from './fault-triggers.js';
 import { type ScheduledFault, faultKind, randomFaultsOf } from './registry.js';
 
-export type { FaultStats } from './fault-kind.js';
-
 export class FaultInjector {
   readonly stats: FaultStats = { injected: 0, suppressed: 0 };
   readonly #engine: Engine;
