@@ -1,11 +1,13 @@
 // The faults a run was configured with, as one clause of the configuration
 // line every run prints first: the budget, each scheduled fault with every
-// field (defaults resolved), and each rate-driven process with its parameters.
+// field (defaults resolved; its kind's schema says which are durations), and
+// each rate-driven process with its parameters.
+import type { z } from 'zod';
 import { SECOND, YEAR, formatTime } from '../sim/engine/time.js';
+import { type ScheduledFault, faultKind } from '../sim/faults/registry.js';
 import type { ResolvedScenario } from '../sim/scenario/resolve.js';
+import { isDuration } from '../sim/scenario/unit-types.js';
 
-/** Fields that hold durations (µs), printed as such; any other field prints as it is. */
-const DURATIONS = new Set(['restartAfter', 'replaceAfter', 'for', 'down', 'up', 'restoreAfter', 'burstWithin']);
 /** Fields that say where a fault strikes (printed first, without a name). */
 const WHERE = new Set(['at', 'after', 'do', 'array', 'arrays', 'between']);
 
@@ -16,16 +18,18 @@ export function formatRate(meanUs: number): string {
   return `${Number(((perSecond * YEAR) / SECOND).toPrecision(3))}/year`;
 }
 
-function value(key: string, v: unknown): string {
-  if (typeof v === 'number' && DURATIONS.has(key)) return formatTime(v);
+/** A field's value: a duration (its kind's schema says which fields are) as a time, any other field as it is. */
+function value(schema: z.ZodType | undefined, v: unknown): string {
+  if (typeof v === 'number' && isDuration(schema)) return formatTime(v);
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 
-function scheduled(fault: Readonly<Record<string, unknown>> & { at: number; do: string }): string {
-  const where = 'array' in fault ? String(fault['array']) : 'between' in fault ? (fault['between'] as string[]).join('<->') : 'arrays' in fault && fault['arrays'] !== undefined ? (fault['arrays'] as string[]).join(',') : 'every array';
+function scheduled(fault: ScheduledFault): string {
+  const where = 'array' in fault ? fault.array : 'between' in fault ? fault.between.join('<->') : fault.arrays !== undefined ? fault.arrays.join(',') : 'every array';
+  const shape: Readonly<Record<string, z.ZodType>> = faultKind(fault.do).schema.shape;
   const rest = Object.entries(fault)
     .filter(([k, v]) => !WHERE.has(k) && v !== undefined)
-    .map(([k, v]) => `${k} ${value(k, v)}`);
+    .map(([k, v]) => `${k} ${value(shape[k], v)}`);
   return [when(fault), fault.do, where, ...rest].join(' ');
 }
 

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Engine } from '../sim/engine/engine.js';
 import { SECOND } from '../sim/engine/time.js';
-import { type LatentBurst, startLatentErrors } from '../sim/faults/latent-error-process.js';
+import { type LatentBurst, startLatentErrors } from '../sim/faults/random/latent-errors.js';
 import { World } from '../sim/world/world.js';
 import { scenario } from './helpers.js';
 

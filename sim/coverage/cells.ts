@@ -8,6 +8,7 @@
 // cells reached least.
 import { MS } from '../engine/time.js';
 
+/** Each scheduled fault kind names the family it counts as (sim/faults/kinds/); this order is the generator's (sim/generate/universe.ts). */
 export const FAMILIES = ['crash', 'power-fail', 'fail-array', 'fail-parity', 'fail-drive', 'latent-error', 'corrupt', 'misdirect', 'misread', 'partition', 'flap', 'join', 'leave', 'rogue'] as const;
 export type Family = (typeof FAMILIES)[number];
 
@@ -44,30 +45,4 @@ export function cellOf(family: Family, phase: Phase): Cell {
 export function splitCell(cell: string): { family: string; phase: string } {
   const at = cell.indexOf('@');
   return { family: cell.slice(0, at), phase: cell.slice(at + 1) };
-}
-
-/** The family of a scheduled fault's `do` (undefined: not a fault of its own — a restart, a replacement, a heal). */
-export function familyOf(what: string, array: string | undefined, parity: string): Family | undefined {
-  switch (what) {
-    case 'crash':
-    case 'power-fail':
-    case 'fail-drive':
-    case 'corrupt':
-    case 'misdirect':
-    case 'partition':
-    case 'flap':
-    case 'join':
-    case 'leave':
-      return what;
-    case 'latent-errors':
-      return 'latent-error';
-    case 'misdirect-read':
-      return 'misread';
-    case 'rogue-messages':
-      return 'rogue';
-    case 'fail-array':
-      return array === parity ? 'fail-parity' : 'fail-array';
-    default:
-      return undefined;
-  }
 }

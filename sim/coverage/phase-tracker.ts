@@ -9,7 +9,7 @@
 // run with coverage recorded is the same run, event for event.
 import type { Message } from '../../src/protocol/messages.js';
 import type { Time } from '../engine/time.js';
-import type { TriggerEvent } from '../faults/schedule-schema.js';
+import type { TriggerEvent } from '../faults/entry-fields.js';
 import { LossyNetwork } from '../network/lossy-network.js';
 import type { World } from '../world/world.js';
 import { PHASE_WINDOW, type Phase } from './cells.js';

@@ -13,7 +13,8 @@
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
-import type { ScheduledFault, TriggerEvent } from './schedule-schema.js';
+import type { TriggerEvent } from './entry-fields.js';
+import type { ScheduledFault } from './registry.js';
 
 interface Armed {
   readonly fault: ScheduledFault;

@@ -1,6 +1,7 @@
-// Fault `rogue-messages`: a buggy or confused peer. It puts frames on the wire
-// to one array that a correct controller must recognise as invalid and
-// refuse or drop — never act on, never crash over:
+// The frames of fault `rogue-messages` (kinds/rogue-messages.ts): a buggy or
+// confused peer. It puts frames on the wire to one array that a correct
+// controller must recognise as invalid and refuse or drop — never act on,
+// never crash over:
 //
 //   garbage       random bytes; an unknown type byte; a valid message cut short
 //                 or with bytes after its end; a number field that is not a
@@ -23,8 +24,14 @@ import type { Message } from '../../src/protocol/messages.js';
 import { MESSAGE_TYPES } from '../../src/protocol/messages.js';
 import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
-import type { World } from '../world/world.js';
-import type { ScheduledFault } from './schedule-schema.js';
+import type { FaultWorld } from './fault-world.js';
+
+/** What a `rogue-messages` entry asks for (kinds/rogue-messages.ts). */
+export interface RogueFault {
+  readonly array: string;
+  readonly count: number;
+  readonly from?: string | undefined;
+}
 
 /** The name a stranger's frames come from: no node of any scenario has it. */
 export const STRANGER = 'stranger';
@@ -42,7 +49,7 @@ export interface RogueTarget {
 const SPACING_US = 50;
 
 /** Sends the fault's frames, one every SPACING_US; each that does not decode is counted as the probe `malformed-frame-dropped`. */
-export function sendRogueFrames(engine: Engine, world: World, fault: Extract<ScheduledFault, { do: 'rogue-messages' }>): void {
+export function sendRogueFrames(engine: Engine, world: FaultWorld, fault: RogueFault): void {
   const rng = engine.random.stream(`faults/rogue/${fault.array}`);
   const node = world.node(fault.array);
   const target: RogueTarget = {

@@ -15,6 +15,7 @@ import type { Cell, Family, Phase } from '../coverage/cells.js';
 import { splitCell } from '../coverage/cells.js';
 import { Random } from '../engine/prng.js';
 import { MS } from '../engine/time.js';
+import { kindsOf } from '../faults/registry.js';
 import { type ResolvedScenario } from '../scenario/resolve.js';
 import { formatProblem, parseScenarioValue } from '../scenario/load.js';
 import { humanDuration as us } from '../scenario/units.js';
@@ -94,12 +95,14 @@ function chooseCells(d: Dice, budget: Budget, weights: Readonly<Record<string, n
   return out;
 }
 
+/** What the world must have for the cells: what their families' kinds need (sim/faults/kinds/), and what their phases do. */
 function needsOf(cells: readonly Cell[]): Needs {
-  const parts = cells.map(splitCell);
-  const has = (f: (p: { family: string; phase: string }) => boolean) => parts.some(f);
+  const parts = cells.map(splitCell) as { family: Family; phase: Phase }[];
+  const has = (f: (p: { family: Family; phase: Phase }) => boolean) => parts.some(f);
+  const needs = (family: Family, what: 'hdd' | 'lossy') => kindsOf(family).some((k) => k.needs === what);
   return {
-    hdd: has((p) => p.family === 'latent-error' || p.family === 'fail-drive' || p.phase === 'drive-down'),
-    lossy: has((p) => p.family === 'partition' || p.family === 'flap' || p.phase === 'delta-disorder'),
+    hdd: has((p) => needs(p.family, 'hdd') || p.phase === 'drive-down'),
+    lossy: has((p) => needs(p.family, 'lossy') || p.phase === 'delta-disorder'),
     hot: has((p) => p.phase === 'delta-disorder'),
     writeCache: has((p) => p.family === 'power-fail'),
   };

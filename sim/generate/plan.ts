@@ -20,7 +20,7 @@
 // array outside the group.
 import type { Cell, Family, Phase } from '../coverage/cells.js';
 import { MS } from '../engine/time.js';
-import type { TriggerEvent } from '../faults/schedule-schema.js';
+import type { TriggerEvent } from '../faults/entry-fields.js';
 import { humanDuration as us } from '../scenario/units.js';
 import type { Dice } from './dice.js';
 import type { Budget } from './universe.js';

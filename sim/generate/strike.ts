@@ -3,13 +3,17 @@
 // says and stays legal: block damage within the budget strikes the array the
 // phase already damaged (the rest would be suppressed), a failure strikes a
 // full member, a leave a member that is not the last, a join an array
-// outside the group. Returns false when this world has no such array.
+// outside the group. Returns false when this world has no such array, or
+// lacks what the family's kinds need (sim/faults/kinds/).
 import type { Family } from '../coverage/cells.js';
 import { MS } from '../engine/time.js';
+import { kindsOf } from '../faults/registry.js';
 import { humanDuration as us } from '../scenario/units.js';
 import { type Anchor, type Context, type Json, PARITY, type Plan } from './plan.js';
 
 export function strike(plan: Plan, family: Family, ctx: Context): boolean {
+  // A family whose kinds need what this world lacks (HDD arrays, the lossy network) cannot strike in it.
+  if (kindsOf(family).some((k) => (k.needs === 'hdd' && !plan.hdd) || (k.needs === 'lossy' && !plan.lossy))) return false;
   const d = plan.d;
   const where = `${family}@${ctx.phase}`;
   switch (family) {
@@ -26,7 +30,6 @@ export function strike(plan: Plan, family: Family, ctx: Context): boolean {
     }
     case 'partition':
     case 'flap': {
-      if (!plan.lossy) return false;
       const a = ctx.array ?? plan.anyArray();
       if (plan.roles.length === 0) plan.freeMember(); // a link needs a primary at one end
       const primaries = plan.roles.map((r) => r.name).filter((n) => n !== a);
@@ -75,7 +78,6 @@ export function strike(plan: Plan, family: Family, ctx: Context): boolean {
     case 'latent-error':
     case 'corrupt':
     case 'misdirect': {
-      if ((family === 'fail-drive' || family === 'latent-error') && !plan.hdd) return false;
       const array = damageTarget(plan, ctx);
       // Within the budget, damage left open would suppress every later failure elsewhere: when any moment will do, a late one.
       const free = plan.budget === 'recoverable' && (ctx.phase === 'steady' || ctx.phase === 'scrub');

@@ -17,7 +17,7 @@
 // follow each host write through its delta, parity's read-modify-write and
 // the ack back to the host.
 import type { TraceRecord } from '../engine/trace.js';
-import { faultName } from '../faults/fault-injector.js';
+import { faultName } from '../faults/registry.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { type FlowPoint, writeFlows } from './flows.js';
 import { assignLanes } from './lanes.js';

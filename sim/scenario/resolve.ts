@@ -1,5 +1,8 @@
 // Turns a parsed scenario into the fully-resolved configuration a run uses:
 // every default applied, every array named and sized, topology checked.
+import { type NamingFields, namedArrays } from '../faults/entry-fields.js';
+import type { Installation } from '../faults/fault-kind.js';
+import { faultKind, randomFaultsOf } from '../faults/registry.js';
 import type { ParsedScenario } from './schema.js';
 import { checkFeasible } from './feasibility.js';
 import { checkSwarm } from './swarm-check.js';
@@ -40,47 +43,16 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
     return { path: 'parity.blocks', message: `parity array has ${parity.blocks} blocks but the largest primary has ${largest}: parity must cover every block number` };
   }
   const arrays = new Set(names.map(([n]) => n));
+  const installation: Installation = { primaries, drives: parsed.disk.model === 'hdd' ? parsed.disk.drives : undefined };
   for (const [i, fault] of parsed.faults.schedule.entries()) {
-    const named: [string, string][] =
-      fault.do === 'rogue-messages' && fault.from !== undefined
-        ? [
-            [fault.array, 'array'],
-            [fault.from, 'from'],
-          ]
-        : 'array' in fault
-          ? [[fault.array, 'array']]
-          : 'between' in fault ? fault.between.map((a, j): [string, string] => [a, `between[${j}]`]) : (fault.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]);
-    const problem = namesProblem(named, arrays, `faults.schedule[${i}]`) ?? triggerProblem(fault.after, parity.name, arrays, `faults.schedule[${i}].after`);
-    if (problem !== undefined) return problem;
-    if ('between' in fault) {
-      if (parsed.network.model !== 'lossy') return { path: `faults.schedule[${i}].do`, message: `"${fault.do}" needs network.model "lossy"` };
-      if (fault.at > parsed.workload.duration) return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us)` };
-      continue;
-    }
-    if ((fault.do === 'latent-errors' || fault.do === 'fail-drive' || fault.do === 'replace-drive') && parsed.disk.model !== 'hdd') {
-      return { path: `faults.schedule[${i}].do`, message: `"${fault.do}" needs disk.model "hdd"` };
-    }
-    if ((fault.do === 'fail-drive' || fault.do === 'replace-drive') && parsed.disk.model === 'hdd' && fault.drive >= parsed.disk.drives) {
-      return { path: `faults.schedule[${i}].drive`, message: `drive ${fault.drive} does not exist: the arrays have ${parsed.disk.drives} drives (0 … ${parsed.disk.drives - 1})` };
-    }
-    if (fault.do === 'leave' && !primaries.some((p) => p.name === fault.array)) {
-      return { path: `faults.schedule[${i}].array`, message: `only a primary can leave; "${fault.array}" is the parity array` };
-    }
-    if (fault.do === 'join' && primaries.find((p) => p.name === fault.array)?.member !== false) {
-      return { path: `faults.schedule[${i}].array`, message: `"${fault.array}" cannot join: only a primary with "member": false can` };
-    }
-    if (fault.at > parsed.workload.duration) {
-      return { path: `faults.schedule[${i}].at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
-    }
-  }
-  const latent = parsed.faults.random.latentErrors;
-  if (latent !== undefined) {
-    if (parsed.disk.model !== 'hdd') return { path: 'faults.random.latentErrors', message: 'latent sector errors need disk.model "hdd"' };
-    const problem = namesProblem((latent.arrays ?? []).map((a, j): [string, string] => [a, `arrays[${j}]`]), arrays, 'faults.random.latentErrors');
+    const problem = entryProblem(parsed, fault, `faults.schedule[${i}]`, installation, parity.name, arrays);
     if (problem !== undefined) return problem;
   }
-  if (parsed.faults.random.driveFailures !== undefined && parsed.disk.model !== 'hdd') {
-    return { path: 'faults.random.driveFailures', message: 'drive failures need disk.model "hdd"' };
+  for (const { kind, options } of randomFaultsOf(parsed.faults.random)) {
+    const at = `faults.random.${kind.key}`;
+    if (kind.needs === 'hdd' && parsed.disk.model !== 'hdd') return { path: at, message: `${kind.called} need disk.model "hdd"` };
+    const problem = namesProblem(namedArrays(options as NamingFields), arrays, at);
+    if (problem !== undefined) return problem;
   }
   if (parsed.network.model === 'lossy') {
     for (const [i, link] of parsed.network.links.entries()) {
@@ -102,6 +74,23 @@ export function resolveScenario(parsed: ParsedScenario): ResolvedScenario | Topo
   return { ...rest, primaries, parity };
 }
 
+type Entry = ParsedScenario['faults']['schedule'][number];
+
+/** What is wrong with schedule entry `fault` (at `at`) in this installation, if anything: checks every kind shares, then its kind's own (sim/faults/kinds/). */
+function entryProblem(parsed: ParsedScenario, fault: Entry, at: string, installation: Installation, parity: string, arrays: ReadonlySet<string>): TopologyProblem | undefined {
+  const problem = namesProblem(namedArrays(fault), arrays, at) ?? triggerProblem(fault.after, parity, arrays, `${at}.after`);
+  if (problem !== undefined) return problem;
+  const kind = faultKind(fault.do);
+  if (kind.needs === 'lossy' && parsed.network.model !== 'lossy') return { path: `${at}.do`, message: `"${fault.do}" needs network.model "lossy"` };
+  if (kind.needs === 'hdd' && parsed.disk.model !== 'hdd') return { path: `${at}.do`, message: `"${fault.do}" needs disk.model "hdd"` };
+  const own = kind.check?.(fault, installation);
+  if (own !== undefined) return { path: `${at}.${own.path}`, message: own.message };
+  if (fault.at > parsed.workload.duration) {
+    return { path: `${at}.at`, message: `${fault.at}us is after the load phase ends (${parsed.workload.duration}us): faults happen while the load runs` };
+  }
+  return undefined;
+}
+
 /** The first of `named` ([name, field]) that is not an array, or is listed twice. */
 function namesProblem(named: readonly [string, string][], arrays: ReadonlySet<string>, at: string): TopologyProblem | undefined {
   const seen = new Set<string>();
@@ -114,7 +103,7 @@ function namesProblem(named: readonly [string, string][], arrays: ReadonlySet<st
 }
 
 /** An event trigger naming an array that does not exist, or one that never has that event. */
-function triggerProblem(after: ParsedScenario['faults']['schedule'][number]['after'], parity: string, arrays: ReadonlySet<string>, at: string): TopologyProblem | undefined {
+function triggerProblem(after: Entry['after'], parity: string, arrays: ReadonlySet<string>, at: string): TopologyProblem | undefined {
   if (after?.array === undefined) return undefined;
   if (!arrays.has(after.array)) return { path: `${at}.array`, message: `no array named "${after.array}" (arrays: ${[...arrays].join(', ')})` };
   const primaryOnly = ['restored', 'joining', 'joined', 'leaving', 'left', 'lost'];

@@ -2,7 +2,7 @@
 // validation, defaults, the resolved config type and the editor JSON Schema.
 // docs/SCENARIOS.md documents every field.
 import { z } from 'zod';
-import { FaultsSchema } from '../faults/schedule-schema.js';
+import { FaultsSchema } from '../faults/faults-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
 import { GeneratedSchema } from './generated-schema.js';

@@ -4,9 +4,23 @@ import { z } from 'zod';
 import { YEAR } from '../engine/time.js';
 import { durationTooLong, parseBytes, parseDuration, parseFraction, parseRatePerYear } from './units.js';
 
+/**
+ * Every duration's schema definition: a printer tells a duration (µs) from a
+ * count by its field's schema (isDuration). Held by definition, which a
+ * `.describe()` copy of the schema shares.
+ */
+const DURATIONS = new WeakSet<object>();
+
+/** Is `schema` (optional or with a default, or not) a duration? */
+export function isDuration(schema: z.ZodType | undefined): boolean {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  return s !== undefined && DURATIONS.has(s.def);
+}
+
 /** "250us", "5ms", "2s", "1h", "2y" → integer µs. */
-export const duration = (example: string) =>
-  z.string().transform((text, ctx) => {
+export const duration = (example: string) => {
+  const schema = z.string().transform((text, ctx) => {
     const us = parseDuration(text);
     if (us === undefined) {
       const message = durationTooLong(text)
@@ -17,6 +31,9 @@ export const duration = (example: string) =>
     }
     return us;
   });
+  DURATIONS.add(schema.def);
+  return schema;
+};
 
 /** 4096, "64KiB", "16TB" → bytes (positive). */
 export const size = (example: string) =>

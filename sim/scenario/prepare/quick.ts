@@ -4,7 +4,7 @@
 // tail for the system to work under load after it), random faults keep their
 // rates over the shorter load, and the settle bound is unchanged.
 import { MS } from '../../engine/time.js';
-import type { ScheduledFault } from '../../faults/schedule-schema.js';
+import { type ScheduledFault, faultKind } from '../../faults/registry.js';
 import type { ResolvedScenario } from '../resolve.js';
 
 /** The shortest quick load. */
@@ -18,20 +18,8 @@ export function quickVariant(s: ResolvedScenario): ResolvedScenario {
   return duration === s.workload.duration ? s : { ...s, workload: { ...s.workload, duration } };
 }
 
-/** When a scheduled fault has fully played out (its restart, replacement, heal or last flap included). */
+/** When a scheduled fault has fully played out (its restart, replacement, heal or last flap included: each kind's `lasts`). */
 export function faultEnd(f: ScheduledFault): number {
   // A triggered fault's moment is not known in advance: its delay after arming is the least it takes.
-  const at = f.at + (f.after?.delay ?? 0);
-  switch (f.do) {
-    case 'crash':
-      return at + (f.restartAfter ?? 0);
-    case 'fail-array':
-      return at + (f.replaceAfter ?? 0);
-    case 'partition':
-      return at + (f.for ?? 0);
-    case 'flap':
-      return at + f.count * (f.down + f.up);
-    default:
-      return at;
-  }
+  return f.at + (f.after?.delay ?? 0) + (faultKind(f.do).lasts?.(f) ?? 0);
 }

@@ -9,7 +9,7 @@
 // and adding a knob to a scenario never shifts the others' draws.
 import { Random } from '../../engine/prng.js';
 import { SECOND } from '../../engine/time.js';
-import type { ScheduledFault } from '../../faults/schedule-schema.js';
+import { RANDOM_FAULTS, faultKind } from '../../faults/registry.js';
 import type { ResolvedScenario } from '../resolve.js';
 import { SWARM_FAMILIES, type SwarmFamily, type SwarmKnob } from '../swarm-schema.js';
 
@@ -96,31 +96,17 @@ function applyKnobs(s: ResolvedScenario, k: Partial<Record<SwarmKnob, number>>):
   return { ...s, workload, network, faults: { ...s.faults, random } };
 }
 
-/** The scheduled faults each family owns. */
-const SCHEDULED: Partial<Record<SwarmFamily, readonly ScheduledFault['do'][]>> = {
-  partition: ['partition', 'heal'],
-  flap: ['flap'],
-  'controller-crash': ['crash', 'restart'],
-  'array-failure': ['fail-array', 'replace-array'],
-  'latent-errors': ['latent-errors'],
-  'drive-failure': ['fail-drive', 'replace-drive'],
-  'power-failure': ['power-fail'],
-  corruption: ['corrupt', 'misdirect', 'misdirect-read'],
-};
 const LINK_FAULTS = { loss: 'loss', duplicate: 'duplicate', reorder: 'reorder', jitter: 'jitter' } as const;
 
 function switchOff(s: ResolvedScenario, off: ReadonlySet<SwarmFamily>): ResolvedScenario {
   if (off.size === 0) return s;
-  const dropped = new Set([...off].flatMap((f) => SCHEDULED[f] ?? []));
-  const schedule = s.faults.schedule.filter((f) => !dropped.has(f.do));
+  // Each kind names the family that owns it (sim/faults/kinds/).
+  const schedule = s.faults.schedule.filter((f) => {
+    const family = faultKind(f.do).swarm;
+    return family === undefined || !off.has(family);
+  });
   // The rate-driven processes of a family go with its scheduled faults.
-  const { controllerCrash, latentErrors, driveFailures, ...otherRandom } = s.faults.random;
-  const random = {
-    ...otherRandom,
-    ...(controllerCrash !== undefined && !off.has('controller-crash') && { controllerCrash }),
-    ...(latentErrors !== undefined && !off.has('latent-errors') && { latentErrors }),
-    ...(driveFailures !== undefined && !off.has('drive-failure') && { driveFailures }),
-  };
+  const random: ResolvedScenario['faults']['random'] = Object.fromEntries(RANDOM_FAULTS.filter((r) => s.faults.random[r.key] !== undefined && !off.has(r.swarm)).map((r) => [r.key, s.faults.random[r.key]]));
   let network = s.network;
   if (network.model === 'lossy') {
     const zero: Record<string, number> = {};

@@ -1,4 +1,8 @@
-// Latent sector errors drawn from a rate (faults.random.latentErrors).
+// Random fault `faults.random.latentErrors`: latent sector errors drawn from a
+// rate — sectors of HDD arrays become unreadable (reads answer media-error
+// until the block is rewritten), in bursts clustered in space and time. A
+// fixed count of them at one moment is the scheduled kind `latent-errors`
+// (../kinds/latent-errors.ts).
 //
 // Bairavasundaram et al. ("An Analysis of Latent Sector Errors in Disk
 // Drives", SIGMETRICS 2007; 1.53 million drives over 32 months) found these
@@ -13,10 +17,52 @@
 //
 // Every draw comes from the stream faults/latent-errors, in a fixed order per
 // burst, so a seed replays the same errors. Errors stop with the load phase.
-import type { Engine } from '../engine/engine.js';
-import type { Time } from '../engine/time.js';
-import type { DiskArray } from '../disk/disk-array.js';
-import type { World } from '../world/world.js';
+//
+// Parameters: `rate` (bursts per drive per unit time, e.g. "0.5/s" or the
+// field figure "3.45%/32months"); `arrays` (default every primary); `burstSize`
+// (mean errors per burst, ≥ 1, default 4); `burstSpan` (blocks, default 16);
+// `burstWithin` (µs, default 50 ms).
+// Needs disk.model "hdd". Budget: each error is vetted; the suppressed count.
+// Records: damage `latent` on each block (sim/world/damage.ts), the probe
+// latent-error, a `fault` trace record (code BURST_CODE) per burst and a
+// `fault.latent-error` one per later error. Coverage family latent-error;
+// swarm family latent-errors.
+import { z } from 'zod';
+import type { DiskArray } from '../../disk/disk-array.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Time } from '../../engine/time.js';
+import { duration, meanInterval } from '../../scenario/unit-types.js';
+import type { FaultWorld } from '../fault-world.js';
+import { array } from '../entry-fields.js';
+import { defineRandom } from '../fault-kind.js';
+
+/** Trace code of a burst's `fault` record (above every scheduled kind's). */
+const BURST_CODE = 100;
+
+export const randomLatentErrors = defineRandom({
+  key: 'latentErrors',
+  schema: z
+    .strictObject({
+      rate: meanInterval('0.5/s').describe('bursts of latent sector errors per drive per unit time (a Poisson process on every drive), e.g. "0.5/s" or "3.45%/32months"'),
+      arrays: z.array(array).min(1).optional().describe('the HDD arrays whose drives develop them (default: every primary)'),
+      burstSize: z.number().min(1).max(10_000).default(4).describe('mean errors per burst (geometric, at least 1)'),
+      burstSpan: z.int().min(0).max(1_000_000).default(16).describe("a burst's errors fall within this many blocks of its first, on the same drive"),
+      burstWithin: duration('50ms').default(50_000).describe("a burst's errors appear within this long after its first"),
+    })
+    .optional()
+    .describe('sectors become unreadable at random, in bursts clustered in space and time on one drive (stream faults/latent-errors; needs disk.model "hdd")'),
+  called: 'latent sector errors',
+  swarm: 'latent-errors',
+  needs: 'hdd',
+  start(options, end, ctx) {
+    const allowed = (array: string, block: number) => {
+      const ok = !ctx.budget.over(array, [block]);
+      if (!ok) ctx.stats.suppressed++;
+      return ok;
+    };
+    startLatentErrors(ctx.engine, ctx.world, options, end, (burst) => ctx.struck(BURST_CODE, 'latent-error', burst.array), allowed);
+  },
+});
 
 export interface LatentErrorOptions {
   /** Mean µs between bursts on one drive. */
@@ -49,7 +95,7 @@ export interface LatentBurst {
  */
 export function startLatentErrors(
   engine: Engine,
-  world: World,
+  world: FaultWorld,
   options: LatentErrorOptions,
   end: Time,
   onBurst: (burst: LatentBurst) => void,
