@@ -27,7 +27,7 @@ import type { AckPolicy } from '../protocol/ack-policy.js';
 import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
 import { LostBlocks } from './lost-blocks.js';
 import type { Message } from '../protocol/messages.js';
-import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
+import { REFUSAL, type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc, isRefused } from '../protocol/rpc.js';
@@ -243,7 +243,12 @@ export class PrimaryController {
       if (this.#resumed) return; // ordered again after a crash: the journal's restore is already resuming
       const epoch = this.#epoch;
       const begin = await this.#rpc.call(this.#parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
-      if (isRefused(begin)) return void this.#probe.hit('request-refused'); // not in the group: no one to restore us
+      if (isRefused(begin)) {
+        this.#probe.hit('request-refused');
+        // Outside the group nothing protected our data, and the new array holds none of it: all of it is lost.
+        if (this.#hardened && !this.#member && begin.reason === REFUSAL['not-a-member']) await this.#loseEverything();
+        return;
+      }
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       await this.#persist({ epoch: begin.epoch, restoring: 1 });
       this.#epoch = begin.epoch;
@@ -497,6 +502,21 @@ export class PrimaryController {
     this.#probe.hit('peer-message-refused');
     const refused = refusalFor(message, reason);
     if (refused !== undefined) this.#net.send(from, refused);
+  }
+
+  /** An array outside the group was replaced: every block is lost (durably, then reported), and there is nothing to restore. */
+  async #loseEverything(): Promise<void> {
+    const lost = this.#restore.lost;
+    const fresh: number[] = [];
+    for (let block = 0; block < this.#disk.blockCount; block++) if (lost.add(block, this.#highestSeq)) fresh.push(block);
+    this.#restore.complete();
+    await this.#persist({ restoring: 0 });
+    for (const block of fresh) {
+      this.#probe.hit('block-reported-lost');
+      this.onBlockLost?.(block);
+    }
+    for (const restored of this.#afterRestore.splice(0)) restored();
+    this.onRestored?.();
   }
 
   async #completeRestore(id: number): Promise<void> {
