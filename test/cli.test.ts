@@ -166,7 +166,9 @@ test('--help of every command: its flags typed, examples and the exit codes', ()
 });
 
 test('bench finds its shipped scenario from any working directory', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./cli/io.ts').then((m) => { process.chdir(process.argv[1]); console.log(m.shippedFile('scenarios/quickstart.json')); })", tmpdir()], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  // A fresh directory: never an ancestor of the repo (CI may clone it under the temp directory).
+  const elsewhere = mkdtempSync(join(tmpdir(), 'xorsim-cwd-'));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./cli/io.ts').then((m) => { process.chdir(process.argv[1]); console.log(m.shippedFile('scenarios/quickstart.json')); })", elsewhere], { cwd: ROOT, encoding: 'utf8', env: ENV });
   const file = r.stdout.trim();
   assert.ok(file.startsWith('/') && file.endsWith('/scenarios/quickstart.json'), `${file} ${r.stderr}`);
   assert.ok(readFileSync(file, 'utf8').includes('"quickstart"'));
