@@ -48,7 +48,7 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
       ? `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`
       : `load ${formatTime(w.duration)} open loop ${Number((1e6 / w.rate).toPrecision(4))}/s per host iodepth ${w.iodepth} reads ${Math.round(w.readFraction * 100)}%`,
     formatFaults(s),
-    ...(s.buggify === undefined ? [] : [`buggify (points enabled ${Number((s.buggify.enable * 100).toFixed(3))}%, firing ${Number((s.buggify.fire * 100).toFixed(3))}%, delays ≤${formatTime(s.buggify.maxDelay)})`]),
+    ...(s.buggify === undefined ? [] : [`buggify (points enabled ${Number((s.buggify.enable * 100).toFixed(3))}%, firing ${Number((s.buggify.fire * 100).toFixed(3))}%, delays ≤${formatTime(s.buggify.maxDelay)}${s.buggify.points === undefined ? '' : `, only ${s.buggify.points.join(', ')}`})`]),
     `settle ${formatTime(s.settle)}`,
   ].join(' · ');
 }

@@ -2,6 +2,7 @@
 // validation, defaults, the resolved config type and the editor JSON Schema.
 // docs/SCENARIOS.md documents every field.
 import { z } from 'zod';
+import { BUGGIFY_POINTS, type BuggifyPoint } from '../../src/protocol/buggify-points.js';
 import { FaultsSchema } from '../faults/schedule-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
@@ -88,10 +89,14 @@ export const ScenarioSchema = z.strictObject({
         enable: probability.default(0.25).describe('probability that each point is enabled for the run'),
         fire: probability.default(0.2).describe('probability that an enabled point fires each time it is reached'),
         maxDelay: duration('20ms').default(20_000).describe('the longest wait a delay point adds (log-uniform from 1us)'),
+        points: z
+          .array(z.enum(Object.keys(BUGGIFY_POINTS) as [BuggifyPoint, ...BuggifyPoint[]]))
+          .optional()
+          .describe('only these points may be enabled (default: every point, src/protocol/buggify-points.ts)'),
       }),
     ])
     .default(false)
-    .transform((b) => (b === false ? undefined : b === true ? { enable: 0.25, fire: 0.2, maxDelay: 20_000 } : b))
+    .transform((b) => (b === false ? undefined : b === true ? { enable: 0.25, fire: 0.2, maxDelay: 20_000, points: undefined } : b))
     .describe('faults from inside the code (BUGGIFY): the controllers delay, drop a message or crash at chosen points, each point enabled per run and firing per reach from the seed (docs/SCENARIOS.md). true: the defaults. Off by default'),
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
   swarm: SwarmSchema,

@@ -31,6 +31,8 @@ export interface BuggifySettings {
   readonly fire: number;
   /** The longest delay a delay point adds (µs). */
   readonly maxDelay: number;
+  /** Only these points may be enabled (undefined: every point). */
+  readonly points?: readonly BuggifyPoint[] | undefined;
 }
 
 /** Firings of one delay or drop point per second of virtual time, at most, on average … */
@@ -67,7 +69,8 @@ export class SimBuggify {
     this.#world = world;
     this.#settings = settings;
     const rng = engine.random.stream('buggify/enable');
-    this.#enabled = new Set(POINTS.filter(() => rng.chance(settings.enable)));
+    // Every point draws, listed or not: narrowing the list leaves the others' draws as they were.
+    this.#enabled = new Set(POINTS.filter((p) => rng.chance(settings.enable) && (settings.points?.includes(p) ?? true)));
     this.#kFire = engine.trace.kind('buggify', ['point', 'value'], { values: { point: POINTS } });
     this.#kRestart = engine.trace.kind('buggify.restart');
   }
