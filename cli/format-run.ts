@@ -64,6 +64,8 @@ export function formatRun(r: RunReport): string {
   lines.push(`  latency    write p50 ${formatTime(l.write.p50)} p99 ${formatTime(l.write.p99)} max ${formatTime(l.write.max)} · read p50 ${formatTime(l.read.p50)} p99 ${formatTime(l.read.p99)} max ${formatTime(l.read.max)}`);
   lines.push(`  network    ${n(r.network.messages)} messages, ${n(r.network.bytes)} bytes`);
   if (r.faults.injected + r.faults.suppressed > 0) lines.push(`  faults     ${n(r.faults.injected)} injected, ${n(r.faults.suppressed)} suppressed by the fault budget`);
+  const fired = Object.entries(r.probes).filter(([p]) => p.startsWith('buggify:'));
+  if (fired.length > 0) lines.push(`  buggify    ${fired.map(([p, count]) => `${p.slice('buggify:'.length)} ×${n(count)}`).join(', ')}`);
   if (r.ackWindow.atRisk > 0) lines.push(`  ack window ${plural(r.ackWindow.atRisk, 'acknowledged write')} not yet in parity when its array failed; ${plural(r.ackWindow.hits, 'read')} found one lost (local-write allows it)`);
   const rate = r.wallMs > 0 ? ` (${(r.events / r.wallMs / 1000).toFixed(2)} M events/s)` : '';
   lines.push(`  run        ${n(r.events)} events, traceHash ${r.traceHash}, ${n(r.wallMs)} ms wall${rate}`);

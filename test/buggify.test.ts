@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { formatRun } from '../cli/format-run.js';
 import { NO_BUGGIFY } from '../src/ports/buggify.js';
 import { BUGGIFY_POINTS, type BuggifyPoint } from '../src/protocol/buggify-points.js';
 import { type RunReport } from '../sim/runner/run-report.js';
@@ -103,6 +104,7 @@ test('delta-ack-drop: without network loss, the dropped acks come back as retran
   assert.ok(drops > 0);
   assert.ok((r.probes['delta-retransmitted'] ?? 0) >= drops, JSON.stringify(r.probes));
   assert.ok((r.probes['duplicate-delta-dropped'] ?? 0) > 0, JSON.stringify(r.probes));
+  assert.match(formatRun(r), new RegExp(`\\n  buggify    delta-ack-drop ×${drops}\\n`));
 });
 
 test('crash points: the controller dies there, restarts, and recovers from its journal', async () => {
