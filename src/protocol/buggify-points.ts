@@ -4,7 +4,9 @@
 // lossy link might; a crash point dies there, as a controller may at any
 // instant — only a simulated crash between two events cannot land exactly
 // there. None does what the real world could not: each is a slow thread, a
-// lost message or a crash at an unlucky moment.
+// lost message or a crash at an unlucky moment. New points go at the end: the
+// simulator draws which points a run enables in this order, from one stream
+// (sim/world/buggify.ts), so a point inserted earlier would change the draws.
 export type BuggifyKind = 'delay' | 'drop' | 'crash';
 
 export const BUGGIFY_POINTS = {
