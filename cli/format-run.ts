@@ -48,6 +48,7 @@ export function formatConfig(s: ResolvedScenario, seed: number): string {
       ? `load ${formatTime(w.duration)} iodepth ${w.iodepth} think ${formatTime(w.thinkTime)} reads ${Math.round(w.readFraction * 100)}%`
       : `load ${formatTime(w.duration)} open loop ${Number((1e6 / w.rate).toPrecision(4))}/s per host iodepth ${w.iodepth} reads ${Math.round(w.readFraction * 100)}%`,
     formatFaults(s),
+    ...(s.buggify === undefined ? [] : [`buggify (points enabled ${Number((s.buggify.enable * 100).toFixed(3))}%, firing ${Number((s.buggify.fire * 100).toFixed(3))}%, delays ≤${formatTime(s.buggify.maxDelay)}${s.buggify.points === undefined ? '' : `, only ${s.buggify.points.join(', ')}`})`]),
     `settle ${formatTime(s.settle)}`,
   ].join(' · ');
 }
@@ -63,6 +64,8 @@ export function formatRun(r: RunReport): string {
   lines.push(`  latency    write p50 ${formatTime(l.write.p50)} p99 ${formatTime(l.write.p99)} max ${formatTime(l.write.max)} · read p50 ${formatTime(l.read.p50)} p99 ${formatTime(l.read.p99)} max ${formatTime(l.read.max)}`);
   lines.push(`  network    ${n(r.network.messages)} messages, ${n(r.network.bytes)} bytes`);
   if (r.faults.injected + r.faults.suppressed > 0) lines.push(`  faults     ${n(r.faults.injected)} injected, ${n(r.faults.suppressed)} suppressed by the fault budget`);
+  const fired = Object.entries(r.probes).filter(([p]) => p.startsWith('buggify:'));
+  if (fired.length > 0) lines.push(`  buggify    ${fired.map(([p, count]) => `${p.slice('buggify:'.length)} ×${n(count)}`).join(', ')}`);
   if (r.ackWindow.atRisk > 0) lines.push(`  ack window ${plural(r.ackWindow.atRisk, 'acknowledged write')} not yet in parity when its array failed; ${plural(r.ackWindow.hits, 'read')} found one lost (local-write allows it)`);
   const rate = r.wallMs > 0 ? ` (${(r.events / r.wallMs / 1000).toFixed(2)} M events/s)` : '';
   lines.push(`  run        ${n(r.events)} events, traceHash ${r.traceHash}, ${n(r.wallMs)} ms wall${rate}`);

@@ -45,6 +45,8 @@ export function formatExploration(e: Exploration, allowPartial = false): string 
       if (v !== null) out.push(`  ${v.message}`);
       if (r.swarm !== null) out.push(`  swarm: ${formatDraw(r.swarm)}`);
       if (r.generated !== undefined) out.push(`  world: ${r.generated.name} (steering batch ${r.generated.batch}), aimed at ${r.generated.aimed.join(', ') || 'no cell'}`);
+      const fired = Object.entries(r.probes).filter(([p]) => p.startsWith('buggify:'));
+      if (fired.length > 0) out.push(`  buggify fired: ${fired.map(([p, count]) => `${p.slice('buggify:'.length)} ×${n(count)}`).join(', ')}`);
       out.push(`  replay: ${r.replay}`);
     }
     if (failing.length > FAILURES_SHOWN) {

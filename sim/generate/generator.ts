@@ -27,7 +27,8 @@ import { type Budget, universe } from './universe.js';
 
 /** Bumped whenever the same (seed, budget, weights) would draw a different world. */
 // 2: an open loop's rate is the total over all hosts, within what parity serves (1 drew it per host).
-export const GENERATOR_VERSION = 'xorsim-generate/2';
+// 3: BUGGIFY in about 30% of the worlds (stream generate/buggify; the other draws are unchanged).
+export const GENERATOR_VERSION = 'xorsim-generate/3';
 
 export interface GenerateInput {
   readonly seed: number;
@@ -63,6 +64,8 @@ export function generateWorld(g: GenerateInput): GeneratedWorld {
     if (ctx !== undefined && strike(plan, family, ctx)) plan.aimed.push(cell);
   }
   const random = background(plan, dice('background'));
+  const buggify = drawBuggify(dice('buggify'));
+  if (buggify !== undefined) plan.notes.push(`buggify: points enabled ${Math.round(buggify.enable * 100)}%, firing ${Math.round(buggify.fire * 100)}%, delays up to ${buggify.maxDelay}`);
   if (plan.roles.length === 0 || !plan.roles.some((r) => r.member)) plan.freeMember();
   const shape = drawShape(dice('shape'), plan.roles.length, basics, needs);
   const primaries = shape.blocks.map((blocks, i) => ({ name: `p${i + 1}`, blocks, ...(plan.roles[i]?.member === false && { member: false }) }));
@@ -76,6 +79,7 @@ export function generateWorld(g: GenerateInput): GeneratedWorld {
     network: plan.links.length > 0 ? { ...(shape.json['network'] as Json), links: plan.links } : shape.json['network'],
     faults: { budget: g.budget, schedule: plan.schedule, random },
     ...(plan.scrub && { scrub: { interval: us(Math.max(10, Math.min(2 * MS, Math.floor((basics.hdd ? 400 * MS : 150 * MS) / largest)))) } }),
+    ...(buggify !== undefined && { buggify }),
     generated: { generator: GENERATOR_VERSION, seed: g.seed, budget: g.budget, batch: g.batch, weights: { ...g.weights }, plan: plan.notes },
   };
   const loaded = parseScenarioValue(`${name}.json`, json);
@@ -106,6 +110,16 @@ function needsOf(cells: readonly Cell[]): Needs {
     hot: has((p) => p.phase === 'delta-disorder'),
     writeCache: has((p) => p.family === 'power-fail'),
   };
+}
+
+/**
+ * Faults from inside the controllers' code (BUGGIFY, sim/world/buggify.ts) in
+ * about 30% of the worlds, from a stream of their own: the rest of the world
+ * is drawn as without them.
+ */
+function drawBuggify(d: Dice): { enable: number; fire: number; maxDelay: string } | undefined {
+  if (!d.chance(0.3)) return undefined;
+  return { enable: d.pick([0.1, 0.25, 0.5]), fire: d.pick([0.05, 0.2, 0.5]), maxDelay: d.pick(['1ms', '20ms', '100ms']) };
 }
 
 /**

@@ -115,6 +115,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     const loadEnd = loadStart + scenario.workload.duration;
     options.onPhase?.('load', world);
     faults.start(engine.now, loadEnd);
+    world.buggify?.start(loadEnd, (event, array) => faults.event(event, array));
     hosts.start(loadEnd);
     if (scenario.scrub !== undefined) {
       world.startScrub();

@@ -2,12 +2,13 @@
 // validation, defaults, the resolved config type and the editor JSON Schema.
 // docs/SCENARIOS.md documents every field.
 import { z } from 'zod';
+import { BUGGIFY_POINTS, type BuggifyPoint } from '../../src/protocol/buggify-points.js';
 import { FaultsSchema } from '../faults/faults-schema.js';
 import { DiskSchema } from './disk-schema.js';
 import { NetworkSchema } from './network-schema.js';
 import { GeneratedSchema } from './generated-schema.js';
 import { SwarmSchema } from './swarm-schema.js';
-import { duration, meanInterval, size } from './unit-types.js';
+import { duration, meanInterval, probability, size } from './unit-types.js';
 
 const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'expected a name of letters, digits, _ and - (starting with a letter, at most 32)');
 const blocks = z.int().min(1).max(2 ** 40);
@@ -81,6 +82,22 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({ interval: duration('1ms').describe('pause between two blocks scrubbed (a whole pass takes blocks × interval)') })
     .optional()
     .describe('hardened: parity scrubs in the background from the load on, checking Q[k] against the members and repairing the copy whose checksum fails; after the load it finishes one more whole pass. Off by default'),
+  buggify: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        enable: probability.default(0.25).describe('probability that each point is enabled for the run'),
+        fire: probability.default(0.2).describe('probability that an enabled point fires each time it is reached'),
+        maxDelay: duration('20ms').default(20_000).describe('the longest wait a delay point adds (log-uniform from 1us)'),
+        points: z
+          .array(z.enum(Object.keys(BUGGIFY_POINTS) as [BuggifyPoint, ...BuggifyPoint[]]))
+          .optional()
+          .describe('only these points may be enabled (default: every point, src/protocol/buggify-points.ts)'),
+      }),
+    ])
+    .default(false)
+    .transform((b) => (b === false ? undefined : b === true ? { enable: 0.25, fire: 0.2, maxDelay: 20_000, points: undefined } : b))
+    .describe('faults from inside the code (BUGGIFY): the controllers delay, drop a message or crash at chosen points, each point enabled per run and firing per reach from the seed (docs/SCENARIOS.md). true: the defaults. Off by default'),
   settle: duration('10s').default(10_000_000).describe('liveness bound: after the load stops, all work must finish within this'),
   swarm: SwarmSchema,
   generated: GeneratedSchema,

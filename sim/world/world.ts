@@ -23,6 +23,7 @@ import { LossyNetwork } from '../network/lossy-network.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
+import { SimBuggify } from './buggify.js';
 import { cachedLandingRepairs } from './cached-landing.js';
 import { DamageLog } from './damage.js';
 import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
@@ -75,6 +76,8 @@ export class World {
   readonly damage = new DamageLog();
   /** Faults that strike single blocks (media-faults.ts), and what they left. */
   readonly media: MediaFaults;
+  /** Faults from inside the controllers' code (scenario `buggify`; buggify.ts), if on. */
+  readonly buggify: SimBuggify | undefined;
   /** When the initial parity build completed (blocks damaged before it were never protected). */
   builtAt: number | undefined;
   /** Called when a primary reports a block lost (the honesty checker judges it); `again`: reported before, and not rewritten since. */
@@ -104,6 +107,7 @@ export class World {
     this.engine = engine;
     this.scenario = scenario;
     this.media = new MediaFaults(this);
+    this.buggify = scenario.buggify === undefined ? undefined : new SimBuggify(engine, this, scenario.buggify);
     this.#bugs = bugs;
     this.#kLife = engine.trace.kind('node.life', ['incarnation', 'alive']);
     this.#kRestored = engine.trace.kind('node.restored', ['lost']);
@@ -445,6 +449,7 @@ export class World {
       clock: life.clock(new SimClock(this.engine, device.name)),
       journal: life.log(log.port()),
       probe: this.probes.for(device.name),
+      ...(this.buggify !== undefined && { buggify: this.buggify.for(device.name, life) }),
       boot: life.number, // the platform's boot counter: one per incarnation, replacements included
     };
   }

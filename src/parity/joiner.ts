@@ -173,6 +173,8 @@ export class Joiner {
         copy = await d.rpc.call(name, 'join-copy', (id) => ({ type: 'join-copy-request', id, block }));
       }
       d.learnEpoch(name, copy.epoch);
+      const wait = d.buggify.delay('join-before-merge');
+      if (wait > 0) await d.clock.sleep(wait);
       const q = await d.disk.read(block);
       // An empty copy: the member could not read its block (it is lost there, and counts as zeros).
       if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);

@@ -102,6 +102,8 @@ export class Leaver {
       const copy = await requestCopy(d.rpc, member, block);
       if (d.hardened && copy.status === 2) return 'no-copy';
       if (d.hardened && copy.status !== 0) return 'retry';
+      const wait = d.buggify.delay('leave-before-unmerge');
+      if (wait > 0) await d.clock.sleep(wait);
       const q = await d.disk.read(block);
       if (!q.ok) {
         d.repairQ(block); // then try again

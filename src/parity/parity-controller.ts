@@ -16,6 +16,7 @@
 // parity rebuild (joiner.ts), leave (leaver.ts), rebuilding an unavailable
 // Q[k] (repairer.ts), the background scrub (scrubber.ts).
 import type { BlockDevice, WriteResult } from '../ports/block-device.js';
+import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
@@ -61,6 +62,8 @@ export interface ParityDeps {
   readonly retransmit?: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
+  /** Faults from inside the code (src/ports/buggify.ts): the simulator's; default inert. */
+  readonly buggify?: Buggify;
   /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
   readonly boot?: number;
   /** Every primary of the installation (the operator's list): only these may ask to join. Default: anyone. */
@@ -86,6 +89,7 @@ export class ParityController {
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
   readonly #probe: Probe;
+  readonly #buggify: Buggify;
   readonly #hardened: boolean;
   readonly #peers: ReadonlySet<NodeId> | undefined;
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
@@ -117,6 +121,7 @@ export class ParityController {
     this.#hardened = deps.variant === 'hardened';
     this.#peers = deps.peers === undefined ? undefined : new Set(deps.peers);
     this.#probe = deps.probe ?? NO_PROBE;
+    this.#buggify = deps.buggify ?? NO_BUGGIFY;
     const disk = (this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened));
     this.#net = deps.transport;
     this.#clock = deps.clock;
@@ -125,7 +130,7 @@ export class ParityController {
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit, deps.boot);
     this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#checkpointState(), () => this.#disk.flush());
-    const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, probe: this.#probe };
+    const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, probe: this.#probe, buggify: this.#buggify };
     const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
     const repairQ = (block: number) => this.repairer.repair(block);
@@ -143,6 +148,7 @@ export class ParityController {
       storeMerge: async (member, block, upTo, epoch, noCopy, newQ) => {
         // A copy it could not give went in as zeros: the block is lost, in the same record.
         const stored = await this.#log.journaled({ kind: 'merge', member, block, upTo, epoch, noCopy: noCopy ? 1 : 0, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ)));
+        if (this.#buggify.crashes('parity-crash-after-merge')) return halted();
         if (noCopy && this.#hardened) {
           losses.add(member, block, false); // Q took zeros for it: the others can still be rebuilt from Q[block]
           this.repairer.reprotect(block); // how the member learns it (its copy is missing there)
@@ -429,13 +435,15 @@ export class ParityController {
       return;
     }
     applying.add(seq);
+    const wait = this.#buggify.delay('delta-before-apply');
+    if (wait > 0) await this.#clock.sleep(wait);
     if (this.#bugs.has('ack-before-durable')) this.#net.send(member, { type: 'delta-ack', block, seq });
     // Already in the copy merged at join: applying it again would count it twice.
     const outcome = (await this.joiner.classify(member, block, seq)) === 'apply' ? await this.#applyDelta(block, delta, from) : 'applied';
     applying.delete(seq);
     if (outcome === 'stale') return;
     applied.add(seq);
-    this.#net.send(member, { type: 'delta-ack', block, seq });
+    if (!this.#buggify.fires('delta-ack-drop')) this.#net.send(member, { type: 'delta-ack', block, seq });
     this.#log.applied();
   }
 
@@ -460,6 +468,7 @@ export class ParityController {
       const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
       const write = () => this.#disk.write(block, next);
       const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
+      if (this.#buggify.crashes('parity-crash-after-apply-write')) return halted();
       if (from !== undefined) this.#applied(from, block);
       if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
       return 'applied';

@@ -1,6 +1,7 @@
 // What every part of the parity controller (builder, joiner, leaver, repairer,
 // restorer, scrubber) is built with: the controller's shared ports and
 // settings, and, for the parts that gather copies, the group as Q holds it.
+import type { Buggify } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
@@ -20,6 +21,8 @@ export interface PartDeps {
   readonly retransmit: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe: Probe;
+  /** Faults from inside the code (src/ports/buggify.ts): inert outside the simulator. */
+  readonly buggify: Buggify;
 }
 
 export interface GroupView {

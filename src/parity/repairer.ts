@@ -110,6 +110,8 @@ export class Repairer {
     const reprotect = d.losses.pending(block);
     const owed = this.#owed.has(block);
     if (!reprotect && !owed && (await d.intact(block))) return 'done'; // repaired meanwhile
+    const wait = d.buggify.delay('repair-before-gather');
+    if (wait > 0) await d.clock.sleep(wait);
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q: wait for the cut

@@ -114,6 +114,8 @@ export class Restorer {
       while (current() && next < member.blockCount) {
         const block = next++;
         const rebuilt = await this.reconstruct(member.name, block);
+        const wait = d.buggify.delay('restore-before-send');
+        if (wait > 0) await d.clock.sleep(wait);
         if (!current()) return;
         const message = (id: number): Message => ({ type: 'restore-data', id, session, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
         // A superseded session stops resending: its member ignores it (and never acknowledges it).

@@ -115,6 +115,8 @@ export class Scrubber {
     if (d.losses.pending(block) || d.owes(block)) return 'ok';
     const since = d.clock.now();
     const q = await d.disk.read(block);
+    const wait = d.buggify.delay('scrub-between-reads');
+    if (wait > 0) await d.clock.sleep(wait);
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q[block]

@@ -10,6 +10,8 @@
 // for this very answer. A request already waiting for the lock when such a
 // rebuild starts is answered then. hardened answers "no copy" (empty) for a
 // block it cannot read or whose checksum fails; literal sends nothing.
+import type { Buggify } from '../ports/buggify.js';
+import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { assert } from '../util/assert.js';
@@ -21,6 +23,8 @@ import type { RestoreState } from './restore-state.js';
 interface CopiesDeps {
   readonly disk: VerifiedDisk;
   readonly net: Transport;
+  readonly clock: Clock;
+  readonly buggify: Buggify;
   readonly parity: NodeId;
   readonly locks: BlockLocks;
   readonly restore: RestoreState;
@@ -72,6 +76,8 @@ export class Copies {
     const d = this.#d;
     const copy = await this.#forMerge(block, !d.bugs.has('join-copy-without-fence'));
     assert(copy !== undefined, `${d.net.self}: cannot read block ${block} to join`);
+    const wait = d.buggify.delay('join-copy-reply-delay');
+    if (wait > 0) await d.clock.sleep(wait);
     d.net.send(d.parity, { type: 'join-copy', id, block, epoch: d.epoch(), reflectsUpTo: copy.upTo, data: copy.data });
   }
 
@@ -101,6 +107,8 @@ export class Copies {
       },
       () => ({ status: 2, data: empty }),
     );
+    const wait = d.buggify.delay('copy-reply-delay');
+    if (wait > 0) await d.clock.sleep(wait);
     reply(copy.status, copy.data);
   }
 

@@ -19,6 +19,7 @@
 // own unreadable blocks (a latent sector error, a lost drive) are repaired the
 // same way: rebuilt by parity, rewritten locally, then served.
 import type { BlockDevice } from '../ports/block-device.js';
+import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
@@ -68,6 +69,8 @@ export interface PrimaryDeps {
   readonly bugs?: PlantedBugs;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe?: Probe;
+  /** Faults from inside the code (src/ports/buggify.ts): the simulator's; default inert. */
+  readonly buggify?: Buggify;
   /** This start's boot number, increasing with every start (kept by the platform): request ids never repeat across boots. Default 0. */
   readonly boot?: number;
 }
@@ -85,6 +88,7 @@ export class PrimaryController {
   readonly #locks: BlockLocks;
   readonly #bugs: PlantedBugs;
   readonly #probe: Probe;
+  readonly #buggify: Buggify;
   readonly #journal: DurableLog | undefined;
   readonly #rpc: Rpc;
   readonly #restore = new RestoreState();
@@ -121,6 +125,7 @@ export class PrimaryController {
   constructor(deps: PrimaryDeps) {
     this.#hardened = deps.variant === 'hardened';
     this.#probe = deps.probe ?? NO_PROBE;
+    this.#buggify = deps.buggify ?? NO_BUGGIFY;
     this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened);
     this.#net = deps.transport;
     this.#clock = deps.clock;
@@ -141,6 +146,8 @@ export class PrimaryController {
     this.#copies = new Copies({
       disk: this.#disk,
       net: deps.transport,
+      clock: deps.clock,
+      buggify: this.#buggify,
       parity: deps.parity,
       locks: this.#locks,
       restore: this.#restore,
@@ -345,7 +352,9 @@ export class PrimaryController {
       if (this.#bugs.has('journal-after-data')) await this.#disk.write(block, w);
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta, replaces }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
+      if (this.#journal !== undefined && this.#buggify.crashes('primary-crash-after-journal')) return halted();
       const written = this.#written(block, await this.#disk.write(block, w));
+      if (this.#buggify.crashes('primary-crash-after-data-write')) return halted();
       // No longer lost, durably, before its intent can be trimmed (its delta is acknowledged only after this).
       if (replaces === 1 && this.#restore.lost.delete(block)) await this.#persist();
       // hardened: a block our disk cannot store (a lost drive) lives in parity
@@ -536,6 +545,8 @@ export class PrimaryController {
 
   /** A block parity rebuilt for us (restore). */
   async #takeRestored(id: number, block: number, lost: boolean, data: Uint8Array): Promise<void> {
+    const wait = this.#buggify.delay('restore-data-before-store');
+    if (wait > 0) await this.#clock.sleep(wait);
     await this.#locks.with(block, async () => {
       if (!this.#restore.active || !this.#validBlock(block)) return;
       // hardened: a block written (or rebuilt) since, or with a delta still on
