@@ -96,11 +96,17 @@ export class Joiner {
 
   /**
    * The member left, or its delta numbers restarted (a restore's new epoch):
-   * what its merged copies reflected says nothing about its new deltas. Kept
-   * while the member is still joining: its merges use it.
+   * what its merged copies reflected says nothing about its new deltas. While
+   * it is still joining, the blocks merged stay merged (Q holds their copies)
+   * but reflect none of the new epoch's deltas: each of those is applied.
+   * (Keeping the old numbers absorbed the new epoch's deltas 1, 2, … as if in
+   * the copies, and Q went stale: a member restored during a parity rebuild.)
    */
   forget(member: NodeId): void {
+    const merged = this.#mergedUpTo.get(member);
+    if (merged === undefined) return;
     if (!this.#joining.has(member)) this.#mergedUpTo.delete(member);
+    else for (const block of merged.keys()) merged.set(block, 0);
   }
 
   /** For a checkpoint: `member`'s merged blocks still needed — all while joining, else those reflecting deltas above `floor`. */
