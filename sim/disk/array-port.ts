@@ -50,7 +50,11 @@ export class ArrayPort implements BlockDevice {
   }
 
   async read(block: number): Promise<ReadResult> {
-    const from = this.#nextSource(block) ?? block;
+    const planned = this.#nextSource(block);
+    // A misdirected read is silent: from a block a lost drive held it would fail, and pass for the
+    // intended block's loss (the controller would not read it again) — it reads the right block instead.
+    const d = this.#device;
+    const from = planned === undefined || (d instanceof DiskArray && d.isLost(planned)) ? block : planned;
     const r = await this.#device.read(from);
     if (!r.ok) return r;
     return { ok: true, data: r.data, checksum: this.#sums.getU32(from) ?? (from === block ? undefined : blockChecksum(from, new Uint8Array(this.blockBytes))) };
