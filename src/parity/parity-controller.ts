@@ -388,7 +388,14 @@ export class ParityController {
       return;
     }
     let current = this.#group.epochs.get(member) ?? 0;
-    if (this.#hardened && (!resume || epoch !== current)) {
+    if (this.#hardened && resume && epoch > current) {
+      // A resume in an epoch we have not heard of: a rebuilt parity array that has not merged the
+      // member yet. Its numbering goes on in that epoch (bumping it left the member sending the
+      // old one, every delta dropped as stale for ever).
+      await this.#log.append({ kind: 'epoch', member, epoch });
+      this.#group.newEpoch(member, epoch);
+      current = epoch;
+    } else if (this.#hardened && (!resume || epoch !== current)) {
       // A new journal: its sequence numbers restart, so forget the old ones.
       current = Math.max(current, epoch) + 1;
       await this.#log.append({ kind: 'epoch', member, epoch: current });
