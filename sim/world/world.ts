@@ -84,6 +84,8 @@ export class World {
   onLost: ((array: string, block: number, again: boolean) => void) | undefined;
   /** Per primary: blocks it reported lost that no acknowledged host write has replaced since (what the world has seen, not what a controller holds). */
   readonly #lost = new Map<string, Set<number>>();
+  /** Deltas sent and not yet acknowledged by parity, per primary: number → block. */
+  readonly #deltasInFlight = new Map<string, Map<number, number>>();
   /** When each array's host last had a write to each block acknowledged. */
   readonly #lastWrite = new Map<string, Map<number, number>>();
   /** Hears every message a live controller sends (the durability checker follows deltas and their acks). */
@@ -128,6 +130,22 @@ export class World {
     for (const p of this.primaries) p.controller.start();
     this.parity.controller.start();
     this.#watchJoins();
+  }
+
+  /** Per primary: the block each delta it sent (by number) was for, until parity acknowledges it. */
+  #deltaBlocks(array: string): Map<number, number> {
+    let blocks = this.#deltasInFlight.get(array);
+    if (blocks === undefined) this.#deltasInFlight.set(array, (blocks = new Map()));
+    return blocks;
+  }
+
+  /** Parity has `array`'s delta `seq`: under local-write, its write now replaces a loss of the block. */
+  #replaced(array: string, seq: number): void {
+    const blocks = this.#deltasInFlight.get(array);
+    const block = blocks?.get(seq);
+    if (block === undefined) return;
+    blocks!.delete(seq);
+    if (this.scenario.ackPolicy === 'local-write') this.#lost.get(array)?.delete(block);
   }
 
   /** When `array`'s host last had a write to `block` acknowledged (-1: never). */
@@ -266,7 +284,9 @@ export class World {
     return this.#hostOp(node, async () => {
       const result = await node.controller.hostWrite(block, data);
       if (result.ok) {
-        this.#lost.get(node.name)?.delete(block); // the host's data again
+        // The host's data again — under local-write only once parity has the write (#replaced): an
+        // acknowledged write its array loses before then is one local-write allows to be lost.
+        if (this.scenario.ackPolicy !== 'local-write') this.#lost.get(node.name)?.delete(block);
         let writes = this.#lastWrite.get(node.name);
         if (writes === undefined) this.#lastWrite.set(node.name, (writes = new Map()));
         writes.set(block, this.engine.now);
@@ -439,6 +459,8 @@ export class World {
       self: endpoint.self,
       send: (to, message) => {
         this.onSend?.(endpoint.self, to, message);
+        if (message.type === 'delta' && message.seq > 0) this.#deltaBlocks(endpoint.self).set(message.seq, message.block);
+        else if (message.type === 'delta-ack' && endpoint.self === this.parity.name) this.#replaced(to, message.seq);
         endpoint.send(to, message);
       },
       listen: (handler) => endpoint.listen(handler),

@@ -484,7 +484,16 @@ export class ParityController {
 
   /** A delta is in Q (its record journaled): one whose write replaced a lost block ends that loss. */
   #applied(from: Origin, block: number): void {
-    if (from.replaces === 1) this.#group.losses.found(from.member, block);
+    const losses = this.#group.losses;
+    if (from.replaces === 1) losses.found(from.member, block);
+    else if (this.#hardened && losses.has(from.member, block)) {
+      // The member wrote a block we hold lost without knowing it (its copy read fine again, or it
+      // never heard): it holds data, and its delta is against that data, not the zeros Q counts.
+      // The loss is over; Q[block] is recomputed from the members' copies.
+      this.#probe.hit('loss-overtaken-by-write');
+      losses.found(from.member, block);
+      this.repairer.recompute(block);
+    }
   }
 
   /** Is this delta from a previous life of its member (another epoch)? */

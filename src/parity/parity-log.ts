@@ -148,7 +148,8 @@ export class ParityLog {
           if (seqs === undefined) since.set(record.member, (seqs = []));
           seqs.push(record.seq);
           r.applied(record.member, record.seq);
-          if (record.replaces === 1) r.found(record.member, record.block);
+          // A write of the block: whatever loss came before, the member holds data for it again.
+          r.found(record.member, record.block);
           break;
         }
         case 'merge':

@@ -85,17 +85,6 @@ export class Mender {
     return this.#rebuild(block, repaired, forWrite);
   }
 
-  /**
-   * Parity said it holds `block` lost: ask it again, now, whatever our copy reads (call holding
-   * the lock). Its answer is the truth of this moment — the loss, or (a write of ours replaced it
-   * since that message left) the block's data.
-   */
-  async recheck(block: number): Promise<void> {
-    const d = this.#d;
-    if (!d.hardened || d.restore.lost.has(block)) return;
-    await this.#rebuild(block, 'scrub-repaired-member', false);
-  }
-
   /** A lost block: data-lost to a reader; zeros to a writer (what its delta is against). */
   #lostContents(forWrite: boolean): VerifiedRead | typeof DATA_LOST {
     return forWrite ? { ok: true, data: new Uint8Array(this.#d.disk.blockBytes) } : DATA_LOST;

@@ -495,8 +495,8 @@ export class PrimaryController {
         return this.#rpc.serve(from, message.id, async () => {
           // Lost, as parity holds it: learn it. Else rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
           await this.#locks.with(message.block, async () => {
-            // Asked again rather than taken on trust: a write of ours may have replaced it since.
-            if (message.lost === 1 && this.#hardened) await this.#mender.recheck(message.block);
+            // A write whose delta is still on its way replaced it (parity has not heard yet): not lost.
+            if (message.lost === 1 && this.#hardened && this.#outbox?.pending(message.block) !== true) await this.#mender.lose(message.block);
             else await this.#mender.contents(message.block, false, 'scrub-repaired-member');
           });
           this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });

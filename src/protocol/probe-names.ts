@@ -33,6 +33,7 @@ export const PROBE_NAMES = {
   'request-refused': 'a peer refused one of our requests (we are not in its group, or it found the request invalid)',
   'loss-declared': "hardened parity: a member's block could not be rebuilt (a second damaged copy in its stripe, or nothing protected it): recorded durably, the stripe to be re-protected",
   'stripe-reprotected': "hardened parity: after a loss in its stripe, Q[k] was recomputed from the members' current copies (the lost blocks' zeros): the stripe protects the others again",
+  'loss-overtaken-by-write': "hardened parity: a member wrote a block parity held lost without knowing of the loss (its copy read fine again): the loss ends, and Q[k] is recomputed from the members' copies",
   'leave-delta-dropped': "hardened parity: a leaving member's delta for a block already taken out of Q was acknowledged without being applied",
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
 } as const;
