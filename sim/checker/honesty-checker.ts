@@ -35,6 +35,8 @@ export class HonestyChecker {
   readonly #judged = new Set<string>();
   /** Stripes with an honest loss reported since the parity check last found them whole. */
   readonly #unprotected = new Set<number>();
+  /** Per block: when Q[k] last took a delta it could not apply, and when it was next recomputed. */
+  readonly #owed = new Map<number, { from: number; until: number | undefined }[]>();
   checks = 0;
   honestLosses = 0;
 
@@ -42,6 +44,19 @@ export class HonestyChecker {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;
+    world.probes.onBlockProbe = (_array, name, block) => this.#qDebt(name, block);
+  }
+
+  /** Q[k] owes a recomputation from an absorbed delta until its next rebuild. */
+  #qDebt(name: string, block: number): void {
+    const spans = this.#owed.get(block) ?? [];
+    const last = spans.at(-1);
+    if (name === 'parity-delta-absorbed') {
+      if (last === undefined || last.until !== undefined) spans.push({ from: this.#engine.now, until: undefined });
+      this.#owed.set(block, spans);
+    } else if ((name === 'parity-block-rebuilt' || name === 'stripe-reprotected') && last !== undefined && last.until === undefined) {
+      last.until = this.#engine.now;
+    }
   }
 
   /** Judges a loss report `array` has just made (`again`: it had reported it before, and no host write replaced it since); false if it is dishonest (reported). */
@@ -91,11 +106,12 @@ export class HonestyChecker {
       if (array !== this.#world.parity.name && !this.#world.counts(array, block)) return true;
       // Its stripe lost another block and is not whole again yet.
       if (this.#unprotected.has(block)) return true;
-      // Q[k] lacks a delta parity acknowledged while Q[k] was unreadable, and is not recomputed yet: as
-      // good as damaged, though a redo of an older logged value left it readable (settled() holds the
-      // parity check for as long).
+      // Q[k] lacked a delta parity acknowledged while Q[k] was unreadable, not recomputed yet, at some
+      // moment of our damage: as good as damaged, though a redo of an older logged value left it
+      // readable (settled() holds the parity check for as long).
       const parity = this.#world.parity;
       if (parity.incarnation.alive && parity.controller.repairer.owes(block)) return true;
+      if ((this.#owed.get(block) ?? []).some((o) => o.from <= now && (o.until === undefined || o.until >= mine.start))) return true;
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
         if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;

@@ -11,6 +11,8 @@ export class ProbeCounter {
   readonly #counts = new Map<string, number>();
   /** Judges each anomaly raised (sim/checker/anomaly-checker.ts). */
   onAnomaly: AnomalyListener | undefined;
+  /** Hears each probe marked with the block it concerns (the honesty checker follows Q[k]'s debts so). */
+  onBlockProbe: ((array: string, name: string, block: number) => void) | undefined;
 
   /** Product probes (ProbeName) and the simulator's own (e.g. a torn write). */
   hit(name: string): void {
@@ -20,7 +22,10 @@ export class ProbeCounter {
   /** The port `array`'s controllers mark probes through. */
   for(array: string): Probe {
     return {
-      hit: (name) => this.hit(name),
+      hit: (name, block) => {
+        this.hit(name);
+        if (block !== undefined) this.onBlockProbe?.(array, name, block);
+      },
       anomaly: (name, block, since) => {
         this.hit(`anomaly:${name}`);
         this.onAnomaly?.(array, name, block, since);

@@ -465,7 +465,7 @@ export class ParityController {
         // literal: nothing to apply it to (parity silently stale). hardened: the
         // delta is in its member's copy, which the rebuild of Q[block] gathers.
         if (!this.#hardened) return 'applied';
-        this.#probe.hit('parity-delta-absorbed');
+        this.#probe.hit('parity-delta-absorbed', block);
         // The record stays in the journal until the recomputation is done: a crash before it redoes the debt.
         const release = from === undefined ? undefined : await this.#log.held({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) });
         if (from !== undefined) this.#applied(from, block);

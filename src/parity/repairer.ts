@@ -133,7 +133,7 @@ export class Repairer {
     for (const done of this.#owed.get(block) ?? []) done();
     this.#owed.delete(block);
     this.repaired++;
-    d.probe.hit(reprotect ? 'stripe-reprotected' : 'parity-block-rebuilt');
+    d.probe.hit(reprotect ? 'stripe-reprotected' : 'parity-block-rebuilt', block);
     return 'done';
   }
 }

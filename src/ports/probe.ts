@@ -8,7 +8,8 @@ import type { AnomalyName } from '../protocol/anomaly-names.js';
 import type { ProbeName } from '../protocol/probe-names.js';
 
 export interface Probe {
-  hit(name: ProbeName): void;
+  /** `block`: the block it concerns, where the checker wants to know (e.g. when a Q[k] took a delta it could not apply). */
+  hit(name: ProbeName, block?: number): void;
   /**
    * Something happened that only a fault explains (src/protocol/anomaly-names.ts),
    * about `block`, observed since `since` (the controller's clock): the
