@@ -121,7 +121,8 @@ export class ParityLog {
   async recover(r: Replay): Promise<number[]> {
     if (this.#journal === undefined) return [];
     const contents = await this.#journal.read();
-    const since = new Map<NodeId, number[]>();
+    /** Per member: the deltas replayed since its last epoch change, each with the epoch its record names. */
+    const since = new Map<NodeId, { seq: number; epoch: number }[]>();
     const unavailable = new Set<number>();
     /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
     const epochs = new Map<NodeId, number>();
@@ -129,10 +130,16 @@ export class ParityLog {
       const record = decodeParityRecord(entry.data);
       this.#lastPosition = Math.max(this.#lastPosition, entry.position);
       switch (record.kind) {
-        case 'checkpoint':
-          for (const a of record.applied) epochs.set(a.member, a.epoch);
-          r.checkpoint(record, since);
+        case 'checkpoint': {
+          // Applies logged before it but in progress when it was taken: counted if of the epoch it records.
+          const inEpoch = new Map<NodeId, number[]>();
+          for (const a of record.applied) {
+            epochs.set(a.member, a.epoch);
+            inEpoch.set(a.member, (since.get(a.member) ?? []).filter((s) => s.epoch === a.epoch).map((s) => s.seq));
+          }
+          r.checkpoint(record, inEpoch);
           continue;
+        }
         case 'epoch':
           epochs.set(record.member, record.epoch);
           since.set(record.member, []);
@@ -143,10 +150,13 @@ export class ParityLog {
           continue;
         case 'apply': {
           // A delta of the member's previous life, applied as its new epoch began: its Q write stands, its number means nothing now.
-          if (record.epoch !== (epochs.get(record.member) ?? 0)) break;
+          // A log that begins with applies (in progress when the checkpoint after them was taken, so kept) names
+          // no epoch before them: the checkpoint that follows judges them (it used to drop them as epoch 0's).
+          const known = epochs.get(record.member);
+          if (known !== undefined && record.epoch !== known) break;
           let seqs = since.get(record.member);
           if (seqs === undefined) since.set(record.member, (seqs = []));
-          seqs.push(record.seq);
+          seqs.push({ seq: record.seq, epoch: record.epoch });
           r.applied(record.member, record.seq);
           // A write of the block: whatever loss came before, the member holds data for it again.
           r.found(record.member, record.block);
