@@ -109,8 +109,6 @@ export class HonestyChecker {
       // Q[k] lacked a delta parity acknowledged while Q[k] was unreadable, not recomputed yet, at some
       // moment of our damage: as good as damaged, though a redo of an older logged value left it
       // readable (settled() holds the parity check for as long).
-      const parity = this.#world.parity;
-      if (parity.incarnation.alive && parity.controller.repairer.owes(block)) return true;
       if ((this.#owed.get(block) ?? []).some((o) => o.from <= now && (o.until === undefined || o.until >= mine.start))) return true;
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
