@@ -27,35 +27,15 @@ import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
 import { BlockStore } from '../storage/block-store.js';
-import { Hdd, type QueuePolicy } from './hdd.js';
+import { type DiskArrayOptions, checkOptions } from './disk-array-options.js';
+import { DriveLoss } from './drive-loss.js';
+import { Hdd } from './hdd.js';
 import type { HddMedia } from './hdd-media.js';
 import type { HddStats } from './hdd-stats.js';
-import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
+import { HddMechanics, resolveHddParams } from './hdd-params.js';
 import type { DeviceObserver, PowerLoss, SimDevice } from './sim-device.js';
 
-export interface DiskArrayOptions {
-  /** Trace actor; drives are <name>/d0, <name>/d1, … (their PRNG streams disk/<name>/d<i>). */
-  readonly name: string;
-  readonly blockCount: number;
-  /** Stored payload bytes per block (may be a short fingerprint: payloadBytes). */
-  readonly blockBytes: number;
-  /** Bytes per block for timing (default: one sector of the drive). */
-  readonly modeledBlockBytes?: number;
-  readonly driveCount: number;
-  /** Consecutive logical blocks per drive before moving to the next (default 1). */
-  readonly stripeUnitBlocks?: number;
-  /** Drive parameters (defaults: hdd-params.ts). */
-  readonly hdd?: Partial<HddParams>;
-  readonly queuePolicy?: QueuePolicy;
-  readonly writeCache?: boolean;
-  readonly unrecoverableBitErrorRate?: number;
-  /** Chance that a write lands on another (uniformly random) block; default 0. */
-  readonly misdirectedWriteProbability?: number;
-  /** Chance that a read returns another (uniformly random) block's data; default 0. */
-  readonly misdirectedReadProbability?: number;
-  /** Chance that crash() tears a drive's write in service; default 0 (the drive finishes it). */
-  readonly crashTearProbability?: number;
-}
+export type { DiskArrayOptions } from './disk-array-options.js';
 
 const FAILED: IoError = Object.freeze({ ok: false, error: 'device-failed' });
 const OUT_OF_RANGE: IoError = Object.freeze({ ok: false, error: 'out-of-range' });
@@ -80,10 +60,8 @@ export class DiskArray implements BlockDevice, SimDevice {
   readonly #actor: ActorId;
   readonly #k: Record<'read' | 'write' | 'misdirect' | 'fault', KindId>;
   #observer: DeviceObserver | undefined;
-  /** Rewritten lost blocks whose write is not on the media yet (a write cache holds it): a power failure loses them again. */
-  readonly #unlanded = new Map<number, Set<number>>();
-  /** Drives whose blocks were lost: the local blocks rewritten since. */
-  readonly #loss = new Map<number, Set<number>>();
+  /** Blocks lost with a failed drive and not rewritten since. */
+  readonly #loss: DriveLoss;
   readonly #nextWrite = new Map<number, number>();
   readonly #nextRead = new Map<number, number>();
   #failed = false;
@@ -92,28 +70,19 @@ export class DiskArray implements BlockDevice, SimDevice {
 
   constructor(engine: Engine, options: DiskArrayOptions) {
     const where = `DiskArray(${options.name})`;
-    const int = (name: string, v: number | undefined, min: number) => {
-      if (!Number.isSafeInteger(v) || v! < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${v}`);
-    };
-    const probability = (name: string, v: number) => {
-      if (!(v >= 0 && v <= 1)) throw new RangeError(`${where}: ${name} must be in [0, 1], got ${v}`);
-      return v;
-    };
-    int('blockCount', options.blockCount, 1);
-    int('blockBytes', options.blockBytes, 1);
-    int('driveCount', options.driveCount, 1);
-    int('stripeUnitBlocks', options.stripeUnitBlocks ?? 1, 1);
+    const checked = checkOptions(options);
     this.#engine = engine;
     this.name = options.name;
     this.blockCount = options.blockCount;
     this.blockBytes = options.blockBytes;
     this.stripeUnitBlocks = options.stripeUnitBlocks ?? 1;
-    this.#misWrite = probability('misdirectedWriteProbability', options.misdirectedWriteProbability ?? 0);
-    this.#misRead = probability('misdirectedReadProbability', options.misdirectedReadProbability ?? 0);
-    this.#crashTear = probability('crashTearProbability', options.crashTearProbability ?? 0);
+    this.#misWrite = checked.misdirectedWriteProbability;
+    this.#misRead = checked.misdirectedReadProbability;
+    this.#crashTear = checked.crashTearProbability;
     const n = options.driveCount;
     const u = this.stripeUnitBlocks;
     this.#perDrive = Math.ceil(this.blockCount / (n * u)) * u;
+    this.#loss = new DriveLoss({ perDrive: this.#perDrive, blockCount: this.blockCount, logicalOf: (d, l) => this.logicalOf(d, l), blocksOnDrive: (d) => this.blocksOnDrive(d) });
     this.store = new BlockStore(this.blockCount, this.blockBytes);
     const mechanics = new HddMechanics(resolveHddParams(options.hdd, where));
     const drives: Hdd[] = [];
@@ -232,7 +201,6 @@ export class DiskArray implements BlockDevice, SimDevice {
     this.store = new BlockStore(this.blockCount, this.blockBytes);
     for (const d of this.drives) d.fail();
     this.#loss.clear();
-    this.#unlanded.clear();
     this.#record(this.#k.fault, FAULT.fail, -1);
   }
 
@@ -250,8 +218,7 @@ export class DiskArray implements BlockDevice, SimDevice {
     const d = this.#drive(drive);
     if (d.failed) return;
     d.fail(); // wipes its blocks from the store (its media view)
-    this.#loss.set(drive, new Set());
-    this.#unlanded.delete(drive);
+    this.#loss.driveFailed(drive);
     this.#record(this.#k.fault, FAULT.failDrive, drive);
   }
 
@@ -266,20 +233,12 @@ export class DiskArray implements BlockDevice, SimDevice {
   /** True if `block`'s data was lost with its drive and not rewritten since. */
   isLost(block: number): boolean {
     const { drive, local } = this.locate(block);
-    const rewritten = this.#loss.get(drive);
-    return rewritten !== undefined && !rewritten.has(local);
+    return this.#loss.isLost(drive, local);
   }
 
   /** Every lost logical block, ascending (enumerates the lost drives' blocks: meant for scaled-down arrays). */
   lostBlocks(): number[] {
-    const out: number[] = [];
-    for (const [drive, rewritten] of this.#loss) {
-      for (let local = 0; local < this.#perDrive; local++) {
-        const block = this.logicalOf(drive, local);
-        if (block < this.blockCount && !rewritten.has(local)) out.push(block);
-      }
-    }
-    return out.sort((a, b) => a - b);
+    return this.#loss.lostBlocks();
   }
 
   /** The controller dies: its queued requests answer device-failed; the array answers device-failed until restart(). */
@@ -302,7 +261,7 @@ export class DiskArray implements BlockDevice, SimDevice {
       torn += loss.torn;
       cachedLost += loss.cachedLost;
       for (const local of loss.blocks) blocks.push(this.logicalOf(drive, local));
-      this.#relose(drive, loss.blocks);
+      this.#loss.relose(drive, loss.blocks);
     }
     this.#record(this.#k.fault, FAULT.powerFail, -1);
     return { torn, cachedLost, blocks: blocks.sort((a, b) => a - b) };
@@ -326,10 +285,14 @@ export class DiskArray implements BlockDevice, SimDevice {
     return this.drives[drive]!.cachedData(local);
   }
 
-  /** Blocks `drive` holds: its local blocks 0 … blocksOnDrive(drive) − 1. */
+  /** Blocks `drive` holds: its local blocks 0 … blocksOnDrive(drive) − 1 (the last stripe may be partial, and some drives hold one stripe fewer). */
   blocksOnDrive(drive: number): number {
     this.#drive(drive);
-    return this.#blocksOn(drive);
+    const u = this.stripeUnitBlocks;
+    const n = this.drives.length;
+    const full = Math.floor(this.blockCount / u);
+    const fullOnDrive = drive < full ? Math.ceil((full - drive) / n) : 0;
+    return fullOnDrive * u + (full % n === drive ? this.blockCount % u : 0);
   }
 
   restart(): void {
@@ -386,44 +349,12 @@ export class DiskArray implements BlockDevice, SimDevice {
   }
 
   #rewritten(drive: number, local: number): void {
-    const rewritten = this.#loss.get(drive);
-    if (rewritten === undefined || this.#drive(drive).failed) return;
-    if (!rewritten.has(local) && this.#drive(drive).cached(local)) {
-      let unlanded = this.#unlanded.get(drive);
-      if (unlanded === undefined) this.#unlanded.set(drive, (unlanded = new Set()));
-      unlanded.add(local);
-    }
-    rewritten.add(local);
-    if (rewritten.size >= this.#blocksOn(drive)) this.#loss.delete(drive);
-  }
-
-  /** Power failed: a lost block whose rewrite never left the drive's cache is lost again (the replacement's media holds nothing of it). */
-  #relose(drive: number, locals: readonly number[]): void {
-    const unlanded = this.#unlanded.get(drive);
-    if (unlanded === undefined) return;
-    const again = locals.filter((local) => unlanded.has(local));
-    this.#unlanded.delete(drive);
-    if (again.length === 0) return;
-    let rewritten = this.#loss.get(drive);
-    if (rewritten === undefined) {
-      // Counted as rebuilt whole: every block of it is rewritten but these.
-      this.#loss.set(drive, (rewritten = new Set()));
-      for (let local = 0; local < this.#perDrive; local++) if (this.logicalOf(drive, local) < this.blockCount) rewritten.add(local);
-    }
-    for (const local of again) rewritten.delete(local);
-  }
-
-  /** Logical blocks held by `drive` (the last stripe may be partial, and some drives hold one stripe fewer). */
-  #blocksOn(drive: number): number {
-    const u = this.stripeUnitBlocks;
-    const n = this.drives.length;
-    const full = Math.floor(this.blockCount / u);
-    const fullOnDrive = drive < full ? Math.ceil((full - drive) / n) : 0;
-    return fullOnDrive * u + (full % n === drive ? this.blockCount % u : 0);
+    const d = this.#drive(drive);
+    if (!d.failed) this.#loss.rewritten(drive, local, d.cached(local));
   }
 
   #durable(drive: number, local: number): void {
-    this.#unlanded.get(drive)?.delete(local);
+    this.#loss.landed(drive, local);
     this.#observer?.written(this.logicalOf(drive, local));
   }
 
