@@ -23,30 +23,13 @@ import { DESTAGE, HddMechanism, POLICIES, type QueuePolicy, READ, type Request, 
 import { type HddMedia, Platters, ownMedia } from './hdd-media.js';
 import { HddMechanics, type HddParams, resolveHddParams } from './hdd-params.js';
 import { type HddStats, newStats } from './hdd-stats.js';
+import type { HddOptions } from './hdd-options.js';
 import type { PowerLoss } from './sim-device.js';
 import { WriteCache } from './write-cache.js';
 
 export type { QueuePolicy } from './hdd-mechanism.js';
 
-export interface HddOptions {
-  /** Trace actor; PRNG streams are disk/<name> (mechanics) and disk/<name>/faults. */
-  readonly name: string;
-  /** Stored payload bytes per block (may be a short fingerprint: payloadBytes). */
-  readonly blockBytes: number;
-  /** Bytes per block for timing and sector count (default: one sector). */
-  readonly modeledBlockBytes?: number;
-  /** Blocks held (default capacity / modeledBlockBytes). Fewer are spread evenly over the whole surface. */
-  readonly blockCount?: number;
-  readonly params?: Partial<HddParams>;
-  /** Prebuilt mechanics to share between drives (then `params` must be absent). */
-  readonly mechanics?: HddMechanics;
-  readonly queuePolicy?: QueuePolicy;
-  readonly writeCache?: boolean;
-  /** Per-bit chance that a read finds an unrecoverable error (default 0: off). */
-  readonly unrecoverableBitErrorRate?: number;
-  /** Default: a private BlockStore. */
-  readonly media?: HddMedia;
-}
+export type { HddOptions } from './hdd-options.js';
 
 /** The `code` of hdd.fault trace records. */
 const FAULT = { fail: 1, replace: 2, powerFail: 3, abort: 4, latentError: 5, corrupt: 6 } as const;
