@@ -1,6 +1,12 @@
 // The simulated installation: N primary arrays and one parity array, each a
 // simulated device behind its real controller, joined by a simulated network.
 //
+// Why over 400 lines: it still holds three jobs — the installation (nodes,
+// hardware, lives), the operator (membership changes, standing orders) and
+// the oracle the checkers ask (settled, counts, outages, reported losses) —
+// that are to become separate parts publishing one typed event stream; not
+// done yet (media-faults.ts, power-supply.ts, damage.ts are already apart).
+//
 // The world owns each node's life: it builds a controller per incarnation with
 // ports gated by it (incarnation.ts), so a crash freezes the old controller and
 // a restart starts a fresh one — volatile state lost, media kept. Host I/O goes

@@ -1,5 +1,11 @@
 // The controller of the parity array.
 //
+// Why over 400 lines: it wires its parts (builder, joiner, leaver, restorer,
+// repairer, scrubber, losses, parity-log — each its own module) and still
+// holds the delta path and the peer-message dispatch, which share the group
+// and the journal; those split with literal and hardened becoming separate
+// implementations behind one controller interface — not done yet.
+//
 // build (claims 1, 6, 11): builder.ts. update (claims 2, 7, 12): on (k, d)
 // from a member, store Q[k] ^ d. literal applies every delta it receives, as it
 // arrives. hardened applies deltas for one block one at a time (read-modify-

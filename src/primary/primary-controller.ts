@@ -1,6 +1,13 @@
 // The controller of a primary array: serves its own host, and keeps the parity
 // array informed.
 //
+// Why over 400 lines: message dispatch, host I/O, recovery and the restore
+// handshake still share this class's private state (epoch, journal header,
+// gate). Its parts that own their state are already modules (mender.ts,
+// copies.ts, outbox.ts, restore-session.ts, lost-blocks.ts); the rest splits
+// with literal and hardened becoming separate implementations behind one
+// controller interface — not done yet.
+//
 // update (claims 2, 7, 12): on a host write of w to block k, read the old
 // contents, compute d = w ^ old, store w, send (k, d) to the parity array.
 // build (claims 1, 6, 11): on request, send copies (k, P[k]) of a range of blocks.
