@@ -151,7 +151,7 @@ export class World {
     const block = blocks?.get(seq);
     if (block === undefined) return;
     blocks!.delete(seq);
-    if (this.scenario.ackPolicy === 'local-write') this.#lost.get(array)?.delete(block);
+    this.#lost.get(array)?.delete(block);
   }
 
   /** When `array`'s host last had a write to `block` acknowledged (-1: never). */
@@ -293,9 +293,12 @@ export class World {
         // The host's data again — under local-write only once parity has the write (#replaced): an
         // acknowledged write its array loses before then is one local-write allows to be lost.
         if (this.scenario.ackPolicy !== 'local-write') this.#lost.get(node.name)?.delete(block);
-        let writes = this.#lastWrite.get(node.name);
-        if (writes === undefined) this.#lastWrite.set(node.name, (writes = new Map()));
-        writes.set(block, this.engine.now);
+        // Only the honesty checker asks, and only of a block with damage on record: nothing kept for others.
+        if (this.damage.intervals(node.name, block).length > 0) {
+          let writes = this.#lastWrite.get(node.name);
+          if (writes === undefined) this.#lastWrite.set(node.name, (writes = new Map()));
+          writes.set(block, this.engine.now);
+        }
       }
       return result;
     });
@@ -461,12 +464,13 @@ export class World {
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
   #ports(device: SimDevice, log: SimLog, life: Incarnation) {
     const endpoint = this.network.endpoint(device.name);
+    const localWrite = this.scenario.ackPolicy === 'local-write'; // only then does a loss outlive an acknowledged write (#replaced)
     const tapped: Transport = {
       self: endpoint.self,
       send: (to, message) => {
         this.onSend?.(endpoint.self, to, message);
-        if (message.type === 'delta' && message.seq > 0) this.#deltaBlocks(endpoint.self).set(message.seq, message.block);
-        else if (message.type === 'delta-ack' && endpoint.self === this.parity.name) this.#replaced(to, message.seq);
+        if (localWrite && message.type === 'delta' && message.seq > 0) this.#deltaBlocks(endpoint.self).set(message.seq, message.block);
+        else if (localWrite && message.type === 'delta-ack' && endpoint.self === this.parity.name) this.#replaced(to, message.seq);
         endpoint.send(to, message);
       },
       listen: (handler) => endpoint.listen(handler),
