@@ -145,7 +145,7 @@ export class ParityController {
     const losses = new Losses();
     const declareLost = (members: readonly NodeId[], block: number, stale: boolean) => this.#declareLost(members, block, stale);
     this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, declareLost });
-    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, bugs: this.#bugs });
+    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, owes: (block) => this.repairer.owes(block), bugs: this.#bugs });
     this.joiner = new Joiner({
       ...shared,
       net: deps.transport,

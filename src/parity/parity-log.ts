@@ -182,6 +182,9 @@ export class ParityLog {
       this.#probe.hit('parity-journal-redo');
       // An empty newQ: Q[block] was unavailable then (rebuilt from the members' copies, which include that change).
       if (record.newQ.length === 0 || !(await r.redo(record.block, record.newQ))) unavailable.add(record.block);
+      // A recomputation from the members' copies logged after it settled that debt (any other Q
+      // logged since may come from a redo of an older value, which does not hold the change).
+      else if (record.kind === 'write') unavailable.delete(record.block);
     }
     return [...unavailable].sort((a, b) => a - b);
   }

@@ -8,7 +8,10 @@
 // failed too, or its sector is unreadable) makes k lost for both — recorded
 // durably and reported, never invented (H9, H11; losses.ts) — and so does a
 // stripe still waiting to be re-protected after an earlier loss (its Q[k]
-// holds a block no member has any more). literal gathers the copies once, as
+// holds a block no member has any more); but first the asker is asked for its
+// own copy, since a retransmitted request may be served again after its
+// block was repaired. A Q[k] that owes an absorbed delta is not used: the
+// reconstruction waits for its recomputation. literal gathers the copies once, as
 // the claims say, and computes R from whatever arrived.
 //
 // A restore runs as a session per request: every block of the member, in
@@ -33,6 +36,8 @@ interface RestorerDeps extends PartDeps, GroupView {
   readonly losses: Losses;
   /** Records, durably, that these members' `block` is lost. */
   readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
+  /** Does Q[block] lack a delta it acknowledged without applying (its recomputation still owed)? */
+  readonly owes: (block: number) => boolean;
   readonly bugs: PlantedBugs;
 }
 
@@ -86,6 +91,8 @@ export class Restorer {
       if (!d.contributes(forMember, block)) return lose([forMember], false);
       // Q[block] holds a block no member has any more (a loss not re-protected yet).
       if (d.losses.stale(block)) return lose([forMember]);
+      // Q[block] lacks a member's change (absorbed): wait for its recomputation, which settles or declares the loss.
+      if (d.owes(block)) return 'retry';
     }
     const q = await d.disk.read(block);
     if (!q.ok) return d.hardened ? lose([forMember]) : { lost: true };
@@ -97,7 +104,13 @@ export class Restorer {
     let retry = false;
     // Copies missing too (hardened): their members' blocks are as lost as this one.
     const missing = others.filter((_, i) => copies[i]!.status === 2).map((m) => m.name);
-    if (d.hardened && missing.length > 0) return lose([forMember, ...missing]);
+    if (d.hardened && missing.length > 0) {
+      // Unless the asker holds its copy after all (a retransmitted request served again after it was
+      // answered and the block repaired): then that copy is the answer, and nothing is lost.
+      const own = await requestCopy(d.rpc, forMember, block);
+      if (own.status !== 2) return { lost: false, data: own.data };
+      return lose([forMember, ...missing]);
+    }
     for (const copy of copies) {
       if (copy.status === 2) continue; // literal: nothing to add, the result is simply wrong
       if (copy.status === 1 && d.hardened && !d.bugs.has('restore-without-cut')) retry = true;
