@@ -48,6 +48,7 @@ import { VerifiedDisk } from '../util/verified-disk.js';
 import { Copies } from './copies.js';
 import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
+import { LossNotices } from './loss-notices.js';
 import { Outbox } from './outbox.js';
 import { RestoreSession } from './restore-session.js';
 import { RestoreState } from './restore-state.js';
@@ -103,6 +104,7 @@ export class PrimaryController {
   readonly #outbox: Outbox | undefined;
   readonly #copies: Copies;
   readonly #mender: Mender;
+  readonly #notices = new LossNotices();
   #epoch = 0;
   /** What the journal's header holds (besides the lost blocks): the epoch, and whether a restore is under way. */
   readonly #header = { epoch: 0, restoring: 0 };
@@ -361,6 +363,7 @@ export class PrimaryController {
       this.#highestSeq = Math.max(this.#highestSeq, seq);
       if (this.#journal !== undefined && this.#buggify.crashes('primary-crash-after-journal')) return halted();
       const written = this.#written(block, await this.#disk.write(block, w));
+      this.#notices.written(block); // stored, or held by parity alone: either way no longer the block a notice waiting now was about
       if (this.#buggify.crashes('primary-crash-after-data-write')) return halted();
       // No longer lost, durably, before its intent can be trimmed (its delta is acknowledged only after this).
       if (replaces === 1 && this.#restore.lost.delete(block)) await this.#persist();
@@ -500,10 +503,13 @@ export class PrimaryController {
         return;
       case 'repair-request':
         return this.#rpc.serve(from, message.id, async () => {
+          const notice = message.lost === 1 && this.#hardened;
+          if (notice && this.#notices.answered(message.id)) return this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
+          if (notice) this.#notices.arrived(message.id, message.block);
           // Lost, as parity holds it: learn it. Else rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
           await this.#locks.with(message.block, async () => {
-            // A write whose delta is still on its way replaced it (parity has not heard yet): not lost.
-            if (message.lost === 1 && this.#hardened && this.#outbox?.pending(message.block) !== true) await this.#mender.lose(message.block);
+            // A host write since the notice came, or one whose delta is still on its way, replaced it (parity has not heard yet): not lost.
+            if (notice && this.#notices.settle(message.id, message.block) && this.#outbox?.pending(message.block) !== true) await this.#mender.lose(message.block);
             else await this.#mender.contents(message.block, false, 'scrub-repaired-member');
           });
           this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
