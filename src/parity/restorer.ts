@@ -9,8 +9,8 @@
 // durably and reported, never invented (H9, H11; losses.ts) — and so does a
 // stripe still waiting to be re-protected after an earlier loss (its Q[k]
 // holds a block no member has any more); but first the asker is asked for its
-// own copy, since a retransmitted request may be served again after its
-// block was repaired. A Q[k] that owes an absorbed delta is not used: the
+// own copy: a restoring member's host may have written the block, and a
+// retransmitted request may be served again after its block was repaired. A Q[k] that owes an absorbed delta is not used: the
 // reconstruction waits for its recomputation. literal gathers the copies once, as
 // the claims say, and computes R from whatever arrived.
 //
@@ -82,6 +82,10 @@ export class Restorer {
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
     const lose = async (members: readonly NodeId[], stale = true): Promise<Rebuilt> => {
+      // Unless the asker holds its copy after all: a restoring member's host wrote the block, or a
+      // retransmitted request was served again after the block was repaired. That copy is the answer.
+      const own = await requestCopy(d.rpc, forMember, block);
+      if (own.status === 0 || own.status === 1) return { lost: false, data: own.data };
       await d.declareLost(members, block, stale);
       return { lost: true };
     };
@@ -104,13 +108,7 @@ export class Restorer {
     let retry = false;
     // Copies missing too (hardened): their members' blocks are as lost as this one.
     const missing = others.filter((_, i) => copies[i]!.status === 2).map((m) => m.name);
-    if (d.hardened && missing.length > 0) {
-      // Unless the asker holds its copy after all (a retransmitted request served again after it was
-      // answered and the block repaired): then that copy is the answer, and nothing is lost.
-      const own = await requestCopy(d.rpc, forMember, block);
-      if (own.status !== 2) return { lost: false, data: own.data };
-      return lose([forMember, ...missing]);
-    }
+    if (d.hardened && missing.length > 0) return lose([forMember, ...missing]);
     for (const copy of copies) {
       if (copy.status === 2) continue; // literal: nothing to add, the result is simply wrong
       if (copy.status === 1 && d.hardened && !d.bugs.has('restore-without-cut')) retry = true;

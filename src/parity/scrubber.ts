@@ -122,7 +122,7 @@ export class Scrubber {
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q[block]
     const bad = members.filter((_, i) => copies[i]!.status === 2);
     const xor = new Uint8Array(d.disk.blockBytes);
-    for (const c of copies) if (c.status === 0) xorInto(xor, c.data);
+    for (const c of copies) if (c.status !== 2) xorInto(xor, c.data);
     if (q.ok && bad.length === 0) {
       if (equalBytes(q.data, xor)) return 'ok';
       this.#found();

@@ -91,7 +91,7 @@ export class Copies {
     // Its zeros are checked too (the scrub asks): damaged since, they are written again.
     if (d.hardened && d.restore.lost.has(block)) {
       await this.#lockedUnlessRepairing(block, () => this.#checkZeros(block), () => undefined);
-      return reply(d.outbox?.pending(block) === true ? 1 : 0, new Uint8Array(d.disk.blockBytes));
+      return reply(d.outbox?.pending(block) === true ? 1 : 3, new Uint8Array(d.disk.blockBytes));
     }
     // No copy to give (restoring, or being rebuilt): at once, without the lock.
     const valid = Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount;
