@@ -15,8 +15,10 @@
 // replaced it since (a member whose array failed hears of it again); or the
 // copy was damaged while nothing protected it, and no host write has replaced
 // it since (lost then, whatever the media reads when the member hears of it).
-// Single parity repairs any one damaged copy, so a loss with no second damage
-// behind it is dishonest.
+// Damage that another began before it ended (a stray write landing on a
+// stray write's wrong data) is one damage, from its first start. Single parity
+// repairs any one damaged copy, so a loss with no second damage behind it is
+// dishonest.
 import type { Engine } from '../engine/engine.js';
 import type { World } from '../world/world.js';
 import type { Violation } from './violation.js';
@@ -98,8 +100,10 @@ export class HonestyChecker {
     // holds it so), whatever the media reads later — a stray write may have landed on it since.
     const written = this.#world.lastHostWrite(array, block);
     if (this.#damage(array, block).some((d) => !d.protected && d.start >= written && d.start <= now)) return true;
-    for (const mine of this.#damage(array, block)) {
-      if (mine.start > now || (mine.end !== undefined && mine.end < now)) continue; // not damaged now
+    const spans = this.#damage(array, block);
+    for (const current of spans) {
+      if (current.start > now || (current.end !== undefined && current.end < now)) continue; // not damaged now
+      const mine = continuous(spans, current);
       // Never protected: damaged before parity was built, or before a join merged it.
       if (!mine.protected) return true;
       // Not protected any more: a leave took the block out of Q (with the copy it read before the damage).
@@ -141,4 +145,23 @@ export class HonestyChecker {
     if (array !== w.parity.name) others.push(w.parity.name);
     return others;
   }
+}
+
+/**
+ * The whole stretch of damage `span` belongs to: damage that another began
+ * before it ended (a stray write over a stray write, a failure over a
+ * corruption) is one damage, from the first start, protected as it was then.
+ */
+function continuous(spans: readonly Span[], span: Span): Span {
+  let first = span;
+  for (let earlier = true; earlier; ) {
+    earlier = false;
+    for (const s of spans) {
+      if (s.start < first.start && (s.end === undefined || s.end >= first.start)) {
+        first = s;
+        earlier = true;
+      }
+    }
+  }
+  return { start: first.start, end: span.end, protected: first.protected };
 }
