@@ -321,6 +321,12 @@ export class DiskArray implements BlockDevice, SimDevice {
     this.drives[drive]!.addLatentError(local);
   }
 
+  /** Does `block`'s sector answer media-error (until rewritten)? */
+  hasLatentError(block: number): boolean {
+    const { drive, local } = this.locate(block);
+    return this.drives[drive]!.hasLatentError(local);
+  }
+
   corrupt(block: number): void {
     this.#checkBlock(block);
     const { drive, local } = this.locate(block);

@@ -218,7 +218,9 @@ export class World {
         const now = this.engine.now;
         const unprotected = (block: number) => this.damage.intervals(array, block).some((d) => (d.end === undefined || d.end === now) && !d.protected);
         const intendedUnprotected = unprotected(intended);
-        this.damage.rewritten(array, intended, now);
+        // A latent sector error stays: no head wrote the sector.
+        const unreadable = media instanceof DiskArray && media.hasLatentError(intended);
+        this.damage.rewritten(array, intended, now, (kind) => kind !== 'latent' || !unreadable);
         // Nothing lands on `intended` now: judged at once, unless an earlier write to it still waits in the cache.
         if ((this.#cached && media.cached(intended)) || wrong(intended)) this.media.record(array, intended, 'stale', -1, intendedUnprotected);
         // A lost block of a replaced drive stays lost (the rebuild still owes it) whatever lands on it:
