@@ -25,6 +25,8 @@ interface JoinerDeps extends PartDeps {
   readonly net: Transport;
   /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
+  /** The member's epoch as parity knows it now (undefined: none yet). */
+  readonly epochOf: (member: NodeId) => number | undefined;
   /** Q[block] is unavailable: rebuild it from the members' copies (repairer.ts). */
   readonly repairQ: (block: number) => void;
   /**
@@ -186,11 +188,15 @@ export class Joiner {
       if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);
       // Q[block] unavailable: logged as merged all the same; its rebuild from every contributing member's copy includes this one.
       const noCopy = copy.data.length === 0 && d.hardened;
-      const stored = await d.storeMerge(name, block, copy.reflectsUpTo, copy.epoch, noCopy, q.ok ? q.data : new Uint8Array(0));
+      // A copy of an earlier epoch (the member's restore began a new one while it was on its way)
+      // reflects none of the new epoch's deltas, whose numbers start again at 1: each is applied.
+      const older = () => copy.epoch < (d.epochOf(name) ?? copy.epoch);
+      const stored = await d.storeMerge(name, block, older() ? 0 : copy.reflectsUpTo, copy.epoch, noCopy, q.ok ? q.data : new Uint8Array(0));
       if (!stored.ok && d.hardened) d.repairQ(block);
       // Merged before the lock is released: whoever takes it next sees the member in Q[block].
-      j.merged.set(block, copy.reflectsUpTo);
-      return copy.reflectsUpTo;
+      const upTo = older() ? 0 : copy.reflectsUpTo;
+      j.merged.set(block, upTo);
+      return upTo;
     };
     const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();
     j.merging.delete(block);

@@ -150,6 +150,7 @@ export class ParityController {
       ...shared,
       net: deps.transport,
       learnEpoch: (member, epoch) => this.#group.learnEpoch(member, epoch),
+      epochOf: (member) => this.#group.epochs.get(member),
       repairQ,
       storeMerge: async (member, block, upTo, epoch, noCopy, newQ) => {
         // A copy it could not give went in as zeros: the block is lost, in the same record.
