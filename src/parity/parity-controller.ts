@@ -163,10 +163,11 @@ export class ParityController {
         return stored;
       },
     });
-    // A member whose block parity holds lost is told so (its copy may read fine, or hold anything: Q counts its zeros).
+    // A member whose block parity holds lost is told so (its copy may read fine, or hold anything: Q counts its zeros);
+    // a resend says so only while the loss lasts (a write of the member's may have ended it meanwhile).
     const askRepair = async (member: NodeId, block: number) => {
-      const lost = this.#hardened && losses.has(member, block) ? 1 : 0;
-      await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block, lost }));
+      const lost = () => (this.#hardened && losses.has(member, block) ? 1 : 0);
+      await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block, lost: lost() }));
     };
     this.leaver = new Leaver({ ...shared, repairQ, askRepair, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
     this.repairer = new Repairer({

@@ -2,9 +2,11 @@
 // host's writes. A notice is sent for a loss parity holds now, but it waits
 // for the block's lock at the member (a host write, a reconstruction ahead of
 // it), and a retransmission of it can arrive after it was answered. A host
-// write that stored the block after the notice arrived replaced the loss
-// (parity ends it when it applies that write's delta), so the notice no
-// longer stands; a notice already answered is answered again, not re-enacted.
+// write that stored the block after the notice arrived, or whose delta was
+// still unacknowledged when it arrived, replaced the loss (parity ends it when
+// it applies that write's delta, which it had not when it sent the notice), so
+// the notice no longer stands; a notice already answered is answered again,
+// not re-enacted.
 import { assert } from '../util/assert.js';
 
 /** How many answered notices are remembered (retransmissions come within seconds). */
@@ -13,7 +15,7 @@ const REMEMBERED = 1024;
 export class LossNotices {
   /** block → notices waiting for its lock, and host writes that stored it since the first arrived. */
   readonly #waiting = new Map<number, { count: number; writes: number }>();
-  /** Waiting notice id → its block's write count when it arrived. */
+  /** Waiting notice id → its block's write count when it arrived (-1: a write was ahead of parity then). */
   readonly #arrivals = new Map<number, number>();
   /** Ids of notices answered, oldest first. */
   readonly #answered = new Set<number>();
@@ -23,12 +25,12 @@ export class LossNotices {
     return this.#answered.has(id);
   }
 
-  /** Notice `id` for `block` has arrived; it waits for the block's lock. */
-  arrived(id: number, block: number): void {
+  /** Notice `id` for `block` has arrived; it waits for the block's lock. `ahead`: a delta for the block is unacknowledged now. */
+  arrived(id: number, block: number, ahead: boolean): void {
     let entry = this.#waiting.get(block);
     if (entry === undefined) this.#waiting.set(block, (entry = { count: 0, writes: 0 }));
     entry.count++;
-    this.#arrivals.set(id, entry.writes);
+    this.#arrivals.set(id, ahead ? -1 : entry.writes);
   }
 
   /** A host write stored `block` (or tried to: parity holds it then). */

@@ -505,7 +505,7 @@ export class PrimaryController {
         return this.#rpc.serve(from, message.id, async () => {
           const notice = message.lost === 1 && this.#hardened;
           if (notice && this.#notices.answered(message.id)) return this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
-          if (notice) this.#notices.arrived(message.id, message.block);
+          if (notice) this.#notices.arrived(message.id, message.block, this.#outbox?.pending(message.block) === true);
           // Lost, as parity holds it: learn it. Else rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
           await this.#locks.with(message.block, async () => {
             // A host write since the notice came, or one whose delta is still on its way, replaced it (parity has not heard yet): not lost.

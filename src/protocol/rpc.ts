@@ -66,17 +66,17 @@ export class Rpc {
    * `expect` carrying that id — or refuses it (`refused`: the peer found it
    * invalid; asking again is pointless) — see `answer`; or until
    * `keepTrying()` says the answer is no longer wanted (the call then stays
-   * unanswered unless a late answer comes).
+   * unanswered unless a late answer comes). Each resend is made afresh, so a
+   * request can say what is true when it is resent (a loss that has ended).
    */
   call<T extends MessageType>(to: NodeId, expect: T, make: (id: number) => Message, keepTrying: () => boolean = () => true): Promise<Extract<Message, { type: T }> | Refused> {
     const id = this.#nextId++;
-    const request = make(id);
     return new Promise((resolve) => {
       const rto = this.#timeoutTo(to);
       const entry: Outstanding = { to, expect, resolve: resolve as (m: Message) => void, timer: undefined, sentAt: this.#clock.now(), resent: false, rto };
       this.#outstanding.set(id, entry);
       const send = () => {
-        this.#net.send(to, request);
+        this.#net.send(to, make(id));
         if (rto === undefined) return;
         const wait = rto.timeoutUs;
         entry.timer = this.#clock.timer(wait, () => {
