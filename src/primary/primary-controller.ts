@@ -262,7 +262,8 @@ export class PrimaryController {
       if (isRefused(begin)) {
         this.#probe.hit('request-refused');
         // Outside the group nothing protected our data, and the new array holds none of it: all of it is lost.
-        if (this.#hardened && !this.#member && begin.reason === REFUSAL['not-a-member']) await this.#loseEverything();
+        // So too leaving it, when a rebuilt parity array left us out (nothing of ours went into its Q).
+        if (this.#hardened && (!this.#member || this.#leaving) && begin.reason === REFUSAL['not-a-member']) await this.#loseEverything();
         return;
       }
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
