@@ -167,7 +167,7 @@ export class PrimaryController {
       highestSeq: () => this.#highestSeq,
     });
     this.#session = this.#hardened
-      ? new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active })
+      ? new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active, refused: (reason) => this.#refusedRestore(reason) })
       : undefined;
     this.#mender = new Mender({
       disk: this.#disk,
@@ -261,10 +261,7 @@ export class PrimaryController {
       const begin = await this.#rpc.call(this.#parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
       if (isRefused(begin)) {
         this.#probe.hit('request-refused');
-        // Outside the group nothing protected our data, and the new array holds none of it: all of it is lost.
-        // So too leaving it, when a rebuilt parity array left us out (nothing of ours went into its Q).
-        if (this.#hardened && (!this.#member || this.#leaving) && begin.reason === REFUSAL['not-a-member']) await this.#loseEverything();
-        return;
+        return this.#refusedRestore(begin.reason);
       }
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       await this.#persist({ epoch: begin.epoch, restoring: 1 });
@@ -525,6 +522,15 @@ export class PrimaryController {
     this.#probe.hit('peer-message-refused');
     const refused = refusalFor(message, reason);
     if (refused !== undefined) this.#net.send(from, refused);
+  }
+
+  /**
+   * Parity refused our restore. Outside the group nothing protected our data, and the new
+   * array holds none of it: all of it is lost. So too leaving it, when a rebuilt parity array
+   * left us out (nothing of ours went into its Q).
+   */
+  async #refusedRestore(reason: number): Promise<void> {
+    if (this.#hardened && this.#restore.active && (!this.#member || this.#leaving) && reason === REFUSAL['not-a-member']) await this.#loseEverything();
   }
 
   /** An array outside the group was replaced: every block is lost (durably, then reported), and there is nothing to restore. */

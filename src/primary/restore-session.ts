@@ -20,6 +20,8 @@ interface RestoreSessionDeps {
   readonly epoch: () => number;
   /** Is the restore still under way? */
   readonly active: () => boolean;
+  /** Parity refused to resume: it does not count us in its group (a rebuilt array that left us out). */
+  readonly refused: (reason: number) => Promise<void>;
 }
 
 export class RestoreSession {
@@ -59,9 +61,9 @@ export class RestoreSession {
     d.clock.spawn('resume restore', async () => {
       const begin = await d.rpc.call(d.parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch: d.epoch(), resume: 1 }));
       if (isRefused(begin)) {
-        d.probe.hit('request-refused'); // not in the group: nothing to resume (the watchdog asks again later)
+        d.probe.hit('request-refused'); // not in the group: nothing to resume (the watchdog asks again later, unless that ends the restore)
         this.#resuming = false;
-        return;
+        return d.refused(begin.reason);
       }
       this.#session = begin.session;
       this.#heard = d.clock.now();
