@@ -218,9 +218,10 @@ export class World {
         const now = this.engine.now;
         const unprotected = (block: number) => this.damage.intervals(array, block).some((d) => (d.end === undefined || d.end === now) && !d.protected);
         const intendedUnprotected = unprotected(intended);
-        // A latent sector error stays: no head wrote the sector.
+        // A latent sector error stays (no head wrote the sector), and so does a failed drive's loss (its array still owes the rebuild).
         const unreadable = media instanceof DiskArray && media.hasLatentError(intended);
-        this.damage.rewritten(array, intended, now, (kind) => kind !== 'latent' || !unreadable);
+        const lost = media instanceof DiskArray && media.isLost(intended);
+        this.damage.rewritten(array, intended, now, (kind) => (kind !== 'latent' || !unreadable) && (kind !== 'drive' || !lost));
         // Nothing lands on `intended` now: judged at once, unless an earlier write to it still waits in the cache.
         if ((this.#cached && media.cached(intended)) || wrong(intended)) this.media.record(array, intended, 'stale', -1, intendedUnprotected);
         // A lost block of a replaced drive stays lost (the rebuild still owes it) whatever lands on it:
