@@ -21,6 +21,7 @@ import { formatProblem, parseScenarioValue } from '../scenario/load.js';
 import { humanDuration as us } from '../scenario/units.js';
 import { Dice } from './dice.js';
 import { type Json, PARITY, Plan } from './plan.js';
+import { settleFor } from './settle.js';
 import { type Needs, drawBasics, drawShape } from './shape.js';
 import { strike } from './strike.js';
 import { type Budget, universe } from './universe.js';
@@ -28,7 +29,8 @@ import { type Budget, universe } from './universe.js';
 /** Bumped whenever the same (seed, budget, weights) would draw a different world. */
 // 2: an open loop's rate is the total over all hosts, within what parity serves (1 drew it per host).
 // 3: BUGGIFY in about 30% of the worlds (stream generate/buggify; the other draws are unchanged).
-export const GENERATOR_VERSION = 'xorsim-generate/3';
+// 4: with a scrub, the settle bound covers three scrub passes over the largest array (settle.ts).
+export const GENERATOR_VERSION = 'xorsim-generate/4';
 
 export interface GenerateInput {
   readonly seed: number;
@@ -71,6 +73,7 @@ export function generateWorld(g: GenerateInput): GeneratedWorld {
   const primaries = shape.blocks.map((blocks, i) => ({ name: `p${i + 1}`, blocks, ...(plan.roles[i]?.member === false && { member: false }) }));
   const largest = Math.max(...shape.blocks);
   const name = worldName(g.seed, g.budget);
+  const scrubUs = plan.scrub ? Math.max(10, Math.min(2 * MS, Math.floor((basics.hdd ? 400 * MS : 150 * MS) / largest))) : undefined;
   const json: Json = {
     name,
     description: `A world drawn by ${GENERATOR_VERSION} from seed ${g.seed} (budget ${g.budget}); aimed at ${plan.aimed.join(', ') || 'no cell'}.`,
@@ -78,10 +81,11 @@ export function generateWorld(g: GenerateInput): GeneratedWorld {
     ...shape.json,
     network: plan.links.length > 0 ? { ...(shape.json['network'] as Json), links: plan.links } : shape.json['network'],
     faults: { budget: g.budget, schedule: plan.schedule, random },
-    ...(plan.scrub && { scrub: { interval: us(Math.max(10, Math.min(2 * MS, Math.floor((basics.hdd ? 400 * MS : 150 * MS) / largest)))) } }),
+    ...(scrubUs !== undefined && { scrub: { interval: us(scrubUs) } }),
     ...(buggify !== undefined && { buggify }),
     generated: { generator: GENERATOR_VERSION, seed: g.seed, budget: g.budget, batch: g.batch, weights: { ...g.weights }, plan: plan.notes },
   };
+  json['settle'] = settleFor(json, String(json['settle']), largest, scrubUs);
   const loaded = parseScenarioValue(`${name}.json`, json);
   if (!loaded.ok) throw new Error(`generator bug: seed ${g.seed} drew an invalid scenario: ${loaded.problems.map(formatProblem).join('; ')}`);
   return { json, scenario: loaded.scenario, aimed: plan.aimed };
