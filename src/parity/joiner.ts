@@ -137,7 +137,8 @@ export class Joiner {
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       this.#running.delete(member.name);
-      this.#joining.delete(member.name);
+      // Still joining until its completion is journaled (group.ts set 'member'): until then a
+      // checkpoint must keep every merge record, or a crash merges a block again (Q takes it twice).
       done();
     });
   }
