@@ -73,3 +73,8 @@ export function pattern(seed: number, length: number): Uint8Array {
     return x & 0xff;
   });
 }
+
+/** Fails unless `promise` rejects with an error whose message matches `message` (any error, if none given). */
+export async function rejectsWith(promise: Promise<unknown>, message?: RegExp): Promise<void> {
+  await rejects(realDriver, () => promise, (e) => message === undefined || message.test(String(e)), `expected ${message ?? 'a rejection'}`);
+}
