@@ -17,6 +17,8 @@ export class TimerQueue {
   readonly #now: () => number;
   readonly #heap: Entry[] = [];
   #seq = 0;
+  /** Timers set and neither fired nor cancelled. */
+  #live = 0;
   /** The deadline the armed Node timer is for, and its handle. */
   #armed: { readonly deadline: number; readonly handle: ReturnType<typeof setTimeout> } | undefined;
   #firing = false;
@@ -30,8 +32,23 @@ export class TimerQueue {
   add(deadline: number, fn: () => void): () => void {
     const entry: Entry = { deadline, seq: this.#seq++, fn };
     this.#push(entry);
+    this.#live++;
     if (!this.#firing) this.#arm();
-    return () => void (entry.fn = undefined); // dropped when it reaches the top
+    return () => this.#cancel(entry);
+  }
+
+  /**
+   * A cancelled timer stays in the heap until it reaches the top, but never
+   * keeps the process alive: with none live, the Node timer goes, as
+   * clearTimeout would have let it.
+   */
+  #cancel(entry: Entry): void {
+    if (entry.fn === undefined) return;
+    entry.fn = undefined;
+    if (--this.#live > 0) return;
+    this.#heap.length = 0;
+    if (this.#armed !== undefined) clearTimeout(this.#armed.handle);
+    this.#armed = undefined;
   }
 
   #arm(): void {
@@ -58,6 +75,7 @@ export class TimerQueue {
     this.#pop();
     const fn = top.fn!;
     top.fn = undefined;
+    this.#live--;
     this.#firing = true;
     try {
       fn();
