@@ -12,7 +12,7 @@ import type { BlockDevice } from '../../src/ports/block-device.js';
 import { NO_PROBE } from '../../src/ports/probe.js';
 import { blockChecksum } from '../../src/protocol/checksum.js';
 import { VerifiedDisk, intact } from '../../src/util/verified-disk.js';
-import { type Driver, pattern, rejects } from './driver.js';
+import { type Driver, type Each, eachOn, pattern, rejects } from './driver.js';
 
 export const BLOCKS = 16;
 export const BYTES = 64;
@@ -33,16 +33,13 @@ export type BlockDeviceFactory = () => Promise<BlockDeviceSubject>;
 
 /** Registers the BlockDevice conformance tests on `suite`. */
 export function blockDeviceConformance(suite: Test, factory: BlockDeviceFactory): void {
-  const each = (name: string, body: (s: BlockDeviceSubject, d: Driver) => Promise<void>) =>
-    suite(name, async () => {
-      const s = await factory();
-      try {
-        await body(s, s.driver);
-      } finally {
-        await s.dispose();
-      }
-    });
+  const each = eachOn(suite, factory);
+  contents(each);
+  limits(each);
+  checksums(each);
+}
 
+function contents(each: Each<BlockDeviceSubject>): void {
   each('geometry, and it keeps checksums', async (s) => {
     assert.is(s.device.blockCount, BLOCKS);
     assert.is(s.device.blockBytes, BYTES);
@@ -110,7 +107,9 @@ export function blockDeviceConformance(suite: Test, factory: BlockDeviceFactory)
       assert.equal([...r.data], [...all[k]!]);
     });
   });
+}
 
+function limits(each: Each<BlockDeviceSubject>): void {
   each('blocks outside the device are out-of-range, for reads and writes alike', async (s, d) => {
     const data = new Uint8Array(BYTES);
     for (const k of [-1, BLOCKS, BLOCKS + 100, 1.5, Number.NaN]) {
@@ -133,7 +132,9 @@ export function blockDeviceConformance(suite: Test, factory: BlockDeviceFactory)
     assert.ok(r.ok);
     assert.equal([...r.data], [...data]);
   });
+}
 
+function checksums(each: Each<BlockDeviceSubject>): void {
   each('a byte changed on the media comes back with the old checksum: VerifiedDisk reports checksum-mismatch; a rewrite heals it', async (s, d) => {
     const data = pattern(6, BYTES);
     await d.settle(s.device.write(11, data, blockChecksum(11, data)));

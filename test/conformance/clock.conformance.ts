@@ -4,7 +4,7 @@
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock } from '../../src/ports/clock.js';
-import type { Driver } from './driver.js';
+import { type Driver, type Each, eachOn } from './driver.js';
 
 export interface ClockSubject {
   readonly clock: Clock;
@@ -20,17 +20,14 @@ const MS = 1000;
 
 /** Registers the Clock conformance tests on `suite`. */
 export function clockConformance(suite: Test, factory: ClockFactory): void {
-  const each = (name: string, body: (s: ClockSubject, d: Driver, clock: Clock) => Promise<void>) =>
-    suite(name, async () => {
-      const s = await factory();
-      try {
-        await body(s, s.driver, s.clock);
-      } finally {
-        await s.dispose();
-      }
-    });
+  const each = eachOn(suite, factory);
+  time(each);
+  ordering(each);
+  tasks(each);
+}
 
-  each('now() is a whole number of µs and never goes back', async (_s, d, clock) => {
+function time(each: Each<ClockSubject>): void {
+  each('now() is a whole number of µs and never goes back', async ({ clock }, d) => {
     let last = clock.now();
     for (let i = 0; i < 20; i++) {
       await d.settle(clock.sleep(100));
@@ -41,7 +38,7 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     }
   });
 
-  each('sleep(us) ends no earlier than us later on now(), for 0, sub-millisecond and longer waits', async (_s, d, clock) => {
+  each('sleep(us) ends no earlier than us later on now(), for 0, sub-millisecond and longer waits', async ({ clock }, d) => {
     for (const us of [0, 1, 250, 1 * MS, 3 * MS, 7.5 * MS]) {
       const start = clock.now();
       await d.settle(clock.sleep(us));
@@ -49,7 +46,7 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     }
   });
 
-  each('timers fire in deadline order, whatever order they were set in, each no earlier than its delay', async (_s, d, clock) => {
+  each('timers fire in deadline order, whatever order they were set in, each no earlier than its delay', async ({ clock }, d) => {
     const delays = [12 * MS, 3 * MS, 0, 9 * MS, 6 * MS, 1];
     const start = clock.now();
     const fired: { delay: number; at: number }[] = [];
@@ -64,8 +61,10 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     assert.equal(fired.map((f) => f.delay), [...delays].sort((a, b) => a - b));
     for (const f of fired) assert.ok(f.at >= f.delay, `timer(${f.delay}) fired at +${f.at} µs`);
   });
+}
 
-  each('timers with the same delay set one after the other fire in the order set', async (_s, d, clock) => {
+function ordering(each: Each<ClockSubject>): void {
+  each('timers with the same delay set one after the other fire in the order set', async ({ clock }, d) => {
     const fired: number[] = [];
     const done = new Promise<void>((resolve) => {
       for (let i = 0; i < 5; i++) clock.timer(2 * MS, () => void (fired.push(i) === 5 && resolve()));
@@ -74,7 +73,7 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     assert.equal(fired, [0, 1, 2, 3, 4]);
   });
 
-  each('a cancelled timer never fires; cancelling one that fired, or twice, is harmless', async (_s, d, clock) => {
+  each('a cancelled timer never fires; cancelling one that fired, or twice, is harmless', async ({ clock }, d) => {
     const fired: string[] = [];
     const a = clock.timer(1 * MS, () => void fired.push('a'));
     const b = clock.timer(2 * MS, () => void fired.push('b'));
@@ -88,7 +87,7 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     assert.equal(fired, ['a', 'c']);
   });
 
-  each('a timer set from a timer fires after it, by its own delay; a sleep ends among timers by its deadline', async (_s, d, clock) => {
+  each('a timer set from a timer fires after it, by its own delay; a sleep ends among timers by its deadline', async ({ clock }, d) => {
     const order: string[] = [];
     let outerAt = 0;
     let innerAt = 0;
@@ -108,8 +107,11 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     assert.ok(order.indexOf('sleep') < order.indexOf('late'), order.join());
     assert.is(order.length, 4);
   });
+}
 
-  each('spawn runs the task after spawn returns, never inside the call; tasks run side by side', async (s, d, clock) => {
+function tasks(each: Each<ClockSubject>): void {
+  each('spawn runs the task after spawn returns, never inside the call; tasks run side by side', async (s, d) => {
+    const clock = s.clock;
     const order: string[] = [];
     const done: Promise<void>[] = [];
     for (const name of ['x', 'y']) {
@@ -130,7 +132,8 @@ export function clockConformance(suite: Test, factory: ClockFactory): void {
     assert.equal(s.fatal(), []);
   });
 
-  each('a spawned task that fails is reported as fatal, never swallowed', async (s, d, clock) => {
+  each('a spawned task that fails is reported as fatal, never swallowed', async (s, d) => {
+    const clock = s.clock;
     clock.spawn('doomed', async () => {
       await clock.sleep(1 * MS);
       throw new Error('broken invariant');

@@ -2,6 +2,7 @@
 // A port's promises settle on their own with real I/O; in the simulator they
 // settle only while the engine runs. A test body awaits through the driver,
 // so one body serves both.
+import type { Test } from 'uvu';
 import type { Engine } from '../../sim/engine/engine.js';
 
 export interface Driver {
@@ -77,4 +78,25 @@ export function pattern(seed: number, length: number): Uint8Array {
 /** Fails unless `promise` rejects with an error whose message matches `message` (any error, if none given). */
 export async function rejectsWith(promise: Promise<unknown>, message?: RegExp): Promise<void> {
   await rejects(realDriver, () => promise, (e) => message === undefined || message.test(String(e)), `expected ${message ?? 'a rejection'}`);
+}
+
+/** What a conformance test runs on: an implementation, and its driver. */
+export interface Subject {
+  readonly driver: Driver;
+  dispose(): Promise<void>;
+}
+
+/** Registers one conformance test: its body gets a fresh subject, disposed of after. */
+export type Each<S extends Subject> = (name: string, body: (s: S, d: Driver) => Promise<void>) => void;
+
+export function eachOn<S extends Subject>(suite: Test, factory: () => Promise<S>): Each<S> {
+  return (name, body) =>
+    suite(name, async () => {
+      const s = await factory();
+      try {
+        await body(s, s.driver);
+      } finally {
+        await s.dispose();
+      }
+    });
 }

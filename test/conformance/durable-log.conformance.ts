@@ -7,7 +7,7 @@
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DurableLog, LogContents } from '../../src/ports/durable-log.js';
-import { type Driver, pattern } from './driver.js';
+import { type Driver, type Each, eachOn, pattern } from './driver.js';
 
 export interface DurableLogSubject {
   /** The log as the controller's current life sees it (after restart, the new one). */
@@ -25,16 +25,12 @@ const bytes = (c: LogContents) => ({ header: [...c.header], trimmedUpTo: c.trimm
 
 /** Registers the DurableLog conformance tests on `suite`. */
 export function durableLogConformance(suite: Test, factory: DurableLogFactory): void {
-  const each = (name: string, body: (s: DurableLogSubject, d: Driver) => Promise<void>) =>
-    suite(name, async () => {
-      const s = await factory();
-      try {
-        await body(s, s.driver);
-      } finally {
-        await s.dispose();
-      }
-    });
+  const each = eachOn(suite, factory);
+  numbering(each);
+  persistence(each);
+}
 
+function numbering(each: Each<DurableLogSubject>): void {
   each('a new log is empty: no header, nothing trimmed, no records', async (s, d) => {
     assert.equal(bytes(await d.settle(s.log.read())), { header: [], trimmedUpTo: 0, records: [] });
   });
@@ -80,7 +76,9 @@ export function durableLogConformance(suite: Test, factory: DurableLogFactory): 
     assert.equal((await d.settle(s.log.read())).records, []);
     assert.is(await d.settle(s.log.append(pattern(9, 4))), 4);
   });
+}
 
+function persistence(each: Each<DurableLogSubject>): void {
   each('the header is replaced whole, outlives trims, and is read as a copy', async (s, d) => {
     await d.settle(s.log.writeHeader(pattern(1, 40)));
     await d.settle(s.log.writeHeader(pattern(2, 12)));

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import type { Clock } from '../../src/ports/clock.js';
 import type { NodeId, Transport } from '../../src/ports/transport.js';
 import type { Message } from '../../src/protocol/messages.js';
-import { type Driver, pattern } from './driver.js';
+import { type Driver, type Each, eachOn, pattern } from './driver.js';
 
 export const NODES = ['a', 'b', 'c'] as const;
 
@@ -38,16 +38,13 @@ const seqOf = (m: Message) => (m.type === 'delta' ? m.seq : -1);
 
 /** Registers the Transport conformance tests on `suite`. */
 export function transportConformance(suite: Test, factory: TransportFactory): void {
-  const each = (name: string, body: (w: TransportWorld, d: Driver) => Promise<void>) =>
-    suite(name, async () => {
-      const w = await factory();
-      try {
-        await body(w, w.driver);
-      } finally {
-        await w.dispose();
-      }
-    });
+  const each = eachOn(suite, factory);
+  delivery(each);
+  addressing(each);
+  restarts(each);
+}
 
+function delivery(each: Each<TransportWorld>): void {
   each('a message arrives once, with its sender’s name and every field intact', async (w, d) => {
     const got: [NodeId, Message][] = [];
     w.endpoint('b').listen((from, m) => void got.push([from, m]));
@@ -92,7 +89,9 @@ export function transportConformance(suite: Test, factory: TransportFactory): vo
     const m = got as Message | undefined;
     assert.ok(m?.type === 'block-copy' && m.data.length === data.length && m.data.every((b, i) => b === data[i]));
   });
+}
 
+function addressing(each: Each<TransportWorld>): void {
   each('several senders, both directions: each message names its own sender', async (w, d) => {
     const at = new Map<NodeId, string[]>(NODES.map((n) => [n, []]));
     for (const n of NODES) w.endpoint(n).listen((from, m) => void at.get(n)!.push(`${from}:${seqOf(m)}`));
@@ -125,7 +124,9 @@ export function transportConformance(suite: Test, factory: TransportFactory): vo
     assert.equal(got.map(seqOf), [2]);
     assert.equal(w.fatal(), []);
   });
+}
 
+function restarts(each: Each<TransportWorld>): void {
   each('across a peer’s restart: resending reaches its new life, nothing reaches the old, and it can answer', async (w, d) => {
     const old: number[] = [];
     const renewed: number[] = [];
