@@ -37,7 +37,9 @@ if (!only) {
   step('determinism lint', process.execPath, ['--import', 'tsx', 'scripts/lint-determinism.ts']);
 }
 
-const files = readdirSync(join(root, 'test'))
+// test/ and its conformance/ folder (one suite per port, run on the simulated and the real implementation).
+const files = ['', 'conformance/']
+  .flatMap((dir) => readdirSync(join(root, 'test', dir)).map((f) => dir + f))
   .filter((f) => f.endsWith('.test.ts') && (!only || only.test(f)))
   .sort();
 // Longest first (measured: the gate takes about half of the whole; package.test.ts,

@@ -1,5 +1,6 @@
 // The controllers, unchanged, outside the simulator: real files (fdatasync'd,
-// with protection-information sidecars) and TCP on 127.0.0.1. Build parity
+// with protection-information sidecars), journals in files, boot counters,
+// and TCP on 127.0.0.1. Build parity
 // from prefilled arrays, run concurrent host writes, join, corrupt a byte of
 // an image file behind the controller's back, restore a lost array, and check
 // Q = XOR of the primaries by reading the files themselves.
@@ -12,7 +13,9 @@ import { ParityController } from '../src/parity/parity-controller.js';
 import { PrimaryController } from '../src/primary/primary-controller.js';
 import { blockChecksum } from '../src/protocol/checksum.js';
 import { equalBytes, xorInto } from '../src/protocol/xor.js';
+import { nextBoot } from '../src/real/boot-counter.js';
 import { FileBlockDevice } from '../src/real/file-block-device.js';
+import { FileDurableLog } from '../src/real/file-durable-log.js';
 import { SystemClock } from '../src/real/system-clock.js';
 import { TcpTransport } from '../src/real/tcp-transport.js';
 
@@ -71,6 +74,13 @@ test('build, update, join and restore over real files and TCP; parity checked on
   for (const n of [...names, 'parity']) transports.set(n, await TcpTransport.listen(n, '127.0.0.1', 0, onFatal));
   for (const t of transports.values()) for (const [n, peer] of transports) if (n !== t.self) t.addPeer(n, peer.address);
   const devices: FileBlockDevice[] = [];
+  const journals = new Map<string, FileDurableLog>();
+  /** A node's journal and boot number, in files beside its image (as a real node keeps them). */
+  const persisted = async (n: string) => {
+    const journal = await FileDurableLog.open(join(dir, `${n}.journal`));
+    journals.set(n, journal);
+    return { journal, boot: await nextBoot(join(dir, `${n}.boot`)) };
+  };
   try {
     const primaries = [];
     for (const [i, n] of names.entries()) {
@@ -81,7 +91,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
         assert.ok((await disk.write(k, data, blockChecksum(k, data))).ok); // prefill, with its checksums
       }
       const member = n !== 'p4'; // p4 joins later
-      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', member });
+      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', member, ...(await persisted(n)) });
       c.start();
       primaries.push(c);
     }
@@ -94,6 +104,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
       variant: 'hardened',
       members: names.slice(0, 3).map((n, i) => ({ name: n, blockCount: BLOCKS[i]! })),
       buildWindow: 16,
+      ...(await persisted('parity')),
     });
     parity.start();
 
@@ -111,6 +122,8 @@ test('build, update, join and restore over real files and TCP; parity checked on
     for (const r of await Promise.all(writes)) assert.ok(r.ok);
     // Acknowledged on the primaries; the deltas may still be on their way.
     await until('parity to absorb every delta', () => parityMatchesFiles(dir, 3).ok, 5000);
+    const p1Journal = await journals.get('p1')!.read();
+    assert.ok(p1Journal.trimmedUpTo + p1Journal.records.length >= 40, 'p1 journaled the intent of each of its 40 writes');
     assert.equal(fatal, []);
     const read = await primaries[1]!.hostRead((119 * 7) % BLOCKS[1]!);
     assert.ok(read.ok);
@@ -145,9 +158,13 @@ test('build, update, join and restore over real files and TCP; parity checked on
     t2.addPeer('parity', transports.get('parity')!.address);
     transports.get('parity')!.addPeer('p2', t2.address);
     rmSync(join(dir, 'p2.img.pi'));
+    await journals.get('p2')!.close(); // the journal is lost with the array; the boot counter is the node's, and counts on
+    rmSync(join(dir, 'p2.journal'));
+    const p2Persisted = await persisted('p2');
+    assert.is(p2Persisted.boot, 2);
     const disk2 = await FileBlockDevice.open(join(dir, 'p2.img'), BLOCKS[1]!, BYTES, { checksums: true });
     devices[1] = disk2;
-    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened' });
+    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', ...p2Persisted });
     let restored = false;
     p2.onRestored = () => void (restored = true);
     p2.start();
@@ -166,6 +183,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
   } finally {
     for (const t of transports.values()) await t.close();
     for (const d of devices) await d.close();
+    for (const j of journals.values()) await j.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

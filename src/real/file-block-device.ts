@@ -62,8 +62,11 @@ export class FileBlockDevice implements BlockDevice {
   async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
     if (!this.#inRange(block)) return { ok: false, error: 'out-of-range' };
     if (data.length !== this.blockBytes) throw new RangeError(`FileBlockDevice.write: ${data.length} bytes, expected ${this.blockBytes}`);
+    // Copied at the call, as the simulated devices do: the write runs on libuv's thread pool
+    // later, and would otherwise store whatever the caller has put in its buffer by then.
+    const copy = data.slice();
     try {
-      await this.#file.write(data, 0, data.length, block * this.blockBytes);
+      await this.#file.write(copy, 0, copy.length, block * this.blockBytes);
       await this.#file.datasync();
       if (this.#pi !== undefined) {
         const entry = new Uint8Array(PI_ENTRY);
