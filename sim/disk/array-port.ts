@@ -36,6 +36,8 @@ export class ArrayPort implements BlockDevice {
   readonly #misread = new Map<number, number>();
   /** A write meant for `intended` landed on `target`. */
   onMisdirected: ((intended: number, target: number) => void) | undefined;
+  /** A write of `block` was acknowledged, its checksum stored (it may have landed before: a destage can beat the acknowledgement). */
+  onAcknowledged: ((block: number) => void) | undefined;
 
   constructor(device: SimDevice) {
     this.#device = device;
@@ -67,6 +69,7 @@ export class ArrayPort implements BlockDevice {
     if (checksum === undefined) this.#sums.delete(block);
     else this.#sums.setU32(block, checksum);
     if (target !== undefined) this.onMisdirected?.(block, target);
+    else this.onAcknowledged?.(block);
     return r;
   }
 

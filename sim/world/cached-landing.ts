@@ -26,6 +26,18 @@ export function cachedLandingRepairs(device: SimDevice, port: ArrayPort | undefi
   return (kind) => !WRONG_BYTES.includes(kind) || holdsItsChecksum(device, port, block);
 }
 
+/**
+ * For DamageLog.rewritten at a write's acknowledgement: its bytes may have
+ * landed just before, when the checksum region still held the previous
+ * write's; judged again now, they repair wrong bytes (nothing else: an
+ * acknowledgement alone puts nothing on the media).
+ */
+export function acknowledgedRepairs(device: SimDevice, port: ArrayPort, block: number): (kind: DamageKind) => boolean {
+  if (device instanceof DiskArray && device.isLost(block)) return () => false;
+  const holds = holdsItsChecksum(device, port, block);
+  return (kind) => holds && WRONG_BYTES.includes(kind);
+}
+
 function holdsItsChecksum(device: SimDevice, port: ArrayPort | undefined, block: number): boolean {
   if (port === undefined) return true;
   const media = device.store.get(block);

@@ -30,7 +30,7 @@ import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { SimLog } from '../disk/sim-log.js';
 import { SimBuggify } from './buggify.js';
-import { cachedLandingRepairs } from './cached-landing.js';
+import { acknowledgedRepairs, cachedLandingRepairs } from './cached-landing.js';
 import { DamageLog } from './damage.js';
 import { makeDevice, makeNetwork, setNetworkFaults } from './hardware.js';
 import { MediaFaults } from './media-faults.js';
@@ -229,6 +229,8 @@ export class World {
         const stillLost = media instanceof DiskArray && media.isLost(target);
         if (this.#cached || stillLost || wrong(target)) this.media.record(array, target, 'misdirected', intended, unprotected(target));
       };
+      // With a write cache a destage can land before the write's acknowledgement stores its checksum.
+      if (this.#cached) port.onAcknowledged = (block) => this.damage.rewritten(array, block, this.engine.now, acknowledgedRepairs(media, p, block));
       this.#arrayPorts.set(array, port);
     }
     return port;
