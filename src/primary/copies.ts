@@ -41,8 +41,8 @@ const NO_COPY = new Uint8Array(0);
 
 export class Copies {
   readonly #d: CopiesDeps;
-  /** Blocks being rebuilt by parity right now. */
-  readonly #repairing = new Set<number>();
+  /** Blocks being rebuilt by parity right now, and whether their stored copy may be read again meanwhile (no rebuilt data being written yet). */
+  readonly #repairing = new Map<number, boolean>();
   /** Per block: copy requests waiting for its lock, to be answered at once if a rebuild of it starts. */
   readonly #onRepair = new Map<number, Set<() => void>>();
 
@@ -50,10 +50,15 @@ export class Copies {
     this.#d = deps;
   }
 
-  /** A rebuild of `block` from parity starts (its caller holds the block's lock). */
-  beginRepair(block: number): void {
-    this.#repairing.add(block);
+  /** A rebuild of `block` from parity starts (its caller holds the block's lock); `rereadable`: its stored copy is restored data. */
+  beginRepair(block: number, rereadable: boolean): void {
+    this.#repairing.set(block, rereadable);
     for (const answer of this.#onRepair.get(block) ?? []) answer();
+  }
+
+  /** The rebuild of `block` writes what parity rebuilt: its stored copy is no longer to be read meanwhile. */
+  repairWrites(block: number): void {
+    if (this.#repairing.has(block)) this.#repairing.set(block, false);
   }
 
   endRepair(block: number): void {
@@ -93,9 +98,13 @@ export class Copies {
       await this.#lockedUnlessRepairing(block, () => this.#checkZeros(block), () => undefined);
       return reply(d.outbox?.pending(block) === true ? 1 : 3, new Uint8Array(d.disk.blockBytes));
     }
-    // No copy to give (restoring, or being rebuilt): at once, without the lock.
+    // No copy to give (restoring): at once, without the lock.
     const valid = Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount;
-    if (!valid || !d.restore.usable(block) || this.#repairing.has(block)) return reply(2, empty);
+    if (!valid || !d.restore.usable(block)) return reply(2, empty);
+    if (this.#repairing.has(block)) {
+      const again = await this.#duringRepair(block);
+      return reply(again.status, again.data);
+    }
     const copy = await this.#lockedUnlessRepairing(
       block,
       async () => {
@@ -105,7 +114,7 @@ export class Copies {
         // A delta parity has not acknowledged means our data is ahead of Q[block].
         return { status: d.outbox?.pending(block) === true ? 1 : 0, data: read.data };
       },
-      () => ({ status: 2, data: empty }),
+      () => this.#duringRepair(block),
     );
     const wait = d.buggify.delay('copy-reply-delay');
     if (wait > 0) await d.clock.sleep(wait);
@@ -135,7 +144,7 @@ export class Copies {
         return read.ok ? { data: read.data, upTo: d.highestSeq() } : undefined; // literal: nothing to send
       });
     }
-    if (this.#repairing.has(block)) return none();
+    if (this.#repairing.has(block)) return this.#readDuringRepair(block, none);
     return this.#lockedUnlessRepairing(
       block,
       async () => {
@@ -145,12 +154,32 @@ export class Copies {
         const read = await d.disk.read(block);
         return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
       },
-      none,
+      () => this.#readDuringRepair(block, none),
     );
   }
 
+  /**
+   * A copy of a block being rebuilt, its last read having failed: read once more, without the lock
+   * (the rebuild holds it, so nothing writes the block meanwhile). A misdirected read was a moment's
+   * error: the copy is as good as ever, and must not go into Q as missing (declared lost).
+   */
+  async #readDuringRepair<T>(block: number, none: () => T): Promise<{ data: Uint8Array; upTo: number } | T> {
+    const d = this.#d;
+    if (this.#repairing.get(block) !== true || d.restore.lost.has(block)) return none();
+    const read = await d.disk.read(block);
+    // The rebuild began writing (or ended) while we read: what we read may be neither.
+    if (this.#repairing.get(block) !== true) return none();
+    return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
+  }
+
+  /** A copy-reply's status and data for a block being rebuilt (#readDuringRepair). */
+  async #duringRepair(block: number): Promise<{ status: number; data: Uint8Array }> {
+    const again = await this.#readDuringRepair(block, () => undefined);
+    return again === undefined ? { status: 2, data: new Uint8Array(0) } : { status: this.#d.outbox?.pending(block) === true ? 1 : 0, data: again.data };
+  }
+
   /** Runs `fn` holding `block`'s lock — unless a rebuild of it starts while we wait: then `repairing` answers. */
-  #lockedUnlessRepairing<T>(block: number, fn: () => Promise<T>, repairing: () => T): Promise<T> {
+  #lockedUnlessRepairing<T>(block: number, fn: () => Promise<T>, repairing: () => T | Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       let waiters = this.#onRepair.get(block);
       if (waiters === undefined) this.#onRepair.set(block, (waiters = new Set()));

@@ -141,7 +141,8 @@ export class Mender {
   /** Has parity rebuild `block` (call holding its lock), store it, and return it; or record it lost. */
   async #rebuild(block: number, probe: ProbeName, forWrite: boolean): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
-    d.copies.beginRepair(block);
+    // Its stored copy may be read meanwhile (it failed a read a moment ago) unless it is not restored yet.
+    d.copies.beginRepair(block, d.restore.usable(block));
     try {
       await d.outbox?.settled(block);
       const reply = await d.rpc.call(d.parity, 'reconstruct-reply', (id) => ({ type: 'reconstruct-request', id, block }));
@@ -154,6 +155,7 @@ export class Mender {
         return this.#lostContents(forWrite);
       }
       d.probe.hit(probe);
+      d.copies.repairWrites(block);
       // Rewriting clears a latent error; if the disk cannot take it (a lost drive), serve it anyway.
       const stored = await d.disk.write(block, reply.data);
       if (stored.ok) d.restore.written(block);
