@@ -176,37 +176,37 @@ export class HostWorkload {
   async #write(primary: PrimaryNode, block: number, data: Uint8Array, start = this.#engine.now): Promise<void> {
     this.stats.writes++;
     const op = ++this.#ops;
-    const issued = this.#writeIssued.take();
+    const issued = this.#writeIssued.event;
     issued.op = op;
     issued.array = primary.name;
     issued.block = block;
     issued.data = data;
-    this.#writeIssued.publish(issued);
+    for (const listener of this.#writeIssued.listeners) listener(issued);
     const result = await this.#world.hostWrite(primary, block, data);
-    const done = this.#writeDone.take();
+    const done = this.#writeDone.event;
     done.op = op;
     done.array = primary.name;
     done.block = block;
     done.ok = result.ok;
-    this.#writeDone.publish(done);
+    for (const listener of this.#writeDone.listeners) listener(done);
     this.#done(primary, block, 1, result.ok, start, this.writeLatencies);
   }
 
   async #read(primary: PrimaryNode, block: number, start = this.#engine.now): Promise<void> {
     this.stats.reads++;
     const op = ++this.#ops;
-    const issued = this.#readIssued.take();
+    const issued = this.#readIssued.event;
     issued.op = op;
     issued.array = primary.name;
     issued.block = block;
-    this.#readIssued.publish(issued);
+    for (const listener of this.#readIssued.listeners) listener(issued);
     const result = await this.#world.hostRead(primary, block);
-    const done = this.#readDone.take();
+    const done = this.#readDone.event;
     done.op = op;
     done.array = primary.name;
     done.block = block;
     done.data = result.ok ? result.data : undefined;
-    this.#readDone.publish(done);
+    for (const listener of this.#readDone.listeners) listener(done);
     this.#done(primary, block, 0, result.ok, start, this.readLatencies);
   }
 
@@ -219,14 +219,14 @@ export class HostWorkload {
     const trace = this.#engine.trace;
     // With its latency, replay can draw the op from issue to completion.
     trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0, latency);
-    if (!this.#opDone.heard) return;
-    const e = this.#opDone.take();
-    e.array = primary.name;
-    e.block = block;
-    e.write = write === 1;
-    e.ok = ok;
-    e.startUs = start;
-    e.endUs = this.#engine.now;
-    this.#opDone.publish(e);
+    const { listeners, event } = this.#opDone;
+    if (listeners.length === 0) return;
+    event.array = primary.name;
+    event.block = block;
+    event.write = write === 1;
+    event.ok = ok;
+    event.startUs = start;
+    event.endUs = this.#engine.now;
+    for (const listener of listeners) listener(event);
   }
 }

@@ -99,17 +99,14 @@ export class Controllers {
   #ports(device: SimDevice, log: SimLog, life: Incarnation) {
     const { engine, network, probes, buggify } = this.#s;
     const endpoint = network.endpoint(device.name);
-    const sent = this.#sent;
+    const { listeners, event } = this.#sent;
     const tapped: Transport = {
       self: endpoint.self,
       send: (to, message) => {
-        if (sent.heard) {
-          const e = sent.take();
-          e.from = endpoint.self;
-          e.to = to;
-          e.message = message;
-          sent.publish(e);
-        }
+        event.from = endpoint.self;
+        event.to = to;
+        event.message = message;
+        for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
         endpoint.send(to, message);
       },
       listen: (handler) => endpoint.listen(handler),

@@ -116,20 +116,16 @@ export class Installation {
   #written(array: string, block: number): void {
     const repairs = this.#cached ? cachedLandingRepairs(this.node(array).device, this.#ports.get(array), block) : undefined;
     this.#s.damage.rewritten(array, block, this.#s.engine.now, repairs);
-    const landed = this.#landed;
-    if (!landed.heard) return;
-    const e = landed.take();
-    e.array = array;
-    e.block = block;
-    landed.publish(e);
+    const { listeners, event } = this.#landed;
+    event.array = array;
+    event.block = block;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
   }
 
   #messageSettled(block: number): void {
-    const settled = this.#settled;
-    if (!settled.heard) return;
-    const e = settled.take();
-    e.block = block;
-    settled.publish(e);
+    const { listeners, event } = this.#settled;
+    event.block = block;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
   }
 
   /** The node's controller dies: volatile state lost, host I/O in flight fails. */

@@ -23,16 +23,15 @@ export class ProbeCounter {
 
   /** The port `array`'s controllers mark probes through. */
   for(array: string): Probe {
-    const blockProbe = this.#blockProbe;
+    const { listeners, event } = this.#blockProbe;
     return {
       hit: (name, block) => {
         this.hit(name);
-        if (block === undefined || !blockProbe.heard) return;
-        const e = blockProbe.take();
-        e.array = array;
-        e.name = name;
-        e.block = block;
-        blockProbe.publish(e);
+        if (block === undefined) return;
+        event.array = array;
+        event.name = name;
+        event.block = block;
+        for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
       },
       anomaly: (name, block, since) => {
         this.hit(`anomaly:${name}`);

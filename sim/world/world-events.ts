@@ -11,10 +11,10 @@
 // subscribes its own parts first, then its checkers, then whoever composes
 // the run. A publication inside a listener is delivered at once, inside it.
 //
-// The hot kinds (a landing on every write, a message sent or settled) are
-// published through one reused object per kind (Reused): no allocation per
-// event. So a listener must not keep an event it was handed: copy what it
-// needs.
+// The hot kinds (a landing on every write, a message sent or settled, a host
+// operation) are published through one reused object per kind (Reused): no
+// allocation per event. So a listener must not keep an event it was handed:
+// copy what it needs.
 import type { AnomalyName } from '../../src/protocol/anomaly-names.js';
 import type { Message } from '../../src/protocol/messages.js';
 import type { Time } from '../engine/time.js';
@@ -84,40 +84,20 @@ export class WorldEvents {
 }
 
 /**
- * Publishes the events of one hot kind through one object, refilled each
- * time: take() it, set its fields, publish() it. Taken again while its
- * listeners still run (a nested publication), it hands out a copy instead.
+ * One hot kind's publication, allocation-free: its one event object, refilled
+ * for every publication, and the live list of its listeners, which the
+ * publisher calls in a loop of its own — so each such call site only ever
+ * calls its own kind's few listeners, a call the JIT can inline (one shared
+ * loop over every kind's listeners could not be). A listener must not publish
+ * an event of the kind it hears (none does: the hot kinds' listeners record
+ * and post, they do not act on the world).
  */
 export class Reused<K extends WorldEventKind> {
-  readonly #listeners: Listener<K>[];
-  readonly #event: Mutable<EventOf<K>>;
-  #busy = false;
+  readonly listeners: Listener<K>[];
+  readonly event: Mutable<EventOf<K>>;
 
   constructor(events: WorldEvents, event: EventOf<K>) {
-    this.#listeners = events.listeners(event.kind as K);
-    this.#event = { ...event };
-  }
-
-  /** Does anyone listen? (Then an event is worth filling.) */
-  get heard(): boolean {
-    return this.#listeners.length > 0;
-  }
-
-  take(): Mutable<EventOf<K>> {
-    return this.#busy ? { ...this.#event } : this.#event;
-  }
-
-  publish(event: Mutable<EventOf<K>>): void {
-    const list = this.#listeners;
-    if (event !== this.#event) {
-      for (let i = 0; i < list.length; i++) list[i]!(event as EventOf<K>);
-      return;
-    }
-    this.#busy = true;
-    try {
-      for (let i = 0; i < list.length; i++) list[i]!(event as EventOf<K>);
-    } finally {
-      this.#busy = false;
-    }
+    this.listeners = events.listeners(event.kind as K);
+    this.event = { ...event };
   }
 }
