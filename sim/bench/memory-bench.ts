@@ -9,7 +9,7 @@
 import { DurabilityChecker } from '../checker/durability-checker.js';
 import { ParityChecker } from '../checker/parity-checker.js';
 import { Engine } from '../engine/engine.js';
-import { prefill } from '../runner/prefill.js';
+import { prefill } from '../world/prefill.js';
 import { parseScenarioValue } from '../scenario/load.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { World } from '../world/world.js';
@@ -54,10 +54,7 @@ export async function benchWrittenMemory(payloadBytes: number, primaries: number
   };
   const initial = prefill(engine, world);
   const durability = new DurabilityChecker(engine, initial.contents, fail, scenario.ackPolicy);
-  world.onSend = (from, to, m) => {
-    if (m.type === 'delta' && m.seq > 0) durability.deltaSent(from, m.block, m.seq);
-    else if (m.type === 'delta-ack' && from === world.parity.name) durability.deltaDurable(to, m.seq);
-  };
+  durability.listen(world.events, world.parity.name);
   const parity = new ParityChecker(engine, world, fail);
   let built = false;
   engine.watch(world.parity.controller.build().then(() => void (built = true)), 'build');

@@ -24,7 +24,7 @@ export class AnomalyChecker {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;
-    world.probes.onAnomaly = (array, name, block, since) => this.judge(array, name, block, since);
+    world.events.on('anomaly', (e) => this.judge(e.array, e.name, e.block, e.since));
   }
 
   /** False (and reported) if the world's faults do not explain it. */

@@ -31,6 +31,7 @@ import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import { BlockStore } from '../storage/block-store.js';
+import type { WorldEvents } from '../world/world-events.js';
 import type { Violation } from './violation.js';
 
 interface Version {
@@ -94,6 +95,30 @@ export class DurabilityChecker {
     this.#initial = initial;
     this.#report = report;
     this.#policy = policy;
+  }
+
+  /**
+   * Follows the world's stream (world-events.ts): the hosts' operations, and
+   * under local-write each delta to parity's ack; an array's failure.
+   */
+  listen(events: WorldEvents, parity: string): void {
+    // The hosts number their operations; this checker numbers its calls (its clock): op → id.
+    const ids = new Map<number, number>();
+    const id = (op: number) => {
+      const n = ids.get(op)!;
+      ids.delete(op);
+      return n;
+    };
+    events.on('host-write-issued', (e) => void ids.set(e.op, this.writeIssued(e.array, e.block, e.data)));
+    events.on('host-write-done', (e) => this.writeDone(e.array, e.block, id(e.op), e.ok));
+    events.on('host-read-issued', (e) => void ids.set(e.op, this.readIssued(e.array, e.block)));
+    events.on('host-read-done', (e) => this.readDone(e.array, e.block, id(e.op), e.data));
+    events.on('array-failed', (e) => this.arrayFailed(e.array));
+    if (this.#policy !== 'local-write') return; // deltas matter only there
+    events.on('message-sent', ({ from, to, message: m }) => {
+      if (m.type === 'delta' && m.seq > 0) this.deltaSent(from, m.block, m.seq);
+      else if (m.type === 'delta-ack' && from === parity) this.deltaDurable(to, m.seq);
+    });
   }
 
   writeIssued(array: string, block: number, data: Uint8Array): number {

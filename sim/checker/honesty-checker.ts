@@ -46,7 +46,7 @@ export class HonestyChecker {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;
-    world.probes.onBlockProbe = (_array, name, block) => this.#qDebt(name, block);
+    world.events.on('block-probe', (e) => this.#qDebt(e.name, e.block));
   }
 
   /** Q[k] owes a recomputation from an absorbed delta until its next rebuild. */
@@ -88,7 +88,7 @@ export class HonestyChecker {
   /** Judges every block the world has seen reported lost that was not judged when reported. */
   check(): void {
     for (const p of this.#world.primaries) {
-      for (const block of this.#world.lostBlocks(p.name)) {
+      for (const block of this.#world.oracle.lostBlocks(p.name)) {
         if (!this.#judged.has(`${p.name}/${block}`) && !this.judge(p.name, block)) return;
       }
     }
@@ -98,7 +98,7 @@ export class HonestyChecker {
     const now = this.#engine.now;
     // Damaged while nothing protected it, and no host write replaced it since: lost then (parity
     // holds it so), whatever the media reads later — a stray write may have landed on it since.
-    const written = this.#world.lastHostWrite(array, block);
+    const written = this.#world.oracle.lastHostWrite(array, block);
     if (this.#damage(array, block).some((d) => !d.protected && d.start >= written && d.start <= now)) return true;
     const spans = this.#damage(array, block);
     for (const current of spans) {

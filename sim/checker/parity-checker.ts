@@ -36,11 +36,11 @@ export class ParityChecker {
     // A typed event: pure simulator code, so no allocation and no microtask drain.
     this.#hCheck = engine.handler('check.parity-queued', (block) => {
       this.#queued.delete(block);
-      if (this.#world.settled(block)) this.check(block);
+      if (this.#world.oracle.settled(block)) this.check(block);
     });
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
-    world.onBlockWritten((_array, block) => this.touch(block));
-    world.network.observe({ settled: (block) => this.touch(block) });
+    world.events.on('block-landed', (e) => this.touch(e.block));
+    world.events.on('message-settled', (e) => this.touch(e.block));
   }
 
   /** Something happened to `block`: judge it once the current instant's work has run. */
@@ -82,7 +82,7 @@ export class ParityChecker {
     this.sweeps++;
     let ok = true;
     for (const b of this.#writtenBlocks()) {
-      if (this.#world.settled(b)) ok = this.check(b) && ok;
+      if (this.#world.oracle.settled(b)) ok = this.check(b) && ok;
       else this.touch(b);
     }
     return ok;
@@ -98,7 +98,7 @@ export class ParityChecker {
     this.sweeps++;
     const world = this.#world;
     for (const b of this.#writtenBlocks()) {
-      if (!world.settled(b)) {
+      if (!world.oracle.settled(b)) {
         this.#report({ kind: 'liveness', timeUs: this.#engine.now, array: world.parity.name, block: b, message: `stripe ${b} still has work unfinished after the settle bound: it cannot be judged` });
         return false;
       }

@@ -51,7 +51,7 @@ export class PhaseTracker {
     if (event === 'left') this.#unacked.delete(array);
   }
 
-  /** Every message a live controller sends (world.onSend). */
+  /** Every message a live controller sends (the world's `message-sent`). */
   sent(from: string, to: string, m: Message): void {
     const parity = this.#world.parity.name;
     if (m.type === 'delta' && to === parity && m.seq > 0) {

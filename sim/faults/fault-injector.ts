@@ -4,11 +4,11 @@
 // injector arms triggered entries (fault-triggers.ts), asks the budget, writes
 // each fault's trace record and coverage cell, then hands the entry to its
 // kind. It also starts the rate-driven faults of `faults.random` (random/).
-import type { Message } from '../../src/protocol/messages.js';
 import { CoverageRecorder } from '../coverage/coverage-recorder.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
+import type { Checked } from '../world/world-events.js';
 import type { World } from '../world/world.js';
 import type { TriggerEvent } from './entry-fields.js';
 import { FaultBudget } from './fault-budget.js';
@@ -45,12 +45,15 @@ export class FaultInjector {
       after: (delay, fn) => void engine.after(delay, this.#kFault, fn),
       event: (event, array) => this.event(event, array),
     };
+    // The coverage map follows unacknowledged deltas from the wire.
+    world.events.on('message-sent', (e) => this.coverage.tracker.sent(e.from, e.to, e.message));
+    world.events.on('checked', (e) => this.#checked(e.after, e.array, e.ok));
   }
 
   /**
    * Something happened that triggered faults may wait for (fault-triggers.ts)
-   * and the coverage map's phases follow: the runner reports restores, joins,
-   * leaves and loss reports from the world's hooks; the injector its own doings.
+   * and the coverage map's phases follow: restores, joins, leaves and loss
+   * reports once the checkers found them sound (`checked`); the injector its own doings.
    */
   event(event: TriggerEvent, array: string): void {
     const w = this.#world;
@@ -64,16 +67,24 @@ export class FaultInjector {
     }
   }
 
-  /** Every message a live controller sends (the coverage map follows unacknowledged deltas). */
-  sent(from: string, to: string, message: Message): void {
-    this.coverage.tracker.sent(from, to, message);
+  /**
+   * The checkers judged the world after a restore, a join, a leave or a loss
+   * report: an array restored (or a parity array rebuilt, once it merged every
+   * member) is whole again for the budget; a sound judgement is an event.
+   */
+  #checked(after: Checked, array: string, ok: boolean): void {
+    const w = this.#world;
+    if (after === 'restored') this.repaired(array);
+    // A rebuilt parity array is whole once it has merged every member (the world then closes its outage), not at the first.
+    else if (after === 'joined' && w.outages.get(w.parity.name)?.at(-1)?.restoredAt !== undefined) this.repaired(w.parity.name);
+    if (ok) this.event(after, array);
   }
 
   /** Schedules every fault of the scenario, `at` counted from `origin`; random ones stop at `end`. */
   start(origin: Time, end: Time): void {
     // The network's faults last the fault phase (the load), then heal.
-    this.#world.networkFaults(true);
-    this.#engine.at(end, this.#kFault, () => this.#world.networkFaults(false));
+    this.#world.operator.networkFaults(true);
+    this.#engine.at(end, this.#kFault, () => this.#world.operator.networkFaults(false));
     this.#triggers.setEnd(end);
     for (const fault of this.#world.scenario.faults.schedule) {
       if (fault.after === undefined) this.#engine.at(origin + fault.at, this.#kFault, () => this.#inject(fault));

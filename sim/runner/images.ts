@@ -45,7 +45,7 @@ export function buildImages(world: World): Images {
     files.set(file, image);
     const primary = world.primaries.find((p) => p.name === node.name);
     const state = node.device.failed ? 'failed' : primary?.controller.restoring ? 'restoring' : primary ? world.membership(primary.name) : 'member';
-    const lost = [...world.lostBlocks(node.name)].sort((a, b) => a - b);
+    const lost = [...world.oracle.lostBlocks(node.name)].sort((a, b) => a - b);
     const damaged = world.damage
       .openBlocks()
       .filter((d) => d.array === node.name)

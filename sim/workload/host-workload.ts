@@ -4,19 +4,20 @@
 // operations arrive as a Poisson process whatever is outstanding (so offered
 // load can exceed what the arrays serve: saturation), at most `iodepth` in
 // service, the rest waiting at the host in arrival order. Every operation is
-// reported to the durability checker, and its latency recorded (open loop:
+// published on the world's stream as it is issued and as its answer comes
+// (the durability checker follows them), and its latency recorded (open loop:
 // from its arrival, so time waiting at the host counts).
 import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
-import type { DurabilityChecker } from '../checker/durability-checker.js';
+import { Reused, type WorldEvents } from '../world/world-events.js';
 import type { PrimaryNode, World } from '../world/world.js';
 
 /** How much shorter think times and arrival gaps are within a burst. */
 const BURST_SPEEDUP = 10;
 
-/** One completed host operation, for observers (reports). */
+/** One completed host operation, for observers (reports: the world's `host-op` events, copied). */
 export interface HostOp {
   readonly array: string;
   readonly block: number;
@@ -39,22 +40,33 @@ export class HostWorkload {
   /** Latencies in µs of completed operations, in completion order. */
   readonly writeLatencies: number[] = [];
   readonly readLatencies: number[] = [];
+  /** When the last operation completed (0: none yet). */
+  lastDoneUs: Time = 0;
   readonly #engine: Engine;
   readonly #world: World;
-  readonly #checker: DurabilityChecker;
+  // One reused object per kind of event (world-events.ts): none allocated per operation.
+  readonly #writeIssued: Reused<'host-write-issued'>;
+  readonly #writeDone: Reused<'host-write-done'>;
+  readonly #readIssued: Reused<'host-read-issued'>;
+  readonly #readDone: Reused<'host-read-done'>;
+  readonly #opDone: Reused<'host-op'>;
   readonly #kThink: KindId;
   readonly #kOp: KindId;
-  readonly #onOp: ((op: HostOp) => void) | undefined;
+  /** Operations issued so far (each is numbered: its answer's event names the same number). */
+  #ops = 0;
   #kArrive: KindId | undefined;
   #running = 0;
   /** When the load started (bursts count from it). */
   #startUs: Time = 0;
 
-  constructor(engine: Engine, world: World, checker: DurabilityChecker, onOp?: (op: HostOp) => void) {
+  constructor(engine: Engine, world: World, events: WorldEvents) {
     this.#engine = engine;
     this.#world = world;
-    this.#checker = checker;
-    this.#onOp = onOp;
+    this.#writeIssued = new Reused(events, { kind: 'host-write-issued', op: 0, array: '', block: 0, data: new Uint8Array(0) });
+    this.#writeDone = new Reused(events, { kind: 'host-write-done', op: 0, array: '', block: 0, ok: false });
+    this.#readIssued = new Reused(events, { kind: 'host-read-issued', op: 0, array: '', block: 0 });
+    this.#readDone = new Reused(events, { kind: 'host-read-done', op: 0, array: '', block: 0, data: undefined });
+    this.#opDone = new Reused(events, { kind: 'host-op', array: '', block: 0, write: false, ok: false, startUs: 0, endUs: 0 });
     this.#kThink = engine.trace.kind('host.think');
     this.#kOp = engine.trace.kind('host.op', ['block', 'write', 'ok', 'latencyUs']);
   }
@@ -163,28 +175,58 @@ export class HostWorkload {
 
   async #write(primary: PrimaryNode, block: number, data: Uint8Array, start = this.#engine.now): Promise<void> {
     this.stats.writes++;
-    const id = this.#checker.writeIssued(primary.name, block, data);
+    const op = ++this.#ops;
+    const issued = this.#writeIssued.event;
+    issued.op = op;
+    issued.array = primary.name;
+    issued.block = block;
+    issued.data = data;
+    for (const listener of this.#writeIssued.listeners) listener(issued);
     const result = await this.#world.hostWrite(primary, block, data);
-    this.#checker.writeDone(primary.name, block, id, result.ok);
+    const done = this.#writeDone.event;
+    done.op = op;
+    done.array = primary.name;
+    done.block = block;
+    done.ok = result.ok;
+    for (const listener of this.#writeDone.listeners) listener(done);
     this.#done(primary, block, 1, result.ok, start, this.writeLatencies);
   }
 
   async #read(primary: PrimaryNode, block: number, start = this.#engine.now): Promise<void> {
     this.stats.reads++;
-    const id = this.#checker.readIssued(primary.name, block);
+    const op = ++this.#ops;
+    const issued = this.#readIssued.event;
+    issued.op = op;
+    issued.array = primary.name;
+    issued.block = block;
+    for (const listener of this.#readIssued.listeners) listener(issued);
     const result = await this.#world.hostRead(primary, block);
-    this.#checker.readDone(primary.name, block, id, result.ok ? result.data : undefined);
+    const done = this.#readDone.event;
+    done.op = op;
+    done.array = primary.name;
+    done.block = block;
+    done.data = result.ok ? result.data : undefined;
+    for (const listener of this.#readDone.listeners) listener(done);
     this.#done(primary, block, 0, result.ok, start, this.readLatencies);
   }
 
   #done(primary: PrimaryNode, block: number, write: number, ok: boolean, start: Time, latencies: number[]): void {
     if (ok) this.stats.acked++;
     else this.stats.failed++;
+    this.lastDoneUs = this.#engine.now;
     const latency = this.#engine.now - start;
     latencies.push(latency);
     const trace = this.#engine.trace;
     // With its latency, replay can draw the op from issue to completion.
     trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0, latency);
-    this.#onOp?.({ array: primary.name, block, write: write === 1, ok, startUs: start, endUs: this.#engine.now });
+    const { listeners, event } = this.#opDone;
+    if (listeners.length === 0) return;
+    event.array = primary.name;
+    event.block = block;
+    event.write = write === 1;
+    event.ok = ok;
+    event.startUs = start;
+    event.endUs = this.#engine.now;
+    for (const listener of listeners) listener(event);
   }
 }

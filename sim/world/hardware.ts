@@ -46,7 +46,7 @@ export function makeNetwork(engine: Engine, scenario: ResolvedScenario): SimNetw
   const n = scenario.network;
   if (n.model === 'ideal') return new IdealNetwork(engine, { latencyUs: n.latency, blockBytes: scenario.blockSize });
   // Timing is always modelled; the faults (loss, duplication, reordering) are
-  // switched on for the fault phase only (World.networkFaults).
+  // switched on for the fault phase only (Operator.networkFaults).
   // Block payloads are fingerprints; the wire carries (and is timed by) whole blocks.
   const net = new LossyNetwork(engine, { ...linkOptions(n), ...NO_LINK_FAULTS }, scenario.blockSize);
   for (const link of n.links) net.setLink(link.from, link.to, { ...linkOptions(link), ...NO_LINK_FAULTS });

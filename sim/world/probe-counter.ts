@@ -1,18 +1,20 @@
 // Counts code probes (src/ports/probe.ts) over one run, across every
-// controller incarnation; the run summary reports the counts. Anomalies
-// (src/protocol/anomaly-names.ts) count as probes too, and go to the
-// checker, with the array that raised them (`for`).
+// controller incarnation; the run summary reports the counts. A probe marked
+// with the block it concerns is published (`block-probe`), and so is each
+// anomaly (src/protocol/anomaly-names.ts; `anomaly`), with the array that
+// raised it: the checkers judge them. Anomalies count as probes too.
 import type { Probe } from '../../src/ports/probe.js';
-import type { AnomalyName } from '../../src/protocol/anomaly-names.js';
-
-export type AnomalyListener = (array: string, name: AnomalyName, block: number, since: number) => void;
+import { Reused, type WorldEvents } from './world-events.js';
 
 export class ProbeCounter {
   readonly #counts = new Map<string, number>();
-  /** Judges each anomaly raised (sim/checker/anomaly-checker.ts). */
-  onAnomaly: AnomalyListener | undefined;
-  /** Hears each probe marked with the block it concerns (the honesty checker follows Q[k]'s debts so). */
-  onBlockProbe: ((array: string, name: string, block: number) => void) | undefined;
+  readonly #events: WorldEvents;
+  readonly #blockProbe: Reused<'block-probe'>;
+
+  constructor(events: WorldEvents) {
+    this.#events = events;
+    this.#blockProbe = new Reused(events, { kind: 'block-probe', array: '', name: '', block: 0 });
+  }
 
   /** Product probes (ProbeName) and the simulator's own (e.g. a torn write). */
   hit(name: string): void {
@@ -21,14 +23,19 @@ export class ProbeCounter {
 
   /** The port `array`'s controllers mark probes through. */
   for(array: string): Probe {
+    const { listeners, event } = this.#blockProbe;
     return {
       hit: (name, block) => {
         this.hit(name);
-        if (block !== undefined) this.onBlockProbe?.(array, name, block);
+        if (block === undefined) return;
+        event.array = array;
+        event.name = name;
+        event.block = block;
+        for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
       },
       anomaly: (name, block, since) => {
         this.hit(`anomaly:${name}`);
-        this.onAnomaly?.(array, name, block, since);
+        this.#events.publish({ kind: 'anomaly', array, name, block, since });
       },
     };
   }

@@ -64,7 +64,7 @@ export function verify(m: ReferenceModel, r: SimSystem): void {
  * as the model says, and Q the XOR of the members' media.
  */
 export async function settle(m: ReferenceModel, r: SimSystem): Promise<void> {
-  r.world.networkFaults(false);
+  r.world.operator.networkFaults(false);
   m.storm = false;
   for (const link of m.cuts) {
     const [from, to] = link.split('>') as [string, string];

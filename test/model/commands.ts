@@ -250,7 +250,7 @@ class Storm extends Base {
     return m.storm !== this.on;
   }
   protected apply(m: ReferenceModel, r: SimSystem): void {
-    r.world.networkFaults(this.on);
+    r.world.operator.networkFaults(this.on);
     m.storm = this.on;
   }
   toString(): string {

@@ -12,7 +12,7 @@ import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { ParityChecker } from '../../sim/checker/parity-checker.js';
 import { Engine } from '../../sim/engine/engine.js';
 import { LossyNetwork } from '../../sim/network/lossy-network.js';
-import { prefill } from '../../sim/runner/prefill.js';
+import { prefill } from '../../sim/world/prefill.js';
 import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
 import { type PrimaryNode, World } from '../../sim/world/world.js';
 import { scenario } from '../helpers.js';
@@ -72,9 +72,10 @@ export class SimSystem {
       this.completed.set(kind, (this.completed.get(kind) ?? 0) + 1);
       this.parityChecker.sweep(); // after every restore, join and leave, the whole array
     };
-    this.world.onRestored = done('restored');
-    this.world.onJoined = done('joined');
-    this.world.onLeft = done('left');
+    const events = this.world.events;
+    events.on('restored', (e) => done('restored')(e.array));
+    events.on('joined', (e) => done('joined')(e.array));
+    events.on('left', (e) => done('left')(e.array));
   }
 
   /** Builds parity over the founding members (claim 1), then sweeps it. */

@@ -9,7 +9,7 @@
 import { blockChecksum } from '../../src/protocol/checksum.js';
 import type { Engine } from '../engine/engine.js';
 import type { BlockStore } from '../storage/block-store.js';
-import type { World } from '../world/world.js';
+import type { World } from './world.js';
 
 /** Arrays up to this many blocks are prefilled block by block; larger ones by sampling. */
 const EXACT_LIMIT = 1 << 22;

@@ -1,0 +1,105 @@
+// The world's checkers (World.check arms them; the world owns them, as
+// TigerBeetle's cluster owns its state checker): parity, durability, honesty
+// and anomalies, each subscribed to the world's stream. After each completed
+// restore, join or leave they judge the whole world again (a parity sweep;
+// after a restore, every loss report too), and each loss report as it is
+// made; each judgement is published (`checked`), and the fault triggers wait
+// for a sound one. The first violation stops the run.
+import type { AckPolicy } from '../../src/protocol/ack-policy.js';
+import type { Prefilled } from '../world/prefill.js';
+import type { Checked } from '../world/world-events.js';
+import type { World } from '../world/world.js';
+import { AnomalyChecker } from './anomaly-checker.js';
+import { DurabilityChecker } from './durability-checker.js';
+import { HonestyChecker } from './honesty-checker.js';
+import { ParityChecker } from './parity-checker.js';
+import type { Violation } from './violation.js';
+
+export class Checkers {
+  /** Every violation reported, in order (the first one stopped the run). */
+  readonly violations: Violation[] = [];
+  readonly durability: DurabilityChecker;
+  readonly honesty: HonestyChecker;
+  readonly anomaly: AnomalyChecker;
+  readonly parity: ParityChecker;
+  readonly #world: World;
+  readonly #initial: Prefilled;
+
+  constructor(world: World, initial: Prefilled, policy: AckPolicy) {
+    const { engine, events } = world;
+    this.#world = world;
+    this.#initial = initial;
+    const report = (v: Omit<Violation, 'recent'>) => this.report(v);
+    this.durability = new DurabilityChecker(engine, initial.contents, report, policy);
+    this.durability.listen(events, world.parity.name);
+    this.honesty = new HonestyChecker(engine, world, report);
+    this.anomaly = new AnomalyChecker(engine, world, report);
+    this.parity = new ParityChecker(engine, world, report, (block) => this.honesty.held(block));
+    events.on('block-reported-lost', (e) => this.#checked('lost', e.array, this.honesty.judge(e.array, e.block, e.again)));
+    events.on('restored', (e) => {
+      this.honesty.check();
+      this.#checked('restored', e.array, this.parity.sweep()); // after every restore, the whole array
+    });
+    events.on('joined', (e) => this.#checked('joined', e.array, this.parity.sweep())); // after every join (and parity rebuild)
+    events.on('left', (e) => this.#checked('left', e.array, this.parity.sweep())); // after every leave
+  }
+
+  #checked(after: Checked, array: string, ok: boolean): void {
+    this.#world.events.publish({ kind: 'checked', after, array, ok });
+  }
+
+  /** Records a violation, with the last trace records of its block, and stops the run. */
+  report(v: Omit<Violation, 'recent'>): void {
+    const engine = this.#world.engine;
+    this.violations.push({ ...v, recent: v.block === null ? [] : engine.trace.recentFor(v.block) });
+    engine.stop();
+  }
+
+  /** The initial parity build completed, now: blocks damaged before it were never protected. Sweeps the whole array. */
+  built(): boolean {
+    this.#world.oracle.builtAt = this.#world.engine.now;
+    return this.parity.sweep();
+  }
+
+  /**
+   * The run's end (the load over, the world quiet): every array whole again,
+   * every damage repaired or honestly reported, every stripe holding Q = XOR,
+   * and every block of every primary holding what its host may read (a restore
+   * or repair stored nothing wrong). False once a violation is reported.
+   */
+  final(): boolean {
+    const w = this.#world;
+    const now = w.engine.now;
+    const unfinished = [...w.oracle.unfinished(), ...w.media.failedDrives()];
+    if (unfinished.length > 0) {
+      this.report({ kind: 'liveness', timeUs: now, array: unfinished[0]!, block: null, message: `${unfinished.join(', ')} still failed, restoring or joining after the settle bound` });
+      return false;
+    }
+    // Every lost drive's blocks rebuilt, and with a scrub every damaged block repaired (or honestly reported lost).
+    const unrepaired = w.media.unrepaired(w.scenario.scrub !== undefined);
+    if (unrepaired.length > 0) {
+      const d = unrepaired[0]!;
+      this.report({ kind: 'liveness', timeUs: now, array: d.array, block: d.block, message: `${unrepaired.length} damaged block(s) not repaired after the settle bound, first ${d.array}[${d.block}] (${d.kinds.join(', ')})` });
+      return false;
+    }
+    this.honesty.check();
+    if (!this.parity.finalSweep()) return false;
+    for (const p of w.primaries) {
+      const store = p.device.store;
+      const skip = (block: number) => w.oracle.lostBlocks(p.name).has(block) || w.damage.openAt(p.name, block);
+      if (!this.durability.sweep(p.name, [...this.#initial.blocks(p.name), ...store.writtenBlocks()], (block) => store.get(block), skip)) return false;
+    }
+    return true;
+  }
+
+  /** What was checked, for the run report. */
+  get counts(): { parity: number; reads: number; sweeps: number; lossReports: number } {
+    return { parity: this.parity.checks, reads: this.durability.checks, sweeps: this.parity.sweeps, lossReports: this.honesty.checks };
+  }
+
+  /** The run is over: the durability checker's values and the initial contents give their payload memory back. */
+  release(): void {
+    this.#initial.release();
+    this.durability.release();
+  }
+}

@@ -1,0 +1,124 @@
+// One incarnation of a node's controller: the real product code, built over
+// ports gated by its life (incarnation.ts) — the array's port, its journal,
+// the network endpoint, the clock, the probes and BUGGIFY — configured as the
+// scenario and the group's membership say, and with its reports (a block
+// lost, a restore done, a member merged or gone) wired to the world. Every
+// message a live controller sends is published (`message-sent`) before the
+// network has it.
+import { ParityController } from '../../src/parity/parity-controller.js';
+import type { Transport } from '../../src/ports/transport.js';
+import { PrimaryController } from '../../src/primary/primary-controller.js';
+import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
+import type { ArrayPort } from '../disk/array-port.js';
+import type { SimDevice } from '../disk/sim-device.js';
+import type { SimLog } from '../disk/sim-log.js';
+import type { Engine } from '../engine/engine.js';
+import type { SimNetwork } from '../network/sim-network.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { SimBuggify } from './buggify.js';
+import type { Incarnation } from './incarnation.js';
+import type { Membership } from './membership.js';
+import type { ProbeCounter } from './probe-counter.js';
+import { SimClock } from './sim-clock.js';
+import { Reused, type WorldEvents } from './world-events.js';
+
+/** What controllers report to the rest of the world (the operator and the oracle: World wires them). */
+export interface ControllerReports {
+  /** A primary reported `block` lost. */
+  lost(array: string, block: number): void;
+  /** A primary's restore completed. */
+  restored(array: string): void;
+  /** Parity merged `member` (a join, or one member of a rebuild). */
+  joined(member: string): void;
+  /** Parity no longer holds `member`. */
+  left(member: string): void;
+}
+
+export interface ControllerSetup {
+  readonly engine: Engine;
+  readonly scenario: ResolvedScenario;
+  readonly network: SimNetwork;
+  readonly events: WorldEvents;
+  readonly membership: Membership;
+  readonly probes: ProbeCounter;
+  readonly buggify: SimBuggify | undefined;
+  readonly bugs: PlantedBugs;
+  /** Every primary's name, in the scenario's order (parity's peers). */
+  readonly primaries: readonly string[];
+  /** The port `array`'s controllers get (the installation keeps one per array). */
+  readonly port: (array: string, device: SimDevice) => ArrayPort;
+  readonly reports: ControllerReports;
+}
+
+export class Controllers {
+  readonly #s: ControllerSetup;
+  readonly #sent: Reused<'message-sent'>;
+
+  constructor(setup: ControllerSetup) {
+    this.#s = setup;
+    this.#sent = new Reused(setup.events, { kind: 'message-sent', from: '', to: '', message: undefined! });
+  }
+
+  primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
+    const s = this.#s.scenario;
+    const membership = this.#s.membership.of(device.name);
+    const controller = new PrimaryController({
+      ...this.#ports(device, log, life),
+      parity: s.parity.name,
+      variant: s.protocol,
+      ackPolicy: s.ackPolicy,
+      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+      // A joining array is told to join again (the operator's standing orders), from outside.
+      member: membership === 'member' || membership === 'leaving',
+      left: membership === 'outside',
+      bugs: this.#s.bugs,
+    });
+    const reports = this.#s.reports;
+    controller.onBlockLost = (block) => reports.lost(device.name, block);
+    controller.onRestored = () => reports.restored(device.name);
+    return controller;
+  }
+
+  parity(device: SimDevice, log: SimLog, life: Incarnation): ParityController {
+    const s = this.#s.scenario;
+    const controller = new ParityController({
+      ...this.#ports(device, log, life),
+      variant: s.protocol,
+      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+      bugs: this.#s.bugs,
+      members: this.#s.membership.parityMembers,
+      peers: this.#s.primaries,
+    });
+    const reports = this.#s.reports;
+    controller.onLeft = (member) => reports.left(member);
+    controller.onJoined = (member) => reports.joined(member);
+    return controller;
+  }
+
+  /** The ports one incarnation of a node's controller gets, each gated by its life. */
+  #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+    const { engine, network, probes, buggify } = this.#s;
+    const endpoint = network.endpoint(device.name);
+    const { listeners, event } = this.#sent;
+    const tapped: Transport = {
+      self: endpoint.self,
+      send: (to, message) => {
+        event.from = endpoint.self;
+        event.to = to;
+        event.message = message;
+        for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
+        endpoint.send(to, message);
+      },
+      listen: (handler) => endpoint.listen(handler),
+    };
+    return {
+      disk: life.device(this.#s.port(device.name, device)),
+      transport: life.transport(tapped),
+      clock: life.clock(new SimClock(engine, device.name)),
+      journal: life.log(log.port()),
+      probe: probes.for(device.name),
+      ...(buggify !== undefined && { buggify: buggify.for(device.name, life) }),
+      boot: life.number, // the platform's boot counter: one per incarnation, replacements included
+    };
+  }
+}
