@@ -438,6 +438,7 @@ export class PrimaryController {
       this.#probe.hit('primary-journal-redo');
       // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
       const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
+      this.#notices.written(record.block); // a loss notice that came meanwhile predates this write's delta
       if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
       lost.delete(record.block); // a write after the loss replaced it
     }
@@ -504,6 +505,9 @@ export class PrimaryController {
           const notice = message.lost === 1 && this.#hardened;
           if (notice && this.#notices.answered(message.id)) return this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
           if (notice) this.#notices.arrived(message.id, message.block, this.#outbox?.pending(message.block) === true);
+          // Not before journal recovery: its redo takes the block locks, and a repair holding one while it
+          // waits on parity — whose gather waits on our copy, held behind recovery — would never end.
+          await this.#gate.ready;
           // Lost, as parity holds it: learn it. Else rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
           await this.#locks.with(message.block, async () => {
             // A host write since the notice came, or one whose delta is still on its way, replaced it (parity has not heard yet): not lost.
