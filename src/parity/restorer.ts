@@ -10,9 +10,11 @@
 // stripe still waiting to be re-protected after an earlier loss (its Q[k]
 // holds a block no member has any more); but first the asker is asked for its
 // own copy: a restoring member's host may have written the block, and a
-// retransmitted request may be served again after its block was repaired. A Q[k] that owes an absorbed delta is not used: the
-// reconstruction waits for its recomputation. literal gathers the copies once, as
-// the claims say, and computes R from whatever arrived.
+// retransmitted request may be served again after its block was repaired. A
+// Q[k] that owes an absorbed delta is not used: it rebuilds nobody, so the
+// asker's block is lost (its recomputation needs the asker's copy too).
+// literal gathers the copies once, as the claims say, and computes R from
+// whatever arrived.
 //
 // A restore runs as a session per request: every block of the member, in
 // order with bounded concurrency, sent (hardened: until acknowledged), then
@@ -95,8 +97,9 @@ export class Restorer {
       if (!d.contributes(forMember, block)) return lose([forMember], false);
       // Q[block] holds a block no member has any more (a loss not re-protected yet).
       if (d.losses.stale(block)) return lose([forMember]);
-      // Q[block] lacks a member's change (absorbed): wait for its recomputation, which settles or declares the loss.
-      if (d.owes(block)) return 'retry';
+      // Q[block] lacks a member's change (absorbed): it rebuilds nobody, and its recomputation needs the
+      // asker's copy, which it has not (waiting for it would wait for ever: the recomputation asks the asker to repair).
+      if (d.owes(block)) return lose([forMember]);
     }
     const q = await d.disk.read(block);
     if (!q.ok) return d.hardened ? lose([forMember]) : { lost: true };
