@@ -130,6 +130,11 @@ export class Repairer {
     const stored = await d.storeQ(block, q);
     if (!stored.ok) return 'impossible'; // its drive is still failed: rebuilt once replaced
     d.losses.reprotected(block);
+    // A member held lost that gave its data (status 0: it never learned of the loss, and its copy reads
+    // fine again) is in Q[block] now as it is: its block is protected, no longer lost.
+    members.forEach((m, i) => {
+      if (copies[i]!.status === 0 && d.losses.has(m.name, block)) d.losses.found(m.name, block);
+    });
     for (const done of this.#owed.get(block) ?? []) done();
     this.#owed.delete(block);
     this.repaired++;
