@@ -46,7 +46,11 @@ async function buildParity(world: World, checkers: Checkers): Promise<boolean> {
   return checkers.built();
 }
 
-/** The fault phase and the load start now and end at `loadEnd`; the scrub runs through it and one more pass. */
+/**
+ * The fault phase and the load start now and end at `loadEnd`; the scrub runs through it and, once
+ * the hosts' last operations are done (the load has truly stopped: a write after that is a host's no
+ * more), finishes with whole passes until one finds nothing to repair.
+ */
 function startLoad(world: World, faults: FaultInjector, loadEnd: number): void {
   const engine = world.engine;
   faults.start(engine.now, loadEnd);
@@ -54,7 +58,7 @@ function startLoad(world: World, faults: FaultInjector, loadEnd: number): void {
   world.hosts.start(loadEnd);
   if (world.scenario.scrub !== undefined) {
     world.operator.startScrub();
-    engine.at(loadEnd, engine.trace.kind('scrub.finish'), () => world.operator.finishScrub());
+    engine.at(loadEnd, engine.trace.kind('scrub.finish'), () => world.hosts.whenIdle(() => world.operator.finishScrub()));
   }
 }
 

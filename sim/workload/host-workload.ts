@@ -58,6 +58,8 @@ export class HostWorkload {
   #running = 0;
   /** When the load started (bursts count from it). */
   #startUs: Time = 0;
+  /** Called once no stream runs any more (whenIdle). */
+  readonly #idle: (() => void)[] = [];
 
   constructor(engine: Engine, world: World, events: WorldEvents) {
     this.#engine = engine;
@@ -76,6 +78,17 @@ export class HostWorkload {
     return this.#running;
   }
 
+  /** Runs `fn` once no stream is running: now, or when the last one finishes its last op. */
+  whenIdle(fn: () => void): void {
+    if (this.#running === 0) fn();
+    else this.#idle.push(fn);
+  }
+
+  /** One stream fewer; the last one out calls whenIdle's waiters. */
+  #finished(): void {
+    if (--this.#running === 0) for (const fn of this.#idle.splice(0)) fn();
+  }
+
   /** Starts every host stream; streams stop issuing at `endUs`. */
   start(endUs: Time): void {
     const { iodepth, rate } = this.#world.scenario.workload;
@@ -91,7 +104,7 @@ export class HostWorkload {
         this.#running++;
         const rng = this.#engine.random.stream(`host/${primary.name}/${i}`);
         this.#engine.watch(
-          this.#stream(primary, rng, endUs).finally(() => this.#running--),
+          this.#stream(primary, rng, endUs).finally(() => this.#finished()),
           `host ${primary.name} stream ${i}`,
         );
       }
@@ -128,7 +141,7 @@ export class HostWorkload {
       this.#engine.watch(
         op().finally(() => {
           inService--;
-          this.#running--;
+          this.#finished();
           const next = waiting.shift();
           if (next !== undefined) serve(next);
         }),
