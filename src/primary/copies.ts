@@ -39,6 +39,9 @@ interface CopiesDeps {
 /** "No copy": a block we cannot read (parity counts it as zeros). */
 const NO_COPY = new Uint8Array(0);
 
+/** How often a lost block's zeros are written again before the answer goes (each write may be misdirected). */
+const ZERO_REWRITES = 4;
+
 export class Copies {
   readonly #d: CopiesDeps;
   /** Blocks being rebuilt by parity right now, and whether their stored copy may be read again meanwhile (no rebuilt data being written yet). */
@@ -125,9 +128,13 @@ export class Copies {
   async #checkZeros(block: number): Promise<void> {
     const d = this.#d;
     if (!d.restore.lost.has(block)) return; // a write replaced it while we waited
-    const read = await d.disk.read(block);
-    if (read.ok && read.data.every((b) => b === 0)) return;
-    await d.disk.write(block, new Uint8Array(d.disk.blockBytes));
+    // Written again until they read back: this is the scrub's look at the block, and it counts
+    // the pass clean — a rewrite that went astray (misdirected) would stay so for ever.
+    for (let attempt = 0; attempt < ZERO_REWRITES; attempt++) {
+      const read = await d.disk.read(block);
+      if (read.ok && read.data.every((b) => b === 0)) return;
+      if (!(await d.disk.write(block, new Uint8Array(d.disk.blockBytes))).ok) return; // its drive failed: rebuilt once replaced
+    }
   }
 
   /** A copy to merge into Q (build, join), and the last delta it reflects (read under the lock unless not `fenced`). */
