@@ -107,7 +107,12 @@ export class Installation {
       const { engine, damage } = this.#s;
       judgeMisdirections(array, media, p, { engine, damage, media: this.#s.media, cached: this.#cached });
       // With a write cache a destage can land before the write's acknowledgement stores its checksum.
-      if (this.#cached) p.onAcknowledged = (block) => damage.rewritten(array, block, engine.now, acknowledgedRepairs(media, p, block));
+      // (Judged only for a block with damage open: a checksum per acknowledged write would cost every run.)
+      if (this.#cached) {
+        p.onAcknowledged = (block) => {
+          if (damage.openAt(array, block)) damage.rewritten(array, block, engine.now, acknowledgedRepairs(media, p, block));
+        };
+      }
       this.#ports.set(array, p);
     }
     return port;

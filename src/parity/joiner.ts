@@ -62,7 +62,7 @@ export class Joiner {
     this.#d = deps;
   }
 
-  /** Is `member` still joining (some of its blocks not in Q yet)? */
+  /** Is `member` still joining (its join not journaled complete: some blocks may not be in Q yet)? */
   joining(member: NodeId): boolean {
     return this.#joining.has(member);
   }
