@@ -23,6 +23,26 @@ function logOf(records: readonly [number, ParityJournalRecord][]): DurableLog {
   };
 }
 
+/** The blocks recovery hands to a recomputation, when the redo of the records at `failing` positions fails (its drive failed). */
+async function owedAfterReplay(records: readonly [number, ParityJournalRecord][], failing: readonly number[]): Promise<number[]> {
+  let next = 0;
+  const redone = records.filter(([, r]) => 'newQ' in r && r.newQ.length > 0).map(([p]) => p);
+  const replay: Replay = {
+    checkpoint: () => {},
+    epoch: () => {},
+    applied: () => {},
+    lost: () => {},
+    found: () => {},
+    reprotected: () => {},
+    member: () => {},
+    merged: () => {},
+    unmerged: () => {},
+    redo: async () => !failing.includes(redone[next++]!),
+  };
+  const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
+  return log.recover(replay);
+}
+
 async function appliedAfterReplay(records: readonly [number, ParityJournalRecord][]): Promise<Map<string, number[]>> {
   const applied = new Map<string, number[]>();
   const add = (member: string, seq: number) => applied.set(member, [...(applied.get(member) ?? []), seq]);
@@ -69,6 +89,26 @@ test('an apply of another epoch than the checkpoint records still counts for not
     [11, { kind: 'checkpoint', applied: [{ member: 'p2', epoch: 2, floor: 0, above: [] }] }],
   ]);
   assert.equal(applied.get('p2'), []);
+});
+
+// Seed 767 (scenarios/regressions/parity-redo-settles-failed-redo.json): parity's drive failed
+// during its journal replay, so one redo of Q[2] failed; the next logged Q[2] was rewritten once the
+// drive was replaced. Recovery still owed a recomputation, and the Q owing it rebuilt nobody: a
+// member's block damaged later was declared lost though Q[2] held it.
+test('a later logged Q rewritten settles an earlier redo that failed', async () => {
+  const owed = await owedAfterReplay([[1, apply(1, 0)], [2, apply(2, 0)]], [1]);
+  assert.equal(owed, []);
+});
+
+test('the last logged Q not rewritten is owed a recomputation', async () => {
+  assert.equal(await owedAfterReplay([[1, apply(1, 0)], [2, apply(2, 0)]], [2]), [343]);
+});
+
+test('an absorbed delta stays owed after a later apply, and is settled by a logged recomputation', async () => {
+  const absorbed: ParityJournalRecord = { ...apply(1, 0), newQ: new Uint8Array(0) } as ParityJournalRecord;
+  assert.equal(await owedAfterReplay([[1, absorbed], [2, apply(2, 0)]], []), [343]);
+  const recomputed: ParityJournalRecord = { kind: 'write', block: 343, newQ: q } as ParityJournalRecord;
+  assert.equal(await owedAfterReplay([[1, absorbed], [2, recomputed]], []), []);
 });
 
 test.run();

@@ -123,7 +123,10 @@ export class ParityLog {
     const contents = await this.#journal.read();
     /** Per member: the deltas replayed since its last epoch change, each with the epoch its record names. */
     const since = new Map<NodeId, { seq: number; epoch: number }[]>();
-    const unavailable = new Set<number>();
+    /** Blocks whose logged Q could not be rewritten (its drive failed): a later logged Q rewritten settles them. */
+    const unwritten = new Set<number>();
+    /** Blocks owing an absorbed delta: only a recomputation logged after it settles that. */
+    const owed = new Set<number>();
     /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
     const epochs = new Map<NodeId, number>();
     for (const entry of contents.records) {
@@ -181,11 +184,17 @@ export class ParityLog {
       }
       this.#probe.hit('parity-journal-redo');
       // An empty newQ: Q[block] was unavailable then (rebuilt from the members' copies, which include that change).
-      if (record.newQ.length === 0 || !(await r.redo(record.block, record.newQ))) unavailable.add(record.block);
-      // A recomputation from the members' copies logged after it settled that debt (any other Q
-      // logged since may come from a redo of an older value, which does not hold the change).
-      else if (record.kind === 'write') unavailable.delete(record.block);
+      if (record.newQ.length === 0) owed.add(record.block);
+      else if (!(await r.redo(record.block, record.newQ))) unwritten.add(record.block);
+      else {
+        // A later logged Q was read from the earlier one's write (under the block's lock), so it holds
+        // it: rewritten, it settles an earlier redo that failed.
+        unwritten.delete(record.block);
+        // A recomputation from the members' copies logged after it settled that debt (any other Q
+        // logged since may come from a redo of an older value, which does not hold the change).
+        if (record.kind === 'write') owed.delete(record.block);
+      }
     }
-    return [...unavailable].sort((a, b) => a - b);
+    return [...new Set([...unwritten, ...owed])].sort((a, b) => a - b);
   }
 }
