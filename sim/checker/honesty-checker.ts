@@ -12,7 +12,8 @@
 //     Q = XOR since (it is still being re-protected: Q[k] holds a block
 //     nobody has any more);
 // or the block was reported lost before, honestly, and no host write has
-// replaced it since (a member whose array failed hears of it again); or the
+// replaced it since (likewise a loss its member hears of after a stray write
+// mended its media: the damage since the last host write is judged) (a member whose array failed hears of it again); or the
 // copy was damaged while nothing protected it, and no host write has replaced
 // it since (lost then, whatever the media reads when the member hears of it).
 // Damage that another began before it ended (a stray write landing on a
@@ -39,6 +40,8 @@ export class HonestyChecker {
   readonly #unprotected = new Set<number>();
   /** Per block: when Q[k] last took a delta it could not apply, and when it was next recomputed. */
   readonly #owed = new Map<number, { from: number; until: number | undefined }[]>();
+  /** Per block: when the parity check last found its stripe whole. */
+  readonly #heldAt = new Map<number, number>();
   checks = 0;
   honestLosses = 0;
 
@@ -83,6 +86,7 @@ export class HonestyChecker {
   /** The parity check found `block`'s stripe whole: a loss in it no longer excuses another. */
   held(block: number): void {
     this.#unprotected.delete(block);
+    this.#heldAt.set(block, this.#engine.now);
   }
 
   /** Judges every block the world has seen reported lost that was not judged when reported. */
@@ -102,7 +106,9 @@ export class HonestyChecker {
     if (this.#damage(array, block).some((d) => !d.protected && d.start >= written && d.start <= now)) return true;
     const spans = this.#damage(array, block);
     for (const current of spans) {
-      if (current.start > now || (current.end !== undefined && current.end < now)) continue; // not damaged now
+      // Damaged now — or since the host last wrote the block, that damage ended by no host write (a
+      // stray write that happened to land the right bytes): a loss it caused stands until one does.
+      if (current.start > now || (current.end !== undefined && current.end < now && current.start < written)) continue;
       const mine = continuous(spans, current);
       // Never protected: damaged before parity was built, or before a join merged it.
       if (!mine.protected) return true;
@@ -110,6 +116,7 @@ export class HonestyChecker {
       if (array !== this.#world.parity.name && !this.#world.counts(array, block)) return true;
       // Its stripe lost another block and is not whole again yet.
       if (this.#unprotected.has(block)) return true;
+      if (this.#lostUnreported(array, block, now)) return true;
       // Q[k] lacked a delta parity acknowledged while Q[k] was unreadable, not recomputed yet, at some
       // moment of our damage: as good as damaged, though a redo of an older logged value left it
       // readable (settled() holds the parity check for as long).
@@ -117,6 +124,29 @@ export class HonestyChecker {
       const until = mine.end ?? now;
       for (const other of this.#group(array, block)) {
         if (this.#damage(other, block).some((d) => d.start <= until && (d.end === undefined || d.end >= mine.start))) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Did two other copies of the stripe hold damage at once since the parity
+   * check last found it whole? Single parity lost a block then, whether or
+   * not its member ever reported it (it may have rewritten the block first:
+   * a crash recovery's redo), and Q[k] holds nothing to rebuild from until
+   * the stripe is re-protected.
+   */
+  #lostUnreported(array: string, block: number, now: number): boolean {
+    const since = this.#heldAt.get(block) ?? -1;
+    const copies = this.#group(array, block).map((name) => this.#damage(name, block));
+    for (let i = 0; i < copies.length; i++) {
+      for (let j = i + 1; j < copies.length; j++) {
+        for (const a of copies[i]!) {
+          for (const b of copies[j]!) {
+            const from = Math.max(a.start, b.start);
+            if (from > since && from <= now && (a.end === undefined || a.end >= from) && (b.end === undefined || b.end >= from)) return true;
+          }
+        }
       }
     }
     return false;

@@ -4,10 +4,12 @@
 // a delta for the block still awaits parity's ack: the copy is then ahead of
 // Q[k]).
 //
-// A copy is read under the block's lock — except that a block being rebuilt
-// from parity right now has no copy to give, and must say so at once: the
-// rebuild holds the lock waiting for Q[k], and parity may hold Q[k] waiting
-// for this very answer. A request already waiting for the lock when such a
+// A copy is read under the block's lock — except for a block being rebuilt
+// from parity right now, which must be answered at once: the rebuild holds the
+// lock waiting for Q[k], and parity may hold Q[k] waiting for this very
+// answer. Its stored copy is read once more (a misdirected read was a moment's
+// error), or, once the rebuilt data is being written, that data is the copy;
+// else it has none. A request already waiting for the lock when such a
 // rebuild starts is answered then. hardened answers "no copy" (empty) for a
 // block it cannot read or whose checksum fails; literal sends nothing.
 import type { Buggify } from '../ports/buggify.js';
@@ -44,8 +46,11 @@ const ZERO_REWRITES = 4;
 
 export class Copies {
   readonly #d: CopiesDeps;
-  /** Blocks being rebuilt by parity right now, and whether their stored copy may be read again meanwhile (no rebuilt data being written yet). */
-  readonly #repairing = new Map<number, boolean>();
+  /**
+   * Blocks being rebuilt by parity right now: whether their stored copy may be read again meanwhile
+   * (no rebuilt data being written yet), or the rebuilt data being written.
+   */
+  readonly #repairing = new Map<number, boolean | Uint8Array>();
   /** Per block: copy requests waiting for its lock, to be answered at once if a rebuild of it starts. */
   readonly #onRepair = new Map<number, Set<() => void>>();
 
@@ -59,9 +64,13 @@ export class Copies {
     for (const answer of this.#onRepair.get(block) ?? []) answer();
   }
 
-  /** The rebuild of `block` writes what parity rebuilt: its stored copy is no longer to be read meanwhile. */
-  repairWrites(block: number): void {
-    if (this.#repairing.has(block)) this.#repairing.set(block, false);
+  /**
+   * The rebuild of `block` writes what parity rebuilt, `data`: the block's content from now on, and
+   * the copy to give meanwhile (its stored copy is no longer to be read). Answering "no copy" here had
+   * a repair of Q[block] declare the block lost while its data was on its way to the disk (seed 1129).
+   */
+  repairWrites(block: number, data: Uint8Array): void {
+    if (this.#repairing.has(block)) this.#repairing.set(block, data);
   }
 
   endRepair(block: number): void {
@@ -172,10 +181,14 @@ export class Copies {
    */
   async #readDuringRepair<T>(block: number, none: () => T): Promise<{ data: Uint8Array; upTo: number } | T> {
     const d = this.#d;
-    if (this.#repairing.get(block) !== true || d.restore.lost.has(block)) return none();
+    const rebuilt = this.#repairing.get(block);
+    if (rebuilt instanceof Uint8Array && !d.restore.lost.has(block)) return { data: rebuilt, upTo: d.highestSeq() };
+    if (rebuilt !== true || d.restore.lost.has(block)) return none();
     const read = await d.disk.read(block);
     // The rebuild began writing (or ended) while we read: what we read may be neither.
-    if (this.#repairing.get(block) !== true) return none();
+    const now = this.#repairing.get(block);
+    if (now instanceof Uint8Array) return { data: now, upTo: d.highestSeq() };
+    if (now !== true) return none();
     return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
   }
 

@@ -155,7 +155,7 @@ export class Mender {
         return this.#lostContents(forWrite);
       }
       d.probe.hit(probe);
-      d.copies.repairWrites(block);
+      d.copies.repairWrites(block, reply.data);
       // Rewriting clears a latent error; if the disk cannot take it (a lost drive), serve it anyway.
       const stored = await d.disk.write(block, reply.data);
       if (stored.ok) d.restore.written(block);
