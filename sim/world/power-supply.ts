@@ -5,6 +5,7 @@
 // controllers (sim/disk/sim-log.ts). Outages of one array may overlap: its
 // power returns when the last one ends.
 import { intact } from '../../src/util/verified-disk.js';
+import { acknowledgedRepairs } from './cached-landing.js';
 import type { World } from './world.js';
 
 export class PowerSupply {
@@ -27,9 +28,14 @@ export class PowerSupply {
       for (let i = 0; i < loss.torn; i++) w.probes.hit('torn-write');
       for (let i = 0; i < loss.cachedLost; i++) w.probes.hit('cached-writes-lost');
       // A block whose media no longer matches its checksum (a torn write, a landed write whose checksum
-      // never followed, a cached write lost under a newer checksum) is damaged until rewritten.
+      // never followed, a cached write lost under a newer checksum) is damaged until rewritten. One
+      // that matches it again held wrong bytes only in the cache (a misdirected write's, lost with it):
+      // they are gone (seed 286: parity[28] stayed "misdirected" for ever, its media right).
       const port = w.arrayPort(name);
-      for (const block of loss.blocks) if (!intact(block, device.store.get(block), port.checksum(block))) w.media.record(name, block, 'torn');
+      for (const block of loss.blocks) {
+        if (!intact(block, device.store.get(block), port.checksum(block))) w.media.record(name, block, 'torn');
+        else if (w.damage.openAt(name, block)) w.damage.rewritten(name, block, w.engine.now, acknowledgedRepairs(device, port, block));
+      }
     }
   }
 

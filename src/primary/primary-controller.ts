@@ -443,6 +443,9 @@ export class PrimaryController {
       lost.delete(record.block); // a write after the loss replaced it
     }
     if (lost.size !== lostBefore) await this.#persist();
+    // Reported again: a loss is journaled before it is reported, and a crash between the two kept it
+    // unreported for ever (seed 2258: its zeros then passed for data). At least once, then.
+    for (const block of lost.blocks()) this.onBlockLost?.(block);
     this.#mender.zeroFillLost(); // a power failure may have reverted a lost block's zeros
     if (this.#left && !this.#member) this.#outbox?.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
     // A restore a crash interrupted resumes (same epoch, new session).
