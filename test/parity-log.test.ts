@@ -111,4 +111,27 @@ test('an absorbed delta stays owed after a later apply, and is settled by a logg
   assert.equal(await owedAfterReplay([[1, absorbed], [2, recomputed]], []), []);
 });
 
+test("a recomputation that took a lost member's data ends its loss at replay", async () => {
+  const events: string[] = [];
+  const replay: Replay = {
+    checkpoint: () => {},
+    epoch: () => {},
+    applied: () => {},
+    lost: (member, block) => void events.push(`lost ${member} ${block}`),
+    found: (member, block) => void events.push(`found ${member} ${block}`),
+    reprotected: (block) => void events.push(`reprotected ${block}`),
+    member: () => {},
+    merged: () => {},
+    unmerged: () => {},
+    redo: async () => true,
+  };
+  const records: [number, ParityJournalRecord][] = [
+    [1, { kind: 'lost', member: 'p2', block: 7, stale: 1 }],
+    [2, { kind: 'write', block: 7, newQ: q, found: ['p2'] }],
+  ];
+  const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
+  await log.recover(replay);
+  assert.equal(events, ['lost p2 7', 'reprotected 7', 'found p2 7']);
+});
+
 test.run();

@@ -60,6 +60,7 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
     },
     { kind: 'epoch', member: 'p2', epoch: 3 },
     { kind: 'write', block: 5, newQ: q },
+    { kind: 'write', block: 6, newQ: q, found: ['p1', 'p3'] },
     ...(['joining', 'member', 'leaving', 'left'] as const).map((state) => ({ kind: 'member' as const, name: 'p4', blockCount: 768, state })),
     { kind: 'merge', member: 'p4', block: 9, upTo: 41, epoch: 1, noCopy: 0, newQ: q },
     { kind: 'merge', member: 'p4', block: 10, upTo: 41, epoch: 1, noCopy: 1, newQ: q },
@@ -69,6 +70,8 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
   for (const r of records) assert.equal(decodeParityRecord(encodeParityRecord(r)), r);
   // Byte for byte what checkpoints held before the group was journaled (runs without joins keep their traces).
   assert.is(encodeParityRecord({ kind: 'checkpoint', applied }).length, 1 + 4 + JSON.stringify(applied).length);
+  // A recomputation that ends no loss is written as before it could (tag 4, no list).
+  assert.equal(encodeParityRecord({ kind: 'write', block: 5, newQ: q, found: [] }), encodeParityRecord({ kind: 'write', block: 5, newQ: q }));
 });
 
 test('xor: a ^ b ^ b = a, commutative, x ^ x = 0 — for any length and alignment', () => {

@@ -140,7 +140,7 @@ export class ParityController {
     const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
     const repairQ = (block: number) => this.repairer.repair(block);
-    const storeQ = (block: number, q: Uint8Array) => this.#log.journaled({ kind: 'write', block, newQ: q }, () => this.#disk.write(block, q));
+    const storeQ = (block: number, q: Uint8Array, found?: readonly NodeId[]) => this.#log.journaled({ kind: 'write', block, newQ: q, ...(found !== undefined && { found }) }, () => this.#disk.write(block, q));
     const ready = () => this.#gate.ready;
     const losses = new Losses();
     const declareLost = (members: readonly NodeId[], block: number, stale: boolean) => this.#declareLost(members, block, stale);

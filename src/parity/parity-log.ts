@@ -177,6 +177,8 @@ export class ParityLog {
           break;
         case 'write':
           r.reprotected(record.block);
+          // Members whose data went into this Q: whatever loss came before, they hold data for it.
+          for (const member of record.found ?? []) r.found(member, record.block);
           break;
         case 'lost':
           r.lost(record.member, record.block, record.stale === 1);

@@ -28,8 +28,8 @@ import type { GroupView, PartDeps } from './part-deps.js';
 interface RepairerDeps extends PartDeps, GroupView {
   /** Is Q[block] as stored now usable (readable, and intact)? */
   readonly intact: (block: number) => Promise<boolean>;
-  /** Journals and writes a new Q[block] (the stripe protects again). */
-  readonly storeQ: (block: number, q: Uint8Array) => Promise<WriteResult>;
+  /** Journals and writes a new Q[block] (the stripe protects again), and the end of `found`'s losses of it. */
+  readonly storeQ: (block: number, q: Uint8Array, found?: readonly NodeId[]) => Promise<WriteResult>;
   /** Resolves once journal recovery is done. */
   readonly ready: () => Promise<void>;
   readonly losses: Losses;
@@ -127,14 +127,14 @@ export class Repairer {
     }
     const q = new Uint8Array(d.disk.blockBytes);
     for (const c of copies) xorInto(q, c.data);
-    const stored = await d.storeQ(block, q);
+    // A member held lost that gave its data (status 0: it never learned of the loss, and its copy reads
+    // fine again) is in Q[block] now as it is: its block is protected, no longer lost — journaled with
+    // the new Q (a crash brought the loss back, and the member was told of a loss its block no longer had).
+    const found = members.filter((m, i) => copies[i]!.status === 0 && d.losses.has(m.name, block)).map((m) => m.name);
+    const stored = await d.storeQ(block, q, found);
+    for (const member of found) d.losses.found(member, block); // in the journal now, whatever the write did
     if (!stored.ok) return 'impossible'; // its drive is still failed: rebuilt once replaced
     d.losses.reprotected(block);
-    // A member held lost that gave its data (status 0: it never learned of the loss, and its copy reads
-    // fine again) is in Q[block] now as it is: its block is protected, no longer lost.
-    members.forEach((m, i) => {
-      if (copies[i]!.status === 0 && d.losses.has(m.name, block)) d.losses.found(m.name, block);
-    });
     for (const done of this.#owed.get(block) ?? []) done();
     this.#owed.delete(block);
     this.repaired++;

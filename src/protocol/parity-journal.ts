@@ -119,6 +119,8 @@ export interface WriteRecord {
   readonly kind: 'write';
   readonly block: number;
   readonly newQ: Uint8Array;
+  /** Members held lost whose data went into newQ (they gave it): their loss is over. */
+  readonly found?: readonly string[];
 }
 
 export type ParityJournalRecord = ApplyRecord | CheckpointRecord | EpochRecord | WriteRecord | MemberRecord | MergeRecord | UnmergeRecord | LostRecord;
@@ -143,6 +145,11 @@ const EPOCH: FieldSpec = [
 ];
 const WRITE: FieldSpec = [
   ['block', 'uint'],
+  ['newQ', 'bytes'],
+];
+const WRITE_FOUND: FieldSpec = [
+  ['block', 'uint'],
+  ['found', 'bytes'],
   ['newQ', 'bytes'],
 ];
 const MEMBER: FieldSpec = [
@@ -188,7 +195,9 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
     case 'epoch':
       return [3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }];
     case 'write':
-      return [4, WRITE, { block: r.block, newQ: r.newQ }];
+      // Tag 4 as before when it ends no loss (its bytes, and every run's trace, unchanged).
+      if (r.found === undefined || r.found.length === 0) return [4, WRITE, { block: r.block, newQ: r.newQ }];
+      return [9, WRITE_FOUND, { block: r.block, found: text.encode(JSON.stringify(r.found)), newQ: r.newQ }];
     case 'member':
       return [5, MEMBER, { name: text.encode(r.name), blockCount: r.blockCount, state: MEMBER_STATES.indexOf(r.state) }];
     case 'merge':
@@ -233,6 +242,12 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
     case 8:
       readFields(LOST, bytes, 1, out, 'lost');
       return { kind: 'lost', member: str('member'), block: out['block'] as number, stale: out['stale'] as number };
+    case 9: {
+      readFields(WRITE_FOUND, bytes, 1, out, 'write');
+      const found: unknown = JSON.parse(str('found'));
+      if (!Array.isArray(found) || !found.every((m) => typeof m === 'string')) throw new DecodeError('write: found is not a list of member names');
+      return { kind: 'write', block: out['block'] as number, newQ: out['newQ'] as Uint8Array, found };
+    }
   }
   throw new DecodeError(`unknown parity journal record tag ${bytes[0]}`);
 }
