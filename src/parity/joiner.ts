@@ -55,8 +55,6 @@ export class Joiner {
   readonly #joining = new Set<NodeId>();
   /** Blocks merged per member, with what they reflect; kept after the join so late deltas are still judged. */
   readonly #mergedUpTo = new Map<NodeId, Map<number, number>>();
-  blocksMerged = 0;
-  deltasAbsorbed = 0;
 
   constructor(deps: JoinerDeps) {
     this.#d = deps;
@@ -153,7 +151,6 @@ export class Joiner {
     const j = this.#running.get(member);
     const upTo = merged.get(block) ?? (j !== undefined ? await this.#merge(j, block) : 0);
     if (seq > upTo) return 'apply';
-    this.deltasAbsorbed++;
     this.#d.probe.hit('join-delta-absorbed');
     return 'absorbed';
   }
@@ -201,7 +198,6 @@ export class Joiner {
     };
     const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();
     j.merging.delete(block);
-    this.blocksMerged++;
     return upTo;
   }
 }

@@ -33,7 +33,6 @@ export class Leaver {
   /** Per leaving member: blocks already XORed out of Q. */
   readonly #removed = new Map<NodeId, Set<number>>();
   readonly #running = new Set<NodeId>();
-  blocksRemoved = 0;
 
   constructor(deps: LeaverDeps) {
     this.#d = deps;
@@ -113,7 +112,6 @@ export class Leaver {
       const stored = await d.storeUnmerge(member, block, q.data);
       removed.add(block);
       if (!stored.ok) d.repairQ(block); // rebuilt from the members that remain
-      this.blocksRemoved++;
       return 'done';
     };
     return d.hardened ? d.locks.with(block, work) : work();

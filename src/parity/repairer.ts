@@ -52,8 +52,6 @@ export class Repairer {
    * that reads intact later (a redo of an older logged value) does not hold it.
    */
   readonly #owed = new Map<number, (() => void)[]>();
-  /** Q blocks recomputed from the members. */
-  repaired = 0;
 
   constructor(deps: RepairerDeps) {
     this.#d = deps;
@@ -137,7 +135,6 @@ export class Repairer {
     d.losses.reprotected(block);
     for (const done of this.#owed.get(block) ?? []) done();
     this.#owed.delete(block);
-    this.repaired++;
     d.probe.hit(reprotect ? 'stripe-reprotected' : 'parity-block-rebuilt', block);
     return 'done';
   }

@@ -49,10 +49,6 @@ export class Restorer {
   readonly #d: RestorerDeps;
   readonly #sessions = new Map<NodeId, number>();
   #nextSession = 1;
-  /** Reconstructions retried because a member's copy was ahead of Q[k] (H7). */
-  inconsistentCuts = 0;
-  blocksRestored = 0;
-  blocksLost = 0;
 
   constructor(deps: RestorerDeps) {
     this.#d = deps;
@@ -75,7 +71,6 @@ export class Restorer {
     for (let attempt = 1; ; attempt++) {
       const result = this.#d.hardened ? await this.#d.locks.with(block, () => this.#gather(forMember, block)) : await this.#gather(forMember, block);
       if (result !== 'retry') return this.#d.bugs.has('parity-reports-false-loss') && block % 10 === 0 ? { lost: true } : result;
-      this.inconsistentCuts++;
       this.#d.probe.hit('restore-cut-retried');
       await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
     }
@@ -135,8 +130,6 @@ export class Restorer {
         // A superseded session stops resending: its member ignores it (and never acknowledges it).
         if (d.hardened) await d.rpc.call(member.name, 'restore-ack', message, current);
         else d.net.send(member.name, message(0));
-        if (rebuilt.lost) this.blocksLost++;
-        else this.blocksRestored++;
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -55,9 +55,6 @@ export class Scrubber {
   /** Copies repaired (or found lost) since the last whole pass of finish() began; an unresolved mismatch is not one. */
   #repairedThisPass = 0;
   #finished: (() => void) | undefined;
-  blocksScrubbed = 0;
-  mismatches = 0;
-  unresolved = 0;
 
   constructor(deps: ScrubberDeps) {
     this.#d = deps;
@@ -105,7 +102,6 @@ export class Scrubber {
       }
       await d.clock.sleep(retransmitDelay(d.retransmit, attempt));
     }
-    this.blocksScrubbed++;
   }
 
   /** Call holding the Q[block] lock. */
@@ -126,8 +122,7 @@ export class Scrubber {
     if (q.ok && bad.length === 0) {
       if (equalBytes(q.data, xor)) return 'ok';
       this.#found();
-      this.unresolved++; // every checksum matched: no telling which copy is wrong
-      d.probe.hit('scrub-mismatch-unresolved');
+      d.probe.hit('scrub-mismatch-unresolved'); // every checksum matched: no telling which copy is wrong
       d.probe.anomaly('scrub-copies-agree-q-differs', block, since);
       return 'ok';
     }
@@ -147,7 +142,6 @@ export class Scrubber {
   }
 
   #found(): void {
-    this.mismatches++;
     this.#d.probe.hit('scrub-mismatch-found');
   }
 }

@@ -58,8 +58,6 @@ const REBUILD_CONCURRENCY = 8;
 
 export class Mender {
   readonly #d: MenderDeps;
-  /** Host reads answered by parity's reconstruction while restoring. */
-  degradedReads = 0;
 
   constructor(deps: MenderDeps) {
     this.#d = deps;
@@ -75,7 +73,6 @@ export class Mender {
     if (!d.hardened) return d.disk.read(block);
     if (d.restore.lost.has(block)) return this.#lostContents(forWrite);
     if (!d.restore.usable(block)) {
-      this.degradedReads++;
       return this.#rebuild(block, 'degraded-read-served', forWrite);
     }
     // planted: host I/O reads the media unchecked, so corrupt data is served.

@@ -191,11 +191,6 @@ export class PrimaryController {
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
-  /** Host reads answered by parity's reconstruction while restoring. */
-  get degradedReads(): number {
-    return this.#mender.degradedReads;
-  }
-
   /** Deltas sent again after a timeout, for the run summary and probes. */
   get retransmissions(): number {
     return this.#outbox?.retransmissions ?? 0;
