@@ -5,10 +5,9 @@
 // lost, a restore done, a member merged or gone) wired to the world. Every
 // message a live controller sends is published (`message-sent`) before the
 // network has it.
-import { ParityController } from '../../src/parity/parity-controller.js';
+import type { ControllerModule, ControllerPorts, ParityRole, PrimaryRole } from '../../src/controller-api.js';
+import type { BlockDevice } from '../../src/ports/block-device.js';
 import type { Transport } from '../../src/ports/transport.js';
-import { PrimaryController } from '../../src/primary/primary-controller.js';
-import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import type { ArrayPort } from '../disk/array-port.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { SimLog } from '../disk/sim-log.js';
@@ -42,7 +41,14 @@ export interface ControllerSetup {
   readonly membership: Membership;
   readonly probes: ProbeCounter;
   readonly buggify: SimBuggify | undefined;
-  readonly bugs: PlantedBugs;
+  /** Whose controllers run: the built-in ones, or a user's module (`--controllers`). */
+  readonly module: ControllerModule;
+  /**
+   * Wraps the port of `array` a controller gets, below its life's gate (so I/O a dead
+   * controller left in flight is still seen to end): how the world watches a user's
+   * controllers' disk I/O (block-activity.ts). Absent: the port as it is.
+   */
+  readonly watchDisk?: (array: string, disk: BlockDevice) => BlockDevice;
   /** Every primary's name, in the scenario's order (parity's peers). */
   readonly primaries: readonly string[];
   /** The port `array`'s controllers get (the installation keeps one per array). */
@@ -59,44 +65,42 @@ export class Controllers {
     this.#sent = new Reused(setup.events, { kind: 'message-sent', from: '', to: '', message: undefined! });
   }
 
-  primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
+  primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryRole {
     const s = this.#s.scenario;
     const membership = this.#s.membership.of(device.name);
-    const controller = new PrimaryController({
-      ...this.#ports(device, log, life),
-      parity: s.parity.name,
-      variant: s.protocol,
-      ackPolicy: s.ackPolicy,
-      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
-      // A joining array is told to join again (the operator's standing orders), from outside.
-      member: membership === 'member' || membership === 'leaving',
-      left: membership === 'outside',
-      bugs: this.#s.bugs,
-    });
     const reports = this.#s.reports;
-    controller.onBlockLost = (block) => reports.lost(device.name, block);
-    controller.onRestored = () => reports.restored(device.name);
-    return controller;
+    const report = { blockLost: (block: number) => reports.lost(device.name, block), restored: () => reports.restored(device.name) };
+    return this.#s.module.primary(
+      { ...this.#ports(device, log, life), report },
+      {
+        protocol: s.protocol,
+        retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+        parity: s.parity.name,
+        // A joining array is told to join again (the operator's standing orders), from outside.
+        member: membership === 'member' || membership === 'leaving',
+        left: membership === 'outside',
+        ackPolicy: s.ackPolicy,
+      },
+    );
   }
 
-  parity(device: SimDevice, log: SimLog, life: Incarnation): ParityController {
+  parity(device: SimDevice, log: SimLog, life: Incarnation): ParityRole {
     const s = this.#s.scenario;
-    const controller = new ParityController({
-      ...this.#ports(device, log, life),
-      variant: s.protocol,
-      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
-      bugs: this.#s.bugs,
-      members: this.#s.membership.parityMembers,
-      peers: this.#s.primaries,
-    });
     const reports = this.#s.reports;
-    controller.onLeft = (member) => reports.left(member);
-    controller.onJoined = (member) => reports.joined(member);
-    return controller;
+    const report = { joined: (member: string) => reports.joined(member), left: (member: string) => reports.left(member) };
+    return this.#s.module.parity(
+      { ...this.#ports(device, log, life), report },
+      {
+        protocol: s.protocol,
+        retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+        members: this.#s.membership.parityMembers,
+        peers: this.#s.primaries,
+      },
+    );
   }
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
-  #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+  #ports(device: SimDevice, log: SimLog, life: Incarnation): ControllerPorts {
     const { engine, network, probes, buggify } = this.#s;
     const endpoint = network.endpoint(device.name);
     const { listeners, event } = this.#sent;
@@ -111,8 +115,9 @@ export class Controllers {
       },
       listen: (handler) => endpoint.listen(handler),
     };
+    const port = this.#s.port(device.name, device);
     return {
-      disk: life.device(this.#s.port(device.name, device)),
+      disk: life.device(this.#s.watchDisk?.(device.name, port) ?? port),
       transport: life.transport(tapped),
       clock: life.clock(new SimClock(engine, device.name)),
       journal: life.log(log.port()),
