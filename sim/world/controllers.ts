@@ -1,4 +1,5 @@
-// One incarnation of a node's controller: the real product code, built over
+// One incarnation of a node's controller — the built-in product code, or a
+// user's module (`--controllers`, guarded: guarded-roles.ts) — built over
 // ports gated by its life (incarnation.ts) — the array's port, its journal,
 // the network endpoint, the clock, the probes and BUGGIFY — configured as the
 // scenario and the group's membership say, and with its reports (a block
@@ -6,7 +7,6 @@
 // message a live controller sends is published (`message-sent`) before the
 // network has it.
 import type { ControllerModule, ControllerPorts, ParityRole, PrimaryRole } from '../../src/controller-api.js';
-import type { BlockDevice } from '../../src/ports/block-device.js';
 import type { Transport } from '../../src/ports/transport.js';
 import type { ArrayPort } from '../disk/array-port.js';
 import type { SimDevice } from '../disk/sim-device.js';
@@ -14,7 +14,9 @@ import type { SimLog } from '../disk/sim-log.js';
 import type { Engine } from '../engine/engine.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { BlockActivity } from './block-activity.js';
 import type { SimBuggify } from './buggify.js';
+import { guardedParity, guardedPrimary } from './guarded-roles.js';
 import type { Incarnation } from './incarnation.js';
 import type { Membership } from './membership.js';
 import type { ProbeCounter } from './probe-counter.js';
@@ -44,11 +46,11 @@ export interface ControllerSetup {
   /** Whose controllers run: the built-in ones, or a user's module (`--controllers`). */
   readonly module: ControllerModule;
   /**
-   * Wraps the port of `array` a controller gets, below its life's gate (so I/O a dead
-   * controller left in flight is still seen to end): how the world watches a user's
-   * controllers' disk I/O (block-activity.ts). Absent: the port as it is.
+   * Set for a user's module: its controllers' disk I/O is watched here (block-activity.ts), below
+   * each life's gate (so I/O a dead controller left in flight is still seen to end), and every
+   * call into them is guarded (guarded-roles.ts). The built-in controllers get neither.
    */
-  readonly watchDisk?: (array: string, disk: BlockDevice) => BlockDevice;
+  readonly activity?: BlockActivity | undefined;
   /** Every primary's name, in the scenario's order (parity's peers). */
   readonly primaries: readonly string[];
   /** The port `array`'s controllers get (the installation keeps one per array). */
@@ -70,7 +72,7 @@ export class Controllers {
     const membership = this.#s.membership.of(device.name);
     const reports = this.#s.reports;
     const report = { blockLost: (block: number) => reports.lost(device.name, block), restored: () => reports.restored(device.name) };
-    return this.#s.module.primary(
+    const make = () => this.#s.module.primary(
       { ...this.#ports(device, log, life), report },
       {
         protocol: s.protocol,
@@ -82,13 +84,14 @@ export class Controllers {
         ackPolicy: s.ackPolicy,
       },
     );
+    return this.#s.activity === undefined ? make() : guardedPrimary(device.name, make, this.#fail);
   }
 
   parity(device: SimDevice, log: SimLog, life: Incarnation): ParityRole {
     const s = this.#s.scenario;
     const reports = this.#s.reports;
     const report = { joined: (member: string) => reports.joined(member), left: (member: string) => reports.left(member) };
-    return this.#s.module.parity(
+    const make = () => this.#s.module.parity(
       { ...this.#ports(device, log, life), report },
       {
         protocol: s.protocol,
@@ -97,7 +100,11 @@ export class Controllers {
         peers: this.#s.primaries,
       },
     );
+    return this.#s.activity === undefined ? make() : guardedParity(device.name, make, this.#fail);
   }
+
+  /** A user's controller failed: the node crashed (the run's verdict). */
+  readonly #fail = (error: unknown, where: string): void => this.#s.engine.fail(error, where);
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
   #ports(device: SimDevice, log: SimLog, life: Incarnation): ControllerPorts {
@@ -117,7 +124,7 @@ export class Controllers {
     };
     const port = this.#s.port(device.name, device);
     return {
-      disk: life.device(this.#s.watchDisk?.(device.name, port) ?? port),
+      disk: life.device(this.#s.activity?.watch(port) ?? port),
       transport: life.transport(tapped),
       clock: life.clock(new SimClock(engine, device.name)),
       journal: life.log(log.port()),

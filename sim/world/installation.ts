@@ -12,7 +12,6 @@
 // damage log heard it), each message about a block leaving the wire
 // (`message-settled`), each life begun or ended (`node-life`).
 import type { ControllerModule, ParityRole, PrimaryRole } from '../../src/controller-api.js';
-import type { BlockDevice } from '../../src/ports/block-device.js';
 import { ArrayPort } from '../disk/array-port.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import { SimLog } from '../disk/sim-log.js';
@@ -85,9 +84,7 @@ export class Installation {
     this.network = makeNetwork(engine, scenario);
     const port = (array: string, device: SimDevice) => this.arrayPort(array, device);
     const primaries = scenario.primaries.map((p) => p.name);
-    const activity = s.activity;
-    const watchDisk = activity === undefined ? undefined : (_array: string, disk: BlockDevice) => activity.watch(disk);
-    this.#controllers = new Controllers({ ...s, network: this.network, primaries, port, ...(watchDisk !== undefined && { watchDisk }) });
+    this.#controllers = new Controllers({ ...s, network: this.network, primaries, port });
     this.primaries = scenario.primaries.map((spec) => this.#node(spec, (d, log, life) => this.#controllers.primary(d, log, life)));
     this.parity = this.#node(scenario.parity, (d, log, life) => this.#controllers.parity(d, log, life));
     for (const n of this.nodes()) n.device.observe({ written: (block) => this.#written(n.name, block) });

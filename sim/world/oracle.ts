@@ -102,8 +102,11 @@ export class Oracle {
     }
     if (inst.parity.incarnation.alive && inst.parity.controller.busy?.(block) === true) return false;
     for (const p of inst.primaries) if (p.incarnation.alive && p.controller.busy?.(block) === true) return false;
-    // A user's controllers: what the world sees in flight (the built-in ones say it all through busy()).
-    return this.#activity?.busy(block) !== true;
+    // A user's controllers: what the world sees in flight (the built-in ones say it all through busy()),
+    // and a restore ordered and not reported done — the restoring array's media does not hold its
+    // data yet, and which blocks it does hold is the controller's business.
+    if (this.#activity === undefined) return true;
+    return !this.#activity.busy(block) && !inst.primaries.some((p) => this.restoreOrdered(p.name));
   }
 
   /** Is `p` restoring? By its controller's word if it gives one, else by the order given and the report not yet heard. */
