@@ -63,7 +63,8 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
       const timeBudgetMs = argv.timeBudget === undefined ? undefined : parseWallTime('time-budget', argv.timeBudget);
       const recheck = parseShare('recheck', argv.recheck);
       // Loaded here once, so a bad module is one line before any worker starts; each worker imports it again.
-      const controllers = (await loadControllersFlag(argv.controllers)) !== undefined ? (argv.controllers as string) : undefined;
+      await loadControllersFlag(argv.controllers);
+      const controllers = argv.controllers;
       if (argv.generate) {
         const budget = argv.budget ?? 'recoverable';
         const batch = argv.batch ?? DEFAULT_BATCH;
