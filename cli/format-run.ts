@@ -30,13 +30,14 @@ function hdd(d: Extract<ResolvedScenario['disk'], { model: 'hdd' }>): string {
   return `disk hdd ×${d.drives}${d.parityDrives === undefined ? '' : ` (parity ×${d.parityDrives})`} stripe ${d.stripeUnit} ${d.queue}${d.writeCache ? ' write-cache' : ''}${drive.length > 0 ? ` (${drive.join(' ')})` : ''}`;
 }
 
-/** One line with everything the run was configured with. */
-export function formatConfig(s: ResolvedScenario, seed: number): string {
+/** One line with everything the run was configured with; `controllers`: a user's module (--controllers), which the protocol only configures. */
+export function formatConfig(s: ResolvedScenario, seed: number, controllers?: string): string {
   const sizes = [...new Set(s.primaries.map((p) => p.blocks))].join('/');
   const outside = s.primaries.filter((p) => !p.member).map((p) => p.name);
   const w = s.workload;
   return [
     `seed ${seed}`,
+    ...(controllers !== undefined ? [`controllers ${controllers}`] : []),
     s.protocol === 'hardened' ? `protocol hardened (ack ${s.ackPolicy}, retransmit ${formatTime(s.retransmit.initial)}…${formatTime(s.retransmit.max)})` : 'protocol literal',
     `${s.primaries.length} primaries × ${sizes} blocks + parity ${s.parity.blocks}${outside.length > 0 ? ` (${outside.join(', ')} outside the group)` : ''}`,
     `block ${s.blockSize} B (payload ${s.payloadBytes} B)`,

@@ -6,6 +6,7 @@ import { type ExploreProgress, explore as exploreTargets } from '../sim/explore/
 import { type Exploration, clean } from '../sim/explore/result.js';
 import { DEFAULT_RECHECK, type Shard } from '../sim/explore/seeds.js';
 import { defaultWorkers } from '../sim/parallel/pool.js';
+import { loadControllers } from './controllers.js';
 import { badOption } from './input-error.js';
 import { callback, flag, integer, optionalInteger, protocol, share } from './options.js';
 import { type ScenarioInput, loadScenario } from './scenario.js';
@@ -31,6 +32,8 @@ export interface ExploreOptions {
   readonly timeBudgetMs?: number;
   /** Called as seeds finish. */
   readonly onProgress?: (progress: ExploreProgress) => void;
+  /** A controller module's path (as `--controllers`): its controllers run instead of the built-in ones, on every worker. */
+  readonly controllers?: string;
 }
 
 /** Explores seeds of `scenarios` (one or a list). A failing seed is a result, not an exception: see `totals`, or isClean. */
@@ -46,12 +49,18 @@ export async function explore(scenarios: ScenarioInput | readonly ScenarioInput[
   const timeBudgetMs = options.timeBudgetMs;
   if (timeBudgetMs !== undefined && !(typeof timeBudgetMs === 'number' && timeBudgetMs > 0)) badOption('timeBudgetMs', `expected a positive number of milliseconds, got ${JSON.stringify(timeBudgetMs)}`);
   const onProgress = callback<(p: ExploreProgress) => void>('onProgress', options.onProgress);
+  const controllers = await loadControllers(options.controllers); // here, so a bad module fails before any worker starts
   return exploreTargets(targets, {
     from,
     seeds,
     ...(shard !== undefined ? { shard } : {}),
     workers: optionalInteger('workers', options.workers, 1, defaultWorkers()),
-    variant: { swarm: flag('swarm', options.swarm), quick: flag('quick', options.quick), ...(override !== undefined ? { protocol: override } : {}) },
+    variant: {
+      swarm: flag('swarm', options.swarm),
+      quick: flag('quick', options.quick),
+      ...(override !== undefined ? { protocol: override } : {}),
+      ...(controllers !== undefined ? { controllers: controllers.file } : {}),
+    },
     recheck: share('recheck', options.recheck, DEFAULT_RECHECK),
     ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
     ...(onProgress !== undefined ? { onProgress } : {}),

@@ -21,3 +21,29 @@ export type { ExploreProgress } from '../sim/explore/explore.js';
 export type { Shard } from '../sim/explore/seeds.js';
 export type { SeedResult, GeneratedRun } from '../sim/explore/seed-job.js';
 export type { Determinism, Exploration, ExploreSettings, Mismatch, ScenarioRuns, SeedRange, Totals } from '../sim/explore/result.js';
+
+// Bring your own controllers (`--controllers FILE`, the `controllers` option): the interface the
+// built-in controllers implement, the ports they are given, and the messages the network carries.
+export type {
+  CommonConfig,
+  ControllerModule,
+  ControllerPorts,
+  GroupMember,
+  ParityConfig,
+  ParityPorts,
+  ParityReports,
+  ParityRole,
+  PrimaryConfig,
+  PrimaryPorts,
+  PrimaryReports,
+  PrimaryRole,
+} from '../src/controller-api.js';
+export type { BlockDevice, IoError, IoErrorKind, ReadResult, WriteResult } from '../src/ports/block-device.js';
+export type { Clock, Micros, Timer } from '../src/ports/clock.js';
+export type { DurableLog, LogContents, LogRecord } from '../src/ports/durable-log.js';
+export type { MessageHandler, NodeId, Transport } from '../src/ports/transport.js';
+export type { Probe } from '../src/ports/probe.js';
+export type { Buggify } from '../src/ports/buggify.js';
+export type { Message, MessageType } from '../src/protocol/messages.js';
+export type { HostError, HostReadResult, HostWriteResult } from '../src/primary/host-io.js';
+export type { AckPolicy } from '../src/protocol/ack-policy.js';

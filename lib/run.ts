@@ -6,6 +6,7 @@ import type { RunReport } from '../sim/runner/run-report.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import type { SwarmDraw } from '../sim/scenario/prepare/swarm.js';
 import { prepareRun } from '../sim/scenario/prepare/variant.js';
+import { loadControllers } from './controllers.js';
 import { callback, flag, integer, protocol } from './options.js';
 import { type ScenarioInput, loadScenario } from './scenario.js';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   readonly swarm?: boolean;
   /** Receives every trace record as one JSON line (what `xorsim run --trace` writes). */
   readonly onTrace?: (line: string) => void;
+  /** A controller module's path (as `--controllers`): its controllers run instead of the built-in ones. */
+  readonly controllers?: string;
 }
 
 /** The summary `xorsim run --json` prints, and what swarm drew. */
@@ -34,15 +37,18 @@ export async function run(scenario: ScenarioInput, options: RunOptions): Promise
   const seed = integer('seed', options?.seed, 0);
   const override = protocol(options.protocol);
   const onTrace = callback<(line: string) => void>('onTrace', options.onTrace);
+  const controllers = await loadControllers(options.controllers);
   const prepared = prepareRun(s.file, s.resolved, seed, {
     swarm: flag('swarm', options.swarm),
     quick: flag('quick', options.quick),
     ...(override !== undefined ? { protocol: override } : {}),
+    ...(controllers !== undefined ? { controllers: controllers.file } : {}),
   });
   const report = await runScenario(prepared.scenario, {
     seed,
     file: s.file,
     replay: prepared.replay,
+    ...(controllers !== undefined ? { controllers: controllers.module } : {}),
     ...(onTrace !== undefined ? { traceSink: onTrace } : {}),
   });
   return { ...report, swarm: prepared.swarm };

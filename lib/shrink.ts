@@ -3,6 +3,7 @@
 import type { ProtocolVariant } from '../src/protocol/variant.js';
 import type { Outcome } from '../sim/shrink/attempt.js';
 import { type ShrinkResult, type Step, shrink as shrinkScenario } from '../sim/shrink/shrink.js';
+import { loadControllers } from './controllers.js';
 import { callback, integer, optionalInteger, protocol } from './options.js';
 import { type ScenarioInput, loadScenario } from './scenario.js';
 
@@ -17,6 +18,8 @@ export interface ShrinkOptions {
   readonly maxCandidates?: number;
   /** Called each time a cut is kept. */
   readonly onStep?: (step: Step) => void;
+  /** A controller module's path (as `--controllers`): its controllers run instead of the built-in ones. */
+  readonly controllers?: string;
 }
 
 /**
@@ -28,6 +31,7 @@ export async function shrink(scenario: ScenarioInput, options: ShrinkOptions): P
   const s = loadScenario(scenario);
   const seed = integer('seed', options?.seed, 0);
   const onStep = callback<(step: Step) => void>('onStep', options.onStep);
+  const controllers = await loadControllers(options.controllers);
   return shrinkScenario(structuredClone(s.json) as Record<string, unknown>, {
     file: s.file,
     seed,
@@ -35,6 +39,7 @@ export async function shrink(scenario: ScenarioInput, options: ShrinkOptions): P
     tries: optionalInteger('tries', options.tries, 1, 4),
     ...(options.maxCandidates !== undefined ? { maxCandidates: integer('maxCandidates', options.maxCandidates, 1) } : {}),
     ...(onStep !== undefined ? { onStep } : {}),
+    ...(controllers !== undefined ? { controllers } : {}),
   });
 }
 

@@ -2,7 +2,9 @@
 // `prepare` build, declarations included), the tarball installed into an
 // empty folder, then used from plain JavaScript (test/fixtures/consumer/use.mjs)
 // and type-checked from TypeScript (use.ts) with moduleResolution node16 and
-// bundler. The installed package must give the verdicts and traceHashes the
+// bundler — with the example controller module the package ships copied in as
+// a user's own, run by the installed command line and by the library's worker
+// threads. The installed package must give the verdicts and traceHashes the
 // sources give.
 //
 // The pack happens in a copy of the sources: packing rebuilds dist/, and the
@@ -25,7 +27,9 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = join(ROOT, 'test/fixtures/tiny.json');
 const CONSUMER = join(ROOT, 'test/fixtures/consumer');
 /** What `npm pack` needs: the build's inputs and what package.json's `files` ships. */
-const PACKED_FROM = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.types.json', 'bin', 'scripts', 'src', 'sim', 'reports', 'lib', 'cli', 'scenarios', 'docs'];
+const PACKED_FROM = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.types.json', 'bin', 'scripts', 'src', 'sim', 'reports', 'lib', 'cli', 'scenarios', 'docs', 'examples'];
+/** The example controller module, as the package ships it. */
+const EXAMPLE = 'examples/claims-controllers.ts';
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
 interface Lock {
@@ -105,6 +109,7 @@ interface Used {
   quickstart: { verdict: string; traceHash: string };
   tiny: { verdict: string; traceHash: string };
   explored: { clean: boolean; seeds: { seed: number; traceHash: string }[] };
+  controllers: { clean: boolean; seeds: { seed: number; traceHash: string }[] };
   problem: { file: string; field: string; problem: string } | null;
 }
 
@@ -114,6 +119,8 @@ async function expected(): Promise<Omit<Used, 'shipped'>> {
   const tiny = loadScenario(TINY);
   const here = await explore(tiny, { seeds: 2, workers: 1, recheck: 0 });
   assert.ok(isClean(here));
+  const mine = await explore(tiny, { seeds: 2, workers: 1, recheck: 0, controllers: EXAMPLE });
+  assert.ok(isClean(mine));
   let problem: InputError | undefined;
   try {
     loadScenario({ ...tiny.json, workload: { ...(tiny.json['workload'] as object), iodepth: 0 } }, { file: 'bad.json' });
@@ -126,6 +133,7 @@ async function expected(): Promise<Omit<Used, 'shipped'>> {
     quickstart: { verdict: quickstart.verdict, traceHash: quickstart.traceHash },
     tiny: { verdict: 'pass', traceHash: seeds[0]!.traceHash },
     explored: { clean: true, seeds },
+    controllers: { clean: true, seeds: mine.scenarios[0]!.runs.map((r) => ({ seed: r.seed, traceHash: r.traceHash })) },
     problem: { file: 'bad.json', field: 'workload.iodepth', problem: problem.problem },
   };
 }
@@ -143,10 +151,13 @@ test('the packed package installs into an empty folder and works from JavaScript
     assert.ok(existsSync(join(installed, 'dist/lib/index.d.ts')), 'declarations in the tarball');
     assert.not.ok(existsSync(join(installed, 'src')), 'the TypeScript sources stay home');
     for (const file of ['use.mjs', 'use.ts']) copyFileSync(join(CONSUMER, file), join(app, file));
-    const [used, cli, ...checks] = await Promise.all([
+    // A user's controller module in the empty folder: the example the package ships.
+    copyFileSync(join(installed, EXAMPLE), join(app, 'claims-controllers.ts'));
+    const [used, cli, mine, ...checks] = await Promise.all([
       sh(process.execPath, ['use.mjs', TINY], app),
       // The installed command line, too (dist/ only: no sources to compare its build with).
       sh(process.execPath, ['node_modules/.bin/xorsim', 'run', TINY, '--seed', '1', '--json'], app),
+      sh(process.execPath, ['node_modules/.bin/xorsim', 'run', TINY, '--seed', '1', '--json', '--controllers', 'claims-controllers.ts'], app),
       typecheck(app, 'node16'),
       typecheck(app, 'bundler'),
     ]);
@@ -156,9 +167,14 @@ test('the packed package installs into an empty folder and works from JavaScript
     assert.equal(got.quickstart, want.quickstart);
     assert.equal(got.tiny, want.tiny);
     assert.equal(got.explored, want.explored);
+    assert.equal(got.controllers, want.controllers);
     assert.equal(got.problem, want.problem);
     assert.ok(cli.ok, cli.out);
     assert.is((JSON.parse(cli.stdout) as { traceHash: string }).traceHash, want.tiny.traceHash);
+    assert.ok(mine.ok, mine.out);
+    const ran = JSON.parse(mine.stdout) as { traceHash: string; replay: string };
+    assert.is(ran.traceHash, want.controllers.seeds[0]!.traceHash);
+    assert.ok(ran.replay.endsWith('--controllers claims-controllers.ts'), ran.replay);
     for (const check of checks) assert.ok(check.ok, check.out);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

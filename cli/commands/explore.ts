@@ -1,5 +1,5 @@
 // xorsim explore <scenario…> [--seeds N] [--from S] [--workers W] [--shard i/n] [--time-budget T]
-//                [--swarm] [--quick] [--protocol P] [--recheck F] [--out F]
+//                [--swarm] [--quick] [--protocol P] [--controllers F] [--recheck F] [--out F]
 // xorsim explore --generate [--budget recoverable|unlimited] [--batch B] [--save-failures DIR] [the same seed options]
 import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
@@ -15,6 +15,7 @@ import { clean } from '../../sim/explore/result.js';
 import { defaultWorkers } from '../../sim/parallel/pool.js';
 import { checkWritable, scenarioFiles, writeTextAtomic } from '../io.js';
 import { Progress } from '../progress.js';
+import { controllersOption, loadControllersFlag } from '../controllers-flag.js';
 import { intOption, intOptionOr, parseShardFlag, parseShare, parseWallTime } from '../flags.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
@@ -40,9 +41,10 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         .option('swarm', { type: 'boolean', default: false, describe: "each seed draws its configuration from the scenario's swarm section" })
         .option('quick', { type: 'boolean', default: false, describe: 'cut each load short past its last scheduled fault (the CI gate)' })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: each scenario's)" })
+        .option('controllers', controllersOption)
         .option('recheck', { type: 'string', default: '5%', describe: 'share of seeds re-run to check determinism (at least one per scenario; 0 turns it off)' })
         .option('out', { type: 'string', describe: 'write every result as JSON to this file (input of xorsim merge)' }),
-        [['$0 explore scenarios/ --seeds 20 --quick', 'the CI gate: 20 short seeds of every scenario'], ['$0 explore scenarios/lossy-network.json --seeds 200 --swarm --out r.json', '200 seeds, each drawing its own knobs; results for merge'], ['$0 explore scenarios/ --shard 0/4 --out s0.json', 'a quarter of the seeds (shards on several machines)'], ['$0 explore --generate --seeds 100', '100 generated worlds']],
+        [['$0 explore scenarios/ --seeds 20 --quick', 'the CI gate: 20 short seeds of every scenario'], ['$0 explore scenarios/lossy-network.json --seeds 200 --swarm --out r.json', '200 seeds, each drawing its own knobs; results for merge'], ['$0 explore scenarios/ --shard 0/4 --out s0.json', 'a quarter of the seeds (shards on several machines)'], ['$0 explore --generate --seeds 100', '100 generated worlds'], ['$0 explore scenarios/ --seeds 20 --quick --controllers examples/claims-controllers.ts', 'your own controllers, every scenario']],
       ),
     async (argv) => {
       const given = (argv.scenario as string[] | undefined) ?? [];
@@ -60,6 +62,9 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
       const shard = argv.shard === undefined ? undefined : parseShardFlag(argv.shard);
       const timeBudgetMs = argv.timeBudget === undefined ? undefined : parseWallTime('time-budget', argv.timeBudget);
       const recheck = parseShare('recheck', argv.recheck);
+      // Loaded here once, so a bad module is one line before any worker starts; each worker imports it again.
+      await loadControllersFlag(argv.controllers);
+      const controllers = argv.controllers;
       if (argv.generate) {
         const budget = argv.budget ?? 'recoverable';
         const batch = argv.batch ?? DEFAULT_BATCH;
@@ -75,12 +80,13 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
           batch,
           saveDir,
           ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}),
+          ...(controllers !== undefined ? { controllers } : {}),
           recheck,
           ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
           onProgress: showOn(progress),
         });
         progress.stop();
-        const command = ['npx xorsim explore --generate', `--budget ${budget}`, `--from ${from}`, `--seeds ${seeds}`, `--batch ${batch}`, ...(shard !== undefined ? [`--shard ${shard.index}/${shard.count}`] : []), ...(argv.protocol !== undefined ? [`--protocol ${argv.protocol}`] : [])].join(' ');
+        const command = ['npx xorsim explore --generate', `--budget ${budget}`, `--from ${from}`, `--seeds ${seeds}`, `--batch ${batch}`, ...(shard !== undefined ? [`--shard ${shard.index}/${shard.count}`] : []), ...(argv.protocol !== undefined ? [`--protocol ${argv.protocol}`] : []), ...(controllers !== undefined ? [`--controllers ${shellWord(controllers)}`] : [])].join(' ');
         const saved = saveFailures(result, saveDir, command);
         if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
         console.log(formatExploration(result));
@@ -108,7 +114,12 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         seeds,
         ...(shard !== undefined ? { shard } : {}),
         workers,
-        variant: { swarm: argv.swarm, quick: argv.quick, ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}) },
+        variant: {
+          swarm: argv.swarm,
+          quick: argv.quick,
+          ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}),
+          ...(controllers !== undefined ? { controllers } : {}),
+        },
         recheck,
         ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
         onProgress: showOn(progress),

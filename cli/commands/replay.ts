@@ -1,4 +1,4 @@
-// xorsim replay <scenario> --seed N [--protocol P] [--swarm] [--quick] [--jsonl F] [--perfetto F] [--array A] [--block K] [--events N] [--json]
+// xorsim replay <scenario> --seed N [--protocol P] [--swarm] [--quick] [--controllers F] [--jsonl F] [--perfetto F] [--array A] [--block K] [--events N] [--json]
 //
 // The same run as `run` (same traceHash; the same --protocol, --swarm and
 // --quick, so any replay command explore or run prints works), with its trace: written as JSON lines
@@ -13,6 +13,7 @@ import { replay } from '../../sim/replay/replay.js';
 import { shellWord } from '../../sim/scenario/prepare/replay-command.js';
 import type { RunReport } from '../../sim/runner/run-report.js';
 import type { ResolvedScenario } from '../../sim/scenario/resolve.js';
+import { loadControllersFlag } from '../controllers-flag.js';
 import { formatConfig, formatRun } from '../format-run.js';
 import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
 import { writeTextAtomic } from '../io.js';
@@ -36,13 +37,14 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
         [['$0 replay scenarios/quickstart.json --seed 1 --protocol literal', 'the failing run again, with the events around its violation'], ['$0 replay scenarios/quickstart.json --seed 1 --perfetto t.json', 'a timeline for ui.perfetto.dev'], ['$0 replay scenarios/quickstart.json --seed 1 --block 762 --jsonl b.jsonl', 'every record about one block']],
       ),
     async (argv) => {
+      const controllers = await loadControllersFlag(argv.controllers);
       const prepared = prepareSeedRun(argv, argv.json, 'replayed');
       const seed = prepared.seed;
       const scenario = prepared.scenario;
       const filter = parseFilter(scenario, argv.array, argv.block);
       const limit = argv.events;
-      if (!argv.json) console.log(formatConfig(scenario, seed));
-      const replayed = await replay(scenario, { seed, file: argv.scenario, replay: prepared.replay, filter });
+      if (!argv.json) console.log(formatConfig(scenario, seed, argv.controllers));
+      const replayed = await replay(scenario, { seed, file: argv.scenario, replay: prepared.replay, filter, controllers });
       const report = { ...replayed.report, ...(argv.swarm ? { swarm: prepared.swarm } : {}) };
       const records = replayed.records;
       const shown = withRecent(report, records, limit);
@@ -67,7 +69,7 @@ export function replayCommand(yargs: Argv, done: (code: number) => void): Argv {
           const last = records.slice(-limit);
           console.log(['', `  last ${last.length} events ${about}:`, ...last.map((r) => `    ${formatRecord(r)}`)].join('\n'));
         }
-        if (report.verdict !== 'pass') console.log(hints(argv.scenario, seed, scenario, report, argv.perfetto === undefined, !argv.swarm && !argv.quick));
+        if (report.verdict !== 'pass') console.log(hints(argv.scenario, seed, scenario, report, argv.perfetto === undefined, !argv.swarm && !argv.quick, argv.controllers));
         if (notes.length > 0) console.log(['', ...notes].join('\n'));
       }
       done(report.verdict === 'pass' ? EXIT_CLEAN : EXIT_VIOLATION);
@@ -93,11 +95,12 @@ function withRecent(report: RunReport, records: readonly TraceRecord[], limit: n
 }
 
 /** What to do next with a failing run: see it as a timeline, shrink it. */
-function hints(file: string, seed: number, scenario: ResolvedScenario, report: RunReport, timeline: boolean, asWritten: boolean): string {
+function hints(file: string, seed: number, scenario: ResolvedScenario, report: RunReport, timeline: boolean, asWritten: boolean, controllers: string | undefined): string {
   const base = `${scenario.name}-seed${seed}`;
   const lines: string[] = [];
   if (timeline) lines.push(`  timeline: ${report.replay} --perfetto ${base}.perfetto.json`);
   // shrink cuts the scenario as written (a swarm draw or quick cut is not a file to cut).
-  if (asWritten) lines.push(`  shrink: npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol} --out ${base}.shrunk.json`);
+  const mine = controllers !== undefined ? ` --controllers ${shellWord(controllers)}` : '';
+  if (asWritten) lines.push(`  shrink: npx xorsim shrink ${shellWord(file)} --seed ${seed} --protocol ${scenario.protocol}${mine} --out ${base}.shrunk.json`);
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
-// xorsim run <scenario> --seed N [--protocol literal|hardened] [--swarm] [--quick] [--json] [--trace F] [--dump-images DIR]
+// xorsim run <scenario> --seed N [--protocol literal|hardened] [--swarm] [--quick] [--controllers F] [--json] [--trace F] [--dump-images DIR]
 import { withHelp } from '../help.js';
 import type { Argv } from 'yargs';
 import { runScenario } from '../../sim/runner/run-scenario.js';
+import { loadControllersFlag } from '../controllers-flag.js';
 import { formatConfig, formatRun } from '../format-run.js';
 import { prepareSeedRun, seedRunOptions } from '../seed-run.js';
 import type { Images } from '../../sim/runner/images.js';
@@ -19,19 +20,21 @@ export function runCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object' })
         .option('trace', { type: 'string', describe: 'write every trace record to this JSONL file' })
         .option('dump-images', { type: 'string', describe: 'write every array\'s logical image and manifest.json to this directory' }),
-        [['$0 run scenarios/quickstart.json --seed 1', 'one run with every check'], ['$0 run scenarios/quickstart.json --seed 1 --protocol literal', 'the claims as written (fails)'], ['$0 run scenarios/parity-rebuild.json --seed 10 --swarm --json', 'a swarm seed of explore, as one JSON object']],
+        [['$0 run scenarios/quickstart.json --seed 1', 'one run with every check'], ['$0 run scenarios/quickstart.json --seed 1 --protocol literal', 'the claims as written (fails)'], ['$0 run scenarios/parity-rebuild.json --seed 10 --swarm --json', 'a swarm seed of explore, as one JSON object'], ['$0 run scenarios/quickstart.json --seed 1 --controllers examples/claims-controllers.ts', 'your own controllers, judged by the same checks']],
       ),
     async (argv) => {
+      const controllers = await loadControllersFlag(argv.controllers);
       const prepared = prepareSeedRun(argv, argv.json, 'run');
       const seed = prepared.seed;
       const scenario = prepared.scenario;
       const trace = argv.trace === undefined ? undefined : new LineFile(argv.trace);
-      if (!argv.json) console.log(formatConfig(scenario, seed));
+      if (!argv.json) console.log(formatConfig(scenario, seed, argv.controllers));
       let images: Images | undefined;
       const ran = await runScenario(scenario, {
         seed,
         file: argv.scenario,
         replay: prepared.replay,
+        ...(controllers !== undefined ? { controllers } : {}),
         ...(trace ? { traceSink: trace.push } : {}),
         ...(argv.dumpImages !== undefined ? { onImages: (i: Images) => void (images = i) } : {}),
       });

@@ -1,4 +1,4 @@
-// xorsim shrink <scenario> --seed N [--protocol P] --out F [--tries T]
+// xorsim shrink <scenario> --seed N [--protocol P] [--controllers F] --out F [--tries T]
 //
 // Minimises a failing run into a smaller scenario file that still fails on its
 // own, and says how much it shrank and how to run it.
@@ -15,6 +15,7 @@ import { shrink } from '../../sim/shrink/shrink.js';
 import type { Outcome } from '../../sim/shrink/attempt.js';
 import { wallNowMs } from '../../sim/wall-clock.js';
 import { readText, writeTextAtomic } from '../io.js';
+import { controllersOption, loadControllersFlag } from '../controllers-flag.js';
 import { intOption, intOptionOr } from '../flags.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, UsageError } from '../usage-error.js';
@@ -30,13 +31,20 @@ export function shrinkCommand(yargs: Argv, done: (code: number) => void): Argv {
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (JSON)' })
         .option('seed', { ...intOption('seed', 'the failing seed', { min: 0 }), demandOption: true })
         .option('protocol', { choices: PROTOCOL_VARIANTS, describe: "protocol variant (default: the scenario's, else hardened)" })
+        .option('controllers', controllersOption)
         .option('out', { type: 'string', demandOption: true, describe: 'write the shrunk scenario to this file' })
         .option('tries', intOptionOr('tries', 'seeds tried per candidate scenario', { min: 1 }, 4)),
-        [['$0 shrink scenarios/quickstart.json --seed 1 --protocol literal --out small.json', 'a smaller scenario that fails the same way']],
+        [
+          ['$0 shrink scenarios/quickstart.json --seed 1 --protocol literal --out small.json', 'a smaller scenario that fails the same way'],
+          ['$0 shrink scenarios/lossy-network.json --seed 1 --controllers examples/claims-controllers.ts --out small.json', 'the same for your own controllers'],
+        ],
       ),
     async (argv) => {
       const seed = argv.seed;
       const tries = argv.tries;
+      const module = await loadControllersFlag(argv.controllers);
+      const controllers = module !== undefined ? { file: argv.controllers!, module } : undefined;
+      const mine = controllers !== undefined ? ` --controllers ${shellWord(controllers.file)}` : '';
       const loaded = loadScenarioFile(argv.scenario); // validates, with the usual one-line messages
       const protocol = (argv.protocol ?? loaded.protocol) as ProtocolVariant;
       const json = JSON.parse(readText(argv.scenario)) as Json;
@@ -46,11 +54,12 @@ export function shrinkCommand(yargs: Argv, done: (code: number) => void): Argv {
         seed,
         protocol,
         tries,
+        ...(controllers !== undefined ? { controllers } : {}),
         onOriginal: (o) =>
-          console.log(`shrink: ${argv.scenario} seed ${seed} (${protocol}) fails: ${o.verdict} (${o.kind} violation) after ${o.hostOps.toLocaleString('en-US')} host ops; cutting, ${tries} seed${tries === 1 ? '' : 's'} per candidate`),
+          console.log(`shrink: ${argv.scenario} seed ${seed} (${controllers !== undefined ? `controllers ${controllers.file}, ` : ''}${protocol}) fails: ${o.verdict} (${o.kind} violation) after ${o.hostOps.toLocaleString('en-US')} host ops; cutting, ${tries} seed${tries === 1 ? '' : 's'} per candidate`),
         onStep: (s) => console.log(`  kept   ${s.what}  (seed ${s.outcome.seed} fails after ${s.outcome.hostOps.toLocaleString('en-US')} host ops)`),
       });
-      if (!result.failing) throw new UsageError(`${argv.scenario}: seed ${seed} passes under ${protocol}: nothing to shrink`);
+      if (!result.failing) throw new UsageError(`${argv.scenario}: seed ${seed} passes under ${controllers !== undefined ? `controllers ${controllers.file}, ` : ''}${protocol}: nothing to shrink`);
       // The original's $schema, pointed at from where the output lands (editors complete and check it).
       const schema = typeof json['$schema'] === 'string' ? relative(dirname(resolve(argv.out)), resolve(dirname(argv.scenario), json['$schema'])) : undefined;
       const out: Json = schema === undefined ? result.scenario : { $schema: schema, ...result.scenario };
@@ -62,8 +71,8 @@ export function shrinkCommand(yargs: Argv, done: (code: number) => void): Argv {
       console.log('', table(loaded, result.original, check.scenario, result.outcome));
       console.log(`\n  ${result.steps.length} cuts kept, ${result.candidatesTried} candidate scenarios tried (${result.runs} runs, ${wallS} s)`);
       console.log(`  wrote ${argv.out}: fails with seed ${result.outcome.seed} (${result.outcome.verdict}: ${result.outcome.kind} violation)`);
-      console.log(`  run it: npx xorsim run ${shellWord(argv.out)} --seed ${result.outcome.seed}`);
-      console.log(`  replay: npx xorsim replay ${shellWord(argv.out)} --seed ${result.outcome.seed} --perfetto ${shellWord(`${check.scenario.name}-seed${result.outcome.seed}.perfetto.json`)}`);
+      console.log(`  run it: npx xorsim run ${shellWord(argv.out)} --seed ${result.outcome.seed}${mine}`);
+      console.log(`  replay: npx xorsim replay ${shellWord(argv.out)} --seed ${result.outcome.seed}${mine} --perfetto ${shellWord(`${check.scenario.name}-seed${result.outcome.seed}.perfetto.json`)}`);
       done(EXIT_CLEAN);
     },
   );

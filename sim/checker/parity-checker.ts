@@ -8,7 +8,9 @@
 // where a block that cannot be judged is itself a failure. It reads media
 // directly: it observes, it does not ask controllers. A stripe with a lost
 // block is no exception: its member holds zeros for it, and once the stripe is
-// re-protected Q[k] is the XOR of what the members hold.
+// re-protected Q[k] is the XOR of what the members hold. A joining or leaving
+// array counts as far as parity says it got (contributes()); under a parity
+// controller that does not say, either way, until parity reports it done.
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { World } from '../world/world.js';
@@ -58,7 +60,7 @@ export class ParityChecker {
     this.checks++;
     const expected = this.#scratch.fill(0);
     for (const p of world.primaries) if (world.counts(p.name, block)) p.device.store.xorInto(expected, block);
-    const ok = world.parity.device.store.equals(block, expected);
+    const ok = world.parity.device.store.equals(block, expected) || this.#eitherWay(block, expected);
     this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#engine.trace.actor('checker'), block, ok ? 1 : 0);
     if (ok) this.#held(block);
     else {
@@ -71,6 +73,23 @@ export class ParityChecker {
       });
     }
     return ok;
+  }
+
+  /**
+   * Q[k] against the members' XOR with some of the arrays whose part is uncertain (joining or
+   * leaving, under a parity controller that does not say how far it got: oracle.uncertain) —
+   * any combination will do until parity reports the change done. `expected` is left as it is.
+   */
+  #eitherWay(block: number, expected: Uint8Array): boolean {
+    const open = this.#world.primaries.filter((p) => this.#world.oracle.uncertain(p.name, block));
+    if (open.length === 0) return false;
+    const trial = expected.slice();
+    // Gray code order: each step XORs one array in or out, so every combination costs one XOR.
+    for (let i = 1; i < 2 ** open.length; i++) {
+      open[31 - Math.clz32(i & -i)]!.device.store.xorInto(trial, block);
+      if (this.#world.parity.device.store.equals(block, trial)) return true;
+    }
+    return false;
   }
 
   /**

@@ -89,7 +89,13 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
   const determinism = await recheck(targets, perTarget, o);
   return {
     format: EXPLORE_FORMAT,
-    settings: { protocol: o.variant.protocol ?? null, swarm: o.variant.swarm, quick: o.variant.quick, plantedBugs: [...(o.plantedBugs ?? [])].sort() },
+    settings: {
+      protocol: o.variant.protocol ?? null,
+      swarm: o.variant.swarm,
+      quick: o.variant.quick,
+      plantedBugs: [...(o.plantedBugs ?? [])].sort(),
+      ...(o.variant.controllers !== undefined && { controllers: o.variant.controllers }),
+    },
     ranges: [{ from: o.from, seeds: o.seeds, shard: o.shard ?? null }],
     scenarios,
     determinism: { fraction: o.recheck ?? DEFAULT_RECHECK, ...determinism },

@@ -33,7 +33,8 @@ export function formatExploration(e: Exploration, allowPartial = false): string 
     out.push(`  ${s.name.padEnd(width)}  ${list.length > 0 ? list.join(' · ') : '(none)'}`);
   }
   const never = Object.keys(PROBE_NAMES).filter((p) => !reached.has(p));
-  out.push(never.length > 0 ? `never reached: ${never.join(', ')}` : 'every product probe was reached');
+  // The list names the built-in controllers' probes: a user's module marks its own, if any.
+  if (e.settings.controllers === undefined) out.push(never.length > 0 ? `never reached: ${never.join(', ')}` : 'every product probe was reached');
   const cells = new Map([...all.coverage].map(([cell, c]) => [cell, c.seeds]));
   out.push('', ...formatCoverageMap(cells, e.settings.generate !== undefined ? [e.settings.generate.budget] : ['recoverable', 'unlimited']));
 
@@ -75,7 +76,7 @@ export function formatExploration(e: Exploration, allowPartial = false): string 
 function headline(e: Exploration): string {
   const s = e.settings;
   const ranges = e.ranges.map((r) => `seeds ${r.from}…${r.from + r.seeds - 1}${r.shard !== null ? ` shard ${r.shard.index}/${r.shard.count}` : ''}`).join(', ');
-  const how = [s.protocol ?? "each scenario's protocol", s.swarm ? 'swarm' : null, s.quick ? 'quick' : null, s.plantedBugs.length > 0 ? `planted: ${s.plantedBugs.join(', ')}` : null].filter((x) => x !== null).join(', ');
+  const how = [s.protocol ?? "each scenario's protocol", s.swarm ? 'swarm' : null, s.quick ? 'quick' : null, s.plantedBugs.length > 0 ? `planted: ${s.plantedBugs.join(', ')}` : null, s.controllers !== undefined ? `controllers ${s.controllers}` : null].filter((x) => x !== null).join(', ');
   const merged = e.mergedFrom !== undefined ? `, merged from ${e.mergedFrom.length} result file${e.mergedFrom.length === 1 ? '' : 's'}` : '';
   return `explored ${e.scenarios.length} scenario${e.scenarios.length === 1 ? '' : 's'}, ${ranges} (${how}): ${n(e.totals.runs)} runs on ${e.workers} worker${e.workers === 1 ? '' : 's'} in ${wall(e.wallMs)}${merged}`;
 }

@@ -28,13 +28,15 @@ export interface GenerateOptions extends Omit<ExploreOptions, 'variant' | 'plant
   readonly saveDir: string;
   /** Overrides the generated worlds' protocol (hardened). */
   readonly protocol?: 'literal' | 'hardened';
+  /** A user's controller module (`--controllers`), as given; absent: the built-in controllers. */
+  readonly controllers?: string;
 }
 
 export async function exploreGenerated(o: GenerateOptions): Promise<Exploration> {
   const startedMs = wallNowMs();
   const batchSize = o.batch ?? DEFAULT_BATCH;
   const seeds = shardSeeds(o.from, o.seeds, o.shard);
-  const variant = { swarm: false, quick: false, ...(o.protocol !== undefined && { protocol: o.protocol }) };
+  const variant = { swarm: false, quick: false, ...(o.protocol !== undefined && { protocol: o.protocol }), ...(o.controllers !== undefined && { controllers: o.controllers }) };
   const deadline = o.timeBudgetMs === undefined ? Infinity : startedMs + o.timeBudgetMs;
   const reached: Reached = new Map();
   const targets: ExploreTarget[] = [];
@@ -70,7 +72,14 @@ export async function exploreGenerated(o: GenerateOptions): Promise<Exploration>
   const scenarios = [{ file: `generated (${o.budget})`, name: `generated-${o.budget}`, scenarioHash: fingerprintOf({ generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize }), runs }];
   return {
     format: EXPLORE_FORMAT,
-    settings: { protocol: o.protocol ?? null, swarm: false, quick: false, plantedBugs: [], generate: { generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize } },
+    settings: {
+      protocol: o.protocol ?? null,
+      swarm: false,
+      quick: false,
+      plantedBugs: [],
+      generate: { generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize },
+      ...(o.controllers !== undefined && { controllers: o.controllers }),
+    },
     ranges: [{ from: o.from, seeds: o.seeds, shard: o.shard ?? null }],
     scenarios,
     determinism: { fraction: o.recheck ?? DEFAULT_RECHECK, ...determinism },

@@ -17,6 +17,8 @@ export interface ExploreSettings {
   readonly plantedBugs: readonly string[];
   /** Generated worlds (`--generate`): the generator, its fault budget and steering batch size. */
   readonly generate?: { readonly generator: string; readonly budget: 'recoverable' | 'unlimited'; readonly batch: number };
+  /** A user's controller module (`--controllers`), as given; absent: the built-in controllers. */
+  readonly controllers?: string;
 }
 
 export interface SeedRange {

@@ -13,6 +13,7 @@ import { runScenario } from '../runner/run-scenario.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import type { SwarmDraw } from '../scenario/prepare/swarm.js';
 import { type RunVariant, prepareRun } from '../scenario/prepare/variant.js';
+import { importControllers } from '../world/controller-module.js';
 
 export interface Capture {
   /** Trace records per fingerprinted chunk. */
@@ -74,10 +75,13 @@ export interface CaptureResult {
 export async function runSeed(input: SeedInput): Promise<SeedResult> {
   const prepared = prepareRun(input.file, input.scenario, input.seed, input.variant);
   const capture = input.capture === undefined ? undefined : new ChunkCapture(input.capture);
+  // A user's module: imported once per thread (explore checked it loads before any job started).
+  const controllers = input.variant.controllers === undefined ? undefined : await importControllers(input.variant.controllers);
   const r = await runScenario(prepared.scenario, {
     seed: input.seed,
     file: input.file,
     replay: prepared.replay,
+    ...(controllers !== undefined ? { controllers } : {}),
     ...(input.plantedBugs !== undefined ? { plantedBugs: input.plantedBugs } : {}),
     ...(capture !== undefined ? { traceSink: capture.push } : {}),
   });

@@ -1,6 +1,7 @@
 // One run replayed with its trace kept: the same run as `xorsim run` (same
 // seed, same traceHash — a sink only listens), plus the trace records a filter
 // keeps, for the timeline, the JSONL file and the events around a violation.
+import type { ControllerModule } from '../../src/controller-api.js';
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import type { TraceRecord } from '../engine/trace.js';
 import type { RunReport } from '../runner/run-report.js';
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   readonly filter?: RecordFilter;
   /** Planted controller bugs (self-test and tests only). */
   readonly plantedBugs?: PlantedBugs;
+  /** A user's controllers (`--controllers`); absent: the built-in ones. */
+  readonly controllers?: ControllerModule | undefined;
 }
 
 export interface Replay {
@@ -34,6 +37,7 @@ export async function replay(scenario: ResolvedScenario, options: ReplayOptions)
     ...(options.replay !== undefined && { replay: options.replay }),
     recordSink: (r) => void (keep(r) && records.push(r)),
     ...(options.plantedBugs !== undefined && { plantedBugs: options.plantedBugs }),
+    ...(options.controllers !== undefined && { controllers: options.controllers }),
   });
   return { report, records };
 }

@@ -44,7 +44,7 @@ export function buildImages(world: World): Images {
     const file = `${node.name}.img`;
     files.set(file, image);
     const primary = world.primaries.find((p) => p.name === node.name);
-    const state = node.device.failed ? 'failed' : primary?.controller.restoring ? 'restoring' : primary ? world.membership(primary.name) : 'member';
+    const state = node.device.failed ? 'failed' : primary !== undefined && world.oracle.restoring(primary) ? 'restoring' : primary ? world.membership(primary.name) : 'member';
     const lost = [...world.oracle.lostBlocks(node.name)].sort((a, b) => a - b);
     const damaged = world.damage
       .openBlocks()

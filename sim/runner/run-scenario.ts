@@ -2,6 +2,7 @@
 // checkers), prefill it, let the fault injector and the run's observers
 // subscribe to its events, run the phases (phases.ts), and say what
 // happened (run-report.ts).
+import type { ControllerModule } from '../../src/controller-api.js';
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { Engine } from '../engine/engine.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   readonly recordSink?: RecordSink;
   /** Planted controller bugs (self-test and tests only; no CLI flag sets this). */
   readonly plantedBugs?: PlantedBugs;
+  /** A user's controllers in place of the built-in ones (`--controllers`: sim/world/controller-module.ts loads them). */
+  readonly controllers?: ControllerModule;
   /** Receives the arrays' logical images once the run is over. */
   readonly onImages?: (images: Images) => void;
   /** Hears every completed host operation (reports: percentiles, latency over time). */
@@ -44,7 +47,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   const engine = new Engine(options.seed);
   if (options.traceSink !== undefined) engine.trace.setSink(options.traceSink);
   if (options.recordSink !== undefined) engine.trace.setRecordSink(options.recordSink);
-  const world = new World(engine, scenario, options.plantedBugs);
+  const world = new World(engine, scenario, options.plantedBugs, options.controllers);
   const initial = world.prefill();
   options.beforeBuild?.(world);
   const checkers = world.check(initial, options.checkAs);

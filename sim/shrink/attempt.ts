@@ -2,6 +2,7 @@
 // until one fails with the wanted verdict and violation kind (fewer host ops
 // change every later draw, so the original seed alone would often miss a
 // failure that is still there).
+import type { ControllerModule } from '../../src/controller-api.js';
 import type { Verdict, ViolationKind } from '../checker/violation.js';
 import { runScenario } from '../runner/run-scenario.js';
 import { parseScenarioValue } from '../scenario/load.js';
@@ -18,6 +19,8 @@ export interface TryInput {
   readonly scenario: Json;
   readonly seeds: readonly number[];
   readonly want: Failure;
+  /** A user's controllers (`--controllers`); absent: the built-in ones. */
+  readonly controllers?: ControllerModule | undefined;
 }
 
 export interface Outcome extends Failure {
@@ -35,10 +38,10 @@ export interface TryResult {
   readonly runs: number;
 }
 
-export async function runOnce(file: string, scenario: Json, seed: number): Promise<Outcome> {
+export async function runOnce(file: string, scenario: Json, seed: number, controllers?: ControllerModule): Promise<Outcome> {
   const parsed = parseScenarioValue(file, scenario);
   if (!parsed.ok) throw new Error(`shrink: candidate does not validate: ${parsed.problems[0]!.path}: ${parsed.problems[0]!.message}`);
-  const r = await runScenario(parsed.scenario, { seed, file });
+  const r = await runScenario(parsed.scenario, { seed, file, ...(controllers !== undefined && { controllers }) });
   const v = r.violations[0];
   return { seed, verdict: r.verdict, kind: v?.kind ?? null, hostOps: r.hostOps.writes + r.hostOps.reads, simTimeUs: r.simTimeUs, message: v?.message ?? null, traceHash: r.traceHash };
 }
@@ -47,7 +50,7 @@ export async function tryCandidate(input: TryInput): Promise<TryResult> {
   let runs = 0;
   for (const seed of input.seeds) {
     runs++;
-    const outcome = await runOnce(input.file, input.scenario, seed);
+    const outcome = await runOnce(input.file, input.scenario, seed, input.controllers);
     if (outcome.verdict === input.want.verdict && outcome.kind === input.want.kind) return { failing: outcome, runs };
   }
   return { failing: null, runs };

@@ -11,6 +11,7 @@
 // milliseconds of simulated time, and a worker pool per step cost far more to
 // start than it saved (measured on this 2-core machine while busy: 106 s on 2
 // workers against 6 s in this thread for quickstart's literal failure).
+import type { ControllerModule } from '../../src/controller-api.js';
 import type { ProtocolVariant } from '../../src/protocol/variant.js';
 import { parseScenarioValue } from '../scenario/load.js';
 import { type Candidate, type Json, candidates } from './candidates.js';
@@ -25,6 +26,8 @@ export interface ShrinkOptions {
   readonly tries: number;
   /** Candidates evaluated at most. */
   readonly maxCandidates?: number;
+  /** A user's controllers (`--controllers`): `file` as given, for the description; absent: the built-in ones. */
+  readonly controllers?: { readonly file: string; readonly module: ControllerModule };
   /** Called once the original run is known to fail. */
   readonly onOriginal?: (outcome: Outcome) => void;
   /** Called when a cut is kept. */
@@ -54,7 +57,8 @@ export type ShrinkResult =
 export async function shrink(input: Json, o: ShrinkOptions): Promise<ShrinkResult> {
   const start: Json = { ...input, protocol: o.protocol };
   delete start['$schema']; // relative to the original file; the CLI writes one for the output's place
-  const original = await runOnce(o.file, start, o.seed);
+  const controllers = o.controllers?.module;
+  const original = await runOnce(o.file, start, o.seed, controllers);
   if (original.verdict === 'pass') return { failing: false, original };
   o.onOriginal?.(original);
   const want = { verdict: original.verdict, kind: original.kind };
@@ -70,7 +74,7 @@ export async function shrink(input: Json, o: ShrinkOptions): Promise<ShrinkResul
     for (const candidate of valid) {
       if (tried >= budget) break;
       tried++;
-      const attempt = await tryCandidate({ file: o.file, scenario: candidate.scenario, seeds: seedsFor(outcome.seed, o.tries), want });
+      const attempt = await tryCandidate({ file: o.file, scenario: candidate.scenario, seeds: seedsFor(outcome.seed, o.tries), want, controllers });
       runs += attempt.runs;
       if (attempt.failing !== null) {
         kept = { candidate, outcome: attempt.failing };
@@ -98,7 +102,7 @@ function seedsFor(last: number, tries: number): number[] {
 function described(s: Json, o: ShrinkOptions, outcome: Outcome, steps: readonly Step[]): Json {
   const name = `${String(s['name'])}-shrunk`.slice(0, 32);
   const description =
-    `Shrunk by xorsim shrink from ${o.file} (seed ${o.seed}, protocol ${o.protocol}). ` +
+    `Shrunk by xorsim shrink from ${o.file} (seed ${o.seed}, protocol ${o.protocol}${o.controllers !== undefined ? `, controllers ${o.controllers.file}` : ''}). ` +
     `Fails with seed ${outcome.seed}: ${outcome.verdict} (${outcome.kind} violation). ` +
     `Cuts: ${steps.length === 0 ? 'none' : steps.map((x) => x.what).join('; ')}.`;
   // A generated world's `generated` section describes the world before the cuts: the shrunk one is no longer it.

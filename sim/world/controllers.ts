@@ -1,21 +1,22 @@
-// One incarnation of a node's controller: the real product code, built over
+// One incarnation of a node's controller — the built-in product code, or a
+// user's module (`--controllers`, guarded: guarded-roles.ts) — built over
 // ports gated by its life (incarnation.ts) — the array's port, its journal,
 // the network endpoint, the clock, the probes and BUGGIFY — configured as the
 // scenario and the group's membership say, and with its reports (a block
 // lost, a restore done, a member merged or gone) wired to the world. Every
 // message a live controller sends is published (`message-sent`) before the
 // network has it.
-import { ParityController } from '../../src/parity/parity-controller.js';
+import type { ControllerModule, ControllerPorts, ParityRole, PrimaryRole } from '../../src/controller-api.js';
 import type { Transport } from '../../src/ports/transport.js';
-import { PrimaryController } from '../../src/primary/primary-controller.js';
-import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import type { ArrayPort } from '../disk/array-port.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import type { SimLog } from '../disk/sim-log.js';
 import type { Engine } from '../engine/engine.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { BlockActivity } from './block-activity.js';
 import type { SimBuggify } from './buggify.js';
+import { guardedParity, guardedPrimary } from './guarded-roles.js';
 import type { Incarnation } from './incarnation.js';
 import type { Membership } from './membership.js';
 import type { ProbeCounter } from './probe-counter.js';
@@ -42,7 +43,14 @@ export interface ControllerSetup {
   readonly membership: Membership;
   readonly probes: ProbeCounter;
   readonly buggify: SimBuggify | undefined;
-  readonly bugs: PlantedBugs;
+  /** Whose controllers run: the built-in ones, or a user's module (`--controllers`). */
+  readonly module: ControllerModule;
+  /**
+   * Set for a user's module: its controllers' disk I/O is watched here (block-activity.ts), below
+   * each life's gate (so I/O a dead controller left in flight is still seen to end), and every
+   * call into them is guarded (guarded-roles.ts). The built-in controllers get neither.
+   */
+  readonly activity?: BlockActivity | undefined;
   /** Every primary's name, in the scenario's order (parity's peers). */
   readonly primaries: readonly string[];
   /** The port `array`'s controllers get (the installation keeps one per array). */
@@ -59,44 +67,47 @@ export class Controllers {
     this.#sent = new Reused(setup.events, { kind: 'message-sent', from: '', to: '', message: undefined! });
   }
 
-  primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryController {
+  primary(device: SimDevice, log: SimLog, life: Incarnation): PrimaryRole {
     const s = this.#s.scenario;
     const membership = this.#s.membership.of(device.name);
-    const controller = new PrimaryController({
-      ...this.#ports(device, log, life),
-      parity: s.parity.name,
-      variant: s.protocol,
-      ackPolicy: s.ackPolicy,
-      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
-      // A joining array is told to join again (the operator's standing orders), from outside.
-      member: membership === 'member' || membership === 'leaving',
-      left: membership === 'outside',
-      bugs: this.#s.bugs,
-    });
     const reports = this.#s.reports;
-    controller.onBlockLost = (block) => reports.lost(device.name, block);
-    controller.onRestored = () => reports.restored(device.name);
-    return controller;
+    const report = { blockLost: (block: number) => reports.lost(device.name, block), restored: () => reports.restored(device.name) };
+    const make = () => this.#s.module.primary(
+      { ...this.#ports(device, log, life), report },
+      {
+        protocol: s.protocol,
+        retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+        parity: s.parity.name,
+        // A joining array is told to join again (the operator's standing orders), from outside.
+        member: membership === 'member' || membership === 'leaving',
+        left: membership === 'outside',
+        ackPolicy: s.ackPolicy,
+      },
+    );
+    return this.#s.activity === undefined ? make() : guardedPrimary(device.name, make, this.#fail);
   }
 
-  parity(device: SimDevice, log: SimLog, life: Incarnation): ParityController {
+  parity(device: SimDevice, log: SimLog, life: Incarnation): ParityRole {
     const s = this.#s.scenario;
-    const controller = new ParityController({
-      ...this.#ports(device, log, life),
-      variant: s.protocol,
-      retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
-      bugs: this.#s.bugs,
-      members: this.#s.membership.parityMembers,
-      peers: this.#s.primaries,
-    });
     const reports = this.#s.reports;
-    controller.onLeft = (member) => reports.left(member);
-    controller.onJoined = (member) => reports.joined(member);
-    return controller;
+    const report = { joined: (member: string) => reports.joined(member), left: (member: string) => reports.left(member) };
+    const make = () => this.#s.module.parity(
+      { ...this.#ports(device, log, life), report },
+      {
+        protocol: s.protocol,
+        retransmit: { initialUs: s.retransmit.initial, maxUs: s.retransmit.max },
+        members: this.#s.membership.parityMembers,
+        peers: this.#s.primaries,
+      },
+    );
+    return this.#s.activity === undefined ? make() : guardedParity(device.name, make, this.#fail);
   }
+
+  /** A user's controller failed: the node crashed (the run's verdict). */
+  readonly #fail = (error: unknown, where: string): void => this.#s.engine.fail(error, where);
 
   /** The ports one incarnation of a node's controller gets, each gated by its life. */
-  #ports(device: SimDevice, log: SimLog, life: Incarnation) {
+  #ports(device: SimDevice, log: SimLog, life: Incarnation): ControllerPorts {
     const { engine, network, probes, buggify } = this.#s;
     const endpoint = network.endpoint(device.name);
     const { listeners, event } = this.#sent;
@@ -111,8 +122,9 @@ export class Controllers {
       },
       listen: (handler) => endpoint.listen(handler),
     };
+    const port = this.#s.port(device.name, device);
     return {
-      disk: life.device(this.#s.port(device.name, device)),
+      disk: life.device(this.#s.activity?.watch(port) ?? port),
       transport: life.transport(tapped),
       clock: life.clock(new SimClock(engine, device.name)),
       journal: life.log(log.port()),

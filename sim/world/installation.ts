@@ -1,6 +1,7 @@
 // The installation: N primary arrays and one parity array, each a simulated
 // device (hardware.ts) with its journal, behind its real controller
-// (controllers.ts), joined by a simulated network — and each node's lives.
+// (controllers.ts: the built-in ones, or a user's module), joined by a
+// simulated network — and each node's lives.
 //
 // It owns each node's life: it builds a controller per incarnation with ports
 // gated by it (incarnation.ts), so a crash freezes the old controller and a
@@ -10,15 +11,14 @@
 // world's stream: each write landing on the media (`block-landed`, after the
 // damage log heard it), each message about a block leaving the wire
 // (`message-settled`), each life begun or ended (`node-life`).
-import type { ParityController } from '../../src/parity/parity-controller.js';
-import type { PrimaryController } from '../../src/primary/primary-controller.js';
-import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
+import type { ControllerModule, ParityRole, PrimaryRole } from '../../src/controller-api.js';
 import { ArrayPort } from '../disk/array-port.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import { SimLog } from '../disk/sim-log.js';
 import type { Engine } from '../engine/engine.js';
 import type { SimNetwork } from '../network/sim-network.js';
 import type { ArraySpec, ResolvedScenario } from '../scenario/resolve.js';
+import type { BlockActivity } from './block-activity.js';
 import type { SimBuggify } from './buggify.js';
 import { acknowledgedRepairs, cachedLandingRepairs } from './cached-landing.js';
 import { type ControllerReports, Controllers } from './controllers.js';
@@ -42,8 +42,8 @@ interface Node<C> {
   readonly hostOps: Set<(failed: DeviceFailed) => void>;
 }
 
-export type PrimaryNode = Node<PrimaryController>;
-export type ParityNode = Node<ParityController>;
+export type PrimaryNode = Node<PrimaryRole>;
+export type ParityNode = Node<ParityRole>;
 type DeviceFailed = { ok: false; error: 'device-failed' };
 
 export interface InstallationSetup {
@@ -55,7 +55,10 @@ export interface InstallationSetup {
   readonly media: MediaFaults;
   readonly probes: ProbeCounter;
   readonly buggify: SimBuggify | undefined;
-  readonly bugs: PlantedBugs;
+  /** Whose controllers run (controllers.ts). */
+  readonly module: ControllerModule;
+  /** Set when the world watches the controllers' disk I/O (a user's module: block-activity.ts). */
+  readonly activity: BlockActivity | undefined;
   readonly reports: ControllerReports;
 }
 

@@ -65,7 +65,7 @@ export class MediaFaults {
     if (!device.drives[drive]!.failed) return;
     device.replaceDrive(drive);
     const node = this.#w.node(array);
-    if (node.incarnation.alive) node.controller.rebuildLostBlocks(); // else its restart finds them
+    if (node.incarnation.alive) node.controller.rebuildLostBlocks?.(); // else its restart finds them
   }
 
   /**

@@ -122,8 +122,8 @@ export class Operator {
     if (scrub === undefined) return;
     const parity = this.#installation.parity;
     if (this.#scrub === 'off') this.#scrub = 'on';
-    if (parity.incarnation.alive) parity.controller.startScrub(scrub.interval);
-    if (this.#scrub === 'finishing') void parity.controller.scrubber.finish();
+    if (parity.incarnation.alive) parity.controller.startScrub?.(scrub.interval);
+    if (this.#scrub === 'finishing') void parity.controller.finishScrub?.();
   }
 
   /** The load is over: the scrub does one more whole pass, then stops. */
@@ -131,7 +131,7 @@ export class Operator {
     if (this.#scrub === 'off') return;
     this.#scrub = 'finishing';
     const parity = this.#installation.parity;
-    if (parity.incarnation.alive) void parity.controller.scrubber.finish();
+    if (parity.incarnation.alive) void parity.controller.finishScrub?.();
   }
 
   /**

@@ -5,11 +5,20 @@
 // reported lost that no host write has replaced since, when a host last had a
 // write acknowledged, when parity was first built, and what is still
 // unfinished when the run ends.
+//
+// Controllers may add hints (src/controller-api.ts): busy() holds a judgement
+// while a controller says work on the block is unfinished, contributes() says
+// how far a join or leave has got. A hint only narrows when and against what
+// Q[k] is judged; the judgement itself is of the media. Without the hints (a
+// user's module may give none) the oracle goes by what the world sees: work
+// in flight (block-activity.ts), and a joining or leaving member that Q[k]
+// may or may not hold yet (uncertain) until parity reports the change done.
 import type { Message } from '../../src/protocol/messages.js';
 import type { Engine } from '../engine/engine.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import type { DamageLog } from './damage.js';
-import type { Installation } from './installation.js';
+import type { BlockActivity } from './block-activity.js';
+import type { Installation, PrimaryNode } from './installation.js';
 import type { MemberState, Membership } from './membership.js';
 import type { WorldEvents } from './world-events.js';
 
@@ -27,6 +36,7 @@ export class Oracle {
   readonly #membership: Membership;
   readonly #damage: DamageLog;
   readonly #localWrite: boolean;
+  readonly #activity: BlockActivity | undefined;
   /** Per array: when it failed and when it was whole again (for honesty checks). */
   readonly outages = new Map<string, Outage[]>();
   /** When the initial parity build completed (blocks damaged before it were never protected). */
@@ -38,8 +48,9 @@ export class Oracle {
   /** When each array's host last had a write to each block acknowledged (only blocks with damage on record). */
   readonly #lastWrite = new Map<string, Map<number, number>>();
 
-  constructor(engine: Engine, scenario: ResolvedScenario, installation: Installation, membership: Membership, damage: DamageLog, events: WorldEvents) {
+  constructor(engine: Engine, scenario: ResolvedScenario, installation: Installation, membership: Membership, damage: DamageLog, events: WorldEvents, activity?: BlockActivity) {
     this.#engine = engine;
+    this.#activity = activity;
     this.#installation = installation;
     this.#membership = membership;
     this.#damage = damage;
@@ -53,10 +64,25 @@ export class Oracle {
     return this.#membership.of(array);
   }
 
-  /** Does Q[block] have to include `array`'s block? (For a joining array, per parity's own progress.) */
+  /**
+   * Does Q[block] have to include `array`'s block? (For a joining or leaving array, per parity's own
+   * progress; false while that is unknown — see uncertain: it is not protected as far as anyone can tell.)
+   */
   counts(array: string, block: number): boolean {
     const m = this.membership(array);
-    return m === 'member' || ((m === 'joining' || m === 'leaving') && this.#installation.parity.controller.contributes(array, block));
+    if (m === 'member') return true;
+    if (m !== 'joining' && m !== 'leaving') return false;
+    const contributes = this.#installation.parity.controller.contributes;
+    return contributes !== undefined && contributes.call(this.#installation.parity.controller, array, block);
+  }
+
+  /**
+   * May Q[block] include `array`'s block or not, either way? A joining or leaving array, while the
+   * parity controller gives no contributes() hint: only parity's report (joined, left) settles it.
+   */
+  uncertain(array: string, block: number): boolean {
+    const m = this.membership(array);
+    return (m === 'joining' || m === 'leaving') && this.#installation.parity.controller.contributes === undefined && block < this.#installation.node(array).device.blockCount;
   }
 
   /**
@@ -74,9 +100,18 @@ export class Oracle {
       if (!n.incarnation.alive && (n.log.length > 0 || this.restoreOrdered(n.name))) return false;
       if (block < n.device.blockCount && n.device.cached(block)) return false; // its destage will touch it again
     }
-    if (inst.parity.incarnation.alive && inst.parity.controller.busy(block)) return false;
-    for (const p of inst.primaries) if (p.incarnation.alive && p.controller.busy(block)) return false;
-    return true;
+    if (inst.parity.incarnation.alive && inst.parity.controller.busy?.(block) === true) return false;
+    for (const p of inst.primaries) if (p.incarnation.alive && p.controller.busy?.(block) === true) return false;
+    // A user's controllers: what the world sees in flight (the built-in ones say it all through busy()),
+    // and a restore ordered and not reported done — the restoring array's media does not hold its
+    // data yet, and which blocks it does hold is the controller's business.
+    if (this.#activity === undefined) return true;
+    return !this.#activity.busy(block) && !inst.primaries.some((p) => this.restoreOrdered(p.name));
+  }
+
+  /** Is `p` restoring? By its controller's word if it gives one, else by the order given and the report not yet heard. */
+  restoring(p: PrimaryNode): boolean {
+    return p.controller.restoring ?? this.restoreOrdered(p.name);
   }
 
   /** A replaced primary whose restore has not completed yet. */
@@ -154,7 +189,7 @@ export class Oracle {
   /** Arrays still failed, restoring, joining or leaving (the run's end: each is unfinished work). */
   unfinished(): string[] {
     const inst = this.#installation;
-    const out = inst.primaries.filter((p) => p.controller.restoring || p.device.failed || this.membership(p.name) === 'joining' || this.membership(p.name) === 'leaving').map((p) => p.name);
+    const out = inst.primaries.filter((p) => this.restoring(p) || p.device.failed || this.membership(p.name) === 'joining' || this.membership(p.name) === 'leaving').map((p) => p.name);
     if (inst.parity.device.failed) out.push(inst.parity.name);
     return out;
   }

@@ -11,6 +11,8 @@
 //                    reported losses, host writes, unfinished work
 //   membership.ts    the group as the scenario and the operator made it
 //   the hosts        sim/workload/host-workload.ts, publishing each operation
+//   block-activity.ts  host operations and disk I/O in flight per stripe, for
+//                    a user's controllers (which give the oracle no busy())
 //   media-faults.ts, power-supply.ts, damage.ts, buggify.ts: faults and
 //                    what they left
 //   the checkers     sim/checker/checkers.ts, armed by check() once the
@@ -18,6 +20,8 @@
 //
 // World also stands for the whole as the fault model sees it (FaultWorld):
 // its methods hand each request to the part whose job it is.
+import { builtinControllers } from '../../src/builtin-controllers.js';
+import type { ControllerModule } from '../../src/controller-api.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import { NO_BUGS, type PlantedBugs } from '../../src/protocol/planted-bugs.js';
@@ -30,6 +34,7 @@ import type { SimNetwork } from '../network/sim-network.js';
 import { type Prefilled, prefill } from './prefill.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { HostWorkload } from '../workload/host-workload.js';
+import { BlockActivity } from './block-activity.js';
 import { SimBuggify } from './buggify.js';
 import { DamageLog } from './damage.js';
 import { Installation, type ParityNode, type PrimaryNode } from './installation.js';
@@ -64,14 +69,20 @@ export class World implements FaultWorld {
   readonly media: MediaFaults;
   /** Faults from inside the controllers' code (scenario `buggify`; buggify.ts), if on. */
   readonly buggify: SimBuggify | undefined;
+  /** Work in flight on each stripe, as the world sees it: watched for a user's controllers only (block-activity.ts). */
+  readonly activity: BlockActivity | undefined;
   #checkers: Checkers | undefined;
 
-  /** `bugs`: planted mutations, for the checker's self-test only. */
-  constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS) {
+  /**
+   * `bugs`: planted mutations of the built-in controllers, for the checker's self-test only.
+   * `module`: a user's controllers (`--controllers`) in place of the built-in ones.
+   */
+  constructor(engine: Engine, scenario: ResolvedScenario, bugs: PlantedBugs = NO_BUGS, module?: ControllerModule) {
     this.engine = engine;
     this.scenario = scenario;
     this.media = new MediaFaults(this);
     this.buggify = scenario.buggify === undefined ? undefined : new SimBuggify(engine, this, scenario.buggify);
+    this.activity = module === undefined ? undefined : new BlockActivity();
     const membership = new Membership(scenario);
     const { events, damage, probes, media, buggify } = this;
     const reports = {
@@ -80,8 +91,9 @@ export class World implements FaultWorld {
       joined: (member: string) => this.operator.joined(member),
       left: (member: string) => this.operator.left(member),
     };
-    this.installation = new Installation({ engine, scenario, events, membership, damage, media, probes, buggify, bugs, reports });
-    this.oracle = new Oracle(engine, scenario, this.installation, membership, damage, events);
+    const { activity } = this;
+    this.installation = new Installation({ engine, scenario, events, membership, damage, media, probes, buggify, module: module ?? builtinControllers(bugs), activity, reports });
+    this.oracle = new Oracle(engine, scenario, this.installation, membership, damage, events, activity);
     this.operator = new Operator(engine, scenario, this.installation, membership, this.oracle, damage, events);
     this.hosts = new HostWorkload(engine, this, events);
     traceWorld(engine, events, (array) => this.oracle.lostBlocks(array));
@@ -140,15 +152,17 @@ export class World implements FaultWorld {
 
   /** A host write to primary `node`, as its host sees it (the oracle notes an acknowledged one). */
   hostWrite(node: PrimaryNode, block: number, data: Uint8Array): Promise<HostWriteResult> {
-    return this.installation.serve(node, async () => {
+    const op = this.installation.serve(node, async () => {
       const result = await node.controller.hostWrite(block, data);
       if (result.ok) this.oracle.hostWriteAcked(node.name, block);
       return result;
     });
+    return this.activity === undefined ? op : this.activity.track(block, op);
   }
 
   hostRead(node: PrimaryNode, block: number): Promise<HostReadResult> {
-    return this.installation.serve(node, () => node.controller.hostRead(block));
+    const op = this.installation.serve(node, () => node.controller.hostRead(block));
+    return this.activity === undefined ? op : this.activity.track(block, op);
   }
 
   /** The run is over: every array's media gives its payload memory back now. */

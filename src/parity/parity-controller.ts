@@ -21,6 +21,7 @@
 // The rest is delegated: restore and degraded reads (restorer.ts), join and a
 // parity rebuild (joiner.ts), leave (leaver.ts), rebuilding an unavailable
 // Q[k] (repairer.ts), the background scrub (scrubber.ts).
+import type { ParityRole } from '../controller-api.js';
 import type { BlockDevice, WriteResult } from '../ports/block-device.js';
 import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
@@ -86,7 +87,7 @@ interface Origin {
   readonly replaces: number;
 }
 
-export class ParityController {
+export class ParityController implements ParityRole {
   readonly name: NodeId;
   readonly #disk: VerifiedDisk;
   readonly #net: Transport;
@@ -218,6 +219,11 @@ export class ParityController {
   /** hardened: scrub Q in the background, one block every `intervalUs` (scrubber.ts); literal has no scrub. */
   startScrub(intervalUs: number): void {
     if (this.#hardened) this.scrubber.start(intervalUs);
+  }
+
+  /** The load is over: the scrub does whole passes until one finds nothing to repair, then stops. */
+  finishScrub(): Promise<void> {
+    return this.scrubber.finish();
   }
 
   busy(block: number): boolean {

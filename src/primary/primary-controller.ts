@@ -25,6 +25,7 @@
 // block written since, and blocks parity cannot rebuild are reported lost. Its
 // own unreadable blocks (a latent sector error, a lost drive) are repaired the
 // same way: rebuilt by parity, rewritten locally, then served.
+import type { PrimaryRole } from '../controller-api.js';
 import type { BlockDevice } from '../ports/block-device.js';
 import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
@@ -84,7 +85,7 @@ export interface PrimaryDeps {
 }
 
 
-export class PrimaryController {
+export class PrimaryController implements PrimaryRole {
   readonly name: NodeId;
   readonly #disk: VerifiedDisk;
   readonly #net: Transport;

@@ -1,5 +1,6 @@
 // What the model-based test checks, and when: after every command (verify),
 // and once the commands are over and every fault has healed (settle).
+import type { PrimaryController } from '../../src/primary/primary-controller.js';
 import { equalBytes, xorInto } from '../../src/protocol/xor.js';
 import { type ReferenceModel, hex } from './reference.js';
 import type { SimSystem } from './system.js';
@@ -43,7 +44,7 @@ export function verify(m: ReferenceModel, r: SimSystem): void {
   if (problems.length > 0) fail(r, problems[0]!);
   for (const a of m.primaries) {
     const node = r.primary(a.name);
-    const lost = node.controller.lostBlocks();
+    const lost = (node.controller as PrimaryController).lostBlocks(); // the model runs the built-in controllers
     if (lost.length > 0) fail(r, `${a.name} reports blocks ${lost.join(', ')} lost; the fault budget (one damaged array) allows no loss`);
     if (m.failed.has(a.name) || m.damaged === a.name) continue;
     for (let k = 0; k < a.blocks; k++) {

@@ -145,7 +145,7 @@ export class SimSystem {
     const parts: string[] = [];
     for (const n of w.nodes()) {
       const busy: number[] = [];
-      for (let k = 0; k < n.device.blockCount; k++) if (n.incarnation.alive && n.controller.busy(k)) busy.push(k);
+      for (let k = 0; k < n.device.blockCount; k++) if (n.incarnation.alive && n.controller.busy?.(k) === true) busy.push(k);
       const state = [
         n.device.failed ? 'failed' : n.incarnation.alive ? 'up' : 'crashed',
         n === w.parity ? '' : w.membership(n.name),

@@ -1,8 +1,9 @@
 // How a seed's run differs from the scenario file as written: the protocol
-// override, `--quick` and `--swarm`. `run`, `explore` and `replay` all prepare
-// a run through here, so one command line reproduces any seed exactly.
+// override, `--quick`, `--swarm`, and whose controllers run (`--controllers`).
+// `run`, `explore` and `replay` all prepare a run through here, so one command
+// line reproduces any seed exactly.
 import type { ProtocolVariant } from '../../../src/protocol/variant.js';
-import { replayCommand } from './replay-command.js';
+import { replayCommand, shellWord } from './replay-command.js';
 import type { ResolvedScenario } from '../resolve.js';
 import { quickVariant } from './quick.js';
 import { type SwarmDraw, drawSwarm } from './swarm.js';
@@ -14,6 +15,8 @@ export interface RunVariant {
   readonly swarm: boolean;
   /** Cut the load short (quick.ts). */
   readonly quick: boolean;
+  /** A user's controller module, as given on the command line (sim/world/controller-module.ts); absent: the built-in ones. */
+  readonly controllers?: string;
 }
 
 export const AS_WRITTEN: RunVariant = { swarm: false, quick: false };
@@ -30,6 +33,6 @@ export function prepareRun(file: string, loaded: ResolvedScenario, seed: number,
   let scenario = variant.protocol === undefined ? loaded : { ...loaded, protocol: variant.protocol };
   if (variant.quick) scenario = quickVariant(scenario);
   const drawn = variant.swarm ? drawSwarm(scenario, seed) : { scenario, draw: null };
-  const flags = [...(drawn.draw !== null ? ['--swarm'] : []), ...(variant.quick ? ['--quick'] : [])];
+  const flags = [...(drawn.draw !== null ? ['--swarm'] : []), ...(variant.quick ? ['--quick'] : []), ...(variant.controllers !== undefined ? [`--controllers ${shellWord(variant.controllers)}`] : [])];
   return { scenario: drawn.scenario, swarm: drawn.draw, replay: replayCommand(file, seed, scenario.protocol, flags) };
 }
