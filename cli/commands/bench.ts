@@ -1,60 +1,119 @@
-// xorsim bench [--json]: the tool's own speed (wall clock, the only place it is read).
-import { withHelp } from '../help.js';
+// xorsim bench [--json] [--only …]: the tool's own speed. Every figure is CPU
+// time (this process, or a child's as the kernel counts it), so a shared,
+// noisy machine slows the wall clock but not the figures; a ratio is two
+// timings taken in the same run. What each figure means: README, *Performance*.
 import { cpus } from 'node:os';
 import type { Argv } from 'yargs';
 import { benchCrc } from '../../sim/bench/crc-bench.js';
-import { benchEngine } from '../../sim/bench/engine-bench.js';
+import { type EnginePath, benchEngine } from '../../sim/bench/engine-bench.js';
 import { benchPrefillMemory, benchWrittenMemory } from '../../sim/bench/memory-bench.js';
+import { benchSeedRate, benchStack } from '../../sim/bench/stack-bench.js';
 import { type XorSetting, benchXor } from '../../sim/bench/xor-bench.js';
-import { runScenario } from '../../sim/runner/run-scenario.js';
-import { shippedFile } from '../io.js';
+import { coldRun } from '../bench/cold-run.js';
+import { withHelp } from '../help.js';
+import { scenarioFiles, shippedFile } from '../io.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN } from '../usage-error.js';
+
+const SECTIONS = ['engine', 'stack', 'seeds', 'kernels', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
+/** The full-stack scenarios: a small ideal world, and HDD arrays (fewer, costlier events). */
+const STACK = ['scenarios/quickstart.json', 'scenarios/hdd-arrays.json'];
 
 export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'bench',
-    'measure engine events/s, full-stack events/s, XOR and CRC-32C throughput, memory per block',
+    'measure the engine, the whole stack (warm and cold), seeds per CPU-hour per shipped scenario, XOR and CRC-32C against memory copy, memory per block',
     (y) =>
       withHelp(
-
-      y
-        .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-        .option('scenario', { type: 'string', describe: 'scenario for the full-stack figure (default: the shipped scenarios/quickstart.json)' }),
-        [['$0 bench', "this machine's figures"], ['$0 bench --json > bench.json', 'the same as one JSON object']],
+        y
+          .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+          .option('only', { type: 'array', choices: SECTIONS, describe: 'measure only these sections (default: all)' })
+          .option('seeds', { type: 'number', default: 2, describe: 'timed seeds per shipped scenario for seeds per CPU-hour' }),
+        [
+          ['$0 bench', "this machine's figures (about two minutes)"],
+          ['$0 bench --only engine kernels', 'the engine and the kernels alone'],
+          ['$0 bench --json > bench.json', 'the same as one JSON object'],
+        ],
       ),
     async (argv) => {
       const say = (line: string) => void (argv.json || console.log(line));
+      const want = (s: Section) => argv.only === undefined || (argv.only as Section[]).includes(s);
       const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
-      say(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-      const engine = [];
-      for (const pending of [1_000, 100_000]) {
-        await benchEngine(pending, 1_000_000); // warm up the JIT
-        const r = await benchEngine(pending, 5_000_000);
-        engine.push(r);
-        say(`engine    ${pending.toLocaleString('en-US').padStart(7)} pending: ${(r.eventsPerSec / 1e6).toFixed(2)} M events/s`);
-      }
-      const file = argv.scenario ?? shippedFile('scenarios/quickstart.json');
-      const scenario = loadScenarioFile(file);
-      for (const seed of [1, 2]) await runScenario(scenario, { seed, file }); // warm up the JIT
-      const runs = [];
-      for (const seed of [3, 4, 5]) runs.push(await runScenario(scenario, { seed, file }));
-      const run = runs.sort((a, b) => a.events / a.wallMs - b.events / b.wallMs)[1]!; // the median run
-      const stack = { scenario: scenario.name, events: run.events, wallMs: run.wallMs, eventsPerSec: run.events / (run.wallMs / 1000), simPerWall: run.simTimeUs / 1000 / run.wallMs };
-      say(`stack     ${scenario.name} (median of 3): ${(stack.eventsPerSec / 1e6).toFixed(2)} M events/s, ${stack.simPerWall.toFixed(1)}× real time (${run.events.toLocaleString('en-US')} events in ${run.wallMs} ms)`);
-      // Kernels: each figure is a ratio of two timings taken in turns in this process (CPU time).
-      const xor = [4096, 65536].map((bytes) => benchXor(bytes));
-      const vs = (x: XorSetting) => `${x.xorGBps.toFixed(1)} GB/s = ${x.ratio.toFixed(2)}× copy (${x.copyGBps.toFixed(1)})`;
-      for (const x of xor) say(`xor       ${String(x.blockBytes).padStart(6)} B blocks: arena ${vs(x.arena)} · hot ${vs(x.hot)} · plain JS ${vs(x.js)}`);
-      const crc = [16, 4096, 65536].map((bytes) => benchCrc(bytes));
-      for (const c of crc) say(`crc32c    ${String(c.blockBytes).padStart(6)} B blocks: ${c.newGBps.toFixed(2)} GB/s = ${c.speedup.toFixed(2)}× the bytewise kernel (${c.bytewiseGBps.toFixed(2)})`);
-      // Memory: live bytes after a full collection, whole stack (memory-bench.ts).
-      const written = [await benchWrittenMemory(16, 4, 65536), await benchWrittenMemory(4096, 4, 4096)];
-      for (const m of written) say(`memory    per written block, ${String(m.payloadBytes).padStart(4)} B payloads: ${Math.round(m.bytesPerBlock).toLocaleString('en-US')} B (${(m.bytesPerBlock / m.payloadBytes).toFixed(2)}× the payload; ${m.primaries} primaries × ${m.blocksPerPrimary.toLocaleString('en-US')} blocks, each written once)`);
-      const prefilled = benchPrefillMemory(4096, 4, 16384, 0.5);
-      say(`memory    per prefilled block, ${prefilled.payloadBytes} B payloads: ${Math.round(prefilled.bytesPerBlock).toLocaleString('en-US')} B (${prefilled.perPayload.toFixed(2)}× the payload; ${prefilled.prefilledBlocks.toLocaleString('en-US')} blocks)`);
-      if (argv.json) console.log(JSON.stringify({ machine, engine, stack, xor, crc, memory: { written, prefilled } }));
+      say(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (figures in CPU time)`);
+      const out: Record<string, unknown> = { machine };
+      if (want('engine')) out['engine'] = await engineSection(say);
+      if (want('stack')) out['stack'] = await stackSection(say);
+      if (want('seeds')) out['seeds'] = await seedsSection(say, argv.seeds);
+      if (want('kernels')) out['kernels'] = kernelsSection(say);
+      if (want('memory')) out['memory'] = await memorySection(say);
+      if (argv.json) console.log(JSON.stringify(out));
       done(EXIT_CLEAN);
     },
   );
+}
+
+type Say = (line: string) => void;
+const m = (n: number) => `${(n / 1e6).toFixed(2)} M`;
+
+async function engineSection(say: Say) {
+  const figures = [];
+  for (const path of ['typed', 'closure', 'far'] as EnginePath[]) {
+    for (const pending of [1_000, 100_000]) {
+      await benchEngine(pending, 1_000_000, path); // warm up the JIT
+      const r = await benchEngine(pending, 5_000_000, path);
+      figures.push(r);
+      say(`engine    ${path.padEnd(7)} ${pending.toLocaleString('en-US').padStart(7)} pending: ${m(r.eventsPerSec)} events/s`);
+    }
+  }
+  const typed = figures.find((f) => f.path === 'typed' && f.pending === 1_000)!;
+  for (const f of figures.filter((x) => x.path !== 'typed' && x.pending === 1_000)) say(`engine    ${f.path} / typed (1,000 pending): ${(f.eventsPerSec / typed.eventsPerSec).toFixed(2)}×`);
+  return figures;
+}
+
+async function stackSection(say: Say) {
+  const figures = [];
+  for (const rel of STACK) {
+    const file = shippedFile(rel);
+    const warm = await benchStack(loadScenarioFile(file), file);
+    say(`stack     ${warm.scenario.padEnd(11)} warm: ${m(warm.eventsPerCpuSec)} events per CPU-second, ${warm.simPerCpu.toFixed(1)}× real time per CPU-second (median of 3: ${warm.events.toLocaleString('en-US')} events, ${Math.round(warm.cpuMs)} ms of CPU)`);
+    const cold = await coldRun(file, 3);
+    if (cold !== undefined) {
+      say(`stack     ${cold.scenario.padEnd(11)} cold: ${m(cold.eventsPerCpuSec)} events per CPU-second, ${cold.simPerCpu.toFixed(1)}× real time per CPU-second (a fresh process on ${cold.compiled ? 'the compiled dist/' : 'the sources through tsx: dist/ is older'}: ${Math.round(cold.cpuMs)} ms of CPU, ${(warm.cpuMs / cold.cpuMs).toFixed(2)}× of it the warm run's)`);
+    }
+    figures.push({ warm, cold });
+  }
+  return figures;
+}
+
+async function seedsSection(say: Say, seeds: number) {
+  const rates = [];
+  for (const file of scenarioFiles(shippedFile('scenarios'))) {
+    const r = await benchSeedRate(loadScenarioFile(file), file, seeds);
+    rates.push(r);
+    say(`seeds     ${r.scenario.padEnd(24)} --quick: ${Math.round(r.seedsPerCpuHour).toLocaleString('en-US').padStart(7)} seeds per CPU-hour`);
+  }
+  const cpuMs = rates.reduce((s, r) => s + r.cpuMs, 0);
+  const perRound = (cpuMs / seeds) * 1000;
+  say(`seeds     every shipped scenario once at --quick: ${(perRound / 1e6).toFixed(1)} s of CPU (the CI gate runs 20 rounds)`);
+  return { rates, cpuMsPerRound: perRound / 1000 };
+}
+
+function kernelsSection(say: Say) {
+  // Each figure is a ratio of two timings taken in turns in this process (CPU time).
+  const xor = [4096, 65536].map((bytes) => benchXor(bytes));
+  const vs = (x: XorSetting) => `${x.xorGBps.toFixed(1)} GB/s = ${x.ratio.toFixed(2)}× copy (${x.copyGBps.toFixed(1)})`;
+  for (const x of xor) say(`xor       ${String(x.blockBytes).padStart(6)} B blocks: arena ${vs(x.arena)} · hot ${vs(x.hot)} · plain JS ${vs(x.js)}`);
+  const crc = [16, 4096, 65536].map((bytes) => benchCrc(bytes));
+  for (const c of crc) say(`crc32c    ${String(c.blockBytes).padStart(6)} B blocks: ${c.newGBps.toFixed(2)} GB/s = ${c.speedup.toFixed(2)}× the bytewise kernel (${c.bytewiseGBps.toFixed(2)})`);
+  return { xor, crc };
+}
+
+async function memorySection(say: Say) {
+  // Live bytes after a full collection, whole stack (memory-bench.ts).
+  const written = [await benchWrittenMemory(16, 4, 65536), await benchWrittenMemory(4096, 4, 4096)];
+  for (const w of written) say(`memory    per written block, ${String(w.payloadBytes).padStart(4)} B payloads: ${Math.round(w.bytesPerBlock).toLocaleString('en-US')} B (${(w.bytesPerBlock / w.payloadBytes).toFixed(2)}× the payload; ${w.primaries} primaries × ${w.blocksPerPrimary.toLocaleString('en-US')} blocks, each written once)`);
+  const prefilled = benchPrefillMemory(4096, 4, 16384, 0.5);
+  say(`memory    per prefilled block, ${prefilled.payloadBytes} B payloads: ${Math.round(prefilled.bytesPerBlock).toLocaleString('en-US')} B (${prefilled.perPayload.toFixed(2)}× the payload; ${prefilled.prefilledBlocks.toLocaleString('en-US')} blocks)`);
+  return { written, prefilled };
 }

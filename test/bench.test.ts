@@ -1,0 +1,34 @@
+// The bench's measuring parts (xorsim bench; README, Performance): each engine
+// path runs the events asked for and is deterministic; seeds per CPU-hour runs
+// the scenario as the CI gate does (--quick) and counts its CPU.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { benchEngine } from '../sim/bench/engine-bench.js';
+import { benchSeedRate } from '../sim/bench/stack-bench.js';
+import { loadScenarioFile } from '../cli/scenario-file.js';
+
+for (const path of ['typed', 'closure', 'far'] as const) {
+  test(`engine bench, ${path} path: the events asked for, the same trace every time`, async () => {
+    const a = await benchEngine(100, 20_000, path);
+    const b = await benchEngine(100, 20_000, path);
+    assert.is(a.events, 20_000);
+    assert.is(a.path, path);
+    assert.ok(a.eventsPerSec > 0 && a.cpuMs >= 0);
+    assert.is(a.traceHash, b.traceHash);
+  });
+}
+
+test('the engine paths schedule differently (their traces differ)', async () => {
+  const hashes = await Promise.all((['typed', 'closure', 'far'] as const).map(async (p) => (await benchEngine(100, 5_000, p)).traceHash));
+  assert.is(new Set(hashes).size, 3);
+});
+
+test('seeds per CPU-hour: timed seeds of the scenario at --quick', async () => {
+  const file = 'scenarios/quickstart.json';
+  const r = await benchSeedRate(loadScenarioFile(file), file, 1);
+  assert.is(r.scenario, 'quickstart');
+  assert.is(r.seeds, 1);
+  assert.ok(r.cpuMs > 0 && Number.isFinite(r.seedsPerCpuHour) && r.seedsPerCpuHour > 0);
+});
+
+test.run();
