@@ -16,7 +16,7 @@ import type { NodeId, Transport } from '../ports/transport.js';
 import { RetransmitTimer } from '../protocol/retransmit-timer.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
-import type { Member } from './group.js';
+import type { Member } from './member.js';
 import type { GroupView, PartDeps } from './part-deps.js';
 
 interface BuilderDeps extends PartDeps, Pick<GroupView, 'members'> {

@@ -8,12 +8,8 @@ import { SeqSet } from '../protocol/seq-set.js';
 import type { Joiner } from './joiner.js';
 import type { Leaver } from './leaver.js';
 import type { Losses } from './losses.js';
+import type { Member } from './member.js';
 import type { Replay } from './parity-log.js';
-
-export interface Member {
-  readonly name: NodeId;
-  readonly blockCount: number;
-}
 
 export class Group {
   readonly members: Map<NodeId, Member>;

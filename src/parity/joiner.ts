@@ -18,7 +18,7 @@ import { retransmitDelay } from '../protocol/retransmit.js';
 import { isRefused } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
-import type { Member } from './group.js';
+import type { Member } from './member.js';
 import type { PartDeps } from './part-deps.js';
 
 interface JoinerDeps extends PartDeps {

@@ -13,7 +13,7 @@ import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
-import type { Member } from './group.js';
+import type { Member } from './member.js';
 import { requestCopy } from './copy-request.js';
 import type { PartDeps } from './part-deps.js';
 

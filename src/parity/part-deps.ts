@@ -9,7 +9,7 @@ import type { RetransmitOptions } from '../protocol/retransmit.js';
 import type { Rpc } from '../protocol/rpc.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { VerifiedDisk } from '../util/verified-disk.js';
-import type { Member } from './group.js';
+import type { Member } from './member.js';
 
 export interface PartDeps {
   readonly disk: VerifiedDisk;

@@ -25,7 +25,7 @@ import type { Message } from '../protocol/messages.js';
 import type { PlantedBugs } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
-import type { Member } from './group.js';
+import type { Member } from './member.js';
 import type { Losses } from './losses.js';
 import { requestCopy } from './copy-request.js';
 import type { GroupView, PartDeps } from './part-deps.js';
