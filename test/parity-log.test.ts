@@ -23,30 +23,28 @@ function logOf(records: readonly [number, ParityJournalRecord][]): DurableLog {
   };
 }
 
-/** The blocks recovery hands to a recomputation, when the redo of the records at `failing` positions fails (its drive failed). */
-async function owedAfterReplay(records: readonly [number, ParityJournalRecord][], failing: readonly number[]): Promise<number[]> {
-  let next = 0;
-  const redone = records.filter(([, r]) => 'newQ' in r && r.newQ.length > 0).map(([p]) => p);
-  const replay: Replay = {
-    checkpoint: () => {},
-    epoch: () => {},
-    applied: () => {},
-    lost: () => {},
-    found: () => {},
-    reprotected: () => {},
-    member: () => {},
-    merged: () => {},
-    unmerged: () => {},
-    redo: async () => !failing.includes(redone[next++]!),
-  };
+/** A replay that does nothing with what it hears (each test overrides what it watches). */
+function inert(overrides: Partial<Replay> = {}): Replay {
+  const none = () => {};
+  return { checkpoint: none, epoch: none, applied: none, lost: none, found: none, reprotected: none, member: none, merged: none, unmerged: none, redo: async () => true, ...overrides };
+}
+
+function recover(records: readonly [number, ParityJournalRecord][], replay: Replay): Promise<number[]> {
   const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
   return log.recover(replay);
+}
+
+/** The blocks recovery hands to a recomputation, when the redo of the records at `failing` positions fails (its drive failed). */
+function owedAfterReplay(records: readonly [number, ParityJournalRecord][], failing: readonly number[]): Promise<number[]> {
+  let next = 0;
+  const redone = records.filter(([, r]) => 'newQ' in r && r.newQ.length > 0).map(([p]) => p);
+  return recover(records, inert({ redo: async () => !failing.includes(redone[next++]!) }));
 }
 
 async function appliedAfterReplay(records: readonly [number, ParityJournalRecord][]): Promise<Map<string, number[]>> {
   const applied = new Map<string, number[]>();
   const add = (member: string, seq: number) => applied.set(member, [...(applied.get(member) ?? []), seq]);
-  const replay: Replay = {
+  const replay = inert({
     checkpoint: (state, since) => {
       applied.clear();
       for (const a of state.applied) {
@@ -57,16 +55,8 @@ async function appliedAfterReplay(records: readonly [number, ParityJournalRecord
     },
     epoch: (member) => void applied.set(member, []),
     applied: add,
-    lost: () => {},
-    found: () => {},
-    reprotected: () => {},
-    member: () => {},
-    merged: () => {},
-    unmerged: () => {},
-    redo: async () => true,
-  };
-  const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
-  await log.recover(replay);
+  });
+  await recover(records, replay);
   return applied;
 }
 
@@ -113,24 +103,18 @@ test('an absorbed delta stays owed after a later apply, and is settled by a logg
 
 test("a recomputation that took a lost member's data ends its loss at replay", async () => {
   const events: string[] = [];
-  const replay: Replay = {
-    checkpoint: () => {},
-    epoch: () => {},
-    applied: () => {},
+  const replay = inert({
     lost: (member, block) => void events.push(`lost ${member} ${block}`),
     found: (member, block) => void events.push(`found ${member} ${block}`),
     reprotected: (block) => void events.push(`reprotected ${block}`),
-    member: () => {},
-    merged: () => {},
-    unmerged: () => {},
-    redo: async () => true,
-  };
-  const records: [number, ParityJournalRecord][] = [
-    [1, { kind: 'lost', member: 'p2', block: 7, stale: 1 }],
-    [2, { kind: 'write', block: 7, newQ: q, found: ['p2'] }],
-  ];
-  const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
-  await log.recover(replay);
+  });
+  await recover(
+    [
+      [1, { kind: 'lost', member: 'p2', block: 7, stale: 1 }],
+      [2, { kind: 'write', block: 7, newQ: q, found: ['p2'] }],
+    ],
+    replay,
+  );
   assert.equal(events, ['lost p2 7', 'reprotected 7', 'found p2 7']);
 });
 
