@@ -5,7 +5,7 @@ import type { Message } from '../../src/protocol/messages.js';
 import type { RunPointResult } from '../jobs/run-point.js';
 import { formatBytes, percent, seedsText, sig } from '../model/format.js';
 import type { Section, Series, TableSpec, TheoryCheck } from '../model/report.js';
-import type { CapacityContext } from './capacity-report.js';
+import type { CapacityContext } from './capacity-context.js';
 import { DRIVES, RESTORE_BLOCK, RESTORE_HOST_RATE, RETRANSMIT } from './capacity-scenarios.js';
 
 const TB = 1e12;

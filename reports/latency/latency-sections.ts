@@ -4,7 +4,7 @@
 import { formatUs, percent, sig } from '../model/format.js';
 import type { Section, Series } from '../model/report.js';
 import { latencyStats } from '../stats/percentiles.js';
-import { FIXED_LOAD, type LatencyContext, ms, runsText } from './latency-report.js';
+import { FIXED_LOAD, type LatencyContext, ms, runsText } from './latency-context.js';
 import { round } from './load-sections.js';
 
 const PERCENTILES = [

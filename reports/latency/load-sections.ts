@@ -4,7 +4,7 @@ import { COMPONENTS } from '../jobs/write-breakdown.js';
 import { percent, seedsText, sig } from '../model/format.js';
 import type { ChartSpec, Section, Series, TableSpec, TheoryCheck } from '../model/report.js';
 import { CDF_LEVELS } from '../stats/percentiles.js';
-import { FIXED_LOAD, type LatencyContext, type LatencyParams, PRIMARY_COUNTS, ms, overSeeds, runsText } from './latency-report.js';
+import { FIXED_LOAD, type LatencyContext, type LatencyParams, PRIMARY_COUNTS, ms, overSeeds, runsText } from './latency-context.js';
 import { BLOCK_BYTES, DRIVES } from './latency-scenarios.js';
 import { MG1_BATCHES, type Mg1Result } from './mg1.js';
 

@@ -6,59 +6,11 @@
 // what the formula leaves out.
 import { DEFAULT_HDD_PARAMS } from '../../sim/disk/hdd-params.js';
 import { YEAR } from '../../sim/engine/time.js';
-import { type PlannedJob, type ReportOptions, type ReportPlan, seedList } from '../model/plan.js';
+import type { PlannedJob, ReportOptions, ReportPlan } from '../model/plan.js';
 import type { Report } from '../model/report.js';
 import { type GroupModel, type MonteCarloResult, formulaMttdlYears, monteCarloJob, mttrYears } from './monte-carlo.js';
+import { type Config, DRIVES_PER_ARRAY, groupModel, reliabilityParams } from './reliability-context.js';
 import { reliabilityChecks, reliabilitySections } from './reliability-sections.js';
-
-export const DRIVES_PER_ARRAY = 4;
-export type RestoreUnit = 'drive' | 'array';
-
-export interface Config {
-  readonly id: string;
-  /** Primaries; the group has primaries + 1 arrays. */
-  readonly primaries: number;
-  readonly restoreMBs: number;
-  readonly unit: RestoreUnit;
-  readonly ure: boolean;
-  /** The model the Monte Carlo runs: for `array`, one unit per array (its drives fail and restore together). */
-  readonly model: GroupModel;
-}
-
-export interface ReliabilityParams {
-  readonly quick: boolean;
-  readonly seeds: readonly number[];
-  readonly trialsPerSeed: number;
-  readonly primaryCounts: readonly number[];
-  readonly restoreMBs: readonly number[];
-}
-
-export function reliabilityParams(options: ReportOptions): ReliabilityParams {
-  if (options.tiny) return { quick: options.quick, seeds: seedList(options.seeds), trialsPerSeed: 30, primaryCounts: [2, 4], restoreMBs: [50, 200] };
-  return {
-    quick: options.quick,
-    seeds: seedList(options.seeds),
-    trialsPerSeed: options.quick ? 200 : 1000,
-    primaryCounts: [2, 4, 8],
-    restoreMBs: options.quick ? [50, 200] : [50, 100, 200],
-  };
-}
-
-/** Drive-level restore: a failed drive's blocks are rebuilt from its slot. Array-level: any drive failure takes the whole array, which is restored whole (what replace-array does today). */
-export function groupModel(primaries: number, restoreMBs: number, unit: RestoreUnit, ure: boolean): GroupModel {
-  const p = DEFAULT_HDD_PARAMS;
-  const drive: GroupModel = {
-    arrays: primaries + 1,
-    drivesPerArray: DRIVES_PER_ARRAY,
-    driveBytes: p.capacityBytes,
-    restoreBytesPerSec: restoreMBs * 1e6,
-    annualFailureRate: p.annualFailureRate,
-    uer: ure ? p.unrecoverableBitErrorRate : 0,
-    sectorBytes: p.sectorBytes,
-  };
-  if (unit === 'drive') return drive;
-  return { ...drive, drivesPerArray: 1, driveBytes: DRIVES_PER_ARRAY * p.capacityBytes, annualFailureRate: 1 - (1 - p.annualFailureRate) ** DRIVES_PER_ARRAY };
-}
 
 /** Compresses time so the expected loss falls well inside the µs clock, keeping restores ≥ 0.1 s of virtual time. */
 function timeScale(m: GroupModel): number {
@@ -111,10 +63,4 @@ export function planReliability(options: ReportOptions): ReportPlan {
       } satisfies Report;
     },
   };
-}
-
-export interface ReliabilityContext {
-  readonly params: ReliabilityParams;
-  readonly configs: readonly Config[];
-  readonly of: (c: Config) => MonteCarloResult[];
 }

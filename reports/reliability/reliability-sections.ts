@@ -5,7 +5,7 @@ import { formatBytes, percent, roundSig, seedsText, sig } from '../model/format.
 import type { ChartSpec, Section, Series, TheoryCheck } from '../model/report.js';
 import { type Interval, exponentialMeanInterval } from '../stats/confidence.js';
 import { failureRatePerYear, formulaMttdlYears, mttrYears } from './monte-carlo.js';
-import { type Config, DRIVES_PER_ARRAY, type ReliabilityContext, type RestoreUnit } from './reliability-report.js';
+import { type Config, DRIVES_PER_ARRAY, type ReliabilityContext, type RestoreUnit } from './reliability-context.js';
 
 const HOURS_PER_YEAR = 365.25 * 24;
 

@@ -8,7 +8,7 @@
 // keep the lines of the first chunk that differs — memory stays bounded by one
 // chunk whatever the run's length.
 import { runJobs } from '../parallel/pool.js';
-import type { ExploreOptions, ExploreTarget } from './explore.js';
+import type { ExploreOptions, ExploreTarget } from './explore-options.js';
 import type { Mismatch } from './result.js';
 import { type SeedInput, type SeedResult, plantedFor, seedJob } from './seed-job.js';
 import { DEFAULT_RECHECK, inRecheckSample } from './seeds.js';

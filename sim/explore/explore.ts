@@ -6,52 +6,15 @@
 // so a seed's verdict and traceHash are the same serial or on any worker.
 // Seeds are started seed-major (seed 1 of every scenario, then seed 2, …) so
 // that a time budget leaves every scenario with about as many seeds.
-import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
 import { runJobs } from '../parallel/pool.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
 import { cpuNowMs, wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
 import { EXPLORE_FORMAT, type Exploration, type ScenarioRuns, fingerprintOf, totalsOf } from './result.js';
-import { type SeedResult, type SeedRunner, plantedFor, seedJob } from './seed-job.js';
-import { DEFAULT_RECHECK, type Shard, shardSeeds } from './seeds.js';
-import type { RunVariant } from '../scenario/prepare/variant.js';
+import type { ExploreOptions, ExploreTarget } from './explore-options.js';
+import { type SeedResult, plantedFor, seedJob } from './seed-job.js';
+import { DEFAULT_RECHECK, shardSeeds } from './seeds.js';
 
-export interface ExploreTarget {
-  /** The scenario file, as the replay commands name it. */
-  readonly file: string;
-  /** The scenario as loaded from it. */
-  readonly scenario: ResolvedScenario;
-  /** Planted bugs for this target only (selftest hunts each bug in its own scenario). */
-  readonly plantedBugs?: PlantedBugs;
-}
-
-export interface ExploreProgress {
-  readonly phase: 'explore' | 'recheck' | 'diagnose';
-  readonly done: number;
-  readonly total: number;
-  /** Seeds that did not pass, so far. */
-  readonly failed: number;
-}
-
-export interface ExploreOptions {
-  /** The first seed. */
-  readonly from: number;
-  /** How many seeds, from `from` (before sharding). */
-  readonly seeds: number;
-  readonly shard?: Shard;
-  /** Worker threads (1: this thread). */
-  readonly workers: number;
-  readonly variant: RunVariant;
-  /** Fraction of seeds re-run to check determinism (default DEFAULT_RECHECK; at least one per scenario unless 0). */
-  readonly recheck?: number;
-  /** Stop starting seeds after this much wall time. */
-  readonly timeBudgetMs?: number;
-  /** Planted controller bugs, for selftest (never from a flag). */
-  readonly plantedBugs?: PlantedBugs;
-  /** Replaces the standard seed job (tests: a job that breaks determinism on purpose). */
-  readonly runner?: SeedRunner;
-  readonly onProgress?: (progress: ExploreProgress) => void;
-}
+export type { ExploreOptions, ExploreProgress, ExploreTarget } from './explore-options.js';
 
 export async function explore(targets: readonly ExploreTarget[], o: ExploreOptions): Promise<Exploration> {
   const startedMs = wallNowMs();

@@ -15,7 +15,7 @@ import type { Budget } from '../generate/universe.js';
 import { runJobs } from '../parallel/pool.js';
 import { cpuNowMs, wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
-import type { ExploreOptions, ExploreTarget } from './explore.js';
+import type { ExploreOptions, ExploreTarget } from './explore-options.js';
 import { EXPLORE_FORMAT, type Exploration, fingerprintOf, totalsOf } from './result.js';
 import { type SeedResult, seedJob } from './seed-job.js';
 import { DEFAULT_RECHECK, shardSeeds } from './seeds.js';
