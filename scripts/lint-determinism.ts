@@ -6,7 +6,8 @@
 // cli/ is the layer that owns file I/O and the wall clock, so it is not linted
 // for determinism, only for its imports. lib/ (the library: lib/index.ts) reads
 // scenario files too, so the same holds for it, and it must neither print nor
-// exit: a library throws.
+// exit: a library throws. And no import loop (scripts/import-loops.ts says
+// which are refused).
 //
 // Exempt, each for one stated reason:
 //   sim/wall-clock.ts — the one module that reads wall time (the tool's own speed);
@@ -16,6 +17,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { importLoops } from './import-loops.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EXEMPT: Record<string, string> = {
@@ -156,7 +158,24 @@ export function lintTree(): Finding[] {
     const rel = relative(ROOT, full).split(sep).join('/');
     findings.push(...lintImports(rel, readFileSync(full, 'utf8')));
   }
+  findings.push(...loopFindings(treeTexts()));
   return findings;
+}
+
+/** Every .ts file of the layers, by repo path. */
+function treeTexts(): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const top of LAYERS.filter((l) => l !== 'bin')) {
+    for (const full of walk(join(ROOT, top))) texts.set(relative(ROOT, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+  }
+  return texts;
+}
+
+/** Import loops the rule refuses (scripts/import-loops.ts): any of value imports; any at all outside sim/. */
+export function loopFindings(texts: ReadonlyMap<string, string>): Finding[] {
+  return importLoops(texts)
+    .filter((loop) => !loop.typeOnly || loop.files.some((f) => !f.startsWith('sim/')))
+    .map((loop) => ({ file: loop.files[0]!, line: 1, message: `import loop${loop.typeOnly ? ' (type imports)' : ''}: ${loop.files.join(' → ')}` }));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

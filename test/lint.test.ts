@@ -2,7 +2,7 @@
 // strings, and find the tree clean.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lintFile, lintImports, lintLibrary, lintTree } from '../scripts/lint-determinism.js';
+import { lintFile, lintImports, lintLibrary, lintTree, loopFindings } from '../scripts/lint-determinism.js';
 
 const findings = (file: string, code: string) => lintFile(file, code).map((f) => f.message);
 
@@ -59,6 +59,24 @@ test('the library sits between the command line and reports, and neither prints 
 test('process.nextTick is the engine’s alone', () => {
   assert.ok(findings('src/x.ts', 'process.nextTick(() => {});').length === 1);
   assert.equal(findings('sim/engine/engine.ts', 'process.nextTick(() => {});'), []);
+});
+
+test('import loops: refused of value imports anywhere, and of any imports outside sim/', () => {
+  const loop = (a: string, b: string, typeOnly: boolean) =>
+    new Map([
+      [`${a}/x.ts`, `import ${typeOnly ? 'type ' : ''}{ Y } from './y.js';`],
+      [`${b}/y.ts`, `import ${typeOnly ? 'type ' : ''}{ X } from './x.js';`],
+    ]);
+  assert.match(loopFindings(loop('src/p', 'src/p', false))[0]!.message, /^import loop: src\/p\/x\.ts → src\/p\/y\.ts$/);
+  assert.is(loopFindings(loop('sim/w', 'sim/w', false)).length, 1, 'a value loop in sim/');
+  assert.match(loopFindings(loop('reports/r', 'reports/r', true))[0]!.message, /type imports/);
+  assert.equal(loopFindings(loop('sim/w', 'sim/w', true)), [], "sim/'s type-only loop (World) is tolerated");
+  const mixed = new Map([
+    ['src/a.ts', "import { type B, c } from './b.js';"],
+    ['src/b.ts', "export type { A } from './a.js';"],
+  ]);
+  assert.is(loopFindings(mixed).length, 1, 'an export-from closes a loop too');
+  assert.equal(loopFindings(new Map([['src/a.ts', "import { b } from './b.js';"], ['src/b.ts', 'export const b = 1;']])), []);
 });
 
 test('the tree is clean', () => {
