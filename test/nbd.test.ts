@@ -257,7 +257,7 @@ test('real clients, where installed: nbdinfo, fio (nbd engine, written and verif
       assert.is(info['can_flush'], true);
     }
     if (tool('fio') !== undefined) {
-      const args = ['--name=verify', '--ioengine=nbd', `--uri=${uri}`, '--rw=randwrite', '--bs=4k', '--size=256k', '--iodepth=4', '--verify=crc32c', '--do_verify=1', '--output-format=terse'];
+      const args = ['--name=verify', '--ioengine=nbd', `--uri=${uri}`, '--rw=randwrite', '--bs=4k', '--size=256k', '--iodepth=4', '--verify=crc32c', '--do_verify=1', '--verify_state_save=0', '--output-format=terse'];
       const r = await run('fio', args, 30_000);
       assert.is(r.status, 0, r.stdout + r.stderr);
       assert.ok(array.writes >= 64, `fio wrote ${array.writes} blocks`);
