@@ -3,6 +3,7 @@
 // file/field/flag and the problem, no stack).
 import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
+import { clusterCommand } from './commands/cluster.js';
 import { exploreCommand } from './commands/explore.js';
 import { mergeCommand } from './commands/merge.js';
 import { nodeCommand } from './commands/node.js';
@@ -51,6 +52,7 @@ export async function main(args: readonly string[]): Promise<number> {
   parser = benchCommand(parser, done);
   parser = reportCommand(parser, done);
   parser = nodeCommand(parser, done);
+  parser = clusterCommand(parser, done);
   if (args.length === 0) {
     // Bare `xorsim`: the command list, and exit 2 (no command was given).
     console.log(await parser.getHelp());

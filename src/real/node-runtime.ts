@@ -22,6 +22,7 @@ import { FileBlockDevice } from './file-block-device.js';
 import { FileDurableLog } from './file-durable-log.js';
 import type { OrdersFile, ParityOrders, PrimaryOrders } from './node-orders.js';
 import { NodeSetupError, type StartMode, prepareOrders } from './node-setup.js';
+import type { PeerLink } from './peer-link.js';
 import { ParityNode } from './parity-node.js';
 import { PrimaryNode } from './primary-node.js';
 import { SystemClock } from './system-clock.js';
@@ -145,7 +146,7 @@ export class NodeRuntime {
   status(): Record<string, unknown> {
     const spec = clusterNodes(this.#s.cluster).find((n) => n.name === this.#name)!;
     const peers = spec.role === 'primary' ? [this.#s.cluster.parity.name] : this.#s.cluster.primaries.map((p) => p.name);
-    const links = Object.fromEntries(peers.map((p) => [p, this.#tcp?.link(p)?.connected === true ? 'up' : 'down']));
+    const links = Object.fromEntries(peers.map((p) => [p, linkState(this.#tcp?.link(p))]));
     const probes = Object.fromEntries([...this.#probes].sort(([a], [b]) => a.localeCompare(b)));
     return { name: this.#name, role: spec.role, cluster: this.#s.cluster.name, state: this.#state, pid: process.pid, boot: this.#boot, startedAt: this.#startedAt, address: formatEndpoint(spec.address), links, probes, ...this.#role?.status() };
   }
@@ -187,4 +188,9 @@ export class NodeRuntime {
     };
     return { disk, transport: this.#tcp!, clock: new SystemClock((error, task) => this.fatal(error, task)), journal: this.#journal, probe, boot: this.#boot };
   }
+}
+
+/** up; idle (nothing sent to that peer yet: links open on the first message); down (trying to reconnect). */
+function linkState(link: PeerLink | undefined): string {
+  return link?.connected === true ? 'up' : link === undefined || link.attempts === 0 ? 'idle' : 'down';
 }
