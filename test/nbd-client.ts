@@ -39,6 +39,9 @@ export class NbdClient {
     socket.on('close', () => {
       this.#ended = true;
       this.#wake();
+      // Requests the server never answered: the connection is gone (error -1, no NBD error number).
+      for (const p of this.#pending.values()) p.resolve({ error: -1, data: Buffer.alloc(0) });
+      this.#pending.clear();
     });
     socket.on('error', () => {});
   }
