@@ -188,6 +188,9 @@ test('bad input: a broken cluster file, an unknown node, a node never installed,
     assert.is(never.code, 2);
     assert.match(never.stderr, /parity \(.*\): never installed here \(no orders.json\): --init for a new cluster, --replace for a replacement array/);
     assert.is((await xorsimHere('cluster', 'fail', file)).stderr, `xorsim: cluster fail: name the node (e.g. \`xorsim cluster fail ${file} p1\`)\n`);
+    assert.is((await xorsimHere('cluster', 'upp', file)).stderr, 'xorsim: cluster: unknown action "upp" (did you mean up?); actions: up, down, status, fail, replace, join, leave\n');
+    assert.is((await xorsimHere('cluster', 'join', file, 'parity')).stderr, 'xorsim: parity: the parity array neither joins nor leaves (primaries do)\n');
+    assert.is((await xorsimHere('cluster')).stderr, 'xorsim: missing the action or the cluster file (e.g. xorsim cluster up docs/examples/cluster.json)\n');
     const members = await xorsimHere('node', file, '--name', 'parity', '--members', 'p1');
     assert.is(members.stderr, 'xorsim: --members: only with --replace (a replaced parity array)\n');
     assert.not.ok(existsSync(join(dir, 'q', 'orders.json')), 'nothing installed');

@@ -1,6 +1,7 @@
 // xorsim cluster <up|down|status|fail|replace|join|leave> <cluster file> [node]:
 // a local cluster of node processes for trying it by hand (cli/cluster/).
 import type { Argv } from 'yargs';
+import { meant } from '../../sim/scenario/suggest.js';
 import { fail, order, replace, status, up, down, type ClusterContext } from '../cluster/actions.js';
 import { loadClusterFile } from '../cluster/cluster-file.js';
 import { runDirOf } from '../cluster/processes.js';
@@ -18,7 +19,7 @@ export function clusterCommand(yargs: Argv, done: (code: number) => void): Argv 
     (y) =>
       withHelp(
         y
-          .positional('action', { choices: ACTIONS, demandOption: true, describe: 'up: start every node not running · down: stop them · status: a table · fail NODE: its array fails (node stopped, image, sidecar, journal deleted) · replace NODE: start it on a new array (restore; parity: rebuild) · join NODE, leave NODE' })
+          .positional('action', { type: 'string', demandOption: true, describe: 'up: start every node not running · down: stop them · status: a table · fail NODE: its array fails (node stopped, image, sidecar, journal deleted) · replace NODE: start it on a new array (restore; parity: rebuild) · join NODE, leave NODE' })
           .positional('cluster', { type: 'string', demandOption: true, describe: 'the cluster file' })
           .positional('node', { type: 'string', describe: 'the node, for fail, replace, join and leave' })
           .option('dir', { type: 'string', describe: 'where pids and logs go (default: <cluster file without .json>.run/ beside it)' })
@@ -34,6 +35,10 @@ export function clusterCommand(yargs: Argv, done: (code: number) => void): Argv 
       ),
     async (argv) => {
       const action = argv.action as (typeof ACTIONS)[number];
+      if (!ACTIONS.includes(action)) {
+        const near = meant(argv.action, ACTIONS);
+        throw new UsageError(`cluster: unknown action "${argv.action}"${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; actions: ${ACTIONS.join(', ')}`);
+      }
       const node = argv.node;
       if (WITH_NODE.includes(action) && node === undefined) throw new UsageError(`cluster ${action}: name the node (e.g. \`xorsim cluster ${action} ${argv.cluster} p1\`)`);
       if (!WITH_NODE.includes(action) && node !== undefined) throw new UsageError(`cluster ${action}: takes no node (got "${node}")`);
