@@ -43,7 +43,8 @@ export class AdminServer {
     if (await answers(path)) throw new Error(`${path}: another node is running in this directory (its admin socket answers)`);
     await rm(path, { force: true });
     let admin: AdminServer | undefined;
-    const server = createServer((socket) => admin!.#serve(socket, handle));
+    // Half-open: a client may send its order and close its side at once (`echo … | nc -NU`); the answer still goes back.
+    const server = createServer({ allowHalfOpen: true }, (socket) => admin!.#serve(socket, handle));
     admin = new AdminServer(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -69,6 +70,7 @@ export class AdminServer {
     let pending = '';
     let queue = Promise.resolve();
     socket.setEncoding('utf8');
+    socket.on('end', () => void queue.then(() => socket.end()));
     socket.on('data', (chunk: string) => {
       pending += chunk;
       if (pending.length > MAX_LINE && !pending.includes('\n')) return void socket.end(`${JSON.stringify({ ok: false, error: `a line longer than ${MAX_LINE} bytes` })}\n`);
