@@ -171,7 +171,7 @@ function assertParityOfImages(dir: string): void {
   assert.ok(p1!.length > 0 && p2!.length > 0, 'the primaries hold data');
 }
 
-test('bad input: a broken cluster file, an unknown node, a node never installed, a missing node argument, --members without --replace — one line, exit 2, nothing installed', async () => {
+test('bad input: a broken cluster file, an unknown node, a node never installed, a missing node argument, --members without --replace, a port in use — one line, exit 2, nothing installed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-cluster-bad-'));
   try {
     const file = join(dir, 'c.json');
@@ -193,7 +193,16 @@ test('bad input: a broken cluster file, an unknown node, a node never installed,
     assert.is((await xorsimHere('cluster')).stderr, 'xorsim: missing the action or the cluster file (e.g. xorsim cluster up docs/examples/cluster.json)\n');
     const members = await xorsimHere('node', file, '--name', 'parity', '--members', 'p1');
     assert.is(members.stderr, 'xorsim: --members: only with --replace (a replaced parity array)\n');
-    assert.not.ok(existsSync(join(dir, 'q', 'orders.json')), 'nothing installed');
+    // p1's NBD port taken: found before anything is written.
+    const [q2, a2, n2] = (await freePorts(3)) as [number, number, number];
+    writeFileSync(file, JSON.stringify({ name: 'x', parity: { address: `127.0.0.1:${q2}`, dir: 'q' }, primaries: [{ name: 'p1', address: `127.0.0.1:${a2}`, nbd: n2, dir: 'a', blocks: 8 }] }));
+    const taken = createServer().listen(n2, '127.0.0.1');
+    await new Promise((r) => taken.once('listening', r));
+    const busy = await xorsimHere('node', file, '--name', 'p1', '--init');
+    taken.close();
+    assert.is(busy.code, 2);
+    assert.is(busy.stderr, `xorsim: p1: cannot export over NBD on 127.0.0.1:${n2} (EADDRINUSE)\n`);
+    assert.not.ok(existsSync(join(dir, 'q', 'orders.json')) || existsSync(join(dir, 'a', 'orders.json')), 'nothing installed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -95,3 +95,33 @@ function errno(error: HostError): number {
   if (error === 'bad-request' || error === 'out-of-range') return NBD_ERR.EINVAL;
   return NBD_ERR.EIO; // data-lost, media-error, device-failed, checksum-mismatch: the data cannot be served
 }
+
+/**
+ * A target whose operations wait until the real one is attached: the export
+ * can listen (and a port in use be found) before the controller starts, and
+ * no host I/O reaches the controller before its start and orders.
+ */
+export class DeferredTarget implements BlockTarget {
+  readonly blockBytes: number;
+  readonly blockCount: number;
+  readonly #target: Promise<BlockTarget>;
+  #attach: ((target: BlockTarget) => void) | undefined;
+
+  constructor(blockBytes: number, blockCount: number) {
+    this.blockBytes = blockBytes;
+    this.blockCount = blockCount;
+    this.#target = new Promise((resolve) => (this.#attach = resolve));
+  }
+
+  attach(target: BlockTarget): void {
+    this.#attach?.(target);
+  }
+
+  async read(block: number): Promise<HostReadResult> {
+    return (await this.#target).read(block);
+  }
+
+  async write(block: number, data: Uint8Array): Promise<HostWriteResult> {
+    return (await this.#target).write(block, data);
+  }
+}

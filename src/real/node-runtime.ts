@@ -2,7 +2,9 @@
 // directory's array (image with its checksum sidecar), journal and boot
 // counter (the real ports of this folder), the TCP transport to its peers,
 // the built-in controller of its role (primary-node.ts, parity-node.ts) with
-// the operator's standing orders, and its admin socket (admin-socket.ts).
+// the operator's standing orders, a primary's NBD export (nbd-server.ts), and
+// its admin socket (admin-socket.ts). Every listener is opened before anything
+// is written: a port in use leaves nothing half-installed.
 // Each notable event is one line of its log.
 //
 // Stopping (SIGTERM, or `stop` on the admin socket) is graceful: hosts' requests
@@ -17,9 +19,11 @@ import type { ControllerPorts } from '../controller-api.js';
 import type { Probe } from '../ports/probe.js';
 import { type AdminAnswer, type AdminOp, type AdminReply, AdminServer } from './admin-socket.js';
 import { nextBoot } from './boot-counter.js';
-import { type ClusterConfig, clusterNodes, formatEndpoint, nodeFiles } from './cluster-config.js';
+import { type ClusterConfig, type PrimarySpec, clusterNodes, formatEndpoint, nodeFiles } from './cluster-config.js';
 import { FileBlockDevice } from './file-block-device.js';
 import { FileDurableLog } from './file-durable-log.js';
+import { BlockExport, DeferredTarget } from './nbd-export.js';
+import { NbdServer } from './nbd-server.js';
 import type { OrdersFile, ParityOrders, PrimaryOrders } from './node-orders.js';
 import { NodeSetupError, type StartMode, prepareOrders } from './node-setup.js';
 import type { PeerLink } from './peer-link.js';
@@ -33,14 +37,12 @@ export { NodeSetupError, type StartMode } from './node-setup.js';
 /** How long a stopping node waits for the hosts' requests under way. */
 const DRAIN_MS = 5000;
 
-/** What is particular to a role: the controller and its orders, and for a primary its hosts. */
+/** What is particular to a role: the controller and its orders. */
 export interface RoleNode {
-  /** Starts the controller and gives it the orders that stand; a primary opens its NBD export. */
+  /** Starts the controller and gives it the orders that stand; a primary lets its hosts' requests through. */
   begin(): Promise<void>;
   order(op: 'join' | 'leave' | 'restore' | 'rebuild'): Promise<AdminReply>;
   status(): Record<string, unknown>;
-  /** Stops taking hosts' requests, waiting at most `drainMs` for those under way. */
-  quiesce(drainMs: number): Promise<void>;
 }
 
 export interface NodeStart {
@@ -61,6 +63,9 @@ export class NodeRuntime {
   readonly #probes = new Map<string, number>();
   #admin: AdminServer | undefined;
   #tcp: TcpTransport | undefined;
+  /** A primary's NBD export, and the target its requests wait on until the controller is started. */
+  #nbd: NbdServer | undefined;
+  #hosts: DeferredTarget | undefined;
   #journal: FileDurableLog | undefined;
   #role: RoleNode | undefined;
   #boot = 0;
@@ -86,15 +91,17 @@ export class NodeRuntime {
     try {
       // Listening before the orders are written: a port in use must not leave a half-installed node.
       await node.#listen(spec.role === 'primary' ? [start.cluster.parity] : start.cluster.primaries);
+      if (spec.role === 'primary') await node.#export(spec);
       const orders = await prepareOrders(start.cluster, spec, start.mode, start.members);
       const ports = await node.#openPorts();
       node.#role =
         spec.role === 'primary'
-          ? new PrimaryNode({ cluster: start.cluster, spec, ports, orders: orders as OrdersFile<PrimaryOrders>, log: node.log, fatal: node.fatal })
+          ? new PrimaryNode({ cluster: start.cluster, spec, ports, orders: orders as OrdersFile<PrimaryOrders>, log: node.log, attach: (target) => node.#hosts!.attach(target) })
           : new ParityNode({ cluster: start.cluster, spec, ports, orders: orders as OrdersFile<ParityOrders>, log: node.log });
       await node.#role.begin();
     } catch (error) {
       await node.#admin.close();
+      await node.#nbd?.close(0);
       await node.#tcp?.close();
       throw error;
     }
@@ -119,7 +126,7 @@ export class NodeRuntime {
     if (this.#state === 'stopping') return;
     this.#state = 'stopping';
     this.log(`stopping (${reason})`);
-    await this.#role?.quiesce(DRAIN_MS);
+    await this.#nbd?.close(DRAIN_MS);
     await this.#admin?.close();
     await this.#tcp?.close();
     await this.#journal?.close();
@@ -134,7 +141,7 @@ export class NodeRuntime {
     const spec = clusterNodes(this.#s.cluster).find((n) => n.name === this.#name)!;
     const files = nodeFiles(spec.dir);
     this.log('array failed by the operator: stopping, deleting its image, sidecar and journal');
-    await this.#role?.quiesce(0);
+    await this.#nbd?.close(0);
     await this.#tcp?.close();
     await this.#admin?.close();
     await this.#journal?.close();
@@ -148,7 +155,8 @@ export class NodeRuntime {
     const peers = spec.role === 'primary' ? [this.#s.cluster.parity.name] : this.#s.cluster.primaries.map((p) => p.name);
     const links = Object.fromEntries(peers.map((p) => [p, linkState(this.#tcp?.link(p))]));
     const probes = Object.fromEntries([...this.#probes].sort(([a], [b]) => a.localeCompare(b)));
-    return { name: this.#name, role: spec.role, cluster: this.#s.cluster.name, state: this.#state, pid: process.pid, boot: this.#boot, startedAt: this.#startedAt, address: formatEndpoint(spec.address), links, probes, ...this.#role?.status() };
+    const nbd = spec.role === 'primary' ? { nbd: { address: formatEndpoint(spec.nbd), clients: this.#nbd?.clients ?? 0, requests: this.#nbd?.requests ?? 0, errors: this.#nbd?.errors ?? 0 } } : {};
+    return { name: this.#name, role: spec.role, cluster: this.#s.cluster.name, state: this.#state, pid: process.pid, boot: this.#boot, startedAt: this.#startedAt, address: formatEndpoint(spec.address), links, probes, ...nbd, ...this.#role?.status() };
   }
 
   async #answer(op: AdminOp): Promise<AdminAnswer> {
@@ -172,6 +180,15 @@ export class NodeRuntime {
       const link = this.#tcp.link(p.name)!;
       link.onChange = (up) => this.log(`link to ${p.name} (${formatEndpoint(p.address)}) ${up ? 'up' : 'down'}`);
     }
+  }
+
+  /** A primary's NBD export, listening at once; its requests wait until the controller has started. */
+  async #export(spec: PrimarySpec): Promise<void> {
+    const hosts = (this.#hosts = new DeferredTarget(this.#s.cluster.blockBytes, spec.blocks));
+    const options = { name: spec.name, host: spec.nbd.host, port: spec.nbd.port, onClient: (event: string, peer: string) => this.log(`nbd client ${peer} ${event}`), onFatal: (error: unknown) => this.fatal(error, 'nbd') };
+    this.#nbd = await NbdServer.listen(new BlockExport(hosts), options).catch((error: NodeJS.ErrnoException) => {
+      throw new NodeSetupError(`${this.#name}: cannot export over NBD on ${formatEndpoint(spec.nbd)} (${error.code ?? error.message})`);
+    });
   }
 
   /** The array, journal, boot number, clock and probes of this start, with the transport. */

@@ -56,8 +56,6 @@ export class ParityNode implements RoleNode {
     return { installed: o.installed.map((m) => m.name), rebuildPending: o.rebuild, joinedNow: this.#joined, leftNow: this.#left };
   }
 
-  async quiesce(): Promise<void> {}
-
   async #merged(member: string): Promise<void> {
     this.#joined.push(member);
     const { orders, log } = this.#s;

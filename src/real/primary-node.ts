@@ -1,5 +1,5 @@
 // A primary array's node: the built-in primary controller over the node's
-// ports, its host (any NBD client) on its NBD export, and the operator's
+// ports, serving its host (any NBD client) on the node's NBD export, and the operator's
 // standing orders (node-orders.ts) — a restore after the array was replaced,
 // a join, a leave — given at every start until done, as the simulator's
 // operator gives them (sim/world/operator.ts).
@@ -17,9 +17,7 @@ import type { ControllerPorts, PrimaryRole } from '../controller-api.js';
 import type { Transport } from '../ports/transport.js';
 import type { AdminReply } from './admin-socket.js';
 import type { ClusterConfig, PrimarySpec } from './cluster-config.js';
-import { formatEndpoint } from './cluster-config.js';
-import { BlockExport } from './nbd-export.js';
-import { NbdServer } from './nbd-server.js';
+import type { BlockTarget } from './nbd-export.js';
 import type { OrdersFile, PrimaryOrders } from './node-orders.js';
 import type { RoleNode } from './node-runtime.js';
 
@@ -29,13 +27,13 @@ export interface PrimaryNodeSetup {
   readonly ports: ControllerPorts;
   readonly orders: OrdersFile<PrimaryOrders>;
   readonly log: (text: string) => void;
-  readonly fatal: (error: unknown, where: string) => void;
+  /** Hands the host operations to the NBD export (listening already; its requests wait for this). */
+  readonly attach: (target: BlockTarget) => void;
 }
 
 export class PrimaryNode implements RoleNode {
   readonly #s: PrimaryNodeSetup;
   readonly #role: PrimaryRole;
-  #nbd: NbdServer | undefined;
   #lost = 0;
   /** The last membership change being written: a duplicate of the message that caused it waits for it too. */
   #membershipWritten: Promise<void> = Promise.resolve();
@@ -67,7 +65,7 @@ export class PrimaryNode implements RoleNode {
     );
   }
 
-  /** Starts the controller, gives it the orders that stand, then opens the NBD export. */
+  /** Starts the controller, gives it the orders that stand, then lets the NBD export's requests through. */
   async begin(): Promise<void> {
     const { spec, orders, log } = this.#s;
     this.#role.start();
@@ -76,14 +74,7 @@ export class PrimaryNode implements RoleNode {
     if (o.restore) this.#role.restore();
     if (o.membership === 'joining') this.#role.join();
     if (o.membership === 'leaving') this.#role.leave();
-    const target = { blockBytes: this.#s.cluster.blockBytes, blockCount: spec.blocks, read: (k: number) => this.#role.hostRead(k), write: (k: number, d: Uint8Array) => this.#role.hostWrite(k, d) };
-    this.#nbd = await NbdServer.listen(new BlockExport(target), {
-      name: spec.name,
-      host: spec.nbd.host,
-      port: spec.nbd.port,
-      onClient: (event, peer) => log(`nbd client ${peer} ${event}`),
-      onFatal: (error) => this.#s.fatal(error, 'nbd'),
-    });
+    this.#s.attach({ blockBytes: this.#s.cluster.blockBytes, blockCount: spec.blocks, read: (k) => this.#role.hostRead(k), write: (k, d) => this.#role.hostWrite(k, d) });
   }
 
   async order(op: 'join' | 'leave' | 'restore' | 'rebuild'): Promise<AdminReply> {
@@ -114,12 +105,7 @@ export class PrimaryNode implements RoleNode {
       membership: o.membership,
       restoring: o.restore,
       lostReported: this.#lost,
-      nbd: { address: formatEndpoint(this.#s.spec.nbd), clients: this.#nbd?.clients ?? 0, requests: this.#nbd?.requests ?? 0, errors: this.#nbd?.errors ?? 0 },
     };
-  }
-
-  async quiesce(drainMs: number): Promise<void> {
-    await this.#nbd?.close(drainMs);
   }
 
   async #restored(): Promise<void> {
