@@ -240,7 +240,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ status: 
 function tool(name: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   if (r.status === 0) return r.stdout.trim();
-  console.log(`  (${name} not installed: its check skipped)`);
+  process.stdout.write(`  (${name} not installed: its check skipped)\n`); // not console.log: under uvu it warns about NO_COLOR
   return undefined;
 }
 
