@@ -3,8 +3,10 @@
 // file/field/flag and the problem, no stack).
 import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
+import { clusterCommand } from './commands/cluster.js';
 import { exploreCommand } from './commands/explore.js';
 import { mergeCommand } from './commands/merge.js';
+import { nodeCommand } from './commands/node.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -15,7 +17,7 @@ import { useRawArgs } from './flags.js';
 import { oneLine } from './usage-line.js';
 import { EXIT_BAD_INPUT, EXIT_CODES, UsageError } from './usage-error.js';
 
-const COMMANDS = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report'];
+const COMMANDS = ['run', 'replay', 'explore', 'merge', 'shrink', 'selftest', 'validate', 'bench', 'report', 'node', 'cluster'];
 
 export async function main(args: readonly string[]): Promise<number> {
   useRawArgs(args);
@@ -49,6 +51,8 @@ export async function main(args: readonly string[]): Promise<number> {
   parser = validateCommand(parser, done);
   parser = benchCommand(parser, done);
   parser = reportCommand(parser, done);
+  parser = nodeCommand(parser, done);
+  parser = clusterCommand(parser, done);
   if (args.length === 0) {
     // Bare `xorsim`: the command list, and exit 2 (no command was given).
     console.log(await parser.getHelp());

@@ -45,6 +45,8 @@ export function oneLine(message: string, args: readonly string[], commands: read
   if (choice !== null) return `--${choice[1]}: expected one of ${choice[3]}, got ${choice[2]}`;
   const missing = /^Missing required arguments?: (.+)$/.exec(message);
   if (missing !== null) return `missing ${missing[1]!.split(', ').map((a) => (args.length > 0 && a !== 'scenario' ? `--${a}` : a)).join(', ')}`;
+  if (/^Not enough non-option arguments/.test(message) && args[0] === 'cluster') return 'missing the action or the cluster file (e.g. xorsim cluster up docs/examples/cluster.json)';
+  if (/^Not enough non-option arguments/.test(message) && args[0] === 'node') return 'missing the cluster file argument (e.g. xorsim node docs/examples/cluster.json --name p1)';
   if (/^Not enough non-option arguments/.test(message)) return `missing the scenario file argument (e.g. xorsim ${args[0] ?? 'run'} scenarios/quickstart.json)`;
   return message.replace(/\s*\n\s*/g, ' ').trim();
 }

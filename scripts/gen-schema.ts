@@ -1,7 +1,13 @@
-// Regenerates scenarios/scenario.schema.json from the zod schema.
+// Regenerates scenarios/scenario.schema.json and docs/examples/cluster.schema.json from their zod schemas.
 import { writeFileSync } from 'node:fs';
+import { clusterJsonSchema } from '../cli/cluster/cluster-file.js';
 import { scenarioJsonSchema } from '../sim/scenario/json-schema.js';
 
-const file = new URL('../scenarios/scenario.schema.json', import.meta.url);
-writeFileSync(file, scenarioJsonSchema());
-console.log(`wrote ${file.pathname}`);
+for (const [rel, text] of [
+  ['../scenarios/scenario.schema.json', scenarioJsonSchema()],
+  ['../docs/examples/cluster.schema.json', clusterJsonSchema()],
+] as const) {
+  const file = new URL(rel, import.meta.url);
+  writeFileSync(file, text);
+  console.log(`wrote ${file.pathname}`);
+}

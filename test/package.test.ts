@@ -58,7 +58,8 @@ function sh(cmd: string, args: readonly string[], cwd: string): Promise<Ran> {
 /** Packs a copy of the sources; returns the tarball's path. */
 async function pack(tmp: string): Promise<string> {
   const source = join(tmp, 'source');
-  for (const part of PACKED_FROM) cpSync(join(ROOT, part), join(source, part), { recursive: true });
+  // Not a local cluster's run directory (`xorsim cluster up docs/examples/cluster.json` leaves images and sockets there).
+  for (const part of PACKED_FROM) cpSync(join(ROOT, part), join(source, part), { recursive: true, filter: (path) => !path.endsWith('.run') });
   symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'));
   const packed = await sh('npm', ['pack', '--pack-destination', tmp], source);
   assert.ok(packed.ok, packed.out);

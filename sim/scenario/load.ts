@@ -40,12 +40,13 @@ export function formatProblem(p: ScenarioProblem): string {
   return p.path === '' ? `${p.file}: ${p.message}` : `${p.file}: ${p.path}: ${p.message}`;
 }
 
-function describeIssue(file: string, issue: z.core.$ZodIssue): ScenarioProblem {
+/** One zod issue as a problem naming the file and field; `schema` (the scenario's by default) gives the hints for unknown fields. */
+export function describeIssue(file: string, issue: z.core.$ZodIssue, schema: z.ZodType = ScenarioSchema): ScenarioProblem {
   const path = formatPath(issue.path);
   const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return { file, path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${unknownFieldHint(issue.path, issue.keys[0]!, path, issue.input)}` };
+      return { file, path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${unknownFieldHint(issue.path, issue.keys[0]!, path, issue.input, schema)}` };
     case 'invalid_type':
       return { file, path, message: issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}${got}` };
     case 'too_small':
@@ -85,7 +86,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** V8 reports "at position N"; people count lines and columns. */
-function withLineColumn(message: string, text: string): string {
+export function withLineColumn(message: string, text: string): string {
   const m = /^(.*?) in JSON at position (\d+)/.exec(message);
   if (m === null) return message;
   const before = text.slice(0, Number(m[2]));

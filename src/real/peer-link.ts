@@ -45,6 +45,8 @@ export class PeerLink {
   dropped = 0;
   /** Connection attempts made (for tests: the backoff bounds them). */
   attempts = 0;
+  /** Hears the link come up (a connection made) and go down (one that was up broke), for a node's log. */
+  onChange: ((up: boolean) => void) | undefined;
 
   constructor(address: PeerAddress, options: LinkOptions = {}) {
     this.#address = address;
@@ -72,6 +74,11 @@ export class PeerLink {
       this.dropped++;
     }
     if (socket === undefined) this.#scheduleConnect();
+  }
+
+  /** A connection is up. */
+  get connected(): boolean {
+    return this.#connected;
   }
 
   close(): void {
@@ -102,6 +109,7 @@ export class PeerLink {
     socket.setNoDelay(true);
     socket.once('connect', () => {
       this.#connected = true;
+      this.onChange?.(true);
       this.#backoffMs = this.#options.initialBackoffMs;
       for (const frame of this.#queue) socket.write(frame);
       this.#queue.length = 0;
@@ -118,6 +126,7 @@ export class PeerLink {
     this.#connected = false;
     if (this.#closed) return;
     if (wasConnected) {
+      this.onChange?.(false);
       this.#notBefore = 0; // it was up a moment ago: try again at once
     } else {
       this.#notBefore = performance.now() + this.#backoffMs;
