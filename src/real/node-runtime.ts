@@ -29,6 +29,7 @@ import { NodeSetupError, type StartMode, prepareOrders } from './node-setup.js';
 import type { PeerLink } from './peer-link.js';
 import { ParityNode } from './parity-node.js';
 import { PrimaryNode } from './primary-node.js';
+import type { RoleNode } from './role-node.js';
 import { SystemClock } from './system-clock.js';
 import { TcpTransport } from './tcp-transport.js';
 
@@ -36,14 +37,6 @@ export { NodeSetupError, type StartMode } from './node-setup.js';
 
 /** How long a stopping node waits for the hosts' requests under way. */
 const DRAIN_MS = 5000;
-
-/** What is particular to a role: the controller and its orders. */
-export interface RoleNode {
-  /** Starts the controller and gives it the orders that stand; a primary lets its hosts' requests through. */
-  begin(): Promise<void>;
-  order(op: 'join' | 'leave' | 'restore' | 'rebuild'): Promise<AdminReply>;
-  status(): Record<string, unknown>;
-}
 
 export interface NodeStart {
   readonly cluster: ClusterConfig;

@@ -9,7 +9,7 @@ import type { ControllerPorts, ParityRole } from '../controller-api.js';
 import type { AdminReply } from './admin-socket.js';
 import type { ClusterConfig, ParitySpec } from './cluster-config.js';
 import type { OrdersFile, ParityOrders } from './node-orders.js';
-import type { RoleNode } from './node-runtime.js';
+import type { RoleNode } from './role-node.js';
 
 export interface ParityNodeSetup {
   readonly cluster: ClusterConfig;

@@ -19,7 +19,7 @@ import type { AdminReply } from './admin-socket.js';
 import type { ClusterConfig, PrimarySpec } from './cluster-config.js';
 import type { BlockTarget } from './nbd-export.js';
 import type { OrdersFile, PrimaryOrders } from './node-orders.js';
-import type { RoleNode } from './node-runtime.js';
+import type { RoleNode } from './role-node.js';
 
 export interface PrimaryNodeSetup {
   readonly cluster: ClusterConfig;
