@@ -1,19 +1,15 @@
 // The controller of the parity array.
 //
-// Why over 400 lines: it wires its parts (builder, joiner, leaver, restorer,
-// repairer, scrubber, losses, parity-log — each its own module) and still
-// holds the delta path and the peer-message dispatch, which share the group
-// and the journal; those split with literal and hardened becoming separate
-// implementations behind one controller interface — not done yet.
+// Why over 400 lines: it wires its parts (builder, deltas, joiner, leaver,
+// restorer, repairer, scrubber, losses, parity-log — each its own module) and
+// still holds the peer-message dispatch and the group's changes (join, leave,
+// restore sessions), which share the group and the journal; those split with
+// literal and hardened becoming separate implementations behind one
+// controller interface — not done yet.
 //
-// build (claims 1, 6, 11): builder.ts. update (claims 2, 7, 12): on (k, d)
-// from a member, store Q[k] ^ d. literal applies every delta it receives, as it
-// arrives. hardened applies deltas for one block one at a time (read-modify-
-// write under a block lock), applies each (member, seq) exactly once —
-// duplicates and retransmissions are dropped, even while the first copy is
-// still being applied — and acknowledges a delta only once the new Q[k] is
-// durable. Every write of Q is logged first, and so is every change of the
-// group (parity-log.ts); after a crash, start() replays the log — rewrite every
+// build (claims 1, 6, 11): builder.ts. update (claims 2, 7, 12): deltas.ts.
+// Every write of Q is logged first, and so is every change of the group
+// (parity-log.ts); after a crash, start() replays the log — rewrite every
 // logged Q[k] in order, rebuild the applied sets, the membership and the
 // progress of joins and leaves — before taking deltas again, and resumes a
 // join a crash interrupted.
@@ -22,7 +18,7 @@
 // parity rebuild (joiner.ts), leave (leaver.ts), rebuilding an unavailable
 // Q[k] (repairer.ts), the background scrub (scrubber.ts).
 import type { ParityRole } from '../controller-api.js';
-import type { BlockDevice, WriteResult } from '../ports/block-device.js';
+import type { BlockDevice } from '../ports/block-device.js';
 import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
@@ -35,12 +31,12 @@ import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
-import { xorInto } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
 import { VerifiedDisk } from '../util/verified-disk.js';
 import { Builder } from './builder.js';
+import { Deltas } from './deltas.js';
 import { Group } from './group.js';
 import type { Member } from './member.js';
 import { Joiner } from './joiner.js';
@@ -80,13 +76,6 @@ export interface ParityDeps {
 
 const UNAVAILABLE = Object.freeze({ ok: false, error: 'media-error' } as const);
 
-/** Where a delta comes from: its member, the member's epoch it was sent in, its number, and whether its write replaced a lost block. */
-interface Origin {
-  readonly member: NodeId;
-  readonly epoch: number;
-  readonly seq: number;
-  readonly replaces: number;
-}
 
 export class ParityController implements ParityRole {
   readonly name: NodeId;
@@ -121,8 +110,8 @@ export class ParityController implements ParityRole {
   readonly #departing = new Map<NodeId, Promise<void>>();
   /** Joins whose membership record is being journaled. */
   readonly #admitting = new Map<NodeId, Promise<void>>();
-  /** Deltas dropped as duplicates, for the run summary and probes. */
-  duplicatesDropped = 0;
+  /** The update path (deltas.ts). */
+  readonly #deltas: Deltas;
 
   constructor(deps: ParityDeps) {
     this.name = deps.transport.self;
@@ -185,6 +174,7 @@ export class ParityController implements ParityRole {
     });
     this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, owes: (block) => this.repairer.owes(block), bugs: this.#bugs });
     this.#group = new Group(deps.members, this.joiner, this.leaver, losses);
+    this.#deltas = new Deltas({ ...shared, name: this.name, net: deps.transport, locks: this.#locks, log: this.#log, group: this.#group, joiner: this.joiner, leaver: this.leaver, repairer: this.repairer, bugs: this.#bugs, ready });
     assert(this.#group.members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {
       assert(m.blockCount <= this.#disk.blockCount, `${this.name}: member ${m.name} (${m.blockCount} blocks) larger than parity (${this.#disk.blockCount})`);
@@ -258,6 +248,11 @@ export class ParityController implements ParityRole {
   }
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */
+  /** Deltas dropped as duplicates. */
+  get duplicatesDropped(): number {
+    return this.#deltas.duplicatesDropped;
+  }
+
   contributes(member: NodeId, block: number): boolean {
     return this.#group.members.has(member) && this.joiner.contributes(member, block) && this.leaver.contributes(member, block);
   }
@@ -286,8 +281,8 @@ export class ParityController implements ParityRole {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
       case 'delta':
-        if (!this.#hardened) return void (await this.#applyDelta(message.block, message.data));
-        return this.#applyOnce({ member: from, epoch: message.epoch, seq: message.seq, replaces: message.replaces }, message.block, message.data);
+        if (!this.#hardened) return void (await this.#deltas.apply(message.block, message.data));
+        return this.#deltas.applyOnce({ member: from, epoch: message.epoch, seq: message.seq, replaces: message.replaces }, message.block, message.data);
       case 'leave-request':
         return this.#rpc.serve(from, message.id, () => this.#leave(from, message.id));
       case 'restore-request':
@@ -427,95 +422,6 @@ export class ParityController implements ParityRole {
     await this.#gate.ready;
     const rebuilt = await this.restorer.reconstruct(member, block);
     this.#net.send(member, { type: 'reconstruct-reply', id, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
-  }
-
-  /** hardened: apply (member, seq) exactly once, then acknowledge it. */
-  async #applyOnce(from: Origin, block: number, delta: Uint8Array): Promise<void> {
-    const { member, seq } = from;
-    assert(seq >= 1, `${this.name}: delta from ${member} without a sequence number`);
-    await this.#gate.ready; // the applied sets and epochs are only whole once recovery is done
-    if (this.#stale(from)) return;
-    const applied = this.#group.appliedSet(member);
-    const applying = this.#group.applyingSet(member);
-    const dedup = !this.#bugs.has('no-dedup');
-    if (dedup && applied.has(seq)) {
-      // Applied before: our ack was lost or overtaken by a retransmission.
-      this.duplicatesDropped++;
-      this.#probe.hit('duplicate-delta-dropped');
-      this.#net.send(member, { type: 'delta-ack', block, seq });
-      return;
-    }
-    if (dedup && applying.has(seq)) {
-      this.duplicatesDropped++; // the first copy will be acknowledged when it is durable
-      this.#probe.hit('duplicate-delta-dropped');
-      return;
-    }
-    // A block a leave took out of Q already (its copy settled then): a later write is not in Q, and must not be.
-    if (this.leaver.leaving(member) && !this.leaver.contributes(member, block)) {
-      this.#probe.hit('leave-delta-dropped');
-      this.#net.send(member, { type: 'delta-ack', block, seq });
-      return;
-    }
-    applying.add(seq);
-    const wait = this.#buggify.delay('delta-before-apply');
-    if (wait > 0) await this.#clock.sleep(wait);
-    if (this.#bugs.has('ack-before-durable')) this.#net.send(member, { type: 'delta-ack', block, seq });
-    // Already in the copy merged at join: applying it again would count it twice.
-    const outcome = (await this.joiner.classify(member, block, seq)) === 'apply' ? await this.#applyDelta(block, delta, from) : 'applied';
-    applying.delete(seq);
-    if (outcome === 'stale') return;
-    applied.add(seq);
-    if (!this.#buggify.fires('delta-ack-drop')) this.#net.send(member, { type: 'delta-ack', block, seq });
-    this.#log.applied();
-  }
-
-  /** Applies a delta to Q[block]; hardened (`from` given) judges its epoch again under the lock. */
-  async #applyDelta(block: number, delta: Uint8Array, from?: Origin): Promise<'applied' | 'stale'> {
-    assert(block >= 0 && block < this.#disk.blockCount, `${this.name}: delta for block ${block} beyond the array`);
-    return this.#locks.with(block, async () => {
-      // The member restarted its numbering (a restore began) while this waited: its old life's delta is void.
-      if (from !== undefined && this.#stale(from)) return 'stale';
-      const q = await this.#disk.read(block);
-      if (!q.ok) {
-        // literal: nothing to apply it to (parity silently stale). hardened: the
-        // delta is in its member's copy, which the rebuild of Q[block] gathers.
-        if (!this.#hardened) return 'applied';
-        this.#probe.hit('parity-delta-absorbed', block);
-        // The record stays in the journal until the recomputation is done: a crash before it redoes the debt.
-        const release = from === undefined ? undefined : await this.#log.held({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) });
-        if (from !== undefined) this.#applied(from, block);
-        this.repairer.recompute(block, release);
-        return 'applied';
-      }
-      const next = this.#bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
-      const write = () => this.#disk.write(block, next);
-      const stored: WriteResult = from === undefined ? await write() : await this.#log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
-      if (this.#buggify.crashes('parity-crash-after-apply-write')) return halted();
-      if (from !== undefined) this.#applied(from, block);
-      if (!stored.ok && this.#hardened) this.repairer.repair(block); // its drive failed under it
-      return 'applied';
-    });
-  }
-
-  /** A delta is in Q (its record journaled): one whose write replaced a lost block ends that loss. */
-  #applied(from: Origin, block: number): void {
-    const losses = this.#group.losses;
-    if (from.replaces === 1) losses.found(from.member, block);
-    else if (this.#hardened && losses.has(from.member, block)) {
-      // The member wrote a block we hold lost without knowing it (its copy read fine again, or it
-      // never heard): it holds data, and its delta is against that data, not the zeros Q counts.
-      // The loss is over; Q[block] is recomputed from the members' copies.
-      this.#probe.hit('loss-overtaken-by-write');
-      losses.found(from.member, block);
-      this.repairer.recompute(block);
-    }
-  }
-
-  /** Is this delta from a previous life of its member (another epoch)? */
-  #stale(from: Origin): boolean {
-    if (from.epoch === (this.#group.epochs.get(from.member) ?? 0)) return false;
-    this.#probe.hit('stale-epoch-delta-dropped');
-    return true;
   }
 
   /** Journals that `m` is now in `state`, then makes it so. */
