@@ -5,19 +5,13 @@
 // reported `joined` as it is done, and the node keeps the rebuild ordered
 // until the last one is.
 import { builtinControllers } from '../builtin-controllers.js';
-import type { ControllerPorts, ParityRole } from '../controller-api.js';
+import type { ParityRole } from '../controller-api.js';
 import type { AdminReply } from './admin-socket.js';
-import type { ClusterConfig, ParitySpec } from './cluster-config.js';
-import type { OrdersFile, ParityOrders } from './node-orders.js';
-import type { RoleNode } from './role-node.js';
+import type { ParitySpec } from './cluster-config.js';
+import type { ParityOrders } from './node-orders.js';
+import type { RoleNode, RoleSetup } from './role-node.js';
 
-export interface ParityNodeSetup {
-  readonly cluster: ClusterConfig;
-  readonly spec: ParitySpec;
-  readonly ports: ControllerPorts;
-  readonly orders: OrdersFile<ParityOrders>;
-  readonly log: (text: string) => void;
-}
+export type ParityNodeSetup = RoleSetup<ParitySpec, ParityOrders>;
 
 export class ParityNode implements RoleNode {
   readonly #s: ParityNodeSetup;

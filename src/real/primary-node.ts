@@ -13,20 +13,15 @@
 // the join as done, so a crash in between leaves the order standing and
 // parity asking again, never a join done that the node forgot.
 import { builtinControllers } from '../builtin-controllers.js';
-import type { ControllerPorts, PrimaryRole } from '../controller-api.js';
+import type { PrimaryRole } from '../controller-api.js';
 import type { Transport } from '../ports/transport.js';
 import type { AdminReply } from './admin-socket.js';
-import type { ClusterConfig, PrimarySpec } from './cluster-config.js';
+import type { PrimarySpec } from './cluster-config.js';
 import type { BlockTarget } from './nbd-export.js';
-import type { OrdersFile, PrimaryOrders } from './node-orders.js';
-import type { RoleNode } from './role-node.js';
+import type { PrimaryOrders } from './node-orders.js';
+import type { RoleNode, RoleSetup } from './role-node.js';
 
-export interface PrimaryNodeSetup {
-  readonly cluster: ClusterConfig;
-  readonly spec: PrimarySpec;
-  readonly ports: ControllerPorts;
-  readonly orders: OrdersFile<PrimaryOrders>;
-  readonly log: (text: string) => void;
+export interface PrimaryNodeSetup extends RoleSetup<PrimarySpec, PrimaryOrders> {
   /** Hands the host operations to the NBD export (listening already; its requests wait for this). */
   readonly attach: (target: BlockTarget) => void;
 }
