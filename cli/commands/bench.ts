@@ -29,7 +29,8 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
         y
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
           .option('only', { type: 'array', choices: SECTIONS, describe: 'measure only these sections (default: all)' })
-          .option('seeds', { type: 'number', default: 2, describe: 'timed seeds per shipped scenario for seeds per CPU-hour' }),
+          .option('seeds', { type: 'number', default: 2, describe: 'timed seeds per shipped scenario for seeds per CPU-hour' })
+          .option('scenario', { type: 'string', describe: 'scenario for the whole-stack figures (default: the shipped quickstart and hdd-arrays)' }),
         [
           ['$0 bench', "this machine's figures (about two minutes)"],
           ['$0 bench --only engine kernels', 'the engine and the kernels alone'],
@@ -43,7 +44,7 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
       say(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (figures in CPU time)`);
       const out: Record<string, unknown> = { machine };
       if (want('engine')) out['engine'] = await engineSection(say);
-      if (want('stack')) out['stack'] = await stackSection(say);
+      if (want('stack')) out['stack'] = await stackSection(say, argv.scenario === undefined ? STACK.map(shippedFile) : [argv.scenario]);
       if (want('seeds')) out['seeds'] = await seedsSection(say, argv.seeds);
       if (want('kernels')) out['kernels'] = kernelsSection(say);
       if (want('memory')) out['memory'] = await memorySection(say);
@@ -71,10 +72,9 @@ async function engineSection(say: Say) {
   return figures;
 }
 
-async function stackSection(say: Say) {
+async function stackSection(say: Say, files: readonly string[]) {
   const figures = [];
-  for (const rel of STACK) {
-    const file = shippedFile(rel);
+  for (const file of files) {
     const warm = await benchStack(loadScenarioFile(file), file);
     say(`stack     ${warm.scenario.padEnd(11)} warm: ${m(warm.eventsPerCpuSec)} events per CPU-second, ${warm.simPerCpu.toFixed(1)}× real time per CPU-second (median of 3: ${warm.events.toLocaleString('en-US')} events, ${Math.round(warm.cpuMs)} ms of CPU)`);
     const cold = await coldRun(file, 3);
