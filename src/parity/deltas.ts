@@ -12,8 +12,7 @@ import { type Buggify, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import type { PlantedBugs } from '../protocol/planted-bugs.js';
-import { xorInto } from '../protocol/xor.js';
+import type { Seam } from '../protocol/planted-bugs.js';
 import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { VerifiedDisk } from '../util/verified-disk.js';
@@ -44,7 +43,8 @@ interface DeltaDeps {
   readonly repairer: Repairer;
   readonly probe: Probe;
   readonly buggify: Buggify;
-  readonly bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
+  readonly seam: Seam;
   readonly hardened: boolean;
   /** Resolves once journal recovery is done (the applied sets and epochs are whole). */
   readonly ready: () => Promise<void>;
@@ -67,7 +67,7 @@ export class Deltas {
     if (this.#stale(from)) return;
     const applied = d.group.appliedSet(member);
     const applying = d.group.applyingSet(member);
-    const dedup = !d.bugs.has('no-dedup');
+    const dedup = d.seam.dedups;
     if (dedup && applied.has(seq)) {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
@@ -89,7 +89,7 @@ export class Deltas {
     applying.add(seq);
     const wait = d.buggify.delay('delta-before-apply');
     if (wait > 0) await d.clock.sleep(wait);
-    if (d.bugs.has('ack-before-durable')) d.net.send(member, { type: 'delta-ack', block, seq });
+    if (d.seam.acksEarly) d.net.send(member, { type: 'delta-ack', block, seq });
     // Already in the copy merged at join: applying it again would count it twice.
     const outcome = (await d.joiner.classify(member, block, seq)) === 'apply' ? await this.apply(block, delta, from) : 'applied';
     applying.delete(seq);
@@ -118,7 +118,7 @@ export class Deltas {
         d.repairer.recompute(block, release);
         return 'applied';
       }
-      const next = d.bugs.has('parity-stores-delta') ? delta : xorInto(q.data, delta);
+      const next = d.seam.newQ(q.data, delta);
       const write = () => d.disk.write(block, next);
       const stored: WriteResult = from === undefined ? await write() : await d.log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
       if (d.buggify.crashes('parity-crash-after-apply-write')) return halted();

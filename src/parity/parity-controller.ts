@@ -27,7 +27,7 @@ import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { type ParityView, type RefusalReason, checkAtParity, isAnswer, refusalFor } from '../protocol/peer-checks.js';
 import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
-import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
+import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
@@ -84,7 +84,8 @@ export class ParityController implements ParityRole {
   readonly #clock: Clock;
   readonly #group: Group;
   readonly #locks: BlockLocks;
-  readonly #bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts); honest in every normal run. */
+  readonly #seam: Seam;
   readonly #probe: Probe;
   readonly #buggify: Buggify;
   readonly #hardened: boolean;
@@ -122,8 +123,8 @@ export class ParityController implements ParityRole {
     const disk = (this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened));
     this.#net = deps.transport;
     this.#clock = deps.clock;
-    this.#locks = new BlockLocks(this.#hardened && !deps.bugs?.has('no-parity-lock'));
-    this.#bugs = deps.bugs ?? NO_BUGS;
+    this.#seam = seamFor(deps.bugs ?? NO_BUGS);
+    this.#locks = new BlockLocks(this.#hardened && this.#seam.locksQ);
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit, deps.boot);
     this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#checkpointState(), () => this.#disk.flush());
@@ -136,7 +137,7 @@ export class ParityController implements ParityRole {
     const losses = new Losses();
     const declareLost = (members: readonly NodeId[], block: number, stale: boolean) => this.#declareLost(members, block, stale);
     this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, declareLost });
-    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, owes: (block) => this.repairer.owes(block), bugs: this.#bugs });
+    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, owes: (block) => this.repairer.owes(block), seam: this.#seam });
     this.joiner = new Joiner({
       ...shared,
       net: deps.transport,
@@ -172,9 +173,9 @@ export class ParityController implements ParityRole {
       declareLost,
       askRepair,
     });
-    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, owes: (block) => this.repairer.owes(block), bugs: this.#bugs });
+    this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, owes: (block) => this.repairer.owes(block), seam: this.#seam });
     this.#group = new Group(deps.members, this.joiner, this.leaver, losses);
-    this.#deltas = new Deltas({ ...shared, name: this.name, net: deps.transport, locks: this.#locks, log: this.#log, group: this.#group, joiner: this.joiner, leaver: this.leaver, repairer: this.repairer, bugs: this.#bugs, ready });
+    this.#deltas = new Deltas({ ...shared, name: this.name, net: deps.transport, locks: this.#locks, log: this.#log, group: this.#group, joiner: this.joiner, leaver: this.leaver, repairer: this.repairer, seam: this.#seam, ready });
     assert(this.#group.members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {
       assert(m.blockCount <= this.#disk.blockCount, `${this.name}: member ${m.name} (${m.blockCount} blocks) larger than parity (${this.#disk.blockCount})`);
@@ -241,10 +242,10 @@ export class ParityController implements ParityRole {
     });
   }
 
-  /** What a checkpoint keeps of the group (the planted bug drops each applied set's numbers above its floor). */
+  /** What a checkpoint keeps of the group: all of it (a planted bug drops some). */
   #checkpointState(): CheckpointState {
     const state = this.#group.snapshot();
-    return this.#bugs.has('checkpoint-forgets-early-deltas') ? { ...state, applied: state.applied.map((a) => ({ ...a, above: [] })) } : state;
+    return this.#seam.checkpoint(state);
   }
 
   /** Does Q[block] include `member`'s data (false for a joining member's blocks not merged yet)? */
@@ -261,7 +262,7 @@ export class ParityController implements ParityRole {
     // A peer's message is input: checked whole before anything acts on it (src/protocol/peer-checks.ts).
     // Answers to our requests are matched by id (one to a request of our previous life matches nothing).
     if (isAnswer(message) || message.type === 'join-request') {
-      const refusal = this.#bugs.has('no-peer-checks') ? undefined : checkAtParity(message, this.#view(from));
+      const refusal = !this.#seam.checksPeers ? undefined : checkAtParity(message, this.#view(from));
       if (refusal !== undefined) return this.#refuse(from, message, refusal);
       if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
       if ('id' in message) this.#rpc.answer(from, message.id, message);
@@ -275,7 +276,7 @@ export class ParityController implements ParityRole {
     }
     // A delta may overtake its sender's join request: unacknowledged, it comes back.
     if (message.type === 'delta' && outside) return;
-    const refusal = this.#bugs.has('no-peer-checks') ? undefined : checkAtParity(message, this.#view(from));
+    const refusal = !this.#seam.checksPeers ? undefined : checkAtParity(message, this.#view(from));
     if (refusal !== undefined) return this.#refuse(from, message, refusal);
     switch (message.type) {
       case 'block-copy':

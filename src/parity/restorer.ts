@@ -22,7 +22,7 @@
 // supersedes an older one.
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import type { PlantedBugs } from '../protocol/planted-bugs.js';
+import type { Seam } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import type { Member } from './member.js';
@@ -40,7 +40,8 @@ interface RestorerDeps extends PartDeps, GroupView {
   readonly declareLost: (members: readonly NodeId[], block: number, stale: boolean) => Promise<void>;
   /** Does Q[block] lack a delta it acknowledged without applying (its recomputation still owed)? */
   readonly owes: (block: number) => boolean;
-  readonly bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
+  readonly seam: Seam;
 }
 
 const CONCURRENCY = 8;
@@ -70,7 +71,7 @@ export class Restorer {
   async reconstruct(forMember: NodeId, block: number): Promise<Rebuilt> {
     for (let attempt = 1; ; attempt++) {
       const result = this.#d.hardened ? await this.#d.locks.with(block, () => this.#gather(forMember, block)) : await this.#gather(forMember, block);
-      if (result !== 'retry') return this.#d.bugs.has('parity-reports-false-loss') && block % 10 === 0 ? { lost: true } : result;
+      if (result !== 'retry') return this.#d.seam.restored(block, result);
       this.#d.probe.hit('restore-cut-retried');
       await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
     }
@@ -99,7 +100,7 @@ export class Restorer {
     const q = await d.disk.read(block);
     if (!q.ok) return d.hardened ? lose([forMember]) : { lost: true };
     // A member's lost block counts as the zeros Q holds for it (the stripe is not stale), whatever its disk says yet.
-    const counted = (m: Member) => m.blockCount > block || d.bugs.has('no-zero-extension');
+    const counted = (m: Member) => m.blockCount > block || !d.seam.zeroExtends;
     const others = [...d.members()].filter((m) => m.name !== forMember && counted(m) && d.contributes(m.name, block) && !(d.hardened && d.losses.has(m.name, block)));
     const copies = await Promise.all(others.map((m) => requestCopy(d.rpc, m.name, block)));
     const r = q.data;
@@ -109,7 +110,7 @@ export class Restorer {
     if (d.hardened && missing.length > 0) return lose([forMember, ...missing]);
     for (const copy of copies) {
       if (copy.status === 2) continue; // literal: nothing to add, the result is simply wrong
-      if (copy.status === 1 && d.hardened && !d.bugs.has('restore-without-cut')) retry = true;
+      if (copy.status === 1 && d.hardened && d.seam.cutsRestores) retry = true;
       if (copy.data.length === r.length) xorInto(r, copy.data);
     }
     return retry ? 'retry' : { lost: false, data: r };

@@ -24,7 +24,7 @@
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
-import type { PlantedBugs } from '../protocol/planted-bugs.js';
+import type { Seam } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { equalBytes, xorInto } from '../protocol/xor.js';
 import { requestCopy } from './copy-request.js';
@@ -42,7 +42,8 @@ interface ScrubberDeps extends PartDeps, GroupView {
   readonly ready: () => Promise<void>;
   /** Does Q[block] lack a delta absorbed while it was unreadable (its recomputation owed)? */
   readonly owes: (block: number) => boolean;
-  readonly bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
+  readonly seam: Seam;
 }
 
 type Verdict = 'ok' | 'retry' | { readonly repair: NodeId };
@@ -135,7 +136,7 @@ export class Scrubber {
       return 'ok';
     }
     // planted: the bad member's copy is left alone and Q "repaired" without it (as zeros) instead.
-    if (bad.length === 1 && !d.bugs.has('scrub-repairs-wrong-copy')) return { repair: bad[0]!.name };
+    if (bad.length === 1 && d.seam.repairsBadCopy) return { repair: bad[0]!.name };
     const stored = await d.storeQ(block, xor);
     if (stored.ok) d.probe.hit('scrub-repaired-parity');
     return 'ok';

@@ -15,7 +15,7 @@
 import type { Buggify } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import type { PlantedBugs } from '../protocol/planted-bugs.js';
+import type { Seam } from '../protocol/planted-bugs.js';
 import { assert } from '../util/assert.js';
 import type { BlockLocks } from '../util/block-locks.js';
 import type { VerifiedDisk } from '../util/verified-disk.js';
@@ -32,7 +32,8 @@ interface CopiesDeps {
   readonly restore: RestoreState;
   readonly outbox: Outbox | undefined;
   readonly hardened: boolean;
-  readonly bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
+  readonly seam: Seam;
   readonly epoch: () => number;
   /** The highest delta number assigned so far. */
   readonly highestSeq: () => number;
@@ -91,7 +92,7 @@ export class Copies {
   /** Join: our copy of `block` and the last delta it reflects. */
   async answerJoin(id: number, block: number): Promise<void> {
     const d = this.#d;
-    const copy = await this.#forMerge(block, !d.bugs.has('join-copy-without-fence'));
+    const copy = await this.#forMerge(block, d.seam.fencesJoinCopies);
     assert(copy !== undefined, `${d.net.self}: cannot read block ${block} to join`);
     const wait = d.buggify.delay('join-copy-reply-delay');
     if (wait > 0) await d.clock.sleep(wait);

@@ -16,7 +16,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
-import type { PlantedBugs } from '../protocol/planted-bugs.js';
+import type { Seam } from '../protocol/planted-bugs.js';
 import type { ProbeName } from '../protocol/probe-names.js';
 import { type Rpc, isRefused } from '../protocol/rpc.js';
 import type { BlockLocks } from '../util/block-locks.js';
@@ -39,7 +39,8 @@ interface MenderDeps {
   readonly copies: Copies;
   readonly outbox: Outbox | undefined;
   readonly hardened: boolean;
-  readonly bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
+  readonly seam: Seam;
   readonly probe: Probe;
   /** Resolves once journal recovery (and a restore's handshake) is done. */
   readonly ready: () => Promise<void>;
@@ -76,7 +77,7 @@ export class Mender {
       return this.#rebuild(block, 'degraded-read-served', forWrite);
     }
     // planted: host I/O reads the media unchecked, so corrupt data is served.
-    const local = await (d.bugs.has('no-checksum-verify') ? d.disk.readUnchecked(block) : d.disk.read(block));
+    const local = await (d.seam.verifiesReads ? d.disk.read(block) : d.disk.readUnchecked(block));
     if (local.ok || local.error === 'out-of-range') return local;
     if (!d.member()) return MEDIA_ERROR; // unprotected: nothing to rebuild it from, the host gets the error
     return this.#rebuild(block, repaired, forWrite);

@@ -37,11 +37,10 @@ import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } 
 import { LostBlocks } from './lost-blocks.js';
 import type { Message } from '../protocol/messages.js';
 import { REFUSAL, type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
-import { NO_BUGS, type PlantedBugs } from '../protocol/planted-bugs.js';
+import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc, isRefused } from '../protocol/rpc.js';
 import type { ProtocolVariant } from '../protocol/variant.js';
-import { xor } from '../protocol/xor.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
@@ -95,7 +94,8 @@ export class PrimaryController implements PrimaryRole {
   readonly #ackPolicy: AckPolicy;
   readonly #retransmit: RetransmitOptions;
   readonly #locks: BlockLocks;
-  readonly #bugs: PlantedBugs;
+  /** The decisions a planted bug may change (src/protocol/planted-bugs.ts); honest in every normal run. */
+  readonly #seam: Seam;
   readonly #probe: Probe;
   readonly #buggify: Buggify;
   readonly #journal: DurableLog | undefined;
@@ -144,7 +144,7 @@ export class PrimaryController implements PrimaryRole {
     this.#retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#journal = this.#hardened ? deps.journal : undefined;
     this.#locks = new BlockLocks(this.#hardened);
-    this.#bugs = deps.bugs ?? NO_BUGS;
+    this.#seam = seamFor(deps.bugs ?? NO_BUGS);
     this.#member = deps.member ?? true;
     this.#left = deps.left ?? false;
     this.name = deps.transport.self;
@@ -163,7 +163,7 @@ export class PrimaryController implements PrimaryRole {
       restore: this.#restore,
       outbox: this.#outbox,
       hardened: this.#hardened,
-      bugs: this.#bugs,
+      seam: this.#seam,
       epoch,
       highestSeq: () => this.#highestSeq,
     });
@@ -181,7 +181,7 @@ export class PrimaryController implements PrimaryRole {
       copies: this.#copies,
       outbox: this.#outbox,
       hardened: this.#hardened,
-      bugs: this.#bugs,
+      seam: this.#seam,
       probe: this.#probe,
       ready: () => this.#gate.ready,
       member: () => this.#member,
@@ -220,7 +220,7 @@ export class PrimaryController implements PrimaryRole {
     Object.assign(this.#header, patch);
     const journal = this.#journal;
     if (journal === undefined) return Promise.resolve();
-    const lost = this.#bugs.has('volatile-losses') ? new Uint8Array(0) : this.#restore.lost.encode();
+    const lost = this.#seam.keepsLosses ? this.#restore.lost.encode() : new Uint8Array(0);
     const write = this.#headerWritten.then(() => journal.writeHeader(encodeHeader({ ...this.#header, lost })));
     this.#headerWritten = write;
     return write;
@@ -348,11 +348,11 @@ export class PrimaryController implements PrimaryRole {
       const old = await this.#mender.contents(block, true);
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
-      const delta = this.#bugs.has('primary-sends-data-not-delta') ? w.slice() : xor(w, old.data);
+      const delta = this.#seam.delta(w, old.data);
       // A lost block (hardened) reads as zeros to a writer: this write replaces it, and parity forgets the loss.
       const replaces = this.#restore.lost.has(block) ? 1 : 0;
       // Intent first: a crash after this point is redone from the journal.
-      if (this.#bugs.has('journal-after-data')) await this.#disk.write(block, w);
+      if (this.#seam.storesBeforeIntent) await this.#disk.write(block, w);
       const seq = this.#journal === undefined ? this.#nextSeq++ : await this.#journal.append(encodeJournalRecord({ kind: 'intent', block, data: w, delta, replaces }));
       this.#highestSeq = Math.max(this.#highestSeq, seq);
       if (this.#journal !== undefined && this.#buggify.crashes('primary-crash-after-journal')) return halted();
@@ -366,8 +366,8 @@ export class PrimaryController implements PrimaryRole {
       if (!written.ok && !this.#hardened) return written;
       degraded = !written.ok;
       if (degraded) this.#probe.hit('degraded-write');
-      if (this.#bugs.has('primary-skips-delta')) return written;
-      const target = this.#bugs.has('wrong-block-delta') && seq % 16 === 0 ? (block + 1) % this.#disk.blockCount : block;
+      if (!this.#seam.sendsDelta) return written;
+      const target = this.#seam.deltaBlock(block, seq, this.#disk.blockCount);
       if (this.#outbox !== undefined) parityDurable = this.#outbox.send(target, delta, seq, replaces);
       else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, replaces: 0, data: delta });
       return { ok: true } as const;
@@ -388,7 +388,7 @@ export class PrimaryController implements PrimaryRole {
    */
   async #lockedInOrder<T>(block: number, fn: () => Promise<T>): Promise<T> {
     const outbox = this.#outbox;
-    if (outbox === undefined || this.#bugs.has('unordered-deltas')) return this.#locks.with(block, fn);
+    if (outbox === undefined || !this.#seam.ordersDeltas) return this.#locks.with(block, fn);
     for (;;) {
       await outbox.settled(block);
       const done = await this.#locks.with(block, async () => (outbox.pending(block) ? undefined : { value: await fn() }));
@@ -455,7 +455,7 @@ export class PrimaryController implements PrimaryRole {
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
     // A peer's message is input: checked whole before anything acts on it (src/protocol/peer-checks.ts).
-    const refusal = from !== this.#parity ? 'not-a-member' : this.#bugs.has('no-peer-checks') ? undefined : checkAtPrimary(message, { blockCount: this.#disk.blockCount, blockBytes: this.#disk.blockBytes });
+    const refusal = from !== this.#parity ? 'not-a-member' : !this.#seam.checksPeers ? undefined : checkAtPrimary(message, { blockCount: this.#disk.blockCount, blockBytes: this.#disk.blockBytes });
     if (refusal !== undefined) return this.#refuse(from, message, refusal);
     switch (message.type) {
       case 'build-request':
