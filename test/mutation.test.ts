@@ -33,13 +33,15 @@ function reasonFor(code: string, target: string): string | undefined {
 
 test('ignorer: literal-only branches, code after `if (hardened) return`, planted-bug seams; never hardened code', () => {
   const code = `class C {
-    #hardened; #bugs; #leaving;
+    #hardened; #seam; #leaving;
     f(d) {
       if (!d.hardened) return d.disk.read(1);
       const x = this.#hardened ? journal() : none();
       if (!written.ok && !this.#hardened) return written;
       if (this.#leaving && this.#hardened) return refuse();
-      const y = this.#bugs.has('no-dedup') ? planted() : fine();
+      const y = this.#seam.dedups ? fine() : planted();
+      if (d.seam.acksEarly) early();
+      const z = d.seam.delta(w, old);
       if (d.hardened && copy.status !== 0) return later();
       if (this.variant === 'literal') literalOnly();
       hardenedToo();
@@ -52,11 +54,12 @@ test('ignorer: literal-only branches, code after `if (hardened) return`, planted
   assert.ok(reasonFor(code, 'd.disk.read(1)'), 'consequent of if (!hardened)');
   assert.ok(reasonFor(code, 'none()'), 'alternate of hardened ? … : …');
   assert.ok(reasonFor(code, 'return written;'), 'consequent of … && !hardened');
-  assert.ok(reasonFor(code, "this.#bugs.has('no-dedup')"), 'the seam itself');
-  assert.ok(reasonFor(code, 'planted()'), 'what only a planted bug runs');
+  assert.ok(reasonFor(code, 'this.#seam.dedups'), 'the seam itself');
+  assert.ok(reasonFor(code, 'planted()'), 'what only a planted bug runs (honest true)');
+  assert.ok(reasonFor(code, 'early();'), 'what only a planted bug runs (honest false)');
   assert.ok(reasonFor(code, 'literalOnly()'), "variant === 'literal'");
   assert.ok(reasonFor(code, 'literalAfter();'), 'after if (hardened) return');
-  for (const hardened of ['!d.hardened', 'journal()', 'return refuse();', 'fine()', 'return later();', 'hardenedToo();', '!written.ok && !this.#hardened']) {
+  for (const hardened of ['!d.hardened', 'journal()', 'return refuse();', 'fine()', 'w, old', 'return later();', 'hardenedToo();', '!written.ok && !this.#hardened']) {
     assert.is(reasonFor(code, hardened), undefined, hardened);
   }
 });

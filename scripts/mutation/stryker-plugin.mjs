@@ -8,8 +8,9 @@
 //    a child process. A mutant in code that runs when a module loads is judged
 //    in a fresh child process (it cannot be switched on in a loaded module).
 //  - ignorer `xorsim-excluded`: mutants the judge must not count — code only
-//    the `literal` variant runs, and the planted-bug seams (`bugs.has(...)`
-//    and what only a planted bug runs), which `xorsim selftest` judges.
+//    the `literal` variant runs, and the planted-bug seam (`seam.<decision>`,
+//    src/protocol/planted-bugs.ts, and what only a planted bug runs), which
+//    `xorsim selftest` judges.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -196,8 +197,9 @@ async function unitTests(id) {
 
 // A term of a condition that is true only in a world the judge does not count:
 // the literal variant (`!hardened`, `variant === 'literal'`), or a planted bug
-// (`bugs.has(...)`). `excludedWhen(test, true)`: is the condition true only
-// there? `excludedWhen(test, false)`: is it false only there?
+// (a `seam.<decision>` other than its honest value). `excludedWhen(test, true)`:
+// is the condition true only there? `excludedWhen(test, false)`: is it false
+// only there?
 function nameOf(n) {
   if (n.type === 'Identifier') return n.name;
   if ((n.type === 'MemberExpression' || n.type === 'OptionalMemberExpression') && !n.computed) {
@@ -206,10 +208,17 @@ function nameOf(n) {
   return undefined;
 }
 const isHardened = (n) => nameOf(n) === 'hardened';
+/** The seam's yes-or-no decisions and their honest values, read from the seam's own file (its `HONEST`). */
+const HONEST = honestDecisions(readFileSync(new URL('../../src/protocol/planted-bugs.ts', import.meta.url), 'utf8'));
+export function honestDecisions(text) {
+  const body = text.slice(text.indexOf('export const HONEST'));
+  const decisions = new Map();
+  for (const m of body.slice(0, body.indexOf('\n};')).matchAll(/^ {2}(\w+): (true|false),$/gm)) decisions.set(m[1], m[2] === 'true');
+  return decisions;
+}
+/** `seam.<decision>` (`d.seam.dedups`, `this.#seam.delta`): a decision a planted bug may change. */
 export function isSeam(n) {
-  if (n.type !== 'CallExpression' && n.type !== 'OptionalCallExpression') return false;
-  const c = n.callee;
-  return (c.type === 'MemberExpression' || c.type === 'OptionalMemberExpression') && nameOf(c) === 'has' && nameOf(c.object) === 'bugs';
+  return (n.type === 'MemberExpression' || n.type === 'OptionalMemberExpression') && !n.computed && nameOf(n.object) === 'seam';
 }
 function variantIs(n, value) {
   if (n.type !== 'BinaryExpression' || !['===', '!=='].includes(n.operator)) return undefined;
@@ -227,7 +236,7 @@ export function excludedWhen(n, when) {
     return false;
   }
   if (isHardened(n)) return !when; // hardened false: literal
-  if (isSeam(n)) return when;
+  if (isSeam(n) && HONEST.has(nameOf(n))) return when !== HONEST.get(nameOf(n));
   const literal = variantIs(n, 'literal');
   if (literal !== undefined) return literal === when;
   const hardened = variantIs(n, 'hardened');
