@@ -7,7 +7,8 @@
 // for determinism, only for its imports. lib/ (the library: lib/index.ts) reads
 // scenario files too, so the same holds for it, and it must neither print nor
 // exit: a library throws. And no import loop (scripts/import-loops.ts says
-// which are refused).
+// which are refused). And every non-trivial function of the controllers
+// asserts on their state (scripts/assertion-density.ts).
 //
 // Exempt, each for one stated reason:
 //   sim/wall-clock.ts — the one module that reads wall time (the tool's own speed);
@@ -17,6 +18,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { unasserted } from './assertion-density.js';
 import { importLoops } from './import-loops.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -158,8 +160,16 @@ export function lintTree(): Finding[] {
     const rel = relative(ROOT, full).split(sep).join('/');
     findings.push(...lintImports(rel, readFileSync(full, 'utf8')));
   }
-  findings.push(...loopFindings(treeTexts()));
+  const texts = treeTexts();
+  findings.push(...loopFindings(texts));
+  findings.push(...assertionFindings(texts));
   return findings;
+}
+
+/** The controllers' non-trivial functions that assert nothing (scripts/assertion-density.ts). */
+export function assertionFindings(texts: ReadonlyMap<string, string>): Finding[] {
+  const controllers = [...texts].filter(([file]) => file.startsWith('src/primary/') || file.startsWith('src/parity/'));
+  return controllers.flatMap(([file, text]) => unasserted(file, text)).map((u) => ({ file: u.file, line: u.line, message: `${u.name}: a non-trivial function of a controller with no assertion on its state (or an \`unasserted:\` reason above it)` }));
 }
 
 /** Every .ts file of the layers, by repo path. */

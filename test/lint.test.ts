@@ -2,7 +2,7 @@
 // strings, and find the tree clean.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lintFile, lintImports, lintLibrary, lintTree, loopFindings } from '../scripts/lint-determinism.js';
+import { assertionFindings, lintFile, lintImports, lintLibrary, lintTree, loopFindings } from '../scripts/lint-determinism.js';
 
 const findings = (file: string, code: string) => lintFile(file, code).map((f) => f.message);
 
@@ -77,6 +77,25 @@ test('import loops: refused of value imports anywhere, and of any imports outsid
   ]);
   assert.is(loopFindings(mixed).length, 1, 'an export-from closes a loop too');
   assert.equal(loopFindings(new Map([['src/a.ts', "import { b } from './b.js';"], ['src/b.ts', 'export const b = 1;']])), []);
+});
+
+test("assertions: a controller's non-trivial function without one is refused, unless it says why", () => {
+  const body = (extra: string) => `export class C {
+  ${extra}
+  f(x: number): number {
+    const y = x + 1;
+    if (y > 2) return y;
+    const z = y * 2;
+    return z;
+  }
+}`;
+  const flagged = assertionFindings(new Map([['src/parity/c.ts', body('')]]));
+  assert.is(flagged.length, 1);
+  assert.match(flagged[0]!.message, /^f: a non-trivial function/);
+  assert.equal(assertionFindings(new Map([['src/parity/c.ts', body('').replace('const y = x + 1;', "const y = x + 1;\n    assert(y > x, 'no overflow');")]])), [], 'one assertion is enough');
+  assert.equal(assertionFindings(new Map([['src/parity/c.ts', body('// unasserted: a small query.')]])), [], 'a stated reason');
+  assert.equal(assertionFindings(new Map([['sim/world/c.ts', body('')]])), [], 'controllers only');
+  assert.equal(assertionFindings(new Map([['src/primary/c.ts', 'export function g(a: number) { return a > 1 ? a : 0; }']])), [], 'trivial: fewer than five statements');
 });
 
 test('the tree is clean', () => {

@@ -98,11 +98,14 @@ export class Builder {
     else w.noCopies.push({ member: from, block });
     w.progress++;
     w.missing[i]!--;
+    // Each copy expected once, counted in both: the window's total covers every block's.
+    assert(w.outstanding > w.missing[i]!, `build window at ${w.first}: ${w.outstanding} outstanding, block ${block} still expects ${w.missing[i]}`);
     if (--w.outstanding === 0) w.complete();
   }
 
   async #build(first: number, count: number): Promise<void> {
     const d = this.#d;
+    assert(count >= 1 && first >= 0 && first + count <= d.disk.blockCount, `build window [${first}, ${first + count}) outside the array`);
     const missing = new Int32Array(count);
     let outstanding = 0;
     for (const m of d.members()) {

@@ -131,6 +131,7 @@ export class Deltas {
   /** A delta is in Q (its record journaled): one whose write replaced a lost block ends that loss. */
   #applied(from: Origin, block: number): void {
     const d = this.#d;
+    assert(d.locks.busy(block), `${d.name}: delta for block ${block} counted without the Q[${block}] lock`);
     const losses = d.group.losses;
     if (from.replaces === 1) losses.found(from.member, block);
     else if (d.hardened && losses.has(from.member, block)) {
@@ -146,6 +147,7 @@ export class Deltas {
   /** Is this delta from a previous life of its member (another epoch)? */
   #stale(from: Origin): boolean {
     const d = this.#d;
+    assert(from.seq >= 1, `${d.name}: an unnumbered delta judged for its epoch (literal numbers none)`);
     if (from.epoch === (d.group.epochs.get(from.member) ?? 0)) return false;
     d.probe.hit('stale-epoch-delta-dropped');
     return true;

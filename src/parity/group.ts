@@ -4,6 +4,7 @@
 // crash (parity-log.ts): what a checkpoint records, and how records replay.
 import type { NodeId } from '../ports/transport.js';
 import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
+import { assert } from '../util/assert.js';
 import { SeqSet } from '../protocol/seq-set.js';
 import type { Joiner } from './joiner.js';
 import type { Leaver } from './leaver.js';
@@ -67,6 +68,7 @@ export class Group {
     // of their merge records.
     if (state !== 'joining') this.#joiner.restoreJoined(member);
     if (state === 'leaving') this.#leaver.restoreRemoved(member);
+    assert((state === 'left') !== this.members.has(member), `member ${member} ${state} without its size`);
   }
 
   /** `member` starts epoch `epoch`: its delta numbers restart. */
@@ -128,6 +130,7 @@ export class Group {
           for (const seq of since.get(a.member) ?? []) set.add(seq);
           this.applied.set(a.member, set);
         }
+        assert(this.applied.size === state.applied.length, `a checkpoint lists a member's applied deltas twice`);
         if (state.members !== undefined) {
           for (const name of [...this.members.keys()]) if (!state.members.some((m) => m.name === name)) this.set(name, 'left');
           for (const m of state.members) this.set(m.name, m.state, m.blockCount);

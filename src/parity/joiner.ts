@@ -107,9 +107,11 @@ export class Joiner {
     if (merged === undefined) return;
     if (!this.#joining.has(member)) this.#mergedUpTo.delete(member);
     else for (const block of merged.keys()) merged.set(block, 0);
+    assert(this.#mergedUpTo.has(member) === this.#joining.has(member), `${member}: merge records kept after its join`);
   }
 
   /** For a checkpoint: `member`'s merged blocks still needed — all while joining, else those reflecting deltas above `floor`. */
+  // unasserted: a query, changing nothing.
   entries(member: NodeId, floor: number): [number, number][] {
     const merged = this.#mergedUpTo.get(member);
     if (merged === undefined) return [];
@@ -146,6 +148,7 @@ export class Joiner {
    * or 'absorbed' (already in the merged copy). Merges the block first if needed.
    */
   async classify(member: NodeId, block: number, seq: number): Promise<'apply' | 'absorbed'> {
+    assert(seq >= 1, `${member}: an unnumbered delta classified (literal numbers none)`);
     const merged = this.#mergedUpTo.get(member);
     if (merged === undefined) return 'apply'; // a founding member
     const j = this.#running.get(member);
@@ -157,6 +160,7 @@ export class Joiner {
 
   /** XORs the member's copy of `block` into Q[block] (once); returns the delta number it reflects. */
   #merge(j: Joining, block: number): Promise<number> {
+    assert(this.#running.get(j.member.name) === j && block < j.member.blockCount, `${j.member.name}: block ${block} merged outside its join`);
     const known = j.merged.get(block);
     if (known !== undefined) return Promise.resolve(known);
     let running = j.merging.get(block);
@@ -170,6 +174,7 @@ export class Joiner {
   async #doMerge(j: Joining, block: number): Promise<number> {
     const d = this.#d;
     const name = j.member.name;
+    assert(!j.merged.has(block), `${name}: block ${block} merged twice`);
     const merge = async () => {
       let copy = await d.rpc.call(name, 'join-copy', (id) => ({ type: 'join-copy-request', id, block }));
       // Refused (the member's view of its size differs): ask again later, never invent a copy.

@@ -11,6 +11,7 @@
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import { assert } from '../util/assert.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
 import type { Member } from './member.js';
@@ -54,6 +55,7 @@ export class Leaver {
   }
 
   /** Journal replay: `member` began leaving; `block` (if given) is out of Q already. */
+  // unasserted: journal replay's bookkeeping (a set made if missing, a block added).
   restoreRemoved(member: NodeId, block?: number): void {
     let removed = this.#removed.get(member);
     if (removed === undefined) this.#removed.set(member, (removed = new Set()));
@@ -86,6 +88,7 @@ export class Leaver {
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    assert(removed.size === member.blockCount, `${member.name}: ${removed.size} of ${member.blockCount} blocks taken out of Q`);
     this.#running.delete(member.name);
   }
 
@@ -97,6 +100,7 @@ export class Leaver {
   /** 'retry' if the member's copy was not settled yet, or Q[block] is being rebuilt (hardened: try again later); 'no-copy' if the member could not give it. */
   async #removeBlock(member: NodeId, block: number, removed: Set<number>): Promise<'done' | 'retry' | 'no-copy'> {
     const d = this.#d;
+    assert(!removed.has(block), `${member}: block ${block} taken out of Q twice`);
     const work = async (): Promise<'done' | 'retry' | 'no-copy'> => {
       const copy = await requestCopy(d.rpc, member, block);
       if (d.hardened && copy.status === 2) return 'no-copy';

@@ -20,6 +20,7 @@
 // `apply` that replaces, a `write` that recomputed Q[k]) and checkpoints carry
 // both sets.
 import type { NodeId } from '../ports/transport.js';
+import { assert } from '../util/assert.js';
 
 export class Losses {
   readonly #lost = new Map<NodeId, Set<number>>();
@@ -36,6 +37,7 @@ export class Losses {
     this.#stale.clear();
     for (const block of pending) this.#pending.add(block);
     for (const block of stale) this.#stale.add(block);
+    for (const block of this.#stale) assert(this.#pending.has(block), `stripe ${block} stale but not waiting to be re-protected`);
   }
 
   has(member: NodeId, block: number): boolean {
@@ -48,6 +50,7 @@ export class Losses {
     if (stale) this.#stale.add(block);
     let blocks = this.#lost.get(member);
     if (blocks === undefined) this.#lost.set(member, (blocks = new Set()));
+    assert(this.#pending.has(block) && (!stale || this.#stale.has(block)), `lost block ${block} of ${member}: its stripe not marked`);
     if (blocks.has(block)) return false;
     blocks.add(block);
     return true;
@@ -59,6 +62,7 @@ export class Losses {
     if (blocks === undefined) return;
     blocks.delete(block);
     if (blocks.size === 0) this.#lost.delete(member);
+    assert(!this.has(member, block), `${member}'s block ${block} still lost after it was found`);
   }
 
   /** The member left: its blocks are nobody's now. */

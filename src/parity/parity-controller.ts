@@ -191,7 +191,10 @@ export class ParityController implements ParityRole {
         // Blocks a logged write could not restore, or whose delta was absorbed: recomputed from the members.
         for (const block of await this.#log.recover(this.#group.replay(redo))) this.repairer.recompute(block);
         for (const block of this.#group.losses.pendingBlocks()) this.repairer.reprotect(block); // stripes a loss left unprotected
-        for (const m of this.#group.joining()) this.#startJoin(m);
+        for (const m of this.#group.joining()) {
+          assert(m !== undefined, `${this.name}: the journal left a member joining without its size`);
+          this.#startJoin(m);
+        }
         // Announced again: the previous life may have journaled the end of a join or leave and died before telling.
         for (const c of this.#group.completed.splice(0)) {
           if (c.state === 'member' && this.#group.state(c.member) === 'member') this.onJoined?.(c.member);
@@ -234,6 +237,7 @@ export class ParityController implements ParityRole {
    * (each block with a copy that says which deltas it reflects: joiner.ts);
    * literal runs build (claim 1) as the claims say.
    */
+  // unasserted: two steps in order (build() asserts its windows, the joins theirs).
   rebuild(): void {
     if (this.#hardened) return;
     this.#clock.spawn('rebuild', async () => {
@@ -278,6 +282,7 @@ export class ParityController implements ParityRole {
     if (message.type === 'delta' && outside) return;
     const refusal = !this.#seam.checksPeers ? undefined : checkAtParity(message, this.#view(from));
     if (refusal !== undefined) return this.#refuse(from, message, refusal);
+    assert(this.#knownPeer(from) || !this.#seam.checksPeers, `${this.name}: acting on a message from ${from}, a stranger`);
     switch (message.type) {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
@@ -320,6 +325,7 @@ export class ParityController implements ParityRole {
    */
   async #declareLost(members: readonly NodeId[], block: number, stale: boolean): Promise<void> {
     if (!this.#hardened) return;
+    assert(members.length > 0, `${this.name}: block ${block} declared lost for no member`);
     const losses = this.#group.losses;
     for (const member of members) {
       if (losses.has(member, block) && (!stale || losses.stale(block))) continue;
@@ -348,6 +354,7 @@ export class ParityController implements ParityRole {
           if (this.#group.state(member) !== 'leaving') await this.#changeState(m, 'leaving');
           await this.leaver.remove(m);
           await this.#changeState(m, 'left');
+          assert(!this.#group.members.has(member), `${this.name}: ${member} left but is still in the group`);
           this.#departing.delete(member);
           this.onLeft?.(member);
         })();
@@ -377,6 +384,7 @@ export class ParityController implements ParityRole {
 
   /** Merges (or goes on merging) `m`; once all is in Q, it is told, and the join is journaled as complete. */
   #startJoin(m: Member): void {
+    assert(!this.#joins.has(m.name), `${this.name}: join of ${m.name} started twice`);
     let joined: () => void = () => {};
     this.#joins.set(m.name, new Promise((resolve) => (joined = resolve)));
     this.joiner.begin(m, () => {
@@ -412,6 +420,8 @@ export class ParityController implements ParityRole {
       await this.#log.append({ kind: 'epoch', member, epoch: current });
       this.#group.newEpoch(member, current);
     }
+    // A new journal's numbering starts above every epoch either side has known.
+    assert(!this.#hardened || current >= epoch, `${this.name}: ${member} restored in epoch ${current}, below its ${epoch}`);
     const session = this.restorer.begin(this.#group.members.get(member)!);
     const begin = { id, epoch: current, session };
     this.#lastBegin.set(member, begin);

@@ -14,6 +14,7 @@ import type { DurableLog } from '../ports/durable-log.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
 import { type CheckpointState, type MemberState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
+import { assert } from '../util/assert.js';
 
 /** What replaying the log tells the controller, record by record. */
 export interface Replay {
@@ -76,6 +77,7 @@ export class ParityLog {
     if (this.#journal === undefined) return write();
     const position = await this.#journal.append(encodeParityRecord(record));
     this.#lastPosition = Math.max(this.#lastPosition, position);
+    assert(!this.#inProgress.has(position), `journal position ${position} handed out twice`);
     this.#inProgress.add(position);
     const stored = await write();
     this.#inProgress.delete(position);
@@ -91,6 +93,7 @@ export class ParityLog {
     if (this.#journal === undefined) return () => {};
     const position = await this.#journal.append(encodeParityRecord(record));
     this.#lastPosition = Math.max(this.#lastPosition, position);
+    assert(!this.#inProgress.has(position), `journal position ${position} handed out twice`);
     this.#inProgress.add(position);
     return () => void this.#inProgress.delete(position);
   }
@@ -108,6 +111,7 @@ export class ParityLog {
     const state = this.#snapshot();
     // Records after the last known position, or still being written, must survive.
     const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
+    assert(keepFrom >= 1 && [...this.#inProgress].every((p) => p <= this.#lastPosition), `checkpoint would keep from ${keepFrom}, last position ${this.#lastPosition}`);
     this.#clock.spawn('journal checkpoint', async () => {
       await journal.append(encodeParityRecord({ kind: 'checkpoint', ...state }));
       // The trimmed records' Q writes are done, but maybe only into a drive's
@@ -129,7 +133,11 @@ export class ParityLog {
     const owed = new Set<number>();
     /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
     const epochs = new Map<NodeId, number>();
+    let previous = contents.trimmedUpTo;
     for (const entry of contents.records) {
+      // The journal holds what was not trimmed, in the order it was appended.
+      assert(entry.position > previous, `parity journal record ${entry.position} after ${previous}`);
+      previous = entry.position;
       const record = decodeParityRecord(entry.data);
       this.#lastPosition = Math.max(this.#lastPosition, entry.position);
       switch (record.kind) {

@@ -20,6 +20,7 @@
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
+import { assert } from '../util/assert.js';
 import { xorInto } from '../protocol/xor.js';
 import { requestCopy } from './copy-request.js';
 import type { Losses } from './losses.js';
@@ -79,6 +80,7 @@ export class Repairer {
 
   /** Recomputes Q[block] whatever it reads: a delta for it was absorbed (acknowledged, not applied). `done` runs once it is. */
   recompute(block: number, done?: () => void): void {
+    assert(this.#d.hardened, `literal recomputes no Q[${block}]`);
     let waiting = this.#owed.get(block);
     if (waiting === undefined) this.#owed.set(block, (waiting = []));
     if (done !== undefined) waiting.push(done);
@@ -89,6 +91,7 @@ export class Repairer {
     if (this.#running.has(block)) return;
     this.#running.add(block);
     const d = this.#d;
+    assert(block >= 0 && block < d.disk.blockCount, `repair of Q[${block}] beyond the array`);
     d.clock.spawn(`repair Q[${block}]`, async () => {
       await d.ready();
       for (let attempt = 1; ; attempt++) {
@@ -105,6 +108,7 @@ export class Repairer {
   /** Call holding the Q[block] lock. */
   async #rebuild(block: number): Promise<Outcome> {
     const d = this.#d;
+    assert(d.locks.busy(block) && this.#running.has(block), `Q[${block}] rebuilt without its lock, or outside its repair`);
     const reprotect = d.losses.pending(block);
     const owed = this.#owed.has(block);
     if (!reprotect && !owed && (await d.intact(block))) return 'done'; // repaired meanwhile

@@ -22,6 +22,7 @@
 // supersedes an older one.
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import { assert } from '../util/assert.js';
 import type { Seam } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
@@ -71,7 +72,10 @@ export class Restorer {
   async reconstruct(forMember: NodeId, block: number): Promise<Rebuilt> {
     for (let attempt = 1; ; attempt++) {
       const result = this.#d.hardened ? await this.#d.locks.with(block, () => this.#gather(forMember, block)) : await this.#gather(forMember, block);
-      if (result !== 'retry') return this.#d.seam.restored(block, result);
+      if (result !== 'retry') {
+        assert(result.lost || result.data.length === this.#d.disk.blockBytes, `block ${block} rebuilt as ${result.lost ? 0 : result.data.length} bytes`);
+        return this.#d.seam.restored(block, result);
+      }
       this.#d.probe.hit('restore-cut-retried');
       await this.#d.clock.sleep(retransmitDelay(this.#d.retransmit, attempt));
     }
@@ -79,6 +83,7 @@ export class Restorer {
 
   async #gather(forMember: NodeId, block: number): Promise<Rebuilt | 'retry'> {
     const d = this.#d;
+    assert(!d.hardened || d.locks.busy(block), `block ${block} gathered without the Q[${block}] lock`);
     const lose = async (members: readonly NodeId[], stale = true): Promise<Rebuilt> => {
       // Unless the asker holds its copy after all: a restoring member's host wrote the block, or a
       // retransmitted request was served again after the block was repaired. That copy is the answer.
@@ -119,6 +124,7 @@ export class Restorer {
   async #run(member: Member, session: number): Promise<void> {
     const d = this.#d;
     const current = () => this.#sessions.get(member.name) === session;
+    assert(current(), `restore session ${session} of ${member.name} run while superseded`);
     let next = 0;
     const worker = async () => {
       while (current() && next < member.blockCount) {

@@ -24,6 +24,7 @@
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
+import { assert } from '../util/assert.js';
 import type { Seam } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { equalBytes, xorInto } from '../protocol/xor.js';
@@ -66,6 +67,7 @@ export class Scrubber {
     if (this.#running) return;
     this.#running = true;
     const d = this.#d;
+    assert(intervalUs > 0, `scrub interval ${intervalUs} µs`);
     d.clock.spawn('scrub', async () => {
       await d.ready();
       const total = d.disk.blockCount;
@@ -85,6 +87,7 @@ export class Scrubber {
   /** Whole passes from where the scrub is until one finds nothing, then stop; resolves when it has. */
   finish(): Promise<void> {
     if (!this.#running) return Promise.resolve();
+    assert(this.#finished === undefined || this.#left !== undefined, 'scrub finishing without a pass count');
     this.#left = this.#d.disk.blockCount;
     this.#repairedThisPass = 0;
     return new Promise((done) => (this.#finished = done));
@@ -93,6 +96,7 @@ export class Scrubber {
   /** Checks Q[block] against the members' copies and repairs the bad copy, if it can tell which. */
   async scrub(block: number): Promise<void> {
     const d = this.#d;
+    assert(block >= 0 && block < d.disk.blockCount, `scrub of Q[${block}] beyond the array`);
     for (let attempt = 1; ; attempt++) {
       const verdict = await d.locks.with(block, () => this.#check(block));
       if (verdict === 'ok') break;
@@ -108,6 +112,7 @@ export class Scrubber {
   /** Call holding the Q[block] lock. */
   async #check(block: number): Promise<Verdict> {
     const d = this.#d;
+    assert(d.locks.busy(block), `Q[${block}] scrubbed without its lock`);
     // A loss not re-protected yet, or a delta absorbed while Q[k] was unreadable: Q[k] is being recomputed.
     if (d.losses.pending(block) || d.owes(block)) return 'ok';
     const since = d.clock.now();

@@ -85,6 +85,7 @@ export class Copies {
     for (let block = first; block < end; block++) {
       // literal sends nothing for a block it cannot read: the build waits for it forever.
       const copy = await this.#forMerge(block);
+      assert(copy === undefined || copy.data.length === d.disk.blockBytes || copy.data.length === 0, `${d.net.self}: build copy of block ${block} is ${copy?.data.length} bytes`);
       if (copy !== undefined) d.net.send(d.parity, { type: 'block-copy', block, data: copy.data });
     }
   }
@@ -103,7 +104,11 @@ export class Copies {
   async answer(id: number, block: number): Promise<void> {
     const d = this.#d;
     const empty = new Uint8Array(0);
-    const reply = (status: number, data: Uint8Array) => d.net.send(d.parity, { type: 'copy-reply', id, block, status, data });
+    const reply = (status: number, data: Uint8Array) => {
+      // "No copy" carries nothing; every other answer a whole block.
+      assert(status === 2 ? data.length === 0 : data.length === d.disk.blockBytes, `${d.net.self}: copy of block ${block}, status ${status}, is ${data.length} bytes`);
+      d.net.send(d.parity, { type: 'copy-reply', id, block, status, data });
+    };
     // A lost block holds zeros (as Q counts it once its stripe is re-protected) — settled
     // only once parity has every delta for it: one sent before the loss may still be on its way.
     // Its zeros are checked too (the scrub asks): damaged since, they are written again.
@@ -137,6 +142,7 @@ export class Copies {
   /** A lost block's zeros, read back; written again if they do not read back intact (corrupted, unreadable, misdirected over). Call holding the lock. */
   async #checkZeros(block: number): Promise<void> {
     const d = this.#d;
+    assert(d.locks.busy(block), `${d.net.self}: zeros of block ${block} checked without its lock`);
     if (!d.restore.lost.has(block)) return; // a write replaced it while we waited
     // Written again until they read back: this is the scrub's look at the block, and it counts
     // the pass clean — a rewrite that went astray (misdirected) would stay so for ever.
@@ -150,6 +156,7 @@ export class Copies {
   /** A copy to merge into Q (build, join), and the last delta it reflects (read under the lock unless not `fenced`). */
   async #forMerge(block: number, fenced = true): Promise<{ data: Uint8Array; upTo: number } | undefined> {
     const d = this.#d;
+    assert(Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount, `${d.net.self}: merge copy of block ${block} beyond the array`);
     const none = () => ({ data: NO_COPY, upTo: d.highestSeq() });
     if (!fenced) {
       const read = await d.disk.read(block);
@@ -183,6 +190,7 @@ export class Copies {
   async #readDuringRepair<T>(block: number, none: () => T): Promise<{ data: Uint8Array; upTo: number } | T> {
     const d = this.#d;
     const rebuilt = this.#repairing.get(block);
+    assert(rebuilt !== undefined, `${d.net.self}: block ${block} read as being rebuilt while it is not`);
     if (rebuilt instanceof Uint8Array && !d.restore.lost.has(block)) return { data: rebuilt, upTo: d.highestSeq() };
     if (rebuilt !== true || d.restore.lost.has(block)) return none();
     const read = await d.disk.read(block);
@@ -218,6 +226,8 @@ export class Copies {
       this.#d.locks
         .with(block, async () => {
           if (answered) return;
+          // A rebuild begins and ends holding the lock: none runs while we hold it.
+          assert(!this.#repairing.has(block), `${this.#d.net.self}: block ${block} is being rebuilt outside its lock`);
           stopWaiting(); // a rebuild starts only under the lock: not while we hold it
           resolve(await fn());
         })

@@ -27,6 +27,8 @@ export class LossNotices {
 
   /** Notice `id` for `block` has arrived; it waits for the block's lock. `ahead`: a delta for the block is unacknowledged now. */
   arrived(id: number, block: number, ahead: boolean): void {
+    // A request is served once while under way (Rpc.serve), and settled before it is answered.
+    assert(!this.#arrivals.has(id), `loss notice ${id} arrived twice`);
     let entry = this.#waiting.get(block);
     if (entry === undefined) this.#waiting.set(block, (entry = { count: 0, writes: 0 }));
     entry.count++;

@@ -8,6 +8,7 @@
 // highest delta number assigned when the block was lost: a journaled write up
 // to that number is older than the loss, and recovery must not redo it.
 import { DecodeError } from '../protocol/fields.js';
+import { assert } from '../util/assert.js';
 
 export class LostBlocks {
   /** block → the highest delta number assigned when it was lost. */
@@ -53,9 +54,11 @@ export class LostBlocks {
       view.setFloat64(at + 8, this.#since.get(block)!, true);
       at += 16;
     }
+    assert(at === out.length, `lost blocks: ${at} of ${out.length} bytes encoded`);
     return out;
   }
 
+  // unasserted: it parses a record (what is wrong with one is a DecodeError, not a broken invariant).
   static decode(bytes: Uint8Array): LostBlocks {
     if (bytes.length % 16 !== 0) throw new DecodeError(`lost blocks: ${bytes.length} bytes is not a whole number of entries`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -64,7 +67,7 @@ export class LostBlocks {
       const block = view.getFloat64(at, true);
       const since = view.getFloat64(at + 8, true);
       if (!Number.isSafeInteger(block) || block < 0 || !Number.isSafeInteger(since) || since < 0) throw new DecodeError(`lost blocks: bad entry (${block}, ${since})`);
-      lost.add(block, since);
+      if (!lost.add(block, since)) throw new DecodeError(`lost blocks: block ${block} listed twice`);
     }
     return lost;
   }

@@ -17,6 +17,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Seam } from '../protocol/planted-bugs.js';
+import { assert } from '../util/assert.js';
 import type { ProbeName } from '../protocol/probe-names.js';
 import { type Rpc, isRefused } from '../protocol/rpc.js';
 import type { BlockLocks } from '../util/block-locks.js';
@@ -71,6 +72,7 @@ export class Mender {
    */
   async contents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
+    assert(d.locks.busy(block), `${d.net.self}: contents of block ${block} read without its lock`);
     if (!d.hardened) return d.disk.read(block);
     if (d.restore.lost.has(block)) return this.#lostContents(forWrite);
     if (!d.restore.usable(block)) {
@@ -91,6 +93,7 @@ export class Mender {
   /** Rebuilds, from parity, every block in `lost` (a replaced drive's), under host load. */
   rebuildAll(lost: readonly number[]): void {
     const d = this.#d;
+    assert(d.hardened, `${d.net.self}: literal rebuilds nothing`);
     if (lost.length === 0) return;
     d.clock.spawn('rebuild lost blocks', async () => {
       await d.ready();
@@ -115,6 +118,7 @@ export class Mender {
    */
   async lose(block: number): Promise<void> {
     const d = this.#d;
+    assert(d.hardened && d.locks.busy(block), `${d.net.self}: block ${block} lost without its lock (or by literal, which knows no loss)`);
     const fresh = d.restore.lost.add(block, d.highestSeq());
     await d.persist();
     if (fresh) {
@@ -127,6 +131,7 @@ export class Mender {
   /** Recovery: every lost block's zeros written again (a power failure may have reverted them). */
   zeroFillLost(): void {
     const d = this.#d;
+    assert(d.hardened, `${d.net.self}: literal keeps no lost blocks`);
     for (const block of d.restore.lost.blocks()) {
       d.clock.spawn('zero lost block', () =>
         d.locks.with(block, async () => {
@@ -139,6 +144,7 @@ export class Mender {
   /** Has parity rebuild `block` (call holding its lock), store it, and return it; or record it lost. */
   async #rebuild(block: number, probe: ProbeName, forWrite: boolean): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
+    assert(d.hardened && d.locks.busy(block), `${d.net.self}: block ${block} rebuilt without its lock`);
     // Its stored copy may be read meanwhile (it failed a read a moment ago) unless it is not restored yet.
     d.copies.beginRepair(block, d.restore.usable(block));
     try {

@@ -10,6 +10,7 @@ import type { DurableLog } from '../ports/durable-log.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { RetransmitOptions } from '../protocol/retransmit.js';
+import { assert } from '../util/assert.js';
 import { RetransmitTimer } from '../protocol/retransmit-timer.js';
 import { SeqSet } from '../protocol/seq-set.js';
 
@@ -74,6 +75,7 @@ export class Outbox {
   /** Resolves once no delta for `block` awaits parity's acknowledgement. */
   settled(block: number): Promise<void> {
     if (!this.#perBlock.has(block)) return Promise.resolve();
+    assert(this.#perBlock.get(block)! > 0, `block ${block} counted with no delta pending`);
     return new Promise((settled) => {
       const waiting = this.#whenSettled.get(block);
       if (waiting === undefined) this.#whenSettled.set(block, [settled]);
@@ -83,6 +85,8 @@ export class Outbox {
 
   /** Sends delta `seq` and keeps sending it until parity acknowledges it; resolves then. `replaces`: 1 if the write replaced a lost block. */
   send(block: number, data: Uint8Array, seq: number, replaces = 0): Promise<void> {
+    // Each number is sent once (a journal redo sends only what recovery found unacknowledged).
+    assert(seq >= 1 && !this.#pending.has(seq), `delta ${seq} sent twice, or unnumbered`);
     return new Promise((acked) => {
       const pending: Pending = { block, data, replaces, attempts: 0, timer: undefined, sentAt: this.#d.clock.now(), acked };
       this.#pending.set(seq, pending);
@@ -97,6 +101,7 @@ export class Outbox {
     const pending = this.#pending.get(seq);
     if (pending === undefined) return; // a duplicate ack
     this.#pending.delete(seq);
+    assert(this.#perBlock.has(pending.block), `delta ${seq} of block ${pending.block} pending but not counted`);
     pending.timer?.cancel();
     if (pending.attempts === 1) this.#rto.sample(this.#d.clock.now() - pending.sentAt); // Karn: a resent delta's ack measures nothing
     const left = this.#perBlock.get(pending.block)! - 1;
@@ -130,6 +135,7 @@ export class Outbox {
 
   #transmit(seq: number, pending: Pending): void {
     const d = this.#d;
+    assert(this.#pending.get(seq) === pending && !this.#abandoned, `delta ${seq} transmitted while not pending`);
     if (pending.attempts > 0) {
       this.retransmissions++;
       d.probe.hit('delta-retransmitted');
@@ -152,6 +158,7 @@ export class Outbox {
     const journal = this.#d.journal;
     const floor = this.#acked.floor;
     if (journal === undefined || floor <= this.#trimmed) return;
+    assert(!this.#pending.has(floor), `journal trimmed past delta ${floor}, not acknowledged`);
     this.#trimmed = floor;
     this.#d.clock.spawn('journal trim', async () => {
       if ((await this.#d.flush()).ok) await journal.trim(floor);

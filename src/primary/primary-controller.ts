@@ -218,6 +218,7 @@ export class PrimaryController implements PrimaryRole {
    */
   #persist(patch: Partial<{ epoch: number; restoring: number }> = {}): Promise<void> {
     Object.assign(this.#header, patch);
+    assert(this.#header.restoring === 0 || this.#header.restoring === 1, `${this.name}: header restoring ${this.#header.restoring}`);
     const journal = this.#journal;
     if (journal === undefined) return Promise.resolve();
     const lost = this.#seam.keepsLosses ? this.#restore.lost.encode() : new Uint8Array(0);
@@ -228,6 +229,8 @@ export class PrimaryController implements PrimaryRole {
 
   /** Starts taking messages, after recovering from the journal if there is one. */
   start(): void {
+    // Once, first: nothing is known lost before recovery has read the journal.
+    assert(this.#restore.lost.size === 0, `${this.name}: started twice`);
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
     if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
@@ -261,6 +264,7 @@ export class PrimaryController implements PrimaryRole {
       }
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       await this.#persist({ epoch: begin.epoch, restoring: 1 });
+      assert(!this.#hardened || this.#header.restoring === 1, `${this.name}: restore begun but not journaled`);
       this.#epoch = begin.epoch;
       this.#session?.begun(begin.session);
     };
@@ -387,6 +391,7 @@ export class PrimaryController implements PrimaryRole {
    * copy needs the lock.
    */
   async #lockedInOrder<T>(block: number, fn: () => Promise<T>): Promise<T> {
+    assert(this.#validBlock(block), `${this.name}: write of block ${block} beyond the array`);
     const outbox = this.#outbox;
     if (outbox === undefined || !this.#seam.ordersDeltas) return this.#locks.with(block, fn);
     for (;;) {
@@ -402,6 +407,7 @@ export class PrimaryController implements PrimaryRole {
     await this.#gate.ready;
     return this.#locks.with(block, async () => {
       const contents = await this.#mender.contents(block);
+      assert(!contents.ok || contents.data.length === this.#disk.blockBytes, `${this.name}: block ${block} read ${contents.ok ? contents.data.length : 0} bytes`);
       // Lost while we asked parity (a join found it unreadable): its zeros are not the host's data.
       return contents.ok && this.#restore.lost.has(block) ? DATA_LOST : contents;
     });
@@ -424,7 +430,11 @@ export class PrimaryController implements PrimaryRole {
     const lost = (this.#restore.lost = LostBlocks.decode(header.lost));
     const lostBefore = lost.size;
     this.#outbox?.trimmedUpTo(contents.trimmedUpTo);
+    let previous = contents.trimmedUpTo;
     for (const entry of contents.records) {
+      // The journal holds what was not trimmed, in the order it was appended.
+      assert(entry.position > previous, `${this.name}: journal record ${entry.position} after ${previous}`);
+      previous = entry.position;
       const record = decodeJournalRecord(entry.data);
       this.#highestSeq = Math.max(this.#highestSeq, entry.position);
       // Its delta is resent whatever happens to the data (parity applies it once, or has).
@@ -457,6 +467,7 @@ export class PrimaryController implements PrimaryRole {
     // A peer's message is input: checked whole before anything acts on it (src/protocol/peer-checks.ts).
     const refusal = from !== this.#parity ? 'not-a-member' : !this.#seam.checksPeers ? undefined : checkAtPrimary(message, { blockCount: this.#disk.blockCount, blockBytes: this.#disk.blockBytes });
     if (refusal !== undefined) return this.#refuse(from, message, refusal);
+    assert(from === this.#parity, `${this.name}: acting on a message from ${from}, not our parity array`);
     switch (message.type) {
       case 'build-request':
         return this.#copies.sendBuild(message.first, message.count);
@@ -541,6 +552,7 @@ export class PrimaryController implements PrimaryRole {
     const lost = this.#restore.lost;
     const fresh: number[] = [];
     for (let block = 0; block < this.#disk.blockCount; block++) if (lost.add(block, this.#highestSeq)) fresh.push(block);
+    assert(lost.size === this.#disk.blockCount, `${this.name}: ${lost.size} of ${this.#disk.blockCount} blocks lost`);
     this.#restore.complete();
     await this.#persist({ restoring: 0 });
     for (const block of fresh) {
@@ -552,6 +564,8 @@ export class PrimaryController implements PrimaryRole {
   }
 
   async #completeRestore(id: number): Promise<void> {
+    // A leave waits for the restore only while one is under way, and is let go when it ends.
+    assert(this.#restore.active || this.#afterRestore.length === 0, `${this.name}: a leave waits for no restore`);
     if (this.#restore.active) {
       // Restored blocks may sit in a drive's write cache: on the media before the
       // restore counts as done, or a power failure reverts them and nothing redoes them.
@@ -581,6 +595,7 @@ export class PrimaryController implements PrimaryRole {
       // Lost (parity cannot rebuild it), or learned lost already (only our own write could undo that).
       if (this.#hardened && (lost || this.#restore.lost.has(block))) return this.#mender.lose(block);
       if (lost) return; // literal: the claims know no loss; the block stays as the new array has it
+      assert(!this.#hardened || this.#restore.usable(block) === false, `${this.name}: restored data for block ${block}, which holds its data already`);
       const stored = await this.#disk.write(block, data);
       if (stored.ok) this.#restore.written(block);
     });

@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
 import type { RetransmitOptions } from '../protocol/retransmit.js';
+import { assert } from '../util/assert.js';
 import { type Rpc, isRefused } from '../protocol/rpc.js';
 
 interface RestoreSessionDeps {
@@ -55,6 +56,7 @@ export class RestoreSession {
   /** Asks parity to go on restoring us (same epoch, a new session): after a crash of ours, or a silence of parity's. */
   resume(): void {
     const d = this.#d;
+    assert(d.active(), `resumed a restore that is not under way`);
     this.#resuming = true;
     this.#heard = d.clock.now();
     this.#watch();
@@ -83,6 +85,7 @@ export class RestoreSession {
     const silence = 4 * d.retransmit.maxUs;
     const check = () => {
       this.#watchdog = undefined;
+      assert(d.clock.now() >= this.#heard, `restore session heard from in the future`);
       if (!d.active()) return;
       if (!this.#resuming && d.clock.now() - this.#heard >= silence) {
         d.probe.hit('restore-resumed-after-silence');
