@@ -124,7 +124,8 @@ export class Restorer {
   async #run(member: Member, session: number): Promise<void> {
     const d = this.#d;
     const current = () => this.#sessions.get(member.name) === session;
-    assert(current(), `restore session ${session} of ${member.name} run while superseded`);
+    // Sessions are numbered in the order they begin: ours, or one begun since (we stop), or none (ended).
+    assert((this.#sessions.get(member.name) ?? session) >= session, `restore session ${session} of ${member.name} older than the one running`);
     let next = 0;
     const worker = async () => {
       while (current() && next < member.blockCount) {
