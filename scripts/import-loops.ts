@@ -1,10 +1,9 @@
 // Import loops (run by the lint in `npm test`): a loop makes a module's
 // meaning depend on load order, and two files that need each other are one
-// concept split badly. Rule: no loop of value imports anywhere; no loop at all,
-// type imports included, outside sim/. sim/ still has one loop of type-only
-// imports: World (sim/world/world.ts) builds its parts and each part names the
-// World type it is handed — erased when compiled, so it orders nothing at run
-// time; narrow interfaces per part would remove it.
+// concept split badly. Rule: no loop at all, type imports included. (The World
+// builds its parts; each part that needs the world names the narrow view of it
+// that it uses — MediaWorld, PoweredWorld, CheckedWorld, … — and the World
+// satisfies them all without the parts importing it.)
 import { dirname, join, normalize } from 'node:path';
 import ts from 'typescript';
 

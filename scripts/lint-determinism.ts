@@ -181,11 +181,9 @@ function treeTexts(): Map<string, string> {
   return texts;
 }
 
-/** Import loops the rule refuses (scripts/import-loops.ts): any of value imports; any at all outside sim/. */
+/** Import loops, refused all (scripts/import-loops.ts): of value imports or of type imports only. */
 export function loopFindings(texts: ReadonlyMap<string, string>): Finding[] {
-  return importLoops(texts)
-    .filter((loop) => !loop.typeOnly || loop.files.some((f) => !f.startsWith('sim/')))
-    .map((loop) => ({ file: loop.files[0]!, line: 1, message: `import loop${loop.typeOnly ? ' (type imports)' : ''}: ${loop.files.join(' → ')}` }));
+  return importLoops(texts).map((loop) => ({ file: loop.files[0]!, line: 1, message: `import loop${loop.typeOnly ? ' (type imports)' : ''}: ${loop.files.join(' → ')}` }));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

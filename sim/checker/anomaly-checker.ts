@@ -9,18 +9,18 @@
 //     of the stripe at once (open, or repaired no earlier than t) explains it.
 import type { AnomalyName } from '../../src/protocol/anomaly-names.js';
 import type { Engine } from '../engine/engine.js';
-import type { World } from '../world/world.js';
+import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
 
 export class AnomalyChecker {
   readonly #engine: Engine;
-  readonly #world: World;
+  readonly #world: CheckedWorld;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
   /** Anomalies judged, and how many the world explained. */
   judged = 0;
   explained = 0;
 
-  constructor(engine: Engine, world: World, report: (v: Omit<Violation, 'recent'>) => void) {
+  constructor(engine: Engine, world: CheckedWorld, report: (v: Omit<Violation, 'recent'>) => void) {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;

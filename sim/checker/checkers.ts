@@ -8,7 +8,7 @@
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import type { Prefilled } from '../world/prefill.js';
 import type { Checked } from '../world/world-events.js';
-import type { World } from '../world/world.js';
+import type { CheckedWorld } from './checked-world.js';
 import { AnomalyChecker } from './anomaly-checker.js';
 import { DurabilityChecker } from './durability-checker.js';
 import { HonestyChecker } from './honesty-checker.js';
@@ -22,10 +22,10 @@ export class Checkers {
   readonly honesty: HonestyChecker;
   readonly anomaly: AnomalyChecker;
   readonly parity: ParityChecker;
-  readonly #world: World;
+  readonly #world: CheckedWorld;
   readonly #initial: Prefilled;
 
-  constructor(world: World, initial: Prefilled, policy: AckPolicy) {
+  constructor(world: CheckedWorld, initial: Prefilled, policy: AckPolicy) {
     const { engine, events } = world;
     this.#world = world;
     this.#initial = initial;

@@ -21,7 +21,7 @@
 // repairs any one damaged copy, so a loss with no second damage behind it is
 // dishonest.
 import type { Engine } from '../engine/engine.js';
-import type { World } from '../world/world.js';
+import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
 
 interface Span {
@@ -33,7 +33,7 @@ interface Span {
 
 export class HonestyChecker {
   readonly #engine: Engine;
-  readonly #world: World;
+  readonly #world: CheckedWorld;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
   readonly #judged = new Set<string>();
   /** Stripes with an honest loss reported since the parity check last found them whole. */
@@ -45,7 +45,7 @@ export class HonestyChecker {
   checks = 0;
   honestLosses = 0;
 
-  constructor(engine: Engine, world: World, report: (v: Omit<Violation, 'recent'>) => void) {
+  constructor(engine: Engine, world: CheckedWorld, report: (v: Omit<Violation, 'recent'>) => void) {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;

@@ -13,12 +13,12 @@
 // controller that does not say, either way, until parity reports it done.
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
-import type { World } from '../world/world.js';
+import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
 
 export class ParityChecker {
   readonly #engine: Engine;
-  readonly #world: World;
+  readonly #world: CheckedWorld;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
   readonly #queued = new Set<number>();
   readonly #hCheck: number;
@@ -29,7 +29,7 @@ export class ParityChecker {
   sweeps = 0;
 
   /** `held`: told each block found to hold the invariant (the honesty checker: its stripe protects again). */
-  constructor(engine: Engine, world: World, report: (v: Omit<Violation, 'recent'>) => void, held: (block: number) => void = () => {}) {
+  constructor(engine: Engine, world: CheckedWorld, report: (v: Omit<Violation, 'recent'>) => void, held: (block: number) => void = () => {}) {
     this.#engine = engine;
     this.#world = world;
     this.#report = report;

@@ -12,7 +12,17 @@ import type { Random } from '../engine/prng.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import { Reused, type WorldEvents } from '../world/world-events.js';
-import type { PrimaryNode, World } from '../world/world.js';
+import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { PrimaryNode } from '../world/installation.js';
+
+/** What the hosts use of the world (the World; narrow, so the workload does not import it). */
+export interface HostedWorld {
+  readonly scenario: Pick<ResolvedScenario, 'workload' | 'payloadBytes'>;
+  readonly primaries: readonly PrimaryNode[];
+  hostWrite(node: PrimaryNode, block: number, data: Uint8Array): Promise<HostWriteResult>;
+  hostRead(node: PrimaryNode, block: number): Promise<HostReadResult>;
+}
 
 /** How much shorter think times and arrival gaps are within a burst. */
 const BURST_SPEEDUP = 10;
@@ -43,7 +53,7 @@ export class HostWorkload {
   /** When the last operation completed (0: none yet). */
   lastDoneUs: Time = 0;
   readonly #engine: Engine;
-  readonly #world: World;
+  readonly #world: HostedWorld;
   // One reused object per kind of event (world-events.ts): none allocated per operation.
   readonly #writeIssued: Reused<'host-write-issued'>;
   readonly #writeDone: Reused<'host-write-done'>;
@@ -61,7 +71,7 @@ export class HostWorkload {
   /** Called once no stream runs any more (whenIdle). */
   readonly #idle: (() => void)[] = [];
 
-  constructor(engine: Engine, world: World, events: WorldEvents) {
+  constructor(engine: Engine, world: HostedWorld, events: WorldEvents) {
     this.#engine = engine;
     this.#world = world;
     this.#writeIssued = new Reused(events, { kind: 'host-write-issued', op: 0, array: '', block: 0, data: new Uint8Array(0) });

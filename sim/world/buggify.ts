@@ -22,7 +22,8 @@ import type { Engine } from '../engine/engine.js';
 import { MS, SECOND, type Time } from '../engine/time.js';
 import type { KindId } from '../engine/trace.js';
 import type { Incarnation } from './incarnation.js';
-import type { World } from './world.js';
+import type { ProbeCounter } from './probe-counter.js';
+import type { SimDevice } from '../disk/sim-device.js';
 
 export interface BuggifySettings {
   /** Probability that a point is enabled for the run. */
@@ -49,9 +50,17 @@ const POINTS = Object.keys(BUGGIFY_POINTS) as BuggifyPoint[];
 /** What the world's fault machinery hears of a buggify crash (the fault injector's triggers and coverage). */
 export type BuggifyEvent = (event: 'crashed' | 'restarted', array: string) => void;
 
+/** What a buggify crash does to the world (the World; narrow, so this part does not import it). */
+export interface BuggifyWorld {
+  readonly probes: Pick<ProbeCounter, 'hit'>;
+  crash(array: string): void;
+  restart(array: string): void;
+  node(array: string): { readonly incarnation: Incarnation; readonly device: SimDevice };
+}
+
 export class SimBuggify {
   readonly #engine: Engine;
-  readonly #world: World;
+  readonly #world: BuggifyWorld;
   readonly #settings: BuggifySettings;
   readonly #enabled: ReadonlySet<BuggifyPoint>;
   /** Per point: firings left in its bucket, as of when (crash points: 1 per run, never refilled). */
@@ -64,7 +73,7 @@ export class SimBuggify {
   #crashesUntil: Time = 0;
   #onEvent: BuggifyEvent | undefined;
 
-  constructor(engine: Engine, world: World, settings: BuggifySettings) {
+  constructor(engine: Engine, world: BuggifyWorld, settings: BuggifySettings) {
     this.#engine = engine;
     this.#world = world;
     this.#settings = settings;

@@ -5,18 +5,46 @@
 import { intact } from '../../src/util/verified-disk.js';
 import { DiskArray } from '../disk/disk-array.js';
 import type { KindId } from '../engine/trace.js';
-import type { DamageKind } from './damage.js';
-import type { World } from './world.js';
+import type { ArrayPort } from '../disk/array-port.js';
+import type { SimDevice } from '../disk/sim-device.js';
+import type { Engine } from '../engine/engine.js';
+import type { DamageKind, DamageLog } from './damage.js';
+import type { Incarnation } from './incarnation.js';
+import type { MemberState } from './membership.js';
+import type { ProbeCounter } from './probe-counter.js';
 
 /** Damage that leaves wrong data on the media (the parity invariant cannot hold there until repaired). */
 const WRONG_DATA: readonly DamageKind[] = ['drive', 'corrupt', 'stale', 'misdirected', 'torn'];
 const DAMAGE_CODE: Record<DamageKind, number> = { latent: 1, drive: 2, corrupt: 3, stale: 4, misdirected: 5, torn: 6 };
 
+/** A node as media faults see it. */
+interface MediaNode {
+  readonly name: string;
+  readonly device: SimDevice;
+  readonly incarnation: Incarnation;
+  readonly controller: { rebuildLostBlocks?(): void };
+}
+
+/** What media faults need of the world (the World; narrow, so this part does not import it). */
+export interface MediaWorld {
+  readonly engine: Engine;
+  readonly damage: DamageLog;
+  readonly probes: Pick<ProbeCounter, 'hit'>;
+  /** When parity's build completed (undefined: not yet). */
+  readonly builtAt: number | undefined;
+  readonly parity: { readonly name: string };
+  counts(array: string, block: number): boolean;
+  membership(array: string): MemberState;
+  arrayPort(array: string): ArrayPort;
+  node(array: string): MediaNode;
+  nodes(): readonly MediaNode[];
+}
+
 export class MediaFaults {
-  readonly #w: World;
+  readonly #w: MediaWorld;
   readonly #kDamage: KindId;
 
-  constructor(world: World) {
+  constructor(world: MediaWorld) {
     this.#w = world;
     this.#kDamage = world.engine.trace.kind('fault.block', ['block', 'damage', 'target']);
   }

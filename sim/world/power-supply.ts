@@ -6,14 +6,30 @@
 // power returns when the last one ends.
 import { intact } from '../../src/util/verified-disk.js';
 import { acknowledgedRepairs } from './cached-landing.js';
-import type { World } from './world.js';
+import type { ArrayPort } from '../disk/array-port.js';
+import type { SimDevice } from '../disk/sim-device.js';
+import type { Engine } from '../engine/engine.js';
+import type { DamageLog } from './damage.js';
+import type { MediaFaults } from './media-faults.js';
+import type { ProbeCounter } from './probe-counter.js';
+
+/** What an outage does to the world (the World; narrow, so this part does not import it). */
+export interface PoweredWorld {
+  readonly engine: Engine;
+  readonly damage: DamageLog;
+  readonly media: Pick<MediaFaults, 'record'>;
+  readonly probes: Pick<ProbeCounter, 'hit'>;
+  crash(array: string): void;
+  node(array: string): { readonly device: SimDevice };
+  arrayPort(array: string): ArrayPort;
+}
 
 export class PowerSupply {
-  readonly #world: World;
+  readonly #world: PoweredWorld;
   /** Outages under way, per array. */
   readonly #outages = new Map<string, number>();
 
-  constructor(world: World) {
+  constructor(world: PoweredWorld) {
     this.#world = world;
   }
 

@@ -9,7 +9,15 @@
 import { blockChecksum } from '../../src/protocol/checksum.js';
 import type { Engine } from '../engine/engine.js';
 import type { BlockStore } from '../storage/block-store.js';
-import type { World } from './world.js';
+import type { ArrayPort } from '../disk/array-port.js';
+import type { SimDevice } from '../disk/sim-device.js';
+
+/** What the prefill writes to (the World; narrow, so this part does not import it). */
+export interface PrefillWorld {
+  readonly scenario: { readonly prefill: number; readonly payloadBytes: number };
+  readonly primaries: readonly { readonly name: string; readonly device: SimDevice }[];
+  arrayPort(array: string): ArrayPort;
+}
 
 /** Arrays up to this many blocks are prefilled block by block; larger ones by sampling. */
 const EXACT_LIMIT = 1 << 22;
@@ -23,7 +31,7 @@ export interface Prefilled {
   readonly release: () => void;
 }
 
-export function prefill(engine: Engine, world: World): Prefilled {
+export function prefill(engine: Engine, world: PrefillWorld): Prefilled {
   const fraction = world.scenario.prefill;
   const bytes = world.scenario.payloadBytes;
   const initial = new Map<string, BlockStore>();
