@@ -174,7 +174,9 @@ export class NodeRuntime {
     const onFatal = (error: unknown) => this.fatal(error, 'message handler');
     // Any node of the cluster may authenticate (a message from one outside the group is the controller's to refuse).
     const auth = { key, peers: clusterNodes(this.#s.cluster).map((n) => n.name).filter((n) => n !== this.#name), onRefused: (what: string) => this.log(what) };
-    this.#tcp = await TcpTransport.listen(this.#name, spec.address.host, spec.address.port, onFatal, {}, auth).catch((error: NodeJS.ErrnoException) => {
+    // A message carries at most one block: a frame longer than a block and its fields is garbage, and closes its connection.
+    const maxFrameBytes = this.#s.cluster.blockBytes + 64 * 1024;
+    this.#tcp = await TcpTransport.listen(this.#name, spec.address.host, spec.address.port, onFatal, { maxFrameBytes }, auth).catch((error: NodeJS.ErrnoException) => {
       throw new NodeSetupError(`${this.#name}: cannot listen on ${formatEndpoint(spec.address)} (${error.code ?? error.message})`);
     });
     for (const p of peers) {

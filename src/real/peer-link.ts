@@ -17,6 +17,7 @@
 import { type Socket, connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { PSK_TLS } from './psk.js';
+import { MAX_FRAME_BYTES } from './tcp-frames.js';
 import { performance } from 'node:perf_hooks';
 
 export interface PeerAddress {
@@ -31,6 +32,8 @@ export interface LinkOptions {
   readonly maxBackoffMs?: number;
   /** Bytes of frames queued for a peer (waiting for a connection, or in the socket's buffer) before frames are dropped (default 8 MiB). */
   readonly maxQueuedBytes?: number;
+  /** The longest frame this node's listener takes (default tcp-frames.ts's MAX_FRAME_BYTES): a longer length closes the connection. */
+  readonly maxFrameBytes?: number;
 }
 
 /** TLS-PSK for the link: the cluster's key, and the name this node authenticates as. */
@@ -39,7 +42,7 @@ export interface LinkAuth {
   readonly identity: string;
 }
 
-export const LINK_DEFAULTS: Required<LinkOptions> = { initialBackoffMs: 10, maxBackoffMs: 1000, maxQueuedBytes: 8 * 1024 * 1024 };
+export const LINK_DEFAULTS: Required<LinkOptions> = { initialBackoffMs: 10, maxBackoffMs: 1000, maxQueuedBytes: 8 * 1024 * 1024, maxFrameBytes: MAX_FRAME_BYTES };
 
 export class PeerLink {
   readonly #options: Required<LinkOptions>;

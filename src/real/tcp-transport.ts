@@ -130,7 +130,7 @@ export class TcpTransport implements Transport {
     this.#accepted.add(socket);
     socket.on('close', () => this.#accepted.delete(socket));
     socket.on('error', () => socket.destroy());
-    const reader = new FrameReader();
+    const reader = new FrameReader(this.#linkOptions.maxFrameBytes);
     socket.on('data', (chunk: Buffer) => {
       const frames = reader.push(chunk);
       if (frames === 'garbage') {
