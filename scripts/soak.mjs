@@ -10,9 +10,25 @@
 // `npm run soak -- --generate [--budget unlimited]`: generated worlds instead
 // (explore --generate, 2 000 seeds), results in out/soak-generated-<budget>.json
 // and failing worlds in out/generated-failures-<budget>/.
+//
+// `npm run soak -- --wire [--runs N] [--seed S]`: the wire fuzz instead
+// (test/wire-fuzz.test.ts: every listener of a running cluster fed random,
+// truncated, oversized and replayed frames, with and without a key), N runs
+// (default 3 000) rather than npm test's two dozen.
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
+if (args.includes('--wire')) {
+  const value = (flag, fallback) => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : fallback;
+  };
+  const root = new URL('..', import.meta.url).pathname;
+  const env = { ...process.env, XORSIM_WIRE_FUZZ_RUNS: value('--runs', '3000'), XORSIM_WIRE_FUZZ_SEED: value('--seed', String(Date.now() % 1e9)) };
+  console.log(`wire fuzz: ${env.XORSIM_WIRE_FUZZ_RUNS} runs, seed ${env.XORSIM_WIRE_FUZZ_SEED} (again: npm run soak -- --wire --runs N --seed ${env.XORSIM_WIRE_FUZZ_SEED})`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', '^wire-fuzz\\.test\\.ts$'], { cwd: root, env, stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const given = new Set(args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
 const generate = given.has('--generate');
 const budgetAt = args.indexOf('--budget');

@@ -1,11 +1,14 @@
 // The cluster file: the shipped example resolves as documented, every kind of
 // mistake is one problem naming the file and the field, and the editor JSON
 // Schema is current.
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { clusterJsonSchema, parseClusterText } from '../cli/cluster/cluster-file.js';
 import type { ClusterConfig } from '../src/real/cluster-config.js';
+import { xorsimHere } from './in-process-cli.js';
 
 const EXAMPLE = new URL('../docs/examples/cluster.json', import.meta.url).pathname;
 
@@ -56,8 +59,56 @@ test('names, directories and listening addresses are each used once', () => {
   assert.equal(problems(base({ primaries: [primary(1), primary(2, { name: 'p1' })] })), ['primaries[1].name: name "p1" already used by primaries[0].name']);
   assert.equal(problems(base({ primaries: [primary(1), primary(2, { dir: 'run/p1' })] })), ['primaries[1].dir: directory /tmp/run/p1 already used by primaries[0].dir']);
   assert.equal(problems(base({ primaries: [primary(1), primary(2, { nbd: 10809 })] })), ['primaries[1].nbd: 127.0.0.1:10809 already used by primaries[0].nbd']);
-  assert.equal(problems(base({ primaries: [primary(1, { nbd: '0.0.0.0:7400' })] })), ['primaries[0].nbd: 0.0.0.0:7400 already used by parity.address']);
+  assert.equal(problems(base({ insecure: true, primaries: [primary(1, { nbd: '0.0.0.0:7400' })] })), ['primaries[0].nbd: 0.0.0.0:7400 already used by parity.address']);
   assert.equal(problems(base({ primaries: [primary(1), primary(2, { address: '127.0.0.2:7401' })] })), [], 'the same port on another address is another listener');
+});
+
+test('keys: the peers\' key beside the file by default, hosts\' keys only when named; an export beyond loopback needs TLS or "insecure"', () => {
+  const c = parseClusterText('/tmp/c.json', JSON.stringify(base())) as ClusterConfig;
+  assert.equal([c.key, c.nbdPsk, c.insecure], ['/tmp/c.key', undefined, false]);
+  const t = parseClusterText('/tmp/c.json', JSON.stringify(base({ key: 'keys/peers', nbdPsk: 'keys/hosts.psk' }))) as ClusterConfig;
+  assert.equal([t.key, t.nbdPsk], ['/tmp/keys/peers', '/tmp/keys/hosts.psk']);
+  const open = { primaries: [primary(1, { nbd: '0.0.0.0:10809' })] };
+  assert.equal(problems(base(open)), ['primaries[0].nbd: 0.0.0.0:10809 is reachable beyond this machine: give "nbdPsk" (hosts connect with TLS) or set "insecure": true']);
+  assert.equal(problems(base({ ...open, nbdPsk: 'h.psk' })), []);
+  assert.equal(problems(base({ ...open, insecure: true })), []);
+  assert.equal(problems(base({ primaries: [primary(1, { nbd: '127.0.0.2:10809' }), primary(2, { nbd: '[::1]:10810' })] })), [], 'loopback needs neither');
+});
+
+test('cluster init: key files made 0600, kept unless --rotate, a key others may read is refused, exit 2, one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xorsim-keys-'));
+  try {
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify(base({ nbdPsk: 'hosts.psk' })));
+    const made = await xorsimHere('cluster', 'init', file);
+    assert.is(made.code, 0, made.stderr);
+    assert.is(made.stdout, `key: ${dir}/c.key created (mode 0600)\nnbdPsk: ${dir}/hosts.psk created (mode 0600)\n`);
+    const key = readFileSync(join(dir, 'c.key'), 'utf8');
+    assert.match(key, /^[0-9a-f]{64}\n$/);
+    assert.match(readFileSync(join(dir, 'hosts.psk'), 'utf8'), /^xorsim:[0-9a-f]{64}\n$/);
+    for (const f of ['c.key', 'hosts.psk']) assert.is(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+    const kept = await xorsimHere('cluster', 'init', file);
+    assert.match(kept.stdout, /c\.key exists, kept/);
+    assert.is(readFileSync(join(dir, 'c.key'), 'utf8'), key);
+    const rotated = await xorsimHere('cluster', 'init', file, '--rotate');
+    assert.match(rotated.stdout, /c\.key replaced by a new key \(mode 0600\)/);
+    assert.is.not(readFileSync(join(dir, 'c.key'), 'utf8'), key);
+    assert.is(statSync(join(dir, 'c.key')).mode & 0o777, 0o600);
+    assert.not.match(made.stdout + kept.stdout + rotated.stdout, key.trim(), 'no key printed');
+    chmodSync(join(dir, 'c.key'), 0o644);
+    for (const args of [['cluster', 'status', file], ['node', file, '--name', 'p1']]) {
+      const refused = await xorsimHere(...args);
+      assert.is(refused.code, 2, args.join(' '));
+      assert.is(refused.stderr, `xorsim: ${file}: key: ${dir}/c.key is readable or writable by others than its owner (mode 0644): \`chmod 600\` it\n`);
+    }
+    chmodSync(join(dir, 'c.key'), 0o600);
+    writeFileSync(join(dir, 'c.key'), 'not a key\n', { mode: 0o600 });
+    const malformed = await xorsimHere('node', file, '--name', 'p1', '--init');
+    assert.is(malformed.code, 2);
+    assert.is(malformed.stderr, `xorsim: ${dir}/c.key: expected one line of 64 hex digits (a key made by \`xorsim cluster init\`)\n`, 'the problem, never the contents');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('docs/examples/cluster.schema.json is current (regenerate with `npm run schema`)', () => {

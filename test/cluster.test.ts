@@ -184,11 +184,12 @@ test('bad input: a broken cluster file, an unknown node, a node never installed,
     const unknown = await xorsimHere('node', file, '--name', 'p9');
     assert.is(unknown.code, 2);
     assert.match(unknown.stderr, /^xorsim: .*c\.json: no node named "p9" \(nodes: parity, p1\)\n$/);
+    assert.is((await xorsimHere('cluster', 'init', file)).code, 0, 'the keys made, a node can be started');
     const never = await xorsimHere('node', file, '--name', 'parity');
     assert.is(never.code, 2);
     assert.match(never.stderr, /parity \(.*\): never installed here \(no orders.json\): --init for a new cluster, --replace for a replacement array/);
     assert.is((await xorsimHere('cluster', 'fail', file)).stderr, `xorsim: cluster fail: name the node (e.g. \`xorsim cluster fail ${file} p1\`)\n`);
-    assert.is((await xorsimHere('cluster', 'upp', file)).stderr, 'xorsim: cluster: unknown action "upp" (did you mean up?); actions: up, down, status, fail, replace, join, leave\n');
+    assert.is((await xorsimHere('cluster', 'upp', file)).stderr, 'xorsim: cluster: unknown action "upp" (did you mean up?); actions: init, up, down, status, fail, replace, join, leave\n');
     assert.is((await xorsimHere('cluster', 'join', file, 'parity')).stderr, 'xorsim: parity: the parity array neither joins nor leaves (primaries do)\n');
     assert.is((await xorsimHere('cluster')).stderr, 'xorsim: missing the action or the cluster file (e.g. xorsim cluster up docs/examples/cluster.json)\n');
     const members = await xorsimHere('node', file, '--name', 'parity', '--members', 'p1');

@@ -1,8 +1,10 @@
 // A small NBD client for the tests, written from the protocol document
 // (doc/proto.md of NetworkBlockDevice/nbd), not from the server's code: the
 // fixed newstyle handshake (NBD_OPT_GO or NBD_OPT_EXPORT_NAME), simple replies,
-// several requests in flight matched by cookie.
+// several requests in flight matched by cookie; NBD_OPT_STARTTLS with a
+// TLS-PSK identity and key.
 import { type Socket, connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 const NBDMAGIC = 0x4e42444d41474943n;
 const IHAVEOPT = 0x49484156454f5054n;
@@ -21,7 +23,7 @@ export interface OptionAnswer {
 }
 
 export class NbdClient {
-  readonly #socket: Socket;
+  #socket: Socket;
   #buffer = Buffer.alloc(0);
   #waiting: (() => void)[] = [];
   #ended = false;
@@ -32,6 +34,10 @@ export class NbdClient {
 
   private constructor(socket: Socket) {
     this.#socket = socket;
+    this.#attach(socket);
+  }
+
+  #attach(socket: Socket): void {
     socket.on('data', (d: Buffer) => {
       this.#buffer = Buffer.concat([this.#buffer, d]);
       this.#wake();
@@ -44,6 +50,32 @@ export class NbdClient {
       this.#pending.clear();
     });
     socket.on('error', () => {});
+  }
+
+  /**
+   * NBD_OPT_STARTTLS, then a TLS-PSK handshake as `identity` with `key` on the same connection;
+   * the option reply's type if it was not ACK, 'tls-failed' if the handshake failed.
+   */
+  async startTls(identity: string, key: Uint8Array): Promise<'ok' | 'tls-failed' | number> {
+    this.option(5);
+    const r = await this.optionReply();
+    if (r.type !== 1) return r.type;
+    const plain = this.#socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    const secure = connectTls({ socket: plain, ciphers: 'ECDHE-PSK-CHACHA20-POLY1305', maxVersion: 'TLSv1.2', pskCallback: () => ({ psk: Buffer.from(key), identity }), checkServerIdentity: () => undefined });
+    const ok = await new Promise<boolean>((resolve) => {
+      secure.once('secureConnect', () => resolve(true));
+      secure.once('error', () => resolve(false));
+      secure.once('close', () => resolve(false));
+    });
+    this.#socket = secure;
+    this.#attach(secure);
+    if (!ok) {
+      this.#ended = true;
+      this.#wake();
+    }
+    return ok ? 'ok' : 'tls-failed';
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<NbdClient> {
@@ -168,9 +200,13 @@ export class NbdClient {
 }
 
 /** A connected client in the transmission phase (GO with NBD_INFO_BLOCK_SIZE). */
-export async function openExport(port: number, name = ''): Promise<{ client: NbdClient; negotiated: Negotiated }> {
+export async function openExport(port: number, name = '', tls?: { identity: string; key: Uint8Array }): Promise<{ client: NbdClient; negotiated: Negotiated }> {
   const client = await NbdClient.connect(port);
   await client.greet();
+  if (tls !== undefined) {
+    const started = await client.startTls(tls.identity, tls.key);
+    if (started !== 'ok') throw new Error(`STARTTLS: ${started}`);
+  }
   const { final, negotiated } = await client.go(name);
   if (final.type !== 1 || negotiated === undefined) throw new Error(`GO refused: reply type ${final.type} ${final.data.toString()}`);
   client.transmission();

@@ -7,6 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { type AdminReply, adminRequest } from '../../src/real/admin-socket.js';
 import { type ClusterConfig, type ParitySpec, type PrimarySpec, clusterNodes, nodeFiles } from '../../src/real/cluster-config.js';
 import { UsageError } from '../usage-error.js';
+import { initSecrets, secretsExist } from './secret-files.js';
 import { forgetPid, runningPid, sleep, startNode, stopPid, waitGone, waitReady } from './processes.js';
 import { clusterRows, formatStatus } from './status-table.js';
 
@@ -29,6 +30,14 @@ function nodeNamed(ctx: ClusterContext, name: string): PrimarySpec | ParitySpec 
 const installed = (n: PrimarySpec | ParitySpec) => existsSync(nodeFiles(n.dir).orders);
 const holdsArray = (n: PrimarySpec | ParitySpec) => [nodeFiles(n.dir).image, nodeFiles(n.dir).sidecar, nodeFiles(n.dir).journal].some((f) => existsSync(f));
 
+/** Makes the cluster's key files; with `rotate`, new keys over the old — only with every node stopped (a running one holds the old key). */
+export function init(ctx: ClusterContext, rotate: boolean): number {
+  const running = clusterNodes(ctx.cluster).filter((n) => runningPid(ctx.run, n.name) !== undefined);
+  if (rotate && running.length > 0) return refuse(ctx, `cluster init --rotate: ${running.map((n) => n.name).join(', ')} running: \`xorsim cluster down ${ctx.cluster.file}\` first (a running node keeps the old key)`);
+  for (const line of initSecrets(ctx.cluster, rotate)) ctx.out(line);
+  return 0;
+}
+
 /**
  * Starts every node not running. A new cluster's nodes (none installed yet) are installed on
  * empty arrays. Once it is installed, a node missing is a lost array — `replace` brings it
@@ -37,6 +46,8 @@ const holdsArray = (n: PrimarySpec | ParitySpec) => [nodeFiles(n.dir).image, nod
 export async function up(ctx: ClusterContext): Promise<number> {
   const nodes = clusterNodes(ctx.cluster);
   const fresh = nodes.every((n) => !installed(n));
+  // A new cluster gets its keys made here if `cluster init` was not run; an installed one must have them.
+  if (fresh && !secretsExist(ctx.cluster)) for (const line of initSecrets(ctx.cluster, false)) ctx.out(line);
   let code = 0;
   const starting: { name: string; pid: number }[] = [];
   for (const n of nodes) {

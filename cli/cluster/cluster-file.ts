@@ -3,15 +3,16 @@
 // zod schema validates it, gives its defaults and the editor JSON Schema
 // (docs/examples/cluster.schema.json, `npm run schema`); problems are reported
 // as scenario files' are: one line naming the file, the field and what is wrong.
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssue, formatProblem, withLineColumn, type ScenarioProblem } from '../../sim/scenario/load.js';
 import { duration, size } from '../../sim/scenario/unit-types.js';
 import { parseBytes } from '../../sim/scenario/units.js';
 import type { ClusterConfig, Endpoint, ParitySpec, PrimarySpec } from '../../src/real/cluster-config.js';
-import { formatEndpoint } from '../../src/real/cluster-config.js';
+import { formatEndpoint, isLoopback } from '../../src/real/cluster-config.js';
 import { readText } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { checkSecretModes } from './secret-files.js';
 
 // Names end up in file names, log lines and NBD export names.
 const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'expected a name of letters, digits, _ and - (starting with a letter, at most 32)');
@@ -60,6 +61,9 @@ export const ClusterFileSchema = z.strictObject({
     })
     .default({ initial: 5000, max: 500_000 })
     .describe('retransmission of deltas and requests until answered'),
+  key: z.string().min(1).optional().describe('the peers\' key file (relative to the cluster file; default: the cluster file\'s name with .key): one line of 64 hex digits, mode 0600, made by `xorsim cluster init`. Every link between nodes is TLS-PSK with it'),
+  nbdPsk: z.string().min(1).optional().describe('the hosts\' key file (identity:hexkey lines, libnbd\'s tls-psk-file format, mode 0600): given, every NBD export requires TLS (nbds://) with one of its keys; `xorsim cluster init` makes it'),
+  insecure: z.boolean().default(false).describe('true: an NBD export may listen beyond loopback without TLS (anyone who reaches it reads and writes the array; the node warns at start)'),
   parity: z
     .strictObject({ ...node, name: name.default('parity'), blocks: blocks.optional().describe('defaults to the largest primary') })
     .describe('the parity array\'s node'),
@@ -68,10 +72,13 @@ export const ClusterFileSchema = z.strictObject({
 
 type ClusterFile = z.output<typeof ClusterFileSchema>;
 
-/** Reads and validates a cluster file; a UsageError names the first problem (and counts the rest). */
+/** Reads and validates a cluster file, and refuses key files others may read; a UsageError names the first problem (and counts the rest). */
 export function loadClusterFile(file: string): ClusterConfig {
   const result = parseClusterText(file, readText(file));
-  if (!Array.isArray(result)) return result;
+  if (!Array.isArray(result)) {
+    checkSecretModes(result);
+    return result;
+  }
   const [first, ...more] = result;
   throw new UsageError(formatProblem(first!) + (more.length > 0 ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''})` : ''));
 }
@@ -107,8 +114,14 @@ function resolveCluster(file: string, c: ClusterFile): ClusterConfig | ScenarioP
   const parity: ParitySpec = { role: 'parity', name: c.parity.name, address: c.parity.address, dir: resolve(base, c.parity.dir), blocks: c.parity.blocks === undefined ? largest : count('parity.blocks', c.parity.blocks) };
   if (parity.blocks < largest) problem('parity.blocks', `${parity.blocks} blocks, smaller than the largest primary (${largest}): parity must hold a block for every block of every primary`);
   checkDistinct(problem, [parity, ...primaries]);
+  // An export beyond this machine is open to whoever reaches it: TLS, or the operator's word that this is meant.
+  primaries.forEach((p, i) => {
+    if (!isLoopback(p.nbd.host) && c.nbdPsk === undefined && !c.insecure) problem(`primaries[${i}].nbd`, `${formatEndpoint(p.nbd)} is reachable beyond this machine: give "nbdPsk" (hosts connect with TLS) or set "insecure": true`);
+  });
   if (problems.length > 0) return problems;
-  return { file: resolve(file), name: c.name, blockBytes, protocol: c.protocol, ackPolicy: c.ackPolicy, retransmit: { initialUs: c.retransmit.initial, maxUs: c.retransmit.max }, parity, primaries };
+  const key = resolve(base, c.key ?? `${basename(file).replace(/\.json$/, '')}.key`);
+  const secrets = { key, ...(c.nbdPsk !== undefined && { nbdPsk: resolve(base, c.nbdPsk) }), insecure: c.insecure };
+  return { file: resolve(file), name: c.name, blockBytes, protocol: c.protocol, ackPolicy: c.ackPolicy, retransmit: { initialUs: c.retransmit.initial, maxUs: c.retransmit.max }, ...secrets, parity, primaries };
 }
 
 /** No two nodes share a name or a directory, and no two listeners an address. */

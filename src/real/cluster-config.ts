@@ -41,6 +41,12 @@ export interface ClusterConfig {
   readonly protocol: ProtocolVariant;
   readonly ackPolicy: AckPolicy;
   readonly retransmit: RetransmitOptions;
+  /** The peers' key file (absolute): every link between nodes is TLS-PSK with it (psk.ts). */
+  readonly key: string;
+  /** The hosts' key file (absolute, `identity:hexkey` lines): set, every NBD export requires TLS with one of its keys. */
+  readonly nbdPsk?: string;
+  /** An export may listen beyond loopback without TLS (the node warns at start). */
+  readonly insecure: boolean;
   readonly parity: ParitySpec;
   readonly primaries: readonly PrimarySpec[];
 }
@@ -48,6 +54,11 @@ export interface ClusterConfig {
 /** Every node, parity first. */
 export function clusterNodes(cluster: ClusterConfig): readonly (PrimarySpec | ParitySpec)[] {
   return [cluster.parity, ...cluster.primaries];
+}
+
+/** Only this machine can reach an address: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** "127.0.0.1:7400", "[::1]:7400". */

@@ -27,7 +27,7 @@ export const TRANSMISSION = {
   CAN_MULTI_CONN: 1 << 8,
 } as const;
 
-export const OPT = { EXPORT_NAME: 1, ABORT: 2, LIST: 3, INFO: 6, GO: 7 } as const;
+export const OPT = { EXPORT_NAME: 1, ABORT: 2, LIST: 3, STARTTLS: 5, INFO: 6, GO: 7 } as const;
 
 export const REP = {
   ACK: 1,
@@ -35,6 +35,7 @@ export const REP = {
   INFO: 3,
   ERR_UNSUP: 0x80000001,
   ERR_INVALID: 0x80000003,
+  ERR_TLS_REQD: 0x80000005,
   ERR_UNKNOWN: 0x80000006,
   ERR_SHUTDOWN: 0x80000007,
   ERR_TOO_BIG: 0x80000009,

@@ -15,13 +15,27 @@
 // MAX_PAYLOAD: longer writes are read and discarded, and a connection has at
 // most MAX_IN_FLIGHT requests (and MAX_IN_FLIGHT_BYTES) being served at once
 // before its next request is read.
+//
+// With `tls` the export is private: a client must send NBD_OPT_STARTTLS first
+// and complete a TLS-PSK handshake with one of the hosts' keys (psk.ts) —
+// libnbd's `nbds://user@host:port/?tls-psk-file=FILE`. Until then every
+// other option is answered NBD_REP_ERR_TLS_REQD (EXPORT_NAME, which cannot be
+// refused, with a hang-up), so nothing about the export and none of its
+// blocks is reachable without a key; a failed handshake is closed and logged.
+// A connection has HANDSHAKE_MS to reach transmission, so strangers cannot
+// hold connections open, and a listener holds at most MAX_CONNECTIONS.
 import { type Server, type Socket, createServer } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { BlockExport } from './nbd-export.js';
 import * as P from './nbd-protocol.js';
+import { PSK_TLS, quoteIdentity } from './psk.js';
 import { SocketReader } from './socket-reader.js';
 
 const MAX_IN_FLIGHT = 64;
 const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+/** The option haggling, TLS handshake included, must be over by then. */
+const HANDSHAKE_MS = 10_000;
+const MAX_CONNECTIONS = 256;
 const TRANSMISSION_FLAGS = P.TRANSMISSION.HAS_FLAGS | P.TRANSMISSION.SEND_FLUSH | P.TRANSMISSION.SEND_FUA | P.TRANSMISSION.SEND_TRIM | P.TRANSMISSION.CAN_MULTI_CONN;
 
 export interface NbdServerOptions {
@@ -33,6 +47,10 @@ export interface NbdServerOptions {
   readonly onClient?: (event: 'connected' | 'disconnected', peer: string) => void;
   /** The export threw instead of answering (a broken invariant below it): the request was answered EIO. */
   readonly onFatal?: (error: unknown) => void;
+  /** Set: TLS-PSK required, with these keys by identity (the hosts' key file). */
+  readonly tls?: { readonly keys: ReadonlyMap<string, Uint8Array> };
+  /** A connection refused: failed TLS, or TLS not started (for the log; never a key). */
+  readonly onRefused?: (peer: string, why: string) => void;
 }
 
 /** One client connection's requests being served. */
@@ -41,7 +59,15 @@ class Connection {
   bytes = 0;
   #waiters: (() => void)[] = [];
 
-  constructor(readonly socket: Socket) {}
+  /** The client's socket: the TCP one, then the TLS one over it after STARTTLS. */
+  socket: Socket;
+  /** TLS is up (or not required). */
+  secure: boolean;
+
+  constructor(socket: Socket, secure: boolean) {
+    this.socket = socket;
+    this.secure = secure;
+  }
 
   /** Waits until another request of `bytes` may be served. */
   async admit(bytes: number): Promise<void> {
@@ -87,6 +113,7 @@ export class NbdServer {
     return new Promise((resolve, reject) => {
       let nbd: NbdServer | undefined;
       const server = createServer((socket) => void nbd!.#serve(socket));
+      server.maxConnections = MAX_CONNECTIONS;
       nbd = new NbdServer(exp, options, server);
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -121,50 +148,115 @@ export class NbdServer {
 
   async #serve(socket: Socket): Promise<void> {
     if (this.#closing) return void socket.destroy();
-    const c = new Connection(socket);
+    const c = new Connection(socket, this.#options.tls === undefined);
     this.#connections.add(c);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     this.#options.onClient?.('connected', peer);
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
+    const deadline = setTimeout(() => {
+      this.#options.onRefused?.(peer, `no export chosen within ${HANDSHAKE_MS / 1000} s`);
+      c.socket.destroy();
+    }, HANDSHAKE_MS);
     try {
-      const reader = new SocketReader(socket);
       c.send(P.serverGreeting());
+      const reader = new SocketReader(socket);
       const flags = await reader.read(4);
       if (flags === undefined) return;
       const clientFlags = new DataView(flags.buffer).getUint32(0);
       if ((clientFlags & ~(P.CLIENT.FIXED_NEWSTYLE | P.CLIENT.NO_ZEROES)) !== 0) return; // a flag we did not offer: the spec says hang up
-      if (await this.#haggle(c, reader, (clientFlags & P.CLIENT.NO_ZEROES) !== 0)) await this.#transmit(c, reader);
+      const chosen = await this.#haggle(c, reader, (clientFlags & P.CLIENT.NO_ZEROES) !== 0, peer);
+      clearTimeout(deadline);
+      if (chosen !== undefined) await this.#transmit(c, chosen);
       await c.idle();
     } finally {
-      socket.end();
-      socket.destroySoon();
+      clearTimeout(deadline);
+      c.socket.end();
+      c.socket.destroySoon();
       this.#connections.delete(c);
       this.#options.onClient?.('disconnected', peer);
     }
   }
 
-  /** Option haggling; true once the client chose the export (transmission follows), false if it left. */
-  async #haggle(c: Connection, reader: SocketReader, noZeroes: boolean): Promise<boolean> {
+  /** Option haggling; the reader to go on with once the client chose the export (transmission follows), undefined if it left. */
+  async #haggle(c: Connection, first: SocketReader, noZeroes: boolean, peer: string): Promise<SocketReader | undefined> {
+    let reader = first;
+    let told = false;
     for (;;) {
       const raw = await reader.read(P.OPTION_HEADER_BYTES);
       const h = raw === undefined ? undefined : P.parseOptionHeader(raw);
-      if (h === undefined) return false;
+      if (h === undefined) return undefined;
       if (h.length > P.MAX_OPTION_DATA) {
-        if (!(await reader.skip(h.length)) || h.option === P.OPT.EXPORT_NAME) return false; // EXPORT_NAME cannot be refused but by hanging up
+        if (!(await reader.skip(h.length)) || h.option === P.OPT.EXPORT_NAME) return undefined; // EXPORT_NAME cannot be refused but by hanging up
         c.send(P.optionError(h.option, P.REP.ERR_TOO_BIG, 'option data too long'));
         continue;
       }
       const data = await reader.read(h.length);
-      if (data === undefined) return false;
+      if (data === undefined) return undefined;
       if (this.#closing && h.option !== P.OPT.ABORT) {
         c.send(P.optionError(h.option, P.REP.ERR_SHUTDOWN, 'the node is shutting down'));
         continue;
       }
+      if (h.option === P.OPT.STARTTLS && this.#options.tls !== undefined) {
+        if (c.secure || data.length > 0) {
+          c.send(P.optionError(h.option, P.REP.ERR_INVALID, c.secure ? 'TLS is already up' : 'STARTTLS takes no data'));
+          continue;
+        }
+        c.send(P.optionReply(h.option, P.REP.ACK));
+        const upgraded = await this.#startTls(c, reader, peer);
+        if (upgraded === undefined) return undefined;
+        reader = upgraded;
+        continue;
+      }
+      if (!c.secure && h.option !== P.OPT.ABORT) {
+        // A private export: nothing but STARTTLS (or leaving) before TLS is up.
+        if (h.option === P.OPT.EXPORT_NAME) return void this.#options.onRefused?.(peer, 'NBD_OPT_EXPORT_NAME without TLS (this export requires it)');
+        c.send(P.optionError(h.option, P.REP.ERR_TLS_REQD, 'this export requires TLS: send NBD_OPT_STARTTLS (nbds:// with a tls-psk-file)'));
+        if (!told) this.#options.onRefused?.(peer, `option ${h.option} without TLS (this export requires it)`);
+        told = true; // once a connection: a client looping on options must not flood the log
+        continue;
+      }
       const answer = this.#option(h.option, data, noZeroes);
       c.send(...answer.send);
-      if (answer.then !== 'continue') return answer.then === 'transmit';
+      if (answer.then !== 'continue') return answer.then === 'transmit' ? reader : undefined;
     }
+  }
+
+  /**
+   * The TLS handshake after STARTTLS's ACK, on the same connection: the reader over the TLS
+   * socket once a hosts' key is proved, else undefined (the connection closed, the refusal
+   * logged). A client that sent anything after STARTTLS before TLS began broke the protocol.
+   */
+  async #startTls(c: Connection, plain: SocketReader, peer: string): Promise<SocketReader | undefined> {
+    if (plain.detach() > 0) {
+      this.#options.onRefused?.(peer, 'bytes sent after NBD_OPT_STARTTLS before the TLS handshake');
+      return undefined;
+    }
+    const keys = this.#options.tls!.keys;
+    let claimed: string | undefined;
+    const secure = new TLSSocket(c.socket, {
+      isServer: true,
+      ...PSK_TLS,
+      pskCallback: (_socket: TLSSocket, identity: string) => {
+        claimed = identity;
+        return keys.get(identity) ?? null;
+      },
+    } as ConstructorParameters<typeof TLSSocket>[1]);
+    const outcome = await new Promise<string | undefined>((resolve) => {
+      secure.once('secure', () => resolve(undefined));
+      secure.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      secure.once('close', () => resolve('closed during the handshake'));
+    });
+    secure.on('error', () => secure.destroy());
+    c.socket = secure;
+    if (outcome !== undefined) {
+      const who = claimed === undefined ? '' : ` as ${quoteIdentity(claimed)}${keys.has(claimed) ? '' : ' (no such identity)'}`;
+      this.#options.onRefused?.(peer, `TLS${who} failed: ${outcome}`);
+      secure.destroy();
+      return undefined;
+    }
+    c.secure = true;
+    return new SocketReader(secure);
   }
 
   /** What to send for one option, and what follows it. */

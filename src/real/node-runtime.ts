@@ -4,7 +4,11 @@
 // the built-in controller of its role (primary-node.ts, parity-node.ts) with
 // the operator's standing orders, a primary's NBD export (nbd-server.ts), and
 // its admin socket (admin-socket.ts). Every listener is opened before anything
-// is written: a port in use leaves nothing half-installed.
+// is written: a port in use leaves nothing half-installed. Its keys (psk.ts)
+// are read first, and a missing, unreadable or exposed key file stops the
+// start: links to peers are always TLS-PSK, and the export is TLS-PSK when the
+// cluster names hosts' keys. Keys live in memory only: never in a log line,
+// a status answer or an error.
 // Each notable event is one line of its log.
 //
 // Stopping (SIGTERM, or `stop` on the admin socket) is graceful: hosts' requests
@@ -19,13 +23,14 @@ import type { ControllerPorts } from '../controller-api.js';
 import type { Probe } from '../ports/probe.js';
 import { type AdminAnswer, type AdminOp, type AdminReply, AdminServer } from './admin-socket.js';
 import { nextBoot } from './boot-counter.js';
-import { type ClusterConfig, type PrimarySpec, clusterNodes, formatEndpoint, nodeFiles } from './cluster-config.js';
+import { type ClusterConfig, type PrimarySpec, clusterNodes, formatEndpoint, isLoopback, nodeFiles } from './cluster-config.js';
 import { FileBlockDevice } from './file-block-device.js';
 import { FileDurableLog } from './file-durable-log.js';
 import { BlockExport, DeferredTarget } from './nbd-export.js';
 import { NbdServer } from './nbd-server.js';
 import type { OrdersFile, ParityOrders, PrimaryOrders } from './node-orders.js';
 import { NodeSetupError, type StartMode, prepareOrders } from './node-setup.js';
+import { SecretFileError, readPeerKey, readPskFile } from './psk.js';
 import type { PeerLink } from './peer-link.js';
 import { ParityNode } from './parity-node.js';
 import { PrimaryNode } from './primary-node.js';
@@ -75,6 +80,7 @@ export class NodeRuntime {
     const spec = clusterNodes(start.cluster).find((n) => n.name === start.name);
     if (spec === undefined) throw new NodeSetupError(`${start.cluster.file}: no node named "${start.name}" (nodes: ${clusterNodes(start.cluster).map((n) => n.name).join(', ')})`);
     const node = new NodeRuntime(start);
+    const keys = await readKeys(start.cluster, spec.role === 'primary');
     const files = nodeFiles(spec.dir);
     await mkdir(spec.dir, { recursive: true, mode: 0o700 });
     // The admin socket first: it is the directory's lock (a second node there stops here).
@@ -83,8 +89,8 @@ export class NodeRuntime {
     });
     try {
       // Listening before the orders are written: a port in use must not leave a half-installed node.
-      await node.#listen(spec.role === 'primary' ? [start.cluster.parity] : start.cluster.primaries);
-      if (spec.role === 'primary') await node.#export(spec);
+      await node.#listen(spec.role === 'primary' ? [start.cluster.parity] : start.cluster.primaries, keys.peer);
+      if (spec.role === 'primary') await node.#export(spec, keys.hosts);
       const orders = await prepareOrders(start.cluster, spec, start.mode, start.members);
       const ports = await node.#openPorts();
       node.#role =
@@ -100,6 +106,7 @@ export class NodeRuntime {
     }
     node.#state = 'running';
     const nbd = spec.role === 'primary' ? `, nbd ${formatEndpoint(spec.nbd)}` : '';
+    if (spec.role === 'primary' && keys.hosts === undefined && !isLoopback(spec.nbd.host)) node.log(`warning: nbd export on ${formatEndpoint(spec.nbd)} without TLS ("insecure": true in the cluster file): anyone who can reach it reads and writes this array`);
     node.log(`started: ${spec.role} of cluster ${start.cluster.name}, boot ${node.#boot}, pid ${process.pid}, peers on ${formatEndpoint(spec.address)}${nbd}, ${spec.blocks} blocks of ${start.cluster.blockBytes} B, ${start.cluster.protocol}`);
     return node;
   }
@@ -149,7 +156,7 @@ export class NodeRuntime {
     const links = Object.fromEntries(peers.map((p) => [p, linkState(this.#tcp?.link(p))]));
     const probes = Object.fromEntries([...this.#probes].sort(([a], [b]) => a.localeCompare(b)));
     const nbd = spec.role === 'primary' ? { nbd: { address: formatEndpoint(spec.nbd), clients: this.#nbd?.clients ?? 0, requests: this.#nbd?.requests ?? 0, errors: this.#nbd?.errors ?? 0 } } : {};
-    return { name: this.#name, role: spec.role, cluster: this.#s.cluster.name, state: this.#state, pid: process.pid, boot: this.#boot, startedAt: this.#startedAt, address: formatEndpoint(spec.address), links, probes, ...nbd, ...this.#role?.status() };
+    return { name: this.#name, role: spec.role, cluster: this.#s.cluster.name, state: this.#state, pid: process.pid, boot: this.#boot, startedAt: this.#startedAt, address: formatEndpoint(spec.address), links, wire: { malformed: this.#tcp?.malformed ?? 0, refused: this.#tcp?.refused ?? 0, impostor: this.#tcp?.impostor ?? 0 }, probes, ...nbd, ...this.#role?.status() };
   }
 
   async #answer(op: AdminOp): Promise<AdminAnswer> {
@@ -162,10 +169,14 @@ export class NodeRuntime {
   }
 
   /** The TCP transport: listening on the node's address, its peers known. */
-  async #listen(peers: readonly { name: string; address: { host: string; port: number } }[]): Promise<void> {
+  async #listen(peers: readonly { name: string; address: { host: string; port: number } }[], key: Uint8Array): Promise<void> {
     const spec = clusterNodes(this.#s.cluster).find((n) => n.name === this.#name)!;
     const onFatal = (error: unknown) => this.fatal(error, 'message handler');
-    this.#tcp = await TcpTransport.listen(this.#name, spec.address.host, spec.address.port, onFatal).catch((error: NodeJS.ErrnoException) => {
+    // Any node of the cluster may authenticate (a message from one outside the group is the controller's to refuse).
+    const auth = { key, peers: clusterNodes(this.#s.cluster).map((n) => n.name).filter((n) => n !== this.#name), onRefused: (what: string) => this.log(what) };
+    // A message carries at most one block: a frame longer than a block and its fields is garbage, and closes its connection.
+    const maxFrameBytes = this.#s.cluster.blockBytes + 64 * 1024;
+    this.#tcp = await TcpTransport.listen(this.#name, spec.address.host, spec.address.port, onFatal, { maxFrameBytes }, auth).catch((error: NodeJS.ErrnoException) => {
       throw new NodeSetupError(`${this.#name}: cannot listen on ${formatEndpoint(spec.address)} (${error.code ?? error.message})`);
     });
     for (const p of peers) {
@@ -176,9 +187,17 @@ export class NodeRuntime {
   }
 
   /** A primary's NBD export, listening at once; its requests wait until the controller has started. */
-  async #export(spec: PrimarySpec): Promise<void> {
+  async #export(spec: PrimarySpec, keys: ReadonlyMap<string, Uint8Array> | undefined): Promise<void> {
     const hosts = (this.#hosts = new DeferredTarget(this.#s.cluster.blockBytes, spec.blocks));
-    const options = { name: spec.name, host: spec.nbd.host, port: spec.nbd.port, onClient: (event: string, peer: string) => this.log(`nbd client ${peer} ${event}`), onFatal: (error: unknown) => this.fatal(error, 'nbd') };
+    const options = {
+      name: spec.name,
+      host: spec.nbd.host,
+      port: spec.nbd.port,
+      onClient: (event: string, peer: string) => this.log(`nbd client ${peer} ${event}`),
+      onFatal: (error: unknown) => this.fatal(error, 'nbd'),
+      onRefused: (peer: string, why: string) => this.log(`nbd client ${peer} refused: ${why}`),
+      ...(keys !== undefined && { tls: { keys } }),
+    };
     this.#nbd = await NbdServer.listen(new BlockExport(hosts), options).catch((error: NodeJS.ErrnoException) => {
       throw new NodeSetupError(`${this.#name}: cannot export over NBD on ${formatEndpoint(spec.nbd)} (${error.code ?? error.message})`);
     });
@@ -197,6 +216,16 @@ export class NodeRuntime {
       anomaly: (name, block) => this.log(`anomaly ${name} at block ${block}: only a fault explains it (corruption, a lost write)`),
     };
     return { disk, transport: this.#tcp!, clock: new SystemClock((error, task) => this.fatal(error, task)), journal: this.#journal, probe, boot: this.#boot };
+  }
+}
+
+/** The peers' key, and a primary's hosts' keys if the cluster names them; a NodeSetupError (exit 2) naming the file if one is missing, exposed or malformed. */
+async function readKeys(cluster: ClusterConfig, primary: boolean): Promise<{ peer: Uint8Array; hosts?: ReadonlyMap<string, Uint8Array> }> {
+  try {
+    const peer = await readPeerKey(cluster.key);
+    return primary && cluster.nbdPsk !== undefined ? { peer, hosts: await readPskFile(cluster.nbdPsk) } : { peer };
+  } catch (error) {
+    throw error instanceof SecretFileError ? new NodeSetupError(error.message) : error;
   }
 }
 

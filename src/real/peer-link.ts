@@ -10,7 +10,14 @@
 //
 // Frames written to a connection that then breaks are lost: TCP cannot say
 // which of them arrived. The Transport port allows exactly that.
+//
+// With a key, the connection is TLS-PSK (psk.ts) as this node's name, and it
+// counts as made only once the handshake has proved that both ends hold the
+// key: a listener without it never gets a frame.
 import { type Socket, connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { PSK_TLS } from './psk.js';
+import { MAX_FRAME_BYTES } from './tcp-frames.js';
 import { performance } from 'node:perf_hooks';
 
 export interface PeerAddress {
@@ -25,12 +32,21 @@ export interface LinkOptions {
   readonly maxBackoffMs?: number;
   /** Bytes of frames queued for a peer (waiting for a connection, or in the socket's buffer) before frames are dropped (default 8 MiB). */
   readonly maxQueuedBytes?: number;
+  /** The longest frame this node's listener takes (default tcp-frames.ts's MAX_FRAME_BYTES): a longer length closes the connection. */
+  readonly maxFrameBytes?: number;
 }
 
-export const LINK_DEFAULTS: Required<LinkOptions> = { initialBackoffMs: 10, maxBackoffMs: 1000, maxQueuedBytes: 8 * 1024 * 1024 };
+/** TLS-PSK for the link: the cluster's key, and the name this node authenticates as. */
+export interface LinkAuth {
+  readonly key: Uint8Array;
+  readonly identity: string;
+}
+
+export const LINK_DEFAULTS: Required<LinkOptions> = { initialBackoffMs: 10, maxBackoffMs: 1000, maxQueuedBytes: 8 * 1024 * 1024, maxFrameBytes: MAX_FRAME_BYTES };
 
 export class PeerLink {
   readonly #options: Required<LinkOptions>;
+  readonly #auth: LinkAuth | undefined;
   #address: PeerAddress;
   #socket: Socket | undefined;
   #connected = false;
@@ -48,8 +64,9 @@ export class PeerLink {
   /** Hears the link come up (a connection made) and go down (one that was up broke), for a node's log. */
   onChange: ((up: boolean) => void) | undefined;
 
-  constructor(address: PeerAddress, options: LinkOptions = {}) {
+  constructor(address: PeerAddress, options: LinkOptions = {}, auth?: LinkAuth) {
     this.#address = address;
+    this.#auth = auth;
     this.#options = { ...LINK_DEFAULTS, ...options };
     this.#backoffMs = this.#options.initialBackoffMs;
   }
@@ -104,10 +121,13 @@ export class PeerLink {
 
   #connect(): void {
     this.attempts++;
-    const socket = connect(this.#address.port, this.#address.host);
+    const auth = this.#auth;
+    const { host, port } = this.#address;
+    // No certificate to check: the PSK handshake itself proves the listener holds the key.
+    const socket = auth === undefined ? connect(port, host) : connectTls({ host, port, ...PSK_TLS, pskCallback: () => ({ psk: auth.key, identity: auth.identity }), checkServerIdentity: () => undefined });
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.once('connect', () => {
+    socket.once(auth === undefined ? 'connect' : 'secureConnect', () => {
       this.#connected = true;
       this.onChange?.(true);
       this.#backoffMs = this.#options.initialBackoffMs;

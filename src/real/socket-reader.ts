@@ -18,18 +18,34 @@ export class SocketReader {
   constructor(socket: Socket, highWater = DEFAULT_HIGH_WATER) {
     this.#socket = socket;
     this.#highWater = highWater;
-    socket.on('data', (chunk: Buffer) => {
-      this.#chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this.#buffered += chunk.length;
-      if (this.#buffered > this.#highWater) socket.pause();
-      this.#notify();
-    });
-    const end = () => {
-      this.#ended = true;
-      this.#notify();
-    };
-    socket.on('end', end);
-    socket.on('close', end);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onEnd);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.#buffered += chunk.length;
+    if (this.#buffered > this.#highWater) this.#socket.pause();
+    this.#notify();
+  };
+
+  readonly #onEnd = (): void => {
+    this.#ended = true;
+    this.#notify();
+  };
+
+  /**
+   * Stops reading the socket (another reader takes over: TLS, after NBD's STARTTLS) and pauses it;
+   * the number of bytes received and not yet read, which the new reader will never see.
+   */
+  detach(): number {
+    this.#socket.off('data', this.#onData);
+    this.#socket.off('end', this.#onEnd);
+    this.#socket.off('close', this.#onEnd);
+    this.#socket.pause();
+    this.#ended = true;
+    return this.#buffered;
   }
 
   /** Exactly `n` bytes (a fresh copy), or undefined if the stream ends first. */

@@ -5,7 +5,11 @@
 // TCP delivers bytes, not messages: a frame may arrive in pieces, or several
 // in one chunk; FrameReader puts them back together.
 
-/** No frame is longer (a block of 64 MiB and change): a length past it is a peer's garbage, not a message. */
+/**
+ * No frame is longer by default (a block of 64 MiB and change): a length past it is a peer's garbage,
+ * not a message. A node sets its own from its block size (a message carries at most one block), so a
+ * connection never makes it buffer more than a block and change.
+ */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024 + 4096;
 
 export function encodeFrame(self: Uint8Array, body: Uint8Array): Uint8Array {
@@ -27,6 +31,11 @@ export interface DecodedFrame {
 export class FrameReader {
   #chunks: Uint8Array[] = [];
   #buffered = 0;
+  readonly #maxFrameBytes: number;
+
+  constructor(maxFrameBytes = MAX_FRAME_BYTES) {
+    this.#maxFrameBytes = maxFrameBytes;
+  }
 
   /**
    * Takes the next bytes off the stream; returns every frame they complete,
@@ -41,7 +50,7 @@ export class FrameReader {
     for (;;) {
       if (this.#buffered < 4) return out;
       const length = this.#peekLength();
-      if (length < 2 || length > MAX_FRAME_BYTES) return 'garbage';
+      if (length < 2 || length > this.#maxFrameBytes) return 'garbage';
       if (this.#buffered < 4 + length) return out;
       const frame = this.#take(4 + length).subarray(4);
       out.push(parse(frame));
