@@ -11,8 +11,15 @@ import { join, relative } from 'node:path';
 
 const COUNTED = ['Killed', 'Timeout', 'Survived', 'NoCoverage'];
 
-/** An equivalent mutant is named by file, line, column, mutator and replacement (ids change from run to run). */
-export const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${(m.replacement ?? '').replace(/\s+/g, ' ')}`;
+/**
+ * An equivalent mutant is named by file, mutator, replacement, column and the text of its line
+ * (trimmed) — not its line number (ids change from run to run, and a line added above it would
+ * silently un-triage it): `src/x.ts:Mutator:replacement@column:line text`.
+ */
+export const keyOf = (file, m, sourceLines) => {
+  const line = (sourceLines[m.location.start.line - 1] ?? '').trim();
+  return `${file}:${m.mutatorName}:${(m.replacement ?? '').replace(/\s+/g, ' ')}@${m.location.start.column}:${line}`;
+};
 
 export function loadEquivalent(root) {
   const f = join(root, 'scripts/mutation/equivalent.json');
@@ -36,7 +43,8 @@ export function summarize({ root, out, wallS, cpuS, mutate, concurrency, dirs })
     }
     for (const [file, f] of Object.entries(json.files)) {
       const rel = relative(root, join(root, file)).replace(/^.*?(src\/)/, '$1');
-      for (const m of f.mutants) rows.push({ file: rel, m, key: keyOf(rel, m) });
+      const lines = (f.source ?? '').split('\n');
+      for (const m of f.mutants) rows.push({ file: rel, m, key: keyOf(rel, m, lines) });
     }
   }
   const byDir = new Map();
