@@ -3,6 +3,7 @@
 // (controller-api.ts), so the simulator builds every controller one way.
 import type { ControllerModule } from './controller-api.js';
 import { ParityController } from './parity/parity-controller.js';
+import { LiteralPrimary } from './primary/literal-primary.js';
 import { PrimaryController } from './primary/primary-controller.js';
 import { NO_BUGS, type PlantedBugs } from './protocol/planted-bugs.js';
 
@@ -10,10 +11,15 @@ import { NO_BUGS, type PlantedBugs } from './protocol/planted-bugs.js';
 export function builtinControllers(bugs: PlantedBugs = NO_BUGS): ControllerModule {
   return {
     primary(ports, config) {
+      if (config.protocol === 'literal') {
+        // The claims as written (planted bugs are mutations of hardened: literal takes none).
+        const literal = new LiteralPrimary({ ...ports, parity: config.parity, member: config.member });
+        literal.onRestored = () => ports.report.restored();
+        return literal;
+      }
       const controller = new PrimaryController({
         ...ports,
         parity: config.parity,
-        variant: config.protocol,
         ackPolicy: config.ackPolicy,
         retransmit: config.retransmit,
         member: config.member,

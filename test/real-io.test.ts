@@ -91,7 +91,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
         assert.ok((await disk.write(k, data, blockChecksum(k, data))).ok); // prefill, with its checksums
       }
       const member = n !== 'p4'; // p4 joins later
-      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', member, ...(await persisted(n)) });
+      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', member, ...(await persisted(n)) });
       c.start();
       primaries.push(c);
     }
@@ -164,7 +164,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
     assert.is(p2Persisted.boot, 2);
     const disk2 = await FileBlockDevice.open(join(dir, 'p2.img'), BLOCKS[1]!, BYTES, { checksums: true });
     devices[1] = disk2;
-    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', variant: 'hardened', ...p2Persisted });
+    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', ...p2Persisted });
     let restored = false;
     p2.onRestored = () => void (restored = true);
     p2.start();

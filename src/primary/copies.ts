@@ -10,8 +10,9 @@
 // answer. Its stored copy is read once more (a misdirected read was a moment's
 // error), or, once the rebuilt data is being written, that data is the copy;
 // else it has none. A request already waiting for the lock when such a
-// rebuild starts is answered then. hardened answers "no copy" (empty) for a
-// block it cannot read or whose checksum fails; literal sends nothing.
+// rebuild starts is answered then. A block it cannot read, or whose checksum
+// fails, is answered "no copy" (empty). (The hardened primary's; the literal
+// one answers from its disk alone: literal-primary.ts.)
 import type { Buggify } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { NodeId, Transport } from '../ports/transport.js';
@@ -30,8 +31,7 @@ interface CopiesDeps {
   readonly parity: NodeId;
   readonly locks: BlockLocks;
   readonly restore: RestoreState;
-  readonly outbox: Outbox | undefined;
-  readonly hardened: boolean;
+  readonly outbox: Outbox;
   /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
   readonly seam: Seam;
   readonly epoch: () => number;
@@ -83,10 +83,9 @@ export class Copies {
     const d = this.#d;
     const end = Math.min(first + count, d.disk.blockCount);
     for (let block = first; block < end; block++) {
-      // literal sends nothing for a block it cannot read: the build waits for it forever.
       const copy = await this.#forMerge(block);
-      assert(copy === undefined || copy.data.length === d.disk.blockBytes || copy.data.length === 0, `${d.net.self}: build copy of block ${block} is ${copy?.data.length} bytes`);
-      if (copy !== undefined) d.net.send(d.parity, { type: 'block-copy', block, data: copy.data });
+      assert(copy.data.length === d.disk.blockBytes || copy.data.length === 0, `${d.net.self}: build copy of block ${block} is ${copy.data.length} bytes`);
+      d.net.send(d.parity, { type: 'block-copy', block, data: copy.data });
     }
   }
 
@@ -94,7 +93,7 @@ export class Copies {
   async answerJoin(id: number, block: number): Promise<void> {
     const d = this.#d;
     const copy = await this.#forMerge(block, d.seam.fencesJoinCopies);
-    assert(copy !== undefined, `${d.net.self}: cannot read block ${block} to join`);
+    assert(copy.upTo <= d.highestSeq() && (copy.data.length === 0 || copy.data.length === d.disk.blockBytes), `${d.net.self}: join copy of block ${block}: ${copy.data.length} bytes up to delta ${copy.upTo}`);
     const wait = d.buggify.delay('join-copy-reply-delay');
     if (wait > 0) await d.clock.sleep(wait);
     d.net.send(d.parity, { type: 'join-copy', id, block, epoch: d.epoch(), reflectsUpTo: copy.upTo, data: copy.data });
@@ -112,9 +111,9 @@ export class Copies {
     // A lost block holds zeros (as Q counts it once its stripe is re-protected) — settled
     // only once parity has every delta for it: one sent before the loss may still be on its way.
     // Its zeros are checked too (the scrub asks): damaged since, they are written again.
-    if (d.hardened && d.restore.lost.has(block)) {
+    if (d.restore.lost.has(block)) {
       await this.#lockedUnlessRepairing(block, () => this.#checkZeros(block), () => undefined);
-      return reply(d.outbox?.pending(block) === true ? 1 : 3, new Uint8Array(d.disk.blockBytes));
+      return reply(d.outbox.pending(block) ? 1 : 3, new Uint8Array(d.disk.blockBytes));
     }
     // No copy to give (restoring): at once, without the lock.
     const valid = Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount;
@@ -130,7 +129,7 @@ export class Copies {
         const read = await d.disk.read(block);
         if (!read.ok) return { status: 2, data: empty };
         // A delta parity has not acknowledged means our data is ahead of Q[block].
-        return { status: d.outbox?.pending(block) === true ? 1 : 0, data: read.data };
+        return { status: d.outbox.pending(block) ? 1 : 0, data: read.data };
       },
       () => this.#duringRepair(block),
     );
@@ -154,19 +153,13 @@ export class Copies {
   }
 
   /** A copy to merge into Q (build, join), and the last delta it reflects (read under the lock unless not `fenced`). */
-  async #forMerge(block: number, fenced = true): Promise<{ data: Uint8Array; upTo: number } | undefined> {
+  async #forMerge(block: number, fenced = true): Promise<{ data: Uint8Array; upTo: number }> {
     const d = this.#d;
     assert(Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount, `${d.net.self}: merge copy of block ${block} beyond the array`);
     const none = () => ({ data: NO_COPY, upTo: d.highestSeq() });
     if (!fenced) {
       const read = await d.disk.read(block);
       return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
-    }
-    if (!d.hardened) {
-      return d.locks.with(block, async () => {
-        const read = await d.disk.read(block);
-        return read.ok ? { data: read.data, upTo: d.highestSeq() } : undefined; // literal: nothing to send
-      });
     }
     if (this.#repairing.has(block)) return this.#readDuringRepair(block, none);
     return this.#lockedUnlessRepairing(
@@ -204,7 +197,7 @@ export class Copies {
   /** A copy-reply's status and data for a block being rebuilt (#readDuringRepair). */
   async #duringRepair(block: number): Promise<{ status: number; data: Uint8Array }> {
     const again = await this.#readDuringRepair(block, () => undefined);
-    return again === undefined ? { status: 2, data: new Uint8Array(0) } : { status: this.#d.outbox?.pending(block) === true ? 1 : 0, data: again.data };
+    return again === undefined ? { status: 2, data: new Uint8Array(0) } : { status: this.#d.outbox.pending(block) ? 1 : 0, data: again.data };
   }
 
   /** Runs `fn` holding `block`'s lock — unless a rebuild of it starts while we wait: then `repairing` answers. */

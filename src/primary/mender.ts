@@ -38,8 +38,7 @@ interface MenderDeps {
   readonly locks: BlockLocks;
   readonly restore: RestoreState;
   readonly copies: Copies;
-  readonly outbox: Outbox | undefined;
-  readonly hardened: boolean;
+  readonly outbox: Outbox;
   /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
   readonly seam: Seam;
   readonly probe: Probe;
@@ -68,12 +67,10 @@ export class Mender {
   /**
    * The block's contents as the host should see them; call holding the block
    * lock. `forWrite`: a lost block's zeros (what the next delta is against).
-   * literal returns whatever the disk says, errors included (the claims say nothing).
    */
   async contents(block: number, forWrite = false, repaired: ProbeName = 'media-error-repaired'): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
     assert(d.locks.busy(block), `${d.net.self}: contents of block ${block} read without its lock`);
-    if (!d.hardened) return d.disk.read(block);
     if (d.restore.lost.has(block)) return this.#lostContents(forWrite);
     if (!d.restore.usable(block)) {
       return this.#rebuild(block, 'degraded-read-served', forWrite);
@@ -93,8 +90,8 @@ export class Mender {
   /** Rebuilds, from parity, every block in `lost` (a replaced drive's), under host load. */
   rebuildAll(lost: readonly number[]): void {
     const d = this.#d;
-    assert(d.hardened, `${d.net.self}: literal rebuilds nothing`);
     if (lost.length === 0) return;
+    assert(lost.every((block) => block >= 0 && block < d.disk.blockCount), `${d.net.self}: lost blocks beyond the array`);
     d.clock.spawn('rebuild lost blocks', async () => {
       await d.ready();
       let next = 0;
@@ -118,7 +115,7 @@ export class Mender {
    */
   async lose(block: number): Promise<void> {
     const d = this.#d;
-    assert(d.hardened && d.locks.busy(block), `${d.net.self}: block ${block} lost without its lock (or by literal, which knows no loss)`);
+    assert(d.locks.busy(block), `${d.net.self}: block ${block} lost without its lock`);
     const fresh = d.restore.lost.add(block, d.highestSeq());
     await d.persist();
     if (fresh) {
@@ -131,8 +128,9 @@ export class Mender {
   /** Recovery: every lost block's zeros written again (a power failure may have reverted them). */
   zeroFillLost(): void {
     const d = this.#d;
-    assert(d.hardened, `${d.net.self}: literal keeps no lost blocks`);
-    for (const block of d.restore.lost.blocks()) {
+    const lost = d.restore.lost.blocks();
+    assert(lost.every((block) => block < d.disk.blockCount), `${d.net.self}: lost blocks beyond the array`);
+    for (const block of lost) {
       d.clock.spawn('zero lost block', () =>
         d.locks.with(block, async () => {
           if (d.restore.lost.has(block)) await this.#zeroFill(block);
@@ -144,11 +142,11 @@ export class Mender {
   /** Has parity rebuild `block` (call holding its lock), store it, and return it; or record it lost. */
   async #rebuild(block: number, probe: ProbeName, forWrite: boolean): Promise<VerifiedRead | typeof DATA_LOST> {
     const d = this.#d;
-    assert(d.hardened && d.locks.busy(block), `${d.net.self}: block ${block} rebuilt without its lock`);
+    assert(d.locks.busy(block), `${d.net.self}: block ${block} rebuilt without its lock`);
     // Its stored copy may be read meanwhile (it failed a read a moment ago) unless it is not restored yet.
     d.copies.beginRepair(block, d.restore.usable(block));
     try {
-      await d.outbox?.settled(block);
+      await d.outbox.settled(block);
       const reply = await d.rpc.call(d.parity, 'reconstruct-reply', (id) => ({ type: 'reconstruct-request', id, block }));
       if (isRefused(reply)) {
         d.probe.hit('request-refused');

@@ -2,11 +2,12 @@
 // array informed.
 //
 // Why over 400 lines: message dispatch, host I/O, recovery and the restore
-// handshake still share this class's private state (epoch, journal header,
-// gate). Its parts that own their state are already modules (mender.ts,
-// copies.ts, outbox.ts, restore-session.ts, lost-blocks.ts); the rest splits
-// with literal and hardened becoming separate implementations behind one
-// controller interface — not done yet.
+// handshake share this class's private state (epoch, journal header, gate).
+// Its parts that own their state are modules (mender.ts, copies.ts,
+// outbox.ts, restore-session.ts, lost-blocks.ts).
+//
+// This is the `hardened` primary. The `literal` one — the claims as written,
+// behind the same controller interface — is literal-primary.ts.
 //
 // update (claims 2, 7, 12): on a host write of w to block k, read the old
 // contents, compute d = w ^ old, store w, send (k, d) to the parity array.
@@ -15,9 +16,7 @@
 // store the blocks parity sends back; answer parity's copy requests when
 // another array is being restored.
 //
-// literal does exactly that: each delta sent once, the host acknowledged after
-// the local write, restored blocks stored as they come while host I/O carries
-// on against the local disk. hardened adds (docs/PROTOCOL.md): per-block
+// hardened adds to the claims (docs/PROTOCOL.md): per-block
 // serialisation; an intent journal (redo + resend after a crash: no write
 // hole); retransmission until parity acknowledges; the ack policy; during a
 // restore, reads of blocks not yet back are rebuilt by parity (degraded read),
@@ -40,7 +39,6 @@ import { REFUSAL, type RefusalReason, checkAtPrimary, refusalFor } from '../prot
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc, isRefused } from '../protocol/rpc.js';
-import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
@@ -57,14 +55,12 @@ export interface PrimaryDeps {
   readonly disk: BlockDevice;
   readonly transport: Transport;
   readonly clock: Clock;
-  /** `literal` leaves concurrent read-modify-writes of one block unserialised, as the claims do. */
-  readonly variant: ProtocolVariant;
   /** Where deltas and build copies go. */
   readonly parity: NodeId;
-  /** hardened only; literal always acknowledges after the local write. */
+  /** When the host's write is acknowledged: once parity holds it (default), or after the local write. */
   readonly ackPolicy?: AckPolicy;
   readonly retransmit?: RetransmitOptions;
-  /** hardened: the write-intent journal (without one, a crash can leave parity stale). */
+  /** The write-intent journal (without one, a crash can leave parity stale). */
   readonly journal?: DurableLog;
   /** false: not yet in the parity group (writes send no delta) until join(). Default true. */
   readonly member?: boolean;
@@ -90,7 +86,6 @@ export class PrimaryController implements PrimaryRole {
   readonly #net: Transport;
   readonly #clock: Clock;
   readonly #parity: NodeId;
-  readonly #hardened: boolean;
   readonly #ackPolicy: AckPolicy;
   readonly #retransmit: RetransmitOptions;
   readonly #locks: BlockLocks;
@@ -101,8 +96,8 @@ export class PrimaryController implements PrimaryRole {
   readonly #journal: DurableLog | undefined;
   readonly #rpc: Rpc;
   readonly #restore = new RestoreState();
-  /** hardened: deltas on their way to parity. */
-  readonly #outbox: Outbox | undefined;
+  /** Deltas on their way to parity. */
+  readonly #outbox: Outbox;
   readonly #copies: Copies;
   readonly #mender: Mender;
   readonly #notices = new LossNotices();
@@ -111,8 +106,8 @@ export class PrimaryController implements PrimaryRole {
   readonly #header = { epoch: 0, restoring: 0 };
   /** The last header write queued. */
   #headerWritten: Promise<void> = Promise.resolve();
-  /** hardened: the restore session parity is running for us. */
-  readonly #session: RestoreSession | undefined;
+  /** The restore session parity is running for us. */
+  readonly #session: RestoreSession;
   /** Waiting for the restore to complete (a leave). */
   readonly #afterRestore: (() => void)[] = [];
   /** Journal recovery found a restore under way and resumed it. */
@@ -133,26 +128,23 @@ export class PrimaryController implements PrimaryRole {
   onBlockLost: ((block: number) => void) | undefined;
 
   constructor(deps: PrimaryDeps) {
-    this.#hardened = deps.variant === 'hardened';
     this.#probe = deps.probe ?? NO_PROBE;
     this.#buggify = deps.buggify ?? NO_BUGGIFY;
-    this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened);
+    this.#disk = new VerifiedDisk(deps.disk, this.#probe, true);
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#parity = deps.parity;
     this.#ackPolicy = deps.ackPolicy ?? 'parity-durable';
     this.#retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
-    this.#journal = this.#hardened ? deps.journal : undefined;
-    this.#locks = new BlockLocks(this.#hardened);
+    this.#journal = deps.journal;
+    this.#locks = new BlockLocks();
     this.#seam = seamFor(deps.bugs ?? NO_BUGS);
     this.#member = deps.member ?? true;
     this.#left = deps.left ?? false;
     this.name = deps.transport.self;
-    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, this.#retransmit, deps.boot);
+    this.#rpc = new Rpc(deps.transport, deps.clock, this.#retransmit, deps.boot);
     const epoch = () => this.#epoch;
-    this.#outbox = this.#hardened
-      ? new Outbox({ net: deps.transport, clock: deps.clock, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, probe: this.#probe, flush: () => this.#disk.flush(), epoch })
-      : undefined;
+    this.#outbox = new Outbox({ net: deps.transport, clock: deps.clock, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, probe: this.#probe, flush: () => this.#disk.flush(), epoch });
     this.#copies = new Copies({
       disk: this.#disk,
       net: deps.transport,
@@ -162,14 +154,11 @@ export class PrimaryController implements PrimaryRole {
       locks: this.#locks,
       restore: this.#restore,
       outbox: this.#outbox,
-      hardened: this.#hardened,
       seam: this.#seam,
       epoch,
       highestSeq: () => this.#highestSeq,
     });
-    this.#session = this.#hardened
-      ? new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active, refused: (reason) => this.#refusedRestore(reason) })
-      : undefined;
+    this.#session = new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active, refused: (reason) => this.#refusedRestore(reason) });
     this.#mender = new Mender({
       disk: this.#disk,
       net: deps.transport,
@@ -180,7 +169,6 @@ export class PrimaryController implements PrimaryRole {
       restore: this.#restore,
       copies: this.#copies,
       outbox: this.#outbox,
-      hardened: this.#hardened,
       seam: this.#seam,
       probe: this.#probe,
       ready: () => this.#gate.ready,
@@ -194,7 +182,7 @@ export class PrimaryController implements PrimaryRole {
 
   /** Deltas sent again after a timeout, for the run summary and probes. */
   get retransmissions(): number {
-    return this.#outbox?.retransmissions ?? 0;
+    return this.#outbox.retransmissions;
   }
 
   get blockCount(): number {
@@ -238,19 +226,18 @@ export class PrimaryController implements PrimaryRole {
   }
 
   /**
-   * hardened: rebuild, from parity, every block the array reports lost (a
-   * replaced drive's), while host I/O goes on: each under its block lock, as
-   * a read that finds it unreadable would. literal leaves them unreadable
-   * until the host happens to rewrite them (the claims say nothing).
+   * Rebuild, from parity, every block the array reports lost (a replaced
+   * drive's), while host I/O goes on: each under its block lock, as a read
+   * that finds it unreadable would.
    */
   rebuildLostBlocks(): void {
-    if (this.#hardened) this.#mender.rebuildAll(this.#disk.lostBlocks());
+    this.#mender.rebuildAll(this.#disk.lostBlocks());
   }
 
   /**
    * This array lost its data (it is a new, empty array in its place): get it
-   * back from parity (claim 5). Host I/O goes on meanwhile (hardened: served
-   * safely; literal: against whatever the local disk holds).
+   * back from parity (claim 5). Host I/O goes on meanwhile, served safely:
+   * a block not back yet is rebuilt by parity on demand.
    */
   restore(): void {
     this.#restore.begin();
@@ -264,13 +251,12 @@ export class PrimaryController implements PrimaryRole {
       }
       // Durable before any delta of the new epoch leaves: a crash resumes this restore.
       await this.#persist({ epoch: begin.epoch, restoring: 1 });
-      assert(!this.#hardened || this.#header.restoring === 1, `${this.name}: restore begun but not journaled`);
+      assert(this.#header.restoring === 1, `${this.name}: restore begun but not journaled`);
       this.#epoch = begin.epoch;
-      this.#session?.begun(begin.session);
+      this.#session.begun(begin.session);
     };
-    // hardened: no delta leaves, no host I/O is served, before the new epoch is known.
-    if (this.#hardened) this.#gate.hold(this.#clock, 'restore handshake', handshake);
-    else this.#clock.spawn('restore request', handshake);
+    // No delta leaves, no host I/O is served, before the new epoch is known.
+    this.#gate.hold(this.#clock, 'restore handshake', handshake);
   }
 
   /**
@@ -281,7 +267,7 @@ export class PrimaryController implements PrimaryRole {
   join(): void {
     assert(!this.#member, `${this.name}: already a member`);
     this.#member = true;
-    this.#outbox?.rejoin();
+    this.#outbox.rejoin();
     const blockCount = this.#disk.blockCount;
     this.#clock.spawn('join', async () => {
       const answer = await this.#rpc.call(this.#parity, 'join-begin', (id) => ({ type: 'join-request', id, blockCount }));
@@ -305,29 +291,29 @@ export class PrimaryController implements PrimaryRole {
     assert(this.#member, `${this.name}: not a member`);
     this.#leaving = true;
     this.#clock.spawn('leave', async () => {
-      // hardened: restored first (recovery tells whether a restore is under
-      // way): parity would take out of Q blocks not back yet, and they would be lost.
-      if (this.#hardened) await this.#gate.ready;
-      if (this.#hardened && this.#restore.active) {
+      // Restored first (recovery tells whether a restore is under way):
+      // parity would take out of Q blocks not back yet, and they would be lost.
+      await this.#gate.ready;
+      if (this.#restore.active) {
         this.#probe.hit('leave-waited-for-restore');
         await new Promise<void>((restored) => this.#afterRestore.push(restored));
       }
       const answer = await this.#rpc.call(this.#parity, 'leave-complete', (id) => ({ type: 'leave-request', id }));
       if (isRefused(answer)) return void this.#probe.hit('request-refused');
       this.#member = false;
-      this.#outbox?.abandon();
+      this.#outbox.abandon();
       this.onLeft?.();
     });
   }
 
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
   busy(block: number): boolean {
-    return this.#gate.busy || this.#locks.busy(block) || this.#outbox?.pending(block) === true || (this.#restore.active && !this.#restore.valid.has(block));
+    return this.#gate.busy || this.#locks.busy(block) || this.#outbox.pending(block) || (this.#restore.active && !this.#restore.valid.has(block));
   }
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
-    if (this.#leaving && this.#hardened) return { ok: false, error: 'decommissioned' };
+    if (this.#leaving) return { ok: false, error: 'decommissioned' };
     const w = data.slice(); // the host may reuse its buffer
     await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
@@ -335,14 +321,14 @@ export class PrimaryController implements PrimaryRole {
     let degraded = false;
     const stored = await this.#lockedInOrder(block, async () => {
       // Told to leave while this write waited its turn: parity may be taking the block out of Q now.
-      if (this.#leaving && this.#hardened) return { ok: false, error: 'decommissioned' } as const;
+      if (this.#leaving) return { ok: false, error: 'decommissioned' } as const;
       if (!this.#member) {
         // Not protected (outside the group): no delta, so no old contents needed — an
         // unreadable block is simply overwritten, and holds the host's data again.
         // Nothing journals it either: on the media before it is acknowledged, not
-        // only in a drive's write cache (hardened; a power failure would lose it).
+        // only in a drive's write cache (a power failure would lose it).
         const written = this.#written(block, await this.#disk.write(block, w));
-        if (written.ok && this.#hardened) {
+        if (written.ok) {
           const flushed = await this.#disk.flush();
           if (!flushed.ok) return flushed;
         }
@@ -353,7 +339,7 @@ export class PrimaryController implements PrimaryRole {
       if (!old.ok) return old;
       assert(old.data.length === w.length, `${this.name}: block ${block} read ${old.data.length} bytes`);
       const delta = this.#seam.delta(w, old.data);
-      // A lost block (hardened) reads as zeros to a writer: this write replaces it, and parity forgets the loss.
+      // A lost block reads as zeros to a writer: this write replaces it, and parity forgets the loss.
       const replaces = this.#restore.lost.has(block) ? 1 : 0;
       // Intent first: a crash after this point is redone from the journal.
       if (this.#seam.storesBeforeIntent) await this.#disk.write(block, w);
@@ -365,15 +351,13 @@ export class PrimaryController implements PrimaryRole {
       if (this.#buggify.crashes('primary-crash-after-data-write')) return halted();
       // No longer lost, durably, before its intent can be trimmed (its delta is acknowledged only after this).
       if (replaces === 1 && this.#restore.lost.delete(block)) await this.#persist();
-      // hardened: a block our disk cannot store (a lost drive) lives in parity
-      // alone until the drive is replaced and the block rebuilt (a degraded write).
-      if (!written.ok && !this.#hardened) return written;
+      // A block our disk cannot store (a lost drive) lives in parity alone
+      // until the drive is replaced and the block rebuilt (a degraded write).
       degraded = !written.ok;
       if (degraded) this.#probe.hit('degraded-write');
       if (!this.#seam.sendsDelta) return written;
       const target = this.#seam.deltaBlock(block, seq, this.#disk.blockCount);
-      if (this.#outbox !== undefined) parityDurable = this.#outbox.send(target, delta, seq, replaces);
-      else this.#net.send(this.#parity, { type: 'delta', block, epoch: 0, seq: 0, replaces: 0, data: delta });
+      parityDurable = this.#outbox.send(target, delta, seq, replaces);
       return { ok: true } as const;
     });
     if (!stored.ok) return stored;
@@ -383,7 +367,7 @@ export class PrimaryController implements PrimaryRole {
 
   /**
    * Runs `fn` holding `block`'s lock with no delta for `block` awaiting
-   * parity's ack (hardened): a block's deltas reach parity one at a time, in
+   * parity's ack: a block's deltas reach parity one at a time, in
    * order. Were a later delta applied without an earlier one still being
    * retransmitted, Q[k] would match no version of the block, and a failure of
    * this array then would restore a value never written. The wait is outside
@@ -393,7 +377,7 @@ export class PrimaryController implements PrimaryRole {
   async #lockedInOrder<T>(block: number, fn: () => Promise<T>): Promise<T> {
     assert(this.#validBlock(block), `${this.name}: write of block ${block} beyond the array`);
     const outbox = this.#outbox;
-    if (outbox === undefined || !this.#seam.ordersDeltas) return this.#locks.with(block, fn);
+    if (!this.#seam.ordersDeltas) return this.#locks.with(block, fn);
     for (;;) {
       await outbox.settled(block);
       const done = await this.#locks.with(block, async () => (outbox.pending(block) ? undefined : { value: await fn() }));
@@ -429,7 +413,7 @@ export class PrimaryController implements PrimaryRole {
     this.#header.restoring = header.restoring;
     const lost = (this.#restore.lost = LostBlocks.decode(header.lost));
     const lostBefore = lost.size;
-    this.#outbox?.trimmedUpTo(contents.trimmedUpTo);
+    this.#outbox.trimmedUpTo(contents.trimmedUpTo);
     let previous = contents.trimmedUpTo;
     for (const entry of contents.records) {
       // The journal holds what was not trimmed, in the order it was appended.
@@ -438,7 +422,7 @@ export class PrimaryController implements PrimaryRole {
       const record = decodeJournalRecord(entry.data);
       this.#highestSeq = Math.max(this.#highestSeq, entry.position);
       // Its delta is resent whatever happens to the data (parity applies it once, or has).
-      void this.#outbox?.send(record.block, record.delta, entry.position, record.replaces);
+      void this.#outbox.send(record.block, record.delta, entry.position, record.replaces);
       // A write older than the block's loss: the loss stands, the data is not the host's to read.
       if ((lost.since(record.block) ?? -1) >= entry.position) continue;
       this.#probe.hit('primary-journal-redo');
@@ -453,13 +437,13 @@ export class PrimaryController implements PrimaryRole {
     // unreported for ever (seed 2258: its zeros then passed for data). At least once, then.
     for (const block of lost.blocks()) this.onBlockLost?.(block);
     this.#mender.zeroFillLost(); // a power failure may have reverted a lost block's zeros
-    if (this.#left && !this.#member) this.#outbox?.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
+    if (this.#left && !this.#member) this.#outbox.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
     // A restore a crash interrupted resumes (same epoch, new session).
     if (header.restoring === 1) {
       this.#resumed = true;
       this.#probe.hit('restore-resumed-after-crash');
       this.#restore.active = true;
-      this.#session?.resume();
+      this.#session.resume();
     }
   }
 
@@ -472,7 +456,6 @@ export class PrimaryController implements PrimaryRole {
       case 'build-request':
         return this.#copies.sendBuild(message.first, message.count);
       case 'delta-ack':
-        if (this.#outbox === undefined) return this.#refuse(from, message, 'unexpected'); // literal sends no delta numbers
         return this.#outbox.ack(message.seq);
       case 'copy-request':
         // Not before journal recovery: a redone write's delta is not pending yet, so
@@ -482,7 +465,7 @@ export class PrimaryController implements PrimaryRole {
           await this.#copies.answer(message.id, message.block);
         });
       case 'restore-data':
-        if (this.#session !== undefined && !this.#session.heard(message.session)) {
+        if (!this.#session.heard(message.session)) {
           this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
           return;
         }
@@ -490,7 +473,7 @@ export class PrimaryController implements PrimaryRole {
       case 'restore-complete':
         // A superseded session's (sent before we restarted and resumed): ours is not done.
         // Not restoring: a retransmission of the one we completed, acknowledged again.
-        if (this.#restore.active && this.#session !== undefined && !this.#session.heard(message.session)) {
+        if (this.#restore.active && !this.#session.heard(message.session)) {
           this.#probe.hit('stale-restore-data-ignored');
           return;
         }
@@ -512,16 +495,16 @@ export class PrimaryController implements PrimaryRole {
         return;
       case 'repair-request':
         return this.#rpc.serve(from, message.id, async () => {
-          const notice = message.lost === 1 && this.#hardened;
+          const notice = message.lost === 1;
           if (notice && this.#notices.answered(message.id)) return this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
-          if (notice) this.#notices.arrived(message.id, message.block, this.#outbox?.pending(message.block) === true);
+          if (notice) this.#notices.arrived(message.id, message.block, this.#outbox.pending(message.block));
           // Not before journal recovery: its redo takes the block locks, and a repair holding one while it
           // waits on parity — whose gather waits on our copy, held behind recovery — would never end.
           await this.#gate.ready;
           // Lost, as parity holds it: learn it. Else rebuilt from parity if our copy is still bad (a host write may have replaced it meanwhile).
           await this.#locks.with(message.block, async () => {
             // A host write since the notice came, or one whose delta is still on its way, replaced it (parity has not heard yet): not lost.
-            if (notice && this.#notices.settle(message.id, message.block) && this.#outbox?.pending(message.block) !== true) await this.#mender.lose(message.block);
+            if (notice && this.#notices.settle(message.id, message.block) && !this.#outbox.pending(message.block)) await this.#mender.lose(message.block);
             else await this.#mender.contents(message.block, false, 'scrub-repaired-member');
           });
           this.#net.send(this.#parity, { type: 'repair-done', id: message.id, block: message.block });
@@ -544,7 +527,7 @@ export class PrimaryController implements PrimaryRole {
    * left us out (nothing of ours went into its Q).
    */
   async #refusedRestore(reason: number): Promise<void> {
-    if (this.#hardened && this.#restore.active && (!this.#member || this.#leaving) && reason === REFUSAL['not-a-member']) await this.#loseEverything();
+    if (this.#restore.active && (!this.#member || this.#leaving) && reason === REFUSAL['not-a-member']) await this.#loseEverything();
   }
 
   /** An array outside the group was replaced: every block is lost (durably, then reported), and there is nothing to restore. */
@@ -569,15 +552,15 @@ export class PrimaryController implements PrimaryRole {
     if (this.#restore.active) {
       // Restored blocks may sit in a drive's write cache: on the media before the
       // restore counts as done, or a power failure reverts them and nothing redoes them.
-      if (this.#hardened && !(await this.#disk.flush()).ok) return; // the array is failing: parity resends
+      if (!(await this.#disk.flush()).ok) return; // the array is failing: parity resends
       if (!this.#restore.active) return; // completed while we flushed (a retransmission)
       this.#restore.complete();
-      this.#session?.done();
+      this.#session.done();
       for (const restored of this.#afterRestore.splice(0)) restored();
       await this.#persist({ restoring: 0 });
       this.onRestored?.();
     }
-    if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
+    this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
   }
 
   /** A block parity rebuilt for us (restore). */
@@ -586,20 +569,19 @@ export class PrimaryController implements PrimaryRole {
     if (wait > 0) await this.#clock.sleep(wait);
     await this.#locks.with(block, async () => {
       if (!this.#restore.active || !this.#validBlock(block)) return;
-      // hardened: a block written (or rebuilt) since, or with a delta still on
-      // its way to parity, is newer than this copy.
-      if (this.#hardened && (this.#restore.valid.has(block) || this.#outbox?.pending(block) === true)) {
+      // A block written (or rebuilt) since, or with a delta still on its way
+      // to parity, is newer than this copy.
+      if (this.#restore.valid.has(block) || this.#outbox.pending(block)) {
         this.#probe.hit('stale-restore-data-ignored');
         return;
       }
       // Lost (parity cannot rebuild it), or learned lost already (only our own write could undo that).
-      if (this.#hardened && (lost || this.#restore.lost.has(block))) return this.#mender.lose(block);
-      if (lost) return; // literal: the claims know no loss; the block stays as the new array has it
-      assert(!this.#hardened || this.#restore.usable(block) === false, `${this.name}: restored data for block ${block}, which holds its data already`);
+      if (lost || this.#restore.lost.has(block)) return this.#mender.lose(block);
+      assert(!this.#restore.usable(block), `${this.name}: restored data for block ${block}, which holds its data already`);
       const stored = await this.#disk.write(block, data);
       if (stored.ok) this.#restore.written(block);
     });
-    if (this.#hardened) this.#net.send(this.#parity, { type: 'restore-ack', id, block });
+    this.#net.send(this.#parity, { type: 'restore-ack', id, block });
   }
 
   #validBlock(block: number): boolean {
