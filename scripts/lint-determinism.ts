@@ -8,7 +8,8 @@
 // scenario files too, so the same holds for it, and it must neither print nor
 // exit: a library throws. And no import loop (scripts/import-loops.ts says
 // which are refused). And every non-trivial function of the controllers
-// asserts on their state (scripts/assertion-density.ts).
+// asserts on their state (scripts/assertion-density.ts). And no file over 400
+// lines or function over 70 without a stated reason (scripts/size-rule.ts).
 //
 // Exempt, each for one stated reason:
 //   sim/wall-clock.ts — the one module that reads wall time (the tool's own speed);
@@ -20,6 +21,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { unasserted } from './assertion-density.js';
 import { importLoops } from './import-loops.js';
+import { oversized } from './size-rule.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EXEMPT: Record<string, string> = {
@@ -163,7 +165,13 @@ export function lintTree(): Finding[] {
   const texts = treeTexts();
   findings.push(...loopFindings(texts));
   findings.push(...assertionFindings(texts));
+  findings.push(...sizeFindings(texts));
   return findings;
+}
+
+/** Files over 400 lines and functions over 70 without a stated reason (scripts/size-rule.ts). */
+export function sizeFindings(texts: ReadonlyMap<string, string>): Finding[] {
+  return [...texts].flatMap(([file, text]) => oversized(file, text));
 }
 
 /** The controllers' non-trivial functions that assert nothing (scripts/assertion-density.ts). */

@@ -2,7 +2,7 @@
 // strings, and find the tree clean.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertionFindings, lintFile, lintImports, lintLibrary, lintTree, loopFindings } from '../scripts/lint-determinism.js';
+import { assertionFindings, lintFile, lintImports, lintLibrary, lintTree, loopFindings, sizeFindings } from '../scripts/lint-determinism.js';
 
 const findings = (file: string, code: string) => lintFile(file, code).map((f) => f.message);
 
@@ -96,6 +96,18 @@ test("assertions: a controller's non-trivial function without one is refused, un
   assert.equal(assertionFindings(new Map([['src/parity/c.ts', body('// unasserted: a small query.')]])), [], 'a stated reason');
   assert.equal(assertionFindings(new Map([['sim/world/c.ts', body('')]])), [], 'controllers only');
   assert.equal(assertionFindings(new Map([['src/primary/c.ts', 'export function g(a: number) { return a > 1 ? a : 0; }']])), [], 'trivial: fewer than five statements');
+});
+
+test('size: a file over 400 lines or a function over 70 is refused, unless it says why', () => {
+  const fn = (lines: number, reason = '') => `${reason}export function f(): number {\n${'  let x = 1;\n'.repeat(lines - 3)}  return 1;\n}\n`;
+  assert.equal(sizeFindings(new Map([['sim/a.ts', fn(70)]])), [], '70 lines');
+  assert.match(sizeFindings(new Map([['sim/a.ts', fn(71)]]))[0]!.message, /^f: 71 lines/);
+  assert.equal(sizeFindings(new Map([['sim/a.ts', fn(71, '// Why over 70 lines: one switch.\n')]])), []);
+  const arrow = `export const g = [1].map(\n  // Why over 70 lines: one pass.\n  (x) => {\n${'    x++;\n'.repeat(70)}    return x;\n  },\n);\n`;
+  assert.equal(sizeFindings(new Map([['sim/a.ts', arrow]])), [], 'a reason above an argument');
+  const file = (reason: string) => `${reason}${'export const a = 1;\n'.repeat(401)}`;
+  assert.match(sizeFindings(new Map([['src/b.ts', file('')]]))[0]!.message, /^401 lines/);
+  assert.equal(sizeFindings(new Map([['src/b.ts', file('// Why over 400 lines: a table.\n')]])), []);
 });
 
 test('the tree is clean', () => {

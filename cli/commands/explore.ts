@@ -20,6 +20,8 @@ import { intOption, intOptionOr, parseShardFlag, parseShare, parseWallTime } fro
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
+// Why over 70 lines: a yargs command is its options and its handler in one call (the handler has
+// its own reason).
 export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'explore [scenario..]',
@@ -46,6 +48,8 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         .option('out', { type: 'string', describe: 'write every result as JSON to this file (input of xorsim merge)' }),
         [['$0 explore scenarios/ --seeds 20 --quick', 'the CI gate: 20 short seeds of every scenario'], ['$0 explore scenarios/lossy-network.json --seeds 200 --swarm --out r.json', '200 seeds, each drawing its own knobs; results for merge'], ['$0 explore scenarios/ --shard 0/4 --out s0.json', 'a quarter of the seeds (shards on several machines)'], ['$0 explore --generate --seeds 100', '100 generated worlds'], ['$0 explore scenarios/ --seeds 20 --quick --controllers examples/claims-controllers.ts', 'your own controllers, every scenario']],
       ),
+    // Why over 70 lines: the command's two modes (scenario files, generated worlds) after the flags
+    // they share; each mode is the same short sequence: explore, print, save, exit code.
     async (argv) => {
       const given = (argv.scenario as string[] | undefined) ?? [];
       if (argv.generate && given.length > 0) throw new UsageError(`--generate draws its own worlds: give no scenario files (got ${given.join(', ')})`);

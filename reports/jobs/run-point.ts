@@ -108,6 +108,8 @@ function snapshot(world: World): Map<string, DriveSnapshot> {
   return out;
 }
 
+// Why over 70 lines: one run's measurement taps (host ops, drive and network snapshots at the load's
+// edges, repair windows, the write breakdown) share the run's phases; each tap is a line or two.
 export async function runPoint(input: RunPointInput): Promise<RunPointResult> {
   const { scenario, seed } = input;
   const writes: number[] = [];

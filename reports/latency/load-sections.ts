@@ -10,6 +10,8 @@ import { MG1_BATCHES, type Mg1Result } from './mg1.js';
 
 const opsPerSec = (r: { writesDone: number; readsDone: number; busyUs: number }): number => (r.writesDone + r.readsDone) / (r.busyUs / 1e6);
 
+// Why over 70 lines: one report section (its table, chart and prose) built from the same sweep;
+// each part a few lines.
 export function loadSection(ctx: LatencyContext): Section {
   const { loads } = ctx.params;
   const ids = PRIMARY_COUNTS.flatMap((n) => loads.map((l) => ctx.loadId(n, l)));

@@ -94,6 +94,8 @@ interface Restore {
   readonly generation: number;
 }
 
+// Why over 70 lines: one trial loop whose event handlers (failure, restore end, latent error)
+// share the trial's drive slots and counters.
 export async function runMonteCarlo(input: MonteCarloInput): Promise<MonteCarloResult> {
   const { model: m, trials, seed, stream, timeScale } = input;
   const yearUs = YEAR / timeScale; // virtual µs per real year

@@ -45,6 +45,8 @@ function summarize(ctx: ReliabilityContext, c: Config): Summary {
 
 const find = (all: readonly Summary[], unit: RestoreUnit, ure: boolean, n: number, mbs: number) => all.find((s) => s.config.unit === unit && s.config.ure === ure && s.config.primaries === n && s.config.restoreMBs === mbs)!;
 
+// Why over 70 lines: the report's sections in order, each a table and a paragraph over the same
+// summaries.
 export function reliabilitySections(ctx: ReliabilityContext): Section[] {
   const all = ctx.configs.map((c) => summarize(ctx, c));
   const { primaryCounts: ns, restoreMBs, seeds, trialsPerSeed } = ctx.params;

@@ -11,6 +11,8 @@ import { kindsOf } from '../faults/registry.js';
 import { humanDuration as us } from '../scenario/units.js';
 import { type Anchor, type Context, type Json, PARITY, type Plan } from './plan.js';
 
+// Why over 70 lines: one switch over the fault families, each case a few lines drawing its own
+// parameters against the same plan and anchor.
 export function strike(plan: Plan, family: Family, ctx: Context): boolean {
   // A family whose kinds need what this world lacks (HDD arrays, the lossy network) cannot strike in it.
   if (kindsOf(family).some((k) => (k.needs === 'hdd' && !plan.hdd) || (k.needs === 'lossy' && !plan.lossy))) return false;

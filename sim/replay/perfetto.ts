@@ -57,6 +57,8 @@ interface Slice {
 /** Network drop reasons (lossy-network.ts DROP_REASON_NAMES, as traces name them), for slice names. */
 const DROP_REASONS: Record<string, string> = { loss: 'lost', 'partitioned-at-send': 'partitioned at send', 'partitioned-in-flight': 'partitioned in flight', 'no-listener': 'nobody listening' };
 
+// Why over 70 lines: one pass over the trace records, a case per record kind, all sharing the
+// slices still open and the flow arrows being drawn.
 export function toChromeTrace(records: readonly TraceRecord[], scenario: ResolvedScenario, about: Readonly<Record<string, string | number>>): ChromeTrace {
   const arrays = [...scenario.primaries.map((p) => p.name), scenario.parity.name];
   const isArray = new Set(arrays);

@@ -122,6 +122,8 @@ export class ParityLog {
   }
 
   /** Replays the log into `r`, rewriting every logged Q block in order; returns the blocks it could not rewrite. */
+  // Why over 70 lines: one pass over the records, a short case per record kind, all sharing the
+  // replay's running state (deltas since each epoch, unwritten and owed blocks, epochs).
   async recover(r: Replay): Promise<number[]> {
     if (this.#journal === undefined) return [];
     const contents = await this.#journal.read();
