@@ -20,8 +20,6 @@ import { intOption, intOptionOr, parseShardFlag, parseShare, parseWallTime } fro
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
 
-// Why over 70 lines: a yargs command is its options and its handler in one call (the handler has
-// its own reason).
 export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'explore [scenario..]',
@@ -48,8 +46,6 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
         .option('out', { type: 'string', describe: 'write every result as JSON to this file (input of xorsim merge)' }),
         [['$0 explore scenarios/ --seeds 20 --quick', 'the CI gate: 20 short seeds of every scenario'], ['$0 explore scenarios/lossy-network.json --seeds 200 --swarm --out r.json', '200 seeds, each drawing its own knobs; results for merge'], ['$0 explore scenarios/ --shard 0/4 --out s0.json', 'a quarter of the seeds (shards on several machines)'], ['$0 explore --generate --seeds 100', '100 generated worlds'], ['$0 explore scenarios/ --seeds 20 --quick --controllers examples/claims-controllers.ts', 'your own controllers, every scenario']],
       ),
-    // Why over 70 lines: the command's two modes (scenario files, generated worlds) after the flags
-    // they share; each mode is the same short sequence: explore, print, save, exit code.
     async (argv) => {
       const given = (argv.scenario as string[] | undefined) ?? [];
       if (argv.generate && given.length > 0) throw new UsageError(`--generate draws its own worlds: give no scenario files (got ${given.join(', ')})`);
@@ -68,73 +64,65 @@ export function exploreCommand(yargs: Argv, done: (code: number) => void): Argv 
       const recheck = parseShare('recheck', argv.recheck);
       // Loaded here once, so a bad module is one line before any worker starts; each worker imports it again.
       await loadControllersFlag(argv.controllers);
-      const controllers = argv.controllers;
-      if (argv.generate) {
-        const budget = argv.budget ?? 'recoverable';
-        const batch = argv.batch ?? DEFAULT_BATCH;
-        const saveDir = (argv.saveFailures ?? 'generated-failures').replace(/\/+$/, '') || '.';
-        if (argv.out !== undefined) checkWritable(argv.out);
-        const progress = new Progress();
-        const result = await exploreGenerated({
-          from,
-          seeds,
-          ...(shard !== undefined ? { shard } : {}),
-          workers,
-          budget,
-          batch,
-          saveDir,
-          ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}),
-          ...(controllers !== undefined ? { controllers } : {}),
-          recheck,
-          ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
-          onProgress: showOn(progress),
-        });
-        progress.stop();
-        const command = ['npx xorsim explore --generate', `--budget ${budget}`, `--from ${from}`, `--seeds ${seeds}`, `--batch ${batch}`, ...(shard !== undefined ? [`--shard ${shard.index}/${shard.count}`] : []), ...(argv.protocol !== undefined ? [`--protocol ${argv.protocol}`] : []), ...(controllers !== undefined ? [`--controllers ${shellWord(controllers)}`] : [])].join(' ');
-        const saved = saveFailures(result, saveDir, command);
-        if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
-        console.log(formatExploration(result));
-        if (saved.length > 0) {
-          const shown = saved.slice(0, 5).map(shellWord).join(' ');
-          console.log(`\nwrote ${saved.length} failing world${saved.length === 1 ? '' : 's'} as scenario files in ${shellWord(saveDir)}/: ${shown}${saved.length > 5 ? ' …' : ''}`);
-        }
-        if (argv.out !== undefined) console.log(`results: ${argv.out}`);
-        done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
-        return;
-      }
-      const files = given.flatMap(scenarioFiles);
-      const seen = new Set<string>();
-      const targets: ExploreTarget[] = [];
-      for (const file of files) {
-        if (seen.has(file)) throw new UsageError(`${file}: given twice`);
-        seen.add(file);
-        targets.push({ file, scenario: loadScenarioFile(file) });
-      }
-      if (argv.out !== undefined) checkWritable(argv.out);
-
-      const progress = new Progress();
-      const result = await explore(targets, {
-        from,
-        seeds,
-        ...(shard !== undefined ? { shard } : {}),
-        workers,
-        variant: {
-          swarm: argv.swarm,
-          quick: argv.quick,
-          ...(argv.protocol !== undefined ? { protocol: argv.protocol as ProtocolVariant } : {}),
-          ...(controllers !== undefined ? { controllers } : {}),
-        },
-        recheck,
-        ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
-        onProgress: showOn(progress),
-      });
-      progress.stop();
-      if (argv.out !== undefined) writeTextAtomic(argv.out, `${JSON.stringify(result)}\n`);
-      console.log(formatExploration(result));
-      if (argv.out !== undefined) console.log(`results: ${argv.out}`);
-      done(clean(result) ? EXIT_CLEAN : EXIT_VIOLATION);
+      const shared: Shared = { from, seeds, workers, recheck, ...(shard !== undefined && { shard }), ...(timeBudgetMs !== undefined && { timeBudgetMs }), ...(argv.controllers !== undefined && { controllers: argv.controllers }), ...(argv.protocol !== undefined && { protocol: argv.protocol as ProtocolVariant }), ...(argv.out !== undefined && { out: argv.out }) };
+      if (argv.generate) done(await exploreWorlds(shared, argv.budget ?? 'recoverable', argv.batch ?? DEFAULT_BATCH, argv.saveFailures));
+      else done(await exploreFiles(shared, given, argv.swarm, argv.quick));
     },
   );
+}
+
+/** The flags both modes take, parsed. */
+interface Shared {
+  readonly from: number;
+  readonly seeds: number;
+  readonly workers: number;
+  readonly recheck: number;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly timeBudgetMs?: number;
+  readonly controllers?: string;
+  readonly protocol?: ProtocolVariant;
+  readonly out?: string;
+}
+
+/** Generated worlds: explore, print, save the failing ones as scenario files; the exit code. */
+async function exploreWorlds(s: Shared, budget: 'recoverable' | 'unlimited', batch: number, saveFailuresTo: string | undefined): Promise<number> {
+  const saveDir = (saveFailuresTo ?? 'generated-failures').replace(/\/+$/, '') || '.';
+  if (s.out !== undefined) checkWritable(s.out);
+  const progress = new Progress();
+  const { out, ...options } = s;
+  const result = await exploreGenerated({ ...options, budget, batch, saveDir, onProgress: showOn(progress) });
+  progress.stop();
+  const command = ['npx xorsim explore --generate', `--budget ${budget}`, `--from ${s.from}`, `--seeds ${s.seeds}`, `--batch ${batch}`, ...(s.shard !== undefined ? [`--shard ${s.shard.index}/${s.shard.count}`] : []), ...(s.protocol !== undefined ? [`--protocol ${s.protocol}`] : []), ...(s.controllers !== undefined ? [`--controllers ${shellWord(s.controllers)}`] : [])].join(' ');
+  const saved = saveFailures(result, saveDir, command);
+  if (out !== undefined) writeTextAtomic(out, `${JSON.stringify(result)}\n`);
+  console.log(formatExploration(result));
+  if (saved.length > 0) {
+    const shown = saved.slice(0, 5).map(shellWord).join(' ');
+    console.log(`\nwrote ${saved.length} failing world${saved.length === 1 ? '' : 's'} as scenario files in ${shellWord(saveDir)}/: ${shown}${saved.length > 5 ? ' …' : ''}`);
+  }
+  if (out !== undefined) console.log(`results: ${out}`);
+  return clean(result) ? EXIT_CLEAN : EXIT_VIOLATION;
+}
+
+/** Scenario files: load each once, explore, print; the exit code. */
+async function exploreFiles(s: Shared, given: readonly string[], swarm: boolean, quick: boolean): Promise<number> {
+  const seen = new Set<string>();
+  const targets: ExploreTarget[] = [];
+  for (const file of given.flatMap(scenarioFiles)) {
+    if (seen.has(file)) throw new UsageError(`${file}: given twice`);
+    seen.add(file);
+    targets.push({ file, scenario: loadScenarioFile(file) });
+  }
+  if (s.out !== undefined) checkWritable(s.out);
+  const progress = new Progress();
+  const { out, protocol, controllers, ...options } = s;
+  const variant = { swarm, quick, ...(protocol !== undefined && { protocol }), ...(controllers !== undefined && { controllers }) };
+  const result = await explore(targets, { ...options, variant, onProgress: showOn(progress) });
+  progress.stop();
+  if (out !== undefined) writeTextAtomic(out, `${JSON.stringify(result)}\n`);
+  console.log(formatExploration(result));
+  if (out !== undefined) console.log(`results: ${out}`);
+  return clean(result) ? EXIT_CLEAN : EXIT_VIOLATION;
 }
 
 const LABEL: Record<ExploreProgress['phase'], string> = { explore: 'seeds', recheck: 're-runs (determinism)', diagnose: 'diagnosing a mismatch' };
