@@ -3,9 +3,13 @@
 // the checksum stored with the block, and a read whose data does not match
 // answers `checksum-mismatch` — handled like an unreadable sector: the copy is
 // repaired from parity, never served. A read that fails — unreadable, or
-// not matching its checksum — is read once more first: a misdirected read
-// (the head on the wrong track, perhaps over an unreadable sector) is gone on
-// a second try, and a copy that is fine must not be taken for lost. A block never written with a checksum
+// not matching its checksum — is read again first: a misdirected read (the
+// head on the wrong track, perhaps over an unreadable sector) is gone on
+// another try, and a copy that is fine must not be taken for lost. An
+// unreadable sector is read twice; a mismatch up to MISMATCH_ATTEMPTS times,
+// as misdirected reads can come in a row (two did, on parity's Q of a block
+// whose member was being restored: its block declared lost with Q intact,
+// generated seed 737). A block never written with a checksum
 // must read as zeros (an unwritten block). literal, or a device that keeps no
 // checksums, is passed through unchecked.
 import type { BlockDevice, ReadResult, WriteResult } from '../ports/block-device.js';
@@ -14,6 +18,9 @@ import { blockChecksum } from '../protocol/checksum.js';
 import { isZero } from '../protocol/xor.js';
 
 const MISMATCH = Object.freeze({ ok: false, error: 'checksum-mismatch' } as const);
+
+/** Reads of a block whose data keeps not matching its checksum before it counts as corrupt (a persistent mismatch). */
+const MISMATCH_ATTEMPTS = 4;
 
 /** Read, but the data does not match the block's checksum (silent corruption, a misdirected write). */
 export type ChecksumMismatch = typeof MISMATCH;
@@ -45,7 +52,8 @@ export class VerifiedDisk {
   async read(block: number): Promise<VerifiedRead> {
     const first = this.#verified(block, await this.#disk.read(block));
     if (first.ok || !this.#check || first.error === 'out-of-range' || first.error === 'device-failed') return first;
-    const again = this.#verified(block, await this.#disk.read(block));
+    let again = this.#verified(block, await this.#disk.read(block));
+    for (let attempt = 2; !again.ok && again.error === 'checksum-mismatch' && attempt < MISMATCH_ATTEMPTS; attempt++) again = this.#verified(block, await this.#disk.read(block));
     if (again.ok) this.#probe.hit('read-right-again');
     return again;
   }
