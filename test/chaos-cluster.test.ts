@@ -16,23 +16,28 @@
 //   starts them again on their journals. Over the first five rounds every
 //   role (p1…p4, parity) is killed at least once. A killed primary's fio
 //   ends with an error (the write in flight: unknown, not checked); with
-//   parity killed, hosts' writes wait and fio ends without one.
+//   parity killed, hosts' writes wait. A primary not killed in a round must
+//   finish it without an error, every write acknowledged.
 // - Round 6: a primary's array is lost under load — its image, sidecar and
 //   journal deleted, the node SIGKILLed — while fio writes to every primary;
 //   `cluster replace` starts it on an empty array, restored from parity.
-// - Round 7: fio writes to every primary, the restoring one included, and a
-//   random role (perhaps the restoring one) is SIGKILLed and started again.
+// - Round 7: fio writes to every primary, the replaced one included (still
+//   restoring, or restored by then: the log says which), and a random role
+//   (perhaps the replaced one) is SIGKILLed and started again.
 // - Then fio verifies every job of every round (`--verify_only` with the
 //   saved state): it must find each acknowledged write — as many blocks
 //   verified as were acknowledged, none wrong, on the restored array too.
+//   And the verifier can fail: the same states replayed over a segment never
+//   written must find zeros.
 // - nbdcopy wrote a random first segment to every primary before the
 //   faults and reads every export back at the end: the segment is intact,
 //   and what the export serves is byte for byte the image file.
 // - `cluster down`; then parity's image = XOR of the primaries' images.
 //
 // The schedule is random, from a seed printed first: CHAOS_SEED=<seed>
-// node scripts/test.mjs chaos runs the same plan again (the moments are
-// request counts, so the run is the same in spirit, not to the microsecond).
+// node scripts/test.mjs chaos-cluster runs the same plan again (the moments
+// are request counts, so the run is the same in spirit, not to the
+// microsecond); CHAOS_KEEP=1 keeps the cluster's directory.
 // Skipped, saying so, without fio or nbdcopy (.ci/run installs both).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +54,7 @@ setTimeout(() => {
 }, 300_000).unref();
 
 const B = FIO_BLOCK;
-/** Blocks per segment: one fio job's, or nbdcopy's (segment 0). */
+/** Blocks per segment: one fio job's, nbdcopy's (the first) or the control's (the last, never written). */
 const SEG = 32;
 const JOBS = 2;
 const ROUNDS = 7;

@@ -1,7 +1,9 @@
 // xorsim bench [--json] [--only …]: the tool's own speed. Every figure is CPU
 // time (this process, or a child's as the kernel counts it), so a shared,
 // noisy machine slows the wall clock but not the figures; a ratio is two
-// timings taken in the same run. What each figure means: README, *Performance*.
+// timings taken in the same run. `--real` instead: what a host waits, in
+// wall-clock time, on a real cluster (cli/bench/real-latency.ts). What each
+// figure means: README, *Performance*.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import type { Argv } from 'yargs';
@@ -26,7 +28,7 @@ const STACK = ['scenarios/quickstart.json', 'scenarios/hdd-arrays.json'];
 export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'bench',
-    'measure the engine, the whole stack (warm and cold), seeds per CPU-hour per shipped scenario, XOR and CRC-32C against memory copy, memory per block',
+    'measure the engine, the whole stack (warm and cold), seeds per CPU-hour per shipped scenario, XOR and CRC-32C against memory copy, memory per block; or (--real) host latency through a real cluster',
     (y) =>
       withHelp(
         y
