@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import { benchEngine } from '../sim/bench/engine-bench.js';
 import { benchSeedRate } from '../sim/bench/stack-bench.js';
 import { loadScenarioFile } from '../cli/scenario-file.js';
+import { simulate } from '../cli/bench/real-latency.js';
+import { xorsimHere } from './in-process-cli.js';
 
 for (const path of ['typed', 'closure', 'far'] as const) {
   test(`engine bench, ${path} path: the events asked for, the same trace every time`, async () => {
@@ -29,6 +31,27 @@ test('seeds per CPU-hour: timed seeds of the scenario at --quick', async () => {
   assert.is(r.scenario, 'quickstart');
   assert.is(r.seeds, 1);
   assert.ok(r.cpuMs > 0 && Number.isFinite(r.seedsPerCpuHour) && r.seedsPerCpuHour > 0);
+});
+
+// bench --real calibrates the simulator on this path (cli/bench/real-latency.ts, README): if the
+// controllers' write path changes, this says the explanation must change with it.
+test('bench --real: the simulated host write is 4 disk operations, 2 journal appends and 2 messages in turn; a read, one disk read', async () => {
+  const write = await simulate(1000, 100, 10, 0);
+  const read = await simulate(1000, 100, 10, 1);
+  assert.ok(Math.abs(write.p50Us - (4 * 1000 + 2 * 100 + 2 * 10)) <= 10, `write p50 ${write.p50Us} µs`);
+  assert.is(read.p50Us, 1000);
+});
+
+test('bench --real without fio on PATH: one line saying so, exit 2', async () => {
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    const r = await xorsimHere('bench', '--real');
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /bench --real: needs fio on PATH/);
+  } finally {
+    process.env.PATH = path;
+  }
 });
 
 test.run();

@@ -6,7 +6,6 @@
 // restored from parity, and reads back; `cluster down` stops them all, and the
 // parity image is checked against the primaries' images with a byte loop of
 // its own. Bad input to `node` and `cluster` is one line and exit 2.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,36 +14,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { xorsimHere } from './in-process-cli.js';
 import { type NbdClient, openExport } from './nbd-client.js';
+import { freePorts, killAll, xorsim } from './real-cluster.js';
 
 setTimeout(() => {
   console.error('cluster.test.ts: watchdog: no result after 120 s');
   process.exit(1);
 }, 120_000).unref();
 
-const BIN = new URL('../bin/xorsim.mjs', import.meta.url).pathname;
 const B = 4096;
 const BLOCKS = 96;
 const WRITE = 1;
 const READ = 0;
-
-const ENV = { ...process.env };
-delete ENV.FORCE_COLOR;
-
-function xorsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: ENV, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Free TCP ports on 127.0.0.1 (held open together, so they differ, then released). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 function data(seed: number): Buffer {
   let x = (seed * 2654435761) >>> 0 || 1;
@@ -56,18 +36,6 @@ function data(seed: number): Buffer {
     b[i] = x & 0xff;
   }
   return b;
-}
-
-/** Kills (SIGKILL) every node whose pid file is in `run`: nothing is left behind, whatever failed. */
-function killAll(run: string): void {
-  if (!existsSync(run)) return;
-  for (const f of readdirSync(run).filter((f) => f.endsWith('.pid'))) {
-    try {
-      process.kill(Number(readFileSync(join(run, f), 'utf8')), 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
 }
 
 /**

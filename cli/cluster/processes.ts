@@ -42,12 +42,32 @@ export function runningPid(run: string, name: string): number | undefined {
   return args.includes('node') && at >= 0 && args[at + 1] === name ? pid : undefined;
 }
 
+/**
+ * The process exists and has not exited. A zombie has exited: its node was
+ * started detached and its adopter reaps it when it likes — at once under
+ * systemd, a second later under some VMs' init, never under a container's
+ * PID 1 that does not wait — so kill(pid, 0) alone would keep `down` waiting
+ * on a process that is already gone (and SIGKILL cannot end).
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/**
+ * /proc/<pid>/stat is "pid (comm) state …"; comm may hold spaces and parentheses, so the
+ * state follows the last ")". Gone from /proc meanwhile: reaped, as good as one. No /proc: not known.
+ */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return existsSync('/proc/self');
   }
 }
 

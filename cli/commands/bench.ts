@@ -1,7 +1,10 @@
 // xorsim bench [--json] [--only …]: the tool's own speed. Every figure is CPU
 // time (this process, or a child's as the kernel counts it), so a shared,
 // noisy machine slows the wall clock but not the figures; a ratio is two
-// timings taken in the same run. What each figure means: README, *Performance*.
+// timings taken in the same run. `--real` instead: what a host waits, in
+// wall-clock time, on a real cluster (cli/bench/real-latency.ts). What each
+// figure means: README, *Performance*.
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import type { Argv } from 'yargs';
 import { benchCrc } from '../../sim/bench/crc-bench.js';
@@ -10,10 +13,12 @@ import { benchPrefillMemory, benchWrittenMemory } from '../../sim/bench/memory-b
 import { benchSeedRate, benchStack } from '../../sim/bench/stack-bench.js';
 import { type XorSetting, benchXor } from '../../sim/bench/xor-bench.js';
 import { coldRun } from '../bench/cold-run.js';
+import { benchRealLatency, formatRealLatency } from '../bench/real-latency.js';
+import { intOptionOr } from '../flags.js';
 import { withHelp } from '../help.js';
 import { scenarioFiles, shippedFile } from '../io.js';
 import { loadScenarioFile } from '../scenario-file.js';
-import { EXIT_CLEAN } from '../usage-error.js';
+import { EXIT_CLEAN, UsageError } from '../usage-error.js';
 
 const SECTIONS = ['engine', 'stack', 'seeds', 'kernels', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -23,24 +28,36 @@ const STACK = ['scenarios/quickstart.json', 'scenarios/hdd-arrays.json'];
 export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(
     'bench',
-    'measure the engine, the whole stack (warm and cold), seeds per CPU-hour per shipped scenario, XOR and CRC-32C against memory copy, memory per block',
+    'measure the engine, the whole stack (warm and cold), seeds per CPU-hour per shipped scenario, XOR and CRC-32C against memory copy, memory per block; or (--real) host latency through a real cluster',
     (y) =>
       withHelp(
         y
           .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
           .option('only', { type: 'array', choices: SECTIONS, describe: 'measure only these sections (default: all)' })
           .option('seeds', { type: 'number', default: 2, describe: 'timed seeds per shipped scenario for seeds per CPU-hour' })
-          .option('scenario', { type: 'string', describe: 'scenario for the whole-stack figures (default: the shipped quickstart and hdd-arrays)' }),
+          .option('scenario', { type: 'string', describe: 'scenario for the whole-stack figures (default: the shipped quickstart and hdd-arrays)' })
+          .option('real', { type: 'boolean', default: false, describe: 'instead: host latency through a real 4+1 cluster (fio over NBD) vs a plain file, with the simulator\'s prediction (needs fio; about a minute)' })
+          .option('runtime', intOptionOr('runtime', 'with --real: seconds each fio job is timed', { min: 1, max: 3600 }, 5)),
         [
           ['$0 bench', "this machine's figures (about two minutes)"],
           ['$0 bench --only engine kernels', 'the engine and the kernels alone'],
           ['$0 bench --json > bench.json', 'the same as one JSON object'],
+          ['$0 bench --real', 'latency: the real stack, a plain file, the simulator'],
         ],
       ),
     async (argv) => {
       const say = (line: string) => void (argv.json || console.log(line));
       const want = (s: Section) => argv.only === undefined || (argv.only as Section[]).includes(s);
       const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
+      if (argv.real) {
+        // Wall-clock latencies, not CPU time: what a host waits.
+        say(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (latencies in wall-clock time)`);
+        if (spawnSync('fio', ['--version']).status !== 0) throw new UsageError('bench --real: needs fio on PATH (Debian: apt-get install fio)');
+        const real = await benchRealLatency(argv.runtime, (line) => void (argv.json ? process.stderr.write(`${line}\n`) : say(line)));
+        for (const line of formatRealLatency(real)) say(line);
+        if (argv.json) console.log(JSON.stringify({ machine, real }));
+        return done(EXIT_CLEAN);
+      }
       say(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (figures in CPU time)`);
       const out: Record<string, unknown> = { machine };
       if (want('engine')) out['engine'] = await engineSection(say);
