@@ -41,6 +41,7 @@ test('ignorer: literal-only branches, code after `if (hardened) return`, planted
       if (this.#leaving && this.#hardened) return refuse();
       const y = this.#seam.dedups ? fine() : planted();
       if (d.seam.acksEarly) early();
+      assert(x > 0 && y !== undefined, 'checked');
       const z = d.seam.delta(w, old);
       if (d.hardened && copy.status !== 0) return later();
       if (this.variant === 'literal') literalOnly();
@@ -57,6 +58,8 @@ test('ignorer: literal-only branches, code after `if (hardened) return`, planted
   assert.ok(reasonFor(code, 'this.#seam.dedups'), 'the seam itself');
   assert.ok(reasonFor(code, 'planted()'), 'what only a planted bug runs (honest true)');
   assert.ok(reasonFor(code, 'early();'), 'what only a planted bug runs (honest false)');
+  assert.ok(reasonFor(code, "assert(x > 0 && y !== undefined, 'checked')"), 'an assertion');
+  assert.ok(reasonFor(code, 'x > 0'), "an assertion's condition");
   assert.ok(reasonFor(code, 'literalOnly()'), "variant === 'literal'");
   assert.ok(reasonFor(code, 'literalAfter();'), 'after if (hardened) return');
   for (const hardened of ['!d.hardened', 'journal()', 'return refuse();', 'fine()', 'w, old', 'return later();', 'hardenedToo();', '!written.ok && !this.#hardened']) {

@@ -216,6 +216,9 @@ export function honestDecisions(text) {
   for (const m of body.slice(0, body.indexOf('\n};')).matchAll(/^ {2}(\w+): (true|false),$/gm)) decisions.set(m[1], m[2] === 'true');
   return decisions;
 }
+/** `assert(…)` (src/util/assert.ts). */
+const isAssert = (n) => n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'assert';
+
 /** `seam.<decision>` (`d.seam.dedups`, `this.#seam.delta`): a decision a planted bug may change. */
 export function isSeam(n) {
   return (n.type === 'MemberExpression' || n.type === 'OptionalMemberExpression') && !n.computed && nameOf(n.object) === 'seam';
@@ -249,6 +252,9 @@ export function excludedReason(path) {
   const n = path.node;
   const parent = path.parent;
   if (isSeam(n)) return 'xorsim: planted-bug seam (judged by xorsim selftest)';
+  // An assertion is a check, not behaviour: weakened or removed, no correct run can fail it (and
+  // strengthened, any run that reaches it does). The lint makes sure the controllers have them.
+  if (isAssert(n) || (parent?.type === 'CallExpression' && isAssert(parent) && path.listKey === 'arguments')) return "xorsim: an assertion (a controller's check on its own state)";
   const only = (test, when) => (excludedWhen(test, when) ? `xorsim: runs only when \`${test.start !== undefined ? 'its condition' : 'a condition'}\` is ${when} — literal variant or a planted bug` : undefined);
   if (parent === undefined || parent === null) return undefined;
   if ((parent.type === 'IfStatement' || parent.type === 'ConditionalExpression') && path.key === 'consequent') return only(parent.test, true);
