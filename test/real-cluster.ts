@@ -4,8 +4,9 @@
 // run directory has a pid file for.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from '../cli/free-ports.js';
+export { freePorts };
 
 export const BIN = new URL('../bin/xorsim.mjs', import.meta.url).pathname;
 
@@ -39,16 +40,6 @@ export function xorsimAsync(...args: string[]): Promise<Ran> {
   return runAsync(process.execPath, [BIN, ...args], { timeoutMs: 60_000 });
 }
 
-/** Free TCP ports on 127.0.0.1 (held open together, so they differ, then released). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 /** Kills (SIGKILL) every node whose pid file is in `run`: nothing is left behind, whatever failed. */
 export function killAll(run: string): void {

@@ -2,8 +2,10 @@
 // security tests (wire-fuzz.test.ts, cluster-security.test.ts): open a plain
 // TCP connection or a TLS-PSK one with a chosen identity and key, send bytes,
 // and see what comes back and whether the node hangs up.
-import { type Socket, connect, createServer } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import { freePorts } from '../cli/free-ports.js';
+export { freePorts };
 
 export interface Exchange {
   /** The node closed the connection before we gave up waiting. */
@@ -45,16 +47,6 @@ export function exchange(socket: Socket, chunks: readonly Uint8Array[], waitMs: 
   });
 }
 
-/** Free TCP ports on 127.0.0.1 (held open together, so they differ, then released). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 /** Every way `secret` could be written in a log: hex either case, base64, and the raw bytes. */
 export function secretForms(secret: Buffer): Buffer[] {

@@ -32,6 +32,7 @@ import { run } from '../../lib/index.js';
 import { type ClusterContext, down, up } from '../cluster/actions.js';
 import { loadClusterFile } from '../cluster/cluster-file.js';
 import { type Latency, runFio } from './fio-latency.js';
+import { freePorts } from '../free-ports.js';
 
 const BLOCK = 4096;
 const REGION = 16 << 20;
@@ -56,15 +57,6 @@ export interface RealLatency {
   readonly rows: readonly RealLatencyRow[];
 }
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 /** Half the median of `n` round trips of a 64-byte message over loopback TCP between two sockets of this process (µs). */
 async function loopbackOneWayUs(n = 2000): Promise<number> {
