@@ -18,6 +18,8 @@ interface Fixture {
   readonly hostWrites: Map<string, number>;
   readonly checker: HonestyChecker;
   readonly violations: Omit<Violation, 'recent'>[];
+  /** A controller's code probe on `block`, as the world publishes it. */
+  readonly probe: (name: string, block: number) => void;
 }
 
 function fixture(): Fixture {
@@ -25,6 +27,7 @@ function fixture(): Fixture {
   const clock = { now: 0 };
   const hostWrites = new Map<string, number>();
   const violations: Omit<Violation, 'recent'>[] = [];
+  const listeners = new Map<string, (e: unknown) => void>();
   const primary = (name: string) => ({ name, device: { blockCount: 16 } });
   const world = {
     primaries: [primary('p1'), primary('p2'), primary('p3')],
@@ -32,11 +35,12 @@ function fixture(): Fixture {
     damage,
     outages: new Map(),
     counts: () => true,
-    events: { on: () => {} },
+    events: { on: (kind: string, fn: (e: unknown) => void) => listeners.set(kind, fn) },
     oracle: { lastHostWrite: (array: string, block: number) => hostWrites.get(`${array}/${block}`) ?? -1, lostBlocks: () => [] },
   } as unknown as World;
   const checker = new HonestyChecker(clock as unknown as Engine, world, (v) => violations.push(v));
-  return { damage, clock, hostWrites, checker, violations };
+  const probe = (name: string, block: number) => listeners.get('block-probe')?.({ kind: 'block-probe', array: 'parity', name, block });
+  return { damage, clock, hostWrites, checker, violations, probe };
 }
 
 /** Damage to `block` of `array` over [from, to) (to undefined: still open), protected by parity when it began. */
@@ -59,6 +63,23 @@ test('a loss with another copy damaged at some moment of its own damage is hones
   damaged(f, 'parity', 3, 150, 170);
   f.clock.now = 200;
   assert.is(f.checker.judge('p1', 3), true);
+});
+
+test("a copy merged while Q[k] was unavailable: Q[k] owes it until rebuilt, and a loss meanwhile is honest (seed 1381)", () => {
+  const owing = (rebuiltAt?: number) => {
+    const f = fixture();
+    f.clock.now = 50;
+    f.probe('merge-absorbed', 3); // Q[3] takes the copy only when rebuilt from the members'
+    if (rebuiltAt !== undefined) {
+      f.clock.now = rebuiltAt;
+      f.probe('parity-block-rebuilt', 3);
+    }
+    damaged(f, 'p1', 3, 100);
+    f.clock.now = 200;
+    return f.checker.judge('p1', 3);
+  };
+  assert.is(owing(), true, 'still owed when p1 was damaged');
+  assert.is(owing(80), false, 'rebuilt before p1 was damaged: Q[3] could rebuild it');
 });
 
 test('heard after a stray write mended the media: judged by the damage since the last host write', () => {

@@ -7,7 +7,8 @@
 //     a leaving member's block that Q no longer holds, or
 //   - another copy in k's group — another member large enough to hold k, or
 //     the parity array — was damaged at some moment of the reporter's damage.
-//   - Q[k] is owed a recomputation (a delta went in while it was unreadable);
+//   - Q[k] is owed a recomputation (a delta went in while it was unreadable, or
+//     a joining member's copy was merged then: only the rebuild puts it in);
 //   - another member's block k was reported lost, and the stripe has not held
 //     Q = XOR since (it is still being re-protected: Q[k] holds a block
 //     nobody has any more);
@@ -52,11 +53,11 @@ export class HonestyChecker {
     world.events.on('block-probe', (e) => this.#qDebt(e.name, e.block));
   }
 
-  /** Q[k] owes a recomputation from an absorbed delta until its next rebuild. */
+  /** Q[k] owes a recomputation from an absorbed delta, or a copy merged while it was unavailable, until its next rebuild. */
   #qDebt(name: string, block: number): void {
     const spans = this.#owed.get(block) ?? [];
     const last = spans.at(-1);
-    if (name === 'parity-delta-absorbed') {
+    if (name === 'parity-delta-absorbed' || name === 'merge-absorbed') {
       if (last === undefined || last.until !== undefined) spans.push({ from: this.#engine.now, until: undefined });
       this.#owed.set(block, spans);
     } else if ((name === 'parity-block-rebuilt' || name === 'stripe-reprotected') && last !== undefined && last.until === undefined) {

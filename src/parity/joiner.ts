@@ -191,6 +191,8 @@ export class Joiner {
       if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);
       // Q[block] unavailable: logged as merged all the same; its rebuild from every contributing member's copy includes this one.
       const noCopy = copy.data.length === 0 && d.hardened;
+      // Q[block] lacks this copy until it is rebuilt from the members' (a redo of an older logged Q may make it readable before then).
+      if (!q.ok && d.hardened) d.probe.hit('merge-absorbed', block);
       // A copy of an earlier epoch (the member's restore began a new one while it was on its way)
       // reflects none of the new epoch's deltas, whose numbers start again at 1: each is applied.
       const older = () => copy.epoch < (d.epochOf(name) ?? copy.epoch);

@@ -21,6 +21,7 @@ export const PROBE_NAMES = {
   'stale-restore-data-ignored': 'hardened primary: restored data older than the block was not stored',
   'parity-block-rebuilt': "hardened parity: its own unreadable or wrong Q[k] was rebuilt from the members' copies",
   'parity-delta-absorbed': 'hardened parity: a delta for an unavailable Q[k] was acknowledged; the rebuild of Q[k] takes it from the copies',
+  'merge-absorbed': "hardened parity: a joining member's copy was merged (logged) while Q[k] was unavailable; the rebuild of Q[k] takes it from the copies",
   'checksum-mismatch-on-read': 'hardened: a block read back did not match its checksum (silent corruption, a misdirected write): repaired, not served',
   'read-right-again': 'hardened: a read that failed (unreadable, or not matching its checksum) read right the second time — a misdirected read: served, nothing repaired',
   'scrub-mismatch-found': 'hardened parity: the scrub found a block whose copies disagree (a checksum, or Q against the XOR)',
