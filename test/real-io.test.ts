@@ -69,6 +69,13 @@ test('build, update, join and restore over real files and TCP; parity checked on
   const dir = mkdtempSync(join(tmpdir(), 'xorsim-real-'));
   const fatal: unknown[] = [];
   const onFatal = (e: unknown) => void fatal.push(e);
+  // Stopped at the end: a controller still retransmitting to closed peers would keep the process alive.
+  const clocks: SystemClock[] = [];
+  const clock = () => {
+    const c = new SystemClock(onFatal);
+    clocks.push(c);
+    return c;
+  };
   const names = BLOCKS.map((_, i) => `p${i + 1}`);
   const transports = new Map<string, TcpTransport>();
   for (const n of [...names, 'parity']) transports.set(n, await TcpTransport.listen(n, '127.0.0.1', 0, onFatal));
@@ -91,7 +98,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
         assert.ok((await disk.write(k, data, blockChecksum(k, data))).ok); // prefill, with its checksums
       }
       const member = n !== 'p4'; // p4 joins later
-      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: new SystemClock(onFatal), parity: 'parity', member, ...(await persisted(n)) });
+      const c = new PrimaryController({ disk, transport: transports.get(n)!, clock: clock(), parity: 'parity', member, ...(await persisted(n)) });
       c.start();
       primaries.push(c);
     }
@@ -100,7 +107,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
     const parity = new ParityController({
       disk: parityDisk,
       transport: transports.get('parity')!,
-      clock: new SystemClock(onFatal),
+      clock: clock(),
       variant: 'hardened',
       members: names.slice(0, 3).map((n, i) => ({ name: n, blockCount: BLOCKS[i]! })),
       buildWindow: 16,
@@ -164,7 +171,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
     assert.is(p2Persisted.boot, 2);
     const disk2 = await FileBlockDevice.open(join(dir, 'p2.img'), BLOCKS[1]!, BYTES, { checksums: true });
     devices[1] = disk2;
-    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: new SystemClock(onFatal), parity: 'parity', ...p2Persisted });
+    const p2 = new PrimaryController({ disk: disk2, transport: t2, clock: clock(), parity: 'parity', ...p2Persisted });
     let restored = false;
     p2.onRestored = () => void (restored = true);
     p2.start();
@@ -181,6 +188,7 @@ test('build, update, join and restore over real files and TCP; parity checked on
     assert.ok(after.ok, `blocks wrong after restore: ${after.bad}`);
     assert.equal(fatal, []);
   } finally {
+    for (const c of clocks) c.stop();
     for (const t of transports.values()) await t.close();
     for (const d of devices) await d.close();
     for (const j of journals.values()) await j.close();

@@ -15,6 +15,7 @@ import { TimerQueue } from './timer-queue.js';
 export class SystemClock implements Clock {
   readonly #onFatal: (error: unknown, task: string) => void;
   readonly #timers = new TimerQueue(() => this.now());
+  #stopped = false;
 
   /** `onFatal` hears of a background task or timer callback that failed (a broken invariant). */
   constructor(onFatal: (error: unknown, task: string) => void) {
@@ -40,7 +41,18 @@ export class SystemClock implements Clock {
     return { cancel };
   }
 
+  /**
+   * The node is stopping (its ports closed): every timer and sleep is dropped
+   * and none is set again, and no task starts. Controllers still retransmitting
+   * to peers that are gone would otherwise keep the process alive for ever.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#timers.stop();
+  }
+
   spawn(name: string, task: () => Promise<void>): void {
+    if (this.#stopped) return;
     setImmediate(() => {
       try {
         task().catch((error: unknown) => this.#onFatal(error, name));

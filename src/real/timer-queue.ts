@@ -22,6 +22,7 @@ export class TimerQueue {
   /** The deadline the armed Node timer is for, and its handle. */
   #armed: { readonly deadline: number; readonly handle: ReturnType<typeof setTimeout> } | undefined;
   #firing = false;
+  #stopped = false;
 
   /** `now`: the clock's time, µs. */
   constructor(now: () => number) {
@@ -30,7 +31,8 @@ export class TimerQueue {
 
   /** Calls `fn` once now() ≥ `deadline`, after every timer with an earlier deadline or set before it with the same; returns its cancel. */
   add(deadline: number, fn: () => void): () => void {
-    const entry: Entry = { deadline, seq: this.#seq++, fn };
+    const entry: Entry = { deadline, seq: this.#seq++, fn: this.#stopped ? undefined : fn };
+    if (this.#stopped) return () => {};
     this.#push(entry);
     this.#live++;
     if (!this.#firing) this.#arm();
@@ -47,6 +49,16 @@ export class TimerQueue {
     entry.fn = undefined;
     if (--this.#live > 0) return;
     this.#heap.length = 0;
+    if (this.#armed !== undefined) clearTimeout(this.#armed.handle);
+    this.#armed = undefined;
+  }
+
+  /** Every timer dropped, and none set from now on: nothing of the queue's keeps the process alive. */
+  stop(): void {
+    this.#stopped = true;
+    for (const entry of this.#heap) entry.fn = undefined;
+    this.#heap.length = 0;
+    this.#live = 0;
     if (this.#armed !== undefined) clearTimeout(this.#armed.handle);
     this.#armed = undefined;
   }

@@ -41,4 +41,21 @@ own('cancelled timers keep no Node timer alive (a process with nothing left to d
   far[2]!.cancel();
   assert.is(timeouts(), before, 'none live: nothing armed');
 });
+
+own('stop(): timers and sleeps dropped, none set again, no task started (a stopped node keeps nothing alive)', async () => {
+  const clock = new SystemClock(() => {});
+  const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timeouts();
+  let fired = 0;
+  clock.timer(1000, () => fired++);
+  void clock.sleep(1000).then(() => fired++);
+  assert.is(timeouts(), before + 1);
+  clock.stop();
+  assert.is(timeouts(), before, 'nothing armed once stopped');
+  clock.timer(10, () => fired++);
+  clock.spawn('after stop', async () => void fired++);
+  assert.is(timeouts(), before, 'a timer set after stop() arms nothing');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.is(fired, 0);
+});
 own.run();
