@@ -29,8 +29,9 @@ export const FIO_BLOCK = 4096;
 
 export interface FioJob {
   readonly name: string;
-  /** The NBD export's port on 127.0.0.1. */
+  /** The NBD export's port on 127.0.0.1 — or `uri`, another way to it (a Unix socket). */
   readonly port: number;
+  readonly uri?: string;
   /** Byte offset of its segment in the export. */
   readonly offset: number;
   readonly seed: number;
@@ -65,7 +66,7 @@ function args(set: FioSet, mode: 'write' | 'verify', output: string): string[] {
     `--output=${output}`,
   ];
   const phase = mode === 'write' ? ['--do_verify=0', '--verify_state_save=1'] : ['--verify_only', '--verify_state_load=1'];
-  return [...common, ...phase, ...set.jobs.flatMap((j) => [`--name=${j.name}`, `--uri=nbd://127.0.0.1:${j.port}`, `--offset=${j.offset}`, `--randseed=${j.seed}`])];
+  return [...common, ...phase, ...set.jobs.flatMap((j) => [`--name=${j.name}`, `--uri=${j.uri ?? `nbd://127.0.0.1:${j.port}`}`, `--offset=${j.offset}`, `--randseed=${j.seed}`])];
 }
 
 async function runFio(set: FioSet, mode: 'write' | 'verify'): Promise<FioResult> {
