@@ -120,6 +120,8 @@ export class PrimaryController implements PrimaryRole {
   #member: boolean;
   readonly #left: boolean;
   #leaving = false;
+  /** Join and leave orders so far: a join request is resent only while its order is the latest. */
+  #membershipOrders = 0;
   /** Called once parity has taken us out of the group. */
   onLeft: (() => void) | undefined;
   /** Called when parity reports that every block was sent (the restore is complete). */
@@ -267,10 +269,13 @@ export class PrimaryController implements PrimaryRole {
   join(): void {
     assert(!this.#member, `${this.name}: already a member`);
     this.#member = true;
+    const asked = ++this.#membershipOrders;
     this.#outbox.rejoin();
     const blockCount = this.#disk.blockCount;
     this.#clock.spawn('join', async () => {
-      const answer = await this.#rpc.call(this.#parity, 'join-begin', (id) => ({ type: 'join-request', id, blockCount }));
+      // Asked until answered — but not once we are leaving: a join request still being resent after the
+      // leave completed made parity merge a member that had left back into Q (generated seed 1927).
+      const answer = await this.#rpc.call(this.#parity, 'join-begin', (id) => ({ type: 'join-request', id, blockCount }), () => this.#member && asked === this.#membershipOrders);
       if (isRefused(answer)) {
         this.#probe.hit('request-refused'); // parity will not have us (larger than it, or unknown to it): we stay outside
         this.#member = false;
@@ -290,6 +295,7 @@ export class PrimaryController implements PrimaryRole {
   leave(): void {
     assert(this.#member, `${this.name}: not a member`);
     this.#leaving = true;
+    this.#membershipOrders++; // a join still being asked for is not wanted any more
     this.#clock.spawn('leave', async () => {
       // Restored first (recovery tells whether a restore is under way):
       // parity would take out of Q blocks not back yet, and they would be lost.
