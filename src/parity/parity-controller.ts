@@ -3,9 +3,9 @@
 // Why over 400 lines: it wires its parts (builder, deltas, joiner, leaver,
 // restorer, repairer, scrubber, losses, parity-log — each its own module) and
 // still holds the peer-message dispatch and the group's changes (join, leave,
-// restore sessions), which share the group and the journal; those split with
-// literal and hardened becoming separate implementations behind one
-// controller interface — not done yet.
+// restore sessions), which share the group and the journal. It still serves
+// both variants (literal's branches `!hardened`); a literal parity of its own,
+// as the primaries have (literal-primary.ts), would take those out.
 //
 // build (claims 1, 6, 11): builder.ts. update (claims 2, 7, 12): deltas.ts.
 // Every write of Q is logged first, and so is every change of the group

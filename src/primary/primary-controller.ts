@@ -1,10 +1,13 @@
 // The controller of a primary array: serves its own host, and keeps the parity
 // array informed.
 //
-// Why over 400 lines: message dispatch, host I/O, recovery and the restore
-// handshake share this class's private state (epoch, journal header, gate).
-// Its parts that own their state are modules (mender.ts, copies.ts,
-// outbox.ts, restore-session.ts, lost-blocks.ts).
+// Why over 400 lines: message dispatch, host I/O, journal recovery and the
+// restore handshake all read and write this class's private state (epoch,
+// journal header, recovery gate, membership orders); a part taking them would
+// need most of that state handed over by callbacks. Its parts that own their
+// state are modules (mender.ts, copies.ts, outbox.ts, restore-session.ts,
+// lost-blocks.ts, loss-notices.ts). The next split: recovery and the restore
+// handshake into one part owning the journal header and the epoch.
 //
 // This is the `hardened` primary. The `literal` one — the claims as written,
 // behind the same controller interface — is literal-primary.ts.
