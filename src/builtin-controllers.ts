@@ -2,6 +2,7 @@
 // as a controller module: the same shape a user's `--controllers` module has
 // (controller-api.ts), so the simulator builds every controller one way.
 import type { ControllerModule } from './controller-api.js';
+import { LiteralParity } from './parity/literal-parity.js';
 import { ParityController } from './parity/parity-controller.js';
 import { LiteralPrimary } from './primary/literal-primary.js';
 import { PrimaryController } from './primary/primary-controller.js';
@@ -31,9 +32,14 @@ export function builtinControllers(bugs: PlantedBugs = NO_BUGS): ControllerModul
       return controller;
     },
     parity(ports, config) {
+      if (config.protocol === 'literal') {
+        const literal = new LiteralParity({ ...ports, retransmit: config.retransmit, members: config.members, peers: config.peers });
+        literal.onLeft = (member) => ports.report.left(member);
+        literal.onJoined = (member) => ports.report.joined(member);
+        return literal;
+      }
       const controller = new ParityController({
         ...ports,
-        variant: config.protocol,
         retransmit: config.retransmit,
         bugs,
         members: config.members,

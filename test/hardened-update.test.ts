@@ -11,6 +11,7 @@ import { decode, encode } from '../src/protocol/codec.js';
 import type { Message } from '../src/protocol/messages.js';
 import type { ProtocolVariant } from '../src/protocol/variant.js';
 import { LiteralPrimary } from '../src/primary/literal-primary.js';
+import { LiteralParity } from '../src/parity/literal-parity.js';
 import { equalBytes, xorInto } from '../src/protocol/xor.js';
 import { IdealDisk } from '../sim/disk/ideal-disk.js';
 import { Engine } from '../sim/engine/engine.js';
@@ -64,13 +65,8 @@ async function run(variant: ProtocolVariant, loss: number, dup: number) {
     return { d, c };
   });
   const qDisk = disk('parity');
-  const parity = new ParityController({
-    disk: qDisk,
-    transport: net.endpoint('parity'),
-    clock: new SimClock(e, 'parity'),
-    variant,
-    members: names.map((name) => ({ name, blockCount: 32 })),
-  });
+  const parityPorts = { disk: qDisk, transport: net.endpoint('parity'), clock: new SimClock(e, 'parity'), members: names.map((name) => ({ name, blockCount: 32, joining: false })) };
+  const parity = variant === 'literal' ? new LiteralParity(parityPorts) : new ParityController(parityPorts);
   parity.start();
   const rng = e.random.stream('writes');
   const acked: boolean[] = [];
@@ -88,7 +84,7 @@ async function run(variant: ProtocolVariant, loss: number, dup: number) {
     for (const p of primaries) xorInto(x, p.d.store.get(k));
     if (!equalBytes(x, qDisk.store.get(k))) wrong++;
   }
-  return { wrong, acked: acked.length, net, retransmissions: primaries.reduce((n, p) => n + (p.c instanceof PrimaryController ? p.c.retransmissions : 0), 0), duplicatesDropped: parity.duplicatesDropped };
+  return { wrong, acked: acked.length, net, retransmissions: primaries.reduce((n, p) => n + (p.c instanceof PrimaryController ? p.c.retransmissions : 0), 0), duplicatesDropped: parity instanceof ParityController ? parity.duplicatesDropped : 0 };
 }
 
 test('hardened: 10% loss and 10% duplication of deltas and acks — parity exact, every write acked', async () => {

@@ -13,7 +13,6 @@ import { thrownFrom } from '../scripts/mutation/judge.js';
 // @ts-expect-error plain JS module without types
 import { excludedReason } from '../scripts/mutation/stryker-plugin.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 
 /** The ignore reason of the first node whose source text is `target` in `code`. */
 function reasonFor(code: string, target: string): string | undefined {

@@ -108,7 +108,6 @@ test('build, update, join and restore over real files and TCP; parity checked on
       disk: parityDisk,
       transport: transports.get('parity')!,
       clock: clock(),
-      variant: 'hardened',
       members: names.slice(0, 3).map((n, i) => ({ name: n, blockCount: BLOCKS[i]! })),
       buildWindow: 16,
       ...(await persisted('parity')),

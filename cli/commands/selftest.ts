@@ -11,7 +11,7 @@ import { selftest } from '../../sim/selftest/selftest.js';
 import { wallNowMs } from '../../sim/wall-clock.js';
 import { intOption, intOptionOr } from '../flags.js';
 import { loadScenarioFile } from '../scenario-file.js';
-import { EXIT_CLEAN, EXIT_VIOLATION, UsageError } from '../usage-error.js';
+import { EXIT_CLEAN, EXIT_VIOLATION } from '../usage-error.js';
 
 export function selftestCommand(yargs: Argv, done: (code: number) => void): Argv {
   return yargs.command(

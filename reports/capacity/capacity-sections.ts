@@ -8,7 +8,6 @@ import type { Section, Series, TableSpec, TheoryCheck } from '../model/report.js
 import type { CapacityContext } from './capacity-context.js';
 import { DRIVES, RESTORE_BLOCK, RESTORE_HOST_RATE, RETRANSMIT } from './capacity-scenarios.js';
 
-const TB = 1e12;
 const DRIVE_TB = 20;
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d || 0;

@@ -3,15 +3,15 @@
 // window by window, so memory stays bounded on arrays of any size. A block past
 // the end of a smaller member counts as zeros: the member has no copy to send.
 //
-// hardened takes each (member, block) copy once — a duplicate is ignored — and
-// asks a window's members again once its copies stop arriving: silent for a
+// Each (member, block) copy is taken once — a duplicate is ignored — and a
+// window's members are asked again once its copies stop arriving: silent for a
 // retransmission timeout adapted, as for every request (retransmit-timer.ts),
 // to the gaps measured between copies — on slow disks copies come slowly, and
 // asking again for a window still streaming only doubles the disks' work (Karn:
 // a window asked again measures nothing). A member that
 // cannot read a block sends an empty copy: the block counts as zeros in Q,
 // and the member is told it is lost (nothing protected it yet) before the
-// build completes (losses.ts). literal asks once and XORs whatever arrives.
+// build completes (losses.ts). (The literal build: literal-build.ts.)
 import type { NodeId, Transport } from '../ports/transport.js';
 import { RetransmitTimer } from '../protocol/retransmit-timer.js';
 import { xorInto } from '../protocol/xor.js';
@@ -35,7 +35,7 @@ interface Window {
   readonly acc: Uint8Array[];
   /** Copies still expected per block of the window. */
   readonly missing: Int32Array;
-  /** Copies taken, as "member:block index" (hardened: a duplicate is ignored). */
+  /** Copies taken, as "member:block index" (a duplicate is ignored). */
   readonly seen: Set<string>;
   outstanding: number;
   done: boolean;
@@ -73,12 +73,10 @@ export class Builder {
     const d = this.#d;
     const total = d.disk.blockCount;
     for (let first = 0; first < total; first += d.window) await this.#build(first, Math.min(d.window, total - first));
-    // hardened: built Q is not journaled, so it must be on the media (not in a
-    // drive's write cache) before the build counts as done.
-    if (d.hardened) {
-      const flushed = await d.disk.flush();
-      assert(flushed.ok, `cannot flush the built parity (${flushed.ok ? '' : flushed.error})`);
-    }
+    // Built Q is not journaled, so it must be on the media (not in a drive's
+    // write cache) before the build counts as done.
+    const flushed = await d.disk.flush();
+    assert(flushed.ok, `cannot flush the built parity (${flushed.ok ? '' : flushed.error})`);
   }
 
   /** A member's copy of `block` (empty: it could not read it). */
@@ -87,9 +85,8 @@ export class Builder {
     // A late duplicate of a finished window, or of a copy already taken.
     if (w === undefined || w.done || block < w.first || block >= w.first + w.count) return;
     const i = block - w.first;
-    if (w.missing[i] === 0) return; // literal: a duplicate beyond what the block expects
     const key = `${from}:${i}`;
-    if (this.#d.hardened && w.seen.has(key)) return;
+    if (w.missing[i] === 0 || w.seen.has(key)) return;
     w.seen.add(key);
     const now = this.#d.clock.now();
     if (!w.reasked) this.#silence.sample(now - w.lastAt);
@@ -128,9 +125,9 @@ export class Builder {
       for (const m of d.members()) if (m.blockCount > first && this.#copiesMissing(window, m)) d.net.send(m.name, { type: 'build-request', first, count });
     };
     ask();
-    // hardened: copies lost or never sent are asked for again once the window
-    // falls silent for the adapted timeout, which doubles at each silence (the claims ask once).
-    while (d.hardened && !window.done) {
+    // Copies lost or never sent are asked for again once the window falls
+    // silent for the adapted timeout, which doubles at each silence (the claims ask once).
+    while (!window.done) {
       const before = window.progress;
       const wait = this.#silence.timeoutUs;
       let timer: { cancel(): void } | undefined;
@@ -147,7 +144,7 @@ export class Builder {
       acc.map((q, i) =>
         d.locks.with(first + i, async () => {
           const stored = await d.disk.write(first + i, q);
-          if (!stored.ok && d.hardened) d.repairQ(first + i); // its drive failed: rebuilt from the members later
+          if (!stored.ok) d.repairQ(first + i); // its drive failed: rebuilt from the members later
         }),
       ),
     );

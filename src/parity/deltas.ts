@@ -1,6 +1,5 @@
 // Parity's side of an update (claims 2, 7, 12): a member's delta (k, d)
-// becomes Q[k] ^ d. literal applies every delta it receives, as it arrives.
-// hardened applies the deltas of one block one at a time (read-modify-write
+// becomes Q[k] ^ d. The deltas of one block are applied one at a time (read-modify-write
 // under the block's lock), each (member, seq) exactly once — duplicates and
 // retransmissions are dropped, even while the first copy is still being
 // applied — journals every new Q[k] before writing it (parity-log.ts), and
@@ -45,7 +44,6 @@ interface DeltaDeps {
   readonly buggify: Buggify;
   /** The decisions a planted bug may change (src/protocol/planted-bugs.ts). */
   readonly seam: Seam;
-  readonly hardened: boolean;
   /** Resolves once journal recovery is done (the applied sets and epochs are whole). */
   readonly ready: () => Promise<void>;
 }
@@ -58,7 +56,7 @@ export class Deltas {
     this.#d = deps;
   }
 
-  /** hardened: apply (member, seq) exactly once, then acknowledge it. */
+  /** Applies (member, seq) exactly once, then acknowledges it. */
   async applyOnce(from: Origin, block: number, delta: Uint8Array): Promise<void> {
     const d = this.#d;
     const { member, seq } = from;
@@ -99,31 +97,29 @@ export class Deltas {
     d.log.applied();
   }
 
-  /** Applies a delta to Q[block]; hardened (`from` given) judges its epoch again under the lock. */
-  async apply(block: number, delta: Uint8Array, from?: Origin): Promise<'applied' | 'stale'> {
+  /** Applies a delta to Q[block], judging its epoch again under the lock. */
+  async apply(block: number, delta: Uint8Array, from: Origin): Promise<'applied' | 'stale'> {
     const d = this.#d;
     assert(block >= 0 && block < d.disk.blockCount, `${d.name}: delta for block ${block} beyond the array`);
     return d.locks.with(block, async () => {
       // The member restarted its numbering (a restore began) while this waited: its old life's delta is void.
-      if (from !== undefined && this.#stale(from)) return 'stale';
+      if (this.#stale(from)) return 'stale';
       const q = await d.disk.read(block);
       if (!q.ok) {
-        // literal: nothing to apply it to (parity silently stale). hardened: the
-        // delta is in its member's copy, which the rebuild of Q[block] gathers.
-        if (!d.hardened) return 'applied';
+        // The delta is in its member's copy, which the rebuild of Q[block] gathers.
         d.probe.hit('parity-delta-absorbed', block);
         // The record stays in the journal until the recomputation is done: a crash before it redoes the debt.
-        const release = from === undefined ? undefined : await d.log.held({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) });
-        if (from !== undefined) this.#applied(from, block);
+        const release = await d.log.held({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: new Uint8Array(0) });
+        this.#applied(from, block);
         d.repairer.recompute(block, release);
         return 'applied';
       }
       const next = d.seam.newQ(q.data, delta);
       const write = () => d.disk.write(block, next);
-      const stored: WriteResult = from === undefined ? await write() : await d.log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
+      const stored: WriteResult = await d.log.journaled({ kind: 'apply', member: from.member, epoch: from.epoch, seq: from.seq, block, replaces: from.replaces, newQ: next }, write);
       if (d.buggify.crashes('parity-crash-after-apply-write')) return halted();
-      if (from !== undefined) this.#applied(from, block);
-      if (!stored.ok && d.hardened) d.repairer.repair(block); // its drive failed under it
+      this.#applied(from, block);
+      if (!stored.ok) d.repairer.repair(block); // its drive failed under it
       return 'applied';
     });
   }
@@ -134,7 +130,7 @@ export class Deltas {
     assert(d.locks.busy(block), `${d.name}: delta for block ${block} counted without the Q[${block}] lock`);
     const losses = d.group.losses;
     if (from.replaces === 1) losses.found(from.member, block);
-    else if (d.hardened && losses.has(from.member, block)) {
+    else if (losses.has(from.member, block)) {
       // The member wrote a block we hold lost without knowing it (its copy read fine again, or it
       // never heard): it holds data, and its delta is against that data, not the zeros Q counts.
       // The loss is over; Q[block] is recomputed from the members' copies.
@@ -147,7 +143,7 @@ export class Deltas {
   /** Is this delta from a previous life of its member (another epoch)? */
   #stale(from: Origin): boolean {
     const d = this.#d;
-    assert(from.seq >= 1, `${d.name}: an unnumbered delta judged for its epoch (literal numbers none)`);
+    assert(from.seq >= 1, `${d.name}: an unnumbered delta judged for its epoch`);
     if (from.epoch === (d.group.epochs.get(from.member) ?? 0)) return false;
     d.probe.hit('stale-epoch-delta-dropped');
     return true;

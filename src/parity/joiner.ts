@@ -1,19 +1,19 @@
 // The parity array's side of join (claims 3, 8, 13; and 4, 9, 14 for the new
-// member's writes during and after it) — and of a hardened parity rebuild,
-// which is a join of every member into an empty Q.
+// member's writes during and after it) — and of a parity rebuild, which is a
+// join of every member into an empty Q.
 //
 // Parity asks the new member for a copy of each of its blocks and XORs it into
 // Q[k] (holding the Q[k] lock). The new member's deltas flow from the start of
-// the join. hardened keeps them exact (H6): the copy says up to which delta
+// the join, kept exact (H6): the copy says up to which delta
 // number it reflects; a delta for a block not merged yet first triggers that
 // block's merge; afterwards, deltas the copy already reflects are acknowledged
 // without being applied, later ones are applied. Each merge is logged with what
 // it reflects (parity-log.ts), so after a parity crash the join resumes where
 // it was, and late deltas are still judged: nothing merged twice or forgotten.
-// literal merges the copies and applies every delta as it comes, as the claims
-// say — a write that lands in both the copy and a delta counts twice.
+// (The literal join, in literal-parity.ts, applies every delta as it comes, as
+// the claims say — a write that lands in both the copy and a delta counts twice.)
 import type { WriteResult } from '../ports/block-device.js';
-import type { NodeId, Transport } from '../ports/transport.js';
+import type { NodeId } from '../ports/transport.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { isRefused } from '../protocol/rpc.js';
 import { xorInto } from '../protocol/xor.js';
@@ -22,7 +22,6 @@ import type { Member } from './member.js';
 import type { PartDeps } from './part-deps.js';
 
 interface JoinerDeps extends PartDeps {
-  readonly net: Transport;
   /** A member's copy told us its epoch (a rebuilt parity array learns them so). */
   readonly learnEpoch: (member: NodeId, epoch: number) => void;
   /** The member's epoch as parity knows it now (undefined: none yet). */
@@ -144,11 +143,11 @@ export class Joiner {
   }
 
   /**
-   * hardened: what to do with a delta from a member that joined: 'apply' it,
+   * What to do with a delta from a member that joined: 'apply' it,
    * or 'absorbed' (already in the merged copy). Merges the block first if needed.
    */
   async classify(member: NodeId, block: number, seq: number): Promise<'apply' | 'absorbed'> {
-    assert(seq >= 1, `${member}: an unnumbered delta classified (literal numbers none)`);
+    assert(seq >= 1, `${member}: an unnumbered delta classified`);
     const merged = this.#mergedUpTo.get(member);
     if (merged === undefined) return 'apply'; // a founding member
     const j = this.#running.get(member);
@@ -190,20 +189,20 @@ export class Joiner {
       // An empty copy: the member could not read its block (it is lost there, and counts as zeros).
       if (q.ok && copy.data.length > 0) xorInto(q.data, copy.data);
       // Q[block] unavailable: logged as merged all the same; its rebuild from every contributing member's copy includes this one.
-      const noCopy = copy.data.length === 0 && d.hardened;
+      const noCopy = copy.data.length === 0;
       // Q[block] lacks this copy until it is rebuilt from the members' (a redo of an older logged Q may make it readable before then).
-      if (!q.ok && d.hardened) d.probe.hit('merge-absorbed', block);
+      if (!q.ok) d.probe.hit('merge-absorbed', block);
       // A copy of an earlier epoch (the member's restore began a new one while it was on its way)
       // reflects none of the new epoch's deltas, whose numbers start again at 1: each is applied.
       const older = () => copy.epoch < (d.epochOf(name) ?? copy.epoch);
       const stored = await d.storeMerge(name, block, older() ? 0 : copy.reflectsUpTo, copy.epoch, noCopy, q.ok ? q.data : new Uint8Array(0));
-      if (!stored.ok && d.hardened) d.repairQ(block);
+      if (!stored.ok) d.repairQ(block);
       // Merged before the lock is released: whoever takes it next sees the member in Q[block].
       const upTo = older() ? 0 : copy.reflectsUpTo;
       j.merged.set(block, upTo);
       return upTo;
     };
-    const upTo = d.hardened ? await d.locks.with(block, merge) : await merge();
+    const upTo = await d.locks.with(block, merge);
     j.merging.delete(block);
     return upTo;
   }

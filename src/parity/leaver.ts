@@ -1,16 +1,15 @@
 // The parity array's side of leave: XOR a decommissioned member out of Q.
 //
 // For each block of the member, under the Q[k] lock, fetch its copy and XOR it
-// out. hardened only takes a copy the member reports settled (no delta for the
+// out. It only takes a copy the member reports settled (no delta for the
 // block still unacknowledged; the member refuses new writes once it asked to
 // leave, so its deltas drain) and retries otherwise; each block taken out is
 // logged (parity-log.ts), so a leave a parity crash interrupted resumes without
-// taking a block out twice. literal takes each copy once, as it comes. A
+// taking a block out twice. (literal-parity.ts takes each copy as it comes.) A
 // member that cannot give its copy (an unreadable or corrupt block) is asked
 // to repair it first — from parity, as any damaged copy is — then gives it.
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
-import type { Message } from '../protocol/messages.js';
 import { assert } from '../util/assert.js';
 import { retransmitDelay } from '../protocol/retransmit.js';
 import { xorInto } from '../protocol/xor.js';
@@ -97,14 +96,14 @@ export class Leaver {
     this.#removed.delete(member);
   }
 
-  /** 'retry' if the member's copy was not settled yet, or Q[block] is being rebuilt (hardened: try again later); 'no-copy' if the member could not give it. */
+  /** 'retry' if the member's copy was not settled yet, or Q[block] is being rebuilt (try again later); 'no-copy' if the member could not give it. */
   async #removeBlock(member: NodeId, block: number, removed: Set<number>): Promise<'done' | 'retry' | 'no-copy'> {
     const d = this.#d;
     assert(!removed.has(block), `${member}: block ${block} taken out of Q twice`);
     const work = async (): Promise<'done' | 'retry' | 'no-copy'> => {
       const copy = await requestCopy(d.rpc, member, block);
-      if (d.hardened && copy.status === 2) return 'no-copy';
-      if (d.hardened && copy.status === 1) return 'retry'; // 3: a lost block's zeros, which is what Q counts for it
+      if (copy.status === 2) return 'no-copy';
+      if (copy.status === 1) return 'retry'; // 3: a lost block's zeros, which is what Q counts for it
       const wait = d.buggify.delay('leave-before-unmerge');
       if (wait > 0) await d.clock.sleep(wait);
       const q = await d.disk.read(block);
@@ -118,6 +117,6 @@ export class Leaver {
       if (!stored.ok) d.repairQ(block); // rebuilt from the members that remain
       return 'done';
     };
-    return d.hardened ? d.locks.with(block, work) : work();
+    return d.locks.with(block, work);
   }
 }

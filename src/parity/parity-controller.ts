@@ -1,11 +1,5 @@
-// The controller of the parity array.
-//
-// Why over 400 lines: it wires its parts (builder, deltas, joiner, leaver,
-// restorer, repairer, scrubber, losses, parity-log — each its own module) and
-// still holds the peer-message dispatch and the group's changes (join, leave,
-// restore sessions), which share the group and the journal. It still serves
-// both variants (literal's branches `!hardened`); a literal parity of its own,
-// as the primaries have (literal-primary.ts), would take those out.
+// The controller of the parity array, `hardened` (the `literal` one, the
+// claims as written: literal-parity.ts).
 //
 // build (claims 1, 6, 11): builder.ts. update (claims 2, 7, 12): deltas.ts.
 // Every write of Q is logged first, and so is every change of the group
@@ -18,7 +12,7 @@
 // parity rebuild (joiner.ts), leave (leaver.ts), rebuilding an unavailable
 // Q[k] (repairer.ts), the background scrub (scrubber.ts).
 import type { ParityRole } from '../controller-api.js';
-import type { BlockDevice } from '../ports/block-device.js';
+import type { BlockDevice, WriteResult } from '../ports/block-device.js';
 import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
@@ -26,11 +20,10 @@ import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { type ParityView, type RefusalReason, checkAtParity, isAnswer, refusalFor } from '../protocol/peer-checks.js';
-import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
+import type { CheckpointState } from '../protocol/parity-journal.js';
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
-import type { ProtocolVariant } from '../protocol/variant.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
@@ -38,6 +31,7 @@ import { VerifiedDisk } from '../util/verified-disk.js';
 import { Builder } from './builder.js';
 import { Deltas } from './deltas.js';
 import { Group } from './group.js';
+import { GroupChanges } from './group-changes.js';
 import type { Member } from './member.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
@@ -51,15 +45,13 @@ export interface ParityDeps {
   readonly disk: BlockDevice;
   readonly transport: Transport;
   readonly clock: Clock;
-  /** `literal` leaves concurrent read-modify-writes of one block unserialised, as the claims do. */
-  readonly variant: ProtocolVariant;
   /** Deliberate mutations for the checker's self-test; empty in every normal run. */
   readonly bugs?: PlantedBugs;
   /** The group this array was installed for; `joining`: still to be merged (a new parity array rebuilds them all). */
   readonly members: readonly (Member & { readonly joining?: boolean })[];
   /** Blocks gathered per build round (bounds memory: window × blockBytes). */
   readonly buildWindow?: number;
-  /** hardened: the redo journal (without one, a crash can lose or double a delta). */
+  /** The redo journal (without one, a crash can lose or double a delta). */
   readonly journal?: DurableLog;
   /** Applies between checkpoints (bounds journal length). */
   readonly checkpointEvery?: number;
@@ -88,10 +80,7 @@ export class ParityController implements ParityRole {
   readonly #seam: Seam;
   readonly #probe: Probe;
   readonly #buggify: Buggify;
-  readonly #hardened: boolean;
   readonly #peers: ReadonlySet<NodeId> | undefined;
-  /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
-  readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
   readonly #rpc: Rpc;
   readonly #log: ParityLog;
   readonly #gate = new RecoveryGate();
@@ -105,30 +94,25 @@ export class ParityController implements ParityRole {
   onLeft: ((member: NodeId) => void) | undefined;
   /** Called when a member's join is complete (every block merged). */
   onJoined: ((member: NodeId) => void) | undefined;
-  /** Joins under way: each resolves once the member is journaled as a member. */
-  readonly #joins = new Map<NodeId, Promise<void>>();
-  /** Leaves under way. */
-  readonly #departing = new Map<NodeId, Promise<void>>();
-  /** Joins whose membership record is being journaled. */
-  readonly #admitting = new Map<NodeId, Promise<void>>();
+  /** Joins, leaves and restore handshakes (group-changes.ts). */
+  readonly #changes: GroupChanges;
   /** The update path (deltas.ts). */
   readonly #deltas: Deltas;
 
   constructor(deps: ParityDeps) {
     this.name = deps.transport.self;
-    this.#hardened = deps.variant === 'hardened';
     this.#peers = deps.peers === undefined ? undefined : new Set(deps.peers);
     this.#probe = deps.probe ?? NO_PROBE;
     this.#buggify = deps.buggify ?? NO_BUGGIFY;
-    const disk = (this.#disk = new VerifiedDisk(deps.disk, this.#probe, this.#hardened));
+    const disk = (this.#disk = new VerifiedDisk(deps.disk, this.#probe, true));
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#seam = seamFor(deps.bugs ?? NO_BUGS);
-    this.#locks = new BlockLocks(this.#hardened && this.#seam.locksQ);
+    this.#locks = new BlockLocks(this.#seam.locksQ);
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
-    this.#rpc = Rpc.forVariant(deps.transport, deps.clock, this.#hardened, retransmit, deps.boot);
-    this.#log = new ParityLog(this.#hardened ? deps.journal : undefined, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#checkpointState(), () => this.#disk.flush());
-    const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, hardened: this.#hardened, retransmit, probe: this.#probe, buggify: this.#buggify };
+    this.#rpc = new Rpc(deps.transport, deps.clock, retransmit, deps.boot);
+    this.#log = new ParityLog(deps.journal, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#checkpointState(), () => this.#disk.flush());
+    const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, retransmit, probe: this.#probe, buggify: this.#buggify };
     const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
     const repairQ = (block: number) => this.repairer.repair(block);
@@ -137,30 +121,15 @@ export class ParityController implements ParityRole {
     const losses = new Losses();
     const declareLost = (members: readonly NodeId[], block: number, stale: boolean) => this.#declareLost(members, block, stale);
     this.builder = new Builder({ ...shared, net: deps.transport, members, window: deps.buildWindow ?? 64, repairQ, declareLost });
-    this.restorer = new Restorer({ ...shared, net: deps.transport, members, contributes, losses, declareLost, owes: (block) => this.repairer.owes(block), seam: this.#seam });
+    this.restorer = new Restorer({ ...shared, members, contributes, losses, declareLost, owes: (block) => this.repairer.owes(block), seam: this.#seam });
     this.joiner = new Joiner({
       ...shared,
-      net: deps.transport,
       learnEpoch: (member, epoch) => this.#group.learnEpoch(member, epoch),
       epochOf: (member) => this.#group.epochs.get(member),
       repairQ,
-      storeMerge: async (member, block, upTo, epoch, noCopy, newQ) => {
-        // A copy it could not give went in as zeros: the block is lost, in the same record.
-        const stored = await this.#log.journaled({ kind: 'merge', member, block, upTo, epoch, noCopy: noCopy ? 1 : 0, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ)));
-        if (this.#buggify.crashes('parity-crash-after-merge')) return halted();
-        if (noCopy && this.#hardened) {
-          losses.add(member, block, false); // Q took zeros for it: the others can still be rebuilt from Q[block]
-          this.repairer.reprotect(block); // how the member learns it (its copy is missing there)
-        } else losses.found(member, block); // a copy went in: the member holds data for it (its write replaced a loss)
-        return stored;
-      },
+      storeMerge: (member, block, upTo, epoch, noCopy, newQ) => this.#storeMerge(losses, { member, block, upTo, epoch, noCopy }, newQ),
     });
-    // A member whose block parity holds lost is told so (its copy may read fine, or hold anything: Q counts its zeros);
-    // a resend says so only while the loss lasts (a write of the member's may have ended it meanwhile).
-    const askRepair = async (member: NodeId, block: number) => {
-      const lost = () => (this.#hardened && losses.has(member, block) ? 1 : 0);
-      await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block, lost: lost() }));
-    };
+    const askRepair = (member: NodeId, block: number) => this.#askRepair(losses, member, block);
     this.leaver = new Leaver({ ...shared, repairQ, askRepair, storeUnmerge: (member, block, newQ) => this.#log.journaled({ kind: 'unmerge', member, block, newQ }, () => this.#disk.write(block, newQ)) });
     this.repairer = new Repairer({
       ...shared,
@@ -176,10 +145,49 @@ export class ParityController implements ParityRole {
     this.scrubber = new Scrubber({ ...shared, members, contributes, storeQ, ready, losses, declareLost, owes: (block) => this.repairer.owes(block), seam: this.#seam });
     this.#group = new Group(deps.members, this.joiner, this.leaver, losses);
     this.#deltas = new Deltas({ ...shared, name: this.name, net: deps.transport, locks: this.#locks, log: this.#log, group: this.#group, joiner: this.joiner, leaver: this.leaver, repairer: this.repairer, seam: this.#seam, ready });
+    this.#changes = new GroupChanges({
+      name: this.name,
+      clock: deps.clock,
+      rpc: this.#rpc,
+      probe: this.#probe,
+      blockCount: disk.blockCount,
+      group: this.#group,
+      log: this.#log,
+      joiner: this.joiner,
+      leaver: this.leaver,
+      restorer: this.restorer,
+      net: deps.transport,
+      ready,
+      joined: (member) => this.onJoined?.(member),
+      left: (member) => this.onLeft?.(member),
+    });
     assert(this.#group.members.size === deps.members.length, `${this.name}: duplicate member names`);
     for (const m of deps.members) {
       assert(m.blockCount <= this.#disk.blockCount, `${this.name}: member ${m.name} (${m.blockCount} blocks) larger than parity (${this.#disk.blockCount})`);
     }
+  }
+
+  /** Logs the merge of a member's block and writes the new Q[block] (empty: unavailable). */
+  async #storeMerge(losses: Losses, merge: { member: NodeId; block: number; upTo: number; epoch: number; noCopy: boolean }, newQ: Uint8Array): Promise<WriteResult> {
+    const { member, block, noCopy } = merge;
+    assert(newQ.length === 0 || newQ.length === this.#disk.blockBytes, `${this.name}: Q[${block}] merged as ${newQ.length} bytes`);
+    // A copy it could not give went in as zeros: the block is lost, in the same record.
+    const stored = await this.#log.journaled({ kind: 'merge', ...merge, noCopy: noCopy ? 1 : 0, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ)));
+    if (this.#buggify.crashes('parity-crash-after-merge')) return halted();
+    if (noCopy) {
+      losses.add(member, block, false); // Q took zeros for it: the others can still be rebuilt from Q[block]
+      this.repairer.reprotect(block); // how the member learns it (its copy is missing there)
+    } else losses.found(member, block); // a copy went in: the member holds data for it (its write replaced a loss)
+    return stored;
+  }
+
+  /**
+   * A member whose block parity holds lost is told so (its copy may read fine, or hold anything: Q counts its zeros);
+   * a resend says so only while the loss lasts (a write of the member's may have ended it meanwhile).
+   */
+  // unasserted: one request, its content decided at each send.
+  async #askRepair(losses: Losses, member: NodeId, block: number): Promise<void> {
+    await this.#rpc.call(member, 'repair-done', (id) => ({ type: 'repair-request', id, block, lost: losses.has(member, block) ? 1 : 0 }));
   }
 
   /** Starts taking messages, after replaying the journal; resumes (or, on a new array, starts) the joins it finds. */
@@ -193,7 +201,7 @@ export class ParityController implements ParityRole {
         for (const block of this.#group.losses.pendingBlocks()) this.repairer.reprotect(block); // stripes a loss left unprotected
         for (const m of this.#group.joining()) {
           assert(m !== undefined, `${this.name}: the journal left a member joining without its size`);
-          this.#startJoin(m);
+          this.#changes.startJoin(m);
         }
         // Announced again: the previous life may have journaled the end of a join or leave and died before telling.
         for (const c of this.#group.completed.splice(0)) {
@@ -205,15 +213,14 @@ export class ParityController implements ParityRole {
     this.rebuildLostBlocks(); // a drive replaced while we were down
   }
 
-  /** hardened: rebuild from the members every Q block the array reports lost (a replaced drive's). */
+  /** Rebuilds from the members every Q block the array reports lost (a replaced drive's). */
   rebuildLostBlocks(): void {
-    if (!this.#hardened) return;
     for (const block of this.#disk.lostBlocks()) this.repairer.repair(block);
   }
 
-  /** hardened: scrub Q in the background, one block every `intervalUs` (scrubber.ts); literal has no scrub. */
+  /** Scrubs Q in the background, one block every `intervalUs` (scrubber.ts). */
   startScrub(intervalUs: number): void {
-    if (this.#hardened) this.scrubber.start(intervalUs);
+    this.scrubber.start(intervalUs);
   }
 
   /** The load is over: the scrub does whole passes until one finds nothing to repair, then stops. */
@@ -232,18 +239,13 @@ export class ParityController implements ParityRole {
 
   /**
    * This parity array is new and empty (the old one was lost): rebuild Q from
-   * every member while their hosts keep writing (H10). hardened was installed
-   * with every member joining (ParityDeps.members), so start() merges them all
-   * (each block with a copy that says which deltas it reflects: joiner.ts);
-   * literal runs build (claim 1) as the claims say.
+   * every member while their hosts keep writing (H10). It was installed with
+   * every member joining (ParityDeps.members), so start() merges them all
+   * (each block with a copy that says which deltas it reflects: joiner.ts):
+   * nothing is left to do here.
    */
-  // unasserted: two steps in order (build() asserts its windows, the joins theirs).
   rebuild(): void {
-    if (this.#hardened) return;
-    this.#clock.spawn('rebuild', async () => {
-      await this.build();
-      for (const m of this.#group.members.values()) this.onJoined?.(m.name);
-    });
+    assert(this.#group.joining().length > 0 || this.#group.members.size === 0, `${this.name}: rebuilt without a member to merge (installed with every member joining)`);
   }
 
   /** What a checkpoint keeps of the group: all of it (a planted bug drops some). */
@@ -268,7 +270,7 @@ export class ParityController implements ParityRole {
     if (isAnswer(message) || message.type === 'join-request') {
       const refusal = !this.#seam.checksPeers ? undefined : checkAtParity(message, this.#view(from));
       if (refusal !== undefined) return this.#refuse(from, message, refusal);
-      if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#beginJoin(from, message.id, message.blockCount));
+      if (message.type === 'join-request') return this.#rpc.serve(from, message.id, () => this.#changes.beginJoin(from, message.id, message.blockCount));
       if ('id' in message) this.#rpc.answer(from, message.id, message);
       return;
     }
@@ -287,12 +289,11 @@ export class ParityController implements ParityRole {
       case 'block-copy':
         return this.builder.take(from, message.block, message.data);
       case 'delta':
-        if (!this.#hardened) return void (await this.#deltas.apply(message.block, message.data));
         return this.#deltas.applyOnce({ member: from, epoch: message.epoch, seq: message.seq, replaces: message.replaces }, message.block, message.data);
       case 'leave-request':
-        return this.#rpc.serve(from, message.id, () => this.#leave(from, message.id));
+        return this.#rpc.serve(from, message.id, () => this.#changes.leave(from, message.id));
       case 'restore-request':
-        return this.#rpc.serve(from, message.id, () => this.#beginRestore(from, message.id, message.epoch, message.resume === 1));
+        return this.#rpc.serve(from, message.id, () => this.#changes.beginRestore(from, message.id, message.epoch, message.resume === 1));
       case 'reconstruct-request':
         return this.#rpc.serve(from, message.id, () => this.#answerReconstruct(from, message.id, message.block));
       default:
@@ -303,7 +304,7 @@ export class ParityController implements ParityRole {
   /** What a message from `from` is checked against. */
   #view(from: NodeId): ParityView {
     const disk = this.#disk;
-    return { blockCount: disk.blockCount, blockBytes: disk.blockBytes, senderBlocks: this.#group.members.get(from)?.blockCount, knownPeer: this.#knownPeer(from), hardened: this.#hardened };
+    return { blockCount: disk.blockCount, blockBytes: disk.blockBytes, senderBlocks: this.#group.members.get(from)?.blockCount, knownPeer: this.#knownPeer(from), hardened: true };
   }
 
   #knownPeer(node: NodeId): boolean {
@@ -324,7 +325,6 @@ export class ParityController implements ParityRole {
    * `stale`: Q[block] holds their data (it cannot rebuild anyone until then).
    */
   async #declareLost(members: readonly NodeId[], block: number, stale: boolean): Promise<void> {
-    if (!this.#hardened) return;
     assert(members.length > 0, `${this.name}: block ${block} declared lost for no member`);
     const losses = this.#group.losses;
     for (const member of members) {
@@ -336,98 +336,6 @@ export class ParityController implements ParityRole {
     this.repairer.reprotect(block);
   }
 
-  /** A member is decommissioned: XOR it out of Q, then forget it. */
-  async #leave(member: NodeId, id: number): Promise<void> {
-    await this.#gate.ready;
-    const m = this.#group.members.get(member);
-    if (m !== undefined) {
-      // One removal however many requests (the member's next life asks again): each is answered when it is done.
-      let departed = this.#departing.get(member);
-      if (departed === undefined) {
-        departed = (async () => {
-          // A member still joining (a new parity array merges every member) leaves once it has joined.
-          const joining = this.#joins.get(member);
-          if (joining !== undefined) {
-            this.#probe.hit('leave-waited-for-join');
-            await joining;
-          }
-          if (this.#group.state(member) !== 'leaving') await this.#changeState(m, 'leaving');
-          await this.leaver.remove(m);
-          await this.#changeState(m, 'left');
-          assert(!this.#group.members.has(member), `${this.name}: ${member} left but is still in the group`);
-          this.#departing.delete(member);
-          this.onLeft?.(member);
-        })();
-        this.#departing.set(member, departed);
-      }
-      await departed;
-    }
-    this.#net.send(member, { type: 'leave-complete', id });
-  }
-
-  /** A new member (claim 3): add it (journaled), then merge its blocks into Q (joiner.ts). */
-  async #beginJoin(member: NodeId, id: number, blockCount: number): Promise<void> {
-    await this.#gate.ready;
-    // A request of the member's next life may come while the first is being journaled: it waits for that.
-    if (!this.#group.members.has(member) && !this.#admitting.has(member)) {
-      assert(blockCount <= this.#disk.blockCount, `${this.name}: ${member} (${blockCount} blocks) is larger than parity`);
-      const m = { name: member, blockCount };
-      const admitted = this.#changeState(m, 'joining').then(() => {
-        this.#admitting.delete(member);
-        this.#startJoin(m);
-      });
-      this.#admitting.set(member, admitted);
-    }
-    await this.#admitting.get(member);
-    this.#net.send(member, { type: 'join-begin', id, epoch: this.#group.epochs.get(member) ?? 0 });
-  }
-
-  /** Merges (or goes on merging) `m`; once all is in Q, it is told, and the join is journaled as complete. */
-  #startJoin(m: Member): void {
-    assert(!this.#joins.has(m.name), `${this.name}: join of ${m.name} started twice`);
-    let joined: () => void = () => {};
-    this.#joins.set(m.name, new Promise((resolve) => (joined = resolve)));
-    this.joiner.begin(m, () => {
-      this.#clock.spawn(`joined ${m.name}`, async () => {
-        if (this.#hardened) await this.#rpc.call(m.name, 'join-ack', (id) => ({ type: 'join-complete', id }));
-        await this.#changeState(m, 'member');
-        this.#joins.delete(m.name);
-        joined();
-        this.onJoined?.(m.name);
-      });
-    });
-  }
-
-  /** A member lost its data: (hardened) settle its epoch, then stream its blocks back. */
-  async #beginRestore(member: NodeId, id: number, epoch: number, resume: boolean): Promise<void> {
-    await this.#gate.ready;
-    const last = this.#lastBegin.get(member);
-    if (last !== undefined && last.id === id) {
-      this.#net.send(member, { type: 'restore-begin', ...last }); // our answer was lost
-      return;
-    }
-    let current = this.#group.epochs.get(member) ?? 0;
-    if (this.#hardened && resume && epoch > current) {
-      // A resume in an epoch we have not heard of: a rebuilt parity array that has not merged the
-      // member yet. Its numbering goes on in that epoch (bumping it left the member sending the
-      // old one, every delta dropped as stale for ever).
-      await this.#log.append({ kind: 'epoch', member, epoch });
-      this.#group.newEpoch(member, epoch);
-      current = epoch;
-    } else if (this.#hardened && (!resume || epoch !== current)) {
-      // A new journal: its sequence numbers restart, so forget the old ones.
-      current = Math.max(current, epoch) + 1;
-      await this.#log.append({ kind: 'epoch', member, epoch: current });
-      this.#group.newEpoch(member, current);
-    }
-    // A new journal's numbering starts above every epoch either side has known.
-    assert(!this.#hardened || current >= epoch, `${this.name}: ${member} restored in epoch ${current}, below its ${epoch}`);
-    const session = this.restorer.begin(this.#group.members.get(member)!);
-    const begin = { id, epoch: current, session };
-    this.#lastBegin.set(member, begin);
-    this.#net.send(member, { type: 'restore-begin', ...begin });
-  }
-
   /** Degraded read, or a write to a block not yet restored: rebuild one block now. */
   async #answerReconstruct(member: NodeId, id: number, block: number): Promise<void> {
     await this.#gate.ready;
@@ -435,9 +343,4 @@ export class ParityController implements ParityRole {
     this.#net.send(member, { type: 'reconstruct-reply', id, block, lost: rebuilt.lost ? 1 : 0, data: rebuilt.lost ? new Uint8Array(0) : rebuilt.data });
   }
 
-  /** Journals that `m` is now in `state`, then makes it so. */
-  async #changeState(m: Member, state: MemberState): Promise<void> {
-    await this.#log.append({ kind: 'member', name: m.name, blockCount: m.blockCount, state });
-    this.#group.set(m.name, state, m.blockCount);
-  }
 }

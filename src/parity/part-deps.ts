@@ -17,7 +17,6 @@ export interface PartDeps {
   readonly rpc: Rpc;
   /** Per Q[k]: every read-modify-write of it holds its lock. */
   readonly locks: BlockLocks;
-  readonly hardened: boolean;
   readonly retransmit: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
   readonly probe: Probe;

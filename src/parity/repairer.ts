@@ -80,9 +80,9 @@ export class Repairer {
 
   /** Recomputes Q[block] whatever it reads: a delta for it was absorbed (acknowledged, not applied). `done` runs once it is. */
   recompute(block: number, done?: () => void): void {
-    assert(this.#d.hardened, `literal recomputes no Q[${block}]`);
     let waiting = this.#owed.get(block);
     if (waiting === undefined) this.#owed.set(block, (waiting = []));
+    assert(done === undefined || !waiting.includes(done), `Q[${block}]: the same release owed twice`);
     if (done !== undefined) waiting.push(done);
     this.#start(block);
   }
@@ -119,7 +119,6 @@ export class Repairer {
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q: wait for the cut
     const missing = members.filter((_, i) => copies[i]!.status === 2).map((m) => m.name);
     if (missing.length > 0) {
-      if (!d.hardened) return 'impossible';
       // Q[block] is whole for the members that are not lost (only zeros went in for the lost ones):
       // theirs can be rebuilt from it, and the lost ones learn of their loss.
       if (reprotect && !owed && !d.losses.stale(block) && (await d.intact(block))) return { ask: missing };

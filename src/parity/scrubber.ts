@@ -23,7 +23,6 @@
 // may be misdirected, or damage may strike behind the scrub), and resolves then.
 import type { WriteResult } from '../ports/block-device.js';
 import type { NodeId } from '../ports/transport.js';
-import type { Message } from '../protocol/messages.js';
 import { assert } from '../util/assert.js';
 import type { Seam } from '../protocol/planted-bugs.js';
 import { retransmitDelay } from '../protocol/retransmit.js';

@@ -47,11 +47,6 @@ export class Rpc {
   readonly #serving = new Set<string>();
   #nextId: number;
 
-  /** hardened resends until answered; literal sends each request once (no retransmission in the claims). */
-  static forVariant(net: Transport, clock: Clock, hardened: boolean, retransmit: RetransmitOptions, boot = 0): Rpc {
-    return new Rpc(net, clock, hardened ? retransmit : undefined, boot);
-  }
-
   /** `retransmit` undefined: never resend. `boot`: the node's boot number (0 ≤ boot < 2^21). */
   constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions | undefined, boot = 0) {
     if (!Number.isSafeInteger(boot) || boot < 0 || boot >= 2 ** 21) throw new RangeError(`Rpc: boot number ${boot} out of range`);

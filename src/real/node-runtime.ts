@@ -21,7 +21,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { ControllerPorts } from '../controller-api.js';
 import type { Probe } from '../ports/probe.js';
-import { type AdminAnswer, type AdminOp, type AdminReply, AdminServer } from './admin-socket.js';
+import { type AdminAnswer, type AdminOp, AdminServer } from './admin-socket.js';
 import { nextBoot } from './boot-counter.js';
 import { type ClusterConfig, type PrimarySpec, clusterNodes, formatEndpoint, isLoopback, nodeFiles } from './cluster-config.js';
 import { FileBlockDevice } from './file-block-device.js';
