@@ -6,7 +6,7 @@ export default {
   testRunner: 'xorsim',
   // The judge keeps its own per-run reach (scripts/mutation/stryker-plugin.mjs).
   coverageAnalysis: 'off',
-  mutate: ['src/primary/**/*.ts', 'src/parity/**/*.ts', 'src/protocol/**/*.ts', '!src/protocol/probe-names.ts', '!src/protocol/planted-bugs.ts'],
+  mutate: ['src/primary/**/*.ts', 'src/parity/**/*.ts', 'src/protocol/**/*.ts', '!src/protocol/probe-names.ts', '!src/protocol/planted-bugs.ts', '!src/primary/literal-primary.ts', '!src/parity/literal-*.ts'],
   ignorers: ['xorsim-excluded'],
   mutator: {
     // String literals here are human text (messages, probe and trace names) or
