@@ -10,6 +10,7 @@ import type { Argv } from 'yargs';
 import { benchCrc } from '../../sim/bench/crc-bench.js';
 import { type EnginePath, benchEngine } from '../../sim/bench/engine-bench.js';
 import { benchPrefillMemory, benchWrittenMemory } from '../../sim/bench/memory-bench.js';
+import { benchChurn } from '../../sim/bench/churn-bench.js';
 import { benchSeedRate, benchStack } from '../../sim/bench/stack-bench.js';
 import { type XorSetting, benchXor } from '../../sim/bench/xor-bench.js';
 import { coldRun } from '../bench/cold-run.js';
@@ -92,13 +93,16 @@ async function engineSection(say: Say) {
 async function stackSection(say: Say, files: readonly string[]) {
   const figures = [];
   for (const file of files) {
-    const warm = await benchStack(loadScenarioFile(file), file);
+    const scenario = loadScenarioFile(file);
+    const warm = await benchStack(scenario, file);
     say(`stack     ${warm.scenario.padEnd(11)} warm: ${m(warm.eventsPerCpuSec)} events per CPU-second, ${warm.simPerCpu.toFixed(1)}× real time per CPU-second (median of 3: ${warm.events.toLocaleString('en-US')} events, ${Math.round(warm.cpuMs)} ms of CPU)`);
+    const churn = await benchChurn(scenario, file, 3);
+    say(`stack     ${warm.scenario.padEnd(11)} churn: ${churn.promisesPerEvent.toFixed(2)} promises and ${Math.round(churn.bytesPerEvent).toLocaleString('en-US')} B of JS heap allocated per event (seed 3, ${churn.events.toLocaleString('en-US')} events)`);
     const cold = await coldRun(file, 3);
     if (cold !== undefined) {
       say(`stack     ${cold.scenario.padEnd(11)} cold: ${m(cold.eventsPerCpuSec)} events per CPU-second, ${cold.simPerCpu.toFixed(1)}× real time per CPU-second (a fresh process on ${cold.compiled ? 'the compiled dist/' : 'the sources through tsx: dist/ is older'}: ${Math.round(cold.cpuMs)} ms of CPU, ${(warm.cpuMs / cold.cpuMs).toFixed(2)}× of it the warm run's)`);
     }
-    figures.push({ warm, cold });
+    figures.push({ warm, churn, cold });
   }
   return figures;
 }

@@ -19,7 +19,7 @@ try {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const top = (error instanceof Error ? (error.stack ?? '') : '').split('\n').slice(1).find((l) => /[/\\](src|sim|scripts)[/\\]/.test(l) && !l.includes('node_modules')) ?? '';
   const kind = text.includes('Hit count limit') ? 'timeout' : /[/\\]src[/\\]/.test(top) ? 'kill' : 'sim-crash';
-  console.log(JSON.stringify({ kind, wallMs: 0, message: `while loading: ${text} (${top.trim()})` }));
+  console.log(JSON.stringify({ kind, cpuMs: 0, message: `while loading: ${text} (${top.trim()})` }));
 }
 async function run(): Promise<void> {
   const { judgeTests, runJudgeTest } = await import('./judge.js');
@@ -31,5 +31,5 @@ async function run(): Promise<void> {
     }
     if (o.kind === 'sim-crash') simCrash ??= o;
   }
-  console.log(JSON.stringify(simCrash ?? { kind: 'pass', wallMs: 0 }));
+  console.log(JSON.stringify(simCrash ?? { kind: 'pass', cpuMs: 0 }));
 }

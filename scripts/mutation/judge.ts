@@ -75,13 +75,13 @@ export function judgeTests(root: string, set: JudgeSet = judgeSet()): JudgeTest[
 
 export type Outcome =
   /** Every check passed. */
-  | { readonly kind: 'pass'; readonly wallMs: number }
+  | { readonly kind: 'pass'; readonly cpuMs: number }
   /** A check failed, or the product threw: the mutant is caught. */
-  | { readonly kind: 'kill'; readonly wallMs: number; readonly message: string }
+  | { readonly kind: 'kill'; readonly cpuMs: number; readonly message: string }
   /** The simulator itself threw: not a kill. */
-  | { readonly kind: 'sim-crash'; readonly wallMs: number; readonly message: string }
+  | { readonly kind: 'sim-crash'; readonly cpuMs: number; readonly message: string }
   /** Stryker's hit limit (an endless loop) fired inside the run. */
-  | { readonly kind: 'timeout'; readonly wallMs: number; readonly message: string };
+  | { readonly kind: 'timeout'; readonly cpuMs: number; readonly message: string };
 
 const HIT_LIMIT = 'Stryker: Hit count limit reached';
 
@@ -107,8 +107,12 @@ export function thrownFrom(error: unknown): 'src' | 'sim' | 'unknown' {
 }
 
 export async function runJudgeTest(t: JudgeTest): Promise<Outcome> {
-  const started = process.hrtime.bigint();
-  const ms = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
+  // CPU time of this process, not wall time: a busy machine must not make a run look slow (the slowness rule compares them).
+  const started = process.cpuUsage();
+  const ms = () => {
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000;
+  };
   lastCrash = undefined;
   let r;
   try {
@@ -116,22 +120,22 @@ export async function runJudgeTest(t: JudgeTest): Promise<Outcome> {
   } catch (error) {
     return classifyThrow(error, 'the run', ms());
   }
-  if (r.verdict === 'pass') return { kind: 'pass', wallMs: ms() };
+  if (r.verdict === 'pass') return { kind: 'pass', cpuMs: ms() };
   const v = r.violation!;
   const message = `${t.id}: ${v.kind} at ${v.timeUs}us: ${v.message.split('\n')[0]}`;
-  if (r.verdict !== 'crash') return { kind: 'kill', wallMs: ms(), message };
-  if (v.message.includes(HIT_LIMIT)) return { kind: 'timeout', wallMs: ms(), message };
+  if (r.verdict !== 'crash') return { kind: 'kill', cpuMs: ms(), message };
+  if (v.message.includes(HIT_LIMIT)) return { kind: 'timeout', cpuMs: ms(), message };
   // Which code threw is in the error's stack, which the report keeps as its first src/ line only.
   const crash = lastCrash as { error: unknown; where: string } | undefined; // set by the run, through Engine.fail
   if (crash !== undefined) return classifyThrow(crash.error, crash.where, ms(), t.id);
-  return /\(.*[/\\]src[/\\]/.test(v.message) ? { kind: 'kill', wallMs: ms(), message } : { kind: 'sim-crash', wallMs: ms(), message };
+  return /\(.*[/\\]src[/\\]/.test(v.message) ? { kind: 'kill', cpuMs: ms(), message } : { kind: 'sim-crash', cpuMs: ms(), message };
 }
 
-function classifyThrow(error: unknown, where: string, wallMs: number, id = ''): Outcome {
+function classifyThrow(error: unknown, where: string, cpuMs: number, id = ''): Outcome {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const message = `${id}: crash in ${where}: ${text}`;
-  if (text.includes(HIT_LIMIT)) return { kind: 'timeout', wallMs, message };
-  return thrownFrom(error) === 'src' ? { kind: 'kill', wallMs, message } : { kind: 'sim-crash', wallMs, message: `${message} (${firstFrame(error)})` };
+  if (text.includes(HIT_LIMIT)) return { kind: 'timeout', cpuMs, message };
+  return thrownFrom(error) === 'src' ? { kind: 'kill', cpuMs, message } : { kind: 'sim-crash', cpuMs, message: `${message} (${firstFrame(error)})` };
 }
 
 function firstFrame(error: unknown): string {

@@ -23,9 +23,9 @@ import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block
 import { blockChecksum } from '../../src/protocol/checksum.js';
 import { PagedTable } from '../storage/paged-table.js';
 import { DiskArray } from './disk-array.js';
-import type { SimDevice } from './sim-device.js';
+import type { CallbackDevice, Done, SimDevice } from './sim-device.js';
 
-export class ArrayPort implements BlockDevice {
+export class ArrayPort implements BlockDevice, CallbackDevice {
   readonly keepsChecksums = true;
   readonly #device: SimDevice;
   /** The checksum region: 4 bytes per block, in pages made as blocks are first written (no Map entry per block). */
@@ -51,26 +51,40 @@ export class ArrayPort implements BlockDevice {
     return this.#device.blockCount;
   }
 
-  async read(block: number): Promise<ReadResult> {
+  read(block: number): Promise<ReadResult> {
+    return new Promise((resolve) => this.readThen(block, resolve));
+  }
+
+  readThen(block: number, done: Done<ReadResult>): void {
     const planned = this.#nextSource(block);
     // A misdirected read is silent: from a block a lost drive held it would fail, and pass for the
     // intended block's loss (the controller would not read it again) — it reads the right block instead.
     const d = this.#device;
     const from = planned === undefined || (d instanceof DiskArray && d.isLost(planned)) ? block : planned;
-    const r = await this.#device.read(from);
-    if (!r.ok) return r;
-    return { ok: true, data: r.data, checksum: this.#sums.getU32(from) ?? (from === block ? undefined : blockChecksum(from, new Uint8Array(this.blockBytes))) };
+    d.readThen(from, (r) => {
+      if (!r.ok) return done(r);
+      done({ ok: true, data: r.data, checksum: this.#sums.getU32(from) ?? (from === block ? undefined : blockChecksum(from, new Uint8Array(this.blockBytes))) });
+    });
   }
 
-  async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
+  write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
+    return new Promise((resolve) => this.writeThen(block, data, resolve, checksum));
+  }
+
+  writeThen(block: number, data: Uint8Array, done: Done<WriteResult>, checksum?: number): void {
     const target = this.#nextTarget(block);
-    const r = target === undefined ? await this.#device.write(block, data) : this.#device instanceof DiskArray ? await this.#device.writeMisdirected(block, target, data) : await this.#device.write(target, data);
-    if (!r.ok) return r;
-    if (checksum === undefined) this.#sums.delete(block);
-    else this.#sums.setU32(block, checksum);
-    if (target !== undefined) this.onMisdirected?.(block, target);
-    else this.onAcknowledged?.(block);
-    return r;
+    const landed = (r: WriteResult): void => {
+      if (!r.ok) return done(r);
+      if (checksum === undefined) this.#sums.delete(block);
+      else this.#sums.setU32(block, checksum);
+      if (target !== undefined) this.onMisdirected?.(block, target);
+      else this.onAcknowledged?.(block);
+      done(r);
+    };
+    const d = this.#device;
+    if (target === undefined) d.writeThen(block, data, landed);
+    else if (d instanceof DiskArray) void d.writeMisdirected(block, target, data).then(landed);
+    else d.writeThen(target, data, landed);
   }
 
   /** The device's own flush: checksums are on the media already (the region has no cache). */

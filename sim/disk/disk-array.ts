@@ -33,7 +33,7 @@ import { Hdd } from './hdd.js';
 import type { HddMedia } from './hdd-media.js';
 import type { HddStats } from './hdd-stats.js';
 import { HddMechanics, resolveHddParams } from './hdd-params.js';
-import type { DeviceObserver, PowerLoss, SimDevice } from './sim-device.js';
+import type { DeviceObserver, Done, PowerLoss, SimDevice } from './sim-device.js';
 
 export type { DiskArrayOptions } from './disk-array-options.js';
 
@@ -146,6 +146,10 @@ export class DiskArray implements BlockDevice, SimDevice {
   driveStats(): HddStats[] {
     return this.drives.map((d) => d.stats);
   }
+
+  /** The drives answer through promises (hdd.ts): a callback waits for one. */
+  readThen(block: number, done: Done<ReadResult>): void { void this.read(block).then(done); }
+  writeThen(block: number, data: Uint8Array, done: Done<WriteResult>): void { void this.write(block, data).then(done); }
 
   read(block: number): Promise<ReadResult> {
     if (!this.#inRange(block)) return Promise.resolve(OUT_OF_RANGE);

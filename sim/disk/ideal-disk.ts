@@ -18,7 +18,7 @@ import type { Random } from '../engine/prng.js';
 import type { ActorId, KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import { BlockStore } from '../storage/block-store.js';
-import type { DeviceObserver, PowerLoss, SimDevice } from './sim-device.js';
+import type { DeviceObserver, Done, PowerLoss, SimDevice } from './sim-device.js';
 
 export interface IdealDiskOptions {
   readonly name: string;
@@ -127,40 +127,41 @@ export class IdealDisk implements BlockDevice, SimDevice {
   }
 
   read(block: number): Promise<ReadResult> {
-    if (!this.#inRange(block)) return Promise.resolve({ ok: false, error: 'out-of-range' });
-    if (this.#down) return Promise.resolve({ ok: false, error: 'device-failed' });
+    return new Promise((resolve) => this.readThen(block, resolve));
+  }
+
+  readThen(block: number, done: Done<ReadResult>): void {
+    if (!this.#inRange(block)) return done({ ok: false, error: 'out-of-range' });
+    if (this.#down) return done({ ok: false, error: 'device-failed' });
     this.#inFlight++;
     const life = this.#life;
-    return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kRead, () => {
-        this.#inFlight--;
-        this.#engine.trace.record(this.#engine.now, this.#kRead, this.#actor, block);
-        if (this.#failed || life !== this.#life) resolve({ ok: false, error: 'device-failed' });
-        else resolve({ ok: true, data: this.store.get(block) });
-      });
+    this.#engine.after(this.#latency, this.#kRead, () => {
+      this.#inFlight--;
+      this.#engine.trace.record(this.#engine.now, this.#kRead, this.#actor, block);
+      if (this.#failed || life !== this.#life) done({ ok: false, error: 'device-failed' });
+      else done({ ok: true, data: this.store.get(block) });
     });
   }
 
   write(block: number, data: Uint8Array): Promise<WriteResult> {
-    if (!this.#inRange(block)) return Promise.resolve({ ok: false, error: 'out-of-range' });
+    return new Promise((resolve) => this.writeThen(block, data, resolve));
+  }
+
+  writeThen(block: number, data: Uint8Array, done: Done<WriteResult>): void {
+    if (!this.#inRange(block)) return done({ ok: false, error: 'out-of-range' });
     if (data.length !== this.store.blockBytes) throw new RangeError(`${this.name}.write: ${data.length} bytes, expected ${this.store.blockBytes}`);
-    if (this.#down) return Promise.resolve({ ok: false, error: 'device-failed' });
+    if (this.#down) return done({ ok: false, error: 'device-failed' });
     const copy = data.slice();
     this.#inFlight++;
     const life = this.#life;
     const id = this.#nextWrite++;
     this.#writes.set(id, { block, data: copy });
-    return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kWrite, () => {
-        this.#inFlight--;
-        if (this.#failed || life !== this.#life) {
-          resolve({ ok: false, error: 'device-failed' });
-          return;
-        }
-        this.#writes.delete(id);
-        this.#land(block, copy);
-        resolve({ ok: true });
-      });
+    this.#engine.after(this.#latency, this.#kWrite, () => {
+      this.#inFlight--;
+      if (this.#failed || life !== this.#life) return done({ ok: false, error: 'device-failed' });
+      this.#writes.delete(id);
+      this.#land(block, copy);
+      done({ ok: true });
     });
   }
 

@@ -1,7 +1,7 @@
 // What the simulated world needs from any simulated block device, beyond the
 // BlockDevice port the controllers use: a god's-eye view of the media (for the
 // checker and image dumps), a hook on completed writes, and the power switch.
-import type { BlockDevice } from '../../src/ports/block-device.js';
+import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
 import type { BlockStore } from '../storage/block-store.js';
 
 export interface DeviceObserver {
@@ -17,7 +17,16 @@ export interface PowerLoss {
   readonly blocks: readonly number[];
 }
 
-export interface SimDevice extends BlockDevice {
+/** A result handed to a callback: the simulator's layers pass one down, and only the port a controller holds makes a promise of it. */
+export type Done<R> = (result: R) => void;
+
+/** Reads and writes that answer through a callback (no promise per layer): what the world's ports are built on. */
+export interface CallbackDevice {
+  readThen(block: number, done: Done<ReadResult>): void;
+  writeThen(block: number, data: Uint8Array, done: Done<WriteResult>, checksum?: number): void;
+}
+
+export interface SimDevice extends BlockDevice, CallbackDevice {
   readonly name: string;
   /** The media contents, read without I/O, timing or faults. */
   readonly store: BlockStore;

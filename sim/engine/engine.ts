@@ -65,6 +65,17 @@ export class Engine {
   readonly #handlerKinds: KindId[] = [];
 
   #asyncPending = false;
+  /** The run in progress: its bounds, and how it ends (its promise's resolve and reject). */
+  #until: Time = TIME_MAX;
+  #stopWhen: (() => boolean) | undefined;
+  #maxTotal = Infinity;
+  #done: ((reason: StopReason) => void) | undefined;
+  #broken: ((error: unknown) => void) | undefined;
+  /** The last event woke async code, which has run since: the checks after an event are still due. */
+  #drained = false;
+  /** Made once: the loop's way back after the microtask queue has drained. */
+  readonly #resume = (): void => this.#steps();
+  readonly #askTick = (): void => process.nextTick(this.#resume);
   #stopReason: StopReason | undefined;
   #crash: Crash | undefined;
   #running = false;
@@ -169,18 +180,50 @@ export class Engine {
     if (this.#running) throw new Error('Engine.run: already running');
     this.#running = true;
     try {
-      return await this.#loop(options.until ?? TIME_MAX, options.stopWhen, options.maxEvents ?? Infinity);
+      if (this.#stopReason !== 'crashed') this.#stopReason = undefined;
+      await drain(); // let setup code run up to its first real wait
+      this.#until = options.until ?? TIME_MAX;
+      this.#stopWhen = options.stopWhen;
+      this.#maxTotal = this.#events + (options.maxEvents ?? Infinity);
+      return await new Promise<StopReason>((resolve, reject) => {
+        this.#done = resolve;
+        this.#broken = reject;
+        this.#steps();
+      });
     } finally {
       this.#running = false;
+      this.#done = this.#broken = undefined;
     }
   }
 
-  async #loop(until: Time, stopWhen: (() => boolean) | undefined, maxEvents: number): Promise<StopReason> {
-    if (this.#stopReason !== 'crashed') this.#stopReason = undefined;
-    await drain(); // let setup code run up to its first real wait
+  /**
+   * Runs events until the run ends (the run's promise settles) or an event
+   * woke async code: then the rest waits for that code to run (the async
+   * rule above). No promise per wait: a microtask queued behind the event's
+   * own continuations asks for a nextTick, which Node runs only once the
+   * microtask queue is empty — the same moment `await` on a nextTick reached.
+   */
+  #steps(): void {
+    let reason: StopReason | undefined;
+    try {
+      reason = this.#runEvents();
+    } catch (error) {
+      this.#broken!(error);
+      return;
+    }
+    if (reason !== undefined) this.#done!(reason);
+  }
+
+  /** The events up to a stop (its reason), or to one that woke async code (undefined: #steps runs again once that code has). */
+  #runEvents(): StopReason | undefined {
+    if (this.#drained) {
+      this.#drained = false;
+      const stop = this.#stopAfterEvent();
+      if (stop !== undefined) return stop;
+    }
     const q = this.#queue;
     const trace = this.trace;
-    const maxTotal = this.#events + maxEvents;
+    const until = this.#until;
     for (;;) {
       if (this.#stopReason !== undefined) return this.#stopReason;
       const next = q.peekTime();
@@ -217,11 +260,20 @@ export class Engine {
       }
       if (this.#asyncPending) {
         this.#asyncPending = false;
-        await drain();
+        this.#drained = true;
+        queueMicrotask(this.#askTick);
+        return undefined;
       }
-      if (stopWhen !== undefined && stopWhen() && this.#stopReason === undefined) return 'predicate';
-      if (this.#events >= maxTotal && this.#stopReason === undefined) return 'max-events';
+      const stop = this.#stopAfterEvent();
+      if (stop !== undefined) return stop;
     }
+  }
+
+  /** After an event (and the code it woke): has the run's predicate or its event budget ended it? */
+  #stopAfterEvent(): StopReason | undefined {
+    if (this.#stopWhen !== undefined && this.#stopWhen() && this.#stopReason === undefined) return 'predicate';
+    if (this.#events >= this.#maxTotal && this.#stopReason === undefined) return 'max-events';
+    return undefined;
   }
 
   #alloc(kind: KindId, h: number, arg: number, fn: Callback | undefined): number {

@@ -10,6 +10,7 @@ import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block
 import type { Clock, Micros, Timer } from '../../src/ports/clock.js';
 import type { DurableLog } from '../../src/ports/durable-log.js';
 import type { Transport } from '../../src/ports/transport.js';
+import type { CallbackDevice } from '../disk/sim-device.js';
 
 export class Incarnation {
   readonly node: string;
@@ -29,17 +30,20 @@ export class Incarnation {
     this.#alive = false;
   }
 
-  /** Resolves as `promise` does while alive; never, once dead. */
+  /** Resolves as `promise` does while alive; never, once dead. (One derived promise: it settles in the same job a wrapping one would.) */
   gate<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      promise.then(
-        (value) => this.#alive && resolve(value),
-        (error: unknown) => this.#alive && reject(error),
-      );
-    });
+    return promise.then(
+      (value) => (this.#alive ? value : never<T>()),
+      (error: unknown) => {
+        if (this.#alive) throw error;
+        return never<T>();
+      },
+    );
   }
 
-  device(device: BlockDevice): BlockDevice {
+  /** `device`'s port for this life; one promise per operation where the device answers through callbacks (the world's ports). */
+  device(device: BlockDevice & Partial<CallbackDevice>): BlockDevice {
+    if (device.readThen !== undefined && device.writeThen !== undefined) return this.#callbackDevice(device, device as BlockDevice & CallbackDevice);
     const gate = <T>(p: Promise<T>) => this.gate(p);
     const alive = () => this.#alive;
     return {
@@ -53,6 +57,24 @@ export class Incarnation {
       read: (block: number): Promise<ReadResult> => (alive() ? gate(device.read(block)) : never()),
       write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? gate(device.write(block, data, checksum)) : never()),
       flush: (): Promise<WriteResult> => (alive() ? gate(device.flush()) : never()),
+      ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
+    };
+  }
+
+  #callbackDevice(device: BlockDevice, d: CallbackDevice): BlockDevice {
+    const alive = () => this.#alive;
+    return {
+      get blockBytes() {
+        return device.blockBytes;
+      },
+      get blockCount() {
+        return device.blockCount;
+      },
+      ...(device.keepsChecksums === undefined ? {} : { keepsChecksums: device.keepsChecksums }),
+      // A dead life's answer never comes: its promise is left pending.
+      read: (block: number): Promise<ReadResult> => (alive() ? new Promise((resolve) => d.readThen(block, (r) => alive() && resolve(r))) : never()),
+      write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? new Promise((resolve) => d.writeThen(block, data, (r) => alive() && resolve(r), checksum)) : never()),
+      flush: (): Promise<WriteResult> => (alive() ? this.gate(device.flush()) : never()),
       ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
     };
   }

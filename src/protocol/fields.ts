@@ -11,22 +11,52 @@ export class DecodeError extends Error {
 
 export function fieldsSize(spec: FieldSpec, record: Record<string, unknown>): number {
   let size = 0;
-  for (const [name, kind] of spec) size += kind === 'uint' ? 8 : 4 + (record[name] as Uint8Array).length;
+  for (let i = 0; i < spec.length; i++) {
+    const [name, kind] = spec[i]!;
+    size += kind === 'uint' ? 8 : 4 + (record[name] as Uint8Array).length;
+  }
   return size;
+}
+
+// A float64 passes through these 8 bytes (no DataView per record: records are
+// small and many). The wire is little-endian; a big-endian host reverses them.
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function putFloat64(out: Uint8Array, at: number, v: number): void {
+  F64[0] = v;
+  for (let i = 0; i < 8; i++) out[at + i] = F64_BYTES[LITTLE_ENDIAN ? i : 7 - i]!;
+}
+
+function getFloat64(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) F64_BYTES[LITTLE_ENDIAN ? i : 7 - i] = bytes[at + i]!;
+  return F64[0]!;
+}
+
+function putUint32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = v >>> 24;
+}
+
+function getUint32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
 /** Writes the fields into `out` at `at`; returns the offset after them. */
 export function writeFields(spec: FieldSpec, record: Record<string, unknown>, out: Uint8Array, at: number, what: string): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  for (const [name, kind] of spec) {
+  for (let i = 0; i < spec.length; i++) {
+    const [name, kind] = spec[i]!;
     if (kind === 'uint') {
       const v = record[name] as number;
       if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`encode ${what}.${name}: not a uint: ${v}`);
-      view.setFloat64(at, v, true);
+      putFloat64(out, at, v);
       at += 8;
     } else {
       const bytes = record[name] as Uint8Array;
-      view.setUint32(at, bytes.length, true);
+      putUint32(out, at, bytes.length);
       out.set(bytes, at + 4);
       at += 4 + bytes.length;
     }
@@ -36,18 +66,18 @@ export function writeFields(spec: FieldSpec, record: Record<string, unknown>, ou
 
 /** Reads the fields from `bytes` at `at` into `out`; the record must end exactly there. */
 export function readFields(spec: FieldSpec, bytes: Uint8Array, at: number, out: Record<string, unknown>, what: string): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const [name, kind] of spec) {
+  for (let i = 0; i < spec.length; i++) {
+    const [name, kind] = spec[i]!;
     if (kind === 'uint') {
       if (at + 8 > bytes.length) throw new DecodeError(`${what}.${name}: truncated`);
-      const v = view.getFloat64(at, true);
+      const v = getFloat64(bytes, at);
       // A peer's bytes: a NaN, a fraction or a negative number is not a uint, whatever it claims.
       if (!Number.isSafeInteger(v) || v < 0) throw new DecodeError(`${what}.${name}: not a uint: ${v}`);
       out[name] = v;
       at += 8;
     } else {
       if (at + 4 > bytes.length) throw new DecodeError(`${what}.${name}: truncated length`);
-      const n = view.getUint32(at, true);
+      const n = getUint32(bytes, at);
       if (at + 4 + n > bytes.length) throw new DecodeError(`${what}.${name}: truncated bytes`);
       out[name] = bytes.slice(at + 4, at + 4 + n);
       at += 4 + n;

@@ -113,11 +113,19 @@ export interface ParityView {
   readonly hardened: boolean;
 }
 
+/** A block of the sending member's, and of parity's. */
+function memberBlock(v: ParityView, k: number): RefusalReason | undefined {
+  return v.senderBlocks !== undefined && k < v.senderBlocks && k < v.blockCount ? undefined : 'bad-block';
+}
+
+/** A copy: a whole block, or none (empty: the member could not read it). */
+function copyLength(v: ParityView, data: Uint8Array): RefusalReason | undefined {
+  return data.length === 0 || data.length === v.blockBytes ? undefined : 'bad-size';
+}
+
 /** Checks a message arriving at the parity array. Answers to its own requests are checked by shape only (the request fixed the rest). */
 export function checkAtParity(m: Message, v: ParityView): RefusalReason | undefined {
   const member = v.senderBlocks !== undefined;
-  const memberBlock = (k: number) => (v.senderBlocks !== undefined && k < v.senderBlocks && k < v.blockCount ? undefined : 'bad-block');
-  const copyLength = (data: Uint8Array) => (data.length === 0 || data.length === v.blockBytes ? undefined : 'bad-size');
   switch (m.type) {
     case 'join-request':
       if (!v.knownPeer) return 'unknown-peer';
@@ -129,20 +137,20 @@ export function checkAtParity(m: Message, v: ParityView): RefusalReason | undefi
       return m.resume <= 1 ? undefined : 'bad-field';
     case 'reconstruct-request':
       if (!member) return 'not-a-member';
-      return memberBlock(m.block);
+      return memberBlock(v, m.block);
     case 'delta':
       if (!member) return 'not-a-member';
       if (v.hardened && m.seq < 1) return 'bad-field';
       if (m.data.length !== v.blockBytes) return 'bad-size';
-      return memberBlock(m.block);
+      return memberBlock(v, m.block);
     case 'block-copy':
       if (!member) return 'not-a-member';
-      return copyLength(m.data) ?? memberBlock(m.block);
+      return copyLength(v, m.data) ?? memberBlock(v, m.block);
     case 'copy-reply':
       if (m.status > 3) return 'bad-field';
       return m.status === 2 ? (m.data.length === 0 ? undefined : 'bad-size') : m.data.length === v.blockBytes ? undefined : 'bad-size';
     case 'join-copy':
-      return copyLength(m.data);
+      return copyLength(v, m.data);
     case 'refused':
       return REASON_NAMES.has(m.reason) ? undefined : 'bad-field';
     case 'restore-ack':
