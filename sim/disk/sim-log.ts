@@ -46,63 +46,56 @@ export class SimLog {
     this.#life++;
   }
 
-  /** The port, as one controller incarnation uses it. */
-  port(): DurableLog {
+  /** The port, as one controller incarnation uses it; `alive` false: its answers never come (a dead life's). One promise per operation. */
+  port(alive: () => boolean = () => true): DurableLog {
+    const answer = <T>(start: (done: (value: T) => void) => void): Promise<T> => (alive() ? new Promise<T>((resolve) => start((value) => alive() && resolve(value))) : new Promise<T>(() => {}));
     return {
-      append: (data) => this.#append(data),
-      trim: (position) => this.#trim(position),
-      writeHeader: (data) => this.#writeHeader(data),
-      read: () => this.#read(),
+      append: (data) => answer<number>((done) => this.#append(data, done)),
+      trim: (position) => answer<void>((done) => this.#trim(position, done)),
+      writeHeader: (data) => answer<void>((done) => this.#writeHeader(data, done)),
+      read: () => answer<LogContents>((done) => this.#read(done)),
     };
   }
 
-  #append(data: Uint8Array): Promise<number> {
+  #append(data: Uint8Array, done: (position: number) => void): void {
     const copy = data.slice();
     const life = this.#life;
-    return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kAppend, () => {
-        if (life !== this.#life) return; // the array failed meanwhile: never durable
-        const position = this.#next++;
-        this.#records.push({ position, data: copy });
-        this.#engine.trace.record(this.#engine.now, this.#kAppend, this.#actor, position, copy.length);
-        resolve(position);
-      });
+    this.#engine.after(this.#latency, this.#kAppend, () => {
+      if (life !== this.#life) return; // the array failed meanwhile: never durable
+      const position = this.#next++;
+      this.#records.push({ position, data: copy });
+      this.#engine.trace.record(this.#engine.now, this.#kAppend, this.#actor, position, copy.length);
+      done(position);
     });
   }
 
-  #trim(position: number): Promise<void> {
+  #trim(position: number, done: () => void): void {
     const life = this.#life;
-    return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kTrim, () => {
-        // The array failed meanwhile: the trim was of the lost log. Applied to its replacement, a
-        // position of the old numbering trimmed the new log's unacknowledged records (found by the
-        // primary's recovery asserting its records follow the trim point: seeds 461, 1119).
-        if (life !== this.#life) return;
-        if (position > this.#trimmedUpTo) {
-          this.#trimmedUpTo = position;
-          this.#records = this.#records.filter((r) => r.position > position);
-        }
-        this.#engine.trace.record(this.#engine.now, this.#kTrim, this.#actor, position);
-        resolve();
-      });
+    this.#engine.after(this.#latency, this.#kTrim, () => {
+      // The array failed meanwhile: the trim was of the lost log. Applied to its replacement, a
+      // position of the old numbering trimmed the new log's unacknowledged records (found by the
+      // primary's recovery asserting its records follow the trim point: seeds 461, 1119).
+      if (life !== this.#life) return;
+      if (position > this.#trimmedUpTo) {
+        this.#trimmedUpTo = position;
+        this.#records = this.#records.filter((r) => r.position > position);
+      }
+      this.#engine.trace.record(this.#engine.now, this.#kTrim, this.#actor, position);
+      done();
     });
   }
 
-  #writeHeader(data: Uint8Array): Promise<void> {
+  #writeHeader(data: Uint8Array, done: () => void): void {
     const copy = data.slice();
     const life = this.#life;
-    return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kTrim, () => {
-        if (life !== this.#life) return;
-        this.#header = copy;
-        resolve();
-      });
+    this.#engine.after(this.#latency, this.#kTrim, () => {
+      if (life !== this.#life) return;
+      this.#header = copy;
+      done();
     });
   }
 
-  #read(): Promise<LogContents> {
-    return new Promise((resolve) => {
-      this.#engine.after(this.#latency, this.#kTrim, () => resolve({ header: this.#header.slice(), trimmedUpTo: this.#trimmedUpTo, records: this.#records.map((r) => ({ position: r.position, data: r.data.slice() })) }));
-    });
+  #read(done: (contents: LogContents) => void): void {
+    this.#engine.after(this.#latency, this.#kTrim, () => done({ header: this.#header.slice(), trimmedUpTo: this.#trimmedUpTo, records: this.#records.map((r) => ({ position: r.position, data: r.data.slice() })) }));
   }
 }

@@ -127,7 +127,7 @@ export class Controllers {
       disk: life.device(this.#s.activity?.watch(port) ?? port),
       transport: life.transport(tapped),
       clock: life.clock(new SimClock(engine, device.name)),
-      journal: life.log(log.port()),
+      journal: log.port(() => life.alive), // gated by the life, as its other ports (incarnation.ts)
       probe: probes.for(device.name),
       ...(buggify !== undefined && { buggify: buggify.for(device.name, life) }),
       boot: life.number, // the platform's boot counter: one per incarnation, replacements included

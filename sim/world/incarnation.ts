@@ -2,13 +2,13 @@
 //
 // A crash must stop the controller dead, yet its async code is still in the
 // heap: promises it awaits will resolve. So every port a controller gets is
-// gated by its incarnation: once dead, sends are dropped, timers never fire,
-// and disk and clock promises never resolve — the dead code is frozen forever.
+// gated by its incarnation (the journal by its SimLog, asking whether the life
+// is alive): once dead, sends are dropped, timers never fire, and disk,
+// journal and clock promises never resolve — the dead code is frozen forever.
 // Disk I/O already submitted keeps going at the device (a crash does not
 // unsubmit it); only its answer is lost.
 import type { BlockDevice, ReadResult, WriteResult } from '../../src/ports/block-device.js';
 import type { Clock, Micros, Timer } from '../../src/ports/clock.js';
-import type { DurableLog } from '../../src/ports/durable-log.js';
 import type { Transport } from '../../src/ports/transport.js';
 import type { CallbackDevice } from '../disk/sim-device.js';
 
@@ -76,15 +76,6 @@ export class Incarnation {
       write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? new Promise((resolve) => d.writeThen(block, data, (r) => alive() && resolve(r), checksum)) : never()),
       flush: (): Promise<WriteResult> => (alive() ? this.gate(device.flush()) : never()),
       ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
-    };
-  }
-
-  log(log: DurableLog): DurableLog {
-    return {
-      append: (data) => (this.#alive ? this.gate(log.append(data)) : never()),
-      trim: (position) => (this.#alive ? this.gate(log.trim(position)) : never()),
-      writeHeader: (data) => (this.#alive ? this.gate(log.writeHeader(data)) : never()),
-      read: () => (this.#alive ? this.gate(log.read()) : never()),
     };
   }
 

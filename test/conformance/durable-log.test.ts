@@ -19,7 +19,7 @@ durableLogConformance(sim, async () => {
   const engine = new Engine(1);
   const log = new SimLog(engine, 'a', 20);
   let life = new Incarnation('a', 1);
-  let port: DurableLog = life.log(log.port());
+  let port: DurableLog = log.port(() => life.alive);
   return {
     get log() {
       return port;
@@ -28,7 +28,7 @@ durableLogConformance(sim, async () => {
     async restart() {
       life.kill();
       life = new Incarnation('a', life.number + 1);
-      port = life.log(log.port());
+      port = log.port(() => life.alive);
     },
     async dispose() {},
   };
