@@ -1,13 +1,12 @@
 // The controller of a primary array: serves its own host, and keeps the parity
 // array informed.
 //
-// Why over 400 lines: message dispatch, host I/O, journal recovery and the
-// restore handshake all read and write this class's private state (epoch,
-// journal header, recovery gate, membership orders); a part taking them would
-// need most of that state handed over by callbacks. Its parts that own their
-// state are modules (mender.ts, copies.ts, outbox.ts, restore-session.ts,
-// lost-blocks.ts, loss-notices.ts). The next split: recovery and the restore
-// handshake into one part owning the journal header and the epoch.
+// Why over 400 lines: message dispatch, host I/O, journal recovery and join
+// and leave read and write this class's private state (recovery gate,
+// membership orders, the highest delta number). Its parts that own their
+// state are modules (mender.ts, copies.ts, outbox.ts, restoration.ts,
+// restore-session.ts, lost-blocks.ts, loss-notices.ts). The next split:
+// journal recovery, and join and leave, into parts of their own.
 //
 // This is the `hardened` primary. The `literal` one — the claims as written,
 // behind the same controller interface — is literal-primary.ts.
@@ -35,10 +34,10 @@ import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
-import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
+import { decodeHeader, decodeJournalRecord, encodeJournalRecord } from '../protocol/journal-record.js';
 import { LostBlocks } from './lost-blocks.js';
 import type { Message } from '../protocol/messages.js';
-import { REFUSAL, type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
+import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc, isRefused } from '../protocol/rpc.js';
@@ -51,7 +50,7 @@ import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { LossNotices } from './loss-notices.js';
 import { Outbox } from './outbox.js';
-import { RestoreSession } from './restore-session.js';
+import { Restoration } from './restoration.js';
 import { RestoreState } from './restore-state.js';
 
 export interface PrimaryDeps {
@@ -104,17 +103,8 @@ export class PrimaryController implements PrimaryRole {
   readonly #copies: Copies;
   readonly #mender: Mender;
   readonly #notices = new LossNotices();
-  #epoch = 0;
-  /** What the journal's header holds (besides the lost blocks): the epoch, and whether a restore is under way. */
-  readonly #header = { epoch: 0, restoring: 0 };
-  /** The last header write queued. */
-  #headerWritten: Promise<void> = Promise.resolve();
-  /** The restore session parity is running for us. */
-  readonly #session: RestoreSession;
-  /** Waiting for the restore to complete (a leave). */
-  readonly #afterRestore: (() => void)[] = [];
-  /** Journal recovery found a restore under way and resumed it. */
-  #resumed = false;
+  /** Our restore, with the epoch and the journal's header. */
+  readonly #restoration: Restoration;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
   #nextSeq = 1;
@@ -148,40 +138,24 @@ export class PrimaryController implements PrimaryRole {
     this.#left = deps.left ?? false;
     this.name = deps.transport.self;
     this.#rpc = new Rpc(deps.transport, deps.clock, this.#retransmit, deps.boot);
-    const epoch = () => this.#epoch;
-    this.#outbox = new Outbox({ net: deps.transport, clock: deps.clock, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, probe: this.#probe, flush: () => this.#disk.flush(), epoch });
-    this.#copies = new Copies({
-      disk: this.#disk,
-      net: deps.transport,
-      clock: deps.clock,
-      buggify: this.#buggify,
-      parity: deps.parity,
-      locks: this.#locks,
-      restore: this.#restore,
-      outbox: this.#outbox,
-      seam: this.#seam,
-      epoch,
-      highestSeq: () => this.#highestSeq,
-    });
-    this.#session = new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active, refused: (reason) => this.#refusedRestore(reason) });
-    this.#mender = new Mender({
-      disk: this.#disk,
-      net: deps.transport,
-      clock: deps.clock,
-      rpc: this.#rpc,
-      parity: deps.parity,
-      locks: this.#locks,
-      restore: this.#restore,
+    const shared = { name: this.name, disk: this.#disk, net: deps.transport, clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, locks: this.#locks, restore: this.#restore, seam: this.#seam, probe: this.#probe, buggify: this.#buggify };
+    const epoch = () => this.#restoration.epoch;
+    const highestSeq = () => this.#highestSeq;
+    const lost = (block: number) => this.onBlockLost?.(block);
+    const outbox = (this.#outbox = new Outbox({ ...shared, flush: () => this.#disk.flush(), epoch }));
+    this.#copies = new Copies({ ...shared, outbox, epoch, highestSeq });
+    const mender = (this.#mender = new Mender({
+      ...shared,
       copies: this.#copies,
-      outbox: this.#outbox,
-      seam: this.#seam,
-      probe: this.#probe,
+      outbox,
       ready: () => this.#gate.ready,
       member: () => this.#member,
-      lost: (block) => this.onBlockLost?.(block),
-      persist: () => this.#persist(),
-      highestSeq: () => this.#highestSeq,
-    });
+      lost,
+      persist: () => this.#restoration.persist(),
+      highestSeq,
+    }));
+    const outside = () => !this.#member || this.#leaving;
+    this.#restoration = new Restoration({ ...shared, outbox, mender, outside, highestSeq, lost, restored: () => this.onRestored?.() });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
@@ -201,23 +175,6 @@ export class PrimaryController implements PrimaryRole {
   /** Blocks this array holds no valid copy of and could not get back (held as zeros until rewritten), ascending. */
   lostBlocks(): readonly number[] {
     return this.#restore.lost.blocks();
-  }
-
-  /**
-   * Writes the journal's header — epoch, whether a restore is under way, the
-   * lost blocks — with `patch` applied; resolves once it is durable. Writes
-   * are queued, each carrying the whole state as of its turn, so none undoes
-   * a later one.
-   */
-  #persist(patch: Partial<{ epoch: number; restoring: number }> = {}): Promise<void> {
-    Object.assign(this.#header, patch);
-    assert(this.#header.restoring === 0 || this.#header.restoring === 1, `${this.name}: header restoring ${this.#header.restoring}`);
-    const journal = this.#journal;
-    if (journal === undefined) return Promise.resolve();
-    const lost = this.#seam.keepsLosses ? this.#restore.lost.encode() : new Uint8Array(0);
-    const write = this.#headerWritten.then(() => journal.writeHeader(encodeHeader({ ...this.#header, lost })));
-    this.#headerWritten = write;
-    return write;
   }
 
   /** Starts taking messages, after recovering from the journal if there is one. */
@@ -246,22 +203,8 @@ export class PrimaryController implements PrimaryRole {
    */
   restore(): void {
     this.#restore.begin();
-    const handshake = async () => {
-      if (this.#resumed) return; // ordered again after a crash: the journal's restore is already resuming
-      const epoch = this.#epoch;
-      const begin = await this.#rpc.call(this.#parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
-      if (isRefused(begin)) {
-        this.#probe.hit('request-refused');
-        return this.#refusedRestore(begin.reason);
-      }
-      // Durable before any delta of the new epoch leaves: a crash resumes this restore.
-      await this.#persist({ epoch: begin.epoch, restoring: 1 });
-      assert(this.#header.restoring === 1, `${this.name}: restore begun but not journaled`);
-      this.#epoch = begin.epoch;
-      this.#session.begun(begin.session);
-    };
     // No delta leaves, no host I/O is served, before the new epoch is known.
-    this.#gate.hold(this.#clock, 'restore handshake', handshake);
+    this.#gate.hold(this.#clock, 'restore handshake', () => this.#restoration.handshake());
   }
 
   /**
@@ -305,7 +248,7 @@ export class PrimaryController implements PrimaryRole {
       await this.#gate.ready;
       if (this.#restore.active) {
         this.#probe.hit('leave-waited-for-restore');
-        await new Promise<void>((restored) => this.#afterRestore.push(restored));
+        await this.#restoration.finished();
       }
       const answer = await this.#rpc.call(this.#parity, 'leave-complete', (id) => ({ type: 'leave-request', id }));
       if (isRefused(answer)) return void this.#probe.hit('request-refused');
@@ -341,7 +284,7 @@ export class PrimaryController implements PrimaryRole {
           const flushed = await this.#disk.flush();
           if (!flushed.ok) return flushed;
         }
-        if (written.ok && this.#restore.lost.delete(block)) await this.#persist();
+        if (written.ok && this.#restore.lost.delete(block)) await this.#restoration.persist();
         return written;
       }
       const old = await this.#mender.contents(block, true);
@@ -359,7 +302,7 @@ export class PrimaryController implements PrimaryRole {
       this.#notices.written(block); // stored, or held by parity alone: either way no longer the block a notice waiting now was about
       if (this.#buggify.crashes('primary-crash-after-data-write')) return halted();
       // No longer lost, durably, before its intent can be trimmed (its delta is acknowledged only after this).
-      if (replaces === 1 && this.#restore.lost.delete(block)) await this.#persist();
+      if (replaces === 1 && this.#restore.lost.delete(block)) await this.#restoration.persist();
       // A block our disk cannot store (a lost drive) lives in parity alone
       // until the drive is replaced and the block rebuilt (a degraded write).
       degraded = !written.ok;
@@ -417,9 +360,7 @@ export class PrimaryController implements PrimaryRole {
   async #recover(journal: DurableLog): Promise<void> {
     const contents = await journal.read();
     const header = decodeHeader(contents.header);
-    this.#epoch = header.epoch;
-    this.#header.epoch = header.epoch;
-    this.#header.restoring = header.restoring;
+    this.#restoration.recovered(header);
     const lost = (this.#restore.lost = LostBlocks.decode(header.lost));
     const lostBefore = lost.size;
     this.#outbox.trimmedUpTo(contents.trimmedUpTo);
@@ -441,19 +382,14 @@ export class PrimaryController implements PrimaryRole {
       if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
       lost.delete(record.block); // a write after the loss replaced it
     }
-    if (lost.size !== lostBefore) await this.#persist();
+    if (lost.size !== lostBefore) await this.#restoration.persist();
     // Reported again: a loss is journaled before it is reported, and a crash between the two kept it
     // unreported for ever (seed 2258: its zeros then passed for data). At least once, then.
     for (const block of lost.blocks()) this.onBlockLost?.(block);
     this.#mender.zeroFillLost(); // a power failure may have reverted a lost block's zeros
     if (this.#left && !this.#member) this.#outbox.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
     // A restore a crash interrupted resumes (same epoch, new session).
-    if (header.restoring === 1) {
-      this.#resumed = true;
-      this.#probe.hit('restore-resumed-after-crash');
-      this.#restore.active = true;
-      this.#session.resume();
-    }
+    if (header.restoring === 1) this.#restoration.resume();
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
@@ -474,19 +410,9 @@ export class PrimaryController implements PrimaryRole {
           await this.#copies.answer(message.id, message.block);
         });
       case 'restore-data':
-        if (!this.#session.heard(message.session)) {
-          this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
-          return;
-        }
-        return this.#takeRestored(message.id, message.block, message.lost === 1, message.data);
+        return this.#restoration.restoreData(message);
       case 'restore-complete':
-        // A superseded session's (sent before we restarted and resumed): ours is not done.
-        // Not restoring: a retransmission of the one we completed, acknowledged again.
-        if (this.#restore.active && !this.#session.heard(message.session)) {
-          this.#probe.hit('stale-restore-data-ignored');
-          return;
-        }
-        return this.#completeRestore(message.id);
+        return this.#restoration.restoreComplete(message);
       case 'restore-begin':
       case 'reconstruct-reply':
       case 'join-begin':
@@ -528,69 +454,6 @@ export class PrimaryController implements PrimaryRole {
     this.#probe.hit('peer-message-refused');
     const refused = refusalFor(message, reason);
     if (refused !== undefined) this.#net.send(from, refused);
-  }
-
-  /**
-   * Parity refused our restore. Outside the group nothing protected our data, and the new
-   * array holds none of it: all of it is lost. So too leaving it, when a rebuilt parity array
-   * left us out (nothing of ours went into its Q).
-   */
-  async #refusedRestore(reason: number): Promise<void> {
-    if (this.#restore.active && (!this.#member || this.#leaving) && reason === REFUSAL['not-a-member']) await this.#loseEverything();
-  }
-
-  /** An array outside the group was replaced: every block is lost (durably, then reported), and there is nothing to restore. */
-  async #loseEverything(): Promise<void> {
-    const lost = this.#restore.lost;
-    const fresh: number[] = [];
-    for (let block = 0; block < this.#disk.blockCount; block++) if (lost.add(block, this.#highestSeq)) fresh.push(block);
-    assert(lost.size === this.#disk.blockCount, `${this.name}: ${lost.size} of ${this.#disk.blockCount} blocks lost`);
-    this.#restore.complete();
-    await this.#persist({ restoring: 0 });
-    for (const block of fresh) {
-      this.#probe.hit('block-reported-lost');
-      this.onBlockLost?.(block);
-    }
-    for (const restored of this.#afterRestore.splice(0)) restored();
-    this.onRestored?.();
-  }
-
-  async #completeRestore(id: number): Promise<void> {
-    // A leave waits for the restore only while one is under way, and is let go when it ends.
-    assert(this.#restore.active || this.#afterRestore.length === 0, `${this.name}: a leave waits for no restore`);
-    if (this.#restore.active) {
-      // Restored blocks may sit in a drive's write cache: on the media before the
-      // restore counts as done, or a power failure reverts them and nothing redoes them.
-      if (!(await this.#disk.flush()).ok) return; // the array is failing: parity resends
-      if (!this.#restore.active) return; // completed while we flushed (a retransmission)
-      this.#restore.complete();
-      this.#session.done();
-      for (const restored of this.#afterRestore.splice(0)) restored();
-      await this.#persist({ restoring: 0 });
-      this.onRestored?.();
-    }
-    this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
-  }
-
-  /** A block parity rebuilt for us (restore). */
-  async #takeRestored(id: number, block: number, lost: boolean, data: Uint8Array): Promise<void> {
-    const wait = this.#buggify.delay('restore-data-before-store');
-    if (wait > 0) await this.#clock.sleep(wait);
-    await this.#locks.with(block, async () => {
-      if (!this.#restore.active || !this.#validBlock(block)) return;
-      // A block written (or rebuilt) since, or with a delta still on its way
-      // to parity, is newer than this copy.
-      if (this.#restore.valid.has(block) || this.#outbox.pending(block)) {
-        this.#probe.hit('stale-restore-data-ignored');
-        return;
-      }
-      // Lost (parity cannot rebuild it), or learned lost already (only our own write could undo that).
-      if (lost || this.#restore.lost.has(block)) return this.#mender.lose(block);
-      assert(!this.#restore.usable(block), `${this.name}: restored data for block ${block}, which holds its data already`);
-      const stored = await this.#disk.write(block, data);
-      if (stored.ok) this.#restore.written(block);
-    });
-    this.#net.send(this.#parity, { type: 'restore-ack', id, block });
   }
 
   #validBlock(block: number): boolean {
