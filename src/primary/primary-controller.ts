@@ -1,12 +1,11 @@
 // The controller of a primary array: serves its own host, and keeps the parity
 // array informed.
 //
-// Why over 400 lines: message dispatch, host I/O, journal recovery and join
-// and leave read and write this class's private state (recovery gate,
-// membership orders, the highest delta number). Its parts that own their
-// state are modules (mender.ts, copies.ts, outbox.ts, restoration.ts,
-// restore-session.ts, lost-blocks.ts, loss-notices.ts). The next split:
-// journal recovery, and join and leave, into parts of their own.
+// Why over 400 lines: message dispatch, host I/O, and join and leave read and
+// write this class's private state (recovery gate, membership orders). Its
+// parts that own their state are modules (mender.ts, copies.ts, outbox.ts,
+// restoration.ts, recovery.ts, restore-session.ts, lost-blocks.ts,
+// loss-notices.ts). The next split: join and leave into a part of their own.
 //
 // This is the `hardened` primary. The `literal` one — the claims as written,
 // behind the same controller interface — is literal-primary.ts.
@@ -34,8 +33,7 @@ import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
-import { decodeHeader, decodeJournalRecord, encodeJournalRecord } from '../protocol/journal-record.js';
-import { LostBlocks } from './lost-blocks.js';
+import { encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
 import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
@@ -50,6 +48,7 @@ import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { LossNotices } from './loss-notices.js';
 import { Outbox } from './outbox.js';
+import { Recovery } from './recovery.js';
 import { Restoration } from './restoration.js';
 import { RestoreState } from './restore-state.js';
 
@@ -105,6 +104,8 @@ export class PrimaryController implements PrimaryRole {
   readonly #notices = new LossNotices();
   /** Our restore, with the epoch and the journal's header. */
   readonly #restoration: Restoration;
+  /** Redoes the journal when we start. */
+  readonly #recovery: Recovery;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
   #nextSeq = 1;
@@ -156,6 +157,8 @@ export class PrimaryController implements PrimaryRole {
     }));
     const outside = () => !this.#member || this.#leaving;
     this.#restoration = new Restoration({ ...shared, outbox, mender, outside, highestSeq, lost, restored: () => this.onRestored?.() });
+    const seen = (seq: number) => void (this.#highestSeq = Math.max(this.#highestSeq, seq));
+    this.#recovery = new Recovery({ ...shared, restoration: this.#restoration, outbox, mender, notices: this.#notices, seen, lost, gone: () => this.#left && !this.#member });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
@@ -183,7 +186,7 @@ export class PrimaryController implements PrimaryRole {
     assert(this.#restore.lost.size === 0, `${this.name}: started twice`);
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
-    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
+    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recovery.recover(journal));
     this.rebuildLostBlocks(); // a drive replaced while we were down
   }
 
@@ -354,42 +357,6 @@ export class PrimaryController implements PrimaryRole {
     if (!result.ok) return result;
     this.#restore.written(block);
     return result;
-  }
-
-  /** Redo every journaled write in order, then resend its delta until acknowledged. */
-  async #recover(journal: DurableLog): Promise<void> {
-    const contents = await journal.read();
-    const header = decodeHeader(contents.header);
-    this.#restoration.recovered(header);
-    const lost = (this.#restore.lost = LostBlocks.decode(header.lost));
-    const lostBefore = lost.size;
-    this.#outbox.trimmedUpTo(contents.trimmedUpTo);
-    let previous = contents.trimmedUpTo;
-    for (const entry of contents.records) {
-      // The journal holds what was not trimmed, in the order it was appended.
-      assert(entry.position > previous, `${this.name}: journal record ${entry.position} after ${previous}`);
-      previous = entry.position;
-      const record = decodeJournalRecord(entry.data);
-      this.#highestSeq = Math.max(this.#highestSeq, entry.position);
-      // Its delta is resent whatever happens to the data (parity applies it once, or has).
-      void this.#outbox.send(record.block, record.delta, entry.position, record.replaces);
-      // A write older than the block's loss: the loss stands, the data is not the host's to read.
-      if ((lost.since(record.block) ?? -1) >= entry.position) continue;
-      this.#probe.hit('primary-journal-redo');
-      // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
-      const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
-      this.#notices.written(record.block); // a loss notice that came meanwhile predates this write's delta
-      if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
-      lost.delete(record.block); // a write after the loss replaced it
-    }
-    if (lost.size !== lostBefore) await this.#restoration.persist();
-    // Reported again: a loss is journaled before it is reported, and a crash between the two kept it
-    // unreported for ever (seed 2258: its zeros then passed for data). At least once, then.
-    for (const block of lost.blocks()) this.onBlockLost?.(block);
-    this.#mender.zeroFillLost(); // a power failure may have reverted a lost block's zeros
-    if (this.#left && !this.#member) this.#outbox.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
-    // A restore a crash interrupted resumes (same epoch, new session).
-    if (header.restoring === 1) this.#restoration.resume();
   }
 
   #onMessage(from: NodeId, message: Message): void | Promise<void> {

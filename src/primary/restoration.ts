@@ -4,8 +4,8 @@
 // epoch leaves; then the blocks parity rebuilds are stored — unless written,
 // rebuilt or lost here since — and the completion is made durable and
 // acknowledged. Outside the group (or leaving a rebuilt parity array that left
-// us out) parity refuses it, and every block is lost. Journal recovery hands
-// back the epoch, and resumes a restore a crash cut short.
+// us out) parity refuses it, and every block is lost. Journal recovery
+// (recovery.ts) hands back the epoch and resumes a restore a crash cut short.
 //
 // It owns the epoch and the header (epoch, restore under way, lost blocks —
 // restore-state.ts): every header write is queued here, whoever makes it.
