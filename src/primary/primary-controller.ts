@@ -1,12 +1,6 @@
 // The controller of a primary array: serves its own host, and keeps the parity
 // array informed.
 //
-// Why over 400 lines: message dispatch, host I/O, and join and leave read and
-// write this class's private state (recovery gate, membership orders). Its
-// parts that own their state are modules (mender.ts, copies.ts, outbox.ts,
-// restoration.ts, recovery.ts, restore-session.ts, lost-blocks.ts,
-// loss-notices.ts). The next split: join and leave into a part of their own.
-//
 // This is the `hardened` primary. The `literal` one — the claims as written,
 // behind the same controller interface — is literal-primary.ts.
 //
@@ -25,6 +19,13 @@
 // block written since, and blocks parity cannot rebuild are reported lost. Its
 // own unreadable blocks (a latent sector error, a lost drive) are repaired the
 // same way: rebuilt by parity, rewritten locally, then served.
+//
+// Host I/O and parity's messages are served here; the rest is delegated:
+// deltas on their way to parity (outbox.ts), copies of our blocks (copies.ts),
+// blocks rebuilt by parity or lost (mender.ts, lost-blocks.ts,
+// loss-notices.ts), the restore with the epoch and the journal's header
+// (restoration.ts, restore-session.ts, restore-state.ts), journal recovery
+// (recovery.ts), join and leave (membership.ts).
 import type { PrimaryRole } from '../controller-api.js';
 import type { BlockDevice } from '../ports/block-device.js';
 import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
@@ -38,7 +39,7 @@ import type { Message } from '../protocol/messages.js';
 import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
-import { Rpc, isRefused } from '../protocol/rpc.js';
+import { Rpc } from '../protocol/rpc.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
@@ -48,6 +49,7 @@ import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { LossNotices } from './loss-notices.js';
 import { Outbox } from './outbox.js';
+import { Membership } from './membership.js';
 import { Recovery } from './recovery.js';
 import { Restoration } from './restoration.js';
 import { RestoreState } from './restore-state.js';
@@ -106,16 +108,13 @@ export class PrimaryController implements PrimaryRole {
   readonly #restoration: Restoration;
   /** Redoes the journal when we start. */
   readonly #recovery: Recovery;
+  /** Whether we are in the group: join and leave. */
+  readonly #membership: Membership;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
   #nextSeq = 1;
   /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
   #highestSeq = 0;
-  #member: boolean;
-  readonly #left: boolean;
-  #leaving = false;
-  /** Join and leave orders so far: a join request is resent only while its order is the latest. */
-  #membershipOrders = 0;
   /** Called once parity has taken us out of the group. */
   onLeft: (() => void) | undefined;
   /** Called when parity reports that every block was sent (the restore is complete). */
@@ -135,8 +134,6 @@ export class PrimaryController implements PrimaryRole {
     this.#journal = deps.journal;
     this.#locks = new BlockLocks();
     this.#seam = seamFor(deps.bugs ?? NO_BUGS);
-    this.#member = deps.member ?? true;
-    this.#left = deps.left ?? false;
     this.name = deps.transport.self;
     this.#rpc = new Rpc(deps.transport, deps.clock, this.#retransmit, deps.boot);
     const shared = { name: this.name, disk: this.#disk, net: deps.transport, clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, locks: this.#locks, restore: this.#restore, seam: this.#seam, probe: this.#probe, buggify: this.#buggify };
@@ -150,15 +147,16 @@ export class PrimaryController implements PrimaryRole {
       copies: this.#copies,
       outbox,
       ready: () => this.#gate.ready,
-      member: () => this.#member,
+      member: () => this.#membership.member,
       lost,
       persist: () => this.#restoration.persist(),
       highestSeq,
     }));
-    const outside = () => !this.#member || this.#leaving;
+    const membership = (this.#membership = new Membership({ ...shared, outbox, member: deps.member ?? true, left: deps.left ?? false, ready: () => this.#gate.ready, restored: () => this.#restoration.finished(), departed: () => this.onLeft?.() }));
+    const outside = () => !membership.member || membership.leaving;
     this.#restoration = new Restoration({ ...shared, outbox, mender, outside, highestSeq, lost, restored: () => this.onRestored?.() });
     const seen = (seq: number) => void (this.#highestSeq = Math.max(this.#highestSeq, seq));
-    this.#recovery = new Recovery({ ...shared, restoration: this.#restoration, outbox, mender, notices: this.#notices, seen, lost, gone: () => this.#left && !this.#member });
+    this.#recovery = new Recovery({ ...shared, restoration: this.#restoration, outbox, mender, notices: this.#notices, seen, lost, gone: () => membership.gone });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
@@ -210,55 +208,18 @@ export class PrimaryController implements PrimaryRole {
     this.#gate.hold(this.#clock, 'restore handshake', () => this.#restoration.handshake());
   }
 
-  /**
-   * Join the parity group (claim 3): parity merges our blocks into Q. We count
-   * as a member from this moment: every write from now on sends its delta, and
-   * every earlier one is in the copies parity takes (under the block lock).
-   */
+  /** Join the parity group (claim 3): membership.ts. */
   join(): void {
-    assert(!this.#member, `${this.name}: already a member`);
-    this.#member = true;
-    const asked = ++this.#membershipOrders;
-    this.#outbox.rejoin();
-    const blockCount = this.#disk.blockCount;
-    this.#clock.spawn('join', async () => {
-      // Asked until answered — but not once we are leaving: a join request still being resent after the
-      // leave completed made parity merge a member that had left back into Q (generated seed 1927).
-      const answer = await this.#rpc.call(this.#parity, 'join-begin', (id) => ({ type: 'join-request', id, blockCount }), () => this.#member && asked === this.#membershipOrders);
-      if (isRefused(answer)) {
-        this.#probe.hit('request-refused'); // parity will not have us (larger than it, or unknown to it): we stay outside
-        this.#member = false;
-      }
-    });
+    this.#membership.join();
   }
 
   get member(): boolean {
-    return this.#member;
+    return this.#membership.member;
   }
 
-  /**
-   * Leave the parity group (the array is being decommissioned): refuse host
-   * writes from now on (reads go on), let pending deltas drain, and ask parity
-   * to XOR our blocks out of Q.
-   */
+  /** Leave the parity group (the array is being decommissioned): membership.ts. */
   leave(): void {
-    assert(this.#member, `${this.name}: not a member`);
-    this.#leaving = true;
-    this.#membershipOrders++; // a join still being asked for is not wanted any more
-    this.#clock.spawn('leave', async () => {
-      // Restored first (recovery tells whether a restore is under way):
-      // parity would take out of Q blocks not back yet, and they would be lost.
-      await this.#gate.ready;
-      if (this.#restore.active) {
-        this.#probe.hit('leave-waited-for-restore');
-        await this.#restoration.finished();
-      }
-      const answer = await this.#rpc.call(this.#parity, 'leave-complete', (id) => ({ type: 'leave-request', id }));
-      if (isRefused(answer)) return void this.#probe.hit('request-refused');
-      this.#member = false;
-      this.#outbox.abandon();
-      this.onLeft?.();
-    });
+    this.#membership.leave();
   }
 
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
@@ -268,7 +229,7 @@ export class PrimaryController implements PrimaryRole {
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
-    if (this.#leaving) return { ok: false, error: 'decommissioned' };
+    if (this.#membership.leaving) return { ok: false, error: 'decommissioned' };
     const w = data.slice(); // the host may reuse its buffer
     await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
@@ -276,8 +237,8 @@ export class PrimaryController implements PrimaryRole {
     let degraded = false;
     const stored = await this.#lockedInOrder(block, async () => {
       // Told to leave while this write waited its turn: parity may be taking the block out of Q now.
-      if (this.#leaving) return { ok: false, error: 'decommissioned' } as const;
-      if (!this.#member) {
+      if (this.#membership.leaving) return { ok: false, error: 'decommissioned' } as const;
+      if (!this.#membership.member) {
         // Not protected (outside the group): no delta, so no old contents needed — an
         // unreadable block is simply overwritten, and holds the host's data again.
         // Nothing journals it either: on the media before it is acknowledged, not
