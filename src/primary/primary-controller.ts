@@ -1,14 +1,6 @@
 // The controller of a primary array: serves its own host, and keeps the parity
 // array informed.
 //
-// Why over 400 lines: message dispatch, host I/O, journal recovery and the
-// restore handshake all read and write this class's private state (epoch,
-// journal header, recovery gate, membership orders); a part taking them would
-// need most of that state handed over by callbacks. Its parts that own their
-// state are modules (mender.ts, copies.ts, outbox.ts, restore-session.ts,
-// lost-blocks.ts, loss-notices.ts). The next split: recovery and the restore
-// handshake into one part owning the journal header and the epoch.
-//
 // This is the `hardened` primary. The `literal` one — the claims as written,
 // behind the same controller interface — is literal-primary.ts.
 //
@@ -27,6 +19,13 @@
 // block written since, and blocks parity cannot rebuild are reported lost. Its
 // own unreadable blocks (a latent sector error, a lost drive) are repaired the
 // same way: rebuilt by parity, rewritten locally, then served.
+//
+// Host I/O and parity's messages are served here; the rest is delegated:
+// deltas on their way to parity (outbox.ts), copies of our blocks (copies.ts),
+// blocks rebuilt by parity or lost (mender.ts, lost-blocks.ts,
+// loss-notices.ts), the restore with the epoch and the journal's header
+// (restoration.ts, restore-session.ts, restore-state.ts), journal recovery
+// (recovery.ts), join and leave (membership.ts).
 import type { PrimaryRole } from '../controller-api.js';
 import type { BlockDevice } from '../ports/block-device.js';
 import { type Buggify, NO_BUGGIFY, halted } from '../ports/buggify.js';
@@ -35,13 +34,12 @@ import type { DurableLog } from '../ports/durable-log.js';
 import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { AckPolicy } from '../protocol/ack-policy.js';
-import { decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../protocol/journal-record.js';
-import { LostBlocks } from './lost-blocks.js';
+import { encodeJournalRecord } from '../protocol/journal-record.js';
 import type { Message } from '../protocol/messages.js';
-import { REFUSAL, type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
+import { type RefusalReason, checkAtPrimary, refusalFor } from '../protocol/peer-checks.js';
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
-import { Rpc, isRefused } from '../protocol/rpc.js';
+import { Rpc } from '../protocol/rpc.js';
 import { assert } from '../util/assert.js';
 import { BlockLocks } from '../util/block-locks.js';
 import { RecoveryGate } from '../util/recovery-gate.js';
@@ -51,7 +49,9 @@ import { DATA_LOST, Mender } from './mender.js';
 import type { HostReadResult, HostWriteResult } from './host-io.js';
 import { LossNotices } from './loss-notices.js';
 import { Outbox } from './outbox.js';
-import { RestoreSession } from './restore-session.js';
+import { Membership } from './membership.js';
+import { Recovery } from './recovery.js';
+import { Restoration } from './restoration.js';
 import { RestoreState } from './restore-state.js';
 
 export interface PrimaryDeps {
@@ -104,27 +104,17 @@ export class PrimaryController implements PrimaryRole {
   readonly #copies: Copies;
   readonly #mender: Mender;
   readonly #notices = new LossNotices();
-  #epoch = 0;
-  /** What the journal's header holds (besides the lost blocks): the epoch, and whether a restore is under way. */
-  readonly #header = { epoch: 0, restoring: 0 };
-  /** The last header write queued. */
-  #headerWritten: Promise<void> = Promise.resolve();
-  /** The restore session parity is running for us. */
-  readonly #session: RestoreSession;
-  /** Waiting for the restore to complete (a leave). */
-  readonly #afterRestore: (() => void)[] = [];
-  /** Journal recovery found a restore under way and resumed it. */
-  #resumed = false;
+  /** Our restore, with the epoch and the journal's header. */
+  readonly #restoration: Restoration;
+  /** Redoes the journal when we start. */
+  readonly #recovery: Recovery;
+  /** Whether we are in the group: join and leave. */
+  readonly #membership: Membership;
   /** Journal recovery (and a restore's handshake): host I/O waits for it. */
   readonly #gate = new RecoveryGate();
   #nextSeq = 1;
   /** The highest delta number assigned so far (a join copy reflects every delta up to it). */
   #highestSeq = 0;
-  #member: boolean;
-  readonly #left: boolean;
-  #leaving = false;
-  /** Join and leave orders so far: a join request is resent only while its order is the latest. */
-  #membershipOrders = 0;
   /** Called once parity has taken us out of the group. */
   onLeft: (() => void) | undefined;
   /** Called when parity reports that every block was sent (the restore is complete). */
@@ -144,44 +134,29 @@ export class PrimaryController implements PrimaryRole {
     this.#journal = deps.journal;
     this.#locks = new BlockLocks();
     this.#seam = seamFor(deps.bugs ?? NO_BUGS);
-    this.#member = deps.member ?? true;
-    this.#left = deps.left ?? false;
     this.name = deps.transport.self;
     this.#rpc = new Rpc(deps.transport, deps.clock, this.#retransmit, deps.boot);
-    const epoch = () => this.#epoch;
-    this.#outbox = new Outbox({ net: deps.transport, clock: deps.clock, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, probe: this.#probe, flush: () => this.#disk.flush(), epoch });
-    this.#copies = new Copies({
-      disk: this.#disk,
-      net: deps.transport,
-      clock: deps.clock,
-      buggify: this.#buggify,
-      parity: deps.parity,
-      locks: this.#locks,
-      restore: this.#restore,
-      outbox: this.#outbox,
-      seam: this.#seam,
-      epoch,
-      highestSeq: () => this.#highestSeq,
-    });
-    this.#session = new RestoreSession({ clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, probe: this.#probe, epoch, active: () => this.#restore.active, refused: (reason) => this.#refusedRestore(reason) });
-    this.#mender = new Mender({
-      disk: this.#disk,
-      net: deps.transport,
-      clock: deps.clock,
-      rpc: this.#rpc,
-      parity: deps.parity,
-      locks: this.#locks,
-      restore: this.#restore,
+    const shared = { name: this.name, disk: this.#disk, net: deps.transport, clock: deps.clock, rpc: this.#rpc, parity: deps.parity, retransmit: this.#retransmit, journal: this.#journal, locks: this.#locks, restore: this.#restore, seam: this.#seam, probe: this.#probe, buggify: this.#buggify };
+    const epoch = () => this.#restoration.epoch;
+    const highestSeq = () => this.#highestSeq;
+    const lost = (block: number) => this.onBlockLost?.(block);
+    const outbox = (this.#outbox = new Outbox({ ...shared, flush: () => this.#disk.flush(), epoch }));
+    this.#copies = new Copies({ ...shared, outbox, epoch, highestSeq });
+    const mender = (this.#mender = new Mender({
+      ...shared,
       copies: this.#copies,
-      outbox: this.#outbox,
-      seam: this.#seam,
-      probe: this.#probe,
+      outbox,
       ready: () => this.#gate.ready,
-      member: () => this.#member,
-      lost: (block) => this.onBlockLost?.(block),
-      persist: () => this.#persist(),
-      highestSeq: () => this.#highestSeq,
-    });
+      member: () => this.#membership.member,
+      lost,
+      persist: () => this.#restoration.persist(),
+      highestSeq,
+    }));
+    const membership = (this.#membership = new Membership({ ...shared, outbox, member: deps.member ?? true, left: deps.left ?? false, ready: () => this.#gate.ready, restored: () => this.#restoration.finished(), departed: () => this.onLeft?.() }));
+    const outside = () => !membership.member || membership.leaving;
+    this.#restoration = new Restoration({ ...shared, outbox, mender, outside, highestSeq, lost, restored: () => this.onRestored?.() });
+    const seen = (seq: number) => void (this.#highestSeq = Math.max(this.#highestSeq, seq));
+    this.#recovery = new Recovery({ ...shared, restoration: this.#restoration, outbox, mender, notices: this.#notices, seen, lost, gone: () => membership.gone });
     assert(this.#disk.blockCount > 0, `${this.name}: array has no blocks`);
   }
 
@@ -203,30 +178,13 @@ export class PrimaryController implements PrimaryRole {
     return this.#restore.lost.blocks();
   }
 
-  /**
-   * Writes the journal's header — epoch, whether a restore is under way, the
-   * lost blocks — with `patch` applied; resolves once it is durable. Writes
-   * are queued, each carrying the whole state as of its turn, so none undoes
-   * a later one.
-   */
-  #persist(patch: Partial<{ epoch: number; restoring: number }> = {}): Promise<void> {
-    Object.assign(this.#header, patch);
-    assert(this.#header.restoring === 0 || this.#header.restoring === 1, `${this.name}: header restoring ${this.#header.restoring}`);
-    const journal = this.#journal;
-    if (journal === undefined) return Promise.resolve();
-    const lost = this.#seam.keepsLosses ? this.#restore.lost.encode() : new Uint8Array(0);
-    const write = this.#headerWritten.then(() => journal.writeHeader(encodeHeader({ ...this.#header, lost })));
-    this.#headerWritten = write;
-    return write;
-  }
-
   /** Starts taking messages, after recovering from the journal if there is one. */
   start(): void {
     // Once, first: nothing is known lost before recovery has read the journal.
     assert(this.#restore.lost.size === 0, `${this.name}: started twice`);
     this.#net.listen((from, message) => this.#onMessage(from, message));
     const journal = this.#journal;
-    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recover(journal));
+    if (journal !== undefined) this.#gate.hold(this.#clock, 'journal recovery', () => this.#recovery.recover(journal));
     this.rebuildLostBlocks(); // a drive replaced while we were down
   }
 
@@ -246,73 +204,22 @@ export class PrimaryController implements PrimaryRole {
    */
   restore(): void {
     this.#restore.begin();
-    const handshake = async () => {
-      if (this.#resumed) return; // ordered again after a crash: the journal's restore is already resuming
-      const epoch = this.#epoch;
-      const begin = await this.#rpc.call(this.#parity, 'restore-begin', (id) => ({ type: 'restore-request', id, epoch, resume: 0 }));
-      if (isRefused(begin)) {
-        this.#probe.hit('request-refused');
-        return this.#refusedRestore(begin.reason);
-      }
-      // Durable before any delta of the new epoch leaves: a crash resumes this restore.
-      await this.#persist({ epoch: begin.epoch, restoring: 1 });
-      assert(this.#header.restoring === 1, `${this.name}: restore begun but not journaled`);
-      this.#epoch = begin.epoch;
-      this.#session.begun(begin.session);
-    };
     // No delta leaves, no host I/O is served, before the new epoch is known.
-    this.#gate.hold(this.#clock, 'restore handshake', handshake);
+    this.#gate.hold(this.#clock, 'restore handshake', () => this.#restoration.handshake());
   }
 
-  /**
-   * Join the parity group (claim 3): parity merges our blocks into Q. We count
-   * as a member from this moment: every write from now on sends its delta, and
-   * every earlier one is in the copies parity takes (under the block lock).
-   */
+  /** Join the parity group (claim 3): membership.ts. */
   join(): void {
-    assert(!this.#member, `${this.name}: already a member`);
-    this.#member = true;
-    const asked = ++this.#membershipOrders;
-    this.#outbox.rejoin();
-    const blockCount = this.#disk.blockCount;
-    this.#clock.spawn('join', async () => {
-      // Asked until answered — but not once we are leaving: a join request still being resent after the
-      // leave completed made parity merge a member that had left back into Q (generated seed 1927).
-      const answer = await this.#rpc.call(this.#parity, 'join-begin', (id) => ({ type: 'join-request', id, blockCount }), () => this.#member && asked === this.#membershipOrders);
-      if (isRefused(answer)) {
-        this.#probe.hit('request-refused'); // parity will not have us (larger than it, or unknown to it): we stay outside
-        this.#member = false;
-      }
-    });
+    this.#membership.join();
   }
 
   get member(): boolean {
-    return this.#member;
+    return this.#membership.member;
   }
 
-  /**
-   * Leave the parity group (the array is being decommissioned): refuse host
-   * writes from now on (reads go on), let pending deltas drain, and ask parity
-   * to XOR our blocks out of Q.
-   */
+  /** Leave the parity group (the array is being decommissioned): membership.ts. */
   leave(): void {
-    assert(this.#member, `${this.name}: not a member`);
-    this.#leaving = true;
-    this.#membershipOrders++; // a join still being asked for is not wanted any more
-    this.#clock.spawn('leave', async () => {
-      // Restored first (recovery tells whether a restore is under way):
-      // parity would take out of Q blocks not back yet, and they would be lost.
-      await this.#gate.ready;
-      if (this.#restore.active) {
-        this.#probe.hit('leave-waited-for-restore');
-        await new Promise<void>((restored) => this.#afterRestore.push(restored));
-      }
-      const answer = await this.#rpc.call(this.#parity, 'leave-complete', (id) => ({ type: 'leave-request', id }));
-      if (isRefused(answer)) return void this.#probe.hit('request-refused');
-      this.#member = false;
-      this.#outbox.abandon();
-      this.onLeft?.();
-    });
+    this.#membership.leave();
   }
 
   /** True while any work on `block` is unfinished here (I/O, an unacknowledged delta, recovery, a block not yet restored). */
@@ -322,7 +229,7 @@ export class PrimaryController implements PrimaryRole {
 
   async hostWrite(block: number, data: Uint8Array): Promise<HostWriteResult> {
     if (!this.#validBlock(block) || data.length !== this.#disk.blockBytes) return { ok: false, error: 'bad-request' };
-    if (this.#leaving) return { ok: false, error: 'decommissioned' };
+    if (this.#membership.leaving) return { ok: false, error: 'decommissioned' };
     const w = data.slice(); // the host may reuse its buffer
     await this.#gate.ready;
     let parityDurable: Promise<void> | undefined;
@@ -330,8 +237,8 @@ export class PrimaryController implements PrimaryRole {
     let degraded = false;
     const stored = await this.#lockedInOrder(block, async () => {
       // Told to leave while this write waited its turn: parity may be taking the block out of Q now.
-      if (this.#leaving) return { ok: false, error: 'decommissioned' } as const;
-      if (!this.#member) {
+      if (this.#membership.leaving) return { ok: false, error: 'decommissioned' } as const;
+      if (!this.#membership.member) {
         // Not protected (outside the group): no delta, so no old contents needed — an
         // unreadable block is simply overwritten, and holds the host's data again.
         // Nothing journals it either: on the media before it is acknowledged, not
@@ -341,7 +248,7 @@ export class PrimaryController implements PrimaryRole {
           const flushed = await this.#disk.flush();
           if (!flushed.ok) return flushed;
         }
-        if (written.ok && this.#restore.lost.delete(block)) await this.#persist();
+        if (written.ok && this.#restore.lost.delete(block)) await this.#restoration.persist();
         return written;
       }
       const old = await this.#mender.contents(block, true);
@@ -359,7 +266,7 @@ export class PrimaryController implements PrimaryRole {
       this.#notices.written(block); // stored, or held by parity alone: either way no longer the block a notice waiting now was about
       if (this.#buggify.crashes('primary-crash-after-data-write')) return halted();
       // No longer lost, durably, before its intent can be trimmed (its delta is acknowledged only after this).
-      if (replaces === 1 && this.#restore.lost.delete(block)) await this.#persist();
+      if (replaces === 1 && this.#restore.lost.delete(block)) await this.#restoration.persist();
       // A block our disk cannot store (a lost drive) lives in parity alone
       // until the drive is replaced and the block rebuilt (a degraded write).
       degraded = !written.ok;
@@ -413,49 +320,6 @@ export class PrimaryController implements PrimaryRole {
     return result;
   }
 
-  /** Redo every journaled write in order, then resend its delta until acknowledged. */
-  async #recover(journal: DurableLog): Promise<void> {
-    const contents = await journal.read();
-    const header = decodeHeader(contents.header);
-    this.#epoch = header.epoch;
-    this.#header.epoch = header.epoch;
-    this.#header.restoring = header.restoring;
-    const lost = (this.#restore.lost = LostBlocks.decode(header.lost));
-    const lostBefore = lost.size;
-    this.#outbox.trimmedUpTo(contents.trimmedUpTo);
-    let previous = contents.trimmedUpTo;
-    for (const entry of contents.records) {
-      // The journal holds what was not trimmed, in the order it was appended.
-      assert(entry.position > previous, `${this.name}: journal record ${entry.position} after ${previous}`);
-      previous = entry.position;
-      const record = decodeJournalRecord(entry.data);
-      this.#highestSeq = Math.max(this.#highestSeq, entry.position);
-      // Its delta is resent whatever happens to the data (parity applies it once, or has).
-      void this.#outbox.send(record.block, record.delta, entry.position, record.replaces);
-      // A write older than the block's loss: the loss stands, the data is not the host's to read.
-      if ((lost.since(record.block) ?? -1) >= entry.position) continue;
-      this.#probe.hit('primary-journal-redo');
-      // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
-      const redone = await this.#locks.with(record.block, () => this.#disk.write(record.block, record.data));
-      this.#notices.written(record.block); // a loss notice that came meanwhile predates this write's delta
-      if (redone.ok) this.#restore.valid.add(record.block); // newer than anything a resumed restore may send
-      lost.delete(record.block); // a write after the loss replaced it
-    }
-    if (lost.size !== lostBefore) await this.#persist();
-    // Reported again: a loss is journaled before it is reported, and a crash between the two kept it
-    // unreported for ever (seed 2258: its zeros then passed for data). At least once, then.
-    for (const block of lost.blocks()) this.onBlockLost?.(block);
-    this.#mender.zeroFillLost(); // a power failure may have reverted a lost block's zeros
-    if (this.#left && !this.#member) this.#outbox.abandon(); // it crashed after leaving, before its journal was trimmed (and is not joining again)
-    // A restore a crash interrupted resumes (same epoch, new session).
-    if (header.restoring === 1) {
-      this.#resumed = true;
-      this.#probe.hit('restore-resumed-after-crash');
-      this.#restore.active = true;
-      this.#session.resume();
-    }
-  }
-
   #onMessage(from: NodeId, message: Message): void | Promise<void> {
     // A peer's message is input: checked whole before anything acts on it (src/protocol/peer-checks.ts).
     const refusal = from !== this.#parity ? 'not-a-member' : !this.#seam.checksPeers ? undefined : checkAtPrimary(message, { blockCount: this.#disk.blockCount, blockBytes: this.#disk.blockBytes });
@@ -474,19 +338,9 @@ export class PrimaryController implements PrimaryRole {
           await this.#copies.answer(message.id, message.block);
         });
       case 'restore-data':
-        if (!this.#session.heard(message.session)) {
-          this.#probe.hit('stale-restore-data-ignored'); // a stale session's copy
-          return;
-        }
-        return this.#takeRestored(message.id, message.block, message.lost === 1, message.data);
+        return this.#restoration.restoreData(message);
       case 'restore-complete':
-        // A superseded session's (sent before we restarted and resumed): ours is not done.
-        // Not restoring: a retransmission of the one we completed, acknowledged again.
-        if (this.#restore.active && !this.#session.heard(message.session)) {
-          this.#probe.hit('stale-restore-data-ignored');
-          return;
-        }
-        return this.#completeRestore(message.id);
+        return this.#restoration.restoreComplete(message);
       case 'restore-begin':
       case 'reconstruct-reply':
       case 'join-begin':
@@ -528,69 +382,6 @@ export class PrimaryController implements PrimaryRole {
     this.#probe.hit('peer-message-refused');
     const refused = refusalFor(message, reason);
     if (refused !== undefined) this.#net.send(from, refused);
-  }
-
-  /**
-   * Parity refused our restore. Outside the group nothing protected our data, and the new
-   * array holds none of it: all of it is lost. So too leaving it, when a rebuilt parity array
-   * left us out (nothing of ours went into its Q).
-   */
-  async #refusedRestore(reason: number): Promise<void> {
-    if (this.#restore.active && (!this.#member || this.#leaving) && reason === REFUSAL['not-a-member']) await this.#loseEverything();
-  }
-
-  /** An array outside the group was replaced: every block is lost (durably, then reported), and there is nothing to restore. */
-  async #loseEverything(): Promise<void> {
-    const lost = this.#restore.lost;
-    const fresh: number[] = [];
-    for (let block = 0; block < this.#disk.blockCount; block++) if (lost.add(block, this.#highestSeq)) fresh.push(block);
-    assert(lost.size === this.#disk.blockCount, `${this.name}: ${lost.size} of ${this.#disk.blockCount} blocks lost`);
-    this.#restore.complete();
-    await this.#persist({ restoring: 0 });
-    for (const block of fresh) {
-      this.#probe.hit('block-reported-lost');
-      this.onBlockLost?.(block);
-    }
-    for (const restored of this.#afterRestore.splice(0)) restored();
-    this.onRestored?.();
-  }
-
-  async #completeRestore(id: number): Promise<void> {
-    // A leave waits for the restore only while one is under way, and is let go when it ends.
-    assert(this.#restore.active || this.#afterRestore.length === 0, `${this.name}: a leave waits for no restore`);
-    if (this.#restore.active) {
-      // Restored blocks may sit in a drive's write cache: on the media before the
-      // restore counts as done, or a power failure reverts them and nothing redoes them.
-      if (!(await this.#disk.flush()).ok) return; // the array is failing: parity resends
-      if (!this.#restore.active) return; // completed while we flushed (a retransmission)
-      this.#restore.complete();
-      this.#session.done();
-      for (const restored of this.#afterRestore.splice(0)) restored();
-      await this.#persist({ restoring: 0 });
-      this.onRestored?.();
-    }
-    this.#net.send(this.#parity, { type: 'restore-ack', id, block: 0 });
-  }
-
-  /** A block parity rebuilt for us (restore). */
-  async #takeRestored(id: number, block: number, lost: boolean, data: Uint8Array): Promise<void> {
-    const wait = this.#buggify.delay('restore-data-before-store');
-    if (wait > 0) await this.#clock.sleep(wait);
-    await this.#locks.with(block, async () => {
-      if (!this.#restore.active || !this.#validBlock(block)) return;
-      // A block written (or rebuilt) since, or with a delta still on its way
-      // to parity, is newer than this copy.
-      if (this.#restore.valid.has(block) || this.#outbox.pending(block)) {
-        this.#probe.hit('stale-restore-data-ignored');
-        return;
-      }
-      // Lost (parity cannot rebuild it), or learned lost already (only our own write could undo that).
-      if (lost || this.#restore.lost.has(block)) return this.#mender.lose(block);
-      assert(!this.#restore.usable(block), `${this.name}: restored data for block ${block}, which holds its data already`);
-      const stored = await this.#disk.write(block, data);
-      if (stored.ok) this.#restore.written(block);
-    });
-    this.#net.send(this.#parity, { type: 'restore-ack', id, block });
   }
 
   #validBlock(block: number): boolean {
