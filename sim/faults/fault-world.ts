@@ -57,7 +57,7 @@ export interface FaultWorld {
   readonly probes: ProbeCounter;
   readonly media: MediaFaultPort;
   readonly power: PowerPort;
-  nodes(): FaultNode[];
+  nodes(): readonly FaultNode[];
   node(name: string): FaultNode;
   /** The controller dies (volatile state lost, media kept). */
   crash(name: string): void;

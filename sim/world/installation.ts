@@ -66,6 +66,7 @@ export class Installation {
   readonly network: SimNetwork;
   readonly primaries: readonly PrimaryNode[];
   readonly parity: ParityNode;
+  #nodes: readonly (PrimaryNode | ParityNode)[] | undefined;
   readonly #s: InstallationSetup;
   readonly #controllers: Controllers;
   /** Per array: the port its controllers get (lives as long as the array's slot). */
@@ -181,8 +182,9 @@ export class Installation {
     return p;
   }
 
-  nodes(): (PrimaryNode | ParityNode)[] {
-    return [...this.primaries, this.parity];
+  /** Every node, primaries first (one array, made once: the checkers ask per check). */
+  nodes(): readonly (PrimaryNode | ParityNode)[] {
+    return (this.#nodes ??= [...this.primaries, this.parity]);
   }
 
   /** Every device, primaries first. */

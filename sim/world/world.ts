@@ -133,7 +133,7 @@ export class World implements FaultWorld {
     return this.installation.node(name);
   }
 
-  nodes(): (PrimaryNode | ParityNode)[] {
+  nodes(): readonly (PrimaryNode | ParityNode)[] {
     return this.installation.nodes();
   }
 
