@@ -2,7 +2,10 @@
 // sent again after a timeout adapted to parity's round trips
 // (retransmit-timer.ts), until parity acknowledges it (H1). Once every delta up to
 // some number is acknowledged, the intent journal is trimmed to it (their
-// redo records are no longer needed). Also answers "does block k have a delta
+// redo records are no longer needed) once the array has flushed their data
+// writes; a trim whose flush failed (a drive of the array failed) is tried
+// again at the next acknowledgement or when the drive is replaced
+// (retryTrim). Also answers "does block k have a delta
 // parity has not acknowledged?" — a copy of k is then ahead of Q[k].
 import type { WriteResult } from '../ports/block-device.js';
 import type { Clock, Timer } from '../ports/clock.js';
@@ -48,7 +51,9 @@ export class Outbox {
   /** Per block: callers waiting until every delta for it is acknowledged. */
   readonly #whenSettled = new Map<number, (() => void)[]>();
   readonly #acked = new SeqSet();
+  /** The journal is trimmed up to here (done), and a trim is under way up to here (asked). */
   #trimmed = 0;
+  #trimming = 0;
   /** The timeout toward parity. */
   readonly #rto: RetransmitTimer;
   /** We left the group (abandon). */
@@ -63,7 +68,7 @@ export class Outbox {
 
   /** Journal recovery: every delta up to `upTo` was acknowledged (their records were trimmed). */
   trimmedUpTo(upTo: number): void {
-    this.#trimmed = upTo;
+    this.#trimmed = this.#trimming = upTo;
     for (let seq = 1; seq <= upTo; seq++) this.#acked.add(seq);
   }
 
@@ -157,11 +162,42 @@ export class Outbox {
   #trim(): void {
     const journal = this.#d.journal;
     const floor = this.#acked.floor;
+    if (journal === undefined || floor <= this.#trimming) return;
+    assert(!this.#pending.has(floor) && this.#trimmed <= this.#trimming, `journal trimmed past delta ${floor}, not acknowledged`);
+    this.#trimming = floor;
+    this.#d.clock.spawn('journal trim', async () => {
+      if ((await this.#d.flush()).ok) return this.#trimmedTo(journal, floor);
+      // Not trimmed: asked again later (retryTrim, or the next acknowledgement). Until then the records
+      // stay, and a recovery redoes and resends them (parity drops what it applied).
+      this.#d.probe.hit('journal-trim-deferred');
+      if (this.#trimming === floor) this.#trimming = this.#trimmed;
+    });
+  }
+
+  /** The array's data writes are on the media up to `floor`'s: their records go. */
+  async #trimmedTo(journal: DurableLog, floor: number): Promise<void> {
+    await journal.trim(floor);
+    this.#trimmed = Math.max(this.#trimmed, floor);
+    this.#trimming = Math.max(this.#trimming, this.#trimmed);
+  }
+
+  /** The array can flush again (a failed drive was replaced): a trim its failure deferred is asked again. */
+  retryTrim(): void {
+    this.#trim();
+  }
+
+  /**
+   * Trims the journal up to every acknowledged delta now, after the caller's
+   * flush put their data writes on the media; resolves once it is done. A
+   * write made outside the group journals nothing: an older record of its
+   * block left in the journal would be redone over it after a crash.
+   */
+  async trimFlushed(): Promise<void> {
+    const journal = this.#d.journal;
+    const floor = this.#acked.floor;
     if (journal === undefined || floor <= this.#trimmed) return;
     assert(!this.#pending.has(floor), `journal trimmed past delta ${floor}, not acknowledged`);
-    this.#trimmed = floor;
-    this.#d.clock.spawn('journal trim', async () => {
-      if ((await this.#d.flush()).ok) await journal.trim(floor);
-    });
+    this.#trimming = Math.max(this.#trimming, floor);
+    await this.#trimmedTo(journal, floor);
   }
 }

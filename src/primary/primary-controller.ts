@@ -195,6 +195,7 @@ export class PrimaryController implements PrimaryRole {
    */
   rebuildLostBlocks(): void {
     this.#mender.rebuildAll(this.#disk.lostBlocks());
+    this.#outbox.retryTrim(); // the array can flush again: a trim its failed drive deferred goes ahead
   }
 
   /**
@@ -242,11 +243,14 @@ export class PrimaryController implements PrimaryRole {
         // Not protected (outside the group): no delta, so no old contents needed — an
         // unreadable block is simply overwritten, and holds the host's data again.
         // Nothing journals it either: on the media before it is acknowledged, not
-        // only in a drive's write cache (a power failure would lose it).
+        // only in a drive's write cache (a power failure would lose it) — and no
+        // older record of the block left in the journal, which a recovery would
+        // redo over it (the journal trimmed up to every acknowledged delta).
         const written = this.#written(block, await this.#disk.write(block, w));
         if (written.ok) {
           const flushed = await this.#disk.flush();
           if (!flushed.ok) return flushed;
+          await this.#outbox.trimFlushed();
         }
         if (written.ok && this.#restore.lost.delete(block)) await this.#restoration.persist();
         return written;
