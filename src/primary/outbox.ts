@@ -54,6 +54,8 @@ export class Outbox {
   /** The journal is trimmed up to here (done), and a trim is under way up to here (asked). */
   #trimmed = 0;
   #trimming = 0;
+  /** Times the array was said to flush again (retryTrim): a flush that failed across one is tried again. */
+  #rearmed = 0;
   /** The timeout toward parity. */
   readonly #rto: RetransmitTimer;
   /** We left the group (abandon). */
@@ -165,12 +167,15 @@ export class Outbox {
     if (journal === undefined || floor <= this.#trimming) return;
     assert(!this.#pending.has(floor) && this.#trimmed <= this.#trimming, `journal trimmed past delta ${floor}, not acknowledged`);
     this.#trimming = floor;
+    const rearmed = this.#rearmed;
     this.#d.clock.spawn('journal trim', async () => {
       if ((await this.#d.flush()).ok) return this.#trimmedTo(journal, floor);
       // Not trimmed: asked again later (retryTrim, or the next acknowledgement). Until then the records
       // stay, and a recovery redoes and resends them (parity drops what it applied).
       this.#d.probe.hit('journal-trim-deferred');
       if (this.#trimming === floor) this.#trimming = this.#trimmed;
+      // The failed drive was replaced while this flush waited on it (generated seed 236): try again now.
+      if (this.#rearmed !== rearmed) this.#trim();
     });
   }
 
@@ -183,6 +188,7 @@ export class Outbox {
 
   /** The array can flush again (a failed drive was replaced): a trim its failure deferred is asked again. */
   retryTrim(): void {
+    this.#rearmed++;
     this.#trim();
   }
 
