@@ -64,8 +64,9 @@ export class Checkers {
   /**
    * The run's end (the load over, the world quiet): every array whole again,
    * every damage repaired or honestly reported, every stripe holding Q = XOR,
-   * and every block of every primary holding what its host may read (a restore
-   * or repair stored nothing wrong). False once a violation is reported.
+   * every block of every primary holding what its host may read (a restore
+   * or repair stored nothing wrong), and every live primary's journal empty.
+   * False once a violation is reported.
    */
   final(): boolean {
     const w = this.#world;
