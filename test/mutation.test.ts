@@ -58,6 +58,7 @@ test('ignorer: literal-only branches, code after `if (hardened) return`, planted
   assert.ok(reasonFor(code, 'planted()'), 'what only a planted bug runs (honest true)');
   assert.ok(reasonFor(code, 'early();'), 'what only a planted bug runs (honest false)');
   assert.ok(reasonFor(code, "assert(x > 0 && y !== undefined, 'checked')"), 'an assertion');
+  assert.ok(reasonFor(code, "assert(x > 0 && y !== undefined, 'checked');"), 'an assertion removed (its statement)');
   assert.ok(reasonFor(code, 'x > 0'), "an assertion's condition");
   assert.ok(reasonFor(code, 'literalOnly()'), "variant === 'literal'");
   assert.ok(reasonFor(code, 'literalAfter();'), 'after if (hardened) return');

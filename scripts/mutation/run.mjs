@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run mutation [-- --files <glob|file[:lines]>…] [--concurrency N]`: StrykerJS over the
+// `npm run mutation [-- --files <glob|file[:lines]>…] [--concurrency N] [--timeout-ms MS]`: StrykerJS over the
 // hardened paths (stryker.config.mjs), judged by xorsim (scripts/mutation/), then
 // the report (scripts/mutation/summarize.mjs) in out/mutation/report.md.
 // StrykerJS 10's CLI refuses Node < 22 at import; its engine runs on this project's Node (≥ 20.19) as used here.
@@ -23,6 +23,11 @@ for (let i = 0; i < args.length; i++) {
   } else if (a === '--concurrency') {
     options.concurrency = Number(args[++i]);
     if (!(options.concurrency >= 1)) usage('--concurrency needs a number ≥ 1');
+  } else if (a === '--timeout-ms') {
+    // StrykerJS's per-mutant timeout on top of 1.5 × the dry run. On a loaded machine a survivor's
+    // whole judge can take longer than the default 10 s and count as a timeout (detected): raise it.
+    options.timeoutMS = Number(args[++i]);
+    if (!(options.timeoutMS >= 1)) usage('--timeout-ms needs a number of milliseconds ≥ 1');
   } else if (a === '--out') {
     outDir = args[++i];
     if (outDir === undefined) usage('--out needs a directory');
@@ -30,7 +35,7 @@ for (let i = 0; i < args.length; i++) {
   else usage(`unknown argument ${a}`);
 }
 function usage(msg) {
-  console.error(`npm run mutation: ${msg}\nusage: npm run mutation [-- --files <file|glob|file:from-to>… --concurrency N]`);
+  console.error(`npm run mutation: ${msg}\nusage: npm run mutation [-- --files <file|glob|file:from-to>… --concurrency N --timeout-ms MS --out DIR]`);
   process.exit(2);
 }
 

@@ -257,7 +257,8 @@ export function excludedReason(path) {
   if (isSeam(n)) return 'xorsim: planted-bug seam (judged by xorsim selftest)';
   // An assertion is a check, not behaviour: weakened or removed, no correct run can fail it (and
   // strengthened, any run that reaches it does). The lint makes sure the controllers have them.
-  if (isAssert(n) || (parent?.type === 'CallExpression' && isAssert(parent) && path.listKey === 'arguments')) return "xorsim: an assertion (a controller's check on its own state)";
+  // The statement too: StrykerJS removes a call (`assert(…);` → `;`) at its ExpressionStatement.
+  if (isAssert(n) || (n.type === 'ExpressionStatement' && isAssert(n.expression)) || (parent?.type === 'CallExpression' && isAssert(parent) && path.listKey === 'arguments')) return "xorsim: an assertion (a controller's check on its own state)";
   const only = (test, when) => (excludedWhen(test, when) ? `xorsim: runs only when \`${test.start !== undefined ? 'its condition' : 'a condition'}\` is ${when} — literal variant or a planted bug` : undefined);
   if (parent === undefined || parent === null) return undefined;
   if ((parent.type === 'IfStatement' || parent.type === 'ConditionalExpression') && path.key === 'consequent') return only(parent.test, true);

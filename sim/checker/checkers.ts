@@ -64,8 +64,9 @@ export class Checkers {
   /**
    * The run's end (the load over, the world quiet): every array whole again,
    * every damage repaired or honestly reported, every stripe holding Q = XOR,
-   * and every block of every primary holding what its host may read (a restore
-   * or repair stored nothing wrong). False once a violation is reported.
+   * every block of every primary holding what its host may read (a restore
+   * or repair stored nothing wrong), and every live primary's journal empty.
+   * False once a violation is reported.
    */
   final(): boolean {
     const w = this.#world;
@@ -88,6 +89,28 @@ export class Checkers {
       const store = p.device.store;
       const skip = (block: number) => w.oracle.lostBlocks(p.name).has(block) || w.damage.openAt(p.name, block);
       if (!this.durability.sweep(p.name, [...this.#initial.blocks(p.name), ...store.writtenBlocks()], (block) => store.get(block), skip)) return false;
+    }
+    return this.#journalsTrimmed();
+  }
+
+  /**
+   * Every live primary's journal is empty: the world is quiet and every stripe
+   * judged, so nothing a record could redo is still owed, and a record kept
+   * now is one kept for ever (a journal that grows without bound; mutants of
+   * src/primary/outbox.ts that never trim passed every other check,
+   * docs/MUTATION.md). Read from the world's own log (SimLog), never from a
+   * controller. Lasting state belongs in the log's header, which is not
+   * judged. Parity's journal is not judged: its checkpoints keep up to an
+   * interval of records by design. A crashed primary's records are work
+   * still to replay, which already held its stripes unjudged (oracle.settled).
+   */
+  #journalsTrimmed(): boolean {
+    for (const p of this.#world.primaries) {
+      const held = p.log.length;
+      if (held === 0 || !p.incarnation.alive) continue;
+      const records = held === 1 ? '1 record' : `${held} records`;
+      this.report({ kind: 'liveness', timeUs: this.#world.engine.now, array: p.name, block: null, message: `${p.name}'s journal still holds ${records} after the settle bound: acknowledged deltas never trimmed` });
+      return false;
     }
     return true;
   }
