@@ -98,13 +98,26 @@ export class Outbox {
       const pending: Pending = { block, data, replaces, attempts: 0, timer: undefined, sentAt: this.#d.clock.now(), acked };
       this.#pending.set(seq, pending);
       this.#perBlock.set(block, (this.#perBlock.get(block) ?? 0) + 1);
-      if (this.#abandoned) this.ack(seq);
+      if (this.#abandoned) this.#settle(seq);
       else this.#transmit(seq, pending);
     });
   }
 
-  /** Parity acknowledged delta `seq`. */
-  ack(seq: number): void {
+  /**
+   * Parity acknowledged delta `seq` of `block`. An ack naming another block is
+   * not this delta's: it acknowledges an earlier life's delta of the same
+   * number (a lost array's journal numbers from 1 again), late on a slow link
+   * — taken for this one, it settled a delta parity may not have (generated
+   * worlds showed it, a sweep of 400 `unlimited` seeds twice).
+   */
+  ack(seq: number, block: number): void {
+    const pending = this.#pending.get(seq);
+    if (pending !== undefined && pending.block !== block) return void this.#d.probe.hit('stale-ack-ignored');
+    this.#settle(seq);
+  }
+
+  /** Delta `seq` is settled: acknowledged by parity, or owed to none (abandon). */
+  #settle(seq: number): void {
     const pending = this.#pending.get(seq);
     if (pending === undefined) return; // a duplicate ack
     this.#pending.delete(seq);
@@ -132,7 +145,7 @@ export class Outbox {
    */
   abandon(): void {
     this.#abandoned = true;
-    for (const seq of [...this.#pending.keys()]) this.ack(seq);
+    for (const seq of [...this.#pending.keys()]) this.#settle(seq);
   }
 
   /** We are joining a group again: deltas are owed to its parity array. */
