@@ -41,11 +41,21 @@ export class Incarnation {
     );
   }
 
-  /** `device`'s port for this life; one promise per operation where the device answers through callbacks (the world's ports). */
+  /**
+   * `device`'s port for this life. A device that answers through callbacks
+   * (the world's ports) costs one promise per operation; any other is gated.
+   */
   device(device: BlockDevice & Partial<CallbackDevice>): BlockDevice {
-    if (device.readThen !== undefined && device.writeThen !== undefined) return this.#callbackDevice(device, device as BlockDevice & CallbackDevice);
-    const gate = <T>(p: Promise<T>) => this.gate(p);
     const alive = () => this.#alive;
+    const { readThen, writeThen } = device;
+    const callbacks = readThen !== undefined && writeThen !== undefined;
+    // A dead life's answer never comes: its promise is left pending.
+    const read = callbacks
+      ? (block: number): Promise<ReadResult> => new Promise((resolve) => readThen.call(device, block, (r) => alive() && resolve(r)))
+      : (block: number): Promise<ReadResult> => this.gate(device.read(block));
+    const write = callbacks
+      ? (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => new Promise((resolve) => writeThen.call(device, block, data, (r) => alive() && resolve(r), checksum))
+      : (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => this.gate(device.write(block, data, checksum));
     return {
       get blockBytes() {
         return device.blockBytes;
@@ -54,26 +64,8 @@ export class Incarnation {
         return device.blockCount;
       },
       ...(device.keepsChecksums === undefined ? {} : { keepsChecksums: device.keepsChecksums }),
-      read: (block: number): Promise<ReadResult> => (alive() ? gate(device.read(block)) : never()),
-      write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? gate(device.write(block, data, checksum)) : never()),
-      flush: (): Promise<WriteResult> => (alive() ? gate(device.flush()) : never()),
-      ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
-    };
-  }
-
-  #callbackDevice(device: BlockDevice, d: CallbackDevice): BlockDevice {
-    const alive = () => this.#alive;
-    return {
-      get blockBytes() {
-        return device.blockBytes;
-      },
-      get blockCount() {
-        return device.blockCount;
-      },
-      ...(device.keepsChecksums === undefined ? {} : { keepsChecksums: device.keepsChecksums }),
-      // A dead life's answer never comes: its promise is left pending.
-      read: (block: number): Promise<ReadResult> => (alive() ? new Promise((resolve) => d.readThen(block, (r) => alive() && resolve(r))) : never()),
-      write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? new Promise((resolve) => d.writeThen(block, data, (r) => alive() && resolve(r), checksum)) : never()),
+      read: (block: number): Promise<ReadResult> => (alive() ? read(block) : never()),
+      write: (block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> => (alive() ? write(block, data, checksum) : never()),
       flush: (): Promise<WriteResult> => (alive() ? this.gate(device.flush()) : never()),
       ...(device.lostBlocks === undefined ? {} : { lostBlocks: () => device.lostBlocks!() }),
     };
