@@ -1,5 +1,5 @@
 // A primary's outbox takes a delta-ack only for the delta it names: the same
-// number and the same block. A lost array's journal numbers from 1 again, so
+// epoch, number and block. A lost array's journal numbers from 1 again, so
 // an acknowledgement of the earlier life's delta N, late on a slow link, can
 // reach the restored array while its own delta N is pending; taken for it,
 // it settled a delta parity may not have (seen in generated `unlimited`
@@ -25,22 +25,23 @@ function outbox() {
     journal: undefined,
     probe,
     flush: () => Promise.resolve({ ok: true }),
-    epoch: () => 1,
+    epoch: () => 2, // restored once: the earlier life sent in epoch 1
   });
   return { box, sent, hits };
 }
 
-test('an ack naming another block does not settle the pending delta of its number', async () => {
+test('an ack of another epoch or naming another block does not settle the pending delta of its number', async () => {
   const { box, sent, hits } = outbox();
   let settled = false;
   void box.send(0, new Uint8Array(8), 3).then(() => (settled = true));
   assert.is(sent.length, 1);
-  box.ack(3, 29); // an earlier life's delta 3, of block 29
+  box.ack({ epoch: 2, seq: 3, block: 29 }); // not delta 3's block
+  box.ack({ epoch: 1, seq: 3, block: 0 }); // the earlier life's delta 3, of the same block
   await Promise.resolve();
   assert.ok(box.pending(0), 'delta 3 of block 0 still pending');
   assert.not.ok(settled);
-  assert.equal(hits, ['stale-ack-ignored']);
-  box.ack(3, 0); // its own ack
+  assert.equal(hits, ['stale-ack-ignored', 'stale-ack-ignored']);
+  box.ack({ epoch: 2, seq: 3, block: 0 }); // its own ack
   await Promise.resolve();
   assert.not.ok(box.pending(0));
   assert.ok(settled);
@@ -49,8 +50,8 @@ test('an ack naming another block does not settle the pending delta of its numbe
 test('a duplicate ack of a settled delta changes nothing', () => {
   const { box } = outbox();
   void box.send(5, new Uint8Array(8), 1);
-  box.ack(1, 5);
-  box.ack(1, 5);
+  box.ack({ epoch: 2, seq: 1, block: 5 });
+  box.ack({ epoch: 2, seq: 1, block: 5 });
   assert.not.ok(box.pending(5));
 });
 

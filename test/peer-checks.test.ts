@@ -49,7 +49,7 @@ test('a primary refuses blocks past its end, wrong sizes, bad flags, and what pr
   assert.is(checkAtPrimary({ type: 'restore-data', id: 1, session: 1, block: 0, lost: 0, data: new Uint8Array(15) }, primary), 'bad-size');
   assert.is(checkAtPrimary({ type: 'restore-data', id: 1, session: 1, block: 0, lost: 1, data: new Uint8Array(0) }, primary), undefined);
   assert.is(checkAtPrimary({ type: 'restore-data', id: 1, session: 1, block: 0, lost: 2, data: new Uint8Array(0) }, primary), 'bad-field');
-  assert.is(checkAtPrimary({ type: 'delta-ack', block: 0, seq: 0 }, primary), 'bad-field');
+  assert.is(checkAtPrimary({ type: 'delta-ack', block: 0, epoch: 0, seq: 0 }, primary), 'bad-field');
   assert.is(checkAtPrimary({ type: 'build-request', first: 0, count: 0 }, primary), 'bad-field');
   assert.is(checkAtPrimary({ type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(16) }, primary), 'unexpected');
 });

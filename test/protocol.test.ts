@@ -15,7 +15,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('delta' as const), block: uint, epoch: uint, seq: uint, replaces: uint, data: bytes }),
   fc.record({ type: fc.constant('copy-reply' as const), id: uint, block: uint, status: uint, data: bytes }),
   fc.record({ type: fc.constant('restore-begin' as const), id: uint, epoch: uint, session: uint }),
-  fc.record({ type: fc.constant('delta-ack' as const), block: uint, seq: uint }),
+  fc.record({ type: fc.constant('delta-ack' as const), block: uint, epoch: uint, seq: uint }),
 );
 
 test('codec: decode(encode(m)) = m, and the size is exact', () => {

@@ -85,7 +85,7 @@ test('disk.parityDrives: the parity array gets its own drive count, primaries ke
 
 test('modelled size: block data counts at the block size, messages without data as encoded', () => {
   const delta: Message = { type: 'delta', block: 1, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(16) };
-  const ack: Message = { type: 'delta-ack', block: 1, seq: 1 };
+  const ack: Message = { type: 'delta-ack', block: 1, epoch: 0, seq: 1 };
   const lost: Message = { type: 'restore-data', id: 1, session: 1, block: 1, lost: 1, data: new Uint8Array(0) };
   assert.is(modeledBytes(delta, encodedSize(delta), 65536), encodedSize(delta) - 16 + 65536);
   assert.is(modeledBytes(ack, encodedSize(ack), 65536), encodedSize(ack));

@@ -203,7 +203,7 @@ export function bytesSection(ctx: CapacityContext): Section {
   const { primaryCounts: ns, parityDrives: dps, seeds } = ctx.params;
   const data = new Uint8Array(16);
   const delta: Message = { type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data };
-  const ack: Message = { type: 'delta-ack', block: 0, seq: 1 };
+  const ack: Message = { type: 'delta-ack', block: 0, epoch: 0, seq: 1 };
   const minimum = modeledBytes(delta, encodedSize(delta), 4096) + encodedSize(ack);
   const perWrite = (n: number, dp: number) => mean(ctx.of(ctx.satId(n, dp)).map((r) => r.network.modeledBytes / Math.max(1, r.writesDone)));
   const caption = `saturation runs (scenarios saturate-n<N>-parity<D>) · ${seedsText(seeds)} · bytes at the modelled 4 KiB block size, from the start of the load to the end of the run, ÷ host writes · retransmit ${RETRANSMIT}`;

@@ -31,6 +31,7 @@ import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import { BlockStore } from '../storage/block-store.js';
+import { deltaKey } from '../world/delta-key.js';
 import type { WorldEvents } from '../world/world-events.js';
 import type { Violation } from './violation.js';
 
@@ -73,11 +74,11 @@ export class DurabilityChecker {
   readonly #arrays = new Map<string, ArrayState>();
   readonly #writes = new Map<number, Version>();
   readonly #policy: AckPolicy;
-  /** local-write, per array: the last delta sent per block (seq, and when), to pair it with the write it carries. */
-  readonly #lastDelta = new Map<string, Map<number, { seq: number; at: number }>>();
-  /** local-write, per array: acknowledged writes by delta number, waiting for parity's ack. */
-  readonly #bySeq = new Map<string, Map<number, { version: Version; register: Register }>>();
-  /** local-write, per array: delta numbers parity acknowledged before the host heard of the write. */
+  /** local-write, per array: the last delta sent per block (its key, delta-key.ts, and when), to pair it with the write it carries. */
+  readonly #lastDelta = new Map<string, Map<number, { key: number; at: number }>>();
+  /** local-write, per array: acknowledged writes by delta key, waiting for parity's ack. */
+  readonly #byDelta = new Map<string, Map<number, { version: Version; register: Register }>>();
+  /** local-write, per array: delta keys parity acknowledged before the host heard of the write. */
   readonly #durableFirst = new Map<string, Set<number>>();
   #clock = 0;
   /** Host reads checked. */
@@ -116,8 +117,8 @@ export class DurabilityChecker {
     events.on('array-failed', (e) => this.arrayFailed(e.array));
     if (this.#policy !== 'local-write') return; // deltas matter only there
     events.on('message-sent', ({ from, to, message: m }) => {
-      if (m.type === 'delta' && m.seq > 0) this.deltaSent(from, m.block, m.seq);
-      else if (m.type === 'delta-ack' && from === parity) this.deltaDurable(to, m.seq);
+      if (m.type === 'delta' && m.seq > 0) this.deltaSent(from, m.block, deltaKey(m.epoch, m.seq));
+      else if (m.type === 'delta-ack' && from === parity) this.deltaDurable(to, deltaKey(m.epoch, m.seq));
     });
   }
 
@@ -131,21 +132,21 @@ export class DurabilityChecker {
     return id;
   }
 
-  /** `array` sent delta `seq` for `block` (its first send): it carries the write being acknowledged next. */
-  deltaSent(array: string, block: number, seq: number): void {
+  /** `array` sent the delta keyed `key` (delta-key.ts) for `block` (its first send): it carries the write being acknowledged next. */
+  deltaSent(array: string, block: number, key: number): void {
     if (this.#policy !== 'local-write') return;
-    table(this.#lastDelta, array, () => new Map()).set(block, { seq, at: ++this.#clock });
+    table(this.#lastDelta, array, () => new Map()).set(block, { key, at: ++this.#clock });
   }
 
-  /** Parity acknowledged `array`'s delta `seq`: that write, and every one before it on its block, is safe. */
-  deltaDurable(array: string, seq: number): void {
+  /** Parity acknowledged `array`'s delta keyed `key`: that write, and every one before it on its block, is safe. */
+  deltaDurable(array: string, key: number): void {
     if (this.#policy !== 'local-write') return;
-    const pending = this.#bySeq.get(array)?.get(seq);
+    const pending = this.#byDelta.get(array)?.get(key);
     if (pending === undefined) {
-      table(this.#durableFirst, array, () => new Set()).add(seq);
+      table(this.#durableFirst, array, () => new Set()).add(key);
       return;
     }
-    this.#bySeq.get(array)!.delete(seq);
+    this.#byDelta.get(array)!.delete(key);
     this.#durable(pending.register, pending.version);
     this.#settle(pending.register);
   }
@@ -156,7 +157,7 @@ export class DurabilityChecker {
    */
   arrayFailed(array: string): void {
     this.#lastDelta.delete(array);
-    this.#bySeq.delete(array);
+    this.#byDelta.delete(array);
     this.#durableFirst.delete(array);
     if (this.#policy !== 'local-write') return;
     // Settled blocks have one version, parity's: nothing at risk.
@@ -197,8 +198,8 @@ export class DurabilityChecker {
     const delta = this.#lastDelta.get(array)?.get(block);
     if (delta === undefined || delta.at < done.invoked) return; // no delta (not a member yet): never safe
     this.#lastDelta.get(array)!.delete(block);
-    if (this.#durableFirst.get(array)?.delete(delta.seq)) this.#durable(r, done);
-    else table(this.#bySeq, array, () => new Map()).set(delta.seq, { version: done, register: r });
+    if (this.#durableFirst.get(array)?.delete(delta.key)) this.#durable(r, done);
+    else table(this.#byDelta, array, () => new Map()).set(delta.key, { version: done, register: r });
   }
 
   readIssued(array: string, block: number): number {

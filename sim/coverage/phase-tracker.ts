@@ -11,6 +11,7 @@ import type { Message } from '../../src/protocol/messages.js';
 import type { Time } from '../engine/time.js';
 import type { TriggerEvent } from '../faults/entry-fields.js';
 import { LossyNetwork } from '../network/lossy-network.js';
+import { deltaKey } from '../world/delta-key.js';
 import type { World } from '../world/world.js';
 import { PHASE_WINDOW, type Phase } from './cells.js';
 
@@ -57,9 +58,9 @@ export class PhaseTracker {
     if (m.type === 'delta' && to === parity && m.seq > 0) {
       let set = this.#unacked.get(from);
       if (set === undefined) this.#unacked.set(from, (set = new Set()));
-      set.add(m.seq);
+      set.add(deltaKey(m.epoch, m.seq));
     } else if (m.type === 'delta-ack' && from === parity) {
-      this.#unacked.get(to)?.delete(m.seq);
+      this.#unacked.get(to)?.delete(deltaKey(m.epoch, m.seq));
     }
   }
 

@@ -132,8 +132,8 @@ function outOfRange(rng: Random, t: RogueTarget): Message {
       { type: 'repair-request', id, block: 0, lost: 2 },
       { type: 'build-request', first: beyond, count: 64 },
       { type: 'build-request', first: 0, count: 0 },
-      { type: 'delta-ack', block: beyond, seq: 1 },
-      { type: 'delta-ack', block: 0, seq: 0 },
+      { type: 'delta-ack', block: beyond, epoch: 0, seq: 1 },
+      { type: 'delta-ack', block: 0, epoch: 0, seq: 0 },
       { type: 'restore-data', id, session: 1, block: 0, lost: 0, data: data(rng, wrongSize) },
       { type: 'restore-data', id, session: 1, block: 0, lost: 2, data: new Uint8Array(0) },
       { type: 'reconstruct-reply', id, block: 0, lost: 0, data: data(rng, wrongSize) },
@@ -176,7 +176,7 @@ function wrongRole(rng: Random, t: RogueTarget): Message {
   }
   return rng.pick<Message>([
     { type: 'build-request', first: 0, count: 8 },
-    { type: 'delta-ack', block, seq: 1 },
+    { type: 'delta-ack', block, epoch: 0, seq: 1 },
     { type: 'copy-request', id, block },
     { type: 'restore-data', id, session: 1, block, lost: 0, data: d },
     { type: 'restore-complete', id, session: 1 },
@@ -224,7 +224,7 @@ function strangerRequest(rng: Random, t: RogueTarget): Message {
       { type: 'join-copy-request', id, block },
       { type: 'restore-data', id, session: 1, block, lost: 0, data: d },
       { type: 'restore-complete', id, session: 1 },
-      { type: 'delta-ack', block, seq: 1 },
+      { type: 'delta-ack', block, epoch: 0, seq: 1 },
       { type: 'build-request', first: 0, count: 8 },
     ]);
   }

@@ -20,6 +20,7 @@ import type { DamageLog } from './damage.js';
 import type { BlockActivity } from './block-activity.js';
 import type { Installation, PrimaryNode } from './installation.js';
 import type { MemberState, Membership } from './membership.js';
+import { deltaKey } from './delta-key.js';
 import type { WorldEvents } from './world-events.js';
 
 const EMPTY: ReadonlySet<number> = new Set();
@@ -43,7 +44,7 @@ export class Oracle {
   builtAt: number | undefined;
   /** Per primary: blocks it reported lost that no acknowledged host write has replaced since. */
   readonly #lost = new Map<string, Set<number>>();
-  /** local-write: deltas sent and not yet acknowledged by parity, per primary: number → block. */
+  /** local-write: deltas sent and not yet acknowledged by parity, per primary: key (delta-key.ts) → block. */
   readonly #deltasInFlight = new Map<string, Map<number, number>>();
   /** When each array's host last had a write to each block acknowledged (only blocks with damage on record). */
   readonly #lastWrite = new Map<string, Map<number, number>>();
@@ -176,12 +177,13 @@ export class Oracle {
     if (message.type === 'delta' && message.seq > 0) {
       let blocks = this.#deltasInFlight.get(from);
       if (blocks === undefined) this.#deltasInFlight.set(from, (blocks = new Map()));
-      blocks.set(message.seq, message.block);
+      blocks.set(deltaKey(message.epoch, message.seq), message.block);
     } else if (message.type === 'delta-ack' && from === this.#installation.parity.name) {
       const blocks = this.#deltasInFlight.get(to);
-      const block = blocks?.get(message.seq);
+      const key = deltaKey(message.epoch, message.seq);
+      const block = blocks?.get(key);
       if (block === undefined) return;
-      blocks!.delete(message.seq);
+      blocks!.delete(key);
       this.#lost.get(to)?.delete(block);
     }
   }

@@ -70,7 +70,7 @@ export class Deltas {
       // Applied before: our ack was lost or overtaken by a retransmission.
       this.duplicatesDropped++;
       d.probe.hit('duplicate-delta-dropped');
-      d.net.send(member, { type: 'delta-ack', block, seq });
+      d.net.send(member, { type: 'delta-ack', block, epoch: from.epoch, seq });
       return;
     }
     if (dedup && applying.has(seq)) {
@@ -81,19 +81,19 @@ export class Deltas {
     // A block a leave took out of Q already (its copy settled then): a later write is not in Q, and must not be.
     if (d.leaver.leaving(member) && !d.leaver.contributes(member, block)) {
       d.probe.hit('leave-delta-dropped');
-      d.net.send(member, { type: 'delta-ack', block, seq });
+      d.net.send(member, { type: 'delta-ack', block, epoch: from.epoch, seq });
       return;
     }
     applying.add(seq);
     const wait = d.buggify.delay('delta-before-apply');
     if (wait > 0) await d.clock.sleep(wait);
-    if (d.seam.acksEarly) d.net.send(member, { type: 'delta-ack', block, seq });
+    if (d.seam.acksEarly) d.net.send(member, { type: 'delta-ack', block, epoch: from.epoch, seq });
     // Already in the copy merged at join: applying it again would count it twice.
     const outcome = (await d.joiner.classify(member, block, seq)) === 'apply' ? await this.apply(block, delta, from) : 'applied';
     applying.delete(seq);
     if (outcome === 'stale') return;
     applied.add(seq);
-    if (!d.buggify.fires('delta-ack-drop')) d.net.send(member, { type: 'delta-ack', block, seq });
+    if (!d.buggify.fires('delta-ack-drop')) d.net.send(member, { type: 'delta-ack', block, epoch: from.epoch, seq });
     d.log.applied();
   }
 

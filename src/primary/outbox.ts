@@ -104,16 +104,19 @@ export class Outbox {
   }
 
   /**
-   * Parity acknowledged delta `seq` of `block`. An ack naming another block is
-   * not this delta's: it acknowledges an earlier life's delta of the same
-   * number (a lost array's journal numbers from 1 again), late on a slow link
-   * — taken for this one, it settled a delta parity may not have (generated
-   * worlds showed it, a sweep of 400 `unlimited` seeds twice).
+   * Parity acknowledged delta `seq` of `block` in `epoch`. An ack of another
+   * epoch is an earlier life's (a lost array's journal numbers from 1 again),
+   * late on a slow link: taken for this life's delta of the same number, it
+   * settled a delta parity may not have (generated worlds showed it, a sweep
+   * of 400 `unlimited` seeds twice). One naming another block is not this
+   * delta's either.
    */
-  ack(seq: number, block: number): void {
-    const pending = this.#pending.get(seq);
-    if (pending !== undefined && pending.block !== block) return void this.#d.probe.hit('stale-ack-ignored');
-    this.#settle(seq);
+  // unasserted: it judges a peer's message (input, not an invariant); #settle asserts the state it changes.
+  ack(ack: { readonly epoch: number; readonly seq: number; readonly block: number }): void {
+    const pending = this.#pending.get(ack.seq);
+    if (pending === undefined) return; // a duplicate ack
+    if (ack.epoch !== this.#d.epoch() || pending.block !== ack.block) return void this.#d.probe.hit('stale-ack-ignored');
+    this.#settle(ack.seq);
   }
 
   /** Delta `seq` is settled: acknowledged by parity, or owed to none (abandon). */

@@ -333,7 +333,7 @@ export class PrimaryController implements PrimaryRole {
       case 'build-request':
         return this.#copies.sendBuild(message.first, message.count);
       case 'delta-ack':
-        return this.#outbox.ack(message.seq, message.block);
+        return this.#outbox.ack(message);
       case 'copy-request':
         // Not before journal recovery: a redone write's delta is not pending yet, so
         // its copy would pass for settled while it is ahead of Q[block] (H7).

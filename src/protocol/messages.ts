@@ -18,8 +18,12 @@ export type Message =
    * reported lost — its delta is against zeros, and parity forgets the loss.
    */
   | { readonly type: 'delta'; readonly block: number; readonly epoch: number; readonly seq: number; readonly replaces: number; readonly data: Uint8Array }
-  /** parity → primary: delta `seq` (for `block`) is applied and durable (hardened). */
-  | { readonly type: 'delta-ack'; readonly block: number; readonly seq: number }
+  /**
+   * parity → primary: delta `seq` of `epoch` (for `block`) is applied and
+   * durable (hardened). The epoch tells a restored array's delta N from its
+   * earlier life's delta N, whose ack may still be on its way.
+   */
+  | { readonly type: 'delta-ack'; readonly block: number; readonly epoch: number; readonly seq: number }
   /**
    * primary → parity: I lost my data, give it back (restore, claims 5/10/15).
    * `resume` = 0: a new, empty array (its journal's sequence numbers restart):
@@ -110,6 +114,7 @@ export const MESSAGE_SPECS: { readonly [T in MessageType]: FieldSpec } = {
   ],
   'delta-ack': [
     ['block', 'uint'],
+    ['epoch', 'uint'],
     ['seq', 'uint'],
   ],
   'restore-request': [

@@ -17,9 +17,13 @@ export class BlockLocks {
     this.#exclusive = exclusive;
   }
 
-  /** Runs `fn` holding the lock on `block`. */
-  async with<T>(block: number, fn: () => Promise<T>): Promise<T> {
-    await this.acquire(block);
+  /** Runs `fn` holding the lock on `block` (at once when it is free: no wait for a resolved promise). */
+  with<T>(block: number, fn: () => Promise<T>): Promise<T> {
+    if (this.#take(block)) return this.#holding(block, fn);
+    return this.#queue(block).then(() => this.#holding(block, fn));
+  }
+
+  async #holding<T>(block: number, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } finally {
@@ -28,16 +32,23 @@ export class BlockLocks {
   }
 
   acquire(block: number): Promise<void> {
+    return this.#take(block) ? Promise.resolve() : this.#queue(block);
+  }
+
+  /** Waits behind the holder of `block` (exclusive mode: it is held); resolves holding it. */
+  #queue(block: number): Promise<void> {
+    return new Promise((resolve) => this.#held.get(block)!.push(resolve));
+  }
+
+  /** Takes the lock now if it is free (always, when not exclusive); false: it is held. */
+  #take(block: number): boolean {
     if (!this.#exclusive) {
       this.#holders.set(block, (this.#holders.get(block) ?? 0) + 1);
-      return Promise.resolve();
+      return true;
     }
-    const waiters = this.#held.get(block);
-    if (waiters === undefined) {
-      this.#held.set(block, []);
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => waiters.push(resolve));
+    if (this.#held.has(block)) return false;
+    this.#held.set(block, []);
+    return true;
   }
 
   release(block: number): void {
