@@ -223,7 +223,7 @@ export class ParityController implements ParityRole {
     this.scrubber.start(intervalUs);
   }
 
-  /** The load is over: the scrub does whole passes until one finds nothing to repair, then stops. */
+  /** The load is over: the scrub does whole passes until one finds nothing to repair (and skips no stripe), then stops. */
   finishScrub(): Promise<void> {
     return this.scrubber.finish();
   }
