@@ -118,4 +118,66 @@ test("a recomputation that took a lost member's data ends its loss at replay", a
   assert.equal(events, ['lost p2 7', 'reprotected 7', 'found p2 7']);
 });
 
+/** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
+function live(every: number, records: readonly ParityJournalRecord[] = []) {
+  const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
+  let next = entries.length + 1;
+  let trimmedUpTo = 0;
+  const journal: DurableLog = {
+    append: async (data) => (entries.push({ position: next, data }), next++),
+    trim: async (position) => {
+      trimmedUpTo = Math.max(trimmedUpTo, position);
+      entries.splice(0, entries.filter((e) => e.position <= position).length);
+    },
+    writeHeader: async () => {},
+    read: async () => ({ header: new Uint8Array(0), trimmedUpTo, records: [...entries] }),
+  };
+  const timers: (() => void)[] = [];
+  const clock = { now: () => 0, sleep: () => new Promise<void>(() => {}), timer: (_us: number, fn: () => void) => (timers.push(fn), { cancel() {} }), spawn: (_name: string, task: () => Promise<void>) => void task() } as Clock;
+  const log = new ParityLog(journal, clock, NO_PROBE, every, () => ({ applied: [] }), async () => ({ ok: true }));
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+  /** Runs the posted events (checkpoints) and what they started. */
+  const runTimers = async () => {
+    await settle();
+    for (const fn of timers.splice(0)) fn();
+    await settle();
+  };
+  return { log, entries, runTimers };
+}
+
+const epoch = (n: number): ParityJournalRecord => ({ kind: 'epoch', member: 'p1', epoch: n });
+
+test('records of any kind count toward a checkpoint: a join logs merges and maybe no apply', async () => {
+  const { log, entries, runTimers } = live(4);
+  for (let i = 1; i <= 3; i++) await log.append(epoch(i));
+  await runTimers();
+  assert.is(entries.length, 3, 'three records: none due');
+  await log.append(epoch(4));
+  await runTimers();
+  assert.equal(entries.map((e) => e.data[0]), [2], 'the fourth made one due: a checkpoint, and everything before it trimmed');
+});
+
+test('records a crash left to replay count toward the next checkpoint', async () => {
+  const { log, entries, runTimers } = live(4, [{ kind: 'checkpoint', applied: [] }, epoch(1), epoch(2), epoch(3)]);
+  await log.recover(inert());
+  log.recovered();
+  await runTimers();
+  assert.is(entries.length, 4, 'three since the checkpoint: none due yet');
+  await log.append(epoch(4));
+  await runTimers();
+  assert.equal(entries.map((e) => e.data[0]), [2], 'the fourth, across the crash, made one due');
+});
+
+test('recovery over a full interval takes the checkpoint once the controller has the state', async () => {
+  const { log, entries, runTimers } = live(2, [epoch(1), epoch(2), epoch(3)]);
+  await log.recover(inert());
+  await runTimers();
+  assert.is(entries.length, 3, 'not during recovery: the snapshot would miss what replay has not applied');
+  log.recovered();
+  await runTimers();
+  assert.equal(entries.map((e) => e.data[0]), [2]);
+});
+
 test.run();

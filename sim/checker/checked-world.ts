@@ -19,6 +19,8 @@ export interface CheckedWorld {
   readonly media: Pick<MediaFaults, 'damagedGroup' | 'failedDrives' | 'unrepaired'>;
   readonly primaries: readonly PrimaryNode[];
   readonly parity: ParityNode;
+  /** The built-in controllers run (not a user's, `--controllers`): their journals' formats are known. */
+  readonly builtin: boolean;
   readonly outages: ReadonlyMap<string, readonly Outage[]>;
   /** Does Q[block] include `array`'s block now? */
   counts(array: string, block: number): boolean;

@@ -6,6 +6,8 @@
 // made; each judgement is published (`checked`), and the fault triggers wait
 // for a sound one. The first violation stops the run.
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
+import { CHECKPOINT_EVERY } from '../../src/parity/parity-log.js';
+import { isCheckpointRecord } from '../../src/protocol/parity-journal.js';
 import type { Prefilled } from '../world/prefill.js';
 import type { Checked } from '../world/world-events.js';
 import type { CheckedWorld } from './checked-world.js';
@@ -100,9 +102,9 @@ export class Checkers {
    * src/primary/outbox.ts that never trim passed every other check,
    * docs/MUTATION.md). Read from the world's own log (SimLog), never from a
    * controller. Lasting state belongs in the log's header, which is not
-   * judged. Parity's journal is not judged: its checkpoints keep up to an
-   * interval of records by design. A crashed primary's records are work
-   * still to replay, which already held its stripes unjudged (oracle.settled).
+   * judged. A crashed primary's records are work still to replay, which
+   * already held its stripes unjudged (oracle.settled). Parity's journal keeps
+   * records by design, up to a checkpoint interval: #parityJournalBounded.
    */
   #journalsTrimmed(): boolean {
     for (const p of this.#world.primaries) {
@@ -112,7 +114,27 @@ export class Checkers {
       this.report({ kind: 'liveness', timeUs: this.#world.engine.now, array: p.name, block: null, message: `${p.name}'s journal still holds ${records} after the settle bound: acknowledged deltas never trimmed` });
       return false;
     }
-    return true;
+    return this.#parityJournalBounded();
+  }
+
+  /**
+   * The built-in parity checkpoints every CHECKPOINT_EVERY records it logs
+   * (src/parity/parity-log.ts): in a quiet world, fewer than that follow its
+   * last checkpoint record. More is a log that stopped checkpointing and
+   * grows with every write (a mutant without the count, docs/MUTATION.md).
+   * Records before the checkpoint are not judged: one still being written
+   * when it was taken is kept by design. A user's parity (`--controllers`)
+   * keeps its own format, and is not judged.
+   */
+  #parityJournalBounded(): boolean {
+    const w = this.#world;
+    if (!w.builtin || !w.parity.incarnation.alive) return true;
+    const records = w.parity.log.records;
+    let after = 0;
+    for (let i = records.length - 1; i >= 0 && !isCheckpointRecord(records[i]!.data); i--) after++;
+    if (after < CHECKPOINT_EVERY) return true;
+    this.report({ kind: 'liveness', timeUs: w.engine.now, array: w.parity.name, block: null, message: `${w.parity.name}'s journal holds ${after} records after its last checkpoint at the settle bound (it checkpoints every ${CHECKPOINT_EVERY}): records never trimmed` });
+    return false;
   }
 
   /** What was checked, for the run report. */

@@ -37,6 +37,11 @@ export class SimLog {
     return this.#records.length;
   }
 
+  /** The records held, oldest first (the checker reads them; never a controller). */
+  get records(): readonly LogRecord[] {
+    return this.#records;
+  }
+
   /** The array failed: the log is gone with it. */
   fail(): void {
     this.#records = [];

@@ -38,4 +38,6 @@ export const HUNTS: readonly Hunt[] = [
   { bug: 'volatile-losses', scenario: 'scenarios/loss-then-crash.json' },
   // Parity crashes while lost and duplicated acks leave deltas applied above each member's floor (mutation testing's find).
   { bug: 'checkpoint-forgets-early-deltas', scenario: 'scenarios/checkpoint-crash.json' },
+  // Thousands of applies: a journal never checkpointed holds them all at the end.
+  { bug: 'parity-never-checkpoints', scenario: 'scenarios/quickstart.json' },
 ];

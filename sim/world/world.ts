@@ -71,6 +71,8 @@ export class World implements FaultWorld {
   readonly buggify: SimBuggify | undefined;
   /** Work in flight on each stripe, as the world sees it: watched for a user's controllers only (block-activity.ts). */
   readonly activity: BlockActivity | undefined;
+  /** The built-in controllers run (no user module). */
+  readonly builtin: boolean;
   #checkers: Checkers | undefined;
 
   /**
@@ -82,6 +84,7 @@ export class World implements FaultWorld {
     this.scenario = scenario;
     this.media = new MediaFaults(this);
     this.buggify = scenario.buggify === undefined ? undefined : new SimBuggify(engine, this, scenario.buggify);
+    this.builtin = module === undefined;
     this.activity = module === undefined ? undefined : new BlockActivity();
     const membership = new Membership(scenario);
     const { events, damage, probes, media, buggify } = this;

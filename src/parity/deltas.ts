@@ -94,7 +94,6 @@ export class Deltas {
     if (outcome === 'stale') return;
     applied.add(seq);
     if (!d.buggify.fires('delta-ack-drop')) d.net.send(member, { type: 'delta-ack', block, epoch: from.epoch, seq });
-    d.log.applied();
   }
 
   /** Applies a delta to Q[block], judging its epoch again under the lock. */

@@ -36,7 +36,7 @@ import type { Member } from './member.js';
 import { Joiner } from './joiner.js';
 import { Leaver } from './leaver.js';
 import { Losses } from './losses.js';
-import { ParityLog } from './parity-log.js';
+import { CHECKPOINT_EVERY, ParityLog } from './parity-log.js';
 import { Repairer } from './repairer.js';
 import { Restorer } from './restorer.js';
 import { Scrubber } from './scrubber.js';
@@ -53,7 +53,7 @@ export interface ParityDeps {
   readonly buildWindow?: number;
   /** The redo journal (without one, a crash can lose or double a delta). */
   readonly journal?: DurableLog;
-  /** Applies between checkpoints (bounds journal length). */
+  /** Journal records between checkpoints (bounds the journal's length; CHECKPOINT_EVERY by default). */
   readonly checkpointEvery?: number;
   readonly retransmit?: RetransmitOptions;
   /** Code probes: marks situations reached (no effect on behaviour). */
@@ -111,7 +111,7 @@ export class ParityController implements ParityRole {
     this.#locks = new BlockLocks(this.#seam.locksQ);
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#rpc = new Rpc(deps.transport, deps.clock, retransmit, deps.boot);
-    this.#log = new ParityLog(deps.journal, deps.clock, this.#probe, deps.checkpointEvery ?? 128, () => this.#checkpointState(), () => this.#disk.flush());
+    this.#log = new ParityLog(deps.journal, deps.clock, this.#probe, this.#seam.checkpoints ? (deps.checkpointEvery ?? CHECKPOINT_EVERY) : Number.POSITIVE_INFINITY, () => this.#checkpointState(), () => this.#disk.flush());
     const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, retransmit, probe: this.#probe, buggify: this.#buggify };
     const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
@@ -208,6 +208,7 @@ export class ParityController implements ParityRole {
           if (c.state === 'member' && this.#group.state(c.member) === 'member') this.onJoined?.(c.member);
           if (c.state === 'left' && this.#group.state(c.member) === undefined) this.onLeft?.(c.member);
         }
+        this.#log.recovered(); // the replayed records count toward the next checkpoint
       });
     }
     this.rebuildLostBlocks(); // a drive replaced while we were down
@@ -216,6 +217,7 @@ export class ParityController implements ParityRole {
   /** Rebuilds from the members every Q block the array reports lost (a replaced drive's). */
   rebuildLostBlocks(): void {
     for (const block of this.#disk.lostBlocks()) this.repairer.repair(block);
+    this.#log.retryCheckpoint(); // the array can flush again: a checkpoint its failed drive left untrimmed trims now
   }
 
   /** Scrubs Q in the background, one block every `intervalUs` (scrubber.ts). */

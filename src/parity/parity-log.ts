@@ -5,15 +5,18 @@
 // rewrites each block's last logged value: no delta lost or applied twice, no
 // merge lost or made twice, and no older record can overwrite a newer write.
 // Changes of the group (a member joining, joined, leaving, left) and of a
-// member's epoch are logged too. Every `checkpointEvery` applies, a checkpoint
-// logs what older records carried that is still needed (the controller's
-// snapshot) and trims every record whose write was complete at that moment.
+// member's epoch are logged too. Every `checkpointEvery` records (of any kind:
+// a join logs one merge per block and may be followed by no apply at all), a
+// checkpoint logs what older records carried that is still needed (the
+// controller's snapshot) and trims every record whose write was complete at
+// that moment. One whose flush failed (a drive failed) is taken again when the
+// drive is replaced (retryCheckpoint), or its records would stay for good.
 import type { WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
-import { type CheckpointState, type MemberState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../protocol/parity-journal.js';
+import { type CheckpointState, type MemberState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord, isCheckpointRecord } from '../protocol/parity-journal.js';
 import { assert } from '../util/assert.js';
 
 /** What replaying the log tells the controller, record by record. */
@@ -35,6 +38,9 @@ export interface Replay {
   redo(block: number, q: Uint8Array): Promise<boolean>;
 }
 
+/** The builtin parity's checkpoint interval, in records (the checker's bound on a quiet journal, sim/checker/checkers.ts). */
+export const CHECKPOINT_EVERY = 128;
+
 export class ParityLog {
   readonly #journal: DurableLog | undefined;
   readonly #clock: Clock;
@@ -47,6 +53,10 @@ export class ParityLog {
   #lastPosition = 0;
   #sinceCheckpoint = 0;
   #checkpointing = false;
+  /** The last checkpoint could not trim (its flush failed): records it would have trimmed are still here. */
+  #untrimmed = false;
+  /** A checkpoint is due, its event posted. */
+  #due = false;
 
   /**
    * `snapshot`: the state a checkpoint records (taken when one is due);
@@ -70,6 +80,7 @@ export class ParityLog {
   async append(record: ParityJournalRecord): Promise<void> {
     if (this.#journal === undefined) return;
     this.#lastPosition = Math.max(this.#lastPosition, await this.#journal.append(encodeParityRecord(record)));
+    this.#logged(this.#journal);
   }
 
   /** Logs `record`, then does `write` (the Q write it describes). */
@@ -79,6 +90,7 @@ export class ParityLog {
     this.#lastPosition = Math.max(this.#lastPosition, position);
     assert(!this.#inProgress.has(position), `journal position ${position} handed out twice`);
     this.#inProgress.add(position);
+    this.#logged(this.#journal);
     const stored = await write();
     this.#inProgress.delete(position);
     return stored;
@@ -95,12 +107,40 @@ export class ParityLog {
     this.#lastPosition = Math.max(this.#lastPosition, position);
     assert(!this.#inProgress.has(position), `journal position ${position} handed out twice`);
     this.#inProgress.add(position);
+    this.#logged(this.#journal);
     return () => void this.#inProgress.delete(position);
   }
 
-  /** One more delta applied: checkpoint when due. */
-  applied(): void {
-    if (this.#journal !== undefined && ++this.#sinceCheckpoint >= this.#every) this.#checkpoint(this.#journal);
+  /**
+   * One more record: a checkpoint when due, taken in an event of its own. By
+   * then every caller has made its record's change in memory (each does so as
+   * soon as its append or write resolves), so the snapshot holds what the
+   * records it trims carried — taken at once, it missed the record just
+   * appended (an epoch, a loss) and trimmed it.
+   */
+  #logged(journal: DurableLog): void {
+    this.#sinceCheckpoint++;
+    this.#whenDue(journal);
+  }
+
+  /** Posts the checkpoint once `checkpointEvery` records were logged since the last one's snapshot (one at a time). */
+  #whenDue(journal: DurableLog): void {
+    if (this.#sinceCheckpoint < this.#every || this.#due || this.#checkpointing) return;
+    this.#due = true;
+    this.#clock.timer(0, () => {
+      this.#due = false;
+      this.#checkpoint(journal);
+    });
+  }
+
+  /** Recovery is done (the controller's state holds every record replayed): a checkpoint the replayed records make due is taken. */
+  recovered(): void {
+    if (this.#journal !== undefined) this.#whenDue(this.#journal);
+  }
+
+  /** The array can flush again (a failed drive was replaced): a checkpoint that could not trim is taken again. */
+  retryCheckpoint(): void {
+    if (this.#journal !== undefined && this.#untrimmed) this.#checkpoint(this.#journal);
   }
 
   /** Logs the snapshot, then trims every record whose write was complete at that moment. */
@@ -116,8 +156,12 @@ export class ParityLog {
       await journal.append(encodeParityRecord({ kind: 'checkpoint', ...state }));
       // The trimmed records' Q writes are done, but maybe only into a drive's
       // write cache: on the media first, or a power failure could lose them.
-      if ((await this.#flush()).ok) await journal.trim(keepFrom - 1);
+      const flushed = (await this.#flush()).ok;
+      if (flushed) await journal.trim(keepFrom - 1);
+      else this.#probe.hit('parity-checkpoint-untrimmed');
+      this.#untrimmed = !flushed;
       this.#checkpointing = false;
+      this.#whenDue(journal); // records enough for another were logged meanwhile
     });
   }
 
@@ -136,7 +180,10 @@ export class ParityLog {
     /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
     const epochs = new Map<NodeId, number>();
     let previous = contents.trimmedUpTo;
+    // Records since the last checkpoint count toward the next: a life that crashes before each checkpoint must not keep them all.
+    this.#sinceCheckpoint = 0;
     for (const entry of contents.records) {
+      this.#sinceCheckpoint = isCheckpointRecord(entry.data) ? 0 : this.#sinceCheckpoint + 1;
       // The journal holds what was not trimmed, in the order it was appended.
       assert(entry.position > previous, `parity journal record ${entry.position} after ${previous}`);
       previous = entry.position;

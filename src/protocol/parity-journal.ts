@@ -190,7 +190,7 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
       // Just the applied sets while nothing else is needed (the layout checkpoints always had).
       const { kind: _kind, ...state } = r;
       const extra = state.members !== undefined || state.merged !== undefined || state.removed !== undefined || state.lost !== undefined || state.reprotect !== undefined || state.stale !== undefined;
-      return [2, CHECKPOINT, { applied: text.encode(JSON.stringify(extra ? state : state.applied)) }];
+      return [CHECKPOINT_TAG, CHECKPOINT, { applied: text.encode(JSON.stringify(extra ? state : state.applied)) }];
     }
     case 'epoch':
       return [3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }];
@@ -207,6 +207,14 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
     case 'lost':
       return [8, LOST, { member: text.encode(r.member), block: r.block, stale: r.stale }];
   }
+}
+
+/** A record's first byte says its kind; a checkpoint's: */
+const CHECKPOINT_TAG = 2;
+
+/** Is this encoded record a checkpoint (without decoding it)? */
+export function isCheckpointRecord(bytes: Uint8Array): boolean {
+  return bytes[0] === CHECKPOINT_TAG;
 }
 
 export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {

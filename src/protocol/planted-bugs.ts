@@ -51,6 +51,8 @@ export interface Seam {
   readonly repairsBadCopy: boolean;
   /** What a checkpoint keeps of the group's state: all of it. */
   readonly checkpoint: (state: CheckpointState) => CheckpointState;
+  /** Parity's journal is checkpointed (and trimmed) every so many records. */
+  readonly checkpoints: boolean;
 }
 
 export const HONEST: Seam = {
@@ -72,6 +74,7 @@ export const HONEST: Seam = {
   restored: (_block, rebuilt) => rebuilt,
   repairsBadCopy: true,
   checkpoint: (state) => state,
+  checkpoints: true,
 };
 
 /** Each planted bug: the decisions it changes. */
@@ -112,6 +115,8 @@ const PLANTS = {
   'volatile-losses': { keepsLosses: false },
   /** Parity's checkpoints keep each member's applied floor but not the numbers applied above it: after a crash, a retransmitted or duplicated delta among them is applied again (found by mutation testing, docs/MUTATION.md). */
   'checkpoint-forgets-early-deltas': { checkpoint: (state) => ({ ...state, applied: state.applied.map((a) => ({ ...a, above: [] })) }) },
+  /** Parity never checkpoints its journal: it grows with every write, and nothing else goes wrong (a mutant that survived every check, docs/MUTATION.md). */
+  'parity-never-checkpoints': { checkpoints: false },
 } satisfies Record<string, Partial<Seam>>;
 
 export type PlantedBug = keyof typeof PLANTS;

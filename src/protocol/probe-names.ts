@@ -39,6 +39,7 @@ export const PROBE_NAMES = {
   'leave-delta-dropped': "hardened parity: a leaving member's delta for a block already taken out of Q was acknowledged without being applied",
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
   'stale-ack-ignored': "hardened primary: a delta-ack of another epoch, or naming another block, than the pending delta of its number (an earlier life's ack, late): ignored",
+  'parity-checkpoint-untrimmed': "hardened parity: the flush before a checkpoint's trim failed (a drive of the array failed): the checkpoint is taken again when the drive is replaced",
   'journal-trim-deferred': "hardened primary: the flush before a journal trim failed (a drive of the array failed): the trim waits for the next acknowledgement or the drive's replacement",
 } as const;
 
