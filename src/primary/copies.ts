@@ -10,8 +10,10 @@
 // answer. Its stored copy is read once more (a misdirected read was a moment's
 // error), or, once the rebuilt data is being written, that data is the copy;
 // else it has none. A request already waiting for the lock when such a
-// rebuild starts is answered then. A block it cannot read, or whose checksum
-// fails, is answered "no copy" (empty). (The hardened primary's; the literal
+// rebuild starts is answered then. A block whose last write the disk could
+// not store (a lost drive), its delta unacknowledged, has that write's data as
+// its merge copy. A block it cannot read, or whose checksum fails, is answered
+// "no copy" (empty). (The hardened primary's; the literal
 // one answers from its disk alone: literal-primary.ts.)
 import type { Buggify } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
