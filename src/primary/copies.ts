@@ -10,11 +10,14 @@
 // answer. Its stored copy is read once more (a misdirected read was a moment's
 // error), or, once the rebuilt data is being written, that data is the copy;
 // else it has none. A request already waiting for the lock when such a
-// rebuild starts is answered then. A block it cannot read, or whose checksum
-// fails, is answered "no copy" (empty). (The hardened primary's; the literal
+// rebuild starts is answered then. A block whose last write the disk could
+// not store (a lost drive), its delta unacknowledged, has that write's data as
+// its merge copy. A block it cannot read, or whose checksum fails, is answered
+// "no copy" (empty). (The hardened primary's; the literal
 // one answers from its disk alone: literal-primary.ts.)
 import type { Buggify } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
+import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Seam } from '../protocol/planted-bugs.js';
 import { assert } from '../util/assert.js';
@@ -28,6 +31,7 @@ interface CopiesDeps {
   readonly net: Transport;
   readonly clock: Clock;
   readonly buggify: Buggify;
+  readonly probe: Probe;
   readonly parity: NodeId;
   readonly locks: BlockLocks;
   readonly restore: RestoreState;
@@ -165,6 +169,14 @@ export class Copies {
     return this.#lockedUnlessRepairing(
       block,
       async () => {
+        // A write our disk could not store (a lost drive) is in its delta alone, not acknowledged yet: that
+        // data is the block's. "No copy" reflecting that delta had parity absorb it into zeros, and the
+        // acknowledged write was lost (generated seed 1014).
+        const unstored = d.outbox.unstoredData(block);
+        if (unstored !== undefined) {
+          d.probe.hit('unstored-write-copied');
+          return { data: unstored, upTo: d.highestSeq() };
+        }
         if (d.restore.lost.has(block)) return none(); // it holds nothing of the host's: Q counts it as zeros
         // Not restored yet: the new array's zeros are not our data (a new parity array merging us mid-restore).
         if (!d.restore.usable(block)) return none();

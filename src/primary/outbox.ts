@@ -48,6 +48,8 @@ export class Outbox {
   readonly #pending = new Map<number, Pending>();
   /** Unacknowledged deltas per block. */
   readonly #perBlock = new Map<number, number>();
+  /** Per block: the data of a write our disk could not store (a degraded write), and its delta's number, until parity acknowledges it. */
+  readonly #unstored = new Map<number, { readonly seq: number; readonly data: Uint8Array }>();
   /** Per block: callers waiting until every delta for it is acknowledged. */
   readonly #whenSettled = new Map<number, (() => void)[]>();
   readonly #acked = new SeqSet();
@@ -77,6 +79,23 @@ export class Outbox {
   /** Does `block` have a delta parity has not acknowledged yet? */
   pending(block: number): boolean {
     return this.#perBlock.has(block);
+  }
+
+  /**
+   * Delta `seq` (pending) is of a write our disk could not store (a lost
+   * drive): `data`, the block's content, is nowhere else but in this delta
+   * until parity acknowledges it. `undefined`: the disk stored it.
+   */
+  unstored(seq: number, data: Uint8Array | undefined): void {
+    const pending = this.#pending.get(seq);
+    if (pending === undefined) return;
+    if (data !== undefined) this.#unstored.set(pending.block, { seq, data });
+    else this.#unstored.delete(pending.block);
+  }
+
+  /** The content of `block` if its last write is in a delta not acknowledged yet and not on our disk (unstored). */
+  unstoredData(block: number): Uint8Array | undefined {
+    return this.#unstored.get(block)?.data;
   }
 
   /** Resolves once no delta for `block` awaits parity's acknowledgement. */
@@ -124,6 +143,7 @@ export class Outbox {
     const pending = this.#pending.get(seq);
     if (pending === undefined) return; // a duplicate ack
     this.#pending.delete(seq);
+    if (this.#unstored.get(pending.block)?.seq === seq) this.#unstored.delete(pending.block);
     assert(this.#perBlock.has(pending.block), `delta ${seq} of block ${pending.block} pending but not counted`);
     pending.timer?.cancel();
     if (pending.attempts === 1) this.#rto.sample(this.#d.clock.now() - pending.sentAt); // Karn: a resent delta's ack measures nothing

@@ -278,6 +278,8 @@ export class PrimaryController implements PrimaryRole {
       if (!this.#seam.sendsDelta) return written;
       const target = this.#seam.deltaBlock(block, seq, this.#disk.blockCount);
       parityDurable = this.#outbox.send(target, delta, seq, replaces);
+      // Until parity has the delta, the data is in it alone: a join copy of the block must be this (copies.ts).
+      if (target === block) this.#outbox.unstored(seq, degraded ? w : undefined);
       return { ok: true } as const;
     });
     if (!stored.ok) return stored;

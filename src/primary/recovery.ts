@@ -67,6 +67,7 @@ export class Recovery {
       d.probe.hit('primary-journal-redo');
       // If the disk cannot take it (a lost drive), the resent delta keeps it in parity (a degraded write).
       const redone = await d.locks.with(record.block, () => d.disk.write(record.block, record.data));
+      d.outbox.unstored(entry.position, redone.ok ? undefined : record.data); // failed: the resent delta holds its only copy
       d.notices.written(record.block); // a loss notice that came meanwhile predates this write's delta
       if (redone.ok) d.restore.valid.add(record.block); // newer than anything a resumed restore may send
       lost.delete(record.block); // a write after the loss replaced it

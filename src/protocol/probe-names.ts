@@ -13,6 +13,7 @@ export const PROBE_NAMES = {
   'media-error-repaired': "hardened primary: its own unreadable block (latent error, lost drive) was rebuilt by parity and rewritten",
   'lost-block-rebuilt': "hardened primary: a block of a replaced drive was rebuilt by parity",
   'degraded-write': 'hardened primary: a write its disk could not store (a lost drive) was kept by parity alone until the rebuild',
+  'unstored-write-copied': "hardened primary: a join copy of a block was the data of a write its disk could not store, its delta not yet acknowledged (not \"no copy\")",
   'degraded-read-served': 'hardened primary: a read of a block not yet restored was rebuilt by parity (H8)',
   'restore-resumed-after-crash': 'hardened primary: a restore interrupted by a crash resumed (H8)',
   'leave-waited-for-restore': 'hardened primary: told to leave while being restored, it asked to leave once restored',
