@@ -53,7 +53,7 @@ test('a join copy of a block whose degraded write is unacknowledged is that writ
       parity.send(from, { type: 'join-copy-request', id: 1, block: m.block });
     } else if (m.type === 'join-copy') {
       copies.push(m);
-      parity.send(from, { type: 'delta-ack', block: delta!.block, seq: delta!.seq });
+      parity.send(from, { type: 'delta-ack', block: delta!.block, epoch: delta!.epoch, seq: delta!.seq });
     }
   });
   const data = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);

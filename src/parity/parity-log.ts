@@ -128,6 +128,7 @@ export class ParityLog {
     if (this.#sinceCheckpoint < this.#every || this.#due || this.#checkpointing) return;
     this.#due = true;
     this.#clock.timer(0, () => {
+      assert(this.#due, 'a checkpoint posted twice');
       this.#due = false;
       this.#checkpoint(journal);
     });

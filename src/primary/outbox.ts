@@ -89,6 +89,7 @@ export class Outbox {
   unstored(seq: number, data: Uint8Array | undefined): void {
     const pending = this.#pending.get(seq);
     if (pending === undefined) return;
+    assert(this.#perBlock.has(pending.block), `delta ${seq} of block ${pending.block} pending but not counted`);
     if (data !== undefined) this.#unstored.set(pending.block, { seq, data });
     else this.#unstored.delete(pending.block);
   }
