@@ -9,11 +9,13 @@
 // lock waiting for Q[k], and parity may hold Q[k] waiting for this very
 // answer. Its stored copy is read once more (a misdirected read was a moment's
 // error), or, once the rebuilt data is being written, that data is the copy;
-// else it has none. A request already waiting for the lock when such a
-// rebuild starts is answered then. A block whose last write the disk could
-// not store (a lost drive), its delta unacknowledged, has that write's data as
-// its merge copy. A block it cannot read, or whose checksum fails, is answered
-// "no copy" (empty). (The hardened primary's; the literal
+// else it has none — but a join or build copy whose rebuild ended while it
+// read is asked again under the lock (a host write may have followed). A
+// request already waiting for the lock when such a rebuild starts is answered
+// then. A block whose last write the disk could not store (a lost drive), its
+// delta unacknowledged, has that write's data as its merge copy. A block it
+// cannot read, or whose checksum fails, is answered "no copy" (empty). (The
+// hardened primary's; the literal
 // one answers from its disk alone: literal-primary.ts.)
 import type { Buggify } from '../ports/buggify.js';
 import type { Clock } from '../ports/clock.js';
@@ -165,7 +167,15 @@ export class Copies {
       const read = await d.disk.read(block);
       return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
     }
-    if (this.#repairing.has(block)) return this.#readDuringRepair(block, none);
+    // The rebuild ended while we read: a host write may have followed it under the lock (the rebuild
+    // was that write's), and its delta is in no copy we could name now — "no copy" reflecting it
+    // had parity absorb a delta Q never got (seed 526). Asked again, as a request coming now.
+    const again = () => {
+      d.probe.hit('join-copy-asked-again');
+      return this.#forMerge(block);
+    };
+    const duringRepair = async () => (await this.#readDuringRepair(block, none, () => undefined)) ?? again();
+    if (this.#repairing.has(block)) return duringRepair();
     return this.#lockedUnlessRepairing(
       block,
       async () => {
@@ -183,7 +193,7 @@ export class Copies {
         const read = await d.disk.read(block);
         return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
       },
-      () => this.#readDuringRepair(block, none),
+      duringRepair,
     );
   }
 
@@ -192,7 +202,7 @@ export class Copies {
    * (the rebuild holds it, so nothing writes the block meanwhile). A misdirected read was a moment's
    * error: the copy is as good as ever, and must not go into Q as missing (declared lost).
    */
-  async #readDuringRepair<T>(block: number, none: () => T): Promise<{ data: Uint8Array; upTo: number } | T> {
+  async #readDuringRepair<T, E>(block: number, none: () => T, ended: () => E): Promise<{ data: Uint8Array; upTo: number } | T | E> {
     const d = this.#d;
     const rebuilt = this.#repairing.get(block);
     assert(rebuilt !== undefined, `${d.net.self}: block ${block} read as being rebuilt while it is not`);
@@ -202,13 +212,14 @@ export class Copies {
     // The rebuild began writing (or ended) while we read: what we read may be neither.
     const now = this.#repairing.get(block);
     if (now instanceof Uint8Array) return { data: now, upTo: d.highestSeq() };
+    if (now === undefined) return ended();
     if (now !== true) return none();
     return read.ok ? { data: read.data, upTo: d.highestSeq() } : none();
   }
 
   /** A copy-reply's status and data for a block being rebuilt (#readDuringRepair). */
   async #duringRepair(block: number): Promise<{ status: number; data: Uint8Array }> {
-    const again = await this.#readDuringRepair(block, () => undefined);
+    const again = await this.#readDuringRepair(block, () => undefined, () => undefined);
     return again === undefined ? { status: 2, data: new Uint8Array(0) } : { status: this.#d.outbox.pending(block) ? 1 : 0, data: again.data };
   }
 

@@ -125,7 +125,7 @@ export class PrimaryController implements PrimaryRole {
   constructor(deps: PrimaryDeps) {
     this.#probe = deps.probe ?? NO_PROBE;
     this.#buggify = deps.buggify ?? NO_BUGGIFY;
-    this.#disk = new VerifiedDisk(deps.disk, this.#probe, true);
+    this.#disk = new VerifiedDisk(deps.disk, this.#probe, true, true);
     this.#net = deps.transport;
     this.#clock = deps.clock;
     this.#parity = deps.parity;

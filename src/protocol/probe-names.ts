@@ -24,6 +24,8 @@ export const PROBE_NAMES = {
   'parity-delta-absorbed': 'hardened parity: a delta for an unavailable Q[k] was acknowledged; the rebuild of Q[k] takes it from the copies',
   'merge-absorbed': "hardened parity: a joining member's copy was merged (logged) while Q[k] was unavailable; the rebuild of Q[k] takes it from the copies",
   'checksum-mismatch-on-read': 'hardened: a block read back did not match its checksum (silent corruption, a misdirected write): repaired, not served',
+  'write-failed-tried-again': 'hardened primary: a write of its disk failed and was tried once more (it may have failed elsewhere — misdirected onto a drive failing under it — leaving its block stale but readable)',
+  'join-copy-asked-again': "hardened primary: a join or build copy read while its block was rebuilt from parity, the rebuild ending meanwhile, was read again under the lock (a host write may have followed the rebuild, its delta in no copy named before)",
   'read-right-again': 'hardened: a read that failed (unreadable, or not matching its checksum) read right the second time — a misdirected read: served, nothing repaired',
   'scrub-mismatch-found': 'hardened parity: the scrub found a block whose copies disagree (a checksum, or Q against the XOR)',
   'scrub-repaired-member': "hardened primary: the scrub found its copy bad, and it was rebuilt from parity",

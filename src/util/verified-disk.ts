@@ -31,10 +31,14 @@ export class VerifiedDisk {
   readonly #probe: Probe;
   readonly #check: boolean;
 
-  constructor(disk: BlockDevice, probe: Probe, verify: boolean) {
+  readonly #writesAgain: boolean;
+
+  /** `writeAgain`: a write that fails is tried once more (write()). */
+  constructor(disk: BlockDevice, probe: Probe, verify: boolean, writeAgain = false) {
     this.#disk = disk;
     this.#probe = probe;
     this.#check = verify && disk.keepsChecksums === true;
+    this.#writesAgain = writeAgain;
   }
 
   get blockBytes(): number {
@@ -69,8 +73,24 @@ export class VerifiedDisk {
     return this.#disk.read(block);
   }
 
+  /**
+   * A write that fails (`writeAgain`) is tried once more: it may have failed
+   * elsewhere — misdirected onto another drive that failed under it — and
+   * left this block as it was, readable, its old data matching its old
+   * checksum. Nothing would ever tell that stale block from the write's data
+   * (seed 1631: the next delta was taken against it, and Q[k] was wrong from
+   * then on). A block whose own drive is lost fails again, and reads fail
+   * until it is rebuilt.
+   */
   write(block: number, data: Uint8Array): Promise<WriteResult> {
-    return this.#disk.write(block, data, this.#check ? blockChecksum(block, data) : undefined);
+    const checksum = this.#check ? blockChecksum(block, data) : undefined;
+    const first = this.#disk.write(block, data, checksum);
+    if (!this.#writesAgain) return first;
+    return first.then((r) => {
+      if (r.ok || r.error !== 'device-failed') return r;
+      this.#probe.hit('write-failed-tried-again');
+      return this.#disk.write(block, data, checksum);
+    });
   }
 
   flush(): Promise<WriteResult> {
