@@ -59,7 +59,7 @@ test('a join copy whose rebuild ended while it read reflects the write that foll
     parity: 'parity',
     locks,
     restore,
-    outbox: { pending: () => false } as unknown as Outbox,
+    outbox: { pending: () => false, unstoredData: () => undefined } as unknown as Outbox,
     seam: HONEST,
     epoch: () => 0,
     highestSeq: () => highest,
