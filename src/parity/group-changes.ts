@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { MemberState } from '../protocol/parity-journal.js';
-import type { Rpc } from '../protocol/rpc.js';
+import { type Rpc, bootOf } from '../protocol/rpc.js';
 import { assert } from '../util/assert.js';
 import type { Group } from './group.js';
 import type { Joiner } from './joiner.js';
@@ -49,6 +49,8 @@ export class GroupChanges {
   readonly #admitting = new Map<NodeId, Promise<void>>();
   /** Per member: the last restore request answered, so a retransmitted one gets the same answer. */
   readonly #lastBegin = new Map<NodeId, { id: number; epoch: number; session: number }>();
+  /** Per member: the highest boot number a restore request came from (rpc.ts bootOf). */
+  readonly #restoreBoots = new Map<NodeId, number>();
 
   constructor(deps: GroupChangesDeps) {
     this.#d = deps;
@@ -119,6 +121,11 @@ export class GroupChanges {
   /** A member lost its data: settle its epoch, then stream its blocks back. */
   async beginRestore(member: NodeId, id: number, epoch: number, resume: boolean): Promise<void> {
     await this.#d.ready();
+    // A request of an earlier start of the member, late (a dead life's retransmission): a new epoch
+    // for it would void the live life's, whose deltas would then be dropped as stale for ever (stale-life seed 2).
+    const boot = bootOf(id);
+    if (boot < (this.#restoreBoots.get(member) ?? 0)) return void this.#d.probe.hit('stale-restore-request-ignored');
+    this.#restoreBoots.set(member, boot);
     const last = this.#lastBegin.get(member);
     if (last !== undefined && last.id === id) {
       this.#d.net.send(member, { type: 'restore-begin', ...last }); // our answer was lost

@@ -35,6 +35,11 @@ export function isRefused(answer: Message): answer is Refused {
   return answer.type === 'refused';
 }
 
+/** The boot number of the node that made request `id` (its Rpc's): a request of a lower boot is from an earlier start of that node. */
+export function bootOf(id: number): number {
+  return Math.floor(id / 2 ** 32);
+}
+
 export class Rpc {
   readonly #net: Transport;
   readonly #clock: Clock;
@@ -47,7 +52,7 @@ export class Rpc {
   readonly #serving = new Set<string>();
   #nextId: number;
 
-  /** `retransmit` undefined: never resend. `boot`: the node's boot number (0 ≤ boot < 2^21). */
+  /** `retransmit` undefined: never resend. `boot`: the node's boot number (0 ≤ boot < 2^21), the high part of every request id. */
   constructor(net: Transport, clock: Clock, retransmit: RetransmitOptions | undefined, boot = 0) {
     if (!Number.isSafeInteger(boot) || boot < 0 || boot >= 2 ** 21) throw new RangeError(`Rpc: boot number ${boot} out of range`);
     this.#net = net;
