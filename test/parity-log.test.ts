@@ -11,7 +11,11 @@ import { ParityLog, type Replay } from '../src/parity/parity-log.js';
 import type { DurableLog, LogRecord } from '../src/ports/durable-log.js';
 import { NO_PROBE } from '../src/ports/probe.js';
 import type { Clock } from '../src/ports/clock.js';
-import { type ParityJournalRecord, encodeParityRecord } from '../src/protocol/parity-journal.js';
+import { type CheckpointState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../src/protocol/parity-journal.js';
+import { Group } from '../src/parity/group.js';
+import type { Joiner } from '../src/parity/joiner.js';
+import type { Leaver } from '../src/parity/leaver.js';
+import { Losses } from '../src/parity/losses.js';
 
 function logOf(records: readonly [number, ParityJournalRecord][]): DurableLog {
   const entries: LogRecord[] = records.map(([position, r]) => ({ position, data: encodeParityRecord(r) }));
@@ -26,7 +30,7 @@ function logOf(records: readonly [number, ParityJournalRecord][]): DurableLog {
 /** A replay that does nothing with what it hears (each test overrides what it watches). */
 function inert(overrides: Partial<Replay> = {}): Replay {
   const none = () => {};
-  return { checkpoint: none, epoch: none, applied: none, lost: none, found: none, reprotected: none, member: none, merged: none, unmerged: none, redo: async () => true, ...overrides };
+  return { checkpoint: () => false, epoch: none, applied: none, lost: none, found: none, reprotected: none, lossesForgotten: none, member: none, merged: none, unmerged: none, redo: async () => true, ...overrides };
 }
 
 function recover(records: readonly [number, ParityJournalRecord][], replay: Replay): Promise<number[]> {
@@ -52,6 +56,7 @@ async function appliedAfterReplay(records: readonly [number, ParityJournalRecord
         for (let s = 1; s <= a.floor; s++) seqs.push(s);
         applied.set(a.member, [...seqs, ...a.above, ...(since.get(a.member) ?? [])]);
       }
+      return false;
     },
     epoch: (member) => void applied.set(member, []),
     applied: add,
@@ -119,7 +124,7 @@ test("a recomputation that took a lost member's data ends its loss at replay", a
 });
 
 /** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
-function live(every: number, records: readonly ParityJournalRecord[] = []) {
+function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] })) {
   const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
   let next = entries.length + 1;
   let trimmedUpTo = 0;
@@ -134,7 +139,7 @@ function live(every: number, records: readonly ParityJournalRecord[] = []) {
   };
   const timers: (() => void)[] = [];
   const clock = { now: () => 0, sleep: () => new Promise<void>(() => {}), timer: (_us: number, fn: () => void) => (timers.push(fn), { cancel() {} }), spawn: (_name: string, task: () => Promise<void>) => void task() } as Clock;
-  const log = new ParityLog(journal, clock, NO_PROBE, every, () => ({ applied: [] }), async () => ({ ok: true }));
+  const log = new ParityLog(journal, clock, NO_PROBE, every, snapshot, async () => ({ ok: true }));
   const settle = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
@@ -178,6 +183,31 @@ test('recovery over a full interval takes the checkpoint once the controller has
   log.recovered();
   await runTimers();
   assert.equal(entries.map((e) => e.data[0]), [2]);
+});
+
+/** The parity controller's group, with a joiner and a leaver that hold nothing (only its losses are watched). */
+function group(): Group {
+  const none = () => {};
+  const joiner = { restoreMerged: none, restoreJoining: none, restoreJoined: none, forget: none, entries: () => [], members: () => [], joining: () => false } as unknown as Joiner;
+  const leaver = { restoreRemoved: none, forget: none, entries: () => [] } as unknown as Leaver;
+  return new Group([{ name: 'p1', blockCount: 64 }], joiner, leaver, new Losses());
+}
+
+test('a loss whose merge was still writing Q when a checkpoint was taken survives the replay (generated seed 545)', async () => {
+  const before = group();
+  const { log, entries, runTimers } = live(2, [], () => before.snapshot());
+  // A join copy "no copy": the merge record logged, its Q write under way (the loss is taken once it is done).
+  const merge: ParityJournalRecord = { kind: 'merge', member: 'p1', block: 45, upTo: 0, epoch: 0, noCopy: 1, newQ: new Uint8Array(32) };
+  void log.journaled(merge, () => new Promise(() => {})); // the write never ends: parity crashes first
+  await log.append({ kind: 'lost', member: 'p1', block: 6, stale: 0 });
+  before.losses.add('p1', 6, false);
+  await runTimers();
+  assert.equal(entries.map((e) => decodeParityRecord(e.data).kind), ['merge', 'lost', 'checkpoint'], 'the merge kept (in progress), then the checkpoint');
+  const after = group();
+  await log.recover(after.replay(async () => true));
+  assert.ok(after.losses.has('p1', 6));
+  assert.ok(after.losses.has('p1', 45), 'the checkpoint, whose snapshot lacked it, wiped the loss its merge record replayed');
+  assert.ok(after.losses.pending(45));
 });
 
 test.run();

@@ -122,7 +122,7 @@ export class Group {
   /** How journal records rebuild the group; `redo` rewrites a logged Q block. */
   replay(redo: Replay['redo']): Replay {
     return {
-      checkpoint: (state, since) => {
+      checkpoint: (state, since, lossChanges) => {
         this.applied.clear();
         for (const a of state.applied) {
           this.epochs.set(a.member, a.epoch);
@@ -138,10 +138,14 @@ export class Group {
         for (const m of state.merged ?? []) for (const [block, upTo] of m.blocks) this.#joiner.restoreMerged(m.member, block, upTo);
         for (const m of state.removed ?? []) for (const block of m.blocks) this.#leaver.restoreRemoved(m.member, block);
         this.losses.restore(state.lost ?? [], state.reprotect ?? [], state.stale ?? []);
+        const snapshot = this.losses.fingerprint();
+        for (const change of lossChanges) change(); // records kept before it whose change its snapshot may lack
+        return this.losses.fingerprint() !== snapshot;
       },
       lost: (member, block, stale) => void this.losses.add(member, block, stale),
       found: (member, block) => this.losses.found(member, block),
       reprotected: (block) => this.losses.reprotected(block),
+      lossesForgotten: (member) => this.losses.forget(member),
       epoch: (member, epoch) => this.newEpoch(member, epoch),
       applied: (member, seq) => this.appliedSet(member).add(seq),
       member: (name, blockCount, state) => {

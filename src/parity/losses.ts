@@ -96,6 +96,11 @@ export class Losses {
     return [...this.#stale].sort((a, b) => a - b);
   }
 
+  /** The whole state, as a string to compare (lost blocks, stripes waiting, stale ones). */
+  fingerprint(): string {
+    return JSON.stringify([this.entries(), this.pendingBlocks(), this.staleBlocks()]);
+  }
+
   /** For a checkpoint: every member's lost blocks, sorted. */
   entries(): { member: NodeId; blocks: number[] }[] {
     return [...this.#lost]

@@ -21,8 +21,11 @@ import { assert } from '../util/assert.js';
 
 /** What replaying the log tells the controller, record by record. */
 export interface Replay {
-  /** State as of a checkpoint; `since`: deltas per member applied after its last epoch change (a checkpoint omits applies in progress). */
-  checkpoint(state: CheckpointState, since: ReadonlyMap<NodeId, readonly number[]>): void;
+  /**
+   * State as of a checkpoint; `since`: deltas per member applied after its last epoch change (a checkpoint omits applies in progress);
+   * `lossChanges`: the loss changes of the records logged before it, made again over its losses. True if they changed them.
+   */
+  checkpoint(state: CheckpointState, since: ReadonlyMap<NodeId, readonly number[]>, lossChanges: readonly (() => void)[]): boolean;
   epoch(member: NodeId, epoch: number): void;
   applied(member: NodeId, seq: number): void;
   /** `member`'s `block` is lost (its stripe to re-protect; `stale`: Q[block] holds its data). */
@@ -31,6 +34,8 @@ export interface Replay {
   found(member: NodeId, block: number): void;
   /** Q[block] was recomputed from the members' copies (the stripe protects again). */
   reprotected(block: number): void;
+  /** `member` left: none of its blocks is lost any more (they are nobody's). */
+  lossesForgotten(member: NodeId): void;
   member(name: NodeId, blockCount: number, state: MemberState): void;
   merged(member: NodeId, block: number, upTo: number, epoch: number): void;
   unmerged(member: NodeId, block: number): void;
@@ -180,6 +185,20 @@ export class ParityLog {
     const owed = new Set<number>();
     /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
     const epochs = new Map<NodeId, number>();
+    /**
+     * The loss changes of the records replayed so far, in order, made again after each checkpoint: its
+     * snapshot lacks those of records it kept that were logged before it — a merge of "no copy" whose Q
+     * write was still under way (the loss is taken in memory once it is done), a record landing between
+     * the snapshot and the checkpoint's own append — and it replaces the losses they replayed (generated
+     * seed 545: a join copy's loss so wiped, the member was later rebuilt from a Q[k] that never held it).
+     * Each change sets its key (a member's block, a stripe), and a block's records change it in their
+     * order (under its Q lock): made again in order over the snapshot, the last one stands, as it did.
+     */
+    const lossChanges: (() => void)[] = [];
+    const lossChange = (change: () => void): void => {
+      change();
+      lossChanges.push(change);
+    };
     let previous = contents.trimmedUpTo;
     // Records since the last checkpoint count toward the next: a life that crashes before each checkpoint must not keep them all.
     this.#sinceCheckpoint = 0;
@@ -198,7 +217,7 @@ export class ParityLog {
             epochs.set(a.member, a.epoch);
             inEpoch.set(a.member, (since.get(a.member) ?? []).filter((s) => s.epoch === a.epoch).map((s) => s.seq));
           }
-          r.checkpoint(record, inEpoch);
+          if (r.checkpoint(record, inEpoch, lossChanges)) this.#probe.hit('checkpoint-loss-replayed');
           continue;
         }
         case 'epoch':
@@ -208,6 +227,7 @@ export class ParityLog {
           continue;
         case 'member':
           r.member(record.name, record.blockCount, record.state);
+          if (record.state === 'left') lossChanges.push(() => r.lossesForgotten(record.name));
           continue;
         case 'apply': {
           // A delta of the member's previous life, applied as its new epoch began: its Q write stands, its number means nothing now.
@@ -220,26 +240,26 @@ export class ParityLog {
           seqs.push({ seq: record.seq, epoch: record.epoch });
           r.applied(record.member, record.seq);
           // A write of the block: whatever loss came before, the member holds data for it again.
-          r.found(record.member, record.block);
+          lossChange(() => r.found(record.member, record.block));
           break;
         }
         case 'merge':
           if (!epochs.has(record.member)) epochs.set(record.member, record.epoch); // as a rebuilt parity array learns it
           r.merged(record.member, record.block, record.upTo, record.epoch);
           // Zeros merged: lost. A copy merged: whatever loss came before it, the member holds data again.
-          if (record.noCopy === 1) r.lost(record.member, record.block, false);
-          else r.found(record.member, record.block);
+          if (record.noCopy === 1) lossChange(() => r.lost(record.member, record.block, false));
+          else lossChange(() => r.found(record.member, record.block));
           break;
         case 'unmerge':
           r.unmerged(record.member, record.block);
           break;
         case 'write':
-          r.reprotected(record.block);
+          lossChange(() => r.reprotected(record.block));
           // Members whose data went into this Q: whatever loss came before, they hold data for it.
-          for (const member of record.found ?? []) r.found(member, record.block);
+          for (const member of record.found ?? []) lossChange(() => r.found(member, record.block));
           break;
         case 'lost':
-          r.lost(record.member, record.block, record.stale === 1);
+          lossChange(() => r.lost(record.member, record.block, record.stale === 1));
           continue;
       }
       this.#probe.hit('parity-journal-redo');
