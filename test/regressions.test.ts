@@ -37,7 +37,6 @@ const FOUND: readonly [file: string, seed: number, what: string][] = [
   ['scenarios/power-after-restore.json', 81, "an apply of a member's last delta, logged just after its restore began a new epoch, was replayed into the new epoch (apply records now carry the epoch)"],
   ['scenarios/hdd-scrub.json', 127, 'a misdirected read onto an unreadable sector made a sound block lost (a failed read is read once more)'],
   ['scenarios/unlimited-scrub.json', 173, 'two corruptions flipping the same byte cancelled, and the damage log kept both open'],
-  ['scenarios/stale-life.json', 2, "a dead life's late restore request began a new epoch at parity, and the live life's deltas were dropped as stale for ever (a request of a lower boot is ignored)"],
 ];
 
 for (const [file, seed, what] of FOUND) {
