@@ -37,6 +37,11 @@ export interface JudgeSet {
   readonly scenarioSeeds: readonly number[];
   /** Per shipped scenario (name without .json): seeds beyond scenarioSeeds, where seed 1 misses the hazard it exists for. */
   readonly moreSeeds?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Kept regression worlds (scenarios/regressions/, each once broke hardened): 'one-per-fix' runs the first of
+   * each group of names (the names group worlds by the fix that made them pass), at its own seed (1 for a hand one).
+   */
+  readonly regressions?: 'one-per-fix' | 'none';
   /** Generated worlds per budget: these seeds (batch 0, no steering). */
   readonly generated: Readonly<Record<Budget, readonly number[]>>;
 }
@@ -46,6 +51,7 @@ export const DEFAULT_SET: JudgeSet = {
   scenarioSeeds: [1],
   // stale-life's earlier lives' deltas arrive in the new epoch at --quick seeds 2 and 3, not 1 (docs/MUTATION.md).
   moreSeeds: { 'stale-life': [2, 3] },
+  regressions: 'one-per-fix',
   generated: { recoverable: range(1, 24), unlimited: range(1, 9) },
 };
 
@@ -76,6 +82,23 @@ export function judgeTests(root: string, set: JudgeSet = judgeSet()): JudgeTest[
     for (const seed of [...set.scenarioSeeds, ...(set.moreSeeds?.[f.replace(/\.json$/, '')] ?? [])]) {
       tests.push({ id: `scenario:${f.replace(/\.json$/, '')}#${seed}`, file: `scenarios/${f}`, scenario, seed, quick: true, replay: `xorsim run scenarios/${f} --seed ${seed} --quick` });
     }
+  }
+  if (set.regressions === 'one-per-fix') tests.push(...regressionTests(root));
+  return tests;
+}
+
+/** The first kept world of each fix (its name less the seed suffix), at the seed it failed with. */
+function regressionTests(root: string): JudgeTest[] {
+  const dir = join(root, 'scenarios/regressions');
+  const fix = (f: string) => f.replace(/\.json$/, '').replace(/-[ru]?\d+$/, '');
+  const seen = new Set<string>();
+  const tests: JudgeTest[] = [];
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    if (seen.has(fix(f))) continue;
+    seen.add(fix(f));
+    const scenario = loadScenarioFile(join(dir, f));
+    const seed = scenario.generated?.seed ?? 1;
+    tests.push({ id: `regression:${f.replace(/\.json$/, '')}`, file: `scenarios/regressions/${f}`, scenario, seed, quick: false, replay: `xorsim run scenarios/regressions/${f} --seed ${seed}` });
   }
   return tests;
 }
