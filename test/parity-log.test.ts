@@ -12,6 +12,7 @@ import type { DurableLog, LogRecord } from '../src/ports/durable-log.js';
 import { NO_PROBE } from '../src/ports/probe.js';
 import type { Clock } from '../src/ports/clock.js';
 import { type CheckpointState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../src/protocol/parity-journal.js';
+import type { WriteResult } from '../src/ports/block-device.js';
 import { Group } from '../src/parity/group.js';
 import type { Joiner } from '../src/parity/joiner.js';
 import type { Leaver } from '../src/parity/leaver.js';
@@ -124,7 +125,7 @@ test("a recomputation that took a lost member's data ends its loss at replay", a
 });
 
 /** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
-function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] })) {
+function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: (writing: readonly ParityJournalRecord[]) => CheckpointState = () => ({ applied: [] })) {
   const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
   let next = entries.length + 1;
   let trimmedUpTo = 0;
@@ -149,7 +150,7 @@ function live(every: number, records: readonly ParityJournalRecord[] = [], snaps
     for (const fn of timers.splice(0)) fn();
     await settle();
   };
-  return { log, entries, runTimers };
+  return { log, journal, entries, runTimers };
 }
 
 const epoch = (n: number): ParityJournalRecord => ({ kind: 'epoch', member: 'p1', epoch: n });
@@ -208,6 +209,39 @@ test('a loss whose merge was still writing Q when a checkpoint was taken survive
   assert.ok(after.losses.has('p1', 6));
   assert.ok(after.losses.has('p1', 45), 'the checkpoint, whose snapshot lacked it, wiped the loss its merge record replayed');
   assert.ok(after.losses.pending(45));
+});
+
+/** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
+function groupOf(losses: Losses): Group {
+  const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
+  const leaver = { entries: () => [], restoreRemoved: () => {}, forget: () => {} } as unknown as Leaver;
+  return new Group([{ name: 'p1', blockCount: 301 }, { name: 'p2', blockCount: 301 }], joiner, leaver, losses);
+}
+
+// Generated seed 173 (scenarios/regressions/checkpoint-during-replacing-write-u173.json): p2's host
+// write replaced its lost block 88 (an apply with `replaces`); a checkpoint was taken while that
+// apply's Q write was under way, so it kept the record and still listed the block lost (the loss ends
+// once the write is done). After a power failure, replay ended the loss at the record and the
+// checkpoint after it brought it back: p2's restore was told the block was lost, and zero-filled the
+// host's data under a Q[88] that still held it.
+test("a checkpoint taken while a write that replaced a lost block is under way keeps the loss ended", async () => {
+  const losses = new Losses();
+  losses.add('p2', 88, true);
+  losses.reprotected(88);
+  const group = groupOf(losses);
+  const { log, journal, runTimers } = live(2, [], (writing) => group.snapshot(writing));
+  let land: (r: WriteResult) => void = () => {};
+  const write = log.journaled({ kind: 'apply', member: 'p2', epoch: 0, seq: 1, block: 88, replaces: 1, newQ: q }, () => new Promise((resolve) => (land = resolve)));
+  await log.append(epoch(1));
+  await runTimers(); // the checkpoint, with the apply's write still under way
+  land({ ok: true });
+  await write;
+  losses.found('p2', 88); // as deltas.ts does once the write is done
+  const kinds = (await journal.read()).records.map((e) => e.data[0]);
+  assert.is(kinds.length, 3, 'the apply kept, before the checkpoint');
+  const after = new Losses();
+  await new ParityLog(journal, {} as Clock, NO_PROBE, 2, () => ({ applied: [] }), async () => ({ ok: true })).recover(groupOf(after).replay(async () => true));
+  assert.not.ok(after.has('p2', 88), "p2's block 88 lost again after replay");
 });
 
 test.run();

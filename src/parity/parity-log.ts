@@ -9,8 +9,13 @@
 // a join logs one merge per block and may be followed by no apply at all), a
 // checkpoint logs what older records carried that is still needed (the
 // controller's snapshot) and trims every record whose write was complete at
-// that moment. One whose flush failed (a drive failed) is taken again when the
-// drive is replaced (retryCheckpoint), or its records would stay for good.
+// that moment. A record whose write was still under way is kept before the
+// checkpoint, and its caller changes the loss sets only once the write is
+// done, after the snapshot: the snapshot is handed those records, so the
+// checkpoint holds their changes (replay takes the record, then the
+// checkpoint's state, which would undo it). A checkpoint whose flush failed
+// (a drive failed) is taken again when the drive is replaced
+// (retryCheckpoint), or its records would stay for good.
 import type { WriteResult } from '../ports/block-device.js';
 import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
@@ -43,6 +48,32 @@ export interface Replay {
   redo(block: number, q: Uint8Array): Promise<boolean>;
 }
 
+/** What replaying `record` tells of members' lost blocks (the same whether it comes before or after a checkpoint). */
+// unasserted: what a record means, on no state of its own.
+export function replayLosses(record: ParityJournalRecord, r: Pick<Replay, 'lost' | 'found' | 'reprotected'>): void {
+  switch (record.kind) {
+    case 'apply':
+      // A write of the block: whatever loss came before, the member holds data for it again.
+      r.found(record.member, record.block);
+      return;
+    case 'merge':
+      // Zeros merged: lost. A copy merged: whatever loss came before it, the member holds data again.
+      if (record.noCopy === 1) r.lost(record.member, record.block, false);
+      else r.found(record.member, record.block);
+      return;
+    case 'write':
+      r.reprotected(record.block);
+      // Members whose data went into this Q: whatever loss came before, they hold data for it.
+      for (const member of record.found ?? []) r.found(member, record.block);
+      return;
+    case 'lost':
+      r.lost(record.member, record.block, record.stale === 1);
+      return;
+    default:
+      return;
+  }
+}
+
 /** The builtin parity's checkpoint interval, in records (the checker's bound on a quiet journal, sim/checker/checkers.ts). */
 export const CHECKPOINT_EVERY = 128;
 
@@ -51,10 +82,12 @@ export class ParityLog {
   readonly #clock: Clock;
   readonly #probe: Probe;
   readonly #every: number;
-  readonly #snapshot: () => CheckpointState;
+  readonly #snapshot: (writing: readonly ParityJournalRecord[]) => CheckpointState;
   readonly #flush: () => Promise<WriteResult>;
   /** Positions of records whose write has not completed. */
   readonly #inProgress = new Set<number>();
+  /** Of those, the records whose Q write is under way (journaled): their callers change the loss sets when it is done. */
+  readonly #writing = new Map<number, ParityJournalRecord>();
   #lastPosition = 0;
   #sinceCheckpoint = 0;
   #checkpointing = false;
@@ -64,10 +97,11 @@ export class ParityLog {
   #due = false;
 
   /**
-   * `snapshot`: the state a checkpoint records (taken when one is due);
+   * `snapshot`: the state a checkpoint records (taken when one is due), with
+   * the loss changes of `writing`, the records whose Q write is under way;
    * `flush`: puts every completed Q write on the media (the disk's flush).
    */
-  constructor(journal: DurableLog | undefined, clock: Clock, probe: Probe, checkpointEvery: number, snapshot: () => CheckpointState, flush: () => Promise<WriteResult>) {
+  constructor(journal: DurableLog | undefined, clock: Clock, probe: Probe, checkpointEvery: number, snapshot: (writing: readonly ParityJournalRecord[]) => CheckpointState, flush: () => Promise<WriteResult>) {
     this.#journal = journal;
     this.#flush = flush;
     this.#clock = clock;
@@ -95,9 +129,11 @@ export class ParityLog {
     this.#lastPosition = Math.max(this.#lastPosition, position);
     assert(!this.#inProgress.has(position), `journal position ${position} handed out twice`);
     this.#inProgress.add(position);
+    this.#writing.set(position, record);
     this.#logged(this.#journal);
     const stored = await write();
     this.#inProgress.delete(position);
+    this.#writing.delete(position);
     return stored;
   }
 
@@ -121,7 +157,9 @@ export class ParityLog {
    * then every caller has made its record's change in memory (each does so as
    * soon as its append or write resolves), so the snapshot holds what the
    * records it trims carried — taken at once, it missed the record just
-   * appended (an epoch, a loss) and trimmed it.
+   * appended (an epoch, a loss) and trimmed it. A record whose write is still
+   * under way is not trimmed, but its change is not made yet either: the
+   * snapshot is handed it (`#writing`).
    */
   #logged(journal: DurableLog): void {
     this.#sinceCheckpoint++;
@@ -154,7 +192,7 @@ export class ParityLog {
     if (this.#checkpointing) return;
     this.#checkpointing = true;
     this.#sinceCheckpoint = 0;
-    const state = this.#snapshot();
+    const state = this.#snapshot([...this.#writing.values()]);
     // Records after the last known position, or still being written, must survive.
     const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
     assert(keepFrom >= 1 && [...this.#inProgress].every((p) => p <= this.#lastPosition), `checkpoint would keep from ${keepFrom}, last position ${this.#lastPosition}`);
@@ -239,27 +277,22 @@ export class ParityLog {
           if (seqs === undefined) since.set(record.member, (seqs = []));
           seqs.push({ seq: record.seq, epoch: record.epoch });
           r.applied(record.member, record.seq);
-          // A write of the block: whatever loss came before, the member holds data for it again.
-          lossChange(() => r.found(record.member, record.block));
+          lossChange(() => replayLosses(record, r));
           break;
         }
         case 'merge':
           if (!epochs.has(record.member)) epochs.set(record.member, record.epoch); // as a rebuilt parity array learns it
           r.merged(record.member, record.block, record.upTo, record.epoch);
-          // Zeros merged: lost. A copy merged: whatever loss came before it, the member holds data again.
-          if (record.noCopy === 1) lossChange(() => r.lost(record.member, record.block, false));
-          else lossChange(() => r.found(record.member, record.block));
+          lossChange(() => replayLosses(record, r));
           break;
         case 'unmerge':
           r.unmerged(record.member, record.block);
           break;
         case 'write':
-          lossChange(() => r.reprotected(record.block));
-          // Members whose data went into this Q: whatever loss came before, they hold data for it.
-          for (const member of record.found ?? []) lossChange(() => r.found(member, record.block));
+          lossChange(() => replayLosses(record, r));
           break;
         case 'lost':
-          lossChange(() => r.lost(record.member, record.block, record.stale === 1));
+          lossChange(() => replayLosses(record, r));
           continue;
       }
       this.#probe.hit('parity-journal-redo');
