@@ -186,16 +186,16 @@ test('recovery over a full interval takes the checkpoint once the controller has
   assert.equal(entries.map((e) => e.data[0]), [2]);
 });
 
-/** The parity controller's group, with a joiner and a leaver that hold nothing (only its losses are watched). */
-function group(): Group {
-  const none = () => {};
-  const joiner = { restoreMerged: none, restoreJoining: none, restoreJoined: none, forget: none, entries: () => [], members: () => [], joining: () => false } as unknown as Joiner;
-  const leaver = { restoreRemoved: none, forget: none, entries: () => [] } as unknown as Leaver;
-  return new Group([{ name: 'p1', blockCount: 64 }], joiner, leaver, new Losses());
+
+/** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
+function groupOf(losses: Losses): Group {
+  const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
+  const leaver = { entries: () => [], restoreRemoved: () => {}, forget: () => {} } as unknown as Leaver;
+  return new Group([{ name: 'p1', blockCount: 301 }, { name: 'p2', blockCount: 301 }], joiner, leaver, losses);
 }
 
 test('a loss whose merge was still writing Q when a checkpoint was taken survives the replay (generated seed 545)', async () => {
-  const before = group();
+  const before = groupOf(new Losses());
   const { log, entries, runTimers } = live(2, [], () => before.snapshot());
   // A join copy "no copy": the merge record logged, its Q write under way (the loss is taken once it is done).
   const merge: ParityJournalRecord = { kind: 'merge', member: 'p1', block: 45, upTo: 0, epoch: 0, noCopy: 1, newQ: new Uint8Array(32) };
@@ -204,19 +204,13 @@ test('a loss whose merge was still writing Q when a checkpoint was taken survive
   before.losses.add('p1', 6, false);
   await runTimers();
   assert.equal(entries.map((e) => decodeParityRecord(e.data).kind), ['merge', 'lost', 'checkpoint'], 'the merge kept (in progress), then the checkpoint');
-  const after = group();
+  const after = groupOf(new Losses());
   await log.recover(after.replay(async () => true));
   assert.ok(after.losses.has('p1', 6));
   assert.ok(after.losses.has('p1', 45), 'the checkpoint, whose snapshot lacked it, wiped the loss its merge record replayed');
   assert.ok(after.losses.pending(45));
 });
 
-/** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
-function groupOf(losses: Losses): Group {
-  const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
-  const leaver = { entries: () => [], restoreRemoved: () => {}, forget: () => {} } as unknown as Leaver;
-  return new Group([{ name: 'p1', blockCount: 301 }, { name: 'p2', blockCount: 301 }], joiner, leaver, losses);
-}
 
 // Generated seed 173 (scenarios/regressions/checkpoint-during-replacing-write-u173.json): p2's host
 // write replaced its lost block 88 (an apply with `replaces`); a checkpoint was taken while that
