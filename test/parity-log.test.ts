@@ -125,7 +125,7 @@ test("a recomputation that took a lost member's data ends its loss at replay", a
 });
 
 /** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
-function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: (writing: readonly ParityJournalRecord[]) => CheckpointState = () => ({ applied: [] })) {
+function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] })) {
   const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
   let next = entries.length + 1;
   let trimmedUpTo = 0;
@@ -223,7 +223,7 @@ test("a checkpoint taken while a write that replaced a lost block is under way k
   losses.add('p2', 88, true);
   losses.reprotected(88);
   const group = groupOf(losses);
-  const { log, journal, runTimers } = live(2, [], (writing) => group.snapshot(writing));
+  const { log, journal, runTimers } = live(2, [], () => group.snapshot());
   let land: (r: WriteResult) => void = () => {};
   const write = log.journaled({ kind: 'apply', member: 'p2', epoch: 0, seq: 1, block: 88, replaces: 1, newQ: q }, () => new Promise((resolve) => (land = resolve)));
   await log.append(epoch(1));

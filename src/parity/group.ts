@@ -3,14 +3,14 @@
 // which of them are applied — everything the journal must bring back after a
 // crash (parity-log.ts): what a checkpoint records, and how records replay.
 import type { NodeId } from '../ports/transport.js';
-import type { CheckpointState, MemberState, ParityJournalRecord } from '../protocol/parity-journal.js';
+import type { CheckpointState, MemberState } from '../protocol/parity-journal.js';
 import { assert } from '../util/assert.js';
 import { SeqSet } from '../protocol/seq-set.js';
 import type { Joiner } from './joiner.js';
 import type { Leaver } from './leaver.js';
 import type { Losses } from './losses.js';
 import type { Member } from './member.js';
-import { type Replay, replayLosses } from './parity-log.js';
+import type { Replay } from './parity-log.js';
 
 export class Group {
   readonly members: Map<NodeId, Member>;
@@ -93,16 +93,12 @@ export class Group {
   }
 
   /**
-   * What a checkpoint must carry for the records it lets go; `writing`: records
-   * logged before it whose Q write is under way. Their callers change the loss
-   * sets once the write is done, after this; replay takes each such record
-   * before the checkpoint, whose state then undid its change: a write that
-   * replaced a lost block was lost again after a power failure, and the
-   * member's restore zero-filled the host's data under a Q that still held
-   * it (generated seed 173). So their changes are in the state; `changed` is
-   * called if they change it.
+   * What a checkpoint must carry for the records it lets go. It lacks the loss
+   * changes of records still being written (their callers make them once the
+   * write is done): replay makes those again after the checkpoint
+   * (parity-log.ts, recover).
    */
-  snapshot(writing: readonly ParityJournalRecord[] = [], changed?: () => void): CheckpointState {
+  snapshot(): CheckpointState {
     const ids = new Set([...this.applied.keys(), ...this.epochs.keys()]);
     const applied = [...ids].map((member) => {
       const set = this.applied.get(member) ?? new SeqSet();
@@ -114,19 +110,9 @@ export class Group {
       .map((member) => ({ member, blocks: this.#joiner.entries(member, this.applied.get(member)?.floor ?? 0) }))
       .filter((m) => m.blocks.length > 0 || this.#joiner.joining(m.member));
     const removed = this.#leaver.entries();
-    assert(writing.every((r) => r.kind === 'apply' || r.kind === 'merge' || r.kind === 'write' || r.kind === 'unmerge'), 'a record under way that writes no Q block');
-    const losses = writing.length === 0 ? this.losses : this.losses.copy();
-    for (const record of writing) {
-      replayLosses(record, {
-        lost: (member, block, stale) => void losses.add(member, block, stale),
-        found: (member, block) => losses.found(member, block),
-        reprotected: (block) => losses.reprotected(block),
-      });
-    }
-    const lost = losses.entries();
-    const reprotect = losses.pendingBlocks();
-    const stale = losses.staleBlocks();
-    if (losses !== this.losses && JSON.stringify([lost, reprotect, stale]) !== JSON.stringify([this.losses.entries(), this.losses.pendingBlocks(), this.losses.staleBlocks()])) changed?.();
+    const lost = this.losses.entries();
+    const reprotect = this.losses.pendingBlocks();
+    const stale = this.losses.staleBlocks();
     return {
       applied,
       ...(JSON.stringify(group) !== this.#configured && { members: group }),

@@ -40,13 +40,6 @@ export class Losses {
     for (const block of this.#stale) assert(this.#pending.has(block), `stripe ${block} stale but not waiting to be re-protected`);
   }
 
-  /** A copy to change apart (a checkpoint's state with the changes of records still being written). */
-  copy(): Losses {
-    const copy = new Losses();
-    copy.restore(this.entries(), this.pendingBlocks(), this.staleBlocks());
-    return copy;
-  }
-
   has(member: NodeId, block: number): boolean {
     return this.#lost.get(member)?.has(block) ?? false;
   }

@@ -20,7 +20,7 @@ import { NO_PROBE, type Probe } from '../ports/probe.js';
 import type { NodeId, Transport } from '../ports/transport.js';
 import type { Message } from '../protocol/messages.js';
 import { type ParityView, type RefusalReason, checkAtParity, isAnswer, refusalFor } from '../protocol/peer-checks.js';
-import type { CheckpointState, ParityJournalRecord } from '../protocol/parity-journal.js';
+import type { CheckpointState } from '../protocol/parity-journal.js';
 import { NO_BUGS, type PlantedBugs, type Seam, seamFor } from '../protocol/planted-bugs.js';
 import { DEFAULT_RETRANSMIT, type RetransmitOptions } from '../protocol/retransmit.js';
 import { Rpc } from '../protocol/rpc.js';
@@ -111,7 +111,7 @@ export class ParityController implements ParityRole {
     this.#locks = new BlockLocks(this.#seam.locksQ);
     const retransmit = deps.retransmit ?? DEFAULT_RETRANSMIT;
     this.#rpc = new Rpc(deps.transport, deps.clock, retransmit, deps.boot);
-    this.#log = new ParityLog(deps.journal, deps.clock, this.#probe, this.#seam.checkpoints ? (deps.checkpointEvery ?? CHECKPOINT_EVERY) : Number.POSITIVE_INFINITY, (writing) => this.#checkpointState(writing), () => this.#disk.flush());
+    this.#log = new ParityLog(deps.journal, deps.clock, this.#probe, this.#seam.checkpoints ? (deps.checkpointEvery ?? CHECKPOINT_EVERY) : Number.POSITIVE_INFINITY, () => this.#checkpointState(), () => this.#disk.flush());
     const shared = { disk, clock: deps.clock, rpc: this.#rpc, locks: this.#locks, retransmit, probe: this.#probe, buggify: this.#buggify };
     const members = () => this.#group.members.values();
     const contributes = (member: NodeId, block: number) => this.contributes(member, block);
@@ -251,8 +251,8 @@ export class ParityController implements ParityRole {
   }
 
   /** What a checkpoint keeps of the group: all of it (a planted bug drops some). */
-  #checkpointState(writing: readonly ParityJournalRecord[]): CheckpointState {
-    const state = this.#group.snapshot(writing, () => this.#probe.hit('checkpoint-held-loss-being-written'));
+  #checkpointState(): CheckpointState {
+    const state = this.#group.snapshot();
     return this.#seam.checkpoint(state);
   }
 

@@ -11,9 +11,8 @@
 // controller's snapshot) and trims every record whose write was complete at
 // that moment. A record whose write was still under way is kept before the
 // checkpoint, and its caller changes the loss sets only once the write is
-// done, after the snapshot: the snapshot is handed those records, so the
-// checkpoint holds their changes (replay takes the record, then the
-// checkpoint's state, which would undo it). A checkpoint whose flush failed
+// done, after the snapshot: replay makes the loss changes of the records
+// before a checkpoint again after it (recover). A checkpoint whose flush failed
 // (a drive failed) is taken again when the drive is replaced
 // (retryCheckpoint), or its records would stay for good.
 import type { WriteResult } from '../ports/block-device.js';
@@ -48,9 +47,9 @@ export interface Replay {
   redo(block: number, q: Uint8Array): Promise<boolean>;
 }
 
-/** What replaying `record` tells of members' lost blocks (the same whether it comes before or after a checkpoint). */
+/** What replaying `record` tells of members' lost blocks (made again after each checkpoint that follows it). */
 // unasserted: what a record means, on no state of its own.
-export function replayLosses(record: ParityJournalRecord, r: Pick<Replay, 'lost' | 'found' | 'reprotected'>): void {
+function replayLosses(record: ParityJournalRecord, r: Pick<Replay, 'lost' | 'found' | 'reprotected'>): void {
   switch (record.kind) {
     case 'apply':
       // A write of the block: whatever loss came before, the member holds data for it again.
@@ -82,12 +81,10 @@ export class ParityLog {
   readonly #clock: Clock;
   readonly #probe: Probe;
   readonly #every: number;
-  readonly #snapshot: (writing: readonly ParityJournalRecord[]) => CheckpointState;
+  readonly #snapshot: () => CheckpointState;
   readonly #flush: () => Promise<WriteResult>;
   /** Positions of records whose write has not completed. */
   readonly #inProgress = new Set<number>();
-  /** Of those, the records whose Q write is under way (journaled): their callers change the loss sets when it is done. */
-  readonly #writing = new Map<number, ParityJournalRecord>();
   #lastPosition = 0;
   #sinceCheckpoint = 0;
   #checkpointing = false;
@@ -97,11 +94,10 @@ export class ParityLog {
   #due = false;
 
   /**
-   * `snapshot`: the state a checkpoint records (taken when one is due), with
-   * the loss changes of `writing`, the records whose Q write is under way;
+   * `snapshot`: the state a checkpoint records (taken when one is due);
    * `flush`: puts every completed Q write on the media (the disk's flush).
    */
-  constructor(journal: DurableLog | undefined, clock: Clock, probe: Probe, checkpointEvery: number, snapshot: (writing: readonly ParityJournalRecord[]) => CheckpointState, flush: () => Promise<WriteResult>) {
+  constructor(journal: DurableLog | undefined, clock: Clock, probe: Probe, checkpointEvery: number, snapshot: () => CheckpointState, flush: () => Promise<WriteResult>) {
     this.#journal = journal;
     this.#flush = flush;
     this.#clock = clock;
@@ -129,11 +125,9 @@ export class ParityLog {
     this.#lastPosition = Math.max(this.#lastPosition, position);
     assert(!this.#inProgress.has(position), `journal position ${position} handed out twice`);
     this.#inProgress.add(position);
-    this.#writing.set(position, record);
     this.#logged(this.#journal);
     const stored = await write();
     this.#inProgress.delete(position);
-    this.#writing.delete(position);
     return stored;
   }
 
@@ -158,8 +152,8 @@ export class ParityLog {
    * soon as its append or write resolves), so the snapshot holds what the
    * records it trims carried — taken at once, it missed the record just
    * appended (an epoch, a loss) and trimmed it. A record whose write is still
-   * under way is not trimmed, but its change is not made yet either: the
-   * snapshot is handed it (`#writing`).
+   * under way is kept, its change not made yet: replay makes it again after
+   * the checkpoint.
    */
   #logged(journal: DurableLog): void {
     this.#sinceCheckpoint++;
@@ -192,7 +186,7 @@ export class ParityLog {
     if (this.#checkpointing) return;
     this.#checkpointing = true;
     this.#sinceCheckpoint = 0;
-    const state = this.#snapshot([...this.#writing.values()]);
+    const state = this.#snapshot();
     // Records after the last known position, or still being written, must survive.
     const keepFrom = Math.min(this.#lastPosition + 1, ...this.#inProgress);
     assert(keepFrom >= 1 && [...this.#inProgress].every((p) => p <= this.#lastPosition), `checkpoint would keep from ${keepFrom}, last position ${this.#lastPosition}`);

@@ -45,7 +45,6 @@ export const PROBE_NAMES = {
   'stale-ack-ignored': "hardened primary: a delta-ack of another epoch, or naming another block, than the pending delta of its number (an earlier life's ack, late): ignored",
   'checkpoint-loss-replayed': "hardened parity: at a journal replay, records kept before a checkpoint changed the losses it restored (its snapshot lacked their change: a merge of \"no copy\" still writing Q[k], a record landing after the snapshot)",
   'parity-checkpoint-untrimmed': "hardened parity: the flush before a checkpoint's trim failed (a drive of the array failed): the checkpoint is taken again when the drive is replaced",
-  'checkpoint-held-loss-being-written': "hardened parity: a checkpoint was taken while a Q write that changes a member's loss (an apply that replaced a lost block, a merge, a re-protection) was under way: it holds that change, which its caller makes only once the write is done (replay takes the record before the checkpoint)",
   'journal-trim-deferred': "hardened primary: the flush before a journal trim failed (a drive of the array failed): the trim waits for the next acknowledgement or the drive's replacement",
 } as const;
 
