@@ -224,7 +224,7 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
     case 1:
       readFields(APPLY, bytes, 1, out, 'apply');
       return { kind: 'apply', member: str('member'), epoch: out['epoch'] as number, seq: out['seq'] as number, block: out['block'] as number, replaces: out['replaces'] as number, newQ: out['newQ'] as Uint8Array };
-    case 2: {
+    case CHECKPOINT_TAG: {
       readFields(CHECKPOINT, bytes, 1, out, 'checkpoint');
       const state = JSON.parse(str('applied')) as CheckpointState | CheckpointState['applied'];
       return Array.isArray(state) ? { kind: 'checkpoint', applied: state } : { kind: 'checkpoint', ...(state as CheckpointState) };

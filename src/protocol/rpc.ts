@@ -35,9 +35,12 @@ export function isRefused(answer: Message): answer is Refused {
   return answer.type === 'refused';
 }
 
+/** A request id is boot × BOOT_IDS + a count from 1: ids never repeat across a node's starts. */
+const BOOT_IDS = 2 ** 32;
+
 /** The boot number of the node that made request `id` (its Rpc's): a request of a lower boot is from an earlier start of that node. */
 export function bootOf(id: number): number {
-  return Math.floor(id / 2 ** 32);
+  return Math.floor(id / BOOT_IDS);
 }
 
 export class Rpc {
@@ -58,7 +61,7 @@ export class Rpc {
     this.#net = net;
     this.#clock = clock;
     this.#retransmit = retransmit;
-    this.#nextId = boot * 2 ** 32 + 1;
+    this.#nextId = boot * BOOT_IDS + 1;
   }
 
   /**
