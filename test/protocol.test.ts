@@ -59,6 +59,8 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
       stale: [7],
     },
     { kind: 'epoch', member: 'p2', epoch: 3 },
+    { kind: 'epoch', member: 'p2', epoch: 4, request: 5 * 2 ** 32 + 1 },
+    { kind: 'checkpoint', applied: [{ member: 'p2', epoch: 4, floor: 0, above: [], request: 5 * 2 ** 32 + 1 }] },
     { kind: 'write', block: 5, newQ: q },
     { kind: 'write', block: 6, newQ: q, found: ['p1', 'p3'] },
     ...(['joining', 'member', 'leaving', 'left'] as const).map((state) => ({ kind: 'member' as const, name: 'p4', blockCount: 768, state })),

@@ -123,8 +123,10 @@ export class GroupChanges {
     await this.#d.ready();
     // A request of an earlier start of the member, late (a dead life's retransmission): a new epoch
     // for it would void the live life's, whose deltas would then be dropped as stale for ever (stale-life seed 2).
+    // The boot that began the member's epoch is journaled: a crash of ours must not let such a request through.
     const boot = bootOf(id);
-    if (boot < (this.#restoreBoots.get(member) ?? 0)) return void this.#d.probe.hit('stale-restore-request-ignored');
+    const began = this.#d.group.restoreRequests.get(member);
+    if (boot < Math.max(this.#restoreBoots.get(member) ?? 0, began === undefined ? 0 : bootOf(began))) return void this.#d.probe.hit('stale-restore-request-ignored');
     this.#restoreBoots.set(member, boot);
     const last = this.#lastBegin.get(member);
     if (last !== undefined && last.id === id) {
@@ -132,18 +134,21 @@ export class GroupChanges {
       return;
     }
     let current = this.#d.group.epochs.get(member) ?? 0;
-    if (resume && epoch > current) {
+    if (began === id) {
+      // The request that began this epoch, retransmitted: our answer died with our last life. The epoch stands.
+      this.#d.probe.hit('restore-request-answered-again');
+    } else if (resume && epoch > current) {
       // A resume in an epoch we have not heard of: a rebuilt parity array that has not merged the
       // member yet. Its numbering goes on in that epoch (bumping it left the member sending the
       // old one, every delta dropped as stale for ever).
-      await this.#d.log.append({ kind: 'epoch', member, epoch });
-      this.#d.group.newEpoch(member, epoch);
+      await this.#d.log.append({ kind: 'epoch', member, epoch, request: id });
+      this.#d.group.newEpoch(member, epoch, id);
       current = epoch;
     } else if (!resume || epoch !== current) {
       // A new journal: its sequence numbers restart, so forget the old ones.
       current = Math.max(current, epoch) + 1;
-      await this.#d.log.append({ kind: 'epoch', member, epoch: current });
-      this.#d.group.newEpoch(member, current);
+      await this.#d.log.append({ kind: 'epoch', member, epoch: current, request: id });
+      this.#d.group.newEpoch(member, current, id);
     }
     // A new journal's numbering starts above every epoch either side has known.
     assert(current >= epoch, `${this.#d.name}: ${member} restored in epoch ${current}, below its ${epoch}`);

@@ -20,6 +20,8 @@ export class Group {
   readonly applying = new Map<NodeId, Set<number>>();
   /** Per member: the epoch its deltas must carry. */
   readonly epochs = new Map<NodeId, number>();
+  /** Per member: the id of the restore request that began its epoch (journaled, so it outlives a crash of ours). */
+  readonly restoreRequests = new Map<NodeId, number>();
   /** Members' lost blocks, and stripes waiting to be re-protected. */
   readonly losses: Losses;
   /** Members not simply in the group: joining or leaving. */
@@ -56,6 +58,7 @@ export class Group {
       this.members.delete(member);
       this.applied.delete(member);
       this.epochs.delete(member);
+      this.restoreRequests.delete(member);
       this.#joiner.forget(member);
       this.#leaver.forget(member);
       this.losses.forget(member);
@@ -71,9 +74,13 @@ export class Group {
     assert((state === 'left') !== this.members.has(member), `member ${member} ${state} without its size`);
   }
 
-  /** `member` starts epoch `epoch`: its delta numbers restart. */
-  newEpoch(member: NodeId, epoch: number): void {
+  /** `member` starts epoch `epoch`, begun by restore request `request`: its delta numbers restart. */
+  newEpoch(member: NodeId, epoch: number, request: number | undefined): void {
+    // Equal: a resume's epoch that a join's merge taught us while its record was being written.
+    assert(epoch >= (this.epochs.get(member) ?? 0), `${member}: epoch ${epoch} begun after ${this.epochs.get(member)}`);
     this.epochs.set(member, epoch);
+    if (request === undefined) this.restoreRequests.delete(member);
+    else this.restoreRequests.set(member, request);
     this.applied.set(member, new SeqSet());
     this.applying.set(member, new Set());
     this.#joiner.forget(member);
@@ -102,7 +109,8 @@ export class Group {
     const ids = new Set([...this.applied.keys(), ...this.epochs.keys()]);
     const applied = [...ids].map((member) => {
       const set = this.applied.get(member) ?? new SeqSet();
-      return { member, epoch: this.epochs.get(member) ?? 0, floor: set.floor, above: set.above() };
+      const request = this.restoreRequests.get(member);
+      return { member, epoch: this.epochs.get(member) ?? 0, floor: set.floor, above: set.above(), ...(request !== undefined && { request }) };
     });
     const group = this.#list();
     const merged = this.#joiner
@@ -129,8 +137,10 @@ export class Group {
     return {
       checkpoint: (state, since, lossChanges) => {
         this.applied.clear();
+        this.restoreRequests.clear();
         for (const a of state.applied) {
           this.epochs.set(a.member, a.epoch);
+          if (a.request !== undefined) this.restoreRequests.set(a.member, a.request);
           const set = SeqSet.from(a.floor, a.above);
           for (const seq of since.get(a.member) ?? []) set.add(seq);
           this.applied.set(a.member, set);
@@ -151,7 +161,7 @@ export class Group {
       found: (member, block) => this.losses.found(member, block),
       reprotected: (block) => this.losses.reprotected(block),
       lossesForgotten: (member) => this.losses.forget(member),
-      epoch: (member, epoch) => this.newEpoch(member, epoch),
+      epoch: (member, epoch, request) => this.newEpoch(member, epoch, request),
       applied: (member, seq) => this.appliedSet(member).add(seq),
       member: (name, blockCount, state) => {
         this.set(name, state, blockCount);

@@ -30,7 +30,7 @@ export interface Replay {
    * `lossChanges`: the loss changes of the records logged before it, made again over its losses. True if they changed them.
    */
   checkpoint(state: CheckpointState, since: ReadonlyMap<NodeId, readonly number[]>, lossChanges: readonly (() => void)[]): boolean;
-  epoch(member: NodeId, epoch: number): void;
+  epoch(member: NodeId, epoch: number, request: number | undefined): void;
   applied(member: NodeId, seq: number): void;
   /** `member`'s `block` is lost (its stripe to re-protect; `stale`: Q[block] holds its data). */
   lost(member: NodeId, block: number, stale: boolean): void;
@@ -255,7 +255,7 @@ export class ParityLog {
         case 'epoch':
           epochs.set(record.member, record.epoch);
           since.set(record.member, []);
-          r.epoch(record.member, record.epoch);
+          r.epoch(record.member, record.epoch, record.request);
           continue;
         case 'member':
           r.member(record.name, record.blockCount, record.state);

@@ -10,7 +10,9 @@
 //              moment, so older records can be trimmed without forgetting
 //              what was applied.
 // epoch      — a member started a new epoch (its journal is new, its sequence
-//              numbers restart): forget its applied set.
+//              numbers restart): forget its applied set. `request`: the id of
+//              the restore request that began it, whose boot number (rpc.ts
+//              bootOf) no earlier life's late request may undercut after a crash.
 // write      — redo record for any other write of Q[block] (a repair from the
 //              members' copies, …): replayed in order with the applies, so an
 //              older apply record can never overwrite it after a crash.
@@ -56,7 +58,7 @@ const MEMBER_STATES: readonly MemberState[] = ['joining', 'member', 'leaving', '
 
 export interface CheckpointState {
   /** Per member: its epoch; every seq ≤ floor is applied, plus those listed above it. */
-  readonly applied: readonly { readonly member: string; readonly epoch: number; readonly floor: number; readonly above: readonly number[] }[];
+  readonly applied: readonly { readonly member: string; readonly epoch: number; readonly floor: number; readonly above: readonly number[]; readonly request?: number }[];
   /** The whole group, if it differs from the configured one. */
   readonly members?: readonly { readonly name: string; readonly blockCount: number; readonly state: MemberState }[];
   /** Per member that joined: [block, delta number its merged copy reflects] still needed. */
@@ -113,6 +115,8 @@ export interface EpochRecord {
   readonly kind: 'epoch';
   readonly member: string;
   readonly epoch: number;
+  /** The rpc id of the restore request that began it (absent in a journal written before it was kept). */
+  readonly request?: number;
 }
 
 export interface WriteRecord {
@@ -142,6 +146,11 @@ const CHECKPOINT: FieldSpec = [['applied', 'bytes']];
 const EPOCH: FieldSpec = [
   ['member', 'bytes'],
   ['epoch', 'uint'],
+];
+const EPOCH_REQUEST: FieldSpec = [
+  ['member', 'bytes'],
+  ['epoch', 'uint'],
+  ['request', 'uint'],
 ];
 const WRITE: FieldSpec = [
   ['block', 'uint'],
@@ -193,7 +202,8 @@ function recordFields(r: ParityJournalRecord): readonly [number, FieldSpec, Reco
       return [CHECKPOINT_TAG, CHECKPOINT, { applied: text.encode(JSON.stringify(extra ? state : state.applied)) }];
     }
     case 'epoch':
-      return [3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }];
+      if (r.request === undefined) return [3, EPOCH, { member: text.encode(r.member), epoch: r.epoch }];
+      return [10, EPOCH_REQUEST, { member: text.encode(r.member), epoch: r.epoch, request: r.request }];
     case 'write':
       // Tag 4 as before when it ends no loss (its bytes, and every run's trace, unchanged).
       if (r.found === undefined || r.found.length === 0) return [4, WRITE, { block: r.block, newQ: r.newQ }];
@@ -232,6 +242,9 @@ export function decodeParityRecord(bytes: Uint8Array): ParityJournalRecord {
     case 3:
       readFields(EPOCH, bytes, 1, out, 'epoch');
       return { kind: 'epoch', member: str('member'), epoch: out['epoch'] as number };
+    case 10:
+      readFields(EPOCH_REQUEST, bytes, 1, out, 'epoch');
+      return { kind: 'epoch', member: str('member'), epoch: out['epoch'] as number, request: out['request'] as number };
     case 4:
       readFields(WRITE, bytes, 1, out, 'write');
       return { kind: 'write', block: out['block'] as number, newQ: out['newQ'] as Uint8Array };

@@ -41,6 +41,7 @@ export const PROBE_NAMES = {
   'loss-overtaken-by-write': "hardened parity: a member wrote a block parity held lost without knowing of the loss (its copy read fine again): the loss ends, and Q[k] is recomputed from the members' copies",
   'leave-delta-dropped': "hardened parity: a leaving member's delta for a block already taken out of Q was acknowledged without being applied",
   'block-reported-lost': 'a block could not be rebuilt and was reported lost (H9, H11)',
+  'restore-request-answered-again': "hardened parity: the restore request that began its member's epoch (journaled), retransmitted after a crash of parity's lost the answer: answered in that epoch with a new session, no new epoch",
   'stale-restore-request-ignored': "hardened parity: a restore request from an earlier start of its member (a lower boot number in its id), late: not answered, and no new epoch begun for it",
   'stale-ack-ignored': "hardened primary: a delta-ack of another epoch, or naming another block, than the pending delta of its number (an earlier life's ack, late): ignored",
   'checkpoint-loss-replayed': "hardened parity: at a journal replay, records kept before a checkpoint changed the losses it restored (its snapshot lacked their change: a merge of \"no copy\" still writing Q[k], a record landing after the snapshot)",
