@@ -238,4 +238,49 @@ test("a checkpoint taken while a write that replaced a lost block is under way k
   assert.not.ok(after.has('p2', 88), "p2's block 88 lost again after replay");
 });
 
+// A restore's epoch record still being written (or landing before the checkpoint's own append) when a
+// checkpoint's snapshot is taken sits before the checkpoint in the log, and the snapshot holds the
+// member's older epoch. Replay must not put the member back in that epoch: its later applies would be
+// skipped as another epoch's, and a retransmission of one applied twice.
+test('an epoch record kept before a checkpoint that predates it stands after the checkpoint', async () => {
+  const applied = await appliedAfterReplay([
+    [20, { kind: 'epoch', member: 'p2', epoch: 2, request: 2 ** 32 + 1 }],
+    [21, apply(1, 2)],
+    [22, { kind: 'checkpoint', applied: [{ member: 'p2', epoch: 1, floor: 40, above: [] }] }],
+    [23, apply(2, 2)],
+  ]);
+  assert.equal(applied.get('p2'), [1, 2], 'epoch 2: deltas 1 and 2 applied, none of epoch 1');
+});
+
+test('an epoch record for a member its checkpoint does not list yet counts after it', async () => {
+  const applied = await appliedAfterReplay([
+    [20, { kind: 'epoch', member: 'p2', epoch: 1 }],
+    [21, apply(1, 1)],
+    [22, { kind: 'checkpoint', applied: [] }],
+    [23, apply(2, 1)],
+  ]);
+  assert.equal(applied.get('p2'), [1, 2]);
+});
+
+test('a checkpoint newer than the epoch records before it keeps its own epoch', async () => {
+  const applied = await appliedAfterReplay([
+    [20, { kind: 'epoch', member: 'p2', epoch: 2 }],
+    [22, { kind: 'checkpoint', applied: [{ member: 'p2', epoch: 3, floor: 4, above: [] }] }],
+    [23, apply(5, 3)],
+  ]);
+  assert.equal(applied.get('p2'), [1, 2, 3, 4, 5]);
+});
+
+test("a newer epoch record's member keeps no merge of the older epoch from the checkpoint after it", async () => {
+  let merged: CheckpointState['merged'];
+  await recover(
+    [
+      [20, { kind: 'epoch', member: 'p2', epoch: 2 }],
+      [22, { kind: 'checkpoint', applied: [{ member: 'p2', epoch: 1, floor: 9, above: [] }, { member: 'p1', epoch: 0, floor: 3, above: [] }], merged: [{ member: 'p2', blocks: [[5, 9]] }, { member: 'p1', blocks: [[6, 3]] }] }],
+    ],
+    inert({ checkpoint: (state) => ((merged = state.merged), false) }),
+  );
+  assert.equal(merged, [{ member: 'p1', blocks: [[6, 3]] }], "p2's delta numbers restarted: its copy reflecting up to 9 of epoch 1 says nothing of epoch 2's");
+});
+
 test.run();

@@ -36,6 +36,7 @@ for (const f of files) {
 const FOUND: readonly [file: string, seed: number, what: string][] = [
   ['scenarios/power-after-restore.json', 81, "an apply of a member's last delta, logged just after its restore began a new epoch, was replayed into the new epoch (apply records now carry the epoch)"],
   ['scenarios/hdd-scrub.json', 127, 'a misdirected read onto an unreadable sector made a sound block lost (a failed read is read once more)'],
+  ['scenarios/regressions/hand-epoch-before-checkpoint.json', 11, "a restore's epoch record still being written when a checkpoint's snapshot was taken: replay put the member back in its old epoch, and a retransmitted delta was applied twice"],
   ['scenarios/unlimited-scrub.json', 173, 'two corruptions flipping the same byte cancelled, and the damage log kept both open'],
 ];
 

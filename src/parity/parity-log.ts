@@ -20,7 +20,7 @@ import type { Clock } from '../ports/clock.js';
 import type { DurableLog } from '../ports/durable-log.js';
 import type { Probe } from '../ports/probe.js';
 import type { NodeId } from '../ports/transport.js';
-import { type CheckpointState, type MemberState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord, isCheckpointRecord } from '../protocol/parity-journal.js';
+import { type CheckpointRecord, type CheckpointState, type EpochRecord, type MemberState, type ParityJournalRecord, decodeParityRecord, encodeParityRecord, isCheckpointRecord } from '../protocol/parity-journal.js';
 import { assert } from '../util/assert.js';
 
 /** What replaying the log tells the controller, record by record. */
@@ -203,6 +203,26 @@ export class ParityLog {
     });
   }
 
+  /**
+   * `checkpoint` as replay must take it, after the epoch records kept before it: a member's record
+   * of a newer epoch than the checkpoint holds (or of one it does not list) was still being written
+   * when its snapshot was taken, or landed before its own append. The member's numbers restarted then:
+   * the newer epoch stands, nothing applied in it yet, and no merge of the older one counts.
+   */
+  // unasserted: a function of the records it is given, on no state of its own.
+  #afterEpochRecords(checkpoint: CheckpointRecord, logged: ReadonlyMap<NodeId, EpochRecord>): CheckpointRecord {
+    const newer = [...logged.values()].filter((e) => e.epoch > (checkpoint.applied.find((a) => a.member === e.member)?.epoch ?? -1));
+    if (newer.length === 0) return checkpoint;
+    this.#probe.hit('checkpoint-epoch-replayed');
+    const renewed = new Set(newer.map((e) => e.member));
+    const applied = [
+      ...checkpoint.applied.filter((a) => !renewed.has(a.member)),
+      ...newer.map((e) => ({ member: e.member, epoch: e.epoch, floor: 0, above: [], ...(e.request !== undefined && { request: e.request }) })),
+    ];
+    const merged = checkpoint.merged?.filter((m) => !renewed.has(m.member));
+    return { ...checkpoint, applied, ...(merged !== undefined && { merged }) };
+  }
+
   /** Replays the log into `r`, rewriting every logged Q block in order; returns the blocks it could not rewrite. */
   // Why over 70 lines: one pass over the records, a short case per record kind, all sharing the
   // replay's running state (deltas since each epoch, unwritten and owed blocks, epochs).
@@ -217,6 +237,8 @@ export class ParityLog {
     const owed = new Set<number>();
     /** Each member's epoch as the records so far set it: an apply of another epoch's delta counts for nothing now. */
     const epochs = new Map<NodeId, number>();
+    /** Each member's last epoch record so far (epochs only grow while it stays in the group). */
+    const epochRecords = new Map<NodeId, EpochRecord>();
     /**
      * The loss changes of the records replayed so far, in order, made again after each checkpoint: its
      * snapshot lacks those of records it kept that were logged before it — a merge of "no copy" whose Q
@@ -243,22 +265,26 @@ export class ParityLog {
       this.#lastPosition = Math.max(this.#lastPosition, entry.position);
       switch (record.kind) {
         case 'checkpoint': {
+          const checkpoint = this.#afterEpochRecords(record, epochRecords);
           // Applies logged before it but in progress when it was taken: counted if of the epoch it records.
           const inEpoch = new Map<NodeId, number[]>();
-          for (const a of record.applied) {
+          for (const a of checkpoint.applied) {
             epochs.set(a.member, a.epoch);
             inEpoch.set(a.member, (since.get(a.member) ?? []).filter((s) => s.epoch === a.epoch).map((s) => s.seq));
           }
-          if (r.checkpoint(record, inEpoch, lossChanges)) this.#probe.hit('checkpoint-loss-replayed');
+          if (r.checkpoint(checkpoint, inEpoch, lossChanges)) this.#probe.hit('checkpoint-loss-replayed');
           continue;
         }
         case 'epoch':
           epochs.set(record.member, record.epoch);
+          epochRecords.set(record.member, record);
           since.set(record.member, []);
           r.epoch(record.member, record.epoch, record.request);
           continue;
         case 'member':
           r.member(record.name, record.blockCount, record.state);
+          // A member that left and joins again numbers its epochs anew.
+          if (record.state === 'left') epochRecords.delete(record.name);
           if (record.state === 'left') lossChanges.push(() => r.lossesForgotten(record.name));
           continue;
         case 'apply': {

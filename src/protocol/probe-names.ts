@@ -44,6 +44,7 @@ export const PROBE_NAMES = {
   'restore-request-answered-again': "hardened parity: the restore request that began its member's epoch (journaled), retransmitted after a crash of parity's lost the answer: answered in that epoch with a new session, no new epoch",
   'stale-restore-request-ignored': "hardened parity: a restore request from an earlier start of its member (a lower boot number in its id), late: not answered, and no new epoch begun for it",
   'stale-ack-ignored': "hardened primary: a delta-ack of another epoch, or naming another block, than the pending delta of its number (an earlier life's ack, late): ignored",
+  'checkpoint-epoch-replayed': "hardened parity: at a journal replay, a member's epoch record kept before a checkpoint was newer than the epoch the checkpoint holds (its snapshot was taken before the epoch began in memory): the newer epoch stands, with none of the older one's deltas",
   'checkpoint-loss-replayed': "hardened parity: at a journal replay, records kept before a checkpoint changed the losses it restored (its snapshot lacked their change: a merge of \"no copy\" still writing Q[k], a record landing after the snapshot)",
   'parity-checkpoint-untrimmed': "hardened parity: the flush before a checkpoint's trim failed (a drive of the array failed): the checkpoint is taken again when the drive is replaced",
   'journal-trim-deferred': "hardened primary: the flush before a journal trim failed (a drive of the array failed): the trim waits for the next acknowledgement or the drive's replacement",
