@@ -69,6 +69,8 @@ export class Membership {
     const d = this.#d;
     assert(!this.#member, `${d.name}: already a member`);
     this.#member = true;
+    // A member again after a leave: host writes are taken again (a restarted controller starts so anyway).
+    this.#leaving = false;
     const asked = ++this.#orders;
     d.outbox.rejoin();
     const blockCount = d.disk.blockCount;
