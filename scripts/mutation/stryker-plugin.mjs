@@ -14,7 +14,7 @@
 //    `xorsim selftest` judges.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginKind, commonTokens, declareClassPlugin, declareValuePlugin, tokens } from '@stryker-mutator/api/plugin';
 import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/test-runner';
@@ -198,8 +198,22 @@ async function childJudge(id) {
   return /[/\\]src[/\\]/.test(out.split('\n').find((l) => l.includes(' at ')) ?? '') ? { kind: 'kill', message: `load crash (exit ${code}): ${out.slice(0, 400)}` } : { kind: 'sim-crash', message: `exit ${code}: ${out.slice(0, 400)}` };
 }
 
+/**
+ * A file of an installed package, found as Node finds a package from the sandbox: in its node_modules or a
+ * parent directory's. StrykerJS links the project's node_modules into the sandbox only when it is a directory;
+ * in a git worktree whose node_modules is itself a link there is none, and a path relative to the sandbox
+ * failed every unit test run — which counted as a kill.
+ */
+function installed(path) {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', path);
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) throw new Error(`xorsim judge: ${path} is not installed above ${process.cwd()}`);
+  }
+}
+
 async function unitTests(id, tests) {
-  const { code, out } = await child(id, ['node_modules/uvu/bin.js', 'test', `^(${tests.join('|')})\\.test\\.ts$`, '--bail']);
+  const { code, out } = await child(id, [installed('uvu/bin.js'), 'test', `^(${tests.join('|')})\\.test\\.ts$`, '--bail']);
   const failing = out.split('\n').filter((l) => /FAIL|✘|Error/.test(l)).slice(0, 3).join(' | ');
   return { failed: code !== 0, output: `unit tests failed (exit ${code}): ${failing.slice(0, 400)}` };
 }
