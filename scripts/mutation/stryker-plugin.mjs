@@ -4,23 +4,31 @@
 //    exploration (scripts/mutation/judge.ts: shipped scenarios at --quick and
 //    generated worlds, fixed seeds), the runs that reach the mutant only,
 //    cheapest first, stopping at the first kill; then, for a mutant of
-//    src/protocol that no run caught, the cheap unit tests of that directory in
-//    a child process. A mutant in code that runs when a module loads is judged
-//    in a fresh child process (it cannot be switched on in a loaded module).
+//    src/protocol (or src/primary/outbox.ts) that no run caught, the cheap unit
+//    tests of that code in a child process. A mutant in code that runs when a
+//    module loads is judged in a fresh child process (it cannot be switched on
+//    in a loaded module).
 //  - ignorer `xorsim-excluded`: mutants the judge must not count — code only
 //    the `literal` variant runs, and the planted-bug seam (`seam.<decision>`,
 //    src/protocol/planted-bugs.ts, and what only a planted bug runs), which
 //    `xorsim selftest` judges.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginKind, commonTokens, declareClassPlugin, declareValuePlugin, tokens } from '@stryker-mutator/api/plugin';
 import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/test-runner';
 
-/** The unit tests run for a src/protocol mutant no run caught (each a few seconds at most). */
-export const UNIT_TESTS = ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer'];
-const UNIT_ID = `unit:${UNIT_TESTS.join(',')}`;
+/**
+ * The unit tests run for a mutant no run caught, by the file it is in (each a few seconds at most):
+ * src/protocol's, whose code the simulator's oracle shares; and the outbox's, whose timing and
+ * bookkeeping no check of a run can see (docs/MUTATION.md).
+ */
+export const UNIT_TESTS = [
+  { files: /[/\\]src[/\\]protocol[/\\]/, tests: ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer'] },
+  { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
+];
+const unitId = (tests) => `unit:${tests.join(',')}`;
 const STATIC_ID = 'static:judge-cli';
 /** A run may pass through the mutant this many times what the unmutated run did (plus the floor) before it counts as endless. */
 const HIT_LIMIT_FACTOR = 50;
@@ -102,7 +110,7 @@ class XorsimTestRunner {
     this.#times = times;
     writeFileSync(REACH_FILE(), JSON.stringify({ times: Object.fromEntries(times), order: this.#tests.map((t) => t.id), static: [...this.#static], reach: Object.fromEntries([...this.#reach].map(([t, hits]) => [t, Object.fromEntries(hits)])) }));
     this.#log.info(`xorsim judge: ${this.#tests.length} runs, ${[...times.values()].reduce((a, b) => a + b, 0)} ms unmutated (instrumented); ${this.#static.size} mutant(s) in module-load code`);
-    results.push({ id: UNIT_ID, name: UNIT_ID, status: TestStatus.Success, timeSpentMs: 0 });
+    for (const { tests } of UNIT_TESTS) results.push({ id: unitId(tests), name: unitId(tests), status: TestStatus.Success, timeSpentMs: 0 });
     results.push({ id: STATIC_ID, name: STATIC_ID, status: TestStatus.Success, timeSpentMs: 0 });
     return { status: DryRunStatus.Complete, tests: results };
   }
@@ -112,7 +120,7 @@ class XorsimTestRunner {
     const id = activeMutant.id;
     const started = Date.now();
     const cpuStarted = process.cpuUsage();
-    const protocolFile = /[/\\]src[/\\]protocol[/\\]/.test(activeMutant.fileName);
+    const unit = UNIT_TESTS.find((u) => u.files.test(activeMutant.fileName))?.tests;
     if (this.#static.has(id)) {
       const r = await childJudge(id);
       if (r.kind === 'kill') return killed(STATIC_ID, r.message, started);
@@ -150,11 +158,11 @@ class XorsimTestRunner {
         s.hitLimit = undefined;
       }
       if (simCrashes.length > 0) note(id, activeMutant, `sim-crash only (${simCrashes.length}): ${simCrashes[0]}`);
-      if (ran === 0 && !protocolFile) note(id, activeMutant, 'reached by no run');
+      if (ran === 0 && unit === undefined) note(id, activeMutant, 'reached by no run');
     }
-    if (protocolFile) {
-      const u = await unitTests(id);
-      if (u.failed) return killed(UNIT_ID, u.output, started, 1);
+    if (unit !== undefined) {
+      const u = await unitTests(id, unit);
+      if (u.failed) return killed(unitId(unit), u.output, started, 1);
     }
     return { status: MutantRunStatus.Survived, nrOfTests: 1, duration: Date.now() - started };
   }
@@ -190,8 +198,22 @@ async function childJudge(id) {
   return /[/\\]src[/\\]/.test(out.split('\n').find((l) => l.includes(' at ')) ?? '') ? { kind: 'kill', message: `load crash (exit ${code}): ${out.slice(0, 400)}` } : { kind: 'sim-crash', message: `exit ${code}: ${out.slice(0, 400)}` };
 }
 
-async function unitTests(id) {
-  const { code, out } = await child(id, ['node_modules/uvu/bin.js', 'test', `^(${UNIT_TESTS.join('|')})\\.test\\.ts$`, '--bail']);
+/**
+ * A file of an installed package, found as Node finds a package from the sandbox: in its node_modules or a
+ * parent directory's. StrykerJS links the project's node_modules into the sandbox only when it is a directory;
+ * in a git worktree whose node_modules is itself a link there is none, and a path relative to the sandbox
+ * failed every unit test run — which counted as a kill.
+ */
+function installed(path) {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', path);
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) throw new Error(`xorsim judge: ${path} is not installed above ${process.cwd()}`);
+  }
+}
+
+async function unitTests(id, tests) {
+  const { code, out } = await child(id, [installed('uvu/bin.js'), 'test', `^(${tests.join('|')})\\.test\\.ts$`, '--bail']);
   const failing = out.split('\n').filter((l) => /FAIL|✘|Error/.test(l)).slice(0, 3).join(' | ');
   return { failed: code !== 0, output: `unit tests failed (exit ${code}): ${failing.slice(0, 400)}` };
 }
