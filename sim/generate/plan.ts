@@ -84,8 +84,12 @@ export class Plan {
   loss: { array: string; joined: boolean } | undefined;
   disorder: { array: string; from: Anchor; span: number } | undefined;
 
-  constructor(d: Dice, budget: Budget, basics: { hdd: boolean; drives: number; lossy: boolean; loadUs: number }) {
+  /** Draws of rules added since generator 4, from a stream of their own: worlds no rule touches draw as before. */
+  readonly more: Dice | undefined;
+
+  constructor(d: Dice, budget: Budget, basics: { hdd: boolean; drives: number; lossy: boolean; loadUs: number }, more?: Dice) {
     this.d = d;
+    this.more = more;
     this.budget = budget;
     this.hdd = basics.hdd;
     this.drives = basics.drives;
@@ -168,7 +172,27 @@ export class Plan {
     const x = this.freeMember();
     if (x === undefined) return undefined;
     this.failArray(x, this.opAnchor(), `restore of ${x}`);
+    if (this.more?.chance(0.3) === true) this.#lifeAfterLife(x, this.more);
     return this.restore;
+  }
+
+  /**
+   * The restoring array lost again within 300 µs of its replacement and replaced within 1.5 ms, its
+   * link to parity holding messages back for several, and parity crashing just after the next life's
+   * restore began: the dead life's requests and deltas, still on the wire, reach a parity that has
+   * just forgotten what it kept only in memory (scenarios/regressions/hand-dead-request-parity-crash.json).
+   */
+  #lifeAfterLife(array: string, d: Dice): void {
+    const failedAt = d.int(0, 300);
+    const replaceAfter = d.int(200, 1500);
+    this.add({ do: 'fail-array', array, replaceAfter: us(replaceAfter) }, { at: 0, after: { event: 'replaced', array, delay: failedAt } }, `${array} lost again as its restore begins, replaced within ${us(replaceAfter)}`);
+    if (this.lossy && !this.links.some((l) => l['from'] === array && l['to'] === PARITY)) {
+      const link = { reorder: `${d.int(30, 70)}%`, reorderDelay: us(d.int(2 * MS, 12 * MS)) };
+      this.links.push({ from: array, to: PARITY, ...link }, { from: PARITY, to: array, ...link });
+    }
+    // The second replacement's time is known from the first's event.
+    const crash = { at: 0, after: { event: 'replaced' as const, array, delay: failedAt + replaceAfter + d.int(100, 3 * MS) } };
+    this.add({ do: 'crash', array: PARITY, restartAfter: us(d.int(100, 1 * MS)) }, crash, `parity crashes as ${array}'s next life restores`);
   }
 
   ensureJoin(): { array: string; anchor: Anchor } | undefined {
