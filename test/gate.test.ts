@@ -53,6 +53,8 @@ const EXPECTED: Record<string, readonly ProbeName[]> = {
   'power-after-restore': ['restore-resumed-after-crash', 'parity-journal-redo', 'stale-restore-data-ignored', 'join-delta-absorbed'],
   'hdd-scrub': ['read-right-again', 'scrub-repaired-member', 'scrub-repaired-parity', 'media-error-repaired'],
   'unlimited-scrub': ['scrub-found-loss', 'stripe-reprotected', 'block-reported-lost', 'scrub-repaired-member', 'scrub-repaired-parity'],
+  'join-loss-parity-crash': ['loss-declared', 'block-reported-lost', 'parity-journal-redo', 'stripe-reprotected'],
+  'stale-stripe-parity-crash': ['loss-declared', 'block-reported-lost', 'parity-journal-redo', 'stripe-reprotected'],
 };
 
 let gate: Exploration;
