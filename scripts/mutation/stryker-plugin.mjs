@@ -21,12 +21,14 @@ import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/
 
 /**
  * The unit tests run for a mutant no run caught, by the file it is in (each a few seconds at most):
- * src/protocol's, whose code the simulator's oracle shares; and the outbox's, whose timing and
- * bookkeeping no check of a run can see (docs/MUTATION.md).
+ * src/protocol's, whose code the simulator's oracle shares; the outbox's, whose timing and
+ * bookkeeping no check of a run can see; and the restorer's, whose back-off, superseded sessions and
+ * rarely reached loss paths no judged run tells apart (docs/MUTATION.md).
  */
 export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]protocol[/\\]/, tests: ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer'] },
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
+  { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
 ];
 const unitId = (tests) => `unit:${tests.join(',')}`;
 const STATIC_ID = 'static:judge-cli';
