@@ -43,10 +43,15 @@ function harness(options: { outside?: boolean; journal?: boolean } = {}) {
   const mended: number[] = [];
   const pending = new Set<number>();
   let restoredCount = 0;
+  const timers: { live: boolean }[] = [];
   const clock: Clock = {
     now: () => 0,
     sleep: () => Promise.resolve(),
-    timer: (): Timer => ({ cancel() {} }),
+    timer: (): Timer => {
+      const t = { live: true };
+      timers.push(t);
+      return { cancel: () => void (t.live = false) };
+    },
     spawn: (_name, task) => void task(),
   };
   const probe: Probe = { hit: (name) => void hits.push(name), anomaly() {} };
@@ -112,6 +117,8 @@ function harness(options: { outside?: boolean; journal?: boolean } = {}) {
     pending,
     settle,
     restoredCount: () => restoredCount,
+    /** Timers set and not cancelled (the session's watchdog). */
+    liveTimers: () => timers.filter((t) => t.live).length,
     /** The headers written so far, decoded. */
     headers: () => headers.map((h) => decodeHeader(h)),
     holdHeaders: () => void (holdHeaders = true),
@@ -226,6 +233,20 @@ test('refused outside the group (not a member): every block is lost, durably, re
   assert.is(h.restoredCount(), 1);
 });
 
+test('a resumed restore refused outside the group: every block lost, and the header no longer says "restoring"', async () => {
+  const h = harness({ outside: true });
+  h.r.recovered({ epoch: 3, restoring: 1, lost: new Uint8Array(0) } as never);
+  h.r.resume();
+  await h.settle();
+  h.requests[0]!.answer({ type: 'refused', id: 1, reason: REFUSAL['not-a-member'] } as Message);
+  await h.settle();
+  assert.equal(h.lostReported, [0, 1, 2, 3]);
+  assert.not.ok(h.restore.active);
+  assert.is(h.headers().at(-1)!.restoring, 0, 'a crash now resumes no restore');
+  assert.is(h.headers().at(-1)!.epoch, 3);
+  assert.is(h.restoredCount(), 1);
+});
+
 test('refused for another reason, or inside the group: nothing is lost', async () => {
   for (const [outside, reason] of [
     [true, REFUSAL['unknown-peer']],
@@ -329,9 +350,11 @@ test('completion: flushed first, then the restore ends, the header clears "resto
   assert.is(h.headers().at(-1)!.restoring, 0);
   assert.is(h.headers().at(-1)!.epoch, 3);
   assert.equal(h.sent, [{ type: 'restore-ack', id: 50, block: 0 }]);
+  assert.is(h.liveTimers(), 0, "the session's watchdog is stopped");
   // A retransmission of the completion: acknowledged again, nothing else.
-  await h.r.restoreComplete(complete(9, 51));
-  assert.is(h.flushes.length, 1);
+  void h.r.restoreComplete(complete(9, 51));
+  await h.settle();
+  assert.is(h.flushes.length, 1, 'no flush again');
   assert.is(h.restoredCount(), 1);
   assert.equal(h.sent.at(-1), { type: 'restore-ack', id: 51, block: 0 });
 });
@@ -351,8 +374,9 @@ test('completion with a failed flush: the restore stays under way and parity is 
 test("a superseded session's completion is ignored while the restore is under way", async () => {
   const h = harness();
   await h.begin();
-  await h.r.restoreComplete(complete(8));
-  assert.is(h.flushes.length, 0);
+  void h.r.restoreComplete(complete(8));
+  await h.settle();
+  assert.is(h.flushes.length, 0, 'not flushed: it does not complete ours');
   assert.ok(h.restore.active);
   assert.is(h.sent.length, 0);
   assert.ok(h.hits.includes('stale-restore-data-ignored'));
