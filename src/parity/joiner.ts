@@ -30,7 +30,8 @@ interface JoinerDeps extends PartDeps {
   readonly repairQ: (block: number) => void;
   /**
    * Logs the merge of `member`'s `block` (reflecting deltas up to `upTo`) and
-   * writes newQ (empty: Q unavailable, nothing to write). `noCopy`: the member
+   * writes newQ (empty: Q unavailable, nothing to write; Q[block] is then owed
+   * its recomputation from the members' copies). `noCopy`: the member
    * had none to give — zeros went in, and its block is lost (in the same record).
    */
   readonly storeMerge: (member: NodeId, block: number, upTo: number, epoch: number, noCopy: boolean, newQ: Uint8Array) => Promise<WriteResult>;
@@ -196,7 +197,8 @@ export class Joiner {
       // reflects none of the new epoch's deltas, whose numbers start again at 1: each is applied.
       const older = () => copy.epoch < (d.epochOf(name) ?? copy.epoch);
       const stored = await d.storeMerge(name, block, older() ? 0 : copy.reflectsUpTo, copy.epoch, noCopy, q.ok ? q.data : new Uint8Array(0));
-      if (!stored.ok) d.repairQ(block);
+      // Q[block] unavailable: storeMerge has its recomputation owed (a Q written merely repaired could read intact first).
+      if (q.ok && !stored.ok) d.repairQ(block);
       // Merged before the lock is released: whoever takes it next sees the member in Q[block].
       const upTo = older() ? 0 : copy.reflectsUpTo;
       j.merged.set(block, upTo);

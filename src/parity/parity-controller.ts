@@ -172,7 +172,18 @@ export class ParityController implements ParityRole {
     const { member, block, noCopy } = merge;
     assert(newQ.length === 0 || newQ.length === this.#disk.blockBytes, `${this.name}: Q[${block}] merged as ${newQ.length} bytes`);
     // A copy it could not give went in as zeros: the block is lost, in the same record.
-    const stored = await this.#log.journaled({ kind: 'merge', ...merge, noCopy: noCopy ? 1 : 0, newQ }, () => (newQ.length === 0 ? Promise.resolve(UNAVAILABLE) : this.#disk.write(block, newQ)));
+    const record = { kind: 'merge', ...merge, noCopy: noCopy ? 1 : 0, newQ } as const;
+    let stored: WriteResult = UNAVAILABLE;
+    if (newQ.length > 0) stored = await this.#log.journaled(record, () => this.#disk.write(block, newQ));
+    else {
+      // Q[block] unavailable: the copy is owed to its recomputation from the members' copies, however
+      // Q[block] reads before then — a misdirected write of zeros onto a block never written reads as
+      // that block's zeros, intact, and a mere repair took it so; the scrub then rebuilt a member from
+      // it (generated seed 1744). As an absorbed delta, the record is held until the debt is paid: a
+      // replay owes it again (parity-log.ts).
+      const release = await this.#log.held(record);
+      this.repairer.recompute(block, release);
+    }
     if (this.#buggify.crashes('parity-crash-after-merge')) return halted();
     if (noCopy) {
       losses.add(member, block, false); // Q took zeros for it: the others can still be rebuilt from Q[block]

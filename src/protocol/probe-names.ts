@@ -22,7 +22,7 @@ export const PROBE_NAMES = {
   'stale-restore-data-ignored': 'hardened primary: restored data older than the block was not stored',
   'parity-block-rebuilt': "hardened parity: its own unreadable or wrong Q[k] was rebuilt from the members' copies",
   'parity-delta-absorbed': 'hardened parity: a delta for an unavailable Q[k] was acknowledged; the rebuild of Q[k] takes it from the copies',
-  'merge-absorbed': "hardened parity: a joining member's copy was merged (logged) while Q[k] was unavailable; the rebuild of Q[k] takes it from the copies",
+  'merge-absorbed': "hardened parity: a joining member's copy was merged (logged) while Q[k] was unavailable; Q[k] is owed its recomputation from the copies however it reads until then",
   'checksum-mismatch-on-read': 'hardened: a block read back did not match its checksum (silent corruption, a misdirected write): repaired, not served',
   'write-failed-tried-again': 'hardened primary: a write of its disk failed and was tried once more (it may have failed elsewhere — misdirected onto a drive failing under it — leaving its block stale but readable)',
   'join-copy-asked-again': "hardened primary: a join or build copy read while its block was rebuilt from parity, the rebuild ending meanwhile, was read again under the lock (a host write may have followed the rebuild, its delta in no copy named before)",
