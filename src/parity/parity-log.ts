@@ -283,9 +283,10 @@ export class ParityLog {
           continue;
         case 'member':
           r.member(record.name, record.blockCount, record.state);
-          // A member that left and joins again numbers its epochs anew.
-          if (record.state === 'left') epochRecords.delete(record.name);
-          if (record.state === 'left') lossChanges.push(() => r.lossesForgotten(record.name));
+          if (record.state === 'left') {
+            epochRecords.delete(record.name); // a member that joins again numbers its epochs anew
+            lossChanges.push(() => r.lossesForgotten(record.name));
+          }
           continue;
         case 'apply': {
           // A delta of the member's previous life, applied as its new epoch began: its Q write stands, its number means nothing now.
