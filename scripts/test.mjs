@@ -49,18 +49,22 @@ const FIRST = ['gate.test.ts', 'cli.test.ts', 'chaos-cluster.test.ts', 'scenario
 files.sort((a, b) => (FIRST.includes(a) ? FIRST.indexOf(a) : FIRST.length) - (FIRST.includes(b) ? FIRST.indexOf(b) : FIRST.length));
 
 function runFile(file) {
+  const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', `^${file.replace(/\./g, '\\.')}$`], { cwd: root, env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('close', (status, signal) => resolve({ stdout, stderr, status: status ?? signal }));
+    child.on('close', (status, signal) => resolve({ stdout, stderr, status: status ?? signal, seconds: (Date.now() - started) / 1000 }));
   });
 }
 
+const timings = [];
+
 function tally(file, r) {
-  console.log(`— test/${file}`);
+  timings.push([file, r.seconds]);
+  console.log(`— test/${file} (${r.seconds.toFixed(1)} s wall)`);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   const total = /Total:\s+(\d+)/.exec(r.stdout);
@@ -90,5 +94,8 @@ if (files.length === 0 && only) {
   failed++;
   console.log(`no test file matches ${only}`);
 }
+// Where the wall time goes (files run side by side, so the times overlap): keeping npm test near its budget starts here.
+const slowest = timings.sort((a, b) => b[1] - a[1]).slice(0, 5);
+if (slowest.length > 1) console.log(`slowest: ${slowest.map(([f, s]) => `${f} ${s.toFixed(0)} s`).join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
