@@ -199,4 +199,25 @@ test('overlapping power failures: an array stays off until its last outage ends,
   ]);
 });
 
+test('a write torn over a latent error leaves the error, and the damage log keeps the block damaged (seed 621)', async () => {
+  // Only a torn write's first sectors land (hdd-media.ts); a latent error stays where the rest did
+  // not. The landing of that part once closed the block's latent damage: p1's later loss of it, with
+  // parity's Q[k] unreadable too, was judged dishonest, and the fault budget let Q[k] be damaged.
+  const s = scenario({ primaries: { count: 2, blocks: 16 }, blockSize: 65536, payloadBytes: 8, prefill: 0, disk: { model: 'hdd', drives: 1 }, workload: { duration: '1ms' } });
+  const engine = new Engine(7);
+  const world = new World(engine, s);
+  const device = world.node('p1').device as DiskArray;
+  await run(engine, async () => {
+    await engine.sleep(2000 * MS, engine.trace.kind('test.wait'));
+    world.media.addLatentError('p1', 5);
+    const write = device.write(5, fresh(5).subarray(0, device.blockBytes));
+    await engine.sleep(1 * MS, engine.trace.kind('test.wait'));
+    world.power.fail(['p1']);
+    assert.is((await write).ok, false);
+  });
+  assert.is(device.drives[0]!.stats.torn, 1, 'the write tore');
+  assert.ok(device.hasLatentError(5), 'the torn write left the latent error');
+  assert.ok(world.damage.openAt('p1', 5, ['latent']), 'the block is still damaged');
+});
+
 test.run();

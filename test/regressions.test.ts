@@ -38,6 +38,7 @@ const FOUND: readonly [file: string, seed: number, what: string][] = [
   ['scenarios/hdd-scrub.json', 127, 'a misdirected read onto an unreadable sector made a sound block lost (a failed read is read once more)'],
   ['scenarios/regressions/hand-epoch-before-checkpoint.json', 11, "a restore's epoch record still being written when a checkpoint's snapshot was taken: replay put the member back in its old epoch, and a retransmitted delta was applied twice"],
   ['scenarios/unlimited-scrub.json', 173, 'two corruptions flipping the same byte cancelled, and the damage log kept both open'],
+  ['scenarios/regressions/hand-torn-write-over-latent.json', 621, "a rewrite torn by a power failure left its block's latent error, and the damage log closed it: the loss p1 reported once Q[13] was unreadable too was judged dishonest"],
 ];
 
 for (const [file, seed, what] of FOUND) {

@@ -2,8 +2,9 @@
 // the checkers' evidence. A block is damaged from the moment a fault reaches
 // it (a latent sector error, a lost drive, silent corruption, a misdirected
 // write's stale or wrong block) until a write lands on it again (that is what
-// repairs every one of these). Whole-array failures are kept apart, as outages
-// (World.outages).
+// repairs every one of these; a write torn by a power failure lands only in
+// part and leaves a latent error: installation.ts). Whole-array failures are
+// kept apart, as outages (World.outages).
 //
 // Used by the honesty checker (a loss needs a second damage in the block's
 // group at an overlapping time), the parity checker (a block whose media holds

@@ -13,6 +13,7 @@
 // (`message-settled`), each life begun or ended (`node-life`).
 import type { ControllerModule, ParityRole, PrimaryRole } from '../../src/controller-api.js';
 import { ArrayPort } from '../disk/array-port.js';
+import { DiskArray } from '../disk/disk-array.js';
 import type { SimDevice } from '../disk/sim-device.js';
 import { SimLog } from '../disk/sim-log.js';
 import type { Engine } from '../engine/engine.js';
@@ -22,7 +23,7 @@ import type { BlockActivity } from './block-activity.js';
 import type { SimBuggify } from './buggify.js';
 import { acknowledgedRepairs, cachedLandingRepairs } from './cached-landing.js';
 import { type ControllerReports, Controllers } from './controllers.js';
-import type { DamageLog } from './damage.js';
+import type { DamageKind, DamageLog } from './damage.js';
 import { makeDevice, makeNetwork } from './hardware.js';
 import { Incarnation } from './incarnation.js';
 import type { MediaFaults } from './media-faults.js';
@@ -45,6 +46,7 @@ interface Node<C> {
 export type PrimaryNode = Node<PrimaryRole>;
 export type ParityNode = Node<ParityRole>;
 type DeviceFailed = { ok: false; error: 'device-failed' };
+const LATENT: readonly DamageKind[] = ['latent'];
 
 export interface InstallationSetup {
   readonly engine: Engine;
@@ -123,7 +125,13 @@ export class Installation {
   }
 
   #written(array: string, block: number): void {
-    const repairs = this.#cached ? cachedLandingRepairs(this.node(array).device, this.#ports.get(array), block) : undefined;
+    const device = this.node(array).device;
+    const landing = this.#cached ? cachedLandingRepairs(device, this.#ports.get(array), block) : undefined;
+    // A write torn by a power failure lands only its first sectors, and a latent error stays where they
+    // did not reach (hdd-media.ts, tear): the block still reads media-error (seed 621: p1's rebuild of its
+    // unreadable block 13 torn, the loss it reported later taken for dishonest).
+    const unreadable = this.#s.damage.openAt(array, block, LATENT) && device instanceof DiskArray && device.hasLatentError(block);
+    const repairs = unreadable ? (kind: DamageKind) => kind !== 'latent' && (landing?.(kind) ?? true) : landing;
     this.#s.damage.rewritten(array, block, this.#s.engine.now, repairs);
     const { listeners, event } = this.#landed;
     event.array = array;
