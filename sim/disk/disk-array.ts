@@ -167,27 +167,12 @@ export class DiskArray implements BlockDevice, SimDevice {
     const target = this.#misdirect(block, this.#nextWrite, this.#misWrite, 1);
     const { drive, local } = this.locate(target);
     // A lost block counts as rewritten once the write is acknowledged (with the
-    // write cache on, possibly before it is on the media, like any cached write).
+    // write cache on, possibly before it is on the media, like any cached write;
+    // if it landed already, observers hear it again now: drive-loss.ts).
     return this.#track(this.drives[drive]!.write(local, data), this.#k.write, block, drive).then((r) => {
-      if (r.ok) this.#acknowledged(drive, local);
+      if (r.ok && this.#rewritten(drive, local)) this.#observer?.written(this.logicalOf(drive, local));
       return r;
     });
-  }
-
-  /**
-   * A write of ours to `local` on `drive` was acknowledged. If it rewrote a
-   * lost block and is on the media already — its destage, faster than the
-   * cache's answer, landed first — observers heard that landing while the
-   * block still counted lost, when only a misdirected write's bytes can land
-   * on it: they hear it again now that it counts rewritten (else the lost
-   * drive's damage of a block rebuilt whole stayed open for ever: unlimited
-   * seed 574, a lost block's zeros destaged in 17 µs, acknowledged at 50).
-   */
-  #acknowledged(drive: number, local: number): void {
-    const wasLost = this.#loss.isLost(drive, local);
-    this.#rewritten(drive, local);
-    const d = this.#drive(drive);
-    if (wasLost && d.writeCache && !d.failed && !d.cached(local)) this.#observer?.written(this.logicalOf(drive, local));
   }
 
   /**
@@ -374,9 +359,9 @@ export class DiskArray implements BlockDevice, SimDevice {
     return result;
   }
 
-  #rewritten(drive: number, local: number): void {
+  #rewritten(drive: number, local: number): boolean {
     const d = this.#drive(drive);
-    if (!d.failed) this.#loss.rewritten(drive, local, d.cached(local));
+    return !d.failed && this.#loss.rewritten(drive, local, d.cached(local), d.writeCache);
   }
 
   #durable(drive: number, local: number): void {
