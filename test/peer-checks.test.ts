@@ -64,7 +64,9 @@ test("parity refuses non-members, a member's blocks past its own end, wrong size
   assert.is(checkAtParity({ type: 'reconstruct-request', id: 1, block: 3 }, { ...parity, senderBlocks: undefined }), 'not-a-member');
   assert.is(checkAtParity({ type: 'join-request', id: 1, blockCount: 65 }, parity), 'bad-field');
   assert.is(checkAtParity({ type: 'join-request', id: 1, blockCount: 8 }, { ...parity, knownPeer: false }), 'unknown-peer');
-  assert.is(checkAtParity({ type: 'copy-reply', id: 1, block: 0, status: 4, data: new Uint8Array(0) }, parity), 'bad-field');
+  assert.is(checkAtParity({ type: 'copy-reply', id: 1, block: 0, status: 5, data: new Uint8Array(16) }, parity), 'bad-field');
+  assert.is(checkAtParity({ type: 'copy-reply', id: 1, block: 0, status: 4, data: new Uint8Array(0) }, parity), 'bad-size'); // zeros written again: a whole block too
+  assert.is(checkAtParity({ type: 'copy-reply', id: 1, block: 0, status: 4, data: new Uint8Array(16) }, parity), undefined);
   assert.is(checkAtParity({ type: 'copy-reply', id: 1, block: 0, status: 3, data: new Uint8Array(0) }, parity), 'bad-size'); // a lost block's zeros are a whole block
   assert.is(checkAtParity({ type: 'copy-reply', id: 1, block: 0, status: 3, data: new Uint8Array(16) }, parity), undefined);
   assert.is(checkAtParity({ type: 'build-request', first: 0, count: 8 }, parity), 'unexpected');

@@ -3,7 +3,9 @@
 // was not looked at, so that pass is not clean. Counted clean, the scrub
 // stopped while the re-protection had a member rewrite its lost block's zeros,
 // and each rewrite went astray (misdirected): damage nobody looked at again
-// (generated unlimited seed 126).
+// (generated unlimited seed 126). Likewise a member that answered with its
+// lost block's zeros written again (status 4): its rewrites may have gone
+// astray; counted clean, the scrub stopped after four in a row had (seed 1096).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock, Timer } from '../src/ports/clock.js';
@@ -15,11 +17,16 @@ import { BlockLocks } from '../src/util/block-locks.js';
 
 const BYTES = 8;
 
-/** A scrubber over a 2-block Q of zeros and one member of zeros; stripe 1 awaits re-protection the first `pendingLooks` times it is asked. */
-function scrubber(pendingLooks: number) {
+/**
+ * A scrubber over a 2-block Q of zeros and one member of zeros; stripe 1 awaits re-protection the
+ * first `pendingLooks` times it is asked, and the member's copy of block 1 (a lost block's zeros) is
+ * answered as written again (status 4) the first `rewrittenLooks` times.
+ */
+function scrubber(pendingLooks: number, rewrittenLooks = 0) {
   const asked: number[] = []; // the blocks whose copies were requested, in order
   const hits: string[] = [];
   let looks = 0;
+  let rewrites = 0;
   const timer: Timer = { cancel() {} };
   const clock: Clock = {
     now: () => 0,
@@ -31,7 +38,8 @@ function scrubber(pendingLooks: number) {
     call: async (_to: string, _expect: string, make: (id: number) => Message) => {
       const m = make(1) as Extract<Message, { type: 'copy-request' }>;
       asked.push(m.block);
-      return { type: 'copy-reply', id: 1, block: m.block, status: 0, data: new Uint8Array(BYTES) };
+      const status = m.block === 1 && rewrites++ < rewrittenLooks ? 4 : 0;
+      return { type: 'copy-reply', id: 1, block: m.block, status, data: new Uint8Array(BYTES) };
     },
   };
   const disk = { blockCount: 2, blockBytes: BYTES, read: async () => ({ ok: true, data: new Uint8Array(BYTES) }) };
@@ -59,6 +67,15 @@ test('a stripe skipped while its Q is recomputed makes the pass unclean: the scr
   await s.finish();
   assert.ok(asked.includes(1), `stripe 1 never looked at: copies asked ${JSON.stringify(asked)}`);
   assert.equal(hits, ['scrub-skipped-while-finishing']);
+});
+
+test("a member's lost zeros written again to answer make the pass unclean: the scrub looks at every stripe again before it stops", async () => {
+  const { s, asked, hits } = scrubber(0, 1);
+  s.start(1);
+  await s.finish();
+  assert.equal(asked.slice(-2), [0, 1], `no whole pass after the rewrite: copies asked ${JSON.stringify(asked)}`);
+  assert.ok(asked.filter((b) => b === 1).length >= 2);
+  assert.equal(hits, ['scrub-zeros-rewritten']);
 });
 
 test('a clean pass still ends the scrub', async () => {

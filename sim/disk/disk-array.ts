@@ -167,9 +167,10 @@ export class DiskArray implements BlockDevice, SimDevice {
     const target = this.#misdirect(block, this.#nextWrite, this.#misWrite, 1);
     const { drive, local } = this.locate(target);
     // A lost block counts as rewritten once the write is acknowledged (with the
-    // write cache on, possibly before it is on the media, like any cached write).
+    // write cache on, possibly before it is on the media, like any cached write;
+    // if it landed already, observers hear it again now: drive-loss.ts).
     return this.#track(this.drives[drive]!.write(local, data), this.#k.write, block, drive).then((r) => {
-      if (r.ok) this.#rewritten(drive, local);
+      if (r.ok && this.#rewritten(drive, local)) this.#observer?.written(this.logicalOf(drive, local));
       return r;
     });
   }
@@ -358,9 +359,9 @@ export class DiskArray implements BlockDevice, SimDevice {
     return result;
   }
 
-  #rewritten(drive: number, local: number): void {
+  #rewritten(drive: number, local: number): boolean {
     const d = this.#drive(drive);
-    if (!d.failed) this.#loss.rewritten(drive, local, d.cached(local));
+    return !d.failed && this.#loss.rewritten(drive, local, d.cached(local), d.writeCache);
   }
 
   #durable(drive: number, local: number): void {

@@ -103,7 +103,7 @@ export class Leaver {
     const work = async (): Promise<'done' | 'retry' | 'no-copy'> => {
       const copy = await requestCopy(d.rpc, member, block);
       if (copy.status === 2) return 'no-copy';
-      if (copy.status === 1) return 'retry'; // 3: a lost block's zeros, which is what Q counts for it
+      if (copy.status === 1) return 'retry'; // 3 or 4: a lost block's zeros, which is what Q counts for it
       const wait = d.buggify.delay('leave-before-unmerge');
       if (wait > 0) await d.clock.sleep(wait);
       const q = await d.disk.read(block);

@@ -128,6 +128,13 @@ export class Scrubber {
     const members = [...d.members()].filter((m) => m.blockCount > block && d.contributes(m.name, block));
     const copies = await Promise.all(members.map((m) => requestCopy(d.rpc, m.name, block)));
     if (copies.some((c) => c.status === 1)) return 'retry'; // a copy ahead of Q[block]
+    // A member wrote its lost block's zeros again to answer (they did not read back): a repair, as
+    // ours are — its write may have gone astray (onto another block, or not landed) — so the pass
+    // is not clean (seed 1096: four rewrites in a row misdirected, the pass counted clean).
+    if (copies.some((c) => c.status === 4)) {
+      d.probe.hit('scrub-zeros-rewritten');
+      this.#uncleanThisPass++;
+    }
     const bad = members.filter((_, i) => copies[i]!.status === 2);
     const xor = new Uint8Array(d.disk.blockBytes);
     for (const c of copies) if (c.status !== 2) xorInto(xor, c.data);

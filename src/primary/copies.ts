@@ -117,9 +117,11 @@ export class Copies {
     // A lost block holds zeros (as Q counts it once its stripe is re-protected) — settled
     // only once parity has every delta for it: one sent before the loss may still be on its way.
     // Its zeros are checked too (the scrub asks): damaged since, they are written again.
+    // Zeros written again say so (status 4): the scrub's pass is not clean then, as after a repair of
+    // its own — a rewrite may have gone astray, here or onto another block (seeds 95, 1096).
     if (d.restore.lost.has(block)) {
-      await this.#lockedUnlessRepairing(block, () => this.#checkZeros(block), () => undefined);
-      return reply(d.outbox.pending(block) ? 1 : 3, new Uint8Array(d.disk.blockBytes));
+      const rewritten = await this.#lockedUnlessRepairing(block, () => this.#checkZeros(block), () => false);
+      return reply(d.outbox.pending(block) ? 1 : rewritten ? 4 : 3, new Uint8Array(d.disk.blockBytes));
     }
     // No copy to give (restoring): at once, without the lock.
     const valid = Number.isSafeInteger(block) && block >= 0 && block < d.disk.blockCount;
@@ -144,18 +146,24 @@ export class Copies {
     reply(copy.status, copy.data);
   }
 
-  /** A lost block's zeros, read back; written again if they do not read back intact (corrupted, unreadable, misdirected over). Call holding the lock. */
-  async #checkZeros(block: number): Promise<void> {
+  /**
+   * A lost block's zeros, read back; written again if they do not read back intact (corrupted,
+   * unreadable, misdirected over). Call holding the lock. True if they were written again.
+   */
+  async #checkZeros(block: number): Promise<boolean> {
     const d = this.#d;
     assert(d.locks.busy(block), `${d.net.self}: zeros of block ${block} checked without its lock`);
-    if (!d.restore.lost.has(block)) return; // a write replaced it while we waited
-    // Written again until they read back: this is the scrub's look at the block, and it counts
-    // the pass clean — a rewrite that went astray (misdirected) would stay so for ever.
+    if (!d.restore.lost.has(block)) return false; // a write replaced it while we waited
+    // Written again until they read back (this is the scrub's look at the block), a few times: a
+    // rewrite may go astray (misdirected). Every one astray leaves the pass unclean (status 4).
+    let rewritten = false;
     for (let attempt = 0; attempt < ZERO_REWRITES; attempt++) {
       const read = await d.disk.read(block);
-      if (read.ok && read.data.every((b) => b === 0)) return;
-      if (!(await d.disk.write(block, new Uint8Array(d.disk.blockBytes))).ok) return; // its drive failed: rebuilt once replaced
+      if (read.ok && read.data.every((b) => b === 0)) return rewritten;
+      rewritten = true;
+      if (!(await d.disk.write(block, new Uint8Array(d.disk.blockBytes))).ok) return rewritten; // its drive failed: rebuilt once replaced
     }
+    return rewritten;
   }
 
   /** A copy to merge into Q (build, join), and the last delta it reflects (read under the lock unless not `fenced`). */

@@ -39,7 +39,9 @@ export type Message =
    * primary → parity: the copy. `status`: 0 = consistent (no delta for the
    * block awaiting parity's ack), 1 = a delta for it is still unacknowledged,
    * 2 = cannot read it (damaged, not restored yet, being repaired), 3 = the
-   * block is lost: `data` is the zeros Q counts for it (hardened).
+   * block is lost: `data` is the zeros Q counts for it, 4 = as 3, its zeros
+   * found damaged and written again just now (the scrub's pass is not
+   * clean: a rewrite may go astray) (hardened).
    */
   | { readonly type: 'copy-reply'; readonly id: number; readonly block: number; readonly status: number; readonly data: Uint8Array }
   /** parity → restoring primary: R[k] = Q[k] ^ XOR(others' k); `lost` = 1 if it cannot be rebuilt. */

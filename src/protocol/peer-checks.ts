@@ -147,7 +147,7 @@ export function checkAtParity(m: Message, v: ParityView): RefusalReason | undefi
       if (!member) return 'not-a-member';
       return copyLength(v, m.data) ?? memberBlock(v, m.block);
     case 'copy-reply':
-      if (m.status > 3) return 'bad-field';
+      if (m.status > 4) return 'bad-field';
       return m.status === 2 ? (m.data.length === 0 ? undefined : 'bad-size') : m.data.length === v.blockBytes ? undefined : 'bad-size';
     case 'join-copy':
       return copyLength(v, m.data);

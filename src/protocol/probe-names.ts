@@ -32,6 +32,7 @@ export const PROBE_NAMES = {
   'scrub-repaired-parity': "hardened parity: the scrub found Q[k] bad and rebuilt it from the members' copies",
   'scrub-found-loss': 'hardened parity: the scrub found two or more bad copies in one stripe: beyond single parity, the bad members\' blocks declared lost',
   'scrub-skipped-while-finishing': "hardened parity: the scrub's finishing pass skipped a stripe whose Q[k] is being recomputed (a loss not re-protected, an absorbed delta owed): not looked at, so the pass is not clean",
+  'scrub-zeros-rewritten': "hardened parity: a member answered the scrub with its lost block's zeros written again (they did not read back): the pass is not clean",
   'scrub-mismatch-unresolved': 'hardened parity: every checksum matched but Q disagreed with the XOR: reported, not guessed',
   'delta-waited-for-previous': "hardened primary: a write to a block waited for parity to acknowledge the block's previous delta (deltas of one block reach parity in order)",
   'peer-message-refused': "a peer's message failed the receiver's checks (wrong type for its role, a sender outside the group, a block or size out of range) and was refused or dropped, never acted on",
