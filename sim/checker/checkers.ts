@@ -1,8 +1,8 @@
 // The world's checkers (World.check arms them; the world owns them, as
-// TigerBeetle's cluster owns its state checker): parity, durability, honesty
-// and anomalies, each subscribed to the world's stream. After each completed
+// TigerBeetle's cluster owns its state checker): parity, durability, honesty,
+// completeness and anomalies, each subscribed to the world's stream. After each completed
 // restore, join or leave they judge the whole world again (a parity sweep;
-// after a restore, every loss report too), and each loss report as it is
+// after a restore, every loss report made and every one owed too), and each loss report as it is
 // made; each judgement is published (`checked`), and the fault triggers wait
 // for a sound one. The first violation stops the run.
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
@@ -12,6 +12,7 @@ import type { Prefilled } from '../world/prefill.js';
 import type { Checked } from '../world/world-events.js';
 import type { CheckedWorld } from './checked-world.js';
 import { AnomalyChecker } from './anomaly-checker.js';
+import { CompletenessChecker } from './completeness-checker.js';
 import { DurabilityChecker } from './durability-checker.js';
 import { HonestyChecker } from './honesty-checker.js';
 import { ParityChecker } from './parity-checker.js';
@@ -22,6 +23,7 @@ export class Checkers {
   readonly violations: Violation[] = [];
   readonly durability: DurabilityChecker;
   readonly honesty: HonestyChecker;
+  readonly completeness: CompletenessChecker;
   readonly anomaly: AnomalyChecker;
   readonly parity: ParityChecker;
   readonly #world: CheckedWorld;
@@ -35,11 +37,13 @@ export class Checkers {
     this.durability = new DurabilityChecker(engine, initial.contents, report, policy);
     this.durability.listen(events, world.parity.name);
     this.honesty = new HonestyChecker(engine, world, report);
+    this.completeness = new CompletenessChecker(engine, world, report);
     this.anomaly = new AnomalyChecker(engine, world, report);
     this.parity = new ParityChecker(engine, world, report, (block) => this.honesty.held(block));
     events.on('block-reported-lost', (e) => this.#checked('lost', e.array, this.honesty.judge(e.array, e.block, e.again)));
     events.on('restored', (e) => {
       this.honesty.check();
+      if (!this.completeness.judge(e.array)) return this.#checked('restored', e.array, false);
       this.#checked('restored', e.array, this.parity.sweep()); // after every restore, the whole array
     });
     events.on('joined', (e) => this.#checked('joined', e.array, this.parity.sweep())); // after every join (and parity rebuild)
@@ -65,7 +69,8 @@ export class Checkers {
 
   /**
    * The run's end (the load over, the world quiet): every array whole again,
-   * every damage repaired or honestly reported, every stripe holding Q = XOR,
+   * every damage repaired or honestly reported, every loss the protocol must
+   * know of reported (completeness-checker.ts), every stripe holding Q = XOR,
    * every block of every primary holding what its host may read (a restore
    * or repair stored nothing wrong), and every live primary's journal empty.
    * False once a violation is reported.
@@ -86,6 +91,7 @@ export class Checkers {
       return false;
     }
     this.honesty.check();
+    if (!this.completeness.final()) return false;
     if (!this.parity.finalSweep()) return false;
     for (const p of w.primaries) {
       const store = p.device.store;

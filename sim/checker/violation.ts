@@ -7,6 +7,8 @@ export type ViolationKind =
   | 'durability'
   /** Data was reported lost although single parity could have rebuilt it. */
   | 'honesty'
+  /** Data the world knows is gone, and the protocol must know it, was never reported lost (completeness-checker.ts). */
+  | 'completeness'
   /** Work did not finish within the scenario's settle bound. */
   | 'liveness'
   /** A controller met something only a fault explains, and the world's faults do not (anomaly-checker.ts). */
