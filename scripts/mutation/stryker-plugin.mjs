@@ -31,6 +31,8 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
   { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
+  { files: /[/\\]src[/\\]primary[/\\]mender\.ts$/, tests: ['mender'] },
+  { files: /[/\\]src[/\\]primary[/\\]copies\.ts$/, tests: ['copies', 'join-copy-after-repair'] },
 ];
 const unitId = (tests) => `unit:${tests.join(',')}`;
 const STATIC_ID = 'static:judge-cli';
