@@ -306,7 +306,9 @@ test('answer: a lost block waiting for the lock when a rebuild starts is answere
     assert.equal(statusOf(h), reply(3, [0, 0, 0, 0]));
     h.c.endRepair(2);
   });
-  assert.equal(h.writes, [], 'its zeros are not checked without the lock');
+  await h.settle();
+  assert.equal(h.writes, [], 'answered: not judged again once the lock is free (its zeros unchecked)');
+  assert.equal(h.reads, []);
 });
 
 test('repairWrites outside a rebuild records nothing', async () => {
@@ -524,6 +526,63 @@ test('a request that took the lock is not answered again by a later rebuild', as
   h.releases.shift()!();
   await asked;
   assert.is(h.sent.length, 1);
+});
+
+test('answerJoin during a rebuild: a block found lost while it is rebuilt (its loss being persisted) gives no copy', async () => {
+  const h = harness();
+  h.stored.set(1, data(2));
+  await h.locks.with(1, async () => {
+    h.c.beginRepair(1, true);
+    h.restore.lost.add(1, 0);
+    await h.c.answerJoin(1, 1);
+    assert.equal((h.last() as { data: number[] }).data, []);
+    h.c.endRepair(1);
+  });
+  assert.equal(h.reads, [], 'not read: a lost block holds nothing of the host');
+});
+
+test('answerJoin during a rebuild: a new rebuild (not rereadable) begun during the read again gives no copy', async () => {
+  const h = harness();
+  h.stored.set(1, data(2));
+  h.held.add(1);
+  await h.locks.with(1, async () => {
+    h.c.beginRepair(1, true);
+    const asked = h.c.answerJoin(1, 1);
+    await h.settle();
+    h.c.endRepair(1);
+    h.c.beginRepair(1, false);
+    h.releases.shift()!();
+    await asked;
+    assert.equal((h.last() as { data: number[] }).data, []);
+    h.c.endRepair(1);
+  });
+});
+
+test('a request still waiting for the lock when another took it is answered when a rebuild starts', async () => {
+  const h = harness();
+  h.stored.set(1, data(2));
+  let first: Promise<void> | undefined;
+  let second: Promise<void> | undefined;
+  let rebuilding: Promise<void> | undefined;
+  let endRebuild: () => void = () => {};
+  await h.locks.with(1, async () => {
+    first = h.c.answer(1, 1); // takes the lock next
+    await h.settle();
+    // A host read whose block is then rebuilt, queued before the second request.
+    rebuilding = h.locks.with(1, async () => {
+      h.c.beginRepair(1, true);
+      await new Promise<void>((r) => (endRebuild = r));
+      h.c.endRepair(1);
+    });
+    second = h.c.answer(2, 1);
+    await h.settle();
+  });
+  await first;
+  await h.settle();
+  assert.is(h.sent.length, 2, 'the second answered while the rebuild holds the lock');
+  endRebuild();
+  await Promise.all([second, rebuilding]);
+  assert.is(h.sent.length, 2);
 });
 
 test.run();
