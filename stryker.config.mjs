@@ -21,6 +21,8 @@ export default {
   maxTestRunnerReuse: 40,
   timeoutFactor: 1.5,
   timeoutMS: 10000,
+  // The dry run judges ~145 runs unmutated: on a shared, loaded machine it outlasts StrykerJS's default 5 minutes.
+  dryRunTimeoutMinutes: 30,
   ignorePatterns: ['reports', 'generated-failures', 'scratch', 'docs', '.dbg', 'out', 'test/fixtures/**/*.img'],
   reporters: ['json', 'html', 'clear-text', 'progress-append-only'],
   jsonReporter: { fileName: 'out/mutation/mutation.json' },

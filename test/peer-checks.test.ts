@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DecodeError, decode } from '../src/protocol/codec.js';
 import { MESSAGE_SPECS, type Message } from '../src/protocol/messages.js';
-import { checkAtParity, checkAtPrimary, refusalFor } from '../src/protocol/peer-checks.js';
+import { REFUSAL, checkAtParity, checkAtPrimary, isAnswer, isRequest, refusalFor, refusalName } from '../src/protocol/peer-checks.js';
 import { Streams } from '../sim/engine/prng.js';
 import { rogueFrame } from '../sim/faults/rogue-peer.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
@@ -73,6 +73,91 @@ test("parity refuses non-members, a member's blocks past its own end, wrong size
   // Requests get a refusal back; anything else is only dropped.
   assert.equal(refusalFor({ type: 'reconstruct-request', id: 7, block: 3 }, 'not-a-member'), { type: 'refused', id: 7, reason: 1 });
   assert.is(refusalFor(delta(32), 'bad-block'), undefined);
+});
+
+test('every check at its boundary: the last value taken, the first refused', () => {
+  const P = (m: Message) => checkAtPrimary(m, primary); // 64 blocks of 16 bytes
+  const b = (n: number) => new Uint8Array(n);
+  // A primary.
+  assert.is(P({ type: 'build-request', first: 63, count: 1 }), undefined);
+  assert.is(P({ type: 'build-request', first: 64, count: 1 }), 'bad-block');
+  assert.is(P({ type: 'build-request', first: 0, count: 2 ** 20 }), undefined);
+  assert.is(P({ type: 'build-request', first: 0, count: 2 ** 20 + 1 }), 'bad-field');
+  assert.is(P({ type: 'delta-ack', block: 63, epoch: 0, seq: 1 }), undefined);
+  assert.is(P({ type: 'delta-ack', block: 64, epoch: 0, seq: 1 }), 'bad-block');
+  assert.is(P({ type: 'join-copy-request', id: 1, block: 63 }), undefined);
+  assert.is(P({ type: 'join-copy-request', id: 1, block: 64 }), 'bad-block');
+  assert.is(P({ type: 'repair-request', id: 1, block: 63, lost: 1 }), undefined);
+  assert.is(P({ type: 'repair-request', id: 1, block: 0, lost: 2 }), 'bad-field');
+  assert.is(P({ type: 'repair-request', id: 1, block: 64, lost: 0 }), 'bad-block');
+  assert.is(P({ type: 'restore-data', id: 1, session: 1, block: 63, lost: 0, data: b(16) }), undefined);
+  assert.is(P({ type: 'restore-data', id: 1, session: 1, block: 64, lost: 0, data: b(16) }), 'bad-block');
+  assert.is(P({ type: 'restore-data', id: 1, session: 1, block: 0, lost: 1, data: b(16) }), 'bad-size');
+  assert.is(P({ type: 'restore-data', id: 1, session: 1, block: 0, lost: 0, data: b(0) }), 'bad-size');
+  assert.is(P({ type: 'reconstruct-reply', id: 1, block: 63, lost: 0, data: b(16) }), undefined);
+  assert.is(P({ type: 'reconstruct-reply', id: 1, block: 63, lost: 1, data: b(0) }), undefined);
+  assert.is(P({ type: 'reconstruct-reply', id: 1, block: 64, lost: 0, data: b(16) }), 'bad-block');
+  assert.is(P({ type: 'reconstruct-reply', id: 1, block: 0, lost: 1, data: b(16) }), 'bad-size');
+  assert.is(P({ type: 'reconstruct-reply', id: 1, block: 0, lost: 0, data: b(15) }), 'bad-size');
+  assert.is(P({ type: 'reconstruct-reply', id: 1, block: 0, lost: 2, data: b(0) }), 'bad-field');
+  assert.is(P({ type: 'refused', id: 1, reason: 6 }), undefined);
+  assert.is(P({ type: 'refused', id: 1, reason: 7 }), 'bad-field');
+  assert.is(P({ type: 'refused', id: 1, reason: 0 }), 'bad-field');
+  for (const type of ['restore-complete', 'restore-begin', 'join-begin', 'leave-complete', 'join-complete'] as const) {
+    assert.is(P({ type, id: 1, session: 1, epoch: 1 } as Message), undefined, type);
+  }
+  for (const type of ['block-copy', 'copy-reply', 'join-request', 'leave-request', 'restore-request', 'reconstruct-request', 'restore-ack', 'join-copy', 'join-ack', 'repair-done'] as const) {
+    assert.is(P({ type, id: 1, block: 0, data: b(16) } as unknown as Message), 'unexpected', type);
+  }
+  // The parity array (64 blocks of 16 bytes; the sender has 32).
+  const Q = (m: Message, v: Partial<typeof parity> = {}) => checkAtParity(m, { ...parity, ...v });
+  const stranger = { senderBlocks: undefined, knownPeer: false };
+  assert.is(Q({ type: 'join-request', id: 1, blockCount: 64 }), undefined);
+  assert.is(Q({ type: 'join-request', id: 1, blockCount: 1 }), undefined);
+  assert.is(Q({ type: 'join-request', id: 1, blockCount: 0 }), 'bad-field');
+  assert.is(Q({ type: 'join-request', id: 1, blockCount: 8 }, { senderBlocks: undefined }), undefined, 'a known peer not in the group may join');
+  assert.is(Q({ type: 'leave-request', id: 1 }), undefined);
+  assert.is(Q({ type: 'leave-request', id: 1 }, stranger), 'unknown-peer');
+  assert.is(Q({ type: 'restore-request', id: 1, epoch: 0, resume: 1 }), undefined);
+  assert.is(Q({ type: 'restore-request', id: 1, epoch: 0, resume: 2 }), 'bad-field');
+  assert.is(Q({ type: 'restore-request', id: 1, epoch: 0, resume: 0 }, { senderBlocks: undefined }), 'not-a-member');
+  assert.is(Q({ type: 'reconstruct-request', id: 1, block: 31 }), undefined);
+  assert.is(Q({ type: 'reconstruct-request', id: 1, block: 32 }), 'bad-block');
+  assert.is(Q({ type: 'reconstruct-request', id: 1, block: 63 }, { senderBlocks: 100 }), undefined);
+  assert.is(Q({ type: 'reconstruct-request', id: 1, block: 64 }, { senderBlocks: 100 }), 'bad-block', "past parity's end");
+  assert.is(Q({ type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data: b(16) }, { senderBlocks: undefined }), 'not-a-member');
+  assert.is(Q({ type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data: b(15) }), 'bad-size');
+  assert.is(Q({ type: 'block-copy', block: 31, data: b(16) }), undefined);
+  assert.is(Q({ type: 'block-copy', block: 31, data: b(0) }), undefined);
+  assert.is(Q({ type: 'block-copy', block: 32, data: b(16) }), 'bad-block');
+  assert.is(Q({ type: 'block-copy', block: 0, data: b(15) }), 'bad-size');
+  assert.is(Q({ type: 'block-copy', block: 0, data: b(16) }, { senderBlocks: undefined }), 'not-a-member');
+  assert.is(Q({ type: 'copy-reply', id: 1, block: 0, status: 2, data: b(0) }), undefined);
+  assert.is(Q({ type: 'copy-reply', id: 1, block: 0, status: 2, data: b(16) }), 'bad-size');
+  assert.is(Q({ type: 'copy-reply', id: 1, block: 0, status: 0, data: b(16) }), undefined);
+  assert.is(Q({ type: 'copy-reply', id: 1, block: 0, status: 1, data: b(0) }), 'bad-size');
+  assert.is(Q({ type: 'join-copy', id: 1, block: 0, epoch: 0, reflectsUpTo: 0, data: b(16) }), undefined);
+  assert.is(Q({ type: 'join-copy', id: 1, block: 0, epoch: 0, reflectsUpTo: 0, data: b(0) }), undefined);
+  assert.is(Q({ type: 'join-copy', id: 1, block: 0, epoch: 0, reflectsUpTo: 0, data: b(15) }), 'bad-size');
+  assert.is(Q({ type: 'refused', id: 1, reason: 1 }), undefined);
+  assert.is(Q({ type: 'refused', id: 1, reason: 7 }), 'bad-field');
+  for (const type of ['restore-ack', 'join-ack', 'repair-done'] as const) assert.is(Q({ type, id: 1, block: 0 } as Message), undefined, type);
+  for (const type of ['delta-ack', 'copy-request', 'restore-data', 'restore-begin', 'join-begin', 'join-copy-request', 'join-complete', 'leave-complete', 'reconstruct-reply', 'repair-request', 'restore-complete'] as const) {
+    assert.is(Q({ type, id: 1, block: 0, data: b(16) } as unknown as Message), 'unexpected', type);
+  }
+});
+
+test('requests and answers by type; refusal codes and names', () => {
+  const requests = ['copy-request', 'join-copy-request', 'repair-request', 'restore-data', 'restore-complete', 'join-complete', 'join-request', 'leave-request', 'restore-request', 'reconstruct-request'];
+  const answers = ['restore-begin', 'reconstruct-reply', 'join-begin', 'leave-complete', 'refused', 'copy-reply', 'restore-ack', 'join-copy', 'join-ack', 'repair-done'];
+  for (const type of Object.keys(MESSAGE_SPECS)) {
+    const m = { type, id: 9 } as unknown as Message;
+    assert.is(isRequest(m), requests.includes(type), `${type} is a request`);
+    assert.is(isAnswer(m), answers.includes(type), `${type} is an answer`);
+    assert.equal(refusalFor(m, 'bad-field'), requests.includes(type) ? { type: 'refused', id: 9, reason: 5 } : undefined, type);
+  }
+  assert.equal(REFUSAL, { 'not-a-member': 1, 'unknown-peer': 2, 'bad-block': 3, 'bad-size': 4, 'bad-field': 5, unexpected: 6 });
+  assert.equal([0, 1, 2, 3, 4, 5, 6, 7].map(refusalName), ['unknown', 'not-a-member', 'unknown-peer', 'bad-block', 'bad-size', 'bad-field', 'unexpected', 'unknown']);
 });
 
 test('every frame a confused peer sends fails either decoding or the receiver’s checks', () => {

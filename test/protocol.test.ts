@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DecodeError, decode, encode, encodedSize } from '../src/protocol/codec.js';
-import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../src/protocol/parity-journal.js';
-import type { Message } from '../src/protocol/messages.js';
+import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord, isCheckpointRecord } from '../src/protocol/parity-journal.js';
+import { MESSAGE_TYPES, type Message } from '../src/protocol/messages.js';
+import { type WriteIntent, decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../src/protocol/journal-record.js';
 import { equalBytes, isZero, xor, xorInto } from '../src/protocol/xor.js';
 import { BlockLocks } from '../src/util/block-locks.js';
 
@@ -41,6 +42,75 @@ test('codec: truncated or trailing bytes are rejected, never misread', () => {
   );
 });
 
+// Every message type, written out by hand (not from MESSAGE_SPECS, which it pins): each field crosses the wire,
+// in the documented layout (type index, then 8 bytes per number and 4 + n per byte string), and comes back.
+const d4 = Uint8Array.of(9, 8, 7, 6);
+const EVERY_MESSAGE: readonly Message[] = [
+  { type: 'build-request', first: 3, count: 5 },
+  { type: 'block-copy', block: 3, data: d4 },
+  { type: 'delta', block: 3, epoch: 4, seq: 5, replaces: 1, data: d4 },
+  { type: 'delta-ack', block: 3, epoch: 4, seq: 5 },
+  { type: 'restore-request', id: 2, epoch: 4, resume: 1 },
+  { type: 'restore-begin', id: 2, epoch: 4, session: 6 },
+  { type: 'copy-request', id: 2, block: 3 },
+  { type: 'copy-reply', id: 2, block: 3, status: 1, data: d4 },
+  { type: 'restore-data', id: 2, session: 6, block: 3, lost: 1, data: d4 },
+  { type: 'restore-ack', id: 2, block: 3 },
+  { type: 'restore-complete', id: 2, session: 6 },
+  { type: 'join-request', id: 2, blockCount: 7 },
+  { type: 'join-begin', id: 2, epoch: 4 },
+  { type: 'join-copy-request', id: 2, block: 3 },
+  { type: 'join-copy', id: 2, block: 3, epoch: 4, reflectsUpTo: 8, data: d4 },
+  { type: 'join-complete', id: 2 },
+  { type: 'join-ack', id: 2 },
+  { type: 'leave-request', id: 2 },
+  { type: 'leave-complete', id: 2 },
+  { type: 'reconstruct-request', id: 2, block: 3 },
+  { type: 'reconstruct-reply', id: 2, block: 3, lost: 1, data: d4 },
+  { type: 'repair-request', id: 2, block: 3, lost: 1 },
+  { type: 'repair-done', id: 2, block: 3 },
+  { type: 'refused', id: 2, reason: 5 },
+];
+
+test('codec: every message type carries every one of its fields, in the documented layout', () => {
+  assert.equal(new Set(EVERY_MESSAGE.map((m) => m.type)).size, MESSAGE_TYPES.length);
+  EVERY_MESSAGE.forEach((m) => {
+    const fields = Object.entries(m).filter(([name]) => name !== 'type');
+    const size = 1 + fields.reduce((n, [, v]) => n + (v instanceof Uint8Array ? 4 + v.length : 8), 0);
+    const wire = encode(m);
+    assert.is(wire.length, size, m.type);
+    assert.is(encodedSize(m), size, m.type);
+    assert.is(wire[0], MESSAGE_TYPES.indexOf(m.type), m.type);
+    assert.equal(decode(wire), m, m.type);
+  });
+  // Byte for byte: a delta-ack {block 3, epoch 4, seq 5} is its type index, then three little-endian float64s.
+  const ack = encode({ type: 'delta-ack', block: 3, epoch: 4, seq: 5 });
+  const view = new DataView(ack.buffer, ack.byteOffset + 1);
+  assert.equal([view.getFloat64(0, true), view.getFloat64(8, true), view.getFloat64(16, true)], [3, 4, 5]);
+  // A byte string is a little-endian u32 length, then the bytes.
+  const copy = encode({ type: 'block-copy', block: 1, data: new Uint8Array(0x1_02_03).fill(7) });
+  assert.equal([...copy.subarray(9, 13)], [3, 2, 1, 0]);
+});
+
+test("primary journal: the header and a write intent decode to what was encoded; an empty header is epoch 0; other bytes are refused", () => {
+  const header = { epoch: 7, restoring: 1, lost: Uint8Array.of(1, 2, 3) };
+  const h = encodeHeader(header);
+  assert.is(h.length, 8 + 8 + 4 + 3);
+  assert.equal(decodeHeader(h), header);
+  assert.equal(decodeHeader(new Uint8Array(0)), { epoch: 0, restoring: 0, lost: new Uint8Array(0) });
+  const intent: WriteIntent = { kind: 'intent', block: 5, data: Uint8Array.of(1, 2), delta: Uint8Array.of(3, 4, 5), replaces: 1 };
+  const r = encodeJournalRecord(intent);
+  assert.is(r[0], 1); // the intent's tag
+  assert.is(r.length, 1 + 8 + (4 + 2) + (4 + 3) + 8);
+  assert.equal(decodeJournalRecord(r), intent);
+  const other = r.slice();
+  other[0] = 2;
+  assert.throws(() => decodeJournalRecord(other), (e: unknown) => e instanceof DecodeError);
+  assert.throws(() => decodeJournalRecord(r.subarray(0, r.length - 1)), (e: unknown) => e instanceof DecodeError);
+  assert.throws(() => decodeHeader(h.subarray(0, 5)), (e: unknown) => e instanceof DecodeError);
+  assert.throws(() => encodeJournalRecord({ ...intent, block: -1 }), RangeError);
+});
+
 test('parity journal: every record kind decodes to what was encoded; a plain checkpoint keeps its old layout', () => {
   const q = Uint8Array.of(1, 2, 3);
   const applied = [{ member: 'p1', epoch: 2, floor: 10, above: [12, 14] }];
@@ -74,6 +144,59 @@ test('parity journal: every record kind decodes to what was encoded; a plain che
   assert.is(encodeParityRecord({ kind: 'checkpoint', applied }).length, 1 + 4 + JSON.stringify(applied).length);
   // A recomputation that ends no loss is written as before it could (tag 4, no list).
   assert.equal(encodeParityRecord({ kind: 'write', block: 5, newQ: q, found: [] }), encodeParityRecord({ kind: 'write', block: 5, newQ: q }));
+});
+
+test('parity journal: a checkpoint keeps any one extra part alone; the tags; bad records are refused', () => {
+  const applied = [{ member: 'p1', epoch: 2, floor: 10, above: [12] }];
+  const extras: Partial<ParityJournalRecord & { kind: 'checkpoint' }>[] = [
+    { members: [{ name: 'p4', blockCount: 8, state: 'member' }] },
+    { merged: [{ member: 'p4', blocks: [[1, 2]] }] },
+    { removed: [{ member: 'p3', blocks: [1] }] },
+    { lost: [{ member: 'p1', blocks: [4] }] },
+    { reprotect: [7] },
+    { stale: [7] },
+  ];
+  for (const extra of extras) {
+    const r: ParityJournalRecord = { kind: 'checkpoint', applied, ...extra };
+    const bytes = encodeParityRecord(r);
+    assert.ok(isCheckpointRecord(bytes));
+    assert.equal(decodeParityRecord(bytes), r, JSON.stringify(extra));
+  }
+  const tagOf = (r: ParityJournalRecord) => encodeParityRecord(r)[0];
+  const q = Uint8Array.of(1);
+  assert.equal(
+    [
+      tagOf({ kind: 'apply', member: 'p1', epoch: 0, seq: 1, block: 0, replaces: 0, newQ: q }),
+      tagOf({ kind: 'checkpoint', applied }),
+      tagOf({ kind: 'epoch', member: 'p1', epoch: 1 }),
+      tagOf({ kind: 'write', block: 0, newQ: q }),
+      tagOf({ kind: 'member', name: 'p1', blockCount: 1, state: 'left' }),
+      tagOf({ kind: 'merge', member: 'p1', block: 0, upTo: 0, epoch: 0, noCopy: 0, newQ: q }),
+      tagOf({ kind: 'unmerge', member: 'p1', block: 0, newQ: q }),
+      tagOf({ kind: 'lost', member: 'p1', block: 0, stale: 0 }),
+      tagOf({ kind: 'write', block: 0, newQ: q, found: ['p1'] }),
+      tagOf({ kind: 'epoch', member: 'p1', epoch: 1, request: 0 }),
+    ],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  assert.not.ok(isCheckpointRecord(encodeParityRecord({ kind: 'write', block: 0, newQ: q })));
+  const refused = (bytes: Uint8Array) => assert.throws(() => decodeParityRecord(bytes), (e: unknown) => e instanceof DecodeError);
+  refused(Uint8Array.of(11));
+  refused(Uint8Array.of(0));
+  const member = encodeParityRecord({ kind: 'member', name: 'p1', blockCount: 1, state: 'left' });
+  new DataView(member.buffer).setFloat64(member.length - 8, 4, true); // state index 4: none
+  refused(member);
+  const found = (json: string) => {
+    const text = new TextEncoder().encode(json);
+    const out = new Uint8Array(1 + 8 + 4 + text.length + 4);
+    out[0] = 9;
+    new DataView(out.buffer).setUint32(9, text.length, true);
+    out.set(text, 13);
+    return out;
+  };
+  assert.equal(decodeParityRecord(found('["p1"]')), { kind: 'write', block: 0, newQ: new Uint8Array(0), found: ['p1'] });
+  refused(found('"p1"'));
+  refused(found('["p1",2]'));
 });
 
 test('xor: a ^ b ^ b = a, commutative, x ^ x = 0 — for any length and alignment', () => {

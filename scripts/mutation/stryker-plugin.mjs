@@ -29,7 +29,7 @@ import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/
  * probes and rare branches no check of a run can see (docs/MUTATION.md).
  */
 export const UNIT_TESTS = [
-  { files: /[/\\]src[/\\]protocol[/\\]/, tests: ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer'] },
+  { files: /[/\\]src[/\\]protocol[/\\]/, tests: ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer', 'rpc'] },
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
   { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
