@@ -4,7 +4,7 @@
 //    exploration (scripts/mutation/judge.ts: shipped scenarios at --quick and
 //    generated worlds, fixed seeds), the runs that reach the mutant only,
 //    cheapest first, stopping at the first kill; then, for a mutant of
-//    src/protocol (or src/primary/outbox.ts, restoration.ts) that no run caught, the cheap unit
+//    src/protocol (or outbox.ts, restoration.ts, restorer.ts, repairer.ts) that no run caught, the cheap unit
 //    tests of that code in a child process. A mutant in code that runs when a
 //    module loads is judged in a fresh child process (it cannot be switched on
 //    in a loaded module).
@@ -23,13 +23,15 @@ import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/
  * The unit tests run for a mutant no run caught, by the file it is in (each a few seconds at most):
  * src/protocol's, whose code the simulator's oracle shares; the outbox's, whose timing and
  * bookkeeping no check of a run can see; the restorer's, whose back-off, superseded sessions and
- * rarely reached loss paths no judged run tells apart; and the restoration's, whose header writes
- * and refusals few judged worlds reach (docs/MUTATION.md).
+ * rarely reached loss paths no judged run tells apart; the repairer's, whose back-off, owed
+ * recomputations and missing copies few judged worlds reach; and the restoration's, whose header
+ * writes and refusals few judged worlds reach (docs/MUTATION.md).
  */
 export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]protocol[/\\]/, tests: ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer'] },
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
   { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
+  { files: /[/\\]src[/\\]parity[/\\]repairer\.ts$/, tests: ['repairer'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
 ];
 const unitId = (tests) => `unit:${tests.join(',')}`;
