@@ -4,7 +4,7 @@
 //    exploration (scripts/mutation/judge.ts: shipped scenarios at --quick and
 //    generated worlds, fixed seeds), the runs that reach the mutant only,
 //    cheapest first, stopping at the first kill; then, for a mutant of
-//    src/protocol (or outbox.ts, restoration.ts, restorer.ts, repairer.ts) that no run caught, the cheap unit
+//    src/protocol (or outbox.ts, restoration.ts, and parity's restorer, repairer, leaver, scrubber) that no run caught, the cheap unit
 //    tests of that code in a child process. A mutant in code that runs when a
 //    module loads is judged in a fresh child process (it cannot be switched on
 //    in a loaded module).
@@ -22,7 +22,8 @@ import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/
 /**
  * The unit tests run for a mutant no run caught, by the file it is in (each a few seconds at most):
  * src/protocol's, whose code the simulator's oracle shares; the outbox's, whose timing and
- * bookkeeping no check of a run can see; the restorer's, whose back-off, superseded sessions and
+ * bookkeeping no check of a run can see; the leaver's and the scrubber's, whose retries and rarely
+ * reached verdicts few judged worlds reach; the restorer's, whose back-off, superseded sessions and
  * rarely reached loss paths no judged run tells apart; the repairer's, whose back-off, owed
  * recomputations and missing copies few judged worlds reach; and the restoration's, whose header
  * writes and refusals few judged worlds reach (docs/MUTATION.md).
@@ -32,6 +33,8 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
   { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
   { files: /[/\\]src[/\\]parity[/\\]repairer\.ts$/, tests: ['repairer'] },
+  { files: /[/\\]src[/\\]parity[/\\]leaver\.ts$/, tests: ['leaver'] },
+  { files: /[/\\]src[/\\]parity[/\\]scrubber\.ts$/, tests: ['scrubber', 'scrub-finish'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
 ];
 const unitId = (tests) => `unit:${tests.join(',')}`;
