@@ -212,6 +212,16 @@ test('a mismatch nobody can resolve does not make the pass unclean (another pass
   assert.equal(blocks, [0, 1, 2]);
 });
 
+test('what a scrub repaired before finish() was asked for does not make its first pass unclean', async () => {
+  const { s, requested, stored } = scrubber({ qBad: true });
+  s.start(1);
+  while (stored.length === 0) await new Promise((r) => setImmediate(r)); // Q[0] repaired, finish() not asked yet
+  const before = requested.length;
+  await s.finish();
+  // One whole pass from where the scrub was (it finds nothing), not two.
+  assert.equal(requested.length - before, 9, JSON.stringify(requested.slice(before)));
+});
+
 test('a scrub finished can be started again, and finishes again', async () => {
   const { s, requested } = scrubber();
   s.start(1);
