@@ -22,7 +22,7 @@ import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/
 /**
  * The unit tests run for a mutant no run caught, by the file it is in (each a few seconds at most):
  * src/protocol's, whose code the simulator's oracle shares; the outbox's, whose timing and
- * bookkeeping no check of a run can see; the leaver's and the scrubber's, whose retries and rarely
+ * bookkeeping no check of a run can see; the builder's, the leaver's and the scrubber's, whose retries and rarely
  * reached verdicts few judged worlds reach; the restorer's, whose back-off, superseded sessions and
  * rarely reached loss paths no judged run tells apart; the repairer's, whose back-off, owed
  * recomputations and missing copies few judged worlds reach; and the restoration's, whose header
@@ -33,6 +33,7 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
   { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
   { files: /[/\\]src[/\\]parity[/\\]repairer\.ts$/, tests: ['repairer'] },
+  { files: /[/\\]src[/\\]parity[/\\]builder\.ts$/, tests: ['builder'] },
   { files: /[/\\]src[/\\]parity[/\\]leaver\.ts$/, tests: ['leaver'] },
   { files: /[/\\]src[/\\]parity[/\\]scrubber\.ts$/, tests: ['scrubber', 'scrub-finish'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
