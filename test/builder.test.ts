@@ -49,7 +49,7 @@ function builder(opts: Opts = {}) {
   let flushed = 0;
   const clock: Clock = {
     now: () => now,
-    sleep: () => assert.unreachable('the builder sleeps through timers'),
+    sleep: async () => assert.unreachable('the builder sleeps through timers'),
     timer: (wait, fire) => {
       const t = { wait, fire, cancelled: false };
       timers.push(t);
