@@ -4,7 +4,7 @@
 //    exploration (scripts/mutation/judge.ts: shipped scenarios at --quick and
 //    generated worlds, fixed seeds), the runs that reach the mutant only,
 //    cheapest first, stopping at the first kill; then, for a mutant of
-//    src/protocol (or of a src/primary file with unit tests) that no run caught, the cheap unit
+//    src/protocol (or of a src/primary or src/parity file with unit tests) that no run caught, the cheap unit
 //    tests of that code in a child process. A mutant in code that runs when a
 //    module loads is judged in a fresh child process (it cannot be switched on
 //    in a loaded module).
@@ -22,9 +22,11 @@ import { DryRunStatus, MutantRunStatus, TestStatus } from '@stryker-mutator/api/
 /**
  * The unit tests run for a mutant no run caught, by the file it is in (each a few seconds at most):
  * src/protocol's, whose code the simulator's oracle shares; the outbox's, whose timing and
- * bookkeeping no check of a run can see; the restorer's, whose back-off, superseded sessions and
- * rarely reached loss paths no judged run tells apart; the restoration's, whose header writes
- * and refusals few judged worlds reach; and those of the rest of src/primary (mender, copies,
+ * bookkeeping no check of a run can see; the builder's, the leaver's and the scrubber's, whose retries and rarely
+ * reached verdicts few judged worlds reach; the restorer's, whose back-off, superseded sessions and
+ * rarely reached loss paths no judged run tells apart; the repairer's, whose back-off, owed
+ * recomputations and missing copies few judged worlds reach; the restoration's, whose header
+ * writes and refusals few judged worlds reach; and those of the rest of src/primary (mender, copies,
  * membership, lost blocks and loss notices, recovery and the restore session), whose orderings,
  * probes and rare branches no check of a run can see (docs/MUTATION.md).
  */
@@ -32,6 +34,10 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]protocol[/\\]/, tests: ['protocol', 'xor', 'checksum', 'peer-checks', 'retransmit-timer', 'rpc'] },
   { files: /[/\\]src[/\\]primary[/\\]outbox\.ts$/, tests: ['outbox', 'outbox-ack'] },
   { files: /[/\\]src[/\\]parity[/\\]restorer\.ts$/, tests: ['restorer'] },
+  { files: /[/\\]src[/\\]parity[/\\]repairer\.ts$/, tests: ['repairer'] },
+  { files: /[/\\]src[/\\]parity[/\\]builder\.ts$/, tests: ['builder'] },
+  { files: /[/\\]src[/\\]parity[/\\]leaver\.ts$/, tests: ['leaver'] },
+  { files: /[/\\]src[/\\]parity[/\\]scrubber\.ts$/, tests: ['scrubber', 'scrub-finish'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
   { files: /[/\\]src[/\\]primary[/\\]mender\.ts$/, tests: ['mender'] },
   { files: /[/\\]src[/\\]primary[/\\]copies\.ts$/, tests: ['copies', 'join-copy-after-repair'] },
