@@ -5,14 +5,13 @@
 // run kills (UNIT_TESTS in scripts/mutation/stryker-plugin.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Clock, Timer } from '../src/ports/clock.js';
+import { scriptedClock } from './scripted-clock.js';
 import { NO_BUGGIFY } from '../src/ports/buggify.js';
 import type { Message } from '../src/protocol/messages.js';
 import { Leaver } from '../src/parity/leaver.js';
 import { BlockLocks } from '../src/util/block-locks.js';
 
 const BYTES = 4;
-const MAX_SLEEPS = 200;
 
 interface Opts {
   /** Times the member's copy of block 0 is ahead of Q. */
@@ -35,17 +34,7 @@ function leaver(opts: Opts = {}, blocks = 3) {
   const unmerged: [string, number, number[]][] = [];
   const repairQ: number[] = [];
   const asked: [string, number][] = [];
-  const timer: Timer = { cancel() {} };
-  const clock: Clock = {
-    now: () => 0,
-    // Retried for ever (a mutant's loop) stops being woken, so the process still exits and the test fails.
-    sleep: (us) => {
-      sleeps.push(us);
-      return sleeps.length > MAX_SLEEPS ? new Promise(() => {}) : new Promise((r) => setImmediate(r));
-    },
-    timer: () => timer,
-    spawn: () => assert.unreachable('the leaver spawns nothing'),
-  };
+  const clock = scriptedClock(sleeps, () => assert.unreachable('the leaver spawns nothing'));
   const rpc = {
     call: async (_to: string, _expect: string, make: (id: number) => Message) => {
       const m = make(1) as Extract<Message, { type: 'copy-request' }>;

@@ -6,14 +6,13 @@
 // kills (UNIT_TESTS in scripts/mutation/stryker-plugin.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Clock, Timer } from '../src/ports/clock.js';
+import { scriptedClock } from './scripted-clock.js';
 import { NO_BUGGIFY } from '../src/ports/buggify.js';
 import type { Message } from '../src/protocol/messages.js';
 import { Repairer } from '../src/parity/repairer.js';
 import { BlockLocks } from '../src/util/block-locks.js';
 
 const BYTES = 4;
-const MAX_SLEEPS = 200;
 
 interface Opts {
   /** Times p2's copy of block 0 is ahead of Q. */
@@ -42,17 +41,7 @@ function repairer(opts: Opts = {}) {
   const found: [string, number][] = [];
   const reprotected: number[] = [];
   const tasks: Promise<void>[] = [];
-  const timer: Timer = { cancel() {} };
-  const clock: Clock = {
-    now: () => 0,
-    // Retried for ever (a mutant's loop) stops being woken, so the process still exits and the test fails.
-    sleep: (us) => {
-      sleeps.push(us);
-      return sleeps.length > MAX_SLEEPS ? new Promise(() => {}) : new Promise((r) => setImmediate(r));
-    },
-    timer: () => timer,
-    spawn: (_name, task) => void tasks.push(task()),
-  };
+  const clock = scriptedClock(sleeps, (_name, task) => void tasks.push(task()));
   const rpc = {
     call: async (to: string, _expect: string, make: (id: number) => Message) => {
       const m = make(1) as Extract<Message, { type: 'copy-request' }>;

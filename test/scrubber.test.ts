@@ -6,7 +6,7 @@
 // (UNIT_TESTS in scripts/mutation/stryker-plugin.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Clock, Timer } from '../src/ports/clock.js';
+import { scriptedClock } from './scripted-clock.js';
 import { NO_BUGGIFY } from '../src/ports/buggify.js';
 import type { Message } from '../src/protocol/messages.js';
 import { HONEST } from '../src/protocol/planted-bugs.js';
@@ -14,7 +14,6 @@ import { Scrubber } from '../src/parity/scrubber.js';
 import { BlockLocks } from '../src/util/block-locks.js';
 
 const BYTES = 4;
-const MAX_SLEEPS = 200;
 
 interface Opts {
   /** Members without a usable copy of block 0 (status 2). */
@@ -45,17 +44,7 @@ function scrubber(opts: Opts = {}) {
   const repairs: [string, number, number][] = [];
   const stored: [number, number[]][] = [];
   const declared: [string[], number, boolean][] = [];
-  const timer: Timer = { cancel() {} };
-  const clock: Clock = {
-    now: () => 0,
-    // A scrub that never stops (a mutant's) stops being woken, so the process still exits and the test fails.
-    sleep: (us) => {
-      sleeps.push(us);
-      return sleeps.length > MAX_SLEEPS ? new Promise(() => {}) : new Promise((r) => setImmediate(r));
-    },
-    timer: () => timer,
-    spawn: (_name, task) => void task(),
-  };
+  const clock = scriptedClock(sleeps, (_name, task) => void task());
   const rpc = {
     call: async (to: string, _expect: string, make: (id: number) => Message) => {
       const m = make(1);
