@@ -202,7 +202,8 @@ test('answer: a lost block whose zeros are damaged or unreadable gets them writt
   await h.c.answer(1, 3);
   assert.equal(h.writes, [3]);
   assert.equal([...h.stored.get(3)!], [0, 0, 0, 0]);
-  assert.equal(statusOf(h), reply(3, [0, 0, 0, 0]));
+  // Written again, so 4, not 3: the write may have gone astray, and the scrub's pass is not clean (seed 1096).
+  assert.equal(statusOf(h), reply(4, [0, 0, 0, 0]));
   h.unreadable.add(3);
   await h.c.answer(2, 3);
   assert.equal(h.writes, [3, 3]);
