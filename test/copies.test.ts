@@ -174,14 +174,17 @@ test('answer: under the lock; a block no longer usable once the lock is taken is
   assert.equal(h.reads, []);
 });
 
-test('answer: the copy-reply delay is slept before the answer, only when it is asked for', async () => {
-  const h = harness({ buggify: { ...NO_BUGGIFY, delay: (point) => (point === 'copy-reply-delay' ? 30 : 0) } });
-  await h.c.answer(1, 2);
-  assert.equal(h.sleeps, [30]);
-  const g = harness();
-  await g.c.answer(1, 2);
-  assert.equal(g.sleeps, []);
-});
+// Each BUGGIFY delay of an answer is slept before it, and only when the world asks for it.
+for (const [answer, point, us] of [['answer', 'copy-reply-delay', 30], ['answerJoin', 'join-copy-reply-delay', 20]] as const) {
+  test(`${answer}: the ${point} is slept before the answer, only when it is asked for`, async () => {
+    const h = harness({ buggify: { ...NO_BUGGIFY, delay: (p) => (p === point ? us : 0) } });
+    await h.c[answer](1, 2);
+    assert.equal(h.sleeps, [us]);
+    const g = harness();
+    await g.c[answer](1, 2);
+    assert.equal(g.sleeps, []);
+  });
+}
 
 test("answer: a lost block answers its zeros, settled (3) or with a delta still on its way (1)", async () => {
   const h = harness();
@@ -404,15 +407,6 @@ test('answerJoin: a lost block or one not restored yet gives no copy; a write th
   assert.equal((h.last() as { data: number[] }).data, [3, 3, 3, 3], 'the unstored write is the copy, even over a loss');
   assert.ok(h.hits.includes('unstored-write-copied'));
   assert.is(h.hits.filter((x) => x === 'unstored-write-copied').length, 1);
-});
-
-test('answerJoin: the join-copy delay is slept only when asked for', async () => {
-  const h = harness({ buggify: { ...NO_BUGGIFY, delay: (point) => (point === 'join-copy-reply-delay' ? 20 : 0) } });
-  await h.c.answerJoin(1, 1);
-  assert.equal(h.sleeps, [20]);
-  const g = harness();
-  await g.c.answerJoin(1, 1);
-  assert.equal(g.sleeps, []);
 });
 
 test('answerJoin: read under the lock (fenced), unless a planted bug drops the fence', async () => {

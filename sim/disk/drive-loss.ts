@@ -63,7 +63,7 @@ export class DriveLoss {
    * block rebuilt whole stayed open for ever: unlimited seed 574, a lost
    * block's zeros destaged in 17 µs, acknowledged at 50).
    */
-  rewritten(drive: number, local: number, cached: boolean, writeCache = false): boolean {
+  rewritten(drive: number, local: number, cached: boolean, writeCache: boolean): boolean {
     const rewritten = this.#rewritten.get(drive);
     if (rewritten === undefined || rewritten.has(local)) return false;
     if (cached) {

@@ -85,9 +85,9 @@ export class Plan {
   disorder: { array: string; from: Anchor; span: number } | undefined;
 
   /** Draws of rules added since generator 4, from a stream of their own: worlds no rule touches draw as before. */
-  readonly more: Dice | undefined;
+  readonly more: Dice;
 
-  constructor(d: Dice, budget: Budget, basics: { hdd: boolean; drives: number; lossy: boolean; loadUs: number }, more?: Dice) {
+  constructor(d: Dice, budget: Budget, basics: { hdd: boolean; drives: number; lossy: boolean; loadUs: number }, more: Dice) {
     this.d = d;
     this.more = more;
     this.budget = budget;
