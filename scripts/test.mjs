@@ -6,8 +6,8 @@
 // plain line CI reads: "N passed, N failed". A file that dies before uvu
 // prints its summary counts as a failure.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -48,23 +48,34 @@ const files = ['', 'conformance/']
 const FIRST = ['gate.test.ts', 'cli.test.ts', 'chaos-cluster.test.ts', 'scenarios.test.ts', 'package.test.ts'];
 files.sort((a, b) => (FIRST.includes(a) ? FIRST.indexOf(a) : FIRST.length) - (FIRST.includes(b) ? FIRST.indexOf(b) : FIRST.length));
 
+// Each file's CPU time (scripts/test-cpu.mjs writes it at exit, children included).
+const cpuDir = mkdtempSync(join(tmpdir(), 'xorsim-test-cpu-'));
+let cpuFiles = 0;
+
 function runFile(file) {
   const started = Date.now();
+  const cpuFile = join(cpuDir, String(cpuFiles++));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', `^${file.replace(/\./g, '\\.')}$`], { cwd: root, env });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/test-cpu.mjs', 'node_modules/uvu/bin.js', 'test', `^${file.replace(/\./g, '\\.')}$`], { cwd: root, env: { ...env, XORSIM_TEST_CPU: cpuFile } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('close', (status, signal) => resolve({ stdout, stderr, status: status ?? signal, seconds: (Date.now() - started) / 1000 }));
+    child.on('close', (status, signal) => {
+      let cpu = NaN;
+      try {
+        cpu = Number(readFileSync(cpuFile, 'utf8'));
+      } catch {} // died before its exit handler ran: no figure
+      resolve({ stdout, stderr, status: status ?? signal, seconds: (Date.now() - started) / 1000, cpu });
+    });
   });
 }
 
 const timings = [];
 
 function tally(file, r) {
-  timings.push([file, r.seconds]);
-  console.log(`— test/${file} (${r.seconds.toFixed(1)} s wall)`);
+  timings.push([file, r.seconds, r.cpu]);
+  console.log(`— test/${file} (${r.seconds.toFixed(1)} s wall, ${Number.isNaN(r.cpu) ? '?' : r.cpu.toFixed(1)} s CPU)`);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   const total = /Total:\s+(\d+)/.exec(r.stdout);
@@ -95,7 +106,13 @@ if (files.length === 0 && only) {
   console.log(`no test file matches ${only}`);
 }
 // Where the wall time goes (files run side by side, so the times overlap): keeping npm test near its budget starts here.
+rmSync(cpuDir, { recursive: true, force: true });
 const slowest = timings.sort((a, b) => b[1] - a[1]).slice(0, 5);
 if (slowest.length > 1) console.log(`slowest: ${slowest.map(([f, s]) => `${f} ${s.toFixed(0)} s`).join(', ')}`);
+const costliest = timings.filter(([, , c]) => !Number.isNaN(c)).sort((a, b) => b[2] - a[2]);
+if (costliest.length > 1) {
+  const total = costliest.reduce((n, [, , c]) => n + c, 0);
+  console.log(`CPU: ${total.toFixed(0)} s in the test files; most: ${costliest.slice(0, 8).map(([f, , c]) => `${f} ${c.toFixed(0)} s`).join(', ')}`);
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
