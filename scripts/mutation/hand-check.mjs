@@ -31,7 +31,10 @@ const offset = (p) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 
 // The type check of tsconfig.mutation.json (StrykerJS's checker's project), in process: one program,
 // each mutant's program built on the last so only the mutated file is parsed again.
 const project = ts.getParsedCommandLineOfConfigFile('tsconfig.mutation.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
-const host = ts.createCompilerHost(project.options);
+// StrykerJS's checker turns these off (tsconfig-helpers.js of @stryker-mutator/typescript-checker): a mutant
+// leaving a variable unread or code unreachable is judged, not dropped.
+const options = { ...project.options, allowUnreachableCode: true, noUnusedLocals: false, noUnusedParameters: false, noEmit: true };
+const host = ts.createCompilerHost(options);
 const parsed = new Map();
 const readSource = host.getSourceFile.bind(host);
 const target = resolve(file);
@@ -44,7 +47,7 @@ host.getSourceFile = (name, language, onError, fresh) => {
 let program;
 function compiles(text) {
   mutatedText = text;
-  program = ts.createProgram({ rootNames: project.fileNames, options: { ...project.options, noEmit: true }, host, oldProgram: program });
+  program = ts.createProgram({ rootNames: project.fileNames, options, host, oldProgram: program });
   return ts.getPreEmitDiagnostics(program).length === 0;
 }
 if (test && !compiles(undefined)) throw new Error('the unmutated tree does not type-check (tsconfig.mutation.json)');
