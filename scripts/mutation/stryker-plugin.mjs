@@ -38,6 +38,8 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]parity[/\\]builder\.ts$/, tests: ['builder'] },
   { files: /[/\\]src[/\\]parity[/\\]leaver\.ts$/, tests: ['leaver'] },
   { files: /[/\\]src[/\\]parity[/\\]deltas\.ts$/, tests: ['deltas'] },
+  { files: /[/\\]src[/\\]parity[/\\]joiner\.ts$/, tests: ['joiner'] },
+  { files: /[/\\]src[/\\]parity[/\\]losses\.ts$/, tests: ['losses'] },
   { files: /[/\\]src[/\\]parity[/\\]scrubber\.ts$/, tests: ['scrubber', 'scrub-finish'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
   { files: /[/\\]src[/\\]primary[/\\]mender\.ts$/, tests: ['mender'] },
