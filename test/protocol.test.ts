@@ -7,6 +7,8 @@ import { MESSAGE_TYPES, type Message } from '../src/protocol/messages.js';
 import { type WriteIntent, decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../src/protocol/journal-record.js';
 import { equalBytes, isZero, xor, xorInto } from '../src/protocol/xor.js';
 import { BlockLocks } from '../src/util/block-locks.js';
+import { PROTOCOL_VARIANTS } from '../src/protocol/variant.js';
+import { protocol } from '../lib/options.js';
 
 const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const bytes = fc.uint8Array({ maxLength: 300 });
@@ -254,4 +256,10 @@ test('block locks, non-exclusive (literal): everyone enters at once, busy still 
   assert.not.ok(locks.busy(1));
   assert.throws(() => locks.release(1), /not held/);
 });
+test("PROTOCOL_VARIANTS: the two variants, the CLI's --protocol choices and what the library's protocol option takes; any other refused", () => {
+  assert.equal([...PROTOCOL_VARIANTS], ['literal', 'hardened']);
+  for (const v of ['literal', 'hardened']) assert.is(protocol(v), v);
+  assert.throws(() => protocol('hardend'), /unknown value "hardend" \(did you mean "hardened"\?\); expected one of "literal", "hardened"/);
+});
+
 test.run();
