@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DecodeError, decode, encode, encodedSize } from '../src/protocol/codec.js';
+import { writeFields } from '../src/protocol/fields.js';
 import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord, isCheckpointRecord } from '../src/protocol/parity-journal.js';
 import { MESSAGE_TYPES, type Message } from '../src/protocol/messages.js';
 import { type WriteIntent, decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../src/protocol/journal-record.js';
@@ -260,6 +261,13 @@ test("PROTOCOL_VARIANTS: the two variants, the CLI's --protocol choices and what
   assert.equal([...PROTOCOL_VARIANTS], ['literal', 'hardened']);
   for (const v of ['literal', 'hardened']) assert.is(protocol(v), v);
   assert.throws(() => protocol('hardend'), /unknown value "hardend" \(did you mean "hardened"\?\); expected one of "literal", "hardened"/);
+});
+
+test('writeFields: exactly its fields, at the offset given — the bytes before and after them untouched', () => {
+  const out = new Uint8Array(1 + 8 + 4 + 3 + 8 + 5).fill(0xee);
+  const end = writeFields([['a', 'uint'], ['b', 'bytes'], ['c', 'uint']], { a: 1, b: Uint8Array.of(7, 8, 9), c: 2 ** 40 }, out, 1, 'test');
+  assert.is(end, 1 + 8 + 4 + 3 + 8);
+  assert.equal([...out], [0xee, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 3, 0, 0, 0, 7, 8, 9, 0, 0, 0, 0, 0, 0, 0x70, 0x42, 0xee, 0xee, 0xee, 0xee, 0xee]);
 });
 
 test.run();
