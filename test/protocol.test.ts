@@ -270,4 +270,23 @@ test('writeFields: exactly its fields, at the offset given — the bytes before 
   assert.equal([...out], [0xee, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 3, 0, 0, 0, 7, 8, 9, 0, 0, 0, 0, 0, 0, 0x70, 0x42, 0xee, 0xee, 0xee, 0xee, 0xee]);
 });
 
+test('codec: a cut or overlong message is refused naming what is wrong — the field cut short, its length or its bytes, or the bytes left over', () => {
+  const wire = encode({ type: 'block-copy', block: 3, data: Uint8Array.of(9, 8, 7, 6) }); // type, 8 + (4 + 4) bytes
+  assert.is(wire.length, 17);
+  const refusal = (bytes: Uint8Array) => {
+    try {
+      decode(bytes);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      return error.message;
+    }
+    return 'decoded';
+  };
+  for (let cut = 1; cut < 9; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.block: truncated', `cut at ${cut}`);
+  for (let cut = 9; cut < 13; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.data: truncated length', `cut at ${cut}`);
+  for (let cut = 13; cut < 17; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.data: truncated bytes', `cut at ${cut}`);
+  assert.is(refusal(Uint8Array.of(...wire, 0)), 'block-copy: 1 trailing bytes');
+  assert.is(refusal(encode({ type: 'delta-ack', block: 3, epoch: 4, seq: 5 }).subarray(0, 20)), 'delta-ack.seq: truncated');
+});
+
 test.run();
