@@ -47,4 +47,16 @@ test('blockChecksum equals the bytewise kernel on random blocks of every length,
   }
 });
 
+test('blockChecksum and crc32c on views at every offset mod 8, long and short: unaligned ones as right as aligned ones', () => {
+  const backing = Uint8Array.from({ length: 4096 + 16 }, (_, i) => (i * 2654435761) >>> 24);
+  for (const n of [0, 5, 127, 128, 129, 200, 4096]) {
+    for (let offset = 0; offset < 8; offset++) {
+      const view = backing.subarray(offset, offset + n);
+      const copy = view.slice(); // a fresh array: offset 0, aligned
+      assert.is(blockChecksum(7, view), blockChecksumBytewise(7, copy), `${n} bytes at offset ${offset}`);
+      assert.is(crc32c(view), crc32c(copy), `crc32c, ${n} bytes at offset ${offset}`);
+    }
+  }
+});
+
 test.run();

@@ -2,11 +2,14 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DecodeError, decode, encode, encodedSize } from '../src/protocol/codec.js';
+import { writeFields } from '../src/protocol/fields.js';
 import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord, isCheckpointRecord } from '../src/protocol/parity-journal.js';
 import { MESSAGE_TYPES, type Message } from '../src/protocol/messages.js';
 import { type WriteIntent, decodeHeader, decodeJournalRecord, encodeHeader, encodeJournalRecord } from '../src/protocol/journal-record.js';
 import { equalBytes, isZero, xor, xorInto } from '../src/protocol/xor.js';
 import { BlockLocks } from '../src/util/block-locks.js';
+import { PROTOCOL_VARIANTS } from '../src/protocol/variant.js';
+import { protocol } from '../lib/options.js';
 
 const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const bytes = fc.uint8Array({ maxLength: 300 });
@@ -254,4 +257,36 @@ test('block locks, non-exclusive (literal): everyone enters at once, busy still 
   assert.not.ok(locks.busy(1));
   assert.throws(() => locks.release(1), /not held/);
 });
+test("PROTOCOL_VARIANTS: the two variants, the CLI's --protocol choices and what the library's protocol option takes; any other refused", () => {
+  assert.equal([...PROTOCOL_VARIANTS], ['literal', 'hardened']);
+  for (const v of ['literal', 'hardened']) assert.is(protocol(v), v);
+  assert.throws(() => protocol('hardend'), /unknown value "hardend" \(did you mean "hardened"\?\); expected one of "literal", "hardened"/);
+});
+
+test('writeFields: exactly its fields, at the offset given — the bytes before and after them untouched', () => {
+  const out = new Uint8Array(1 + 8 + 4 + 3 + 8 + 5).fill(0xee);
+  const end = writeFields([['a', 'uint'], ['b', 'bytes'], ['c', 'uint']], { a: 1, b: Uint8Array.of(7, 8, 9), c: 2 ** 40 }, out, 1, 'test');
+  assert.is(end, 1 + 8 + 4 + 3 + 8);
+  assert.equal([...out], [0xee, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 3, 0, 0, 0, 7, 8, 9, 0, 0, 0, 0, 0, 0, 0x70, 0x42, 0xee, 0xee, 0xee, 0xee, 0xee]);
+});
+
+test('codec: a cut or overlong message is refused naming what is wrong — the field cut short, its length or its bytes, or the bytes left over', () => {
+  const wire = encode({ type: 'block-copy', block: 3, data: Uint8Array.of(9, 8, 7, 6) }); // type, 8 + (4 + 4) bytes
+  assert.is(wire.length, 17);
+  const refusal = (bytes: Uint8Array) => {
+    try {
+      decode(bytes);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      return error.message;
+    }
+    return 'decoded';
+  };
+  for (let cut = 1; cut < 9; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.block: truncated', `cut at ${cut}`);
+  for (let cut = 9; cut < 13; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.data: truncated length', `cut at ${cut}`);
+  for (let cut = 13; cut < 17; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.data: truncated bytes', `cut at ${cut}`);
+  assert.is(refusal(Uint8Array.of(...wire, 0)), 'block-copy: 1 trailing bytes');
+  assert.is(refusal(encode({ type: 'delta-ack', block: 3, epoch: 4, seq: 5 }).subarray(0, 20)), 'delta-ack.seq: truncated');
+});
+
 test.run();

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { XOR_KERNEL_WASM, xorKernelSupported } from '../src/protocol/xor-kernel.js';
-import { xorInto } from '../src/protocol/xor.js';
+import { equalBytes, isZero, xorInto } from '../src/protocol/xor.js';
 import { allocatePayload, payloadBuffer, payloadKernel, payloadMemoryStats } from '../src/util/payload-memory.js';
 
 function byteLoop(dst: Uint8Array, src: Uint8Array): Uint8Array {
@@ -76,6 +76,83 @@ test('xorInto = byte loop in ordinary JS memory (words when aligned, bytes other
     }),
     { numRuns: 300 },
   );
+});
+
+test('xorInto = byte loop with each operand in either memory, or both views of one ordinary buffer (only both in the payload memory take the kernel)', () => {
+  const place = fc.constantFrom('js', 'payload');
+  fc.assert(
+    fc.property(pair, place, place, fc.boolean(), ([a, b, offA, offB], whereDst, whereSrc, oneBuffer) => {
+      let dst: Uint8Array;
+      let src: Uint8Array;
+      if (oneBuffer) {
+        // Two ranges of one ordinary ArrayBuffer: the same buffer, but not the payload memory's.
+        const shared = new Uint8Array(offA + a.length + 16 + offB + b.length);
+        dst = shared.subarray(offA, offA + a.length);
+        src = shared.subarray(offA + a.length + 16 + offB);
+        dst.set(a);
+        src.set(b);
+      } else {
+        dst = whereDst === 'js' ? inJs(a, offA) : inPayload({}, a, offA, new Uint8Array(0), 0)[0];
+        src = whereSrc === 'js' ? inJs(b, offB) : inPayload({}, new Uint8Array(0), 0, b, offB)[1];
+      }
+      assert.equal(xorInto(dst, src), byteLoop(a, b));
+      assert.equal(src, b, 'the source is unchanged');
+    }),
+    { numRuns: 300 },
+  );
+  // Each wide case at least once, whatever fast-check draws: 200 bytes, dst in the payload memory and src not, and the reverse.
+  const a = bytes(200, 1);
+  const b = bytes(200, 2);
+  assert.equal(xorInto(inPayload({}, a, 0, new Uint8Array(0), 0)[0], inJs(b, 0)), byteLoop(a, b), 'dst in the payload memory, src not');
+  assert.equal(xorInto(inJs(a, 0), inPayload({}, new Uint8Array(0), 0, b, 0)[1]), byteLoop(a, b), 'src in the payload memory, dst not');
+  const shared = new Uint8Array(400);
+  shared.set(a, 0);
+  shared.set(b, 200);
+  assert.equal(xorInto(shared.subarray(0, 200), shared.subarray(200)), byteLoop(a, b), 'two views of one ordinary buffer');
+});
+
+test('isZero: true for zeros of any length (none too), false for one non-zero byte anywhere', () => {
+  for (const n of [0, 1, 7, 128, 4096]) {
+    assert.ok(isZero(new Uint8Array(n)), `${n} zeros`);
+    for (const at of new Set([0, n >> 1, n - 1].filter((i) => i >= 0 && i < n))) {
+      const a = new Uint8Array(n);
+      a[at] = 0x80;
+      assert.not.ok(isZero(a), `${n} bytes, byte ${at} set`);
+    }
+  }
+});
+
+test('equalBytes: equal contents of equal length; a different length (a prefix too) or any one byte different is not', () => {
+  for (const n of [0, 1, 7, 128, 4096]) {
+    const a = bytes(n, n + 1);
+    assert.ok(equalBytes(a, a.slice()), `${n} bytes`);
+    assert.not.ok(equalBytes(a, Uint8Array.of(...a, 0)), `${n} bytes against one more`);
+    assert.not.ok(equalBytes(Uint8Array.of(...a, 0), a), `${n + 1} bytes against one fewer`);
+    for (const at of new Set([0, n >> 1, n - 1].filter((i) => i >= 0 && i < n))) {
+      const b = a.slice();
+      b[at]! ^= 1;
+      assert.not.ok(equalBytes(a, b), `${n} bytes, byte ${at} different`);
+    }
+  }
+});
+
+/** Runs `body` with `globalThis.WebAssembly` replaced (an engine without it, or without SIMD), then puts it back. */
+function withWebAssembly(replacement: unknown, body: () => void): void {
+  const real = globalThis.WebAssembly;
+  Object.defineProperty(globalThis, 'WebAssembly', { value: replacement, configurable: true, writable: true });
+  try {
+    body();
+  } finally {
+    Object.defineProperty(globalThis, 'WebAssembly', { value: real, configurable: true, writable: true });
+  }
+}
+
+test('xorKernelSupported: false on an engine whose WebAssembly rejects the module (no SIMD) or that has none, so the payload memory goes without the kernel', () => {
+  let asked: unknown;
+  withWebAssembly({ validate: (module: unknown) => ((asked = module), false) }, () => assert.is(xorKernelSupported(), false, 'no SIMD'));
+  assert.is(asked, XOR_KERNEL_WASM, 'it asks the engine about the module itself');
+  withWebAssembly(undefined, () => assert.is(xorKernelSupported(), false, 'no WebAssembly at all'));
+  assert.ok(xorKernelSupported(), 'this engine (Node ≥ 20) has it');
 });
 
 test('the kernel on exactly the bytes asked: neighbours untouched', () => {

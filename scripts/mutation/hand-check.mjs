@@ -3,7 +3,10 @@
 // each into the source, type-checks it the way StrykerJS's checker would (a mutant that does not compile is
 // dropped, never counted), runs those uvu tests, and puts the source back. Run it in a copy of the tree,
 // never while a StrykerJS run copies its sandbox:
-//   node scripts/mutation/hand-check.mjs FILE [FROM-TO] [--test 'regex'] [--only id,id]
+//   node scripts/mutation/hand-check.mjs FILE [FROM-TO] [--test 'regex'] [--only id,id] [--timeout-ms N] [--keys]
+// --keys prints each mutant's key for scripts/mutation/equivalent.json (summarize.mjs's keyOf) instead.
+// A mutant whose tests outlast the timeout (default 60 s: an endless loop) is printed `timeout`: detected, as
+// StrykerJS counts a timeout.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -11,12 +14,17 @@ import ts from 'typescript';
 import { Instrumenter } from '../../node_modules/@stryker-mutator/instrumenter/dist/src/instrumenter.js';
 import config from '../../stryker.config.mjs';
 import { excludedReason } from './stryker-plugin.mjs';
+import { keyOf } from './summarize.mjs';
 const args = process.argv.slice(2);
 const file = args[0];
 let range, test, only;
+let timeoutMs = 60000;
+let keys = false;
 for (let i = 1; i < args.length; i++) {
   if (args[i] === '--test') test = args[++i];
   else if (args[i] === '--only') only = new Set(args[++i].split(','));
+  else if (args[i] === '--timeout-ms') timeoutMs = Number(args[++i]);
+  else if (args[i] === '--keys') keys = true;
   else range = args[i].split('-').map(Number);
 }
 const log = { debug() {}, info() {}, warn() {}, error() {}, isDebugEnabled: () => false, isTraceEnabled: () => false, trace() {} };
@@ -57,12 +65,15 @@ for (const m of mutants) {
   const a = offset(m.location.start), b = offset(m.location.end);
   const desc = `${m.id} ${file}:${m.location.start.line + 1}:${m.location.start.column} ${m.mutatorName} ${JSON.stringify(m.replacement.slice(0, 70))}`;
   if (m.status === 'Ignored') { console.log(`ignored  ${desc} (${m.statusReason})`); continue; }
+  // The report's lines and columns count from 1; the instrumenter's from 0.
+  if (keys) { console.log(JSON.stringify(keyOf(file, { ...m, location: { start: { line: m.location.start.line + 1, column: m.location.start.column + 1 } } }, lines))); continue; }
   if (!test) { console.log(desc); continue; }
   const mutated = src.slice(0, a) + m.replacement + src.slice(b);
   if (!compiles(mutated)) { console.log(`nocompile ${desc}`); continue; }
   writeFileSync(file, mutated);
-  const r = spawnSync('npx', ['uvu', '-r', 'tsx', 'test', test, '--bail'], { encoding: 'utf8', cwd: process.cwd() });
+  // uvu in this process's child itself (not through npx), so that the timeout's SIGKILL ends the loop.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', test, '--bail'], { encoding: 'utf8', cwd: process.cwd(), timeout: timeoutMs, killSignal: 'SIGKILL' });
   writeFileSync(file, src);
-  console.log(`${r.status === 0 ? 'SURVIVED' : 'killed  '} ${desc}`);
+  console.log(`${r.error?.code === 'ETIMEDOUT' ? 'timeout ' : r.status === 0 ? 'SURVIVED' : 'killed  '} ${desc}`);
 }
 writeFileSync(file, src);

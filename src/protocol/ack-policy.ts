@@ -8,5 +8,3 @@
 //                  (the window of vulnerability the checker then allows).
 
 export type AckPolicy = 'parity-durable' | 'local-write';
-
-export const ACK_POLICIES: readonly AckPolicy[] = ['parity-durable', 'local-write'];
