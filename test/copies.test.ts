@@ -309,6 +309,26 @@ test('answer during a rebuild: a request already waiting for the lock is answere
   assert.is(h.sent.length, 2);
 });
 
+test('answer during a rebuild: a request answered when one rebuild started is not answered again by the next', async () => {
+  const h = harness();
+  h.stored.set(2, data(4));
+  let asked: Promise<void> | undefined;
+  await h.locks.with(2, async () => {
+    asked = h.c.answer(1, 2);
+    await h.settle();
+    h.c.beginRepair(2, true);
+    await asked;
+    h.c.endRepair(2);
+    assert.equal(h.reads, [2], 'read once more, for its answer');
+    // A second rebuild of the block: the answered request waits for nothing now, so it reads nothing more.
+    h.c.beginRepair(2, true);
+    await h.settle();
+    h.c.endRepair(2);
+  });
+  assert.equal(h.reads, [2]);
+  assert.is(h.sent.length, 1);
+});
+
 test('answer: a lost block waiting for the lock when a rebuild starts is answered then, its zeros unchecked', async () => {
   const h = harness();
   h.restore.lost.add(2, 0);
