@@ -140,6 +140,13 @@ test('answer: a readable block, settled (0) or ahead of parity (1)', async () =>
   h.pending.add(2);
   await h.c.answer(2, 2);
   assert.equal(statusOf(h), reply(1, [7, 7, 7, 7]));
+  // The array's first and last blocks are in range.
+  h.stored.set(0, data(5));
+  await h.c.answer(3, 0);
+  assert.equal(statusOf(h), reply(0, [5, 5, 5, 5]));
+  h.stored.set(BLOCKS - 1, data(6));
+  await h.c.answer(4, BLOCKS - 1);
+  assert.equal(statusOf(h), reply(0, [6, 6, 6, 6]));
 });
 
 test('answer: unreadable, out of range, not restored yet: no copy (2)', async () => {
