@@ -90,4 +90,14 @@ test("built outside the group without `left` (not gone): its journal's deltas ar
   assert.ok(w.heard.every((t) => t === 'delta'));
 });
 
+test('a host write of a block beyond the array, or of the wrong size, is a bad request', async () => {
+  const w = world({}, () => undefined);
+  const block = new Uint8Array(8);
+  assert.equal(await w.p.hostWrite(BLOCKS, block), { ok: false, error: 'bad-request' });
+  assert.equal(await w.p.hostWrite(-1, block), { ok: false, error: 'bad-request' });
+  assert.equal(await w.p.hostWrite(0, new Uint8Array(7)), { ok: false, error: 'bad-request' });
+  assert.equal(await w.p.hostWrite(0, new Uint8Array(9)), { ok: false, error: 'bad-request' });
+  assert.equal(w.heard, [], 'nothing sent');
+});
+
 test.run();
