@@ -1,7 +1,8 @@
 // The primary controller's wiring (src/primary/primary-controller.ts) where no
 // judged world reaches it: the simulator always passes `member` and `left`
-// (src/builtin-controllers.ts) and never sets the primary's `onLeft`, and no
-// judged member (not leaving) has its restore refused as "not a member". The
+// (src/builtin-controllers.ts) and never sets the primary's `onLeft`, no judged
+// member (not leaving) has its restore refused as "not a member", and the
+// simulated host sends no malformed write. The
 // parity side is scripted; the primary is the real one. The mutation judge
 // runs these for primary-controller.ts mutants no run caught (docs/MUTATION.md).
 import { test } from 'uvu';
