@@ -50,9 +50,9 @@ function world(opts: Opts = {}) {
     disk: {
       blockCount: 2,
       blockBytes: BYTES,
-      read: async (k: number) => (opts.readable ?? true ? { ok: true, data: q[k]!.slice() } : { ok: false, error: 'media' }),
+      read: async (k: number) => (opts.readable ?? true ? { ok: true, data: q[k]!.slice() } : { ok: false, error: 'media-error' as const }),
       write: async (k: number, data: Uint8Array) => {
-        if (!(opts.stores ?? true)) return { ok: false, error: 'media' };
+        if (!(opts.stores ?? true)) return { ok: false, error: 'media-error' as const };
         q[k] = data.slice();
         return { ok: true };
       },

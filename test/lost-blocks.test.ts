@@ -127,6 +127,19 @@ test('loss notices: two waiting for one block; each judged by the writes since i
   assert.not.ok(n.settle(5, 4), 'the entry outlives its first settled notice');
 });
 
+test('loss notices: one that arrived with a delta ahead of parity never stands, whatever writes come after', () => {
+  const n = new LossNotices();
+  n.arrived(1, 4, true);
+  n.written(4);
+  assert.not.ok(n.settle(1, 4), 'ahead, then one write');
+  // Ahead is told apart from any count of writes, a count already moved by a write included.
+  n.arrived(2, 4, false);
+  n.written(4);
+  n.arrived(3, 4, true);
+  assert.not.ok(n.settle(3, 4), 'ahead, arriving after a write');
+  assert.not.ok(n.settle(2, 4));
+});
+
 test('loss notices: settling one that never arrived, or an arrival twice, is a broken invariant', () => {
   const n = new LossNotices();
   assert.throws(() => n.settle(1, 4));
@@ -134,6 +147,17 @@ test('loss notices: settling one that never arrived, or an arrival twice, is a b
   assert.throws(() => n.arrived(1, 4, false));
   n.arrived(2, 5, false);
   assert.throws(() => n.settle(2, 6), 'a block nothing waits for');
+});
+
+test('loss notices: one forgotten as answered (1024 since) arriving again is taken afresh, not an arrival twice', () => {
+  const n = new LossNotices();
+  for (let id = 1; id <= 1025; id++) {
+    n.arrived(id, id % 7, false);
+    n.settle(id, id % 7);
+  }
+  assert.not.ok(n.answered(1));
+  n.arrived(1, 3, false);
+  assert.ok(n.settle(1, 3));
 });
 
 test('loss notices: the last 1024 answered are remembered, the oldest forgotten first', () => {

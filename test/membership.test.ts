@@ -116,6 +116,24 @@ test('a join request is not resent once a leave is ordered, nor once a later joi
   assert.ok(g.calls[1]!.keepTrying(), 'the latest join is resent');
 });
 
+test('a join request stays unwanted after a leave and a later join: each order counts up, none reuses an earlier number', async () => {
+  const h = harness();
+  h.m.join();
+  await h.settle();
+  const first = h.calls[0]!;
+  h.m.leave();
+  h.ready();
+  await h.settle();
+  h.calls[1]!.answer({ type: 'leave-complete', id: 2 });
+  await h.settle();
+  assert.not.ok(h.m.member);
+  h.m.join();
+  await h.settle();
+  // Orders counted down, or a leave taking one back, would give this join the first one's number.
+  assert.not.ok(first.keepTrying(), 'the first join, two orders ago');
+  assert.ok(h.calls[2]!.keepTrying(), 'the latest join');
+});
+
 test('a member cannot join, an outsider cannot leave', () => {
   assert.throws(() => harness({ member: true }).m.join());
   assert.throws(() => harness().m.leave());

@@ -250,6 +250,13 @@ function sessionHarness() {
   return { s, hits, calls, refusals, settle, advance, live, end: () => void (active = false), at: (t: number) => void (now = t) };
 }
 
+test('restore session: before one begins (a restarted primary resuming), no session parity numbers is heard', () => {
+  const h = sessionHarness();
+  // Parity numbers its sessions from 1 (src/parity/restorer.ts): a stale session's data, arriving
+  // before the resume is answered, is not taken.
+  for (const session of [0, 1, 2]) assert.not.ok(h.s.heard(session), `session ${session}`);
+});
+
 test('restore session: only the begun session is heard', () => {
   const h = sessionHarness();
   h.s.begun(7);
@@ -274,6 +281,19 @@ test('restore session: silent for 4 × the longest retransmission wait, it is re
   await h.settle();
   assert.ok(h.s.heard(8));
   assert.not.ok(h.s.heard(7), 'the old session is stale now');
+});
+
+test('restore session: a resumed session, answered, is watched as any: silent again, resumed again', async () => {
+  const h = sessionHarness();
+  h.s.begun(7);
+  await h.advance(400);
+  h.calls[0]!.answer({ type: 'restore-begin', id: 1, epoch: 4, session: 8 });
+  await h.settle();
+  await h.advance(799);
+  assert.is(h.calls.length, 1);
+  await h.advance(800);
+  assert.is(h.calls.length, 2, 'the new session silent since it began at 400');
+  assert.equal(h.hits, ['restore-resumed-after-silence', 'restore-resumed-after-silence']);
 });
 
 test('restore session: data heard pushes the watch back by the silence from then', async () => {

@@ -47,6 +47,7 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]primary[/\\]membership\.ts$/, tests: ['membership', 'membership-rejoin'] },
   { files: /[/\\]src[/\\]primary[/\\](lost-blocks|loss-notices)\.ts$/, tests: ['lost-blocks'] },
   { files: /[/\\]src[/\\]primary[/\\](recovery|restore-session|restore-state)\.ts$/, tests: ['recovery'] },
+  { files: /[/\\]src[/\\]primary[/\\]primary-controller\.ts$/, tests: ['primary-controller'] },
 ];
 const unitId = (tests) => `unit:${tests.join(',')}`;
 const STATIC_ID = 'static:judge-cli';

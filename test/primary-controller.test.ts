@@ -1,0 +1,104 @@
+// The primary controller's wiring (src/primary/primary-controller.ts) where no
+// judged world reaches it: the simulator always passes `member` and `left`
+// (src/builtin-controllers.ts) and never sets the primary's `onLeft`, no judged
+// member (not leaving) has its restore refused as "not a member", and the
+// simulated host sends no malformed write. The
+// parity side is scripted; the primary is the real one. The mutation judge
+// runs these for primary-controller.ts mutants no run caught (docs/MUTATION.md).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { DurableLog } from '../src/ports/durable-log.js';
+import type { MessageHandler, NodeId, Transport } from '../src/ports/transport.js';
+import { PrimaryController } from '../src/primary/primary-controller.js';
+import { decode, encode } from '../src/protocol/codec.js';
+import { encodeJournalRecord } from '../src/protocol/journal-record.js';
+import type { Message } from '../src/protocol/messages.js';
+import { REFUSAL } from '../src/protocol/peer-checks.js';
+import { IdealDisk } from '../sim/disk/ideal-disk.js';
+import { Engine } from '../sim/engine/engine.js';
+import { SimClock } from '../sim/world/sim-clock.js';
+
+const BLOCKS = 4;
+
+function world(options: { member?: boolean; journal?: DurableLog }, answer: (m: Message) => Message | undefined) {
+  const e = new Engine(3);
+  const handlers = new Map<NodeId, MessageHandler>();
+  const endpoint = (self: NodeId): Transport => ({
+    self,
+    send: (to, m) => void e.after(50, e.trace.kind('net'), () => void handlers.get(to)?.(self, decode(encode(m)))),
+    listen: (h) => void handlers.set(self, h),
+  });
+  const disk = new IdealDisk(e, { name: 'p1', blockCount: BLOCKS, blockBytes: 8, latencyUs: 100 });
+  const p = new PrimaryController({ disk, transport: endpoint('p1'), clock: new SimClock(e, 'p1'), parity: 'parity', ...options });
+  const parity = endpoint('parity');
+  const heard: string[] = [];
+  parity.listen((from, m) => {
+    heard.push(m.type);
+    const reply = answer(m);
+    if (reply !== undefined) parity.send(from, reply);
+  });
+  p.start();
+  return { e, p, heard };
+}
+
+test('built without `member` or `left`: a member (the documented default)', () => {
+  assert.ok(world({}, () => undefined).p.member);
+  assert.not.ok(world({ member: false }, () => undefined).p.member);
+});
+
+test('a completed leave calls onLeft once, and the primary is outside', async () => {
+  const w = world({}, (m) => (m.type === 'leave-request' ? { type: 'leave-complete', id: m.id } : undefined));
+  let left = 0;
+  w.p.onLeft = () => void left++;
+  w.p.leave();
+  await w.e.run();
+  assert.is(w.e.crash, undefined);
+  assert.equal(w.heard, ['leave-request']);
+  assert.is(left, 1);
+  assert.not.ok(w.p.member);
+});
+
+test('a restore refused as "not a member": a member keeps its blocks; one outside the group loses them all', async () => {
+  const refuse = (m: Message): Message | undefined => (m.type === 'restore-request' ? { type: 'refused', id: m.id, reason: REFUSAL['not-a-member'] } : undefined);
+  const member = world({}, refuse);
+  member.p.restore();
+  await member.e.run();
+  assert.is(member.e.crash, undefined);
+  assert.equal(member.heard, ['restore-request']);
+  assert.equal(member.p.lostBlocks(), [], 'a member (not leaving): nothing lost');
+  const outside = world({ member: false }, refuse);
+  outside.p.restore();
+  await outside.e.run();
+  assert.is(outside.e.crash, undefined);
+  assert.equal(outside.p.lostBlocks(), [0, 1, 2, 3], 'outside the group: nothing protected its data');
+});
+
+test("built outside the group without `left` (not gone): its journal's deltas are still sent to parity", async () => {
+  // One journaled write not trimmed: recovery redoes it and resends its delta, unless the array left.
+  const data = new Uint8Array(8).fill(5);
+  const record = encodeJournalRecord({ kind: 'intent', block: 1, data, delta: data, replaces: 0 });
+  const journal: DurableLog = {
+    append: async () => 2,
+    trim: async () => {},
+    writeHeader: async () => {},
+    read: async () => ({ header: new Uint8Array(0), trimmedUpTo: 0, records: [{ position: 1, data: record }] }),
+  };
+  // Parity does not answer: the delta is resent until acknowledged (an array gone would drop it at its first timeout).
+  const w = world({ member: false, journal }, () => undefined);
+  await w.e.run({ until: 2_000_000 });
+  assert.is(w.e.crash, undefined);
+  assert.ok(w.heard.length >= 2, `resent: ${w.heard.join(', ')}`);
+  assert.ok(w.heard.every((t) => t === 'delta'));
+});
+
+test('a host write of a block beyond the array, or of the wrong size, is a bad request', async () => {
+  const w = world({}, () => undefined);
+  const block = new Uint8Array(8);
+  assert.equal(await w.p.hostWrite(BLOCKS, block), { ok: false, error: 'bad-request' });
+  assert.equal(await w.p.hostWrite(-1, block), { ok: false, error: 'bad-request' });
+  assert.equal(await w.p.hostWrite(0, new Uint8Array(7)), { ok: false, error: 'bad-request' });
+  assert.equal(await w.p.hostWrite(0, new Uint8Array(9)), { ok: false, error: 'bad-request' });
+  assert.equal(w.heard, [], 'nothing sent');
+});
+
+test.run();
