@@ -7,6 +7,7 @@
 // runs these for primary-controller.ts mutants no run caught (docs/MUTATION.md).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { BlockDevice } from '../src/ports/block-device.js';
 import type { DurableLog } from '../src/ports/durable-log.js';
 import type { MessageHandler, NodeId, Transport } from '../src/ports/transport.js';
 import { PrimaryController } from '../src/primary/primary-controller.js';
@@ -20,7 +21,14 @@ import { SimClock } from '../sim/world/sim-clock.js';
 
 const BLOCKS = 4;
 
-function world(options: { member?: boolean; journal?: DurableLog }, answer: (m: Message) => Message | undefined) {
+interface DiskFaults {
+  /** Writes fail (the device is gone). */
+  writes?: boolean;
+  /** Flushes fail. */
+  flushes?: boolean;
+}
+
+function world(options: { member?: boolean; journal?: DurableLog }, answer: (m: Message) => Message | undefined, faults: DiskFaults = {}) {
   const e = new Engine(3);
   const handlers = new Map<NodeId, MessageHandler>();
   const endpoint = (self: NodeId): Transport => ({
@@ -28,7 +36,18 @@ function world(options: { member?: boolean; journal?: DurableLog }, answer: (m: 
     send: (to, m) => void e.after(50, e.trace.kind('net'), () => void handlers.get(to)?.(self, decode(encode(m)))),
     listen: (h) => void handlers.set(self, h),
   });
-  const disk = new IdealDisk(e, { name: 'p1', blockCount: BLOCKS, blockBytes: 8, latencyUs: 100 });
+  const ideal = new IdealDisk(e, { name: 'p1', blockCount: BLOCKS, blockBytes: 8, latencyUs: 100 });
+  let flushes = 0;
+  const disk: BlockDevice = {
+    blockBytes: ideal.blockBytes,
+    blockCount: ideal.blockCount,
+    read: (block) => ideal.read(block),
+    write: (block, data) => (faults.writes ? Promise.resolve({ ok: false, error: 'device-failed' }) : ideal.write(block, data)),
+    flush: () => {
+      flushes++;
+      return faults.flushes ? Promise.resolve({ ok: false, error: 'device-failed' }) : ideal.flush();
+    },
+  };
   const p = new PrimaryController({ disk, transport: endpoint('p1'), clock: new SimClock(e, 'p1'), parity: 'parity', ...options });
   const parity = endpoint('parity');
   const heard: string[] = [];
@@ -38,7 +57,16 @@ function world(options: { member?: boolean; journal?: DurableLog }, answer: (m: 
     if (reply !== undefined) parity.send(from, reply);
   });
   p.start();
-  return { e, p, heard };
+  return { e, p, heard, ideal, flushes: () => flushes };
+}
+
+/** Runs `op` to its end on the world's engine. */
+async function settle<T>(e: Engine, op: Promise<T>): Promise<T> {
+  let out: { value: T } | undefined;
+  void op.then((value) => void (out = { value }));
+  await e.run({ stopWhen: () => out !== undefined });
+  assert.ok(out !== undefined, 'the operation ended');
+  return out.value;
 }
 
 test('built without `member` or `left`: a member (the documented default)', () => {
@@ -99,6 +127,56 @@ test('a host write of a block beyond the array, or of the wrong size, is a bad r
   assert.equal(await w.p.hostWrite(0, new Uint8Array(7)), { ok: false, error: 'bad-request' });
   assert.equal(await w.p.hostWrite(0, new Uint8Array(9)), { ok: false, error: 'bad-request' });
   assert.equal(w.heard, [], 'nothing sent');
+});
+
+test('outside the group: a write goes to the media and is flushed, no delta sent; a failed flush fails the write', async () => {
+  const w = world({ member: false }, () => undefined);
+  const data = new Uint8Array(8).fill(7);
+  assert.equal(await settle(w.e, w.p.hostWrite(2, data)), { ok: true });
+  assert.equal([...((await settle(w.e, w.ideal.read(2))) as { data: Uint8Array }).data], [...data]);
+  assert.is(w.flushes(), 1, 'on the media before it is acknowledged');
+  assert.equal(w.heard, [], 'no delta: nothing protects it');
+  const failing = world({ member: false }, () => undefined, { flushes: true });
+  assert.equal(await settle(failing.e, failing.p.hostWrite(2, data)), { ok: false, error: 'device-failed' });
+  const gone = world({ member: false }, () => undefined, { writes: true });
+  assert.equal(await settle(gone.e, gone.p.hostWrite(2, data)), { ok: false, error: 'device-failed' });
+  assert.is(gone.flushes(), 0, 'nothing written: nothing to flush');
+});
+
+test("outside the group: a write replaces a lost block (the loss is over); a failed one leaves it lost", async () => {
+  const refuse = (m: Message): Message | undefined => (m.type === 'restore-request' ? { type: 'refused', id: m.id, reason: REFUSAL['not-a-member'] } : undefined);
+  const w = world({ member: false }, refuse);
+  w.p.restore();
+  await w.e.run();
+  assert.equal(w.p.lostBlocks(), [0, 1, 2, 3]);
+  assert.equal(await settle(w.e, w.p.hostWrite(1, new Uint8Array(8).fill(1))), { ok: true });
+  assert.equal(w.p.lostBlocks(), [0, 2, 3]);
+  const failing = world({ member: false }, refuse, { flushes: true });
+  failing.p.restore();
+  await failing.e.run();
+  assert.equal((await settle(failing.e, failing.p.hostWrite(1, new Uint8Array(8).fill(1)))).ok, false);
+  assert.equal(failing.p.lostBlocks(), [0, 1, 2, 3], 'not on the media: still lost');
+});
+
+test('the host may reuse its buffer as soon as it has called: the write stores what the buffer held then', async () => {
+  const w = world({ member: false }, () => undefined);
+  const buffer = new Uint8Array(8).fill(3);
+  const write = w.p.hostWrite(0, buffer);
+  buffer.fill(9);
+  assert.equal(await settle(w.e, write), { ok: true });
+  assert.equal([...((await settle(w.e, w.ideal.read(0))) as { data: Uint8Array }).data], [3, 3, 3, 3, 3, 3, 3, 3]);
+});
+
+test('told to leave: a write waiting its turn for the block is refused as decommissioned, and so is every later one', async () => {
+  // Parity acknowledges deltas and leaves the leave request unanswered: the primary stays leaving.
+  const w = world({}, (m) => (m.type === 'delta' ? { type: 'delta-ack', block: m.block, epoch: m.epoch, seq: m.seq } : undefined));
+  const first = w.p.hostWrite(0, new Uint8Array(8).fill(1));
+  const second = w.p.hostWrite(0, new Uint8Array(8).fill(2));
+  await w.e.run({ until: 50 }); // the first holds the block, the second waits its turn
+  w.p.leave();
+  assert.equal(await settle(w.e, second), { ok: false, error: 'decommissioned' });
+  assert.equal(await settle(w.e, w.p.hostWrite(1, new Uint8Array(8))), { ok: false, error: 'decommissioned' });
+  assert.equal(await settle(w.e, first), { ok: true }, 'the write under way when the leave began completes');
 });
 
 test.run();
