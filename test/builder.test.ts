@@ -140,13 +140,16 @@ test('window by window, every member holding blocks of it is asked; Q[k] is the 
 });
 
 test('the window being built is the one building() names', async () => {
-  const { b, run } = builder();
+  const { b, run, requests } = builder();
   const seen: boolean[][] = [];
   const building = run();
   await tick();
-  seen.push([0, 1, 2].map((k) => b.building(k)));
+  seen.push([0, 1, 2, 3].map((k) => b.building(k)));
+  // The second window asked for (p1's blocks 2–3): the first one's blocks are built, no longer named.
+  for (let i = 0; requests.length < 3 && i < 1000; i++) await tick();
+  seen.push([0, 1, 2, 3].map((k) => b.building(k)));
   await building;
-  assert.equal(seen, [[true, true, false]]);
+  assert.equal(seen, [[true, true, false, false], [false, false, true, true]]);
 });
 
 test('a window larger than the rest of Q stops at its end', async () => {

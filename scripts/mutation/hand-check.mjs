@@ -14,6 +14,8 @@ import { excludedReason } from './stryker-plugin.mjs';
 const args = process.argv.slice(2);
 const file = args[0];
 let range, test, only;
+/** A unit test run that takes longer than this hangs. */
+const HANG_MS = 20_000;
 for (let i = 1; i < args.length; i++) {
   if (args[i] === '--test') test = args[++i];
   else if (args[i] === '--only') only = new Set(args[++i].split(','));
@@ -58,8 +60,10 @@ for (const m of mutants) {
   const mutated = src.slice(0, a) + m.replacement + src.slice(b);
   if (!compiles(mutated)) { console.log(`nocompile ${desc}`); continue; }
   writeFileSync(file, mutated);
-  const r = spawnSync('npx', ['uvu', '-r', 'tsx', 'test', test, '--bail'], { encoding: 'utf8', cwd: process.cwd() });
+  // A test that hangs on the mutant (a loop that never yields to the test's scripted clock) is cut off: in the
+  // judge, StrykerJS's own timeout ends it (a timeout, detected).
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', test, '--bail'], { encoding: 'utf8', cwd: process.cwd(), timeout: HANG_MS, killSignal: 'SIGKILL' });
   writeFileSync(file, src);
-  console.log(`${r.status === 0 ? 'SURVIVED' : 'killed  '} ${desc}`);
+  console.log(`${r.error?.code === 'ETIMEDOUT' ? 'timeout ' : r.status === 0 ? 'SURVIVED' : 'killed  '} ${desc}`);
 }
 writeFileSync(file, src);
