@@ -124,6 +124,26 @@ test("a recomputation that took a lost member's data ends its loss at replay", a
   assert.equal(events, ['lost p2 7', 'reprotected 7', 'found p2 7']);
 });
 
+test('what each record tells of losses at replay: zeros merged lost, a copy merged found, a recomputation re-protects, a loss as logged', async () => {
+  const events: string[] = [];
+  const replay = inert({
+    lost: (member, block, stale) => void events.push(`lost ${member} ${block}${stale ? ' stale' : ''}`),
+    found: (member, block) => void events.push(`found ${member} ${block}`),
+    reprotected: (block) => void events.push(`reprotected ${block}`),
+  });
+  await recover(
+    [
+      [1, { kind: 'merge', member: 'p1', block: 1, upTo: 0, epoch: 0, noCopy: 1, newQ: q }],
+      [2, { kind: 'merge', member: 'p1', block: 2, upTo: 0, epoch: 0, noCopy: 0, newQ: q }],
+      [3, { kind: 'write', block: 3, newQ: q }],
+      [4, { kind: 'lost', member: 'p2', block: 4, stale: 0 }],
+      [5, { kind: 'lost', member: 'p2', block: 5, stale: 1 }],
+    ],
+    replay,
+  );
+  assert.equal(events, ['lost p1 1', 'found p1 2', 'reprotected 3', 'lost p2 4', 'lost p2 5 stale']);
+});
+
 /** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
 function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] })) {
   const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
@@ -186,6 +206,30 @@ test('recovery over a full interval takes the checkpoint once the controller has
   assert.equal(entries.map((e) => e.data[0]), [2]);
 });
 
+
+const kinds = (entries: readonly LogRecord[]) => entries.map((e) => decodeParityRecord(e.data).kind);
+const done = async (): Promise<WriteResult> => ({ ok: true });
+
+test('a checkpoint trims every record whose write is done, a held one once released, and keeps one still held', async () => {
+  // Held (released), then a write done: both trimmed — the write's position is the last known.
+  const a = live(2);
+  (await a.log.held(apply(1, 0)))();
+  await a.log.journaled(apply(2, 0), done);
+  await a.runTimers();
+  assert.equal(kinds(a.entries), ['checkpoint'], 'a write done, or a held record released, trimmed');
+  // A write done, then a held record released: the held record's position is the last known.
+  const b = live(2);
+  await b.log.journaled(apply(1, 0), done);
+  (await b.log.held(apply(2, 0)))();
+  await b.runTimers();
+  assert.equal(kinds(b.entries), ['checkpoint']);
+  // Held and not released: kept, and so is every record after it.
+  const c = live(2);
+  await c.log.held(apply(1, 0));
+  await c.log.journaled(apply(2, 0), done);
+  await c.runTimers();
+  assert.equal(kinds(c.entries), ['apply', 'apply', 'checkpoint'], 'a delta still owed to a recomputation trimmed');
+});
 
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
 function groupOf(losses: Losses): Group {
