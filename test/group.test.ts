@@ -1,0 +1,79 @@
+// The parity array's view of its group (src/parity/group.ts), with the joiner
+// and leaver recorded: each member's state, what a member leaving takes with
+// it, what a new epoch resets, an epoch learned only once. The worlds see
+// little of this bookkeeping (a leftover entry of a member gone, a request id
+// kept, a set of deltas in progress not reset); the judge runs this test for
+// a group.ts mutant no run kills (UNIT_TESTS in scripts/mutation/stryker-plugin.mjs).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Group } from '../src/parity/group.js';
+import type { Joiner } from '../src/parity/joiner.js';
+import type { Leaver } from '../src/parity/leaver.js';
+import { Losses } from '../src/parity/losses.js';
+
+/** A group of p1 (a member) and p2 (joining); `calls`: what it asked of the joiner and the leaver, in order. */
+function group() {
+  const calls: string[] = [];
+  const rec = (what: string) => (member: string, block?: number) => void calls.push(`${what} ${member}${block === undefined ? '' : ` ${block}`}`);
+  const joiner = { restoreJoining: rec('joining'), restoreJoined: rec('joined'), restoreMerged: rec('merged'), forget: rec('joiner-forget'), members: () => [], joining: () => false } as unknown as Joiner;
+  const leaver = { restoreRemoved: rec('removed'), forget: rec('leaver-forget'), entries: () => [] } as unknown as Leaver;
+  const losses = new Losses();
+  const g = new Group([{ name: 'p1', blockCount: 8 }, { name: 'p2', blockCount: 8, joining: true }], joiner, leaver, losses);
+  calls.length = 0;
+  return { g, calls, losses };
+}
+
+test('state: a member, joining, leaving, or not in the group', () => {
+  const { g } = group();
+  g.set('p3', 'leaving', 4);
+  assert.equal(['p1', 'p2', 'p3', 'p9'].map((m) => g.state(m)), ['member', 'joining', 'leaving', undefined]);
+  g.set('p2', 'member');
+  assert.is(g.state('p2'), 'member');
+  assert.equal(g.joining(), []);
+});
+
+test('a member that left takes its applied deltas, epoch, restore request and losses with it', () => {
+  const { g, calls, losses } = group();
+  g.newEpoch('p1', 3, 77);
+  g.appliedSet('p1').add(1);
+  losses.add('p1', 5, false);
+  calls.length = 0;
+  g.set('p1', 'left');
+  assert.is(g.state('p1'), undefined);
+  assert.equal([g.applied.has('p1'), g.epochs.has('p1'), g.restoreRequests.has('p1'), losses.has('p1', 5)], [false, false, false, false]);
+  assert.equal(calls, ['joiner-forget p1', 'leaver-forget p1', 'joined p1']);
+  assert.not.ok(g.snapshot().applied.some((a) => a.member === 'p1'), 'a checkpoint still lists the member gone');
+});
+
+test('joining is restored to the joiner, leaving to the leaver; any later state ends the join', () => {
+  const { g, calls } = group();
+  g.set('p3', 'joining', 4);
+  g.set('p3', 'member');
+  g.set('p3', 'leaving');
+  assert.equal(calls, ['joining p3', 'joined p3', 'joined p3', 'removed p3']);
+});
+
+test('a new epoch: a restore request of its own or none, and no delta applied or in progress', () => {
+  const { g } = group();
+  g.newEpoch('p1', 1, 42);
+  g.appliedSet('p1').add(1);
+  g.applyingSet('p1').add(2);
+  assert.is(g.restoreRequests.get('p1'), 42);
+  g.newEpoch('p1', 2, undefined);
+  assert.is(g.epochs.get('p1'), 2);
+  assert.not.ok(g.restoreRequests.has('p1'), "a request kept: the checkpoint records the previous epoch's request for this one");
+  assert.not.ok(g.appliedSet('p1').has(1));
+  assert.not.ok(g.applyingSet('p1').has(2), "a delta of the previous epoch still in progress: this epoch's of that number waits on it");
+});
+
+test('an epoch learned from a copy is taken only for a member whose epoch is not known', () => {
+  const { g } = group();
+  g.learnEpoch('p2', 4);
+  g.learnEpoch('p2', 2);
+  assert.is(g.epochs.get('p2'), 4);
+  g.newEpoch('p1', 5, undefined);
+  g.learnEpoch('p1', 1);
+  assert.is(g.epochs.get('p1'), 5);
+});
+
+test.run();
