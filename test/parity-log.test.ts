@@ -145,7 +145,7 @@ test('what each record tells of losses at replay: zeros merged lost, a copy merg
 });
 
 /** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
-function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] })) {
+function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] }), flush: () => Promise<WriteResult> = async () => ({ ok: true }), hits: string[] = []) {
   const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
   let next = entries.length + 1;
   let trimmedUpTo = 0;
@@ -160,7 +160,7 @@ function live(every: number, records: readonly ParityJournalRecord[] = [], snaps
   };
   const timers: (() => void)[] = [];
   const clock = { now: () => 0, sleep: () => new Promise<void>(() => {}), timer: (_us: number, fn: () => void) => (timers.push(fn), { cancel() {} }), spawn: (_name: string, task: () => Promise<void>) => void task() } as Clock;
-  const log = new ParityLog(journal, clock, NO_PROBE, every, snapshot, async () => ({ ok: true }));
+  const log = new ParityLog(journal, clock, { ...NO_PROBE, hit: (name: string) => void hits.push(name) }, every, snapshot, flush);
   const settle = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
@@ -229,6 +229,48 @@ test('a checkpoint trims every record whose write is done, a held one once relea
   await c.log.journaled(apply(2, 0), done);
   await c.runTimers();
   assert.equal(kinds(c.entries), ['apply', 'apply', 'checkpoint'], 'a delta still owed to a recomputation trimmed');
+});
+
+test('a checkpoint whose flush fails trims nothing, and is taken again (one at a time) once the drive is replaced', async () => {
+  const hits: string[] = [];
+  let flush = async (): Promise<WriteResult> => ({ ok: false, error: 'media-error' });
+  const { log, entries, runTimers } = live(2, [], undefined, () => flush(), hits);
+  await log.append(epoch(1));
+  await log.append(epoch(2));
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch', 'epoch', 'checkpoint'], 'trimmed records whose Q writes may not be on the media');
+  assert.equal(hits, ['parity-checkpoint-untrimmed']);
+  // The drive replaced: the checkpoint is taken again, its flush under way while it is asked for once more.
+  let land = () => {};
+  flush = () => new Promise((resolve) => (land = () => resolve({ ok: true })));
+  log.retryCheckpoint();
+  await runTimers();
+  log.retryCheckpoint();
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch', 'epoch', 'checkpoint', 'checkpoint'], 'one checkpoint at a time');
+  land();
+  await runTimers();
+  assert.equal(kinds(entries), ['checkpoint', 'checkpoint'], 'the records the failed checkpoint kept are trimmed now');
+  log.retryCheckpoint(); // trimmed: nothing to take again
+  await runTimers();
+  assert.is(entries.length, 2);
+});
+
+test('records logged while a checkpoint is taken make the next one due as soon as it is done', async () => {
+  const lands: (() => void)[] = [];
+  const { log, entries, runTimers } = live(2, [], undefined, () => new Promise((resolve) => lands.push(() => resolve({ ok: true }))));
+  await log.append(epoch(1));
+  await log.append(epoch(2));
+  await runTimers(); // the first checkpoint appended, its flush under way
+  await log.append(epoch(3));
+  await log.append(epoch(4));
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch', 'epoch', 'checkpoint', 'epoch', 'epoch'], 'a second checkpoint began while the first was under way');
+  lands.shift()?.();
+  await runTimers(); // the first done: the second, due meanwhile, taken
+  lands.shift()?.();
+  await runTimers();
+  assert.equal(kinds(entries), ['checkpoint'], 'the records logged during the first checkpoint trimmed by the next');
 });
 
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
