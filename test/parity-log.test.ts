@@ -273,6 +273,28 @@ test('records logged while a checkpoint is taken make the next one due as soon a
   assert.equal(kinds(entries), ['checkpoint'], 'the records logged during the first checkpoint trimmed by the next');
 });
 
+/** The checkpoint replay hands the controller, and whether it hit the probe for an epoch record newer than it. */
+async function checkpointAfter(records: readonly [number, ParityJournalRecord][]): Promise<{ state: CheckpointState | undefined; renewed: boolean }> {
+  const hits: string[] = [];
+  let state: CheckpointState | undefined;
+  const log = new ParityLog(logOf(records), {} as Clock, { ...NO_PROBE, hit: (name: string) => void hits.push(name) }, 128, () => ({ applied: [] }), async () => ({ ok: true }));
+  await log.recover(inert({ checkpoint: (s) => ((state = s), false) }));
+  return { state, renewed: hits.includes('checkpoint-epoch-replayed') };
+}
+
+test("an epoch record newer than its checkpoint replaces that member's entry alone, with the request that began it", async () => {
+  const p1 = { member: 'p1', epoch: 5, floor: 9, above: [11] };
+  const listed = [p1, { member: 'p2', epoch: 1, floor: 40, above: [], request: 7 }];
+  const checkpoint: [number, ParityJournalRecord] = [22, { kind: 'checkpoint', applied: listed }];
+  const newer = await checkpointAfter([[20, { kind: 'epoch', member: 'p2', epoch: 2, request: 2 ** 32 + 3 }], checkpoint]);
+  assert.equal(newer.state?.applied, [p1, { member: 'p2', epoch: 2, floor: 0, above: [], request: 2 ** 32 + 3 }]);
+  assert.ok(newer.renewed);
+  // Of the epoch the checkpoint records: it stands as it is (its deltas counted), and no probe.
+  const same = await checkpointAfter([[20, { kind: 'epoch', member: 'p2', epoch: 1 }], checkpoint]);
+  assert.equal(same.state?.applied, listed);
+  assert.not.ok(same.renewed);
+});
+
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
 function groupOf(losses: Losses): Group {
   const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
