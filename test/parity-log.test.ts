@@ -295,6 +295,43 @@ test("an epoch record newer than its checkpoint replaces that member's entry alo
   assert.not.ok(same.renewed);
 });
 
+test("an epoch record sets the member's epoch for the applies after it, and is handed on", async () => {
+  // An apply of the previous life after the new epoch's record: its number means nothing now.
+  assert.equal((await appliedAfterReplay([[20, { kind: 'epoch', member: 'p2', epoch: 2 }], [21, apply(1, 1)]])).get('p2'), []);
+  // Applies before it are of the life it ends: the controller restarts the member's numbers.
+  assert.equal((await appliedAfterReplay([[20, apply(1, 1)], [21, { kind: 'epoch', member: 'p2', epoch: 2 }]])).get('p2'), []);
+});
+
+test("a member record is handed on; one that left forgets its losses after the next checkpoint, and its epochs before", async () => {
+  const events: string[] = [];
+  await recover(
+    [
+      [20, { kind: 'member', name: 'p3', blockCount: 4, state: 'member' }],
+      [21, { kind: 'member', name: 'p2', blockCount: 4, state: 'left' }],
+      [22, { kind: 'checkpoint', applied: [] }],
+    ],
+    inert({
+      member: (name, blockCount, state) => void events.push(`member ${name} ${blockCount} ${state}`),
+      lossesForgotten: (member) => void events.push(`forgotten ${member}`),
+      checkpoint: (_state, _since, lossChanges) => {
+        events.push('checkpoint');
+        for (const change of lossChanges) change();
+        return false;
+      },
+    }),
+  );
+  assert.equal(events, ['member p3 4 member', 'member p2 4 left', 'checkpoint', 'forgotten p2']);
+  // An epoch record of its life before it left says nothing of the checkpoint's entry for its new life.
+  const listed = [{ member: 'p2', epoch: 0, floor: 5, above: [] }];
+  const { state } = await checkpointAfter([
+    [20, { kind: 'epoch', member: 'p2', epoch: 3 }],
+    [21, { kind: 'member', name: 'p2', blockCount: 4, state: 'left' }],
+    [22, { kind: 'member', name: 'p2', blockCount: 4, state: 'joining' }],
+    [23, { kind: 'checkpoint', applied: listed }],
+  ]);
+  assert.equal(state?.applied, listed);
+});
+
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
 function groupOf(losses: Losses): Group {
   const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
