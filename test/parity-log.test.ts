@@ -332,6 +332,26 @@ test("a member record is handed on; one that left forgets its losses after the n
   assert.equal(state?.applied, listed);
 });
 
+test("merge and unmerge records are handed on; a merge teaches an epoch not known yet, and only then", async () => {
+  const events: string[] = [];
+  await recover(
+    [
+      [20, { kind: 'merge', member: 'p2', block: 3, upTo: 9, epoch: 2, noCopy: 0, newQ: q }],
+      [21, { kind: 'unmerge', member: 'p1', block: 4, newQ: q }],
+    ],
+    inert({
+      merged: (member, block, upTo, epoch) => void events.push(`merged ${member} ${block} ${upTo} ${epoch}`),
+      unmerged: (member, block) => void events.push(`unmerged ${member} ${block}`),
+    }),
+  );
+  assert.equal(events, ['merged p2 3 9 2', 'unmerged p1 4']);
+  const merge = (epoch: number): ParityJournalRecord => ({ kind: 'merge', member: 'p2', block: 3, upTo: 0, epoch, noCopy: 0, newQ: q });
+  // Learned from the merge (as a rebuilt parity array learns it): an apply of another epoch counts for nothing.
+  assert.equal((await appliedAfterReplay([[20, merge(2)], [21, apply(1, 1)]])).get('p2'), undefined);
+  // Known from an epoch record: a merge of an older epoch does not change it.
+  assert.equal((await appliedAfterReplay([[20, { kind: 'epoch', member: 'p2', epoch: 3 }], [21, merge(2)], [22, apply(1, 3)]])).get('p2'), [1]);
+});
+
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
 function groupOf(losses: Losses): Group {
   const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
