@@ -34,8 +34,8 @@ function inert(overrides: Partial<Replay> = {}): Replay {
   return { checkpoint: () => false, epoch: none, applied: none, lost: none, found: none, reprotected: none, lossesForgotten: none, member: none, merged: none, unmerged: none, redo: async () => true, ...overrides };
 }
 
-function recover(records: readonly [number, ParityJournalRecord][], replay: Replay): Promise<number[]> {
-  const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
+function recover(records: readonly [number, ParityJournalRecord][], replay: Replay, hits: string[] = []): Promise<number[]> {
+  const log = new ParityLog(logOf(records), {} as Clock, { ...NO_PROBE, hit: (name: string) => void hits.push(name) }, 128, () => ({ applied: [] }), async () => ({ ok: true }));
   return log.recover(replay);
 }
 
@@ -334,6 +334,7 @@ test("a member record is handed on; one that left forgets its losses after the n
 
 test("merge and unmerge records are handed on; a merge teaches an epoch not known yet, and only then", async () => {
   const events: string[] = [];
+  const hits: string[] = [];
   await recover(
     [
       [20, { kind: 'merge', member: 'p2', block: 3, upTo: 9, epoch: 2, noCopy: 0, newQ: q }],
@@ -343,8 +344,10 @@ test("merge and unmerge records are handed on; a merge teaches an epoch not know
       merged: (member, block, upTo, epoch) => void events.push(`merged ${member} ${block} ${upTo} ${epoch}`),
       unmerged: (member, block) => void events.push(`unmerged ${member} ${block}`),
     }),
+    hits,
   );
   assert.equal(events, ['merged p2 3 9 2', 'unmerged p1 4']);
+  assert.equal(hits, ['parity-journal-redo', 'parity-journal-redo'], 'each logged Q rewritten');
   const merge = (epoch: number): ParityJournalRecord => ({ kind: 'merge', member: 'p2', block: 3, upTo: 0, epoch, noCopy: 0, newQ: q });
   // Learned from the merge (as a rebuilt parity array learns it): an apply of another epoch counts for nothing.
   assert.equal((await appliedAfterReplay([[20, merge(2)], [21, apply(1, 1)]])).get('p2'), undefined);
