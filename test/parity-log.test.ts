@@ -96,6 +96,11 @@ test('a later logged Q rewritten settles an earlier redo that failed', async () 
   assert.equal(owed, []);
 });
 
+test('the blocks owed a recomputation are handed back in order', async () => {
+  const absorbed = (block: number): ParityJournalRecord => ({ ...apply(block, 0), block, newQ: new Uint8Array(0) }) as ParityJournalRecord;
+  assert.equal(await owedAfterReplay([[1, absorbed(343)], [2, absorbed(100)], [3, absorbed(7)]], []), [7, 100, 343]);
+});
+
 test('the last logged Q not rewritten is owed a recomputation', async () => {
   assert.equal(await owedAfterReplay([[1, apply(1, 0)], [2, apply(2, 0)]], [2]), [343]);
 });
