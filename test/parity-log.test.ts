@@ -360,6 +360,15 @@ test("merge and unmerge records are handed on; a merge teaches an epoch not know
   assert.equal((await appliedAfterReplay([[20, { kind: 'epoch', member: 'p2', epoch: 3 }], [21, merge(2)], [22, apply(1, 3)]])).get('p2'), [1]);
 });
 
+test('a log that never failed a checkpoint has none to take again; without a journal it is not enabled', async () => {
+  const { log, entries, runTimers } = live(2, [epoch(1)]);
+  assert.ok(log.enabled);
+  log.retryCheckpoint(); // as start() does: a checkpoint now, before replay, would record the group as configured
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch']);
+  assert.not.ok(new ParityLog(undefined, {} as Clock, NO_PROBE, 2, () => ({ applied: [] }), async () => ({ ok: true })).enabled);
+});
+
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
 function groupOf(losses: Losses): Group {
   const joiner = { members: () => [], joining: () => false, restoreJoined: () => {}, restoreMerged: () => {}, forget: () => {} } as unknown as Joiner;
