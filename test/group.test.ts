@@ -76,4 +76,25 @@ test('an epoch learned from a copy is taken only for a member whose epoch is not
   assert.is(g.epochs.get('p1'), 5);
 });
 
+test("a checkpoint carries each member's applied deltas, epoch and request, the joins' merges, and the group only once changed", () => {
+  const joiner = {
+    restoreJoining() {}, restoreJoined() {}, forget() {},
+    members: () => ['p2', 'p3', 'p4'],
+    entries: (m: string, floor: number) => (m === 'p3' ? [[4, floor]] : []),
+    joining: (m: string) => m === 'p2',
+  } as unknown as Joiner;
+  const leaver = { restoreRemoved() {}, forget() {}, entries: () => [] } as unknown as Leaver;
+  const g = new Group([{ name: 'p1', blockCount: 8 }, { name: 'p2', blockCount: 8, joining: true }], joiner, leaver, new Losses());
+  g.newEpoch('p1', 2, 9);
+  for (const seq of [1, 2, 4]) g.appliedSet('p1').add(seq);
+  g.learnEpoch('p3', 1);
+  const before = g.snapshot();
+  assert.equal(before.applied, [{ member: 'p1', epoch: 2, floor: 2, above: [4], request: 9 }, { member: 'p3', epoch: 1, floor: 0, above: [] }]);
+  // p2 still joining (nothing merged yet), p3's merges; p4 neither.
+  assert.equal(before.merged, [{ member: 'p2', blocks: [] }, { member: 'p3', blocks: [[4, 0]] }]);
+  assert.not.ok('members' in before, 'the group as configured is not recorded');
+  g.set('p2', 'member');
+  assert.equal(g.snapshot().members, [{ name: 'p1', blockCount: 8, state: 'member' }, { name: 'p2', blockCount: 8, state: 'member' }]);
+});
+
 test.run();
