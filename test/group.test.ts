@@ -83,8 +83,10 @@ test("a checkpoint carries each member's applied deltas, epoch and request, the 
     entries: (m: string, floor: number) => (m === 'p3' ? [[4, floor]] : []),
     joining: (m: string) => m === 'p2',
   } as unknown as Joiner;
-  const leaver = { restoreRemoved() {}, forget() {}, entries: () => [] } as unknown as Leaver;
-  const g = new Group([{ name: 'p1', blockCount: 8 }, { name: 'p2', blockCount: 8, joining: true }], joiner, leaver, new Losses());
+  const leaver = { restoreRemoved() {}, forget() {}, entries: () => [{ member: 'p1', blocks: [1] }] } as unknown as Leaver;
+  const losses = new Losses();
+  const g = new Group([{ name: 'p1', blockCount: 8 }, { name: 'p2', blockCount: 8, joining: true }], joiner, leaver, losses);
+  losses.add('p1', 5, true);
   g.newEpoch('p1', 2, 9);
   for (const seq of [1, 2, 4]) g.appliedSet('p1').add(seq);
   g.learnEpoch('p3', 1);
@@ -92,7 +94,12 @@ test("a checkpoint carries each member's applied deltas, epoch and request, the 
   assert.equal(before.applied, [{ member: 'p1', epoch: 2, floor: 2, above: [4], request: 9 }, { member: 'p3', epoch: 1, floor: 0, above: [] }]);
   // p2 still joining (nothing merged yet), p3's merges; p4 neither.
   assert.equal(before.merged, [{ member: 'p2', blocks: [] }, { member: 'p3', blocks: [[4, 0]] }]);
+  assert.equal([before.removed, before.lost, before.reprotect, before.stale], [[{ member: 'p1', blocks: [1] }], [{ member: 'p1', blocks: [5] }], [5], [5]]);
   assert.not.ok('members' in before, 'the group as configured is not recorded');
+  // Nothing of a kind: no entry for it.
+  const quiet = { restoreJoining() {}, restoreJoined() {}, forget() {}, members: () => [], joining: () => false } as unknown as Joiner;
+  const none = { restoreRemoved() {}, forget() {}, entries: () => [] } as unknown as Leaver;
+  assert.equal(Object.keys(new Group([{ name: 'p1', blockCount: 8 }], quiet, none, new Losses()).snapshot()), ['applied']);
   g.set('p2', 'member');
   assert.equal(g.snapshot().members, [{ name: 'p1', blockCount: 8, state: 'member' }, { name: 'p2', blockCount: 8, state: 'member' }]);
 });
