@@ -104,4 +104,13 @@ test("a checkpoint carries each member's applied deltas, epoch and request, the 
   assert.equal(g.snapshot().members, [{ name: 'p1', blockCount: 8, state: 'member' }, { name: 'p2', blockCount: 8, state: 'member' }]);
 });
 
+test("a checkpoint replayed replaces the applied sets and restore requests: nothing of the records before it stays", () => {
+  const { g } = group();
+  g.appliedSet('p2').add(1);
+  g.restoreRequests.set('p2', 5);
+  g.replay(async () => true).checkpoint({ applied: [{ member: 'p1', epoch: 0, floor: 2, above: [] }] }, new Map(), []);
+  assert.equal([...g.applied.keys()], ['p1']);
+  assert.equal([...g.restoreRequests.keys()], []);
+});
+
 test.run();
