@@ -47,6 +47,9 @@ function builder(opts: Opts = {}) {
   const declared: [string[], number, boolean][] = [];
   const hits: string[] = [];
   let flushed = 0;
+  const locks = new BlockLocks();
+  /** Q writes made without their block's lock held (a delta or a repair could interleave). */
+  const unlocked: number[] = [];
   const clock: Clock = {
     now: () => now,
     sleep: async () => assert.unreachable('the builder sleeps through timers'),
@@ -85,6 +88,7 @@ function builder(opts: Opts = {}) {
       blockBytes: BYTES,
       write: async (k: number, q: Uint8Array) => {
         written.set(k, [...q]);
+        if (!locks.busy(k)) unlocked.push(k);
         return (opts.failing ?? []).includes(k) ? { ok: false, error: 'failed' } : { ok: true };
       },
       flush: async () => {
@@ -94,7 +98,7 @@ function builder(opts: Opts = {}) {
     },
     clock, net,
     rpc: {},
-    locks: new BlockLocks(),
+    locks,
     retransmit: { initialUs: 10, maxUs: 1_000_000 },
     probe: { hit: (name: string) => void hits.push(name), anomaly() {} },
     buggify: NO_BUGGIFY,
@@ -122,17 +126,18 @@ function builder(opts: Opts = {}) {
     await building;
   };
   const q = () => [...written].sort((x, y) => x[0] - y[0]);
-  return { b, run, requests, timers, q, repairQ, declared, hits, flushed: () => flushed };
+  return { b, run, requests, timers, q, repairQ, declared, hits, unlocked, flushed: () => flushed };
 }
 
 const qOf = (...bytes: number[]) => bytes.map((x, k) => [k, [x, x]]);
 
 test('window by window, every member holding blocks of it is asked; Q[k] is the XOR of the copies, flushed', async () => {
-  const { b, run, requests, q, repairQ, declared, hits, flushed, timers } = builder();
+  const { b, run, requests, q, repairQ, declared, hits, flushed, timers, unlocked } = builder();
   assert.not.ok(b.building(0));
   await run();
   assert.equal(requests, [['p1', 0, 2], ['p2', 0, 2], ['p1', 2, 2]]);
   assert.equal(q(), qOf(0x10 ^ 0x20, 0x11 ^ 0x21, 0x12, 0x13));
+  assert.equal(unlocked, [], 'each Q[k] written under its own lock');
   assert.equal([repairQ, declared, hits], [[], [], []]);
   assert.is(flushed(), 1);
   assert.not.ok(b.building(0) || b.building(3), 'a finished build holds no window');
@@ -140,13 +145,16 @@ test('window by window, every member holding blocks of it is asked; Q[k] is the 
 });
 
 test('the window being built is the one building() names', async () => {
-  const { b, run } = builder();
+  const { b, run, requests } = builder();
   const seen: boolean[][] = [];
   const building = run();
   await tick();
-  seen.push([0, 1, 2].map((k) => b.building(k)));
+  seen.push([0, 1, 2, 3].map((k) => b.building(k)));
+  // The second window asked for (p1's blocks 2–3): the first one's blocks are built, no longer named.
+  for (let i = 0; requests.length < 3 && i < 1000; i++) await tick();
+  seen.push([0, 1, 2, 3].map((k) => b.building(k)));
   await building;
-  assert.equal(seen, [[true, true, false]]);
+  assert.equal(seen, [[true, true, false, false], [false, false, true, true]]);
 });
 
 test('a window larger than the rest of Q stops at its end', async () => {

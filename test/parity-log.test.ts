@@ -34,8 +34,8 @@ function inert(overrides: Partial<Replay> = {}): Replay {
   return { checkpoint: () => false, epoch: none, applied: none, lost: none, found: none, reprotected: none, lossesForgotten: none, member: none, merged: none, unmerged: none, redo: async () => true, ...overrides };
 }
 
-function recover(records: readonly [number, ParityJournalRecord][], replay: Replay): Promise<number[]> {
-  const log = new ParityLog(logOf(records), {} as Clock, NO_PROBE, 128, () => ({ applied: [] }), async () => ({ ok: true }));
+function recover(records: readonly [number, ParityJournalRecord][], replay: Replay, hits: string[] = []): Promise<number[]> {
+  const log = new ParityLog(logOf(records), {} as Clock, { ...NO_PROBE, hit: (name: string) => void hits.push(name) }, 128, () => ({ applied: [] }), async () => ({ ok: true }));
   return log.recover(replay);
 }
 
@@ -96,6 +96,11 @@ test('a later logged Q rewritten settles an earlier redo that failed', async () 
   assert.equal(owed, []);
 });
 
+test('the blocks owed a recomputation are handed back in order', async () => {
+  const absorbed = (block: number): ParityJournalRecord => ({ ...apply(block, 0), block, newQ: new Uint8Array(0) }) as ParityJournalRecord;
+  assert.equal(await owedAfterReplay([[1, absorbed(343)], [2, absorbed(100)], [3, absorbed(7)]], []), [7, 100, 343]);
+});
+
 test('the last logged Q not rewritten is owed a recomputation', async () => {
   assert.equal(await owedAfterReplay([[1, apply(1, 0)], [2, apply(2, 0)]], [2]), [343]);
 });
@@ -124,8 +129,28 @@ test("a recomputation that took a lost member's data ends its loss at replay", a
   assert.equal(events, ['lost p2 7', 'reprotected 7', 'found p2 7']);
 });
 
+test('what each record tells of losses at replay: zeros merged lost, a copy merged found, a recomputation re-protects, a loss as logged', async () => {
+  const events: string[] = [];
+  const replay = inert({
+    lost: (member, block, stale) => void events.push(`lost ${member} ${block}${stale ? ' stale' : ''}`),
+    found: (member, block) => void events.push(`found ${member} ${block}`),
+    reprotected: (block) => void events.push(`reprotected ${block}`),
+  });
+  await recover(
+    [
+      [1, { kind: 'merge', member: 'p1', block: 1, upTo: 0, epoch: 0, noCopy: 1, newQ: q }],
+      [2, { kind: 'merge', member: 'p1', block: 2, upTo: 0, epoch: 0, noCopy: 0, newQ: q }],
+      [3, { kind: 'write', block: 3, newQ: q }],
+      [4, { kind: 'lost', member: 'p2', block: 4, stale: 0 }],
+      [5, { kind: 'lost', member: 'p2', block: 5, stale: 1 }],
+    ],
+    replay,
+  );
+  assert.equal(events, ['lost p1 1', 'found p1 2', 'reprotected 3', 'lost p2 4', 'lost p2 5 stale']);
+});
+
 /** A journal in memory, and a clock whose timers run when the test says (each checkpoint is an event of its own). */
-function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] })) {
+function live(every: number, records: readonly ParityJournalRecord[] = [], snapshot: () => CheckpointState = () => ({ applied: [] }), flush: () => Promise<WriteResult> = async () => ({ ok: true }), hits: string[] = []) {
   const entries: LogRecord[] = records.map((r, i) => ({ position: i + 1, data: encodeParityRecord(r) }));
   let next = entries.length + 1;
   let trimmedUpTo = 0;
@@ -140,7 +165,7 @@ function live(every: number, records: readonly ParityJournalRecord[] = [], snaps
   };
   const timers: (() => void)[] = [];
   const clock = { now: () => 0, sleep: () => new Promise<void>(() => {}), timer: (_us: number, fn: () => void) => (timers.push(fn), { cancel() {} }), spawn: (_name: string, task: () => Promise<void>) => void task() } as Clock;
-  const log = new ParityLog(journal, clock, NO_PROBE, every, snapshot, async () => ({ ok: true }));
+  const log = new ParityLog(journal, clock, { ...NO_PROBE, hit: (name: string) => void hits.push(name) }, every, snapshot, flush);
   const settle = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
@@ -186,6 +211,163 @@ test('recovery over a full interval takes the checkpoint once the controller has
   assert.equal(entries.map((e) => e.data[0]), [2]);
 });
 
+
+const kinds = (entries: readonly LogRecord[]) => entries.map((e) => decodeParityRecord(e.data).kind);
+const done = async (): Promise<WriteResult> => ({ ok: true });
+
+test('a checkpoint trims every record whose write is done, a held one once released, and keeps one still held', async () => {
+  // Held (released), then a write done: both trimmed — the write's position is the last known.
+  const a = live(2);
+  (await a.log.held(apply(1, 0)))();
+  await a.log.journaled(apply(2, 0), done);
+  await a.runTimers();
+  assert.equal(kinds(a.entries), ['checkpoint'], 'a write done, or a held record released, trimmed');
+  // A write done, then a held record released: the held record's position is the last known.
+  const b = live(2);
+  await b.log.journaled(apply(1, 0), done);
+  (await b.log.held(apply(2, 0)))();
+  await b.runTimers();
+  assert.equal(kinds(b.entries), ['checkpoint']);
+  // Held and not released: kept, and so is every record after it.
+  const c = live(2);
+  await c.log.held(apply(1, 0));
+  await c.log.journaled(apply(2, 0), done);
+  await c.runTimers();
+  assert.equal(kinds(c.entries), ['apply', 'apply', 'checkpoint'], 'a delta still owed to a recomputation trimmed');
+});
+
+test('a checkpoint whose flush fails trims nothing, and is taken again (one at a time) once the drive is replaced', async () => {
+  const hits: string[] = [];
+  let flush = async (): Promise<WriteResult> => ({ ok: false, error: 'media-error' });
+  const { log, entries, runTimers } = live(2, [], undefined, () => flush(), hits);
+  await log.append(epoch(1));
+  await log.append(epoch(2));
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch', 'epoch', 'checkpoint'], 'trimmed records whose Q writes may not be on the media');
+  assert.equal(hits, ['parity-checkpoint-untrimmed']);
+  // The drive replaced: the checkpoint is taken again, its flush under way while it is asked for once more.
+  let land = () => {};
+  flush = () => new Promise((resolve) => (land = () => resolve({ ok: true })));
+  log.retryCheckpoint();
+  await runTimers();
+  log.retryCheckpoint();
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch', 'epoch', 'checkpoint', 'checkpoint'], 'one checkpoint at a time');
+  land();
+  await runTimers();
+  assert.equal(kinds(entries), ['checkpoint', 'checkpoint'], 'the records the failed checkpoint kept are trimmed now');
+  log.retryCheckpoint(); // trimmed: nothing to take again
+  await runTimers();
+  assert.is(entries.length, 2);
+});
+
+test('records logged while a checkpoint is taken make the next one due as soon as it is done', async () => {
+  const lands: (() => void)[] = [];
+  const { log, entries, runTimers } = live(2, [], undefined, () => new Promise((resolve) => lands.push(() => resolve({ ok: true }))));
+  await log.append(epoch(1));
+  await log.append(epoch(2));
+  await runTimers(); // the first checkpoint appended, its flush under way
+  await log.append(epoch(3));
+  await log.append(epoch(4));
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch', 'epoch', 'checkpoint', 'epoch', 'epoch'], 'a second checkpoint began while the first was under way');
+  lands.shift()?.();
+  await runTimers(); // the first done: the second, due meanwhile, taken
+  lands.shift()?.();
+  await runTimers();
+  assert.equal(kinds(entries), ['checkpoint'], 'the records logged during the first checkpoint trimmed by the next');
+});
+
+/** The checkpoint replay hands the controller, and whether it hit the probe for an epoch record newer than it. */
+async function checkpointAfter(records: readonly [number, ParityJournalRecord][]): Promise<{ state: CheckpointState | undefined; renewed: boolean }> {
+  const hits: string[] = [];
+  let state: CheckpointState | undefined;
+  const log = new ParityLog(logOf(records), {} as Clock, { ...NO_PROBE, hit: (name: string) => void hits.push(name) }, 128, () => ({ applied: [] }), async () => ({ ok: true }));
+  await log.recover(inert({ checkpoint: (s) => ((state = s), false) }));
+  return { state, renewed: hits.includes('checkpoint-epoch-replayed') };
+}
+
+test("an epoch record newer than its checkpoint replaces that member's entry alone, with the request that began it", async () => {
+  const p1 = { member: 'p1', epoch: 5, floor: 9, above: [11] };
+  const listed = [p1, { member: 'p2', epoch: 1, floor: 40, above: [], request: 7 }];
+  const checkpoint: [number, ParityJournalRecord] = [22, { kind: 'checkpoint', applied: listed }];
+  const newer = await checkpointAfter([[20, { kind: 'epoch', member: 'p2', epoch: 2, request: 2 ** 32 + 3 }], checkpoint]);
+  assert.equal(newer.state?.applied, [p1, { member: 'p2', epoch: 2, floor: 0, above: [], request: 2 ** 32 + 3 }]);
+  assert.ok(newer.renewed);
+  // Of the epoch the checkpoint records: it stands as it is (its deltas counted), and no probe.
+  const same = await checkpointAfter([[20, { kind: 'epoch', member: 'p2', epoch: 1 }], checkpoint]);
+  assert.equal(same.state?.applied, listed);
+  assert.not.ok(same.renewed);
+});
+
+test("an epoch record sets the member's epoch for the applies after it, and is handed on", async () => {
+  // An apply of the previous life after the new epoch's record: its number means nothing now.
+  assert.equal((await appliedAfterReplay([[20, { kind: 'epoch', member: 'p2', epoch: 2 }], [21, apply(1, 1)]])).get('p2'), []);
+  // Applies before it are of the life it ends: the controller restarts the member's numbers.
+  assert.equal((await appliedAfterReplay([[20, apply(1, 1)], [21, { kind: 'epoch', member: 'p2', epoch: 2 }]])).get('p2'), []);
+});
+
+test("a member record is handed on; one that left forgets its losses after the next checkpoint, and its epochs before", async () => {
+  const events: string[] = [];
+  await recover(
+    [
+      [20, { kind: 'member', name: 'p3', blockCount: 4, state: 'member' }],
+      [21, { kind: 'member', name: 'p2', blockCount: 4, state: 'left' }],
+      [22, { kind: 'checkpoint', applied: [] }],
+    ],
+    inert({
+      member: (name, blockCount, state) => void events.push(`member ${name} ${blockCount} ${state}`),
+      lossesForgotten: (member) => void events.push(`forgotten ${member}`),
+      checkpoint: (_state, _since, lossChanges) => {
+        events.push('checkpoint');
+        for (const change of lossChanges) change();
+        return false;
+      },
+    }),
+  );
+  assert.equal(events, ['member p3 4 member', 'member p2 4 left', 'checkpoint', 'forgotten p2']);
+  // An epoch record of its life before it left says nothing of the checkpoint's entry for its new life.
+  const listed = [{ member: 'p2', epoch: 0, floor: 5, above: [] }];
+  const { state } = await checkpointAfter([
+    [20, { kind: 'epoch', member: 'p2', epoch: 3 }],
+    [21, { kind: 'member', name: 'p2', blockCount: 4, state: 'left' }],
+    [22, { kind: 'member', name: 'p2', blockCount: 4, state: 'joining' }],
+    [23, { kind: 'checkpoint', applied: listed }],
+  ]);
+  assert.equal(state?.applied, listed);
+});
+
+test("merge and unmerge records are handed on; a merge teaches an epoch not known yet, and only then", async () => {
+  const events: string[] = [];
+  const hits: string[] = [];
+  await recover(
+    [
+      [20, { kind: 'merge', member: 'p2', block: 3, upTo: 9, epoch: 2, noCopy: 0, newQ: q }],
+      [21, { kind: 'unmerge', member: 'p1', block: 4, newQ: q }],
+    ],
+    inert({
+      merged: (member, block, upTo, epoch) => void events.push(`merged ${member} ${block} ${upTo} ${epoch}`),
+      unmerged: (member, block) => void events.push(`unmerged ${member} ${block}`),
+    }),
+    hits,
+  );
+  assert.equal(events, ['merged p2 3 9 2', 'unmerged p1 4']);
+  assert.equal(hits, ['parity-journal-redo', 'parity-journal-redo'], 'each logged Q rewritten');
+  const merge = (epoch: number): ParityJournalRecord => ({ kind: 'merge', member: 'p2', block: 3, upTo: 0, epoch, noCopy: 0, newQ: q });
+  // Learned from the merge (as a rebuilt parity array learns it): an apply of another epoch counts for nothing.
+  assert.equal((await appliedAfterReplay([[20, merge(2)], [21, apply(1, 1)]])).get('p2'), undefined);
+  // Known from an epoch record: a merge of an older epoch does not change it.
+  assert.equal((await appliedAfterReplay([[20, { kind: 'epoch', member: 'p2', epoch: 3 }], [21, merge(2)], [22, apply(1, 3)]])).get('p2'), [1]);
+});
+
+test('a log that never failed a checkpoint has none to take again; without a journal it is not enabled', async () => {
+  const { log, entries, runTimers } = live(2, [epoch(1)]);
+  assert.ok(log.enabled);
+  log.retryCheckpoint(); // as start() does: a checkpoint now, before replay, would record the group as configured
+  await runTimers();
+  assert.equal(kinds(entries), ['epoch']);
+  assert.not.ok(new ParityLog(undefined, {} as Clock, NO_PROBE, 2, () => ({ applied: [] }), async () => ({ ok: true })).enabled);
+});
 
 /** A group of p1 and p2, its joins and leaves long done (all a checkpoint asks of them). */
 function groupOf(losses: Losses): Group {

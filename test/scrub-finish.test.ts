@@ -22,7 +22,7 @@ const BYTES = 8;
  * first `pendingLooks` times it is asked, and the member's copy of block 1 (a lost block's zeros) is
  * answered as written again (status 4) the first `rewrittenLooks` times.
  */
-function scrubber(pendingLooks: number, rewrittenLooks = 0) {
+function scrubber(pendingLooks: number, rewrittenLooks = 0, members = ['p1']) {
   const asked: number[] = []; // the blocks whose copies were requested, in order
   const hits: string[] = [];
   let looks = 0;
@@ -37,10 +37,11 @@ function scrubber(pendingLooks: number, rewrittenLooks = 0) {
     spawn: (_name, task) => void task(),
   };
   const rpc = {
-    call: async (_to: string, _expect: string, make: (id: number) => Message) => {
+    call: async (to: string, _expect: string, make: (id: number) => Message) => {
       const m = make(1) as Extract<Message, { type: 'copy-request' }>;
-      asked.push(m.block);
-      const status = m.block === 1 && rewrites++ < rewrittenLooks ? 4 : 0;
+      if (to === 'p1') asked.push(m.block);
+      // Only p1 wrote its zeros again (p2, if there is one, reads its copy fine).
+      const status = to === 'p1' && m.block === 1 && rewrites++ < rewrittenLooks ? 4 : 0;
       return { type: 'copy-reply', id: 1, block: m.block, status, data: new Uint8Array(BYTES) };
     },
   };
@@ -52,7 +53,7 @@ function scrubber(pendingLooks: number, rewrittenLooks = 0) {
     retransmit: { initialUs: 5_000, maxUs: 500_000 },
     probe: { hit: (name: string) => void hits.push(name), anomaly() {} },
     buggify: NO_BUGGIFY,
-    members: () => [{ name: 'p1', blockCount: 2 }],
+    members: () => members.map((name) => ({ name, blockCount: 2 })),
     contributes: () => true,
     storeQ: async () => ({ ok: true }),
     declareLost: async () => {},
@@ -76,6 +77,15 @@ test("a member's lost zeros written again to answer make the pass unclean: the s
   s.start(1);
   await s.finish();
   assert.equal(asked.slice(-2), [0, 1], `no whole pass after the rewrite: copies asked ${JSON.stringify(asked)}`);
+  assert.ok(asked.filter((b) => b === 1).length >= 2);
+  assert.equal(hits, ['scrub-zeros-rewritten']);
+});
+
+test('one member of several answering with its zeros written again makes the pass unclean too', async () => {
+  const { s, asked, hits } = scrubber(0, 1, ['p1', 'p2']);
+  s.start(1);
+  await s.finish();
+  assert.equal(asked.slice(-2), [0, 1], `no whole pass after the rewrite: p1's copies asked ${JSON.stringify(asked)}`);
   assert.ok(asked.filter((b) => b === 1).length >= 2);
   assert.equal(hits, ['scrub-zeros-rewritten']);
 });

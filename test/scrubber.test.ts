@@ -114,6 +114,12 @@ test('a bad Q[k] alone is rebuilt from the copies', async () => {
   assert.equal(repairs, []);
 });
 
+test("a bad Q[k] is rebuilt as the XOR of the members' copies", async () => {
+  const { s, stored } = scrubber({ qBad: true, members: [{ name: 'p1', blockCount: 3 }, { name: 'p2', blockCount: 3 }] });
+  await s.scrub(0);
+  assert.equal(stored, [[0, [3, 3, 3, 3]]], 'p1 ^ p2 = 3 in every byte');
+});
+
 test('a bad Q[k] whose write fails hits no repaired probe', async () => {
   const { s, hits, stored } = scrubber({ qBad: true, stores: false });
   await s.scrub(0);

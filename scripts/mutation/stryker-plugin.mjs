@@ -41,6 +41,8 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]parity[/\\]joiner\.ts$/, tests: ['joiner'] },
   { files: /[/\\]src[/\\]parity[/\\]losses\.ts$/, tests: ['losses'] },
   { files: /[/\\]src[/\\]parity[/\\]scrubber\.ts$/, tests: ['scrubber', 'scrub-finish'] },
+  { files: /[/\\]src[/\\]parity[/\\]parity-log\.ts$/, tests: ['parity-log'] },
+  { files: /[/\\]src[/\\]parity[/\\]group\.ts$/, tests: ['group'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
   { files: /[/\\]src[/\\]primary[/\\]mender\.ts$/, tests: ['mender'] },
   { files: /[/\\]src[/\\]primary[/\\]copies\.ts$/, tests: ['copies', 'join-copy-after-repair'] },
