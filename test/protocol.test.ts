@@ -10,6 +10,7 @@ import { equalBytes, isZero, xor, xorInto } from '../src/protocol/xor.js';
 import { BlockLocks } from '../src/util/block-locks.js';
 import { PROTOCOL_VARIANTS } from '../src/protocol/variant.js';
 import { protocol } from '../lib/options.js';
+import { SeqSet } from '../src/protocol/seq-set.js';
 
 const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const bytes = fc.uint8Array({ maxLength: 300 });
@@ -287,6 +288,20 @@ test('codec: a cut or overlong message is refused naming what is wrong — the f
   for (let cut = 13; cut < 17; cut++) assert.is(refusal(wire.subarray(0, cut)), 'block-copy.data: truncated bytes', `cut at ${cut}`);
   assert.is(refusal(Uint8Array.of(...wire, 0)), 'block-copy: 1 trailing bytes');
   assert.is(refusal(encode({ type: 'delta-ack', block: 3, epoch: 4, seq: 5 }).subarray(0, 20)), 'delta-ack.seq: truncated');
+});
+
+test("SeqSet.from: a checkpoint's floor and the numbers above it, as the set that wrote them had them", () => {
+  const s = new SeqSet();
+  for (const n of [1, 2, 3, 5, 8, 6]) s.add(n);
+  assert.is(s.floor, 3);
+  assert.equal(s.above(), [5, 6, 8]);
+  const back = SeqSet.from(s.floor, s.above());
+  assert.is(back.floor, 3);
+  assert.equal(back.above(), [5, 6, 8]);
+  for (const n of [1, 3, 5, 6, 8]) assert.ok(back.has(n), `${n} in`);
+  for (const n of [4, 7, 9]) assert.not.ok(back.has(n), `${n} not in`);
+  back.add(4);
+  assert.is(back.floor, 6, 'the gap filled: the floor climbs past the numbers above it');
 });
 
 test.run();
