@@ -179,4 +179,21 @@ test('told to leave: a write waiting its turn for the block is refused as decomm
   assert.equal(await settle(w.e, first), { ok: true }, 'the write under way when the leave began completes');
 });
 
+test('a host read: what the block holds; beyond the array a bad request; a block lost (nothing protected it) not its zeros', async () => {
+  const refuse = (m: Message): Message | undefined => (m.type === 'restore-request' ? { type: 'refused', id: m.id, reason: REFUSAL['not-a-member'] } : undefined);
+  const w = world({ member: false }, refuse);
+  assert.equal(await settle(w.e, w.p.hostRead(BLOCKS)), { ok: false, error: 'bad-request' });
+  assert.equal(await settle(w.e, w.p.hostRead(-1)), { ok: false, error: 'bad-request' });
+  assert.equal(await settle(w.e, w.p.hostWrite(3, new Uint8Array(8).fill(4))), { ok: true });
+  assert.equal(await settle(w.e, w.p.hostRead(3)), { ok: true, data: new Uint8Array(8).fill(4) });
+  w.p.restore();
+  await w.e.run();
+  assert.equal(w.p.lostBlocks(), [0, 1, 2, 3]);
+  const lost = await settle(w.e, w.p.hostRead(2));
+  assert.equal(lost.ok, false, 'its zeros are not the host data');
+  assert.equal(await settle(w.e, w.p.hostWrite(2, new Uint8Array(8).fill(6))), { ok: true });
+  assert.equal(await settle(w.e, w.p.hostRead(2)), { ok: true, data: new Uint8Array(8).fill(6) }, 'written again: the host data');
+  assert.equal(w.heard, ['restore-request'], 'reads send nothing');
+});
+
 test.run();
