@@ -13,6 +13,7 @@ import type { MessageHandler, NodeId, Transport } from '../src/ports/transport.j
 import { PrimaryController } from '../src/primary/primary-controller.js';
 import { decode, encode } from '../src/protocol/codec.js';
 import { encodeJournalRecord } from '../src/protocol/journal-record.js';
+import type { AckPolicy } from '../src/protocol/ack-policy.js';
 import type { Message } from '../src/protocol/messages.js';
 import { REFUSAL } from '../src/protocol/peer-checks.js';
 import { IdealDisk } from '../sim/disk/ideal-disk.js';
@@ -28,7 +29,7 @@ interface DiskFaults {
   flushes?: boolean;
 }
 
-function world(options: { member?: boolean; journal?: DurableLog }, answer: (m: Message) => Message | undefined, faults: DiskFaults = {}) {
+function world(options: { member?: boolean; journal?: DurableLog; ackPolicy?: AckPolicy }, answer: (m: Message) => Message | undefined, faults: DiskFaults = {}) {
   const e = new Engine(3);
   const handlers = new Map<NodeId, MessageHandler>();
   const endpoint = (self: NodeId): Transport => ({
@@ -194,6 +195,31 @@ test('a host read: what the block holds; beyond the array a bad request; a block
   assert.equal(await settle(w.e, w.p.hostWrite(2, new Uint8Array(8).fill(6))), { ok: true });
   assert.equal(await settle(w.e, w.p.hostRead(2)), { ok: true, data: new Uint8Array(8).fill(6) }, 'written again: the host data');
   assert.equal(w.heard, ['restore-request'], 'reads send nothing');
+});
+
+test('a member write: its deltas numbered 1, 2, … without a journal; acknowledged after parity under parity-durable, after the disk alone under local-write', async () => {
+  const deltas: number[] = [];
+  let acking = false;
+  const answer = (m: Message): Message | undefined => {
+    if (m.type !== 'delta') return undefined;
+    deltas.push(m.seq);
+    return acking ? { type: 'delta-ack', block: m.block, epoch: m.epoch, seq: m.seq } : undefined;
+  };
+  const local = world({ ackPolicy: 'local-write' }, answer);
+  assert.equal(await settle(local.e, local.p.hostWrite(0, new Uint8Array(8).fill(1))), { ok: true }, 'parity silent: acknowledged all the same');
+  assert.equal(await settle(local.e, local.p.hostWrite(1, new Uint8Array(8).fill(2))), { ok: true });
+  await local.e.run({ until: local.e.now + 1_000 }); // the second delta's flight
+  assert.equal([...new Set(deltas)], [1, 2], 'numbered in order (resent copies aside)');
+  deltas.length = 0;
+  const durable = world({}, answer);
+  const waiting = durable.p.hostWrite(2, new Uint8Array(8).fill(3));
+  let done = false;
+  void waiting.then(() => void (done = true));
+  await durable.e.run({ until: 20_000 });
+  assert.not.ok(done, 'parity-durable: not acknowledged before parity has the delta');
+  acking = true;
+  assert.equal(await settle(durable.e, waiting), { ok: true }, 'acknowledged once parity acknowledged its delta (resent)');
+  assert.equal(deltas[0], 1);
 });
 
 test.run();
