@@ -7,13 +7,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BlockDevice } from '../src/ports/block-device.js';
-import type { MessageHandler, NodeId, Transport } from '../src/ports/transport.js';
 import { PrimaryController } from '../src/primary/primary-controller.js';
-import { decode, encode } from '../src/protocol/codec.js';
 import type { Message } from '../src/protocol/messages.js';
 import { IdealDisk } from '../sim/disk/ideal-disk.js';
 import { Engine } from '../sim/engine/engine.js';
 import { SimClock } from '../sim/world/sim-clock.js';
+import { engineNetwork } from './helpers.js';
 
 const BLOCK = 3;
 
@@ -31,12 +30,7 @@ function withLostBlock(disk: IdealDisk): BlockDevice {
 
 test('a join copy of a block whose degraded write is unacknowledged is that write, not "no copy"', async () => {
   const e = new Engine(7);
-  const handlers = new Map<NodeId, MessageHandler>();
-  const endpoint = (self: NodeId): Transport => ({
-    self,
-    send: (to, m) => void e.after(50, e.trace.kind('net'), () => void handlers.get(to)?.(self, decode(encode(m)))),
-    listen: (h) => void handlers.set(self, h),
-  });
+  const endpoint = engineNetwork(e);
   const disk = new IdealDisk(e, { name: 'p1', blockCount: 8, blockBytes: 8, latencyUs: 100 });
   const p1 = new PrimaryController({ disk: withLostBlock(disk), transport: endpoint('p1'), clock: new SimClock(e, 'p1'), parity: 'parity' });
   p1.start();

@@ -9,9 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BlockDevice } from '../src/ports/block-device.js';
 import type { DurableLog } from '../src/ports/durable-log.js';
-import type { MessageHandler, NodeId, Transport } from '../src/ports/transport.js';
 import { PrimaryController } from '../src/primary/primary-controller.js';
-import { decode, encode } from '../src/protocol/codec.js';
 import { encodeJournalRecord } from '../src/protocol/journal-record.js';
 import type { AckPolicy } from '../src/protocol/ack-policy.js';
 import type { Message } from '../src/protocol/messages.js';
@@ -19,6 +17,7 @@ import { REFUSAL } from '../src/protocol/peer-checks.js';
 import { IdealDisk } from '../sim/disk/ideal-disk.js';
 import { Engine } from '../sim/engine/engine.js';
 import { SimClock } from '../sim/world/sim-clock.js';
+import { engineNetwork } from './helpers.js';
 
 const BLOCKS = 4;
 
@@ -31,12 +30,7 @@ interface DiskFaults {
 
 function world(options: { member?: boolean; journal?: DurableLog; ackPolicy?: AckPolicy }, answer: (m: Message) => Message | undefined, faults: DiskFaults = {}) {
   const e = new Engine(3);
-  const handlers = new Map<NodeId, MessageHandler>();
-  const endpoint = (self: NodeId): Transport => ({
-    self,
-    send: (to, m) => void e.after(50, e.trace.kind('net'), () => void handlers.get(to)?.(self, decode(encode(m)))),
-    listen: (h) => void handlers.set(self, h),
-  });
+  const endpoint = engineNetwork(e);
   const ideal = new IdealDisk(e, { name: 'p1', blockCount: BLOCKS, blockBytes: 8, latencyUs: 100 });
   let flushes = 0;
   const disk: BlockDevice = {
