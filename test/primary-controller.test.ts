@@ -22,28 +22,38 @@ import { engineNetwork } from './helpers.js';
 const BLOCKS = 4;
 
 interface DiskFaults {
-  /** Writes fail (the device is gone). */
+  /** Writes fail (the device is gone). Read at each write: a test may set it midway. */
   writes?: boolean;
   /** Flushes fail. */
   flushes?: boolean;
+  /** These blocks read as media errors (latent sector errors) until written. */
+  unreadable?: Set<number>;
+  /** Each read and write takes this long (default 100 µs). */
+  latencyUs?: number;
 }
 
 function world(options: { member?: boolean; journal?: DurableLog; ackPolicy?: AckPolicy }, answer: (m: Message) => Message | undefined, faults: DiskFaults = {}) {
   const e = new Engine(3);
   const endpoint = engineNetwork(e);
-  const ideal = new IdealDisk(e, { name: 'p1', blockCount: BLOCKS, blockBytes: 8, latencyUs: 100 });
+  const ideal = new IdealDisk(e, { name: 'p1', blockCount: BLOCKS, blockBytes: 8, latencyUs: faults.latencyUs ?? 100 });
   let flushes = 0;
   const disk: BlockDevice = {
     blockBytes: ideal.blockBytes,
     blockCount: ideal.blockCount,
-    read: (block) => ideal.read(block),
-    write: (block, data) => (faults.writes ? Promise.resolve({ ok: false, error: 'device-failed' }) : ideal.write(block, data)),
+    read: (block) => (faults.unreadable?.has(block) ? ideal.read(block).then(() => ({ ok: false, error: 'media-error' }) as const) : ideal.read(block)),
+    write: (block, data) => {
+      if (faults.writes) return Promise.resolve({ ok: false, error: 'device-failed' });
+      faults.unreadable?.delete(block);
+      return ideal.write(block, data);
+    },
     flush: () => {
       flushes++;
       return faults.flushes ? Promise.resolve({ ok: false, error: 'device-failed' }) : ideal.flush();
     },
   };
-  const p = new PrimaryController({ disk, transport: endpoint('p1'), clock: new SimClock(e, 'p1'), parity: 'parity', ...options });
+  const probes: string[] = [];
+  const probe = { hit: (name: string) => void probes.push(name), anomaly() {} };
+  const p = new PrimaryController({ disk, transport: endpoint('p1'), clock: new SimClock(e, 'p1'), parity: 'parity', probe, ...options });
   const parity = endpoint('parity');
   const heard: string[] = [];
   parity.listen((from, m) => {
@@ -52,7 +62,35 @@ function world(options: { member?: boolean; journal?: DurableLog; ackPolicy?: Ac
     if (reply !== undefined) parity.send(from, reply);
   });
   p.start();
-  return { e, p, heard, ideal, flushes: () => flushes };
+  return { e, p, heard, ideal, probes, parity, endpoint, flushes: () => flushes, contents: async (block: number) => [...((await settle(e, ideal.read(block))) as { data: Uint8Array }).data] };
+}
+
+/**
+ * A parity array for one member, scripted: Q[k] is the member's block k (the
+ * XOR of one), kept by applying each delta; it acknowledges every delta,
+ * answers reconstructions from Q, and begins every restore (sending no data:
+ * the restore stays under way).
+ */
+function oneMemberParity() {
+  const q = Array.from({ length: BLOCKS }, () => new Uint8Array(8));
+  const deltas: Extract<Message, { type: 'delta' }>[] = [];
+  const answer = (m: Message): Message | undefined => {
+    switch (m.type) {
+      case 'delta':
+        if (!deltas.some((d) => d.seq === m.seq && d.epoch === m.epoch)) {
+          deltas.push(m);
+          for (let i = 0; i < 8; i++) q[m.block]![i]! ^= m.data[i]!;
+        }
+        return { type: 'delta-ack', block: m.block, epoch: m.epoch, seq: m.seq };
+      case 'reconstruct-request':
+        return { type: 'reconstruct-reply', id: m.id, block: m.block, lost: 0, data: q[m.block]!.slice() };
+      case 'restore-request':
+        return { type: 'restore-begin', id: m.id, epoch: 1, session: 1 };
+      default:
+        return undefined;
+    }
+  };
+  return { q, deltas, answer };
 }
 
 /** Runs `op` to its end on the world's engine. */
@@ -214,6 +252,141 @@ test('a member write: its deltas numbered 1, 2, … without a journal; acknowled
   acking = true;
   assert.equal(await settle(durable.e, waiting), { ok: true }, 'acknowledged once parity acknowledged its delta (resent)');
   assert.equal(deltas[0], 1);
+});
+
+test('a loss notice (repair-request, lost 1): the block is lost, its zeros on the disk and a read refused; a member write replaces it, its delta against those zeros, and the loss ends', async () => {
+  const parity = oneMemberParity();
+  const w = world({}, parity.answer);
+  assert.equal(await settle(w.e, w.p.hostWrite(2, new Uint8Array(8).fill(5))), { ok: true });
+  w.parity.send('p1', { type: 'repair-request', id: 900, block: 2, lost: 1 });
+  await w.e.run();
+  assert.is(w.e.crash, undefined);
+  assert.equal(w.heard.filter((t) => t !== 'delta'), ['repair-done']);
+  assert.equal(w.p.lostBlocks(), [2]);
+  assert.equal(await w.contents(2), [0, 0, 0, 0, 0, 0, 0, 0], 'held as zeros, as Q counts it');
+  assert.equal((await settle(w.e, w.p.hostRead(2))).ok, false, 'its zeros are not the host data');
+  assert.equal(await settle(w.e, w.p.hostWrite(2, new Uint8Array(8).fill(6))), { ok: true }, 'a write replaces a lost block');
+  const last = parity.deltas.at(-1)!;
+  assert.is(last.replaces, 1, 'the delta tells parity the loss is over');
+  assert.equal([...last.data], [6, 6, 6, 6, 6, 6, 6, 6], 'against the zeros the block holds, not its old data');
+  assert.equal(w.p.lostBlocks(), [], 'no longer lost');
+  assert.equal(await settle(w.e, w.p.hostRead(2)), { ok: true, data: new Uint8Array(8).fill(6) });
+  // The notice again (parity did not hear the answer): answered, not enacted again.
+  w.parity.send('p1', { type: 'repair-request', id: 900, block: 2, lost: 1 });
+  await w.e.run();
+  assert.equal(w.heard.filter((t) => t === 'repair-done').length, 2);
+  assert.equal(w.p.lostBlocks(), [], 'a retransmitted notice loses nothing');
+});
+
+test('a scrub repair (repair-request, lost 0): the member rebuilds its bad copy from parity and answers; nothing is lost', async () => {
+  const parity = oneMemberParity();
+  const unreadable = new Set<number>();
+  const w = world({}, parity.answer, { unreadable });
+  assert.equal(await settle(w.e, w.p.hostWrite(1, new Uint8Array(8).fill(5))), { ok: true });
+  unreadable.add(1);
+  w.parity.send('p1', { type: 'repair-request', id: 901, block: 1, lost: 0 });
+  await w.e.run();
+  assert.is(w.e.crash, undefined);
+  assert.equal(w.heard.filter((t) => t !== 'delta'), ['reconstruct-request', 'repair-done']);
+  assert.equal(await w.contents(1), [5, 5, 5, 5, 5, 5, 5, 5], 'rewritten from Q');
+  assert.equal(w.p.lostBlocks(), []);
+  assert.ok(w.probes.includes('scrub-repaired-member'));
+});
+
+test('a loss notice that waited for the block while a host write stored it: the write replaced the loss, so the block is not lost', async () => {
+  // Slow disk: the write holds block 3 for 2 ms; a host read queued behind it holds it 1 ms more, long
+  // enough for the write's delta to be acknowledged before the notice gets the block.
+  const parity = oneMemberParity();
+  const w = world({}, parity.answer, { latencyUs: 1_000 });
+  const write = w.p.hostWrite(3, new Uint8Array(8).fill(7));
+  await w.e.run({ until: 10 });
+  const read = w.p.hostRead(3);
+  await w.e.run({ until: 20 });
+  w.parity.send('p1', { type: 'repair-request', id: 902, block: 3, lost: 1 }); // sent before parity had the write's delta
+  assert.equal(await settle(w.e, write), { ok: true });
+  assert.equal(await settle(w.e, read), { ok: true, data: new Uint8Array(8).fill(7) });
+  await w.e.run();
+  assert.is(w.e.crash, undefined);
+  assert.ok(w.heard.includes('repair-done'));
+  assert.equal(w.p.lostBlocks(), [], 'the notice no longer stands');
+  assert.equal(await settle(w.e, w.p.hostRead(3)), { ok: true, data: new Uint8Array(8).fill(7) });
+});
+
+test('a write that fails on the disk while a restore is under way: the block is still not restored, so a read of it is rebuilt from parity, not read from the disk', async () => {
+  const parity = oneMemberParity();
+  const faults: DiskFaults = {};
+  const w = world({}, parity.answer, faults);
+  w.p.restore();
+  await w.e.run({ until: 10_000 }); // begun; parity sends no data, so it stays under way
+  assert.equal(w.heard, ['restore-request']);
+  faults.writes = true;
+  assert.equal(await settle(w.e, w.p.hostWrite(2, new Uint8Array(8).fill(7))), { ok: true }, 'degraded: parity holds it');
+  assert.equal([...parity.q[2]!], [7, 7, 7, 7, 7, 7, 7, 7]);
+  faults.writes = false;
+  assert.equal(await settle(w.e, w.p.hostRead(2)), { ok: true, data: new Uint8Array(8).fill(7) }, "parity's copy, not the disk's zeros");
+  assert.equal(w.heard.filter((t) => t === 'reconstruct-request').length, 2, 'rebuilt for the write, and again for the read');
+});
+
+test("a parity message that fails the primary's checks is refused and not acted on; a stranger's is refused as not a member", async () => {
+  const parity = oneMemberParity();
+  const w = world({}, parity.answer);
+  w.parity.send('p1', { type: 'copy-request', id: 903, block: BLOCKS });
+  await w.e.run();
+  assert.is(w.e.crash, undefined);
+  assert.equal(w.heard, ['refused']);
+  assert.equal(w.probes, ['peer-message-refused']);
+  const stranger = w.endpoint('p2');
+  const told: Message[] = [];
+  stranger.listen((_from, m) => void told.push(m));
+  stranger.send('p1', { type: 'copy-request', id: 904, block: 0 });
+  stranger.send('p1', { type: 'delta-ack', block: 0, epoch: 1, seq: 1 }); // not a request: dropped, unanswered
+  await w.e.run();
+  assert.equal(told, [{ type: 'refused', id: 904, reason: REFUSAL['not-a-member'] }]);
+  assert.equal(w.heard, ['refused'], 'parity hears nothing of it');
+  assert.equal(w.probes, ['peer-message-refused', 'peer-message-refused', 'peer-message-refused']);
+});
+
+test('a read rebuilding its block from parity when a restore is refused (a rebuilt parity left the leaving array out): the block is lost, and the read says so, not the data it rebuilt', async () => {
+  const parity = oneMemberParity();
+  const unreadable = new Set([1]);
+  const answer = (m: Message): Message | undefined =>
+    m.type === 'restore-request' ? { type: 'refused', id: m.id, reason: REFUSAL['not-a-member'] } : m.type === 'leave-request' ? undefined : parity.answer(m);
+  const w = world({}, answer, { unreadable, latencyUs: 1_000 });
+  w.p.leave(); // parity never completes it: the array stays leaving
+  const read = w.p.hostRead(1);
+  // The read: 1 ms on the disk (a media error), the reconstruction's round trip, then 1 ms writing the block back.
+  await w.e.run({ until: 1_500 });
+  assert.equal(w.heard, ['leave-request', 'reconstruct-request']);
+  w.p.restore(); // the array is replaced while the rebuilt block is being written back
+  const answered = await settle(w.e, read);
+  assert.equal(w.p.lostBlocks(), [0, 1, 2, 3], 'outside the group (leaving), refused: every block lost');
+  assert.equal(answered.ok, false, 'lost: not the data it rebuilt a moment before');
+});
+
+test("a member write that replaces no lost block leaves the journal's header alone; one that replaces a lost block records the loss's end in it", async () => {
+  let headers = 0;
+  let position = 0;
+  const journal: DurableLog = {
+    append: async () => ++position,
+    trim: async () => {},
+    writeHeader: async () => void headers++,
+    read: async () => ({ header: new Uint8Array(0), trimmedUpTo: 0, records: [] }),
+  };
+  const parity = oneMemberParity();
+  const w = world({ journal }, parity.answer);
+  await w.e.run({ until: 1_000 });
+  const before = headers;
+  assert.equal(await settle(w.e, w.p.hostWrite(0, new Uint8Array(8).fill(1))), { ok: true });
+  assert.equal(await settle(w.e, w.p.hostWrite(1, new Uint8Array(8).fill(2))), { ok: true });
+  assert.is(headers, before, 'no loss ended: no header written');
+  w.parity.send('p1', { type: 'repair-request', id: 905, block: 3, lost: 1 });
+  await w.e.run({ until: w.e.now + 5_000 });
+  assert.equal(w.p.lostBlocks(), [3]);
+  const lostRecorded = headers;
+  assert.ok(lostRecorded > before, 'the loss recorded');
+  assert.equal(await settle(w.e, w.p.hostWrite(3, new Uint8Array(8).fill(3))), { ok: true });
+  assert.equal(w.p.lostBlocks(), []);
+  assert.is(headers, lostRecorded + 1, 'its end recorded once');
 });
 
 test.run();
