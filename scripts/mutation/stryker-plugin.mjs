@@ -43,6 +43,7 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]parity[/\\]scrubber\.ts$/, tests: ['scrubber', 'scrub-finish'] },
   { files: /[/\\]src[/\\]parity[/\\]parity-log\.ts$/, tests: ['parity-log'] },
   { files: /[/\\]src[/\\]parity[/\\]group\.ts$/, tests: ['group'] },
+  { files: /[/\\]src[/\\]parity[/\\]group-changes\.ts$/, tests: ['group-changes'] },
   { files: /[/\\]src[/\\]primary[/\\]restoration\.ts$/, tests: ['restoration'] },
   { files: /[/\\]src[/\\]primary[/\\]mender\.ts$/, tests: ['mender'] },
   { files: /[/\\]src[/\\]primary[/\\]copies\.ts$/, tests: ['copies', 'join-copy-after-repair'] },
