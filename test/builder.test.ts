@@ -110,7 +110,12 @@ function builder(opts: Opts = {}) {
   /** Runs the build, firing a window's silence timer whenever nothing else is left to happen. */
   const run = async () => {
     let done = false;
-    const building = b.build().then(() => void (done = true));
+    // A build that throws ends the run with its error (a mutant's, say), not an endless wait.
+    let failure: { error: unknown } | undefined;
+    const building = b.build().then(
+      () => void (done = true),
+      (error: unknown) => void ((failure = { error }), (done = true)),
+    );
     for (let idle = 0; !done; ) {
       await tick();
       const live = timers.filter((t) => !t.cancelled);
@@ -122,8 +127,10 @@ function builder(opts: Opts = {}) {
         idle = 0;
       }
       assert.ok(timers.length < 100, 'the build never ends');
+      assert.ok(idle < 10_000, 'the build is stuck: not done, and no timer left to fire');
     }
     await building;
+    if (failure !== undefined) throw failure.error;
   };
   const q = () => [...written].sort((x, y) => x[0] - y[0]);
   return { b, run, requests, timers, q, repairQ, declared, hits, unlocked, flushed: () => flushed };
