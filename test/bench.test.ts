@@ -7,6 +7,7 @@ import { benchEngine } from '../sim/bench/engine-bench.js';
 import { benchSeedRate } from '../sim/bench/stack-bench.js';
 import { loadScenarioFile } from '../cli/scenario-file.js';
 import { simulate } from '../cli/bench/real-latency.js';
+import { benchWorkers } from '../cli/bench/workers-scaling.js';
 import { xorsimHere } from './in-process-cli.js';
 
 for (const path of ['typed', 'closure', 'far'] as const) {
@@ -31,6 +32,25 @@ test('seeds per CPU-hour: timed seeds of the scenario at --quick', async () => {
   assert.is(r.scenario, 'quickstart');
   assert.is(r.seeds, 1);
   assert.ok(r.cpuMs > 0 && Number.isFinite(r.seedsPerCpuHour) && r.seedsPerCpuHour > 0);
+});
+
+test('workers against processes: the same seeds on a pool of 2 threads and on 2 processes (a shard each), timed', async () => {
+  const r = await benchWorkers('scenarios/quickstart.json', [2], 2, 1);
+  assert.is(r.figures.length, 1);
+  const f = r.figures[0]!;
+  assert.is(f.workers, 2);
+  assert.ok(r.oneWorkerWallMs > 0 && f.poolWallMs > 0 && f.processesWallMs > 0);
+  assert.ok(Math.abs(f.ratio - f.processesWallMs / f.poolWallMs) < 1e-9, 'one round: its own ratio');
+  if (process.platform === 'linux') assert.ok(f.poolCpuMsPerSeed! > 0 && f.processesCpuMsPerSeed! > 0);
+});
+
+test('workers against processes: an explore that fails fails the bench, with its last line', async () => {
+  try {
+    await benchWorkers('scenarios/no-such-scenario.json', [2], 2, 1);
+    assert.unreachable('it should have failed');
+  } catch (error) {
+    assert.match(String(error), /explore scenarios\/no-such-scenario\.json .* exited 2: .*no-such-scenario/);
+  }
 });
 
 // bench --real calibrates the simulator on this path (cli/bench/real-latency.ts, README): if the

@@ -5,9 +5,9 @@
 // (/proc/self/stat cutime + cstime), so other load on the machine does not
 // inflate it; Linux only (elsewhere the figure is left out).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { shippedFile } from '../io.js';
+import { childrenCpuMs } from './children-cpu.js';
 
 export interface ColdRun {
   readonly scenario: string;
@@ -18,16 +18,6 @@ export interface ColdRun {
   readonly simPerCpu: number;
   /** Did the process run the compiled dist/ (as after `npm ci`), or the sources through tsx (dist/ older than them)? */
   readonly compiled: boolean;
-}
-
-/** CPU of every child this process has waited for, in ms (undefined off Linux). */
-function childrenCpuMs(): number | undefined {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime, cstime: ticks of 1/100 s
-  } catch {
-    return undefined;
-  }
 }
 
 /** One cold run of `file` at `seed`; undefined where children's CPU time cannot be read. */

@@ -14,6 +14,7 @@ import { benchChurn } from '../../sim/bench/churn-bench.js';
 import { benchSeedRate, benchStack } from '../../sim/bench/stack-bench.js';
 import { type XorSetting, benchXor } from '../../sim/bench/xor-bench.js';
 import { coldRun } from '../bench/cold-run.js';
+import { benchWorkers } from '../bench/workers-scaling.js';
 import { benchRealLatency, formatRealLatency } from '../bench/real-latency.js';
 import { intOptionOr } from '../flags.js';
 import { withHelp } from '../help.js';
@@ -21,7 +22,7 @@ import { scenarioFiles, shippedFile } from '../io.js';
 import { loadScenarioFile } from '../scenario-file.js';
 import { EXIT_CLEAN, UsageError } from '../usage-error.js';
 
-const SECTIONS = ['engine', 'stack', 'seeds', 'kernels', 'memory'] as const;
+const SECTIONS = ['engine', 'stack', 'seeds', 'workers', 'kernels', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 /** The full-stack scenarios: a small ideal world, and HDD arrays (fewer, costlier events). */
 const STACK = ['scenarios/quickstart.json', 'scenarios/hdd-arrays.json'];
@@ -64,6 +65,7 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
       if (want('engine')) out['engine'] = await engineSection(say);
       if (want('stack')) out['stack'] = await stackSection(say, argv.scenario === undefined ? STACK.map(shippedFile) : [argv.scenario]);
       if (want('seeds')) out['seeds'] = await seedsSection(say, argv.seeds);
+      if (want('workers')) out['workers'] = await workersSection(say);
       if (want('kernels')) out['kernels'] = kernelsSection(say);
       if (want('memory')) out['memory'] = await memorySection(say);
       if (argv.json) console.log(JSON.stringify(out));
@@ -118,6 +120,19 @@ async function seedsSection(say: Say, seeds: number) {
   const perRound = (cpuMs / seeds) * 1000;
   say(`seeds     every shipped scenario once at --quick: ${(perRound / 1e6).toFixed(1)} s of CPU (the CI gate runs 20 rounds)`);
   return { rates, cpuMsPerRound: perRound / 1000 };
+}
+
+async function workersSection(say: Say) {
+  // Wall time, in turns (workers-scaling.ts): throughput is what threads are for.
+  const file = shippedFile('scenarios/quickstart.json');
+  const r = await benchWorkers(file, [2, 4], 16, 3);
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const perSeed = (ms: number | undefined) => (ms === undefined ? '' : `, ${Math.round(ms)} ms of CPU per seed`);
+  say(`workers   quickstart --quick, ${r.seeds} seeds, wall time, median of ${r.rounds} rounds in turns: 1 worker ${s(r.oneWorkerWallMs)}`);
+  for (const f of r.figures) {
+    say(`workers   ${f.workers} workers ${s(f.poolWallMs)} (${(r.oneWorkerWallMs / f.poolWallMs).toFixed(2)}× 1 worker${perSeed(f.poolCpuMsPerSeed)}) · ${f.workers} processes ${s(f.processesWallMs)}${perSeed(f.processesCpuMsPerSeed)} · threads do ${f.ratio.toFixed(2)} of the processes' work`);
+  }
+  return r;
 }
 
 function kernelsSection(say: Say) {

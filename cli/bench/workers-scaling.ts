@@ -1,0 +1,87 @@
+// Worker threads against processes: does `explore --workers W` do the work of W
+// independent processes? Each round runs the same seeds twice, in turns: one
+// `xorsim explore FILE --quick --seeds S --workers W` process (the pool), then W
+// processes started together, each `--workers 1 --shard i/W` (the yardstick).
+// Throughput is wall time here — what a user waits — so the two are taken in
+// turns and the median of the rounds' ratios is kept: a neighbour's load moves
+// both alike. CPU per seed (the kernel's account of the children) shows what
+// the threads cost beyond the processes, whatever else the machine runs.
+// Determinism re-checks are off in both (`--recheck 0`): they re-run seeds on
+// fresh threads, work the processes would not do.
+import { spawn } from 'node:child_process';
+import { wallNowMs } from '../../sim/wall-clock.js';
+import { shippedFile } from '../io.js';
+import { childrenCpuMs } from './children-cpu.js';
+
+export interface WorkersFigure {
+  readonly workers: number;
+  readonly seeds: number;
+  readonly rounds: number;
+  /** Median wall time of the pool, and of the W processes together (ms). */
+  readonly poolWallMs: number;
+  readonly processesWallMs: number;
+  /** Median of the rounds' processes ÷ pool wall times: 1 = the threads do what the processes do; the target is ≥ 0.9 at 2. */
+  readonly ratio: number;
+  /** CPU per seed, median over rounds (ms; undefined off Linux). */
+  readonly poolCpuMsPerSeed: number | undefined;
+  readonly processesCpuMsPerSeed: number | undefined;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs `xorsim explore` with `args`; resolves when it exits (0 expected: every seed passes). */
+function explore(args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [shippedFile('bin/xorsim.mjs'), 'explore', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`explore ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').at(-1)}`))));
+  });
+}
+
+/** Wall and children's CPU time of `work` (ms). */
+async function timed(work: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number | undefined }> {
+  const cpu0 = childrenCpuMs();
+  const wall0 = wallNowMs();
+  await work();
+  const wallMs = wallNowMs() - wall0;
+  const cpu1 = childrenCpuMs();
+  return { wallMs, cpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
+}
+
+export interface WorkersBench {
+  readonly file: string;
+  readonly seeds: number;
+  readonly rounds: number;
+  /** Median wall time of the seeds on one worker (this process's thread), ms. */
+  readonly oneWorkerWallMs: number;
+  readonly figures: readonly WorkersFigure[];
+}
+
+/** `rounds` rounds, each: the seeds on 1 worker, then for each W of `counts` the pool and the W processes, in turns. */
+export async function benchWorkers(file: string, counts: readonly number[], seeds: number, rounds: number): Promise<WorkersBench> {
+  const common = [file, '--quick', '--seeds', String(seeds), '--recheck', '0'];
+  const one: number[] = [];
+  const pool = counts.map(() => [] as { wallMs: number; cpuMs: number | undefined }[]);
+  const processes = counts.map(() => [] as { wallMs: number; cpuMs: number | undefined }[]);
+  for (let round = 0; round < rounds; round++) {
+    one.push((await timed(() => explore([...common, '--workers', '1']))).wallMs);
+    for (const [k, w] of counts.entries()) {
+      pool[k]!.push(await timed(() => explore([...common, '--workers', String(w)])));
+      processes[k]!.push(await timed(() => Promise.all(Array.from({ length: w }, (_, i) => explore([...common, '--workers', '1', '--shard', `${i}/${w}`])))));
+    }
+  }
+  const perSeed = (runs: readonly { cpuMs: number | undefined }[]) => (runs.some((r) => r.cpuMs === undefined) ? undefined : median(runs.map((r) => r.cpuMs! / seeds)));
+  const figures = counts.map((workers, k) => ({
+    workers,
+    seeds,
+    rounds,
+    poolWallMs: median(pool[k]!.map((r) => r.wallMs)),
+    processesWallMs: median(processes[k]!.map((r) => r.wallMs)),
+    ratio: median(pool[k]!.map((p, i) => processes[k]![i]!.wallMs / p.wallMs)),
+    poolCpuMsPerSeed: perSeed(pool[k]!),
+    processesCpuMsPerSeed: perSeed(processes[k]!),
+  }));
+  return { file, seeds, rounds, oneWorkerWallMs: median(one), figures };
+}
