@@ -41,7 +41,8 @@ export function benchCommand(yargs: Argv, done: (code: number) => void): Argv {
           .option('real', { type: 'boolean', default: false, describe: 'instead: host latency through a real 4+1 cluster (fio over NBD) vs a plain file, with the simulator\'s prediction (needs fio; about a minute)' })
           .option('runtime', intOptionOr('runtime', 'with --real: seconds each fio job is timed', { min: 1, max: 3600 }, 5)),
         [
-          ['$0 bench', "this machine's figures (about two minutes)"],
+          ['$0 bench', "this machine's figures (a few minutes; workers alone about three)"],
+          ['$0 bench --only workers', 'explore on worker threads against as many processes'],
           ['$0 bench --only engine kernels', 'the engine and the kernels alone'],
           ['$0 bench --json > bench.json', 'the same as one JSON object'],
           ['$0 bench --real', 'latency: the real stack, a plain file, the simulator'],
