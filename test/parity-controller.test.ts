@@ -8,9 +8,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ParityController } from '../src/parity/parity-controller.js';
+import type { BlockDevice, ReadResult, WriteResult } from '../src/ports/block-device.js';
 import type { DurableLog, LogRecord } from '../src/ports/durable-log.js';
+import type { Transport } from '../src/ports/transport.js';
 import type { ProbeName } from '../src/protocol/probe-names.js';
 import type { Message } from '../src/protocol/messages.js';
+import { type ParityJournalRecord, decodeParityRecord, encodeParityRecord } from '../src/protocol/parity-journal.js';
 import { REFUSAL } from '../src/protocol/peer-checks.js';
 import { xorInto } from '../src/protocol/xor.js';
 import { IdealDisk } from '../sim/disk/ideal-disk.js';
@@ -35,15 +38,88 @@ interface Options {
   peers?: string[];
   journal?: DurableLog;
   /** The parity disk and engine of a previous life (a restart). */
-  after?: World;
+  after?: Prior;
+  /** A previous life that crashed: a new engine, its Q disk's contents and its members' data carried over. */
+  crashed?: Prior;
+  /** Blocks whose build copy a member cannot give (an empty block-copy), though it reads them fine later, as `name:block`. */
+  noBuildCopy?: string[];
+  /** Join copies a member sends late (µs), as `name:block`. */
+  lateJoinCopy?: Record<string, number>;
+  /** The delta number a member's join copies say they reflect; 0 by default. */
+  reflects?: Record<string, number>;
   /** Copies a member cannot read (status 2) the first time it is asked, as `name:block`. */
   unreadable?: string[];
   /** Members that answer their first copy request with a malformed reply (data of the wrong size). */
   malformedFirst?: string[];
   checkpointEvery?: number;
+  /**
+   * Blocks a member cannot read, as `name:block`: it gives no copy of them (an empty block-copy or join-copy,
+   * a copy-reply of status 2) until parity tells it the block is lost (repair-request, lost 1); it then
+   * holds zeros for it (copy-reply status 3).
+   */
+  noCopy?: string[];
+  /** The epoch a member's join copies carry (a rebuilt parity array learns it so); 0 by default. */
+  epochs?: Record<string, number>;
+}
+
+/**
+ * Parity's disk: an ideal disk that keeps checksums (as the simulator's arrays do), with faults a test sets:
+ * reads of a block that fail with a media error a number of times, a write that fails once, blocks lost with a
+ * replaced drive (unreadable until written).
+ */
+class QDevice implements BlockDevice {
+  readonly keepsChecksums = true;
+  readonly sums = new Map<number, number | undefined>();
+  /** block → reads still to fail. */
+  readonly unreadable = new Map<number, number>();
+  readonly failWrite = new Set<number>();
+  readonly lost = new Set<number>();
+  readonly writes: number[] = [];
+  constructor(readonly ideal: IdealDisk) {}
+  get blockBytes(): number {
+    return this.ideal.blockBytes;
+  }
+  get blockCount(): number {
+    return this.ideal.blockCount;
+  }
+  async read(block: number): Promise<ReadResult> {
+    const left = this.unreadable.get(block) ?? 0;
+    if (left > 0) this.unreadable.set(block, left - 1);
+    if (left > 0 || this.lost.has(block)) return { ok: false, error: 'media-error' };
+    const r = await this.ideal.read(block);
+    return r.ok ? { ...r, checksum: this.sums.get(block) } : r;
+  }
+  async write(block: number, data: Uint8Array, checksum?: number): Promise<WriteResult> {
+    if (this.failWrite.delete(block)) {
+      this.lost.add(block); // its drive failed: unreadable until written again
+      return { ok: false, error: 'device-failed' };
+    }
+    const r = await this.ideal.write(block, data);
+    if (r.ok) {
+      this.writes.push(block);
+      this.sums.set(block, checksum);
+      this.lost.delete(block);
+      this.unreadable.delete(block);
+    }
+    return r;
+  }
+  flush(): Promise<WriteResult> {
+    return this.ideal.flush();
+  }
+  lostBlocks(): readonly number[] {
+    return [...this.lost].sort((a, b) => a - b);
+  }
 }
 
 type World = ReturnType<typeof world>;
+/** What a later life takes of an earlier one. */
+interface Prior {
+  readonly e: Engine;
+  readonly endpoint: (self: string) => Transport;
+  readonly qDisk: IdealDisk;
+  readonly qDev: QDevice;
+  readonly data: Map<string, Uint8Array[]>;
+}
 
 /** An in-memory journal that outlives the controller. */
 function memoryJournal(): DurableLog & { entries: LogRecord[] } {
@@ -71,10 +147,22 @@ function world(options: Options = {}) {
   const e = options.after?.e ?? new Engine(7);
   const endpoint = options.after?.endpoint ?? engineNetwork(e);
   const qDisk = options.after?.qDisk ?? new IdealDisk(e, { name: 'parity', blockCount: BLOCKS, blockBytes: BYTES, latencyUs: 100 });
+  const qDev = options.after?.qDev ?? new QDevice(qDisk);
+  if (options.crashed !== undefined) {
+    for (let k = 0; k < BLOCKS; k++) if (options.crashed.qDisk.store.has(k)) qDisk.store.set(k, options.crashed.qDisk.store.get(k));
+    for (const [k, sum] of options.crashed.qDev.sums) qDev.sums.set(k, sum);
+  }
   const hits: ProbeName[] = [];
-  const probe = { hit: (name: ProbeName) => void hits.push(name), anomaly() {} };
+  const onHit: ((name: ProbeName) => void)[] = [];
+  const probe = {
+    hit: (name: ProbeName) => {
+      hits.push(name);
+      for (const f of onHit) f(name);
+    },
+    anomaly() {},
+  };
   const p = new ParityController({
-    disk: qDisk,
+    disk: qDev,
     transport: endpoint('parity'),
     clock: new SimClock(e, 'parity'),
     members: members.map((m) => ({ name: m.name, blockCount: m.blocks, joining: m.joining ?? false })),
@@ -93,10 +181,14 @@ function world(options: Options = {}) {
   const nodes = new Map<string, ReturnType<typeof endpoint>>();
   const unreadable = new Set(options.unreadable ?? []);
   const malformed = new Set(options.malformedFirst ?? []);
+  const noCopy = new Set(options.noCopy ?? []);
+  const heldLost = new Set<string>();
+  const noBuildCopy = new Set(options.noBuildCopy ?? []);
+  const copyOf = (name: string, mine: Uint8Array[], block: number) => (noCopy.has(`${name}:${block}`) ? new Uint8Array(0) : mine[block]!);
   const node = (name: string, index: number, blocks: number) => {
     const t = endpoint(name);
     nodes.set(name, t);
-    const mine = Array.from({ length: blocks }, (_, k) => dataOf(index, k));
+    const mine = options.crashed?.data.get(name)?.map((b) => b.slice()) ?? Array.from({ length: blocks }, (_, k) => dataOf(index, k));
     data.set(name, mine);
     const log: Message[] = [];
     heard.set(name, log);
@@ -104,14 +196,19 @@ function world(options: Options = {}) {
       log.push(m);
       switch (m.type) {
         case 'build-request':
-          for (let k = m.first; k < Math.min(blocks, m.first + m.count); k++) t.send('parity', { type: 'block-copy', block: k, data: mine[k]! });
+          for (let k = m.first; k < Math.min(blocks, m.first + m.count); k++) t.send('parity', { type: 'block-copy', block: k, data: noBuildCopy.has(`${name}:${k}`) ? new Uint8Array(0) : copyOf(name, mine, k) });
           return;
         case 'copy-request':
           if (malformed.delete(name)) return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 0, data: new Uint8Array(BYTES - 1) });
-          if (unreadable.delete(`${name}:${m.block}`)) return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 2, data: new Uint8Array(0) });
+          if (unreadable.delete(`${name}:${m.block}`) || noCopy.has(`${name}:${m.block}`)) return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 2, data: new Uint8Array(0) });
+          if (heldLost.has(`${name}:${m.block}`)) return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 3, data: mine[m.block]! });
           return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 0, data: mine[m.block]! });
-        case 'join-copy-request':
-          return t.send('parity', { type: 'join-copy', id: m.id, block: m.block, epoch: 0, reflectsUpTo: 0, data: mine[m.block]! });
+        case 'join-copy-request': {
+          const late = options.lateJoinCopy?.[`${name}:${m.block}`] ?? 0;
+          const answer = () => t.send('parity', { type: 'join-copy', id: m.id, block: m.block, epoch: options.epochs?.[name] ?? 0, reflectsUpTo: options.reflects?.[name] ?? 0, data: copyOf(name, mine, m.block) });
+          if (late > 0) return void e.after(late, e.trace.kind('late'), answer);
+          return answer();
+        }
         case 'join-complete':
           return t.send('parity', { type: 'join-ack', id: m.id });
         case 'restore-data':
@@ -119,6 +216,12 @@ function world(options: Options = {}) {
         case 'restore-complete':
           return t.send('parity', { type: 'restore-ack', id: m.id, block: 0 });
         case 'repair-request':
+          if (m.lost === 1) {
+            // It learns the loss: zeros from now on.
+            mine[m.block] = new Uint8Array(BYTES);
+            noCopy.delete(`${name}:${m.block}`);
+            heldLost.add(`${name}:${m.block}`);
+          }
           return t.send('parity', { type: 'repair-done', id: m.id, block: m.block });
         default:
           return;
@@ -131,7 +234,7 @@ function world(options: Options = {}) {
     if (!nodes.has(name)) node(name, 9, BLOCKS);
     nodes.get(name)!.send('parity', m);
   };
-  const w = { e, endpoint, qDisk, p, hits, heard, data, joined, left, send, node, q: (k: number) => [...qDisk.store.get(k)] };
+  const w = { e, endpoint, qDisk, qDev, p, unreadable, onHit, hits, heard, data, joined, left, send, node, q: (k: number) => [...qDisk.store.get(k)] };
   return w;
 }
 
@@ -283,6 +386,8 @@ test('join: a known peer is begun (join-begin with id and epoch), merged, comple
   for (let k = 0; k < BLOCKS; k++) assert.equal(w.q(k), xorOf(w, ['p1', 'p2', 'p3'].filter((n) => n !== 'p3' || k < 3), k), `Q[${k}]`);
   assert.ok(w.p.contributes('p3', 2));
   assert.not.ok(w.p.busy(0));
+  assert.equal([...of(w, 'p1', 'copy-request'), ...of(w, 'p2', 'copy-request')], [], 'merged into Q as read: nothing recomputed');
+  assert.not.ok(w.hits.includes('merge-absorbed'));
   // Now a member: its deltas are taken.
   w.send('p3', { type: 'delta', block: 0, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(BYTES).fill(2) });
   await idle(w);
@@ -402,7 +507,9 @@ test('start() with a journal: held (busy) until it is replayed; a restart replay
   w.send('p2', { type: 'leave-request', id: 11 });
   w.send('p4', { type: 'leave-request', id: 12 });
   await idle(w);
-  assert.equal(w.joined.sort(), ['p3', 'p4']);
+  w.send('p4', { type: 'join-request', id: 13, blockCount: 2 }); // and back again
+  await idle(w);
+  assert.equal(w.joined.sort(), ['p3', 'p4', 'p4']);
   assert.equal(w.left.sort(), ['p2', 'p4']);
   const q = [0, 1, 2, 3].map((k) => w.q(k));
   // Q lost its contents (the writes were never flushed): the journal redoes them.
@@ -412,8 +519,8 @@ test('start() with a journal: held (busy) until it is replayed; a restart replay
   assert.ok(again.p.busy(2));
   await idle(again);
   assert.equal([0, 1, 2, 3].map((k) => again.q(k)), q, 'Q as it was');
-  assert.equal(again.joined, ['p3'], 'a completed join announced again, not one whose member left since');
-  assert.equal(again.left.sort(), ['p2', 'p4']);
+  assert.equal(again.joined, ['p3', 'p4', 'p4'], 'every completed join announced again (p4 is a member again)');
+  assert.equal(again.left, ['p2'], 'a leave announced again, not one whose member came back since');
   assert.ok(again.p.contributes('p3', 1));
   assert.not.ok(again.p.contributes('p2', 1));
   // The delta is known applied: a retransmission is acknowledged, not applied again.
@@ -421,6 +528,225 @@ test('start() with a journal: held (busy) until it is replayed; a restart replay
   await idle(again);
   assert.equal([0, 1, 2, 3].map((k) => again.q(k)), q);
   assert.equal(of(again, 'p1', 'delta-ack').map(plain), [{ type: 'delta-ack', block: 1, epoch: 0, seq: 1 }]);
+});
+
+test('build: a Q write that fails is rebuilt from the members', async () => {
+  const w = world();
+  w.qDev.failWrite.add(1);
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  for (let k = 0; k < BLOCKS; k++) assert.equal(w.q(k), xorOf(w, ['p1', 'p2'], k), `Q[${k}]`);
+  assert.ok(of(w, 'p1', 'copy-request').some((m) => (m as { block: number }).block === 1), 'Q[1] gathered again');
+});
+
+test('build: a member with no copy of a block: lost for it, declared (journaled) once however often it is built; reconstructed as lost', async () => {
+  const journal = memoryJournal();
+  const w = world({ noCopy: ['p2:1'], journal });
+  w.p.start();
+  // Built again at once: p2 has not learned of its loss yet, and gives no copy again.
+  void w.p.build().then(() => w.p.build());
+  await idle(w);
+  assert.equal(w.hits.filter((h) => h === 'loss-declared').length, 1, 'already lost: not declared again');
+  const kinds = () => journal.entries.map((r) => decodeParityRecord(r.data).kind);
+  assert.equal(kinds().filter((k) => k === 'lost'), ['lost'], `journaled once: ${kinds().join(', ')}`);
+  w.send('p2', { type: 'reconstruct-request', id: 51, block: 1 });
+  await idle(w);
+  assert.equal(of(w, 'p2', 'reconstruct-reply').map(plain), [{ type: 'reconstruct-reply', id: 51, block: 1, lost: 1, data: [] }]);
+  assert.equal(w.q(1), xorOf(w, ['p1'], 1), 'Q[1] holds p1 and the zeros of p2');
+});
+
+test('join: Q[k] unreadable while merging: the merge absorbed, Q[k] recomputed from every member', async () => {
+  const w = await built({ peers: ['p1', 'p2', 'p3'] });
+  w.qDev.unreadable.set(1, 1000);
+  w.send('p3', { type: 'join-request', id: 9, blockCount: 3 });
+  await w.e.run({ until: w.e.now + 3000 });
+  w.qDev.unreadable.delete(1);
+  await idle(w);
+  assert.ok(w.hits.includes('merge-absorbed'));
+  assert.equal(w.joined, ['p3']);
+  for (let k = 0; k < BLOCKS; k++) assert.equal(w.q(k), xorOf(w, ['p1', 'p2', 'p3'].filter((n) => n !== 'p3' || k < 3), k), `Q[${k}]`);
+  assert.ok(of(w, 'p3', 'copy-request').some((m) => (m as { block: number }).block === 1), 'its copy of block 1 gathered for the recomputation');
+});
+
+test('join: a block the joining member cannot give goes in as zeros: lost for it, and it is told (repair-request, lost)', async () => {
+  const w = await built({ peers: ['p1', 'p2', 'p3'], noCopy: ['p3:1'] });
+  w.send('p3', { type: 'join-request', id: 9, blockCount: 3 });
+  await idle(w);
+  assert.equal(w.joined, ['p3']);
+  const asked = of(w, 'p3', 'repair-request').map(plain);
+  assert.ok(asked.length > 0 && asked.every((m) => m.block === 1 && m.lost === 1), JSON.stringify(asked));
+  assert.equal(w.q(1), xorOf(w, ['p1', 'p2'], 1), 'Q[1] took zeros for p3');
+  assert.not.ok(w.hits.includes('loss-declared'), 'a loss Q[1] still protects the others from: not stale, nothing declared');
+  w.send('p3', { type: 'reconstruct-request', id: 61, block: 1 });
+  w.send('p3', { type: 'reconstruct-request', id: 62, block: 2 });
+  await idle(w);
+  assert.equal(of(w, 'p3', 'reconstruct-reply').map(plain), [
+    { type: 'reconstruct-reply', id: 61, block: 1, lost: 1, data: [] },
+    { type: 'reconstruct-reply', id: 62, block: 2, lost: 0, data: [...w.data.get('p3')![2]!] },
+  ]);
+});
+
+test("a rebuilt parity array learns each member's epoch from its join copies", async () => {
+  const w = world({ members: [{ name: 'p1', blocks: BLOCKS, joining: true }, { name: 'p2', blocks: BLOCKS, joining: true }], epochs: { p1: 3 } });
+  w.p.start();
+  await idle(w);
+  assert.equal(w.joined.sort(), ['p1', 'p2']);
+  w.send('p1', { type: 'delta', block: 0, epoch: 3, seq: 1, replaces: 0, data: new Uint8Array(BYTES).fill(4) });
+  await idle(w);
+  assert.equal(of(w, 'p1', 'delta-ack').map(plain), [{ type: 'delta-ack', block: 0, epoch: 3, seq: 1 }]);
+  assert.equal(w.q(0), xorOf(w, ['p1', 'p2'], 0).map((b) => b ^ 4));
+});
+
+test('a Q block whose data no longer matches its checksum is not used: the asker gets its own copy', async () => {
+  const w = await built();
+  w.qDisk.store.set(2, new Uint8Array(BYTES).fill(0x55)); // silently corrupted
+  w.send('p1', { type: 'reconstruct-request', id: 71, block: 2 });
+  await idle(w);
+  assert.equal(of(w, 'p1', 'reconstruct-reply').map(plain), [{ type: 'reconstruct-reply', id: 71, block: 2, lost: 0, data: [...w.data.get('p1')![2]!] }]);
+  assert.ok(w.hits.includes('checksum-mismatch-on-read'));
+});
+
+test("a replaced drive's blocks are rebuilt from the members: by rebuildLostBlocks(), and by start()", async () => {
+  const w = await built();
+  w.qDev.lost.add(1);
+  w.qDev.lost.add(3);
+  w.p.rebuildLostBlocks();
+  await idle(w);
+  assert.equal(w.qDev.lostBlocks(), []);
+  for (let k = 0; k < BLOCKS; k++) assert.equal(w.q(k), xorOf(w, ['p1', 'p2'], k), `Q[${k}]`);
+  w.qDev.lost.add(2);
+  const again = world({ after: w });
+  again.p.start();
+  await idle(again);
+  assert.equal(w.qDev.lostBlocks(), []);
+  assert.equal(again.q(2), xorOf(w, ['p1', 'p2'], 2));
+});
+
+test('a delta absorbed (Q[k] unreadable) is owed: until Q[k] is recomputed, a reconstruct of k does not use it', async () => {
+  const w = await built();
+  w.qDev.unreadable.set(2, 2);
+  const d = new Uint8Array(BYTES).fill(0x30);
+  xorInto(w.data.get('p1')![2]!, d); // the member's copy holds the write
+  w.send('p1', { type: 'delta', block: 2, epoch: 0, seq: 1, replaces: 0, data: d });
+  w.send('p1', { type: 'reconstruct-request', id: 81, block: 2 });
+  await idle(w);
+  assert.equal(of(w, 'p1', 'reconstruct-reply').map(plain), [{ type: 'reconstruct-reply', id: 81, block: 2, lost: 0, data: [...w.data.get('p1')![2]!] }]);
+  assert.equal(w.q(2), xorOf(w, ['p1', 'p2'], 2));
+});
+
+test('startScrub: the background scrub finds a damaged Q block and rebuilds it; finishScrub ends it', async () => {
+  const w = await built();
+  w.qDisk.store.set(2, new Uint8Array(BYTES).fill(0x55)); // silently corrupted
+  w.p.startScrub(1000);
+  await w.e.run({ until: w.e.now + 50_000 });
+  assert.is(w.e.crash, undefined);
+  assert.equal(w.q(2), xorOf(w, ['p1', 'p2'], 2), 'rebuilt by the scrub');
+  let finished = false;
+  void w.p.finishScrub().then(() => void (finished = true));
+  await idle(w);
+  assert.ok(finished);
+});
+
+test('a loss already declared is declared again as stale when Q[k] turns out damaged too', async () => {
+  const w = world({ noCopy: ['p2:1'] });
+  w.onHit.push((name) => {
+    if (name === 'loss-declared' && w.hits.filter((h) => h === 'loss-declared').length === 1) w.qDev.unreadable.set(1, 1000);
+  });
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  assert.equal(w.hits.filter((h) => h === 'loss-declared').length, 2, 'lost, then lost with a stale stripe');
+  assert.equal(w.q(1), xorOf(w, ['p1', 'p2'], 1), 'Q[1] recomputed with the zeros p2 holds now');
+});
+
+/** Runs a world with a journal until `until` holds, then drops it (a crash). */
+async function crashWhen(w: World, until: () => boolean): Promise<void> {
+  await w.e.run({ stopWhen: until });
+  assert.is(w.e.crash, undefined);
+  assert.ok(until(), 'the crash point was reached');
+}
+
+const kinds = (journal: { entries: LogRecord[] }) => journal.entries.map((r) => decodeParityRecord(r.data));
+
+test('after a crash: a loss whose stripe was not re-protected yet is re-protected (its member told)', async () => {
+  const journal = memoryJournal();
+  const w = world({ noCopy: ['p2:1'], journal });
+  w.p.start();
+  void w.p.build();
+  await crashWhen(w, () => kinds(journal).some((r) => r.kind === 'lost'));
+  assert.equal(of(w, 'p2', 'repair-request'), [], 'not told before the crash');
+  const again = world({ noCopy: ['p2:1'], journal, crashed: w });
+  again.p.start();
+  await idle(again);
+  assert.ok(of(again, 'p2', 'repair-request').some((m) => plain(m).block === 1 && plain(m).lost === 1));
+  assert.equal(again.q(1), xorOf(again, ['p1', 'p2'], 1), 'Q[1] protects the stripe: p2 holds zeros');
+});
+
+test('after a crash: a delta absorbed while Q[k] was unreadable is recomputed from the members', async () => {
+  const journal = memoryJournal();
+  const w = world({ journal });
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  w.qDev.unreadable.set(2, 1000);
+  const d = new Uint8Array(BYTES).fill(0x30);
+  xorInto(w.data.get('p1')![2]!, d);
+  w.send('p1', { type: 'delta', block: 2, epoch: 0, seq: 1, replaces: 0, data: d });
+  await crashWhen(w, () => kinds(journal).some((r) => r.kind === 'apply'));
+  const stale = w.q(2);
+  assert.not.equal(stale, xorOf(w, ['p1', 'p2'], 2), 'Q[2] lacks the delta');
+  const again = world({ journal, crashed: w });
+  again.p.start();
+  await idle(again);
+  assert.equal(again.q(2), xorOf(again, ['p1', 'p2'], 2), 'recomputed');
+});
+
+test("after a crash: a loss a repair found ended (its member's copy read fine) stays ended", async () => {
+  const journal = memoryJournal();
+  const w = world({ noBuildCopy: ['p2:1'], journal });
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  const records = kinds(journal);
+  assert.ok(records.some((r) => r.kind === 'write' && (r.found ?? []).includes('p2')), JSON.stringify(records.map((r) => r.kind)));
+  const again = world({ journal, crashed: w });
+  again.p.start();
+  await idle(again);
+  again.send('p2', { type: 'reconstruct-request', id: 91, block: 1 });
+  await idle(again);
+  assert.equal(of(again, 'p2', 'reconstruct-reply').map(plain), [{ type: 'reconstruct-reply', id: 91, block: 1, lost: 0, data: [...again.data.get('p2')![1]!] }]);
+});
+
+test('after a crash: a joining member whose block was lost gives its copy at the merge: the loss ends', async () => {
+  const journal = memoryJournal();
+  const w = world({ journal });
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  const append = (r: ParityJournalRecord) => journal.append(encodeParityRecord(r));
+  await append({ kind: 'member', name: 'p3', blockCount: 3, state: 'joining' });
+  await append({ kind: 'lost', member: 'p3', block: 2, stale: 0 });
+  const again = world({ journal, crashed: w, members: [{ name: 'p1', blocks: BLOCKS }, { name: 'p2', blocks: BLOCKS }], peers: ['p1', 'p2', 'p3'] });
+  again.node('p3', 3, 3);
+  again.p.start();
+  await idle(again);
+  assert.equal(again.joined, ['p3']);
+  again.send('p3', { type: 'reconstruct-request', id: 92, block: 2 });
+  await idle(again);
+  assert.equal(of(again, 'p3', 'reconstruct-reply').map(plain), [{ type: 'reconstruct-reply', id: 92, block: 2, lost: 0, data: [...again.data.get('p3')![2]!] }]);
+});
+
+test("a join copy of an epoch older than the member's reflects none of its deltas (merged as reflecting 0)", async () => {
+  const journal = memoryJournal();
+  await journal.append(encodeParityRecord({ kind: 'epoch', member: 'p1', epoch: 2, request: 1 }));
+  const w = world({ journal, members: [{ name: 'p1', blocks: BLOCKS, joining: true }, { name: 'p2', blocks: BLOCKS, joining: true }], reflects: { p1: 5, p2: 5 } });
+  w.p.start();
+  await idle(w);
+  assert.equal(w.joined.sort(), ['p1', 'p2']);
+  const merges = kinds(journal).filter((r) => r.kind === 'merge') as Extract<ParityJournalRecord, { kind: 'merge' }>[];
+  assert.equal(merges.filter((r) => r.member === 'p1').map((r) => r.upTo), [0, 0, 0, 0], 'p1: its copies are of epoch 0, it is in 2');
+  assert.equal(merges.filter((r) => r.member === 'p2').map((r) => r.upTo), [5, 5, 5, 5], 'p2: as its copies say');
 });
 
 test.run();
