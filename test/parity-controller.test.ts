@@ -185,6 +185,8 @@ function world(options: Options = {}) {
   const heldLost = new Set<string>();
   const noBuildCopy = new Set(options.noBuildCopy ?? []);
   const copyOf = (name: string, mine: Uint8Array[], block: number) => (noCopy.has(`${name}:${block}`) ? new Uint8Array(0) : mine[block]!);
+  /** Called as a member hears a message from parity (before it answers). */
+  const onHeard: ((name: string, m: Message) => void)[] = [];
   const node = (name: string, index: number, blocks: number) => {
     const t = endpoint(name);
     nodes.set(name, t);
@@ -194,6 +196,7 @@ function world(options: Options = {}) {
     heard.set(name, log);
     t.listen((_from, m) => {
       log.push(m);
+      for (const f of onHeard) f(name, m);
       switch (m.type) {
         case 'build-request':
           for (let k = m.first; k < Math.min(blocks, m.first + m.count); k++) t.send('parity', { type: 'block-copy', block: k, data: noBuildCopy.has(`${name}:${k}`) ? new Uint8Array(0) : copyOf(name, mine, k) });
@@ -234,7 +237,7 @@ function world(options: Options = {}) {
     if (!nodes.has(name)) node(name, 9, BLOCKS);
     nodes.get(name)!.send('parity', m);
   };
-  const w = { e, endpoint, qDisk, qDev, p, unreadable, onHit, hits, heard, data, joined, left, send, node, q: (k: number) => [...qDisk.store.get(k)] };
+  const w = { e, endpoint, qDisk, qDev, p, unreadable, onHit, onHeard, hits, heard, data, joined, left, send, node, q: (k: number) => [...qDisk.store.get(k)] };
   return w;
 }
 
@@ -316,6 +319,9 @@ test('a delta from a known peer outside the group: dropped unanswered, not refus
   w.send('p1', { type: 'delta', block: 1, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(BYTES - 1) });
   await idle(w);
   assert.equal(w.hits.filter((h) => h === 'peer-message-refused').length, 2, 'a member, the wrong size: refused');
+  w.send('p1', { type: 'delta', block: 1, epoch: 0, seq: 0, replaces: 0, data: d });
+  await idle(w);
+  assert.equal(w.hits.filter((h) => h === 'peer-message-refused').length, 3, 'a member, unnumbered (hardened numbers from 1): refused');
   assert.equal([0, 1, 2, 3].map((k) => w.q(k)), before, 'Q untouched');
   assert.equal(of(w, 'p3', 'delta-ack'), []);
   assert.equal(of(w, 'x', 'delta-ack'), []);
@@ -747,6 +753,40 @@ test("a join copy of an epoch older than the member's reflects none of its delta
   const merges = kinds(journal).filter((r) => r.kind === 'merge') as Extract<ParityJournalRecord, { kind: 'merge' }>[];
   assert.equal(merges.filter((r) => r.member === 'p1').map((r) => r.upTo), [0, 0, 0, 0], 'p1: its copies are of epoch 0, it is in 2');
   assert.equal(merges.filter((r) => r.member === 'p2').map((r) => r.upTo), [5, 5, 5, 5], 'p2: as its copies say');
+});
+
+test('a joining member with no copy of a block: the others are still rebuilt from Q[k] while it is told (the stripe is not stale)', async () => {
+  const w = await built({ peers: ['p1', 'p2', 'p3'], noCopy: ['p3:1'] });
+  let asked = false;
+  w.onHeard.push((name, m) => {
+    // The re-protection of Q[1] gathers the copies: p1's degraded read of block 1 comes meanwhile, its own copy unreadable.
+    if (asked || name !== 'p1' || m.type !== 'copy-request' || m.block !== 1) return;
+    asked = true;
+    w.e.after(1, w.e.trace.kind('test'), () => {
+      w.unreadable.add('p1:1');
+      w.send('p1', { type: 'reconstruct-request', id: 95, block: 1 });
+    });
+  });
+  w.send('p3', { type: 'join-request', id: 9, blockCount: 3 });
+  await idle(w);
+  assert.ok(asked);
+  assert.equal(of(w, 'p1', 'reconstruct-reply').map(plain), [{ type: 'reconstruct-reply', id: 95, block: 1, lost: 0, data: [...w.data.get('p1')![1]!] }]);
+  assert.not.ok(w.hits.includes('loss-declared'));
+});
+
+test('after a crash: a checkpoint the replayed records make due is taken at once', async () => {
+  const journal = memoryJournal();
+  const w = world({ journal, checkpointEvery: 3 });
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  for (let seq = 1; seq <= 3; seq++) w.send('p1', { type: 'delta', block: seq, epoch: 0, seq, replaces: 0, data: new Uint8Array(BYTES).fill(seq) });
+  await crashWhen(w, () => journal.entries.length >= 3);
+  assert.equal(kinds(journal).map((r) => r.kind), ['apply', 'apply', 'apply'], 'no checkpoint before the crash');
+  const again = world({ journal, crashed: w, checkpointEvery: 3 });
+  again.p.start();
+  await idle(again);
+  assert.equal(kinds(journal).map((r) => r.kind), ['checkpoint'], 'checkpointed and trimmed after the replay');
 });
 
 test.run();
