@@ -75,6 +75,8 @@ class QDevice implements BlockDevice {
   readonly failWrite = new Set<number>();
   readonly lost = new Set<number>();
   readonly writes: number[] = [];
+  /** Flushes fail (a drive of the array failed). */
+  failFlush = false;
   constructor(readonly ideal: IdealDisk) {}
   get blockBytes(): number {
     return this.ideal.blockBytes;
@@ -104,6 +106,7 @@ class QDevice implements BlockDevice {
     return r;
   }
   flush(): Promise<WriteResult> {
+    if (this.failFlush) return Promise.resolve({ ok: false, error: 'device-failed' });
     return this.ideal.flush();
   }
   lostBlocks(): readonly number[] {
@@ -498,7 +501,7 @@ test('the constructor refuses duplicate members and a member larger than parity'
 
 test('start() with a journal: held (busy) until it is replayed; a restart replays Q, the applied deltas and the group, and announces the completed join and leave', async () => {
   const journal = memoryJournal();
-  const w = world({ journal, peers: ['p1', 'p2', 'p3', 'p4'] });
+  const w = world({ journal, peers: ['p1', 'p2', 'p3', 'p4', 'p5'] });
   w.p.start();
   assert.ok(w.p.busy(0), 'held while the journal is replayed');
   let done = false;
@@ -509,24 +512,26 @@ test('start() with a journal: held (busy) until it is replayed; a restart replay
   w.send('p1', { type: 'delta', block: 1, epoch: 0, seq: 1, replaces: 0, data: new Uint8Array(BYTES).fill(0x40) });
   w.send('p3', { type: 'join-request', id: 9, blockCount: 2 });
   w.send('p4', { type: 'join-request', id: 10, blockCount: 2 });
+  w.send('p5', { type: 'join-request', id: 10, blockCount: 2 });
   await idle(w);
   w.send('p2', { type: 'leave-request', id: 11 });
   w.send('p4', { type: 'leave-request', id: 12 });
+  w.send('p5', { type: 'leave-request', id: 12 });
   await idle(w);
   w.send('p4', { type: 'join-request', id: 13, blockCount: 2 }); // and back again
   await idle(w);
-  assert.equal(w.joined.sort(), ['p3', 'p4', 'p4']);
-  assert.equal(w.left.sort(), ['p2', 'p4']);
+  assert.equal(w.joined.sort(), ['p3', 'p4', 'p4', 'p5']);
+  assert.equal(w.left.sort(), ['p2', 'p4', 'p5']);
   const q = [0, 1, 2, 3].map((k) => w.q(k));
   // Q lost its contents (the writes were never flushed): the journal redoes them.
   for (let k = 0; k < BLOCKS; k++) w.qDisk.store.set(k, new Uint8Array(BYTES));
-  const again = world({ journal, peers: ['p1', 'p2', 'p3', 'p4'], after: w });
+  const again = world({ journal, peers: ['p1', 'p2', 'p3', 'p4', 'p5'], after: w });
   again.p.start();
   assert.ok(again.p.busy(2));
   await idle(again);
   assert.equal([0, 1, 2, 3].map((k) => again.q(k)), q, 'Q as it was');
-  assert.equal(again.joined, ['p3', 'p4', 'p4'], 'every completed join announced again (p4 is a member again)');
-  assert.equal(again.left, ['p2'], 'a leave announced again, not one whose member came back since');
+  assert.equal(again.joined, ['p3', 'p4', 'p4'], 'every completed join announced again whose member is still in (p4 is a member again; p5 left)');
+  assert.equal(again.left.sort(), ['p2', 'p5'], 'every leave announced again whose member is still out (p4 came back)');
   assert.ok(again.p.contributes('p3', 1));
   assert.not.ok(again.p.contributes('p2', 1));
   // The delta is known applied: a retransmission is acknowledged, not applied again.
@@ -787,6 +792,23 @@ test('after a crash: a checkpoint the replayed records make due is taken at once
   again.p.start();
   await idle(again);
   assert.equal(kinds(journal).map((r) => r.kind), ['checkpoint'], 'checkpointed and trimmed after the replay');
+});
+
+test("rebuildLostBlocks(): a checkpoint a failed flush left untrimmed is taken again", async () => {
+  const journal = memoryJournal();
+  const w = world({ journal, checkpointEvery: 2 });
+  w.p.start();
+  void w.p.build();
+  await idle(w);
+  w.qDev.failFlush = true;
+  for (let seq = 1; seq <= 2; seq++) w.send('p1', { type: 'delta', block: seq, epoch: 0, seq, replaces: 0, data: new Uint8Array(BYTES).fill(seq) });
+  await idle(w);
+  assert.ok(w.hits.includes('parity-checkpoint-untrimmed'));
+  assert.ok(kinds(journal).some((r) => r.kind === 'apply'), 'not trimmed');
+  w.qDev.failFlush = false;
+  w.p.rebuildLostBlocks();
+  await idle(w);
+  assert.equal(kinds(journal).filter((r) => r.kind !== 'checkpoint'), [], 'trimmed now');
 });
 
 test.run();
