@@ -1,9 +1,11 @@
 // The parity controller's dispatch and wiring (src/parity/parity-controller.ts): the real
-// hardened controller on an ideal disk, its members scripted (they answer what parity asks,
-// and send what a test makes them send). Each message kind reaches its handler and is
-// answered with the right fields; a message from outside the group, from a stranger or of a
-// kind parity never takes is dropped or refused; start() holds the group until the journal
-// is replayed and announces what the last life completed. The mutation judge runs these for
+// hardened controller on an ideal disk that keeps checksums and takes the faults a test sets,
+// its members scripted (they answer what parity asks, and send what a test makes them send).
+// Each message kind reaches its handler and is answered with the right fields; a message from
+// outside the group, from a stranger or of a kind parity never takes is dropped or refused;
+// the build, merge, loss and repair paths are wired to their parts; start() holds the group
+// until the journal is replayed (after a crash: a new engine, Q and the journal carried over)
+// and announces what the last life completed. The mutation judge runs these for
 // parity-controller.ts mutants no run caught (UNIT_TESTS in scripts/mutation/stryker-plugin.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -43,8 +45,6 @@ interface Options {
   crashed?: Prior;
   /** Blocks whose build copy a member cannot give (an empty block-copy), though it reads them fine later, as `name:block`. */
   noBuildCopy?: string[];
-  /** Join copies a member sends late (µs), as `name:block`. */
-  lateJoinCopy?: Record<string, number>;
   /** The delta number a member's join copies say they reflect; 0 by default. */
   reflects?: Record<string, number>;
   /** Copies a member cannot read (status 2) the first time it is asked, as `name:block`. */
@@ -74,7 +74,6 @@ class QDevice implements BlockDevice {
   readonly unreadable = new Map<number, number>();
   readonly failWrite = new Set<number>();
   readonly lost = new Set<number>();
-  readonly writes: number[] = [];
   /** Flushes fail (a drive of the array failed). */
   failFlush = false;
   constructor(readonly ideal: IdealDisk) {}
@@ -98,7 +97,6 @@ class QDevice implements BlockDevice {
     }
     const r = await this.ideal.write(block, data);
     if (r.ok) {
-      this.writes.push(block);
       this.sums.set(block, checksum);
       this.lost.delete(block);
       this.unreadable.delete(block);
@@ -209,12 +207,8 @@ function world(options: Options = {}) {
           if (unreadable.delete(`${name}:${m.block}`) || noCopy.has(`${name}:${m.block}`)) return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 2, data: new Uint8Array(0) });
           if (heldLost.has(`${name}:${m.block}`)) return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 3, data: mine[m.block]! });
           return t.send('parity', { type: 'copy-reply', id: m.id, block: m.block, status: 0, data: mine[m.block]! });
-        case 'join-copy-request': {
-          const late = options.lateJoinCopy?.[`${name}:${m.block}`] ?? 0;
-          const answer = () => t.send('parity', { type: 'join-copy', id: m.id, block: m.block, epoch: options.epochs?.[name] ?? 0, reflectsUpTo: options.reflects?.[name] ?? 0, data: copyOf(name, mine, m.block) });
-          if (late > 0) return void e.after(late, e.trace.kind('late'), answer);
-          return answer();
-        }
+        case 'join-copy-request':
+          return t.send('parity', { type: 'join-copy', id: m.id, block: m.block, epoch: options.epochs?.[name] ?? 0, reflectsUpTo: options.reflects?.[name] ?? 0, data: copyOf(name, mine, m.block) });
         case 'join-complete':
           return t.send('parity', { type: 'join-ack', id: m.id });
         case 'restore-data':
