@@ -51,6 +51,7 @@ export const UNIT_TESTS = [
   { files: /[/\\]src[/\\]primary[/\\](lost-blocks|loss-notices)\.ts$/, tests: ['lost-blocks'] },
   { files: /[/\\]src[/\\]primary[/\\](recovery|restore-session|restore-state)\.ts$/, tests: ['recovery'] },
   { files: /[/\\]src[/\\]primary[/\\]primary-controller\.ts$/, tests: ['primary-controller'] },
+  { files: /[/\\]src[/\\]parity[/\\]parity-controller\.ts$/, tests: ['parity-controller'] },
 ];
 const unitId = (tests) => `unit:${tests.join(',')}`;
 const STATIC_ID = 'static:judge-cli';
