@@ -56,17 +56,19 @@ export interface WorkersBench {
   readonly rounds: number;
   /** Median wall time of the seeds on one worker (this process's thread), ms. */
   readonly oneWorkerWallMs: number;
+  /** Its CPU per seed (ms; undefined off Linux): against the others', what running side by side costs on this machine. */
+  readonly oneWorkerCpuMsPerSeed: number | undefined;
   readonly figures: readonly WorkersFigure[];
 }
 
 /** `rounds` rounds, each: the seeds on 1 worker, then for each W of `counts` the pool and the W processes, in turns. */
 export async function benchWorkers(file: string, counts: readonly number[], seeds: number, rounds: number): Promise<WorkersBench> {
   const common = [file, '--quick', '--seeds', String(seeds), '--recheck', '0'];
-  const one: number[] = [];
+  const one: { wallMs: number; cpuMs: number | undefined }[] = [];
   const pool = counts.map(() => [] as { wallMs: number; cpuMs: number | undefined }[]);
   const processes = counts.map(() => [] as { wallMs: number; cpuMs: number | undefined }[]);
   for (let round = 0; round < rounds; round++) {
-    one.push((await timed(() => explore([...common, '--workers', '1']))).wallMs);
+    one.push(await timed(() => explore([...common, '--workers', '1'])));
     for (const [k, w] of counts.entries()) {
       pool[k]!.push(await timed(() => explore([...common, '--workers', String(w)])));
       processes[k]!.push(await timed(() => Promise.all(Array.from({ length: w }, (_, i) => explore([...common, '--workers', '1', '--shard', `${i}/${w}`])))));
@@ -83,5 +85,5 @@ export async function benchWorkers(file: string, counts: readonly number[], seed
     poolCpuMsPerSeed: perSeed(pool[k]!),
     processesCpuMsPerSeed: perSeed(processes[k]!),
   }));
-  return { file, seeds, rounds, oneWorkerWallMs: median(one), figures };
+  return { file, seeds, rounds, oneWorkerWallMs: median(one.map((r) => r.wallMs)), oneWorkerCpuMsPerSeed: perSeed(one), figures };
 }

@@ -126,10 +126,10 @@ async function seedsSection(say: Say, seeds: number) {
 async function workersSection(say: Say) {
   // Wall time, in turns (workers-scaling.ts): throughput is what threads are for.
   const file = shippedFile('scenarios/quickstart.json');
-  const r = await benchWorkers(file, [2, 4], 16, 3);
+  const r = await benchWorkers(file, [2, 4], 48, 3);
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const perSeed = (ms: number | undefined) => (ms === undefined ? '' : `, ${Math.round(ms)} ms of CPU per seed`);
-  say(`workers   quickstart --quick, ${r.seeds} seeds, wall time, median of ${r.rounds} rounds in turns: 1 worker ${s(r.oneWorkerWallMs)}`);
+  say(`workers   quickstart --quick, ${r.seeds} seeds, wall time, median of ${r.rounds} rounds in turns: 1 worker ${s(r.oneWorkerWallMs)}${perSeed(r.oneWorkerCpuMsPerSeed)}`);
   for (const f of r.figures) {
     say(`workers   ${f.workers} workers ${s(f.poolWallMs)} (${(r.oneWorkerWallMs / f.poolWallMs).toFixed(2)}× 1 worker${perSeed(f.poolCpuMsPerSeed)}) · ${f.workers} processes ${s(f.processesWallMs)}${perSeed(f.processesCpuMsPerSeed)} · threads do ${f.ratio.toFixed(2)} of the processes' work`);
   }
