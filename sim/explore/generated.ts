@@ -12,7 +12,7 @@
 import { GENERATOR_VERSION, type GeneratedWorld, generateWorld, worldName } from '../generate/generator.js';
 import { DEFAULT_BATCH, type Reached, reachedBy, steeringWeights } from '../generate/steering.js';
 import type { Budget } from '../generate/universe.js';
-import { runJobs } from '../parallel/pool.js';
+import { JobPool } from '../parallel/pool.js';
 import { cpuNowMs, wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
 import type { ExploreOptions, ExploreTarget } from './explore-options.js';
@@ -44,29 +44,34 @@ export async function exploreGenerated(o: GenerateOptions): Promise<Exploration>
   let cpuMs = 0;
   let done = 0;
   let failed = 0;
-  for (let b = 0; b * batchSize < seeds.length && wallNowMs() < deadline; b++) {
-    const weights = steeringWeights(o.budget, reached);
-    const worlds = seeds.slice(b * batchSize, (b + 1) * batchSize).map((seed) => ({ seed, world: generateWorld({ seed, budget: o.budget, weights, batch: b }) }));
-    const batchTargets = worlds.map(({ seed, world }) => ({ file: `${o.saveDir}/${worldName(seed, o.budget)}.json`, scenario: world.scenario }));
-    const cpuStart = cpuNowMs();
-    const results = await runJobs<SeedResult>(
-      worlds.map(({ seed }, i) => seedJob({ file: batchTargets[i]!.file, scenario: batchTargets[i]!.scenario, seed, variant, attempt: 0 }, o.runner)),
-      {
-        workers: o.workers,
-        startWhile: () => wallNowMs() < deadline,
-        onResult: (_, r) => {
-          if ((r as SeedResult).verdict !== 'pass') failed++;
-          o.onProgress?.({ phase: 'explore', done: ++done, total: seeds.length, failed });
+  // One pool for every batch: its threads load the simulator once (a pool a batch cost more CPU than the seeds).
+  const pool = new JobPool({ workers: Math.min(o.workers, batchSize) });
+  try {
+    for (let b = 0; b * batchSize < seeds.length && wallNowMs() < deadline; b++) {
+      const weights = steeringWeights(o.budget, reached);
+      const worlds = seeds.slice(b * batchSize, (b + 1) * batchSize).map((seed) => ({ seed, world: generateWorld({ seed, budget: o.budget, weights, batch: b }) }));
+      const batchTargets = worlds.map(({ seed, world }) => ({ file: `${o.saveDir}/${worldName(seed, o.budget)}.json`, scenario: world.scenario }));
+      const cpuStart = cpuNowMs();
+      const results = await pool.run<SeedResult>(
+        worlds.map(({ seed }, i) => seedJob({ file: batchTargets[i]!.file, scenario: batchTargets[i]!.scenario, seed, variant, attempt: 0 }, o.runner)),
+        {
+          startWhile: () => wallNowMs() < deadline,
+          onResult: (_, r) => {
+            if ((r as SeedResult).verdict !== 'pass') failed++;
+            o.onProgress?.({ phase: 'explore', done: ++done, total: seeds.length, failed });
+          },
         },
-      },
-    );
-    cpuMs += cpuNowMs() - cpuStart;
-    for (const [i, r] of results.entries()) {
-      runs.push({ ...r, generated: describe(worlds[i]!.world, b, r.verdict !== 'pass') });
-      targets.push(batchTargets[i]!);
+      );
+      cpuMs += cpuNowMs() - cpuStart;
+      for (const [i, r] of results.entries()) {
+        runs.push({ ...r, generated: describe(worlds[i]!.world, b, r.verdict !== 'pass') });
+        targets.push(batchTargets[i]!);
+      }
+      reachedBy(results, reached);
+      if (results.length < worlds.length) break; // the time budget stopped it
     }
-    reachedBy(results, reached);
-    if (results.length < worlds.length) break; // the time budget stopped it
+  } finally {
+    await pool.close();
   }
   const determinism = await recheck(targets, runs.map((r) => [r]), { ...o, variant }, false);
   const scenarios = [{ file: `generated (${o.budget})`, name: `generated-${o.budget}`, scenarioHash: fingerprintOf({ generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize }), runs }];

@@ -27,34 +27,51 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-export async function runJobs<T>(jobs: readonly Job[], options: PoolOptions): Promise<T[]> {
-  const results = new Array<T>(jobs.length);
-  const mayStart = () => options.startWhile?.() ?? true;
-  const done = (i: number, r: unknown) => {
-    results[i] = r as T;
-    options.onResult?.(i, r);
-  };
-  let started = 0;
-  if (jobs.length === 0) return results;
-  if (!options.freshThreads && (options.workers <= 1 || jobs.length <= 1)) {
-    for (const [i, job] of jobs.entries()) {
-      if (!mayStart()) break;
-      started++;
-      done(i, await runJob(job));
-    }
-    results.length = started;
-    return results;
+/** What one batch of jobs reports as it runs (the pool's own settings are JobPool's). */
+export type BatchOptions = Pick<PoolOptions, 'onResult' | 'startWhile'>;
+
+/**
+ * Worker threads kept for several batches of jobs (a steered exploration runs
+ * one batch after another): each thread loads the simulator once, not once a
+ * batch. One worker without fresh threads runs every job in this thread.
+ */
+export class JobPool {
+  readonly #workers: number;
+  readonly #freshThreads: boolean;
+  #piscina: Piscina | undefined;
+
+  constructor(options: Pick<PoolOptions, 'workers' | 'freshThreads'>) {
+    this.#workers = Math.max(1, options.workers);
+    this.#freshThreads = options.freshThreads ?? false;
   }
-  const threads = Math.max(1, Math.min(options.workers, jobs.length));
-  const pool = new Piscina({ filename: new URL('./worker-entry.mjs', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
-  try {
+
+  /** Runs `jobs`; results in job order (a prefix of them, if `startWhile` said stop). */
+  async run<T>(jobs: readonly Job[], options: BatchOptions = {}): Promise<T[]> {
+    const results = new Array<T>(jobs.length);
+    const mayStart = () => options.startWhile?.() ?? true;
+    const done = (i: number, r: unknown) => {
+      results[i] = r as T;
+      options.onResult?.(i, r);
+    };
+    let started = 0;
+    if (jobs.length === 0) return results;
+    if (!this.#freshThreads && this.#workers <= 1) {
+      for (const [i, job] of jobs.entries()) {
+        if (!mayStart()) break;
+        started++;
+        done(i, await runJob(job));
+      }
+      results.length = started;
+      return results;
+    }
+    const pool = (this.#piscina ??= new Piscina({ filename: new URL('./worker-entry.mjs', import.meta.url).href, minThreads: this.#workers, maxThreads: this.#workers, idleTimeout: 1000 }));
     // Jobs are handed over a few at a time, not all at once, so that `startWhile`
     // is asked close to the moment each one would start.
     await new Promise<void>((resolve, reject) => {
       let running = 0;
       let failed = false;
       const pump = () => {
-        while (!failed && running < 2 * threads && started < jobs.length && mayStart()) {
+        while (!failed && running < 2 * this.#workers && started < jobs.length && mayStart()) {
           const i = started++;
           running++;
           const fail = (error: unknown) => {
@@ -71,9 +88,25 @@ export async function runJobs<T>(jobs: readonly Job[], options: PoolOptions): Pr
       };
       pump();
     });
-  } finally {
-    await pool.destroy();
+    results.length = started;
+    return results;
   }
-  results.length = started;
-  return results;
+
+  /** Ends the worker threads (if any started). */
+  async close(): Promise<void> {
+    const pool = this.#piscina;
+    this.#piscina = undefined;
+    await pool?.destroy();
+  }
+}
+
+/** Runs `jobs` on a pool of their own (threads no more than jobs; one job, or one worker, in this thread unless fresh threads are asked for). */
+export async function runJobs<T>(jobs: readonly Job[], options: PoolOptions): Promise<T[]> {
+  const inThread = !options.freshThreads && jobs.length <= 1;
+  const pool = new JobPool({ workers: inThread ? 1 : Math.min(options.workers, jobs.length), freshThreads: options.freshThreads ?? false });
+  try {
+    return await pool.run<T>(jobs, options);
+  } finally {
+    await pool.close();
+  }
 }
