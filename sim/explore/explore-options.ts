@@ -3,6 +3,7 @@
 // the parts explore() runs (determinism.ts, generated.ts) name these without
 // importing explore() itself.
 import type { PlantedBugs } from '../../src/protocol/planted-bugs.js';
+import type { JobPool } from '../parallel/pool.js';
 import type { RunVariant } from '../scenario/prepare/variant.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import type { SeedRunner } from './seed-job.js';
@@ -43,4 +44,6 @@ export interface ExploreOptions {
   /** Replaces the standard seed job (tests: a job that breaks determinism on purpose). */
   readonly runner?: SeedRunner;
   readonly onProgress?: (progress: ExploreProgress) => void;
+  /** Threads the caller keeps across explorations (selftest's rounds), sized to `workers`; absent: a pool of this exploration's own. */
+  readonly pool?: JobPool;
 }

@@ -30,15 +30,15 @@ export async function explore(targets: readonly ExploreTarget[], o: ExploreOptio
   const cpuStartMs = cpuNowMs();
   let done = 0;
   let failed = 0;
-  const results = await runJobs<SeedResult>(jobs, {
-    workers: o.workers,
+  const batch = {
     startWhile: () => wallNowMs() < deadline,
-    onResult: (_, r) => {
+    onResult: (_: number, r: unknown) => {
       done++;
       if ((r as SeedResult).verdict !== 'pass') failed++;
       o.onProgress?.({ phase: 'explore', done, total: jobs.length, failed });
     },
-  });
+  };
+  const results = await (o.pool !== undefined ? o.pool.run<SeedResult>(jobs, batch) : runJobs<SeedResult>(jobs, { workers: o.workers, ...batch }));
 
   const cpuMs = Math.round(cpuNowMs() - cpuStartMs);
   const perTarget: SeedResult[][] = targets.map(() => []);

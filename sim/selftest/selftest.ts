@@ -10,6 +10,7 @@
 // same with any number of workers.
 import type { PlantedBug } from '../../src/protocol/planted-bugs.js';
 import { explore } from '../explore/explore.js';
+import { JobPool } from '../parallel/pool.js';
 import type { SeedResult } from '../explore/seed-job.js';
 import type { RunVariant } from '../scenario/prepare/variant.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
@@ -44,21 +45,27 @@ export interface SelftestOptions {
 export async function selftest(targets: readonly SelftestTarget[], options: SelftestOptions): Promise<HuntResult[]> {
   const caught = new Map<PlantedBug, SeedResult>();
   let next = 1; // the next seed of every bug at large
-  while (next <= options.maxSeeds) {
-    const atLarge = targets.filter((t) => !caught.has(t.bug));
-    if (atLarge.length === 0) break;
-    const batch = Math.min(Math.max(1, Math.floor(options.workers / atLarge.length)), options.maxSeeds - next + 1);
-    const hunt = await explore(
-      atLarge.map((t) => ({ file: t.file, scenario: t.scenario, plantedBugs: new Set([t.bug]) })),
-      { from: next, seeds: batch, workers: options.workers, variant: HARDENED, recheck: 0 },
-    );
-    for (const [i, runs] of hunt.scenarios.entries()) {
-      const failing = runs.runs.filter((r) => r.verdict !== 'pass').sort((a, b) => a.seed - b.seed)[0];
-      // No flag of run or replay plants a bug: the hunt itself is how to reproduce one.
-      const bug = atLarge[i]!.bug;
-      if (failing !== undefined) caught.set(bug, { ...failing, replay: `npx xorsim selftest --bug ${bug} --seeds ${failing.seed}` });
+  // One pool for every round: its threads load the simulator once.
+  const pool = new JobPool({ workers: options.workers });
+  try {
+    while (next <= options.maxSeeds) {
+      const atLarge = targets.filter((t) => !caught.has(t.bug));
+      if (atLarge.length === 0) break;
+      const batch = Math.min(Math.max(1, Math.floor(options.workers / atLarge.length)), options.maxSeeds - next + 1);
+      const hunt = await explore(
+        atLarge.map((t) => ({ file: t.file, scenario: t.scenario, plantedBugs: new Set([t.bug]) })),
+        { from: next, seeds: batch, workers: options.workers, variant: HARDENED, recheck: 0, pool },
+      );
+      for (const [i, runs] of hunt.scenarios.entries()) {
+        const failing = runs.runs.filter((r) => r.verdict !== 'pass').sort((a, b) => a.seed - b.seed)[0];
+        // No flag of run or replay plants a bug: the hunt itself is how to reproduce one.
+        const bug = atLarge[i]!.bug;
+        if (failing !== undefined) caught.set(bug, { ...failing, replay: `npx xorsim selftest --bug ${bug} --seeds ${failing.seed}` });
+      }
+      next += batch;
     }
-    next += batch;
+  } finally {
+    await pool.close();
   }
   return targets.map((t) => {
     const run = caught.get(t.bug) ?? null;
