@@ -49,7 +49,7 @@ test('workers against processes: an explore that fails fails the bench, with its
     await benchWorkers('scenarios/no-such-scenario.json', [2], 2, 1);
     assert.unreachable('it should have failed');
   } catch (error) {
-    assert.match(String(error), /explore scenarios\/no-such-scenario\.json .* exited 2: .*no-such-scenario/);
+    assert.match(String(error), /explore scenarios\/no-such-scenario\.json .* exited 2: .*no-such-scenario/, String(error));
   }
 });
 

@@ -36,7 +36,8 @@ function explore(args: readonly string[]): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`explore ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').at(-1)}`))));
+    // 'close', not 'exit': only then has all of stderr been read.
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`explore ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').at(-1)}`))));
   });
 }
 
