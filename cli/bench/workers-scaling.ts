@@ -27,6 +27,9 @@ export interface WorkersFigure {
   readonly processesCpuMsPerSeed: number | undefined;
 }
 
+/** A line of Node's process warnings on stderr. */
+const NODE_WARNING = /^\(node:\d+\) |^\(Use `node --trace-warnings/;
+
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs `xorsim explore` with `args`; resolves when it exits (0 expected: every seed passes). */
@@ -36,8 +39,10 @@ function explore(args: readonly string[]): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.on('error', reject);
-    // 'close', not 'exit': only then has all of stderr been read.
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`explore ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').at(-1)}`))));
+    // 'close', not 'exit': only then has all of stderr been read. Node's own warnings (e.g. NO_COLOR
+    // beside FORCE_COLOR in the environment) may follow the message, so they are passed over.
+    const said = () => stderr.trim().split('\n').filter((line) => !NODE_WARNING.test(line)).at(-1);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`explore ${args.join(' ')} exited ${code}: ${said()}`))));
   });
 }
 
