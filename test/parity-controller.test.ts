@@ -690,10 +690,7 @@ test('after a crash: a loss whose stripe was not re-protected yet is re-protecte
 
 test('after a crash: a delta absorbed while Q[k] was unreadable is recomputed from the members', async () => {
   const journal = memoryJournal();
-  const w = world({ journal });
-  w.p.start();
-  void w.p.build();
-  await idle(w);
+  const w = await built({ journal });
   w.qDev.unreadable.set(2, 1000);
   const d = new Uint8Array(BYTES).fill(0x30);
   xorInto(w.data.get('p1')![2]!, d);
@@ -709,10 +706,7 @@ test('after a crash: a delta absorbed while Q[k] was unreadable is recomputed fr
 
 test("after a crash: a loss a repair found ended (its member's copy read fine) stays ended", async () => {
   const journal = memoryJournal();
-  const w = world({ noBuildCopy: ['p2:1'], journal });
-  w.p.start();
-  void w.p.build();
-  await idle(w);
+  const w = await built({ noBuildCopy: ['p2:1'], journal });
   const records = kinds(journal);
   assert.ok(records.some((r) => r.kind === 'write' && (r.found ?? []).includes('p2')), JSON.stringify(records.map((r) => r.kind)));
   const again = world({ journal, crashed: w });
@@ -725,10 +719,7 @@ test("after a crash: a loss a repair found ended (its member's copy read fine) s
 
 test('after a crash: a joining member whose block was lost gives its copy at the merge: the loss ends', async () => {
   const journal = memoryJournal();
-  const w = world({ journal });
-  w.p.start();
-  void w.p.build();
-  await idle(w);
+  const w = await built({ journal });
   const append = (r: ParityJournalRecord) => journal.append(encodeParityRecord(r));
   await append({ kind: 'member', name: 'p3', blockCount: 3, state: 'joining' });
   await append({ kind: 'lost', member: 'p3', block: 2, stale: 0 });
@@ -775,10 +766,7 @@ test('a joining member with no copy of a block: the others are still rebuilt fro
 
 test('after a crash: a checkpoint the replayed records make due is taken at once', async () => {
   const journal = memoryJournal();
-  const w = world({ journal, checkpointEvery: 3 });
-  w.p.start();
-  void w.p.build();
-  await idle(w);
+  const w = await built({ journal, checkpointEvery: 3 });
   for (let seq = 1; seq <= 3; seq++) w.send('p1', { type: 'delta', block: seq, epoch: 0, seq, replaces: 0, data: new Uint8Array(BYTES).fill(seq) });
   await crashWhen(w, () => journal.entries.length >= 3);
   assert.equal(kinds(journal).map((r) => r.kind), ['apply', 'apply', 'apply'], 'no checkpoint before the crash');
@@ -790,10 +778,7 @@ test('after a crash: a checkpoint the replayed records make due is taken at once
 
 test("rebuildLostBlocks(): a checkpoint a failed flush left untrimmed is taken again", async () => {
   const journal = memoryJournal();
-  const w = world({ journal, checkpointEvery: 2 });
-  w.p.start();
-  void w.p.build();
-  await idle(w);
+  const w = await built({ journal, checkpointEvery: 2 });
   w.qDev.failFlush = true;
   for (let seq = 1; seq <= 2; seq++) w.send('p1', { type: 'delta', block: seq, epoch: 0, seq, replaces: 0, data: new Uint8Array(BYTES).fill(seq) });
   await idle(w);
