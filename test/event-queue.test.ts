@@ -27,11 +27,17 @@ const delay = fc.oneof(
   fc.integer({ min: 1, max: 50 }),
   fc.integer({ min: 65_530, max: 65_540 }), // around the wheel's reach
   fc.integer({ min: 0, max: 400_000 }),
+  fc.integer({ min: 32_000, max: 100_000 }), // one coarse bucket and the next
+  fc.integer({ min: 33_500_000, max: 33_700_000 }), // around the coarse wheel's reach
+  fc.integer({ min: 0, max: 60_000_000 }),
   fc.integer({ min: 1e9, max: 1e12 }),
 );
-const ops = fc.array(fc.oneof(delay.map((d) => ({ push: d })), fc.constant({ pop: true as const })), { maxLength: 400 });
+const ops = fc.array(
+  fc.oneof(delay.map((d) => ({ push: d })), fc.constant({ pop: true as const }), delay.map((d) => ({ advance: d }))),
+  { maxLength: 400 },
+);
 
-test('queue pops in exact (time, seq) order across wheel, edge and far heap (property)', () => {
+test('queue pops in exact (time, seq) order across wheel, coarse wheel, edges and far heap (property)', () => {
   fc.assert(
     fc.property(ops, (list) => {
       const q = new EventQueue();
@@ -45,6 +51,13 @@ test('queue pops in exact (time, seq) order across wheel, edge and far heap (pro
           const t = q.now + op.push;
           q.push(t, s);
           ref.push({ t, seq: seq++, slot: s });
+        } else if ('advance' in op) {
+          // The clock may move up to the earliest pending event, never past it.
+          const earliest = ref.reduce((m, e) => Math.min(m, e.t), Infinity);
+          const to = Math.min(q.now + op.advance, earliest);
+          q.advance(to);
+          assert.is(q.now, to);
+          assert.is(q.peekTime(), earliest);
         } else if (ref.length > 0) {
           ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
           const want = ref.shift()!;

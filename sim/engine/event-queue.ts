@@ -1,19 +1,31 @@
 // The pending-event set, ordered by (time, insertion sequence).
 //
-// Near events (within WHEEL µs of the clock) sit in a timing wheel: one FIFO
-// list per microsecond, found through a two-level bitmap, so push and pop cost
-// a few array writes and no comparisons. Far events wait in a 4-ary heap
-// (far-heap.ts) and move onto the wheel as the clock comes within WHEEL of them.
+// Three tiers, each covering a range of times that moves with the clock:
+//   fine wheel  — times before coarse.start (at most WHEEL µs ahead of the
+//                 clock): one FIFO list per microsecond, found through a
+//                 two-level bitmap, so push and pop cost a few array writes and
+//                 no comparisons;
+//   coarse wheel — [coarse.start, coarse.end), about 33 s: one FIFO list per
+//                 SPAN µs (coarse-wheel.ts), handed whole to the fine wheel as
+//                 the clock brings all of it within reach;
+//   far heap    — coarse.end and later: a 4-ary heap (far-heap.ts), moved into
+//                 the coarse wheel as its range moves on.
+// An event goes to the tier whose range holds its time, so a retransmit or
+// disk timer tens of milliseconds out costs two list appends, not a heap's
+// log n comparisons (the far path of `xorsim bench`).
 //
 // Why the order is exact: events of one instant sit in one FIFO in the order
-// they were pushed. A far event is moved onto the wheel at the clock advance
-// that brings it within reach — before any event can be pushed for the same
-// instant directly — and the heap hands them over in (time, seq) order. So
-// every FIFO holds its instant's events in insertion order, and zero-delay
-// events simply queue behind everything already due now.
+// they were pushed. An instant joins a nearer tier's range only when a range
+// boundary moves past it, and at that moment everything the farther tier
+// holds for it moves over first, in order (a coarse bucket in its FIFO order,
+// the heap in (time, seq) order); only then can a push for that instant reach
+// the nearer tier directly. So every FIFO holds its instant's events in
+// insertion order, and zero-delay events simply queue behind everything
+// already due now.
 //
 // An event is a slot number (< 2^26) chosen by the engine; at most one pending
 // event per slot. No object is allocated per event.
+import { CoarseWheel } from './coarse-wheel.js';
 import { FarHeap } from './far-heap.js';
 import type { Time } from './time.js';
 
@@ -22,6 +34,8 @@ const WHEEL = 1 << WHEEL_BITS; // 65.5 ms of virtual time at 1 µs per bucket
 const MASK = WHEEL - 1;
 const WORDS = WHEEL >>> 5; // level-1 bitmap: one bit per bucket
 const SUMMARY_WORDS = WORDS >>> 5; // level-2 bitmap: one bit per non-zero level-1 word
+const SPAN = WHEEL >>> 1; // a coarse bucket: 32.8 ms, so a whole one fits the fine wheel's reach with room to spare
+const COARSE = 1024; // coarse buckets: 33.5 s ahead of the fine wheel
 
 export class EventQueue {
   #now: Time = 0;
@@ -31,6 +45,7 @@ export class EventQueue {
   readonly #bits = new Uint32Array(WORDS);
   readonly #summary = new Uint32Array(SUMMARY_WORDS);
   #onWheel = 0;
+  readonly #coarse = new CoarseWheel(SPAN, COARSE, WHEEL);
   readonly #far = new FarHeap();
   /** Cached result of the last search: the bucket holding the earliest event. */
   #nextBucket = -1;
@@ -41,13 +56,14 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.#onWheel + this.#far.size;
+    return this.#onWheel + this.#coarse.size + this.#far.size;
   }
 
   /** Queues `slot` at `time` (≥ now), after every event already queued for that time. */
   push(time: Time, slot: number): void {
-    if (time - this.#now >= WHEEL) {
-      this.#far.push(time, slot);
+    if (time >= this.#coarse.start) {
+      if (time < this.#coarse.end) this.#coarse.push(time, slot);
+      else this.#far.push(time, slot);
       return;
     }
     this.#append(time & MASK, slot);
@@ -57,7 +73,7 @@ export class EventQueue {
 
   /** Time of the earliest pending event, or Infinity. */
   peekTime(): number {
-    if (this.#onWheel === 0) return this.#far.peekTime();
+    if (this.#onWheel === 0) return this.#coarse.size > 0 ? this.#coarse.earliest() : this.#far.peekTime();
     const b = this.#earliestBucket();
     return this.#now + ((b - this.#now) & MASK);
   }
@@ -65,8 +81,8 @@ export class EventQueue {
   /** Removes the earliest event, moves the clock to its time, returns its slot. */
   pop(): number {
     if (this.#onWheel === 0) {
-      if (this.#far.size === 0) throw new RangeError('EventQueue.pop: empty');
-      this.advance(this.#far.peekTime());
+      if (this.#coarse.size === 0 && this.#far.size === 0) throw new RangeError('EventQueue.pop: empty');
+      this.advance(this.peekTime());
     }
     const b = this.#earliestBucket();
     const t = this.#now + ((b - this.#now) & MASK);
@@ -87,13 +103,32 @@ export class EventQueue {
   advance(time: Time): void {
     if (time < this.#now) throw new RangeError(`EventQueue.advance: ${time} is before ${this.#now}`);
     this.#now = time;
-    // Bring far events within reach onto the wheel, in (time, seq) order.
-    const far = this.#far;
-    while (far.size > 0 && far.peekTime() - time < WHEEL) {
-      const t = far.peekTime();
-      this.#append(t & MASK, far.pop());
-    }
     this.#nextBucket = -1;
+    const coarse = this.#coarse;
+    const far = this.#far;
+    // Every coarse bucket now wholly within the fine wheel's reach moves onto it, in its order.
+    while (coarse.start + SPAN <= time + WHEEL) {
+      if (coarse.size === 0) {
+        // Nothing to hand over: restart the coarse range at its first bucket still out of reach. What
+        // the heap holds before that start is within the fine wheel's reach, and joins it in order.
+        coarse.jump((Math.floor((time + WHEEL - SPAN) / SPAN) + 1) * SPAN);
+        while (far.size > 0 && far.peekTime() < coarse.start) {
+          const t = far.peekTime();
+          this.#append(t & MASK, far.pop());
+        }
+      } else {
+        for (let s = coarse.shift(); s !== -1; ) {
+          const next = coarse.next(s);
+          this.#append(coarse.time(s) & MASK, s);
+          s = next;
+        }
+      }
+      // The heap's events that the coarse range now reaches join it, in (time, seq) order.
+      while (far.size > 0 && far.peekTime() < coarse.end) {
+        const t = far.peekTime();
+        coarse.push(t, far.pop());
+      }
+    }
   }
 
   #append(bucket: number, slot: number): void {
