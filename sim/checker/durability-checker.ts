@@ -28,6 +28,7 @@
 // judgement looks at differs (that version completed before anything now
 // open was invoked, as the original had).
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
+import type { BlockUnion } from '../storage/block-union.js';
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import { BlockStore } from '../storage/block-store.js';
@@ -235,11 +236,15 @@ export class DurabilityChecker {
    * anything else (an older version, another block's data) lost or
    * invented data even if no host happened to read it. `contents` reads the
    * media; `skip` excludes blocks honestly reported lost or still damaged.
+   * `blocks`: the blocks to judge besides those this checker followed (it adds them).
    */
-  sweep(array: string, blocks: Iterable<number>, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
+  sweep(array: string, blocks: BlockUnion, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
     const state = this.#arrays.get(array);
-    const all = new Set([...blocks, ...(state?.active.keys() ?? []), ...(state?.settled?.writtenBlocks() ?? [])]);
-    for (const block of [...all].sort((a, b) => a - b)) {
+    if (state !== undefined) {
+      blocks.addAll(state.active.keys());
+      state.settled?.forEachWritten((b) => blocks.add(b));
+    }
+    for (const block of blocks.ascending()) {
       if (skip(block)) continue;
       const legal = state?.active.get(block)?.live ?? [this.#settledVersion(array, state, block)];
       this.blocksSwept++;

@@ -12,6 +12,7 @@
 // array counts as far as parity says it got (contributes()); under a parity
 // controller that does not say, either way, until parity reports it done.
 import type { Engine } from '../engine/engine.js';
+import { BlockUnion } from '../storage/block-union.js';
 import type { KindId } from '../engine/trace.js';
 import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
@@ -127,10 +128,11 @@ export class ParityChecker {
   }
 
   /** Every block any array has ever written (all others are zero everywhere), ascending. */
-  #writtenBlocks(): number[] {
-    const blocks = new Set<number>();
-    for (const device of this.#world.devices()) for (const b of device.store.writtenBlocks()) blocks.add(b);
-    return [...blocks].sort((x, y) => x - y);
+  #writtenBlocks(): Float64Array {
+    const blocks = new BlockUnion();
+    const add = (b: number): void => blocks.add(b);
+    for (const device of this.#world.devices()) device.store.forEachWritten(add);
+    return blocks.ascending();
   }
 }
 

@@ -120,6 +120,11 @@ export class BlockStore {
     return this.#table.keys();
   }
 
+  /** Calls `fn` with every written block, ascending: writtenBlocks() without an array of them all. */
+  forEachWritten(fn: (block: number) => void): void {
+    this.#table.forEachKey(fn);
+  }
+
   get writtenCount(): number {
     return this.#table.size;
   }

@@ -88,16 +88,21 @@ export class PagedTable {
   /** Every block with an entry, ascending. */
   keys(): number[] {
     const out: number[] = [];
+    this.forEachKey((k) => out.push(k));
+    return out;
+  }
+
+  /** Calls `fn` with every block that has an entry, ascending (no array of them all). */
+  forEachKey(fn: (k: number) => void): void {
     const base = PAGE * this.entryBytes;
     for (const p of [...this.#made].sort((a, b) => a - b)) {
       const page = this.#pages[p]!;
       for (let i = 0; i < PAGE / 8; i++) {
         const byte = page[base + i]!;
         if (byte === 0) continue;
-        for (let b = 0; b < 8; b++) if (byte & (1 << b)) out.push(p * PAGE + i * 8 + b);
+        for (let b = 0; b < 8; b++) if (byte & (1 << b)) fn(p * PAGE + i * 8 + b);
       }
     }
-    return out;
   }
 
   /** Forgets every entry. */
