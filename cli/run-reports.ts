@@ -8,12 +8,14 @@ import { cpus } from 'node:os';
 import { EXIT_CLEAN, EXIT_VIOLATION } from './usage-error.js';
 import { defaultWorkers, runJobs } from '../sim/parallel/pool.js';
 import { cpuNowMs, wallNowMs } from '../sim/wall-clock.js';
-import { checkOutDir, writeDirAtomic, writeTextAtomic } from './io.js';
+import { checkOutDir, readText, shippedFile, writeDirAtomic, writeTextAtomic } from './io.js';
 import type { ReportOptions, ReportPlan } from '../reports/model/plan.js';
 import type { Report, ReportName } from '../reports/model/report.js';
 import { PLANNERS } from '../reports/plans.js';
 import { indexFiles, reportFiles } from '../reports/render/report-files.js';
 import { Progress } from './progress.js';
+
+const REAL_SCALE_FILE = 'scenarios/large/real-scale.json';
 
 export interface ReportRequest {
   readonly names: readonly ReportName[];
@@ -26,6 +28,8 @@ export interface ReportRequest {
   /** Default: every core. */
   readonly workers: number | undefined;
   readonly progress: boolean;
+  /** capacity: also run the shipped scenarios/large/real-scale.json. */
+  readonly realScale?: boolean;
 }
 
 export async function runReports(req: ReportRequest): Promise<number> {
@@ -33,10 +37,11 @@ export async function runReports(req: ReportRequest): Promise<number> {
   const workers = req.workers ?? defaultWorkers();
   const started = wallNowMs();
   const cpuStarted = cpuNowMs();
-  const reports = await buildReports(req.names, { quick: req.quick, seeds: req.seeds }, workers, req.progress);
+  const realScale = req.realScale ? (JSON.parse(readText(shippedFile(REAL_SCALE_FILE))) as Record<string, unknown>) : undefined;
+  const reports = await buildReports(req.names, { quick: req.quick, seeds: req.seeds, ...(realScale === undefined ? {} : { realScale }) }, workers, req.progress);
   const wallSeconds = (wallNowMs() - started) / 1000;
   const cpuSeconds = (cpuNowMs() - cpuStarted) / 1000;
-  const command = ['npx xorsim report', req.which, ...(req.quick ? ['--quick'] : []), ...(req.seedsGiven ? [`--seeds ${req.seeds}`] : []), `--out ${req.out}`].join(' ');
+  const command = ['npx xorsim report', req.which, ...(req.quick ? ['--quick'] : []), ...(req.seedsGiven ? [`--seeds ${req.seeds}`] : []), ...(req.realScale ? ['--real-scale'] : []), `--out ${req.out}`].join(' ');
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const provenance = { command, machine, wallSeconds, cpuSeconds };
   for (const report of reports) writeDirAtomic(`${req.out}/${report.name}`, await reportFiles(report, provenance));

@@ -3,7 +3,7 @@
 // repeat exactly from the scenario files it writes; each theory check can
 // fail; and bad input exits 2 with one line and writes nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -45,6 +45,24 @@ test('a tiny build of every report on 2 workers: every section, chart, table and
     for (const s of r.sections) for (const c of s.charts) for (const series of c.series) for (const p of series.points) assert.ok(Number.isFinite(p.y), `${r.name}/${c.id}/${series.label}: y = ${p.y}`);
   }
   assert.ok(reports[1]!.runs.some((r) => r.id.endsWith('-rt5ms') && r.verdict === 'pass'), 'a restore with the 5 ms initial timeout and 1 MiB blocks finishes: the timer adapts');
+});
+
+test('capacity --real-scale: the shipped real-scale scenario (here at 1/1024) adds a restore at real size beside the small arrays\' prediction', async () => {
+  const text = JSON.parse(readFileSync(new URL('../scenarios/large/real-scale.json', import.meta.url), 'utf8'));
+  const small = { ...text, primaries: { ...text.primaries, blocks: 2 ** 14 }, workload: { ...text.workload, duration: '84s' }, faults: { schedule: [{ ...text.faults.schedule[0], at: '3.5s' }] }, settle: '90s' };
+  const [capacity] = await buildReports(['capacity'], { quick: true, seeds: 1, tiny: true, realScale: small }, 2, false);
+  const section = capacity!.sections.find((s) => s.title === 'Restore at real size');
+  assert.ok(section !== undefined, 'the section is there');
+  const row = section.tables[0]!.rows[0]!;
+  assert.is(row['verdict'], 'pass');
+  assert.is(row['under_host_load'], 'yes');
+  assert.ok(typeof row['restore_h'] === 'number' && row['restore_h'] > 0, `restore_h ${row['restore_h']}`);
+  assert.ok(typeof row['small_arrays_predict_h'] === 'number', 'compared with the small arrays');
+  assert.match(section.text[0]!, /16 GiB \(16,384 blocks of 1 MiB\)/);
+  assert.ok(capacity!.runs.some((r) => r.id === 'real-scale' && r.verdict === 'pass'));
+  assert.is((capacity!.scenarios['real-scale'] as Record<string, unknown> | undefined)?.['$schema'], undefined, 'written beside the report without the shipped file\'s $schema path');
+  const plain = PLANNERS.capacity({ quick: true, seeds: 1, tiny: true });
+  assert.is(PLANNERS.capacity({ quick: true, seeds: 1, tiny: true, realScale: small }).jobs.length, plain.jobs.length + 1, 'one run, one seed');
 });
 
 test('the quick and full plans are well formed: every scenario validates, every job names its module', () => {
@@ -225,6 +243,7 @@ test('bad input: one line naming the problem, exit 2, nothing written', async ()
     [['report', 'all', '--workers', '-1', '--out', out], /^xorsim: --workers: expected a whole number from 1 to 256/],
     [['report', 'capacity', '--quick', '--out', file], /^xorsim: --out .*a-file: exists and is not a directory$/],
     [['report', 'all', '--qiuck', '--out', out], /^xorsim: unknown flag --qiuck \(did you mean --quick\?\)$/],
+    [['report', 'latency', '--real-scale', '--out', out], /^xorsim: report: --real-scale belongs to the capacity report \(report capacity or report all\)$/],
   ];
   for (const [args, message] of cases) {
     const r = await command(...args);

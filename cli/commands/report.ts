@@ -28,15 +28,17 @@ export function reportCommand(yargs: Argv, done: (code: number) => void): Argv {
         .option('quick', { type: 'boolean', default: false, describe: 'about a minute on 2 cores: fewer points, seeds and trials' })
         .option('seeds', intOption('seeds', 'seeds per simulated point (default 1 with --quick, else 3)', { min: 1, max: 100 }))
         .option('workers', intOption('workers', 'worker threads (default: every core)', { min: 1, max: 256 }))
-        .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (--no-progress: none)' }),
-        [['$0 report all --quick', 'every report in about a minute'], ['$0 report latency --seeds 5 --out docs/reports', 'one report, more seeds per point']],
+        .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (--no-progress: none)' })
+        .option('real-scale', { type: 'boolean', default: false, describe: 'capacity: also restore at real size (scenarios/large/real-scale.json, seed 1: about half an hour of CPU and several GB)' }),
+        [['$0 report all --quick', 'every report in about a minute'], ['$0 report latency --seeds 5 --out docs/reports', 'one report, more seeds per point'], ['$0 report capacity --real-scale', 'with a restore of a 16 TiB primary']],
       ),
     async (argv) => {
       const names = parseWhich(argv.which);
+      if (argv.realScale && !names.includes('capacity')) throw new UsageError('report: --real-scale belongs to the capacity report (report capacity or report all)');
       const seeds = argv.seeds ?? (argv.quick ? 1 : 3);
       const workers = argv.workers;
       const { runReports } = await import('../run-reports.js');
-      done(await runReports({ names, which: String(argv.which), out: argv.out, quick: argv.quick, seeds, seedsGiven: argv.seeds !== undefined, workers, progress: argv.progress }));
+      done(await runReports({ names, which: String(argv.which), out: argv.out, quick: argv.quick, seeds, seedsGiven: argv.seeds !== undefined, workers, progress: argv.progress, realScale: argv.realScale }));
     },
   );
 }

@@ -9,7 +9,8 @@ import { type PlannedJob, type ReportOptions, type ReportPlan, resolveInput } fr
 import type { Report, RunRecord } from '../model/report.js';
 import { RESTORE_BLOCK, type RepairPoint, repairScenario, saturationScenario } from './capacity-scenarios.js';
 import { type CapacityContext, capacityParams } from './capacity-context.js';
-import { bytesSection, capacitySection, repairChecks, repairSection, saturationSection } from './capacity-sections.js';
+import { bytesSection, capacitySection, repairChecks, repairSection, saturationSection, smallRestore } from './capacity-sections.js';
+import { REAL_SCALE_ID, realScalePoint, realScaleSection } from './real-scale-section.js';
 
 /** Load time long enough for the repair to finish under it (a guess from its slowest plausible rate). */
 function repairLoadS(p: Omit<RepairPoint, 'durationS'>): number {
@@ -47,12 +48,22 @@ export function planCapacity(options: ReportOptions): ReportPlan {
   // The default 5 ms initial retransmission timeout with 1 MiB blocks on 1 GbE: the timer must adapt to the long round trips.
   const shortTimerId = `restore-${p.shortTimerCapacity / RESTORE_BLOCK}mib-125mbs-rt5ms`;
   addRepair({ what: 'restore', capacity: p.shortTimerCapacity, bandwidthMBs: 125, hostRate: 5, retransmit: '5ms', settle: p.shortTimerSettle }, shortTimerId);
+  // One seed only: the run costs about half an hour of CPU.
+  // Written beside the report as scenarios/real-scale.json, where the shipped file's $schema path does not lead.
+  const realInput = options.realScale === undefined ? undefined : Object.fromEntries(Object.entries(options.realScale).filter(([k]) => k !== '$schema'));
+  const real = realInput === undefined ? undefined : { input: realInput, scenario: resolveInput(realInput), job: jobs.length };
+  if (real !== undefined) {
+    inputs[REAL_SCALE_ID] = real.input;
+    jobs.push({ job: runPointJob({ id: REAL_SCALE_ID, scenario: real.scenario, seed: p.seeds[0]! }), cost: real.scenario.primaries.reduce((s, a) => s + a.blocks, 0) * 40 });
+  }
   return {
     jobs,
     build: (results) => {
       const of = (id: string) => index.get(id)!.map((i) => results[i] as RunPointResult);
       const ctx: CapacityContext = { params: p, of, satId, repairId, repairs, shortTimerId };
-      const runs: RunRecord[] = [...index.keys()].flatMap((id) => of(id).map((r) => ({ id, seed: r.seed, verdict: r.verdict, traceHash: r.traceHash, events: r.events, simTimeUs: r.simTimeUs })));
+      const realRun = real === undefined ? undefined : (results[real.job] as RunPointResult);
+      const record = (id: string, r: RunPointResult): RunRecord => ({ id, seed: r.seed, verdict: r.verdict, traceHash: r.traceHash, events: r.events, simTimeUs: r.simTimeUs });
+      const runs: RunRecord[] = [...index.keys()].flatMap((id) => of(id).map((r) => record(id, r))).concat(realRun === undefined ? [] : [record(REAL_SCALE_ID, realRun)]);
       const unexpected = runs.filter((r) => r.verdict !== (r.expected ?? 'pass'));
       return {
         name: 'capacity',
@@ -61,7 +72,7 @@ export function planCapacity(options: ReportOptions): ReportPlan {
           `What a cross-array XOR parity group holds and sustains: capacity, the write rate at which the parity array saturates, how long restores and parity rebuilds take, and what a write costs on the network. From ${runs.length} runs of the real controllers on simulated 7200 rpm drives (${seedsText(p.seeds)} per point); each point's scenario is in \`scenarios/\` beside this report, and \`npx xorsim run scenarios/<id>.json --seed <seed>\` repeats it event for event.`,
           unexpected.length === 0 ? `Every run passed every check (parity, durability, honesty, liveness).` : `**${unexpected.length} run(s) ended unexpectedly**: ${unexpected.map((r) => `${r.id} seed ${r.seed} (${r.verdict})`).join(', ')}.`,
         ],
-        sections: [capacitySection(), saturationSection(ctx), repairSection(ctx), bytesSection(ctx)],
+        sections: [capacitySection(), saturationSection(ctx), repairSection(ctx), ...(realRun === undefined ? [] : [realScaleSection(realScalePoint(real!.input, real!.scenario), realRun, smallRestore(ctx))]), bytesSection(ctx)],
         checks: repairChecks(ctx),
         scenarios: inputs,
         runs,

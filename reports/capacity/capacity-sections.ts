@@ -142,6 +142,14 @@ function repairRows(ctx: CapacityContext) {
   });
 }
 
+/** The restore rate under host load of the largest array at the fastest links — what the restore section scales up (null if it did not finish). */
+export function smallRestore(ctx: CapacityContext): { rateMBs: number; linkMBs: number } | null {
+  const linkMBs = Math.max(...ctx.params.bandwidthsMBs);
+  const rows = repairRows(ctx).filter((r) => r.p.what === 'restore' && r.p.bandwidthMBs === linkMBs && r.p.hostRate > 0 && r.p.retransmit === undefined);
+  const largest = rows.sort((a, b) => b.p.capacity - a.p.capacity)[0]?.row.mb_per_s;
+  return typeof largest === 'number' ? { rateMBs: largest, linkMBs } : null;
+}
+
 export function repairSection(ctx: CapacityContext): Section {
   const rows = repairRows(ctx);
   const { capacities, bandwidthsMBs, seeds } = ctx.params;

@@ -17,6 +17,12 @@ export interface ReportOptions {
    * section and theory check, in seconds. Its numbers mean little.
    */
   readonly tiny?: boolean;
+  /**
+   * capacity: also run this scenario (the shipped scenarios/large/real-scale.json,
+   * read by the CLI for `--real-scale`; tests pass a smaller one), one seed, for
+   * the restore at real size.
+   */
+  readonly realScale?: Readonly<Record<string, unknown>>;
 }
 
 export interface PlannedJob {
