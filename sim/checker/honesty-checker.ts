@@ -22,6 +22,7 @@
 // repairs any one damaged copy, so a loss with no second damage behind it is
 // dishonest.
 import type { Engine } from '../engine/engine.js';
+import { BlockTimes } from '../storage/block-times.js';
 import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
 
@@ -42,7 +43,7 @@ export class HonestyChecker {
   /** Per block: when Q[k] last took a delta it could not apply, and when it was next recomputed. */
   readonly #owed = new Map<number, { from: number; until: number | undefined }[]>();
   /** Per block: when the parity check last found its stripe whole. */
-  readonly #heldAt = new Map<number, number>();
+  readonly #heldAt = new BlockTimes();
   checks = 0;
   honestLosses = 0;
 
@@ -138,7 +139,7 @@ export class HonestyChecker {
    * the stripe is re-protected.
    */
   #lostUnreported(array: string, block: number, now: number): boolean {
-    const since = this.#heldAt.get(block) ?? -1;
+    const since = this.#heldAt.get(block);
     const copies = this.#group(array, block).map((name) => this.#damage(name, block));
     for (let i = 0; i < copies.length; i++) {
       for (let j = i + 1; j < copies.length; j++) {

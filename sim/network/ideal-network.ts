@@ -11,6 +11,7 @@ import { MESSAGE_NOTES, messageNotes } from './message-notes.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
+import { BlockCounts } from '../storage/block-counts.js';
 import { modeledBytes } from './modeled-size.js';
 import type { NetworkObserver, SimNetwork } from './sim-network.js';
 
@@ -25,7 +26,7 @@ export class IdealNetwork implements SimNetwork {
   readonly #latency: Time;
   readonly #blockBytes: number | undefined;
   readonly #handlers = new Map<NodeId, MessageHandler>();
-  readonly #inFlight = new Map<number, number>();
+  readonly #inFlight = new BlockCounts();
   readonly #kSend: KindId;
   readonly #kDeliver: KindId;
   #observer: NetworkObserver | undefined;
@@ -76,7 +77,7 @@ export class IdealNetwork implements SimNetwork {
 
   /** Messages about `block` sent but not yet delivered or dropped. */
   inFlight(block: number): number {
-    return this.#inFlight.get(block) ?? 0;
+    return this.#inFlight.get(block);
   }
 
   get stats(): { readonly messages: number; readonly bytes: number; readonly modeledBytes: number } {
@@ -92,14 +93,10 @@ export class IdealNetwork implements SimNetwork {
     this.#messages++;
     this.#bytes += wire.length;
     this.#modeledBytes += modeledBytes(message, wire.length, this.#blockBytes);
-    if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    if (block >= 0) this.#inFlight.add(block, 1);
     const sentAt = this.#engine.now;
     this.#engine.after(this.#latency, this.#kDeliver, () => {
-      if (block >= 0) {
-        const left = this.inFlight(block) - 1;
-        if (left === 0) this.#inFlight.delete(block);
-        else this.#inFlight.set(block, left);
-      }
+      if (block >= 0) this.#inFlight.add(block, -1);
       trace.record(this.#engine.now, this.#kDeliver, trace.actor(to), block, wire.length, trace.actor(from), sentAt, type, seq);
       const handler = this.#handlers.get(to);
       if (handler !== undefined) {

@@ -24,6 +24,7 @@ import { MESSAGE_NOTES, messageNotes } from './message-notes.js';
 import type { Engine, TimerId } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
+import { BlockCounts } from '../storage/block-counts.js';
 import { LINK_DEFAULTS, Link, type LinkOptions, resolveLinkOptions } from './link.js';
 import { modeledBytes } from './modeled-size.js';
 import type { SimNetwork } from './sim-network.js';
@@ -83,7 +84,7 @@ export class LossyNetwork implements SimNetwork {
   readonly #defaults: LinkOptions;
   readonly #links = new Map<NodeId, Map<NodeId, Link>>();
   readonly #handlers = new Map<NodeId, MessageHandler>();
-  readonly #inFlight = new Map<number, number>();
+  readonly #inFlight = new BlockCounts();
   readonly #observers: LossyNetworkObserver[] = [];
   readonly #flapTimers = new Set<TimerId>();
   readonly #kSend: KindId;
@@ -167,7 +168,7 @@ export class LossyNetwork implements SimNetwork {
 
   /** Messages about `block` sent but not yet delivered or dropped (each copy counts). */
   inFlight(block: number): number {
-    return this.#inFlight.get(block) ?? 0;
+    return this.#inFlight.get(block);
   }
 
   get stats(): LossyNetworkStats {
@@ -337,7 +338,7 @@ export class LossyNetwork implements SimNetwork {
       this.#reordered++;
       this.#disorder(link);
     }
-    if (block >= 0) this.#inFlight.set(block, this.inFlight(block) + 1);
+    if (block >= 0) this.#inFlight.add(block, 1);
     const sentAt = engine.now; // the send's time: replay pairs the two into one slice
     engine.after(passage.arriveUs - engine.now, this.#kDeliver, () => {
       if (block >= 0) this.#leaveFlight(block);
@@ -356,9 +357,7 @@ export class LossyNetwork implements SimNetwork {
   }
 
   #leaveFlight(block: number): void {
-    const left = this.inFlight(block) - 1;
-    if (left === 0) this.#inFlight.delete(block);
-    else this.#inFlight.set(block, left);
+    this.#inFlight.add(block, -1);
   }
 
   #drop(link: Link, block: number, bytes: number, reason: DropReason, type = Number.NaN, seq = Number.NaN): void {

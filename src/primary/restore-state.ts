@@ -2,13 +2,14 @@
 // parity, and afterwards: which blocks hold valid data again, which could not
 // be rebuilt (lost: reported, never invented — held as zeros, durably, until a
 // host write replaces them; lost-blocks.ts).
+import { BlockSet } from '../util/block-set.js';
 import { LostBlocks } from './lost-blocks.js';
 
 export class RestoreState {
   /** True from the start of a restore until parity says every block was sent. */
   active = false;
   /** Blocks valid again (restored from parity, or rebuilt on demand and written). */
-  readonly valid = new Set<number>();
+  readonly valid = new BlockSet();
   /** Blocks that could not be rebuilt (a second damaged copy in the group), or were never protected. */
   lost = new LostBlocks();
 
