@@ -280,10 +280,7 @@ export class DiskArray implements BlockDevice, SimDevice {
   }
 
   cached(block: number): boolean {
-    // locate() without its object: the checkers ask this of every array for every block they judge.
-    const u = this.stripeUnitBlocks;
-    const n = this.drives.length;
-    const stripe = Math.floor(block / u);
+    const u = this.stripeUnitBlocks, n = this.drives.length, stripe = Math.floor(block / u); // locate() without its object (asked per block judged)
     return this.drives[stripe % n]!.cached(Math.floor(stripe / n) * u + (block % u));
   }
 

@@ -66,6 +66,7 @@ export class Joiner {
   }
 
   /** Is a merge of `block` under way (for any member)? */
+  // unasserted: a query
   merging(block: number): boolean {
     if (this.#running.size === 0) return false; // asked of every block the checkers judge: no iterator then
     for (const j of this.#running.values()) if (j.merging.has(block)) return true;
