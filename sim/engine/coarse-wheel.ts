@@ -7,6 +7,7 @@
 // It covers exactly [start, end) = COUNT consecutive buckets, so a time's
 // bucket is its ring index and a scan from start's index meets them in time
 // order. No object per event: per-slot next pointers and times in typed arrays.
+import { grownFor } from './grow.js';
 import type { Time } from './time.js';
 
 export class CoarseWheel {
@@ -94,13 +95,7 @@ export class CoarseWheel {
   }
 
   #grow(slot: number): void {
-    let n = this.#next.length * 2;
-    while (n <= slot) n *= 2;
-    const next = new Int32Array(n);
-    next.set(this.#next);
-    this.#next = next;
-    const time = new Float64Array(n);
-    time.set(this.#time);
-    this.#time = time;
+    this.#next = grownFor(this.#next, slot);
+    this.#time = grownFor(this.#time, slot);
   }
 }

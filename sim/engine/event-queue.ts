@@ -27,6 +27,7 @@
 // event per slot. No object is allocated per event.
 import { CoarseWheel } from './coarse-wheel.js';
 import { FarHeap } from './far-heap.js';
+import { grownFor } from './grow.js';
 import type { Time } from './time.js';
 
 const WHEEL_BITS = 16;
@@ -132,7 +133,7 @@ export class EventQueue {
   }
 
   #append(bucket: number, slot: number): void {
-    if (slot >= this.#next.length) this.#growNext(slot);
+    if (slot >= this.#next.length) this.#next = grownFor(this.#next, slot);
     this.#next[slot] = -1;
     const tail = this.#tail[bucket]!;
     if (tail === -1) {
@@ -184,13 +185,6 @@ export class EventQueue {
     }
   }
 
-  #growNext(slot: number): void {
-    let n = this.#next.length * 2;
-    while (n <= slot) n *= 2;
-    const next = new Int32Array(n);
-    next.set(this.#next);
-    this.#next = next;
-  }
 }
 
 /** Index of the lowest set bit of a non-zero 32-bit value. */
