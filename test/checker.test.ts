@@ -7,7 +7,7 @@ import type { Violation } from '../sim/checker/violation.js';
 import { Engine } from '../sim/engine/engine.js';
 import { runScenario } from '../sim/runner/run-scenario.js';
 import { scenario } from './helpers.js';
-import { BlockUnion } from '../sim/storage/block-union.js';
+import { BlockSet } from '../src/util/block-set.js';
 
 test('a correct run passes, and the checker did real work', async () => {
   const r = await runScenario(scenario(), { seed: 1, file: 'x' });
@@ -122,7 +122,7 @@ test('durability checker: a settled block keeps no register, and judges the same
   c.readDone('p', 9, fresh, value(9, 1));
   assert.is(found.length, 1);
   assert.match(found[0]!.message, /p\[7\]/);
-  assert.ok(c.sweep('p', new BlockUnion(), (b) => (b === 7 ? value(7, 2) : b < 100 ? value(b, 1) : new Uint8Array(2)), () => false));
+  assert.ok(c.sweep('p', new BlockSet(), (b) => (b === 7 ? value(7, 2) : b < 100 ? value(b, 1) : new Uint8Array(2)), () => false));
   assert.is(c.blocksSwept, 100);
 });
 

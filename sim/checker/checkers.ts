@@ -9,7 +9,7 @@ import type { AckPolicy } from '../../src/protocol/ack-policy.js';
 import { CHECKPOINT_EVERY } from '../../src/parity/parity-log.js';
 import { isCheckpointRecord } from '../../src/protocol/parity-journal.js';
 import type { Prefilled } from '../world/prefill.js';
-import { BlockUnion } from '../storage/block-union.js';
+import { BlockSet } from '../../src/util/block-set.js';
 import type { Checked } from '../world/world-events.js';
 import type { CheckedWorld } from './checked-world.js';
 import { AnomalyChecker } from './anomaly-checker.js';
@@ -97,7 +97,8 @@ export class Checkers {
     for (const p of w.primaries) {
       const store = p.device.store;
       const skip = (block: number) => w.oracle.lostBlocks(p.name).has(block) || w.damage.openAt(p.name, block);
-      const blocks = new BlockUnion().addAll(this.#initial.blocks(p.name));
+      const blocks = new BlockSet();
+      for (const b of this.#initial.blocks(p.name)) blocks.add(b);
       store.forEachWritten((b) => blocks.add(b));
       if (!this.durability.sweep(p.name, blocks, (block) => store.get(block), skip)) return false;
     }

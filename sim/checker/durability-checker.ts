@@ -28,7 +28,7 @@
 // judgement looks at differs (that version completed before anything now
 // open was invoked, as the original had).
 import type { AckPolicy } from '../../src/protocol/ack-policy.js';
-import type { BlockUnion } from '../storage/block-union.js';
+import type { BlockSet } from '../../src/util/block-set.js';
 import { equalBytes } from '../../src/protocol/xor.js';
 import type { Engine } from '../engine/engine.js';
 import { BlockStore } from '../storage/block-store.js';
@@ -238,13 +238,13 @@ export class DurabilityChecker {
    * media; `skip` excludes blocks honestly reported lost or still damaged.
    * `blocks`: the blocks to judge besides those this checker followed (it adds them).
    */
-  sweep(array: string, blocks: BlockUnion, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
+  sweep(array: string, blocks: BlockSet, contents: (block: number) => Uint8Array, skip: (block: number) => boolean): boolean {
     const state = this.#arrays.get(array);
     if (state !== undefined) {
-      blocks.addAll(state.active.keys());
+      for (const b of state.active.keys()) blocks.add(b);
       state.settled?.forEachWritten((b) => blocks.add(b));
     }
-    for (const block of blocks.ascending()) {
+    for (const block of blocks) {
       if (skip(block)) continue;
       const legal = state?.active.get(block)?.live ?? [this.#settledVersion(array, state, block)];
       this.blocksSwept++;

@@ -13,7 +13,7 @@
 // controller that does not say, either way, until parity reports it done.
 import type { Engine } from '../engine/engine.js';
 import { BlockCounts } from '../storage/block-counts.js';
-import { BlockUnion } from '../storage/block-union.js';
+import { BlockSet } from '../../src/util/block-set.js';
 import type { KindId } from '../engine/trace.js';
 import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
@@ -130,11 +130,12 @@ export class ParityChecker {
   }
 
   /** Every block any array has ever written (all others are zero everywhere), ascending. */
-  #writtenBlocks(): Float64Array {
-    const blocks = new BlockUnion();
+  #writtenBlocks(): BlockSet {
+    // Bits, not a Set and a sort: at 16 M blocks a Set is hundreds of MB and at V8's limit of 2^24 entries.
+    const blocks = new BlockSet();
     const add = (b: number): void => blocks.add(b);
     for (const device of this.#world.devices()) device.store.forEachWritten(add);
-    return blocks.ascending();
+    return blocks;
   }
 }
 
