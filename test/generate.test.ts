@@ -88,6 +88,24 @@ test('explore --generate: one worker and two draw and run the same worlds (batch
   assert.ok(one.scenarios[0]!.runs.every((r) => r.replay.startsWith('npx xorsim replay generated-failures/gen-r-')));
 });
 
+test('explore --generate: batch b is steered by batches 0 … b−2 (one behind: two batches share the threads), on any number of workers', async () => {
+  const o = { from: 31, seeds: 6, batch: 2, budget: 'recoverable' as const, saveDir: 'generated-failures', recheck: 0 };
+  const one = await exploreGenerated({ ...o, workers: 1 });
+  const two = await exploreGenerated({ ...o, workers: 2 });
+  const key = (e: typeof one) => e.scenarios[0]!.runs.map((r) => [r.seed, r.verdict, r.traceHash, r.generated?.batch, r.generated?.aimed.join()]);
+  assert.equal(key(one), key(two));
+  const runs = one.scenarios[0]!.runs;
+  assert.equal(runs.map((r) => r.generated!.batch), [0, 0, 1, 1, 2, 2]);
+  const hashOf = async (seed: number, weights: Record<string, number>, batch: number) => (await runScenario(generateWorld({ seed, budget: 'recoverable', weights, batch }).scenario, { seed, file: 'w.json' })).traceHash;
+  // Batch 1 is drawn unsteered, as batch 0; batch 2 from batch 0's coverage alone.
+  assert.is(runs[2]!.traceHash, await hashOf(33, {}, 1));
+  const lagged = steeringWeights('recoverable', reachedBy(runs.slice(0, 2)));
+  const unlagged = steeringWeights('recoverable', reachedBy(runs.slice(0, 4)));
+  assert.not.equal(lagged, unlagged, 'batch 1 reached cells batch 0 did not: the two steerings differ');
+  assert.is(runs[4]!.traceHash, await hashOf(35, lagged, 2));
+  assert.is.not(runs[4]!.traceHash, await hashOf(35, unlagged, 2), 'the world batch 0 … 1 would steer to is another');
+});
+
 test('explore --generate: shards merge into one exploration with one coverage map', async () => {
   const o = { from: 21, seeds: 4, batch: 2, budget: 'recoverable' as const, saveDir: 'generated-failures', recheck: 0, workers: 1 };
   const shards = await Promise.all([0, 1].map((index) => exploreGenerated({ ...o, shard: { index, count: 2 } })));
