@@ -15,6 +15,7 @@
 import { GENERATOR_VERSION, type GeneratedWorld, generateWorld, worldName } from '../generate/generator.js';
 import { DEFAULT_BATCH, type Reached, reachedBy, steeringWeights } from '../generate/steering.js';
 import type { Budget } from '../generate/universe.js';
+import type { RunVariant } from '../scenario/prepare/variant.js';
 import { JobPool } from '../parallel/pool.js';
 import { cpuNowMs, wallNowMs } from '../wall-clock.js';
 import { recheck } from './determinism.js';
@@ -44,6 +45,37 @@ export async function exploreGenerated(o: GenerateOptions): Promise<Exploration>
   const seeds = shardSeeds(o.from, o.seeds, o.shard);
   const variant = { swarm: false, quick: false, ...(o.protocol !== undefined && { protocol: o.protocol }), ...(o.controllers !== undefined && { controllers: o.controllers }) };
   const deadline = o.timeBudgetMs === undefined ? Infinity : startedMs + o.timeBudgetMs;
+  const cpuStart = cpuNowMs();
+  const { runs, targets } = await runSteered(o, seeds, batchSize, variant, deadline);
+  const cpuMs = cpuNowMs() - cpuStart;
+  const determinism = await recheck(targets, runs.map((r) => [r]), { ...o, variant }, false);
+  const scenarios = [{ file: `generated (${o.budget})`, name: `generated-${o.budget}`, scenarioHash: fingerprintOf({ generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize, steering: STEERING }), runs }];
+  return {
+    format: EXPLORE_FORMAT,
+    settings: {
+      protocol: o.protocol ?? null,
+      swarm: false,
+      quick: false,
+      plantedBugs: [],
+      generate: { generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize },
+      ...(o.controllers !== undefined && { controllers: o.controllers }),
+    },
+    ranges: [{ from: o.from, seeds: o.seeds, shard: o.shard ?? null }],
+    scenarios,
+    determinism: { fraction: o.recheck ?? DEFAULT_RECHECK, ...determinism },
+    budget: { timeBudgetMs: o.timeBudgetMs ?? null, planned: seeds.length, ran: runs.length, stopped: runs.length < seeds.length },
+    workers: o.workers,
+    wallMs: Math.round(wallNowMs() - startedMs),
+    cpuMs: Math.round(cpuMs),
+    totals: totalsOf(scenarios, determinism.mismatches.length, seeds.length - runs.length),
+  };
+}
+
+/**
+ * Runs the seeds in steering batches on one pool — two batches at once on threads — batch b
+ * drawn with the weights of batches 0 … b−2: the runs and their files, in seed order, up to the time budget.
+ */
+async function runSteered(o: GenerateOptions, seeds: readonly number[], batchSize: number, variant: RunVariant, deadline: number): Promise<{ runs: SeedResult[]; targets: ExploreTarget[] }> {
   const reached: Reached = new Map();
   const targets: ExploreTarget[] = [];
   const runs: SeedResult[] = [];
@@ -73,7 +105,6 @@ export async function exploreGenerated(o: GenerateOptions): Promise<Exploration>
     );
     started[b] = results.then((rs) => ({ worlds, targets: batchTargets, results: rs }));
   };
-  const cpuStart = cpuNowMs();
   try {
     weights[0] = weights[1] = steeringWeights(o.budget, reached);
     for (let b = 0; b < count; b++) {
@@ -103,28 +134,7 @@ export async function exploreGenerated(o: GenerateOptions): Promise<Exploration>
     await Promise.allSettled(started);
     await pool.close();
   }
-  const cpuMs = cpuNowMs() - cpuStart;
-  const determinism = await recheck(targets, runs.map((r) => [r]), { ...o, variant }, false);
-  const scenarios = [{ file: `generated (${o.budget})`, name: `generated-${o.budget}`, scenarioHash: fingerprintOf({ generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize, steering: STEERING }), runs }];
-  return {
-    format: EXPLORE_FORMAT,
-    settings: {
-      protocol: o.protocol ?? null,
-      swarm: false,
-      quick: false,
-      plantedBugs: [],
-      generate: { generator: GENERATOR_VERSION, budget: o.budget, batch: batchSize },
-      ...(o.controllers !== undefined && { controllers: o.controllers }),
-    },
-    ranges: [{ from: o.from, seeds: o.seeds, shard: o.shard ?? null }],
-    scenarios,
-    determinism: { fraction: o.recheck ?? DEFAULT_RECHECK, ...determinism },
-    budget: { timeBudgetMs: o.timeBudgetMs ?? null, planned: seeds.length, ran: runs.length, stopped: runs.length < seeds.length },
-    workers: o.workers,
-    wallMs: Math.round(wallNowMs() - startedMs),
-    cpuMs: Math.round(cpuMs),
-    totals: totalsOf(scenarios, determinism.mismatches.length, seeds.length - runs.length),
-  };
+  return { runs, targets };
 }
 
 /** One steering batch: the worlds it drew, their files, and the results of those that ran. */
