@@ -16,7 +16,10 @@ export interface RealScalePoint {
   readonly capacityBytes: number;
   readonly blocks: number;
   readonly primaries: number;
+  /** Drives per array (1 for ideal disks). */
   readonly drives: number;
+  /** Bytes stored per block: fewer than blockSize is fingerprint mode. */
+  readonly payloadBytes: number;
   readonly prefill: number;
   readonly hostRate: string;
   readonly lost: string;
@@ -36,7 +39,8 @@ export function realScalePoint(input: Readonly<Record<string, unknown>>, scenari
     capacityBytes: p.blocks * scenario.blockSize,
     blocks: p.blocks,
     primaries: scenario.primaries.length,
-    drives: Number(field('disk.drives')),
+    drives: scenario.disk.model === 'hdd' ? scenario.disk.drives : 1,
+    payloadBytes: scenario.payloadBytes,
     prefill: scenario.prefill,
     hostRate: field('workload.rate'),
     lost: field('faults.schedule.0.array'),
@@ -80,7 +84,7 @@ export function realScaleSection(point: RealScalePoint, r: RunPointResult, small
   return {
     title: 'Restore at real size',
     text: [
-      `Scenario \`${REAL_SCALE_ID}\` (shipped as \`scenarios/large/real-scale.json\`; \`npx xorsim run scenarios/${REAL_SCALE_ID}.json --seed ${r.seed}\` beside this report repeats it): ${point.primaries} primaries of ${formatBytes(point.capacityBytes)} (${point.blocks.toLocaleString('en-US')} blocks of ${formatBytes(point.blockSize)}) on ${point.drives} drives each, ${Math.round(point.prefill * 100)} % of every primary holding data, parity built from them, then host load at ${point.hostRate} per host; ${point.lost} is lost ${point.lostAt} into the load and replaced with an empty array. Fingerprint payloads keep the run within memory. ${restored}`,
+      `Scenario \`${REAL_SCALE_ID}\` (shipped as \`scenarios/large/real-scale.json\`; \`npx xorsim run scenarios/${REAL_SCALE_ID}.json --seed ${r.seed}\` beside this report repeats it): ${point.primaries} primaries of ${formatBytes(point.capacityBytes)} (${point.blocks.toLocaleString('en-US')} blocks of ${formatBytes(point.blockSize)}) on ${point.drives} drives each, ${Math.round(point.prefill * 100)} % of every primary holding data, parity built from them, then host load at ${point.hostRate} per host; ${point.lost} is lost ${point.lostAt} into the load and replaced with an empty array. ${point.payloadBytes < point.blockSize ? 'Fingerprint payloads keep the run within memory. ' : ''}${restored}`,
       versus,
       `The run: ${r.events.toLocaleString('en-US')} events over ${sig(r.simTimeUs / 3.6e9)} h of simulated time, verdict ${r.verdict}.`,
     ],

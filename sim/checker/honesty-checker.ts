@@ -22,7 +22,7 @@
 // repairs any one damaged copy, so a loss with no second damage behind it is
 // dishonest.
 import type { Engine } from '../engine/engine.js';
-import { BlockTimes } from '../storage/block-times.js';
+import { BlockValues } from '../storage/block-values.js';
 import type { CheckedWorld } from './checked-world.js';
 import type { Violation } from './violation.js';
 
@@ -43,7 +43,7 @@ export class HonestyChecker {
   /** Per block: when Q[k] last took a delta it could not apply, and when it was next recomputed. */
   readonly #owed = new Map<number, { from: number; until: number | undefined }[]>();
   /** Per block: when the parity check last found its stripe whole. */
-  readonly #heldAt = new BlockTimes();
+  readonly #heldAt = new BlockValues('times');
   checks = 0;
   honestLosses = 0;
 

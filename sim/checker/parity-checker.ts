@@ -12,7 +12,6 @@
 // array counts as far as parity says it got (contributes()); under a parity
 // controller that does not say, either way, until parity reports it done.
 import type { Engine } from '../engine/engine.js';
-import { BlockCounts } from '../storage/block-counts.js';
 import { BlockSet } from '../../src/util/block-set.js';
 import type { KindId } from '../engine/trace.js';
 import type { CheckedWorld } from './checked-world.js';
@@ -22,8 +21,8 @@ export class ParityChecker {
   readonly #engine: Engine;
   readonly #world: CheckedWorld;
   readonly #report: (v: Omit<Violation, 'recent'>) => void;
-  /** Per block: 1 while a check is queued. Not a Set: one entry gained and lost per touch made garbage as it rehashed. */
-  readonly #queued = new BlockCounts();
+  /** Blocks with a check queued (bits, not a Set: an entry gained and lost per touch made garbage as it rehashed). */
+  readonly #queued = new BlockSet();
   readonly #hCheck: number;
   readonly #kRecord: KindId;
   readonly #scratch: Uint8Array;
@@ -40,7 +39,7 @@ export class ParityChecker {
     this.#scratch = new Uint8Array(world.scenario.payloadBytes);
     // A typed event: pure simulator code, so no allocation and no microtask drain.
     this.#hCheck = engine.handler('check.parity-queued', (block) => {
-      this.#queued.add(block, -1);
+      this.#queued.delete(block);
       if (this.#world.oracle.settled(block)) this.check(block);
     });
     this.#kRecord = engine.trace.kind('check.parity', ['block', 'ok']);
@@ -50,8 +49,8 @@ export class ParityChecker {
 
   /** Something happened to `block`: judge it once the current instant's work has run. */
   touch(block: number): void {
-    if (this.#queued.get(block) !== 0) return;
-    this.#queued.add(block, 1);
+    if (this.#queued.has(block)) return;
+    this.#queued.add(block);
     this.#engine.post(0, this.#hCheck, block);
   }
 

@@ -280,8 +280,8 @@ export class DiskArray implements BlockDevice, SimDevice {
   }
 
   cached(block: number): boolean {
-    const u = this.stripeUnitBlocks, n = this.drives.length, stripe = Math.floor(block / u); // locate() without its object (asked per block judged)
-    return this.drives[stripe % n]!.cached(Math.floor(stripe / n) * u + (block % u));
+    const { drive, local } = this.locate(block);
+    return this.drives[drive]!.cached(local);
   }
 
   /** The newest contents of `block` still in its drive's write cache, if any. */

@@ -11,7 +11,7 @@ import { MESSAGE_NOTES, messageNotes } from './message-notes.js';
 import type { Engine } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
-import { BlockCounts } from '../storage/block-counts.js';
+import { BlockValues } from '../storage/block-values.js';
 import { modeledBytes } from './modeled-size.js';
 import type { NetworkObserver, SimNetwork } from './sim-network.js';
 
@@ -26,7 +26,7 @@ export class IdealNetwork implements SimNetwork {
   readonly #latency: Time;
   readonly #blockBytes: number | undefined;
   readonly #handlers = new Map<NodeId, MessageHandler>();
-  readonly #inFlight = new BlockCounts();
+  readonly #inFlight = new BlockValues('counts');
   readonly #kSend: KindId;
   readonly #kDeliver: KindId;
   #observer: NetworkObserver | undefined;

@@ -24,7 +24,7 @@ import { MESSAGE_NOTES, messageNotes } from './message-notes.js';
 import type { Engine, TimerId } from '../engine/engine.js';
 import type { KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
-import { BlockCounts } from '../storage/block-counts.js';
+import { BlockValues } from '../storage/block-values.js';
 import { LINK_DEFAULTS, Link, type LinkOptions, resolveLinkOptions } from './link.js';
 import { modeledBytes } from './modeled-size.js';
 import type { SimNetwork } from './sim-network.js';
@@ -84,7 +84,7 @@ export class LossyNetwork implements SimNetwork {
   readonly #defaults: LinkOptions;
   readonly #links = new Map<NodeId, Map<NodeId, Link>>();
   readonly #handlers = new Map<NodeId, MessageHandler>();
-  readonly #inFlight = new BlockCounts();
+  readonly #inFlight = new BlockValues('counts');
   readonly #observers: LossyNetworkObserver[] = [];
   readonly #flapTimers = new Set<TimerId>();
   readonly #kSend: KindId;
