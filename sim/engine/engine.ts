@@ -42,6 +42,8 @@ const GEN_WRAP = 2 ** 26;
 const NO_HANDLER = -1;
 
 const drain = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+/** Settled once: `.then` on it queues a microtask without queueMicrotask's per-call AsyncResource. */
+const SETTLED = Promise.resolve();
 
 export class Engine {
   readonly random: Streams;
@@ -261,7 +263,7 @@ export class Engine {
       if (this.#asyncPending) {
         this.#asyncPending = false;
         this.#drained = true;
-        queueMicrotask(this.#askTick);
+        void SETTLED.then(this.#askTick);
         return undefined;
       }
       const stop = this.#stopAfterEvent();
