@@ -25,6 +25,7 @@ export class ParityChecker {
   readonly #queued = new BlockSet();
   readonly #hCheck: number;
   readonly #kRecord: KindId;
+  #actor = -1;
   readonly #scratch: Uint8Array;
   readonly #held: (block: number) => void;
   checks = 0;
@@ -63,7 +64,8 @@ export class ParityChecker {
     const expected = this.#scratch.fill(0);
     for (const p of world.primaries) if (world.counts(p.name, block)) p.device.store.xorInto(expected, block);
     const ok = world.parity.device.store.equals(block, expected) || this.#eitherWay(block, expected);
-    this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#engine.trace.actor('checker'), block, ok ? 1 : 0);
+    if (this.#actor < 0) this.#actor = this.#engine.trace.actor('checker'); // interned on the first check, as before
+    this.#engine.trace.record(this.#engine.now, this.#kRecord, this.#actor, block, ok ? 1 : 0);
     if (ok) this.#held(block);
     else {
       this.#report({

@@ -53,6 +53,8 @@ export class Trace {
   // Hashes fold in a fingerprint of each name, not its id, so the trace hash
   // does not depend on the order in which components registered their kinds.
   #kindPrints = new Int32Array(64);
+  /** Per kind: 1 if its first field is a block (its records go to the ring of recent ones). */
+  #blockFirst = new Int32Array(64);
   #actorPrints = new Int32Array(64);
   readonly #actors: string[] = [];
   readonly #actorIds = new Map<string, ActorId>();
@@ -91,6 +93,7 @@ export class Trace {
     this.#kinds.push({ name, fields, notes: options.notes ?? [], values: options.values ?? {} });
     this.#kindIds.set(name, id);
     this.#kindPrints = setGrow(this.#kindPrints, id, fingerprint(name));
+    this.#blockFirst = setGrow(this.#blockFirst, id, fields[0] === 'block' ? 1 : 0);
     return id;
   }
 
@@ -139,7 +142,7 @@ export class Trace {
     this.#mix(b);
     this.#mix(c);
     this.#mix(d);
-    if (this.#kinds[kind]!.fields[0] === 'block') {
+    if (this.#blockFirst[kind] === 1) {
       const i = this.#rNext++ % RECENT;
       this.#rTime[i] = time;
       this.#rKind[i] = kind;

@@ -9,7 +9,7 @@
 // from its arrival, so time waiting at the host counts).
 import type { Engine } from '../engine/engine.js';
 import type { Random } from '../engine/prng.js';
-import type { KindId } from '../engine/trace.js';
+import type { ActorId, KindId } from '../engine/trace.js';
 import type { Time } from '../engine/time.js';
 import { Reused, type WorldEvents } from '../world/world-events.js';
 import type { HostReadResult, HostWriteResult } from '../../src/primary/host-io.js';
@@ -62,6 +62,8 @@ export class HostWorkload {
   readonly #opDone: Reused<'host-op'>;
   readonly #kThink: KindId;
   readonly #kOp: KindId;
+  /** Each host's trace actor, by its array's name (interned on first use, as before: no name built per operation). */
+  readonly #actors = new Map<string, ActorId>();
   /** Operations issued so far (each is numbered: its answer's event names the same number). */
   #ops = 0;
   #kArrive: KindId | undefined;
@@ -241,7 +243,9 @@ export class HostWorkload {
     latencies.push(latency);
     const trace = this.#engine.trace;
     // With its latency, replay can draw the op from issue to completion.
-    trace.record(this.#engine.now, this.#kOp, trace.actor(`host/${primary.name}`), block, write, ok ? 1 : 0, latency);
+    let actor = this.#actors.get(primary.name);
+    if (actor === undefined) this.#actors.set(primary.name, (actor = trace.actor(`host/${primary.name}`)));
+    trace.record(this.#engine.now, this.#kOp, actor, block, write, ok ? 1 : 0, latency);
     const { listeners, event } = this.#opDone;
     if (listeners.length === 0) return;
     event.array = primary.name;

@@ -13,6 +13,17 @@ import { assert } from '../util/assert.js';
 export class LostBlocks {
   /** block → the highest delta number assigned when it was lost. */
   readonly #since = new Map<number, number>();
+  /**
+   * The header as last encoded, or undefined once a block left the set. The
+   * header is rewritten after every loss, and a primary that loses a whole
+   * array finds its blocks one by one, in ascending order: sorting and
+   * encoding every entry each time was most of such a run.
+   */
+  #encoded: Uint8Array | undefined = new Uint8Array(0);
+  /** Blocks added since #encoded, each past the one before (any other change drops #encoded). */
+  #tail: number[] = [];
+  /** The highest block of #encoded and #tail (-1: none). */
+  #highest = -1;
 
   has(block: number): boolean {
     return this.#since.has(block);
@@ -27,12 +38,18 @@ export class LostBlocks {
   add(block: number, since: number): boolean {
     if (this.#since.has(block)) return false;
     this.#since.set(block, since);
+    if (this.#encoded !== undefined && block > this.#highest) {
+      this.#tail.push(block);
+      this.#highest = block;
+    } else this.#encoded = undefined;
     return true;
   }
 
   /** A write replaced `block`: it holds data again. */
   delete(block: number): boolean {
-    return this.#since.delete(block);
+    const had = this.#since.delete(block);
+    if (had) this.#encoded = undefined;
+    return had;
   }
 
   get size(): number {
@@ -44,17 +61,27 @@ export class LostBlocks {
     return [...this.#since.keys()].sort((a, b) => a - b);
   }
 
-  /** As stored in the header: (block, since) pairs, 8-byte little-endian each. */
+  /** As stored in the header: (block, since) pairs, 8-byte little-endian each. Not to be modified: the next encoding starts from it. */
   encode(): Uint8Array {
     const out = new Uint8Array(this.#since.size * 16);
     const view = new DataView(out.buffer);
     let at = 0;
-    for (const block of this.blocks()) {
+    const put = (block: number): void => {
       view.setFloat64(at, block, true);
       view.setFloat64(at + 8, this.#since.get(block)!, true);
       at += 16;
+    };
+    if (this.#encoded === undefined) for (const block of this.blocks()) put(block);
+    else {
+      // The last encoding still holds (nothing deleted, every block since added past its end): copy it, then the tail.
+      out.set(this.#encoded);
+      at = this.#encoded.length;
+      for (const block of this.#tail) put(block);
     }
     assert(at === out.length, `lost blocks: ${at} of ${out.length} bytes encoded`);
+    this.#encoded = out;
+    this.#tail = [];
+    this.#highest = out.length === 0 ? -1 : view.getFloat64(out.length - 16, true);
     return out;
   }
 

@@ -12,7 +12,8 @@ export class DecodeError extends Error {
 export function fieldsSize(spec: FieldSpec, record: Record<string, unknown>): number {
   let size = 0;
   for (let i = 0; i < spec.length; i++) {
-    const [name, kind] = spec[i]!;
+    const name = spec[i]![0];
+    const kind = spec[i]![1];
     size += kind === 'uint' ? 8 : 4 + (record[name] as Uint8Array).length;
   }
   return size;
@@ -48,8 +49,9 @@ function getUint32(bytes: Uint8Array, at: number): number {
 /** Writes the fields into `out` at `at`; returns the offset after them. */
 export function writeFields(spec: FieldSpec, record: Record<string, unknown>, out: Uint8Array, at: number, what: string): number {
   for (let i = 0; i < spec.length; i++) {
-    const [name, kind] = spec[i]!;
-    if (kind === 'uint') {
+    const field = spec[i]!; // (indexed, not destructured: once per field of every message and journal record)
+    const name = field[0];
+    if (field[1] === 'uint') {
       const v = record[name] as number;
       if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`encode ${what}.${name}: not a uint: ${v}`);
       putFloat64(out, at, v);
@@ -67,8 +69,9 @@ export function writeFields(spec: FieldSpec, record: Record<string, unknown>, ou
 /** Reads the fields from `bytes` at `at` into `out`; the record must end exactly there. */
 export function readFields(spec: FieldSpec, bytes: Uint8Array, at: number, out: Record<string, unknown>, what: string): void {
   for (let i = 0; i < spec.length; i++) {
-    const [name, kind] = spec[i]!;
-    if (kind === 'uint') {
+    const field = spec[i]!; // (indexed, not destructured: once per field of every message and journal record)
+    const name = field[0];
+    if (field[1] === 'uint') {
       if (at + 8 > bytes.length) throw new DecodeError(`${what}.${name}: truncated`);
       const v = getFloat64(bytes, at);
       // A peer's bytes: a NaN, a fraction or a negative number is not a uint, whatever it claims.
