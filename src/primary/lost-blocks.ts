@@ -14,13 +14,14 @@ export class LostBlocks {
   /** block → the highest delta number assigned when it was lost. */
   readonly #since = new Map<number, number>();
   /**
-   * The header as last encoded, or undefined once a block left the set. The
-   * header is rewritten after every loss, and a primary that loses a whole
-   * array finds its blocks one by one, in ascending order: sorting and
-   * encoding every entry each time was most of such a run.
+   * The header as last encoded, less blocks deleted since; undefined once a
+   * block was added out of order. The header is rewritten after every loss
+   * and every replacing write, and a primary that loses a whole array finds
+   * its blocks one by one, in ascending order: sorting and encoding every
+   * entry each time was most of such a run.
    */
   #encoded: Uint8Array | undefined = new Uint8Array(0);
-  /** Blocks added since #encoded, each past the one before (any other change drops #encoded). */
+  /** Blocks added since #encoded, each past the one before (an add below them drops #encoded). */
   #tail: number[] = [];
   /** The highest block of #encoded and #tail (-1: none). */
   #highest = -1;
@@ -39,6 +40,7 @@ export class LostBlocks {
     if (this.#since.has(block)) return false;
     this.#since.set(block, since);
     if (this.#encoded !== undefined && block > this.#highest) {
+      assert(this.#tail.length === 0 || block > this.#tail[this.#tail.length - 1]!, `lost blocks: tail out of order at ${block}`);
       this.#tail.push(block);
       this.#highest = block;
     } else this.#encoded = undefined;
@@ -48,8 +50,44 @@ export class LostBlocks {
   /** A write replaced `block`: it holds data again. */
   delete(block: number): boolean {
     const had = this.#since.delete(block);
-    if (had) this.#encoded = undefined;
+    if (had && this.#encoded !== undefined) this.#dropEncoded(block);
     return had;
+  }
+
+  /** Takes `block` out of the last encoding or its tail (host writes replace lost blocks one by one, too). */
+  #dropEncoded(block: number): void {
+    const i = this.#tail.indexOf(block);
+    if (i >= 0) {
+      this.#tail.splice(i, 1);
+      if (block === this.#highest) this.#highest = this.#tail.length > 0 ? this.#tail[this.#tail.length - 1]! : this.#lastEncoded();
+      return;
+    }
+    const e = this.#encoded!;
+    const view = new DataView(e.buffer, e.byteOffset, e.byteLength);
+    // Binary search: the encoding is in ascending block order.
+    let lo = 0;
+    let hi = e.length / 16 - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const b = view.getFloat64(mid * 16, true);
+      if (b === block) {
+        const out = new Uint8Array(e.length - 16);
+        out.set(e.subarray(0, mid * 16));
+        out.set(e.subarray(mid * 16 + 16), mid * 16);
+        this.#encoded = out;
+        if (block === this.#highest && this.#tail.length === 0) this.#highest = this.#lastEncoded();
+        return;
+      }
+      if (b < block) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    assert(false, `lost blocks: block ${block} was in the set but not in its encoding`);
+  }
+
+  /** The last block of #encoded (-1: empty). */
+  #lastEncoded(): number {
+    const e = this.#encoded!;
+    return e.length === 0 ? -1 : new DataView(e.buffer, e.byteOffset, e.byteLength).getFloat64(e.length - 16, true);
   }
 
   get size(): number {
@@ -81,7 +119,7 @@ export class LostBlocks {
     assert(at === out.length, `lost blocks: ${at} of ${out.length} bytes encoded`);
     this.#encoded = out;
     this.#tail = [];
-    this.#highest = out.length === 0 ? -1 : view.getFloat64(out.length - 16, true);
+    this.#highest = this.#lastEncoded();
     return out;
   }
 
