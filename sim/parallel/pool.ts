@@ -27,10 +27,9 @@ export interface PoolOptions {
  * (V8 sizes the young generation at three semi-spaces) where V8 would give
  * 16 MiB. A run allocates a few KiB per event, most of it dead within the
  * instant, and a larger nursery lets more of it die before a scavenge copies
- * it: every shipped scenario at --quick, two seeds in one process, took 0.90
- * (0.88–0.90) of the CPU with `--max-semi-space-size=64` (four pairs in turns;
- * 32 MiB gave 0.96, 128 MiB nothing more than 64), for about 95 MB more at
- * peak per thread. It cannot change a result: collection never does.
+ * it: an exploration of every shipped scenario at --quick took 4–10 % less
+ * CPU (README, Performance), for about 100 MB more at peak per thread.
+ * 32 MiB gained less, 128 MiB no more. Collection cannot change a result.
  */
 export const WORKER_YOUNG_GENERATION_MB = 3 * 64;
 
