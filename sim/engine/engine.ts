@@ -201,9 +201,10 @@ export class Engine {
   /**
    * Runs events until the run ends (the run's promise settles) or an event
    * woke async code: then the rest waits for that code to run (the async
-   * rule above). No promise per wait: a microtask queued behind the event's
-   * own continuations asks for a nextTick, which Node runs only once the
-   * microtask queue is empty — the same moment `await` on a nextTick reached.
+   * rule above): a microtask queued behind the event's own continuations
+   * (a `.then` on SETTLED: one derived promise, no closure) asks for a
+   * nextTick, which Node runs only once the microtask queue is empty — the
+   * same moment `await` on a nextTick reached.
    */
   #steps(): void {
     let reason: StopReason | undefined;

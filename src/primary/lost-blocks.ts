@@ -23,8 +23,6 @@ export class LostBlocks {
   #encoded: Uint8Array | undefined = new Uint8Array(0);
   /** Blocks added since #encoded, each past the one before (an add below them drops #encoded). */
   #tail: number[] = [];
-  /** The highest block of #encoded and #tail (-1: none). */
-  #highest = -1;
 
   has(block: number): boolean {
     return this.#since.has(block);
@@ -39,11 +37,9 @@ export class LostBlocks {
   add(block: number, since: number): boolean {
     if (this.#since.has(block)) return false;
     this.#since.set(block, since);
-    if (this.#encoded !== undefined && block > this.#highest) {
-      assert(this.#tail.length === 0 || block > this.#tail[this.#tail.length - 1]!, `lost blocks: tail out of order at ${block}`);
-      this.#tail.push(block);
-      this.#highest = block;
-    } else this.#encoded = undefined;
+    if (this.#encoded !== undefined && block > this.#highest()) this.#tail.push(block);
+    else this.#encoded = undefined;
+    assert(this.#since.get(block) === since, `lost blocks: block ${block} not kept`);
     return true;
   }
 
@@ -59,7 +55,6 @@ export class LostBlocks {
     const i = this.#tail.indexOf(block);
     if (i >= 0) {
       this.#tail.splice(i, 1);
-      if (block === this.#highest) this.#highest = this.#tail.length > 0 ? this.#tail[this.#tail.length - 1]! : this.#lastEncoded();
       return;
     }
     const e = this.#encoded!;
@@ -75,7 +70,6 @@ export class LostBlocks {
         out.set(e.subarray(0, mid * 16));
         out.set(e.subarray(mid * 16 + 16), mid * 16);
         this.#encoded = out;
-        if (block === this.#highest && this.#tail.length === 0) this.#highest = this.#lastEncoded();
         return;
       }
       if (b < block) lo = mid + 1;
@@ -84,8 +78,9 @@ export class LostBlocks {
     assert(false, `lost blocks: block ${block} was in the set but not in its encoding`);
   }
 
-  /** The last block of #encoded (-1: empty). */
-  #lastEncoded(): number {
+  /** The highest block of #encoded and #tail (-1: none). */
+  #highest(): number {
+    if (this.#tail.length > 0) return this.#tail[this.#tail.length - 1]!;
     const e = this.#encoded!;
     return e.length === 0 ? -1 : new DataView(e.buffer, e.byteOffset, e.byteLength).getFloat64(e.length - 16, true);
   }
@@ -119,7 +114,6 @@ export class LostBlocks {
     assert(at === out.length, `lost blocks: ${at} of ${out.length} bytes encoded`);
     this.#encoded = out;
     this.#tail = [];
-    this.#highest = this.#lastEncoded();
     return out;
   }
 
